@@ -1,0 +1,88 @@
+"""The ReDial movie catalogue: ids, titles, popularity, DBpedia links and metadata."""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from ecr_agent.config import Paths
+from ecr_agent.data.redial import normalise_title
+
+
+@dataclass(frozen=True)
+class Movie:
+    """One ReDial movie; ``info`` holds iEvaLM metadata (genre, plot, director, writer, star) when known."""
+
+    movie_id: str
+    title: str
+    mentions: int
+    dbpedia_uri: str | None = None
+    info: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def name(self) -> str:
+        """Title without the trailing ``(year)``."""
+        title = self.title
+        if title.endswith(")") and "(" in title:
+            head, _, year = title.rpartition("(")
+            if year[:-1].isdigit():
+                return head.strip()
+        return title
+
+    def describe(self) -> str:
+        """A one-paragraph text of the movie for embedding (title, genres, people, plot)."""
+        parts = [self.title]
+        for key, label in (("genre", "Genre"), ("director", "Directed by"), ("star", "Starring")):
+            if self.info.get(key):
+                parts.append(f"{label}: {', '.join(self.info[key])}")
+        if self.info.get("plot"):
+            parts.append(str(self.info["plot"]))
+        return ". ".join(parts)
+
+
+class MovieCatalog:
+    """All 6,924 ReDial movies keyed by id, with title lookup."""
+
+    def __init__(self, movies: dict[str, Movie]) -> None:
+        self.movies = movies
+
+    @classmethod
+    def load(cls, paths: Paths | None = None) -> MovieCatalog:
+        paths = paths or Paths.from_env()
+        links = json.loads(paths.data_file("redial/movie_dbpedia.json").read_text())
+        infos = json.loads(paths.data_file("movies/id2info.json").read_text())
+        movies: dict[str, Movie] = {}
+        with paths.data_file("redial/movies_with_mentions.csv").open(encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                movie_id = row["movieId"]
+                movies[movie_id] = Movie(
+                    movie_id=movie_id,
+                    title=normalise_title(row["movieName"]),
+                    mentions=int(row["nbMentions"]),
+                    dbpedia_uri=links.get(movie_id),
+                    info=infos.get(movie_id, {}),
+                )
+        return cls(movies)
+
+    def __len__(self) -> int:
+        return len(self.movies)
+
+    def __contains__(self, movie_id: object) -> bool:
+        return movie_id in self.movies
+
+    def __getitem__(self, movie_id: str) -> Movie:
+        return self.movies[movie_id]
+
+    def get(self, movie_id: str) -> Movie | None:
+        return self.movies.get(movie_id)
+
+    @cached_property
+    def titles(self) -> dict[str, str]:
+        return {m.movie_id: m.title for m in self.movies.values()}
+
+    @cached_property
+    def ids(self) -> list[str]:
+        """Movie ids in a fixed order (the item index of the ranker)."""
+        return sorted(self.movies, key=int)
