@@ -23,9 +23,7 @@ def candidates(dialogues: list[Dialogue]) -> list[tuple[Dialogue, int]]:
 
 def item(dialogue: Dialogue, position: int, titles: dict[str, str], split: str) -> dict:
     start = max(0, position - CONTEXT_MESSAGES)
-    context = [
-        f"{m.role}: {dialogue.render(m, titles)}" for m in dialogue.messages[start:position]
-    ]
+    context = [f"{m.role}: {dialogue.render(m, titles)}" for m in dialogue.messages[start:position]]
     return {
         "conversation_id": dialogue.conversation_id,
         "position": position,

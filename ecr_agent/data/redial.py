@@ -11,7 +11,7 @@ import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -25,7 +25,7 @@ MOVIE_MENTION = re.compile(r"@(\d+)")
 VALID_FRACTION_PERCENT = 10
 
 
-class Feedback(str, Enum):
+class Feedback(StrEnum):
     """The seeker's questionnaire answer about a movie (``liked``: 1, 0, 2)."""
 
     LIKE = "like"
@@ -79,7 +79,7 @@ def render_mentions(text: str, mentions: Mapping[str, str], fallback: Mapping[st
 
 
 def normalise_title(title: str) -> str:
-    """Collapse the double spaces ReDial leaves before years: ``'Police Academy  (1984)'`` → ``'Police Academy (1984)'``."""
+    """Collapse the double spaces ReDial leaves before years (``Police Academy  (1984)``)."""
     return " ".join(title.split())
 
 

@@ -1,0 +1,148 @@
+"""The ``ecr`` command: parse arguments, call one library function, print its result (JSON with ``--json``).
+
+Each subcommand's work lives in the package that owns the step; this module only wires arguments to it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ecr_agent.config import DataNotFoundError, StoreNotBuiltError, force_offline
+
+force_offline()
+
+PROFILES = ("quick", "full")
+
+
+def _build(args: argparse.Namespace) -> dict[str, Any]:
+    from ecr_agent.knowledge.build import build_knowledge
+
+    return build_knowledge(limit_movies=args.limit_movies)
+
+
+def _train(args: argparse.Namespace) -> dict[str, Any]:
+    targets = ("emotion", "ranker", "generator") if args.target == "all" else (args.target,)
+    report: dict[str, Any] = {}
+    for target in targets:
+        if target == "emotion":
+            from ecr_agent.emotion.training import train_emotion as train
+        elif target == "ranker":
+            from ecr_agent.ranker.training import train_ranker as train
+        else:
+            from ecr_agent.generator.training import train_generator as train
+        report[target] = train(profile=args.profile, seed=args.seed)
+    return report if len(targets) > 1 else report[targets[0]]
+
+
+def _eval(args: argparse.Namespace) -> dict[str, Any]:
+    if args.target == "emotion":
+        from ecr_agent.emotion.evaluation import evaluate_gold_file
+
+        if args.gold is None:
+            raise SystemExit("ecr eval emotion needs --gold FILE (JSON lines with `text` and `labels`)")
+        return evaluate_gold_file(Path(args.gold))
+    if args.target == "ranker":
+        from ecr_agent.ranker.evaluation import evaluate_ranker
+
+        return evaluate_ranker(split=args.split, seeds=args.seeds)
+    from ecr_agent.generator.evaluation import evaluate_generator
+
+    return evaluate_generator(split=args.split, limit=args.limit)
+
+
+def _predict(args: argparse.Namespace) -> dict[str, Any]:
+    from ecr_agent.ranker.evaluation import predict_ranker
+
+    return predict_ranker(split=args.split, out=Path(args.out))
+
+
+def _chat(args: argparse.Namespace) -> dict[str, Any] | None:
+    from ecr_agent.terminal import chat_once, chat_repl
+
+    if args.once is None:
+        chat_repl()
+        return None
+    history = json.loads(Path(args.history).read_text()) if args.history else []
+    return chat_once(args.once, history=history)
+
+
+def _bench(args: argparse.Namespace) -> dict[str, Any]:
+    from ecr_agent.bench import run_bench
+
+    return run_bench(turns=args.turns)
+
+
+def _demo(args: argparse.Namespace) -> dict[str, Any]:
+    from ecr_agent.demo import run_demo
+
+    return run_demo(profile=args.profile)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ecr", description="Empathetic Conversational Recommender (ECR), offline.")
+    parser.add_argument("--json", action="store_true", help="print the result as one JSON object on stdout")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    build = commands.add_parser("build", help="build the RDF graph and the Chroma collections into $ECR_STORE_DIR")
+    build.add_argument("--limit-movies", type=int, default=None, help="only the first N movies (for a quick try)")
+    build.set_defaults(run=_build)
+
+    train = commands.add_parser("train", help="train a model into $ECR_STORE_DIR/models")
+    train.add_argument("target", choices=("emotion", "ranker", "generator", "all"))
+    train.add_argument("--profile", choices=PROFILES, default="full")
+    train.add_argument("--seed", type=int, default=0)
+    train.set_defaults(run=_train)
+
+    evaluate = commands.add_parser("eval", help="evaluate a trained model")
+    evaluate.add_argument("target", choices=("emotion", "ranker", "generator"))
+    evaluate.add_argument("--gold", help="emotion: JSON lines with `text` and `labels`")
+    evaluate.add_argument("--split", default="test", choices=("valid", "test"))
+    evaluate.add_argument(
+        "--seeds", type=int, nargs="*", default=None, help="ranker: trained seeds to report"
+    )
+    evaluate.add_argument("--limit", type=int, default=200, help="generator: dialogue turns to evaluate")
+    evaluate.set_defaults(run=_eval)
+
+    predict = commands.add_parser("predict", help="write per-sample ranker predictions as JSON lines")
+    predict.add_argument("target", choices=("ranker",))
+    predict.add_argument("--split", default="test", choices=("valid", "test"))
+    predict.add_argument("--out", required=True)
+    predict.set_defaults(run=_predict)
+
+    chat = commands.add_parser("chat", help="talk to ECR (interactive, or one turn with --once)")
+    chat.add_argument("--once", metavar="TEXT", help="answer one user message and exit")
+    chat.add_argument("--history", metavar="FILE", help='JSON list of {"role": "user"|"assistant", "content": str}')
+    chat.set_defaults(run=_chat)
+
+    bench = commands.add_parser("bench", help="latency, throughput and memory of one chat turn")
+    bench.add_argument("--turns", type=int, default=10)
+    bench.set_defaults(run=_bench)
+
+    demo = commands.add_parser("demo", help="build and train what is missing, then play a short conversation")
+    demo.add_argument("--profile", choices=PROFILES, default="quick")
+    demo.set_defaults(run=_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None, out: Callable[[str], None] = print) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
+    try:
+        result = args.run(args)
+    except (DataNotFoundError, StoreNotBuiltError) as error:
+        print(f"ecr: {error}", file=sys.stderr)
+        return 2
+    if result is not None:
+        out(json.dumps(result, ensure_ascii=False) if args.json else json.dumps(result, indent=2, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

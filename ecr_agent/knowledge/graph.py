@@ -1,0 +1,227 @@
+"""The DBpedia subgraph around the ReDial movies: ids and edges for the R-GCN, an rdflib graph for SPARQL.
+
+Entities and relations keep their DBpedia URIs. Movies also carry ``ecr:redialId`` and an ``rdfs:label`` with
+the ReDial title, so a SPARQL query can go from a ReDial id to its facts and back.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from urllib.parse import unquote
+
+import numpy as np
+
+from ecr_agent.config import Paths, StoreNotBuiltError
+from ecr_agent.data.movies import MovieCatalog
+
+DBPEDIA_RESOURCE = "http://dbpedia.org/resource/"
+ECR_NS = "https://ecr-agent.dev/ns#"
+SELF_LOOP = "self_loop"
+REBUILD = "run `ecr build` to rebuild it"
+
+
+def strip_brackets(uri: str) -> str:
+    return uri[1:-1] if uri.startswith("<") and uri.endswith(">") else uri
+
+
+def entity_label(uri: str) -> str:
+    """Readable name of a DBpedia resource: ``<…/Titanic_(1997_film)>`` → ``'Titanic'``."""
+    local = unquote(strip_brackets(uri).rsplit("/", 1)[-1]).replace("_", " ")
+    return re.sub(r"\s*\([^)]*\)$", "", local).strip() or local
+
+
+def relation_label(uri: str) -> str:
+    """``<http://dbpedia.org/ontology/musicComposer>`` → ``'music composer'``."""
+    local = strip_brackets(uri).rsplit("/", 1)[-1]
+    return re.sub(r"(?<!^)(?=[A-Z])", " ", local).lower()
+
+
+@dataclass(frozen=True)
+class Triple:
+    """One KG fact with readable names; ``head_movie_id`` is the ReDial id when the head is a movie."""
+
+    head: str
+    relation: str
+    tail: str
+    head_uri: str
+    relation_uri: str
+    tail_uri: str
+    head_movie_id: str | None = None
+
+    def verbalise(self) -> str:
+        """``"Titanic (1997)'s director is James Cameron"``."""
+        return f"{self.head}'s {self.relation} is {self.tail}"
+
+
+class KnowledgeGraph:
+    """Entities, relations and edges of the DBpedia subgraph (UniCRS format), with ReDial movie links."""
+
+    def __init__(self, entity_ids: dict[str, int], relation_ids: dict[str, int], adjacency: dict[str, list]) -> None:
+        self.entity_ids = entity_ids
+        self.relation_ids = relation_ids
+        self.uris = [""] * len(entity_ids)
+        for uri, index in entity_ids.items():
+            self.uris[index] = uri
+        self.relation_uris = [""] * len(relation_ids)
+        for uri, index in relation_ids.items():
+            self.relation_uris[index] = uri
+        self._adjacency = adjacency
+        self.movie_entity: dict[str, int] = {}
+        self.entity_movie: dict[int, str] = {}
+        self.movie_titles: dict[int, str] = {}
+
+    @classmethod
+    def load(cls, paths: Paths | None = None, catalog: MovieCatalog | None = None) -> KnowledgeGraph:
+        paths = paths or Paths.from_env()
+        graph = cls(
+            json.loads(paths.data_file("kg/entity2id.json").read_text()),
+            json.loads(paths.data_file("kg/relation2id.json").read_text()),
+            json.loads(paths.data_file("kg/dbpedia_subkg.json").read_text()),
+        )
+        graph.link_movies(catalog or MovieCatalog.load(paths))
+        return graph
+
+    def link_movies(self, catalog: MovieCatalog) -> None:
+        """Attach ReDial ids and titles to the movie entities of the graph."""
+        for movie in catalog.movies.values():
+            index = self.entity_ids.get(movie.dbpedia_uri or "")
+            if index is not None:
+                self.movie_entity[movie.movie_id] = index
+                self.entity_movie.setdefault(index, movie.movie_id)
+                self.movie_titles.setdefault(index, movie.title)
+
+    @property
+    def num_entities(self) -> int:
+        return len(self.uris)
+
+    @property
+    def num_relations(self) -> int:
+        return len(self.relation_uris)
+
+    def name(self, entity: int) -> str:
+        """ReDial title for movies, the DBpedia label for everything else."""
+        return self.movie_titles.get(entity) or entity_label(self.uris[entity])
+
+    @cached_property
+    def edges(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(edge_index (2, E), edge_type (E,))`` for message passing, self loops excluded, both directions."""
+        heads, tails, types = [], [], []
+        self_loop = self.relation_ids.get(SELF_LOOP)
+        for head, edges in self._adjacency.items():
+            for relation, tail in edges:
+                if relation != self_loop:
+                    heads.append(int(head))
+                    tails.append(tail)
+                    types.append(relation)
+        h, t, r = np.array(heads), np.array(tails), np.array(types)
+        index = np.stack([np.concatenate([h, t]), np.concatenate([t, h])])
+        return index, np.concatenate([r, r + self.num_relations])
+
+    def triples(self) -> Iterator[Triple]:
+        """Every fact of the graph (no self loops) with readable names."""
+        self_loop = self.relation_ids.get(SELF_LOOP)
+        for head, edges in self._adjacency.items():
+            h = int(head)
+            for relation, tail in edges:
+                if relation == self_loop:
+                    continue
+                yield Triple(
+                    head=self.name(h),
+                    relation=relation_label(self.relation_uris[relation]),
+                    tail=self.name(tail),
+                    head_uri=strip_brackets(self.uris[h]),
+                    relation_uri=strip_brackets(self.relation_uris[relation]),
+                    tail_uri=strip_brackets(self.uris[tail]),
+                    head_movie_id=self.entity_movie.get(h),
+                )
+
+    def movie_facts(self, movie_id: str) -> list[Triple]:
+        """Facts whose head is the given ReDial movie (empty for unknown or unlinked movies)."""
+        entity = self.movie_entity.get(movie_id)
+        if entity is None:
+            return []
+        return [t for t in self._triples_by_head.get(entity, [])]
+
+    @cached_property
+    def _triples_by_head(self) -> dict[int, list[Triple]]:
+        by_head: dict[int, list[Triple]] = {}
+        for triple in self.triples():
+            if triple.head_movie_id is not None:
+                by_head.setdefault(self.movie_entity[triple.head_movie_id], []).append(triple)
+        return by_head
+
+
+class RDFGraph:
+    """The subgraph as an rdflib graph persisted as N-Triples under ``$ECR_STORE_DIR/kg``; answers SPARQL."""
+
+    def __init__(self, graph: object) -> None:
+        self.graph = graph
+
+    @classmethod
+    def build(cls, kg: KnowledgeGraph, paths: Paths | None = None) -> RDFGraph:
+        from rdflib import Graph, Literal, Namespace, URIRef
+        from rdflib.namespace import RDFS
+
+        paths = paths or Paths.from_env()
+        ecr = Namespace(ECR_NS)
+        graph = Graph()
+        for triple in kg.triples():
+            graph.add((URIRef(triple.head_uri), URIRef(triple.relation_uri), URIRef(triple.tail_uri)))
+        for index, uri in enumerate(kg.uris):
+            graph.add((URIRef(strip_brackets(uri)), RDFS.label, Literal(kg.name(index))))
+        for movie_id, index in kg.movie_entity.items():
+            graph.add((URIRef(strip_brackets(kg.uris[index])), ecr.redialId, Literal(movie_id)))
+        target = paths.graph_file
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_suffix(".partial")
+        graph.serialize(partial, format="nt", encoding="utf-8")
+        partial.replace(target)
+        return cls(graph)
+
+    @classmethod
+    def open(cls, paths: Paths | None = None) -> RDFGraph:
+        from rdflib import Graph
+
+        paths = paths or Paths.from_env()
+        if not paths.graph_file.exists():
+            raise StoreNotBuiltError(f"no RDF graph at {paths.graph_file}; {REBUILD}")
+        graph = Graph()
+        try:
+            graph.parse(paths.graph_file, format="nt")
+        except Exception as error:  # rdflib raises several parser error types
+            raise StoreNotBuiltError(f"the RDF graph at {paths.graph_file} is corrupt ({error}); {REBUILD}") from error
+        return cls(graph)
+
+    def query(self, sparql: str, **bindings: str) -> list[tuple[str, ...]]:
+        """Run a SPARQL query; ``bindings`` are literals bound to ``?name`` variables."""
+        from rdflib import Literal
+
+        rows = self.graph.query(sparql, initBindings={k: Literal(v) for k, v in bindings.items()})  # type: ignore[attr-defined]
+        return [tuple(str(value) for value in row) for row in rows]
+
+    def movie_facts(self, movie_id: str) -> list[tuple[str, str, str]]:
+        """``(relation, object label, object uri)`` for a ReDial movie id; empty when unknown."""
+        return self.query(  # type: ignore[return-value]
+            f"""PREFIX ecr: <{ECR_NS}>
+            PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+            SELECT ?relation ?label ?object WHERE {{
+              ?movie ecr:redialId ?id ; ?relation ?object .
+              ?object rdfs:label ?label .
+            }}""",
+            id=movie_id,
+        )
+
+    def movies_sharing(self, entity_uri: str, limit: int = 50) -> list[str]:
+        """ReDial ids of movies linked to ``entity_uri`` by any relation (e.g. all films of a director)."""
+        from rdflib import URIRef
+
+        rows = self.graph.query(  # type: ignore[attr-defined]
+            f"""PREFIX ecr: <{ECR_NS}>
+            SELECT DISTINCT ?id WHERE {{ ?movie ?relation ?entity ; ecr:redialId ?id . }} LIMIT {int(limit)}""",
+            initBindings={"entity": URIRef(entity_uri)},
+        )
+        return [str(row[0]) for row in rows]
