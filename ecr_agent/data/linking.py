@@ -1,0 +1,116 @@
+"""Entity linking: find the movies and KG entities (people, genres, studios, …) a message mentions.
+
+ReDial marks movies as ``@<movieId>``; people typing in a chat write titles. `EntityLinker` handles both with a
+longest-match n-gram dictionary over movie titles and DBpedia entity labels. Single-word names link only when the
+word is capitalised in the text (so "up" is not the movie *Up*), except genres ("horror", "comedies"); an
+all-lower-case title needs two content words ("up in the air" does not link, "jurassic park" does).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ecr_agent.data.movies import MovieCatalog
+from ecr_agent.data.redial import MOVIE_MENTION
+from ecr_agent.knowledge.graph import KnowledgeGraph, entity_label
+
+MAX_NGRAM = 6
+TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9'&.:-]*[A-Za-z0-9]|[A-Za-z0-9]")
+STOPWORDS = frozenset(
+    "a an the and or but of in on at to for with is it its i me my you your he she we they this that these those "
+    "be was were are am been have has had do does did not no yes so if as by from up down out about what which who "
+    "how when where why all any some one two more most very just can will would could should may might must movie "
+    "movies film films good great like love hi hello thanks thank okay ok sure well really much also too".split()
+)
+GENRE_SUFFIXES = (" film", " films", " movie", " fiction film")
+
+
+@dataclass(frozen=True)
+class LinkedText:
+    """What a text mentions: ReDial movie ids (in order) and KG entity ids (movies' entities included)."""
+
+    movie_ids: tuple[str, ...] = ()
+    entity_ids: tuple[int, ...] = ()
+    names: tuple[str, ...] = field(default=(), compare=False)
+
+
+def _tokens(text: str) -> list[tuple[str, bool]]:
+    """Lower-cased tokens with whether each started with a capital letter."""
+    return [(m.group(0).lower().rstrip(".:"), m.group(0)[0].isupper()) for m in TOKEN.finditer(text)]
+
+
+def _key(name: str) -> str:
+    return " ".join(t for t, _ in _tokens(name))
+
+
+class EntityLinker:
+    """Longest-match linker over movie titles and KG entity labels; `link` is the one verb."""
+
+    def __init__(self, catalog: MovieCatalog, kg: KnowledgeGraph) -> None:
+        self.catalog = catalog
+        self.kg = kg
+        self.titles: dict[str, str] = {}
+        for movie in sorted(catalog.movies.values(), key=lambda m: m.mentions):
+            for name in (movie.title, movie.name):
+                key = _key(name)
+                if key and key not in STOPWORDS:
+                    self.titles[key] = movie.movie_id  # most-mentioned movie wins a shared title
+        self.entities: dict[str, int] = {}
+        self.genres: set[str] = set()
+        genre_relation = kg.relation_ids.get("<http://dbpedia.org/ontology/genre>")
+        genre_ids = {tail for edges in kg._adjacency.values() for rel, tail in edges if rel == genre_relation}
+        for index in range(kg.num_entities):
+            if index in kg.entity_movie:
+                continue
+            key = _key(entity_label(kg.uris[index]))
+            if not key or key in STOPWORDS or len(key) < 3:
+                continue
+            self.entities.setdefault(key, index)
+            if index in genre_ids:
+                self._add_genre_aliases(key, index)
+
+    def _add_genre_aliases(self, key: str, index: int) -> None:
+        base = key
+        for suffix in GENRE_SUFFIXES:
+            if base.endswith(suffix):
+                base = base[: -len(suffix)]
+        plural = base[:-1] + "ies" if base.endswith("y") else base + "s"
+        for alias in {key, base, plural, f"{base} movie", f"{base} movies", f"{base} film", f"{base} films"}:
+            if alias and alias not in STOPWORDS:
+                self.entities.setdefault(alias, index)
+                self.genres.add(alias)
+
+    @classmethod
+    def load(cls, catalog: MovieCatalog | None = None, kg: KnowledgeGraph | None = None) -> EntityLinker:
+        catalog = catalog or MovieCatalog.load()
+        return cls(catalog, kg or KnowledgeGraph.load(catalog=catalog))
+
+    def link(self, text: str) -> LinkedText:
+        """Movies (``@ids`` first, then titles) and entities mentioned in ``text``; unknown ids are dropped."""
+        movies = [m for m in MOVIE_MENTION.findall(text) if m in self.catalog]
+        entities: list[int] = []
+        names: list[str] = []
+        tokens = _tokens(MOVIE_MENTION.sub(" | ", text))
+        i = 0
+        while i < len(tokens):
+            for n in range(min(MAX_NGRAM, len(tokens) - i), 0, -1):
+                key = " ".join(t for t, _ in tokens[i : i + n])
+                capitalised = any(cap for _, cap in tokens[i : i + n])
+                if n == 1 and not capitalised and key not in self.genres:
+                    continue
+                content = sum(t not in STOPWORDS for t, _ in tokens[i : i + n])
+                if key in self.titles and (capitalised or (n > 1 and content > 1)):
+                    movies.append(self.titles[key])
+                elif key in self.entities:
+                    entities.append(self.entities[key])
+                else:
+                    continue
+                names.append(key)
+                i += n
+                break
+            else:
+                i += 1
+        movies = list(dict.fromkeys(movies))
+        movie_entities = [self.kg.movie_entity[m] for m in movies if m in self.kg.movie_entity]
+        return LinkedText(tuple(movies), tuple(dict.fromkeys(movie_entities + entities)), tuple(names))

@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import pytest
+
+from ecr_agent.config import DataNotFoundError, Paths
+from ecr_agent.data.movies import MovieCatalog
+from ecr_agent.data.redial import Feedback, load_dialogues, parse_dialogue, render_mentions, split_of
+from ecr_agent.data.samples import build_samples, merge_turns
+
+
+@pytest.fixture(scope="module")
+def dialogue_20001():
+    return next(d for d in load_dialogues("test") if d.conversation_id == "20001")
+
+
+def test_split_sizes_and_disjointness():
+    train, valid, test = (load_dialogues(s) for s in ("train", "valid", "test"))
+    assert len(train) + len(valid) == len(load_dialogues("train_full")) == 3458
+    assert len(test) == 1342
+    ids = [{d.conversation_id for d in split} for split in (train, valid, test)]
+    assert not (ids[0] & ids[1]) and not (ids[0] & ids[2]) and not (ids[1] & ids[2])
+    assert 0.07 < len(valid) / 3458 < 0.13
+    assert all(split_of(d.conversation_id) == "valid" for d in valid)
+
+
+def test_unknown_split_is_rejected():
+    with pytest.raises(ValueError, match="unknown split"):
+        load_dialogues("dev")  # type: ignore[arg-type]
+
+
+def test_roles_and_feedback_of_a_hand_checked_dialogue(dialogue_20001):
+    roles = [m.role for m in dialogue_20001.messages]
+    assert roles[:3] == ["seeker", "recommender", "seeker"]
+    assert dialogue_20001.messages[0].movie_ids == ("111776",)
+    assert dialogue_20001.render(dialogue_20001.messages[0]) == "Hi I am looking for a movie like Super Troopers (2001)"
+
+
+def test_samples_of_a_hand_checked_dialogue(dialogue_20001):
+    # Read off test_data.jsonl by hand: recommender turns 1, 3, 7, 9, 11 mention movies.
+    samples = build_samples([dialogue_20001])
+    got = [(s.turn_index, s.label, s.dedup) for s in samples]
+    assert got == [
+        (1, "151656", True),
+        (3, "151656", False),  # already suggested in turn 1
+        (3, "94688", True),
+        (7, "101794", True),
+        (9, "91481", True),
+        (11, "124771", True),
+    ]
+    first = samples[0]
+    assert [t.text for t in first.context] == ["Hi I am looking for a movie like @111776"]
+    assert first.feedback == Feedback(dialogue_20001.seeker_feedback["151656"])
+    turns = merge_turns(dialogue_20001)
+    assert turns[2].positions == (2, 3)  # two consecutive seeker messages form one turn
+
+
+def test_feedback_codes_and_empty_questionnaire():
+    raw = {
+        "conversationId": "1",
+        "initiatorWorkerId": 1,
+        "messages": [{"senderWorkerId": 1, "text": "hi @5"}, {"senderWorkerId": 2, "text": "try @6"}],
+        "movieMentions": {"5": "Five (2000)", "6": None},
+        "initiatorQuestions": [],
+    }
+    dialogue = parse_dialogue(raw)
+    assert dialogue.seeker_feedback == {}
+    assert [s.feedback for s in build_samples([dialogue])] == [Feedback.UNKNOWN]
+    assert {Feedback.from_code(c) for c in (1, 0, 2, None)} == {Feedback.LIKE, Feedback.DISLIKE, Feedback.UNKNOWN}
+    assert render_mentions("see @6 and @5", dialogue.movie_mentions) == "see @6 and Five (2000)"
+
+
+def test_missing_data_names_the_file(tmp_path):
+    with pytest.raises(DataNotFoundError, match=r"missing data file .*redial/movie_dbpedia.json.*ECR_DATA_DIR"):
+        MovieCatalog.load(Paths(data_dir=tmp_path, store_dir=tmp_path))
+
+
+def test_catalogue_covers_every_mentioned_movie():
+    catalog = MovieCatalog.load()
+    assert len(catalog) == 6924
+    mentioned = {m for d in load_dialogues("test") for msg in d.messages for m in msg.movie_ids}
+    assert len(mentioned - set(catalog.movies)) / len(mentioned) < 0.01
+    assert catalog["151656"].name == "Police Academy"

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import pytest
+
+from ecr_agent.data.linking import EntityLinker
+from ecr_agent.knowledge.graph import entity_label, relation_label
+
+
+@pytest.fixture(scope="module")
+def linker() -> EntityLinker:
+    return EntityLinker.load()
+
+
+def test_uri_labels():
+    assert entity_label("<http://dbpedia.org/resource/Titanic_(1997_film)>") == "Titanic"
+    assert entity_label("<http://dbpedia.org/resource/Ceská_Televize>") == "Ceská Televize"
+    assert entity_label("http://dbpedia.org/resource/Oh,_God!_Book_II") == "Oh, God! Book II"
+    assert relation_label("<http://dbpedia.org/ontology/musicComposer>") == "music composer"
+
+
+def test_movie_ids_link_to_their_kg_entity(linker):
+    linked = linker.link("Hi I am looking for a movie like @111776")
+    assert linked.movie_ids == ("111776",)
+    assert linker.kg.name(linked.entity_ids[0]) == "Super Troopers (2001)"
+
+
+def test_free_text_titles_people_and_genres(linker):
+    linked = linker.link("I loved Titanic and anything with Tom Hanks, mostly comedies")
+    names = {linker.kg.name(e) for e in linked.entity_ids}
+    assert linker.catalog[linked.movie_ids[0]].name == "Titanic"
+    assert {"Tom Hanks", "Comedy film"} <= names
+
+
+def test_common_words_do_not_link(linker):
+    assert linker.link("something up in the air, it was fine").movie_ids == ()
+    assert linker.link("").movie_ids == ()
+    assert linker.link("@99999999999 is not a movie").movie_ids == ()
