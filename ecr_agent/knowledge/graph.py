@@ -185,8 +185,7 @@ class RDFGraph:
 
     @classmethod
     def open(cls, paths: Paths | None = None, backend: Literal["oxigraph", "memory"] = "oxigraph") -> RDFGraph:
-        """Load the persisted graph; ``oxigraph`` (oxrdflib) parses 9x and answers SPARQL ~1000x faster than rdflib's
-        pure-Python ``memory`` store on this graph (benchmarks/foundation), behind the same rdflib API."""
+        """Load the persisted graph (``oxigraph`` by default: same rdflib API, much faster; benchmarks/foundation)."""
         from rdflib import Graph
 
         paths = paths or Paths.from_env()
