@@ -1,0 +1,186 @@
+"""`ECRChain`: one empathetic recommendation turn as a LangChain runnable (a thin adapter over `ECRPipeline`)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import BaseMessage, HumanMessage
+from langchain_core.runnables import Runnable, RunnableConfig
+from langchain_core.runnables.config import run_in_executor
+
+from ecr_agent.config import Paths
+from ecr_agent.pipeline import ECRPipeline, PreparedTurn
+from ecr_agent.types import ChatTurn, Emotions, Recommendation
+
+logger = logging.getLogger(__name__)
+
+ROLES = {"user": "user", "human": "user", "assistant": "assistant", "ai": "assistant", "system": None}
+
+
+@dataclass
+class ECRResponse:
+    """What one turn returns: the reply, the ranked movies with evidence, emotions per user message, knowledge used."""
+
+    reply: str
+    recommendations: list[Recommendation] = field(default_factory=list)
+    emotions: list[Emotions] = field(default_factory=list)
+    knowledge: list[dict] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (the ``ecr chat --once --json`` contract)."""
+        return {
+            "reply": self.reply,
+            "recommendations": [
+                {
+                    "movie_id": r.movie_id,
+                    "title": r.title,
+                    "score": r.score,
+                    "evidence": r.evidence,
+                    "popular_fallback": r.popular_fallback,
+                }
+                for r in self.recommendations
+            ],
+            "emotions": self.emotions,
+            "knowledge": [
+                {"text": k["text"], "kind": k.get("kind"), "movie_id": k["metadata"].get("movie_id")}
+                for k in self.knowledge
+            ],
+            "notes": self.notes,
+        }
+
+
+def to_turns(messages: Sequence[BaseMessage | dict[str, Any]]) -> list[ChatTurn]:
+    """Normalise LangChain messages or ``{"role", "content"}`` dicts; system messages are dropped.
+
+    Raises:
+        ValueError: on an empty list, an unknown role, non-text content, or no user message at all.
+    """
+    if not messages:
+        raise ValueError("messages is empty: pass at least one user message, e.g. [{'role': 'user', 'content': 'hi'}]")
+    turns: list[ChatTurn] = []
+    for number, message in enumerate(messages):
+        if isinstance(message, BaseMessage):
+            role, content = message.type, message.content
+        elif isinstance(message, dict) and "content" in message:
+            role, content = str(message.get("role", "")), message["content"]
+        else:
+            raise ValueError(f"message {number} is neither a LangChain message nor a {{'role', 'content'}} dict")
+        if role not in ROLES:
+            raise ValueError(f"message {number} has unknown role {role!r}; use one of {sorted(ROLES)}")
+        if not isinstance(content, str):
+            raise ValueError(f"message {number}: content must be text, got {type(content).__name__}")
+        if ROLES[role] is not None:
+            turns.append(ChatTurn(ROLES[role], content))  # type: ignore[arg-type]
+    if not any(t.role == "user" for t in turns):
+        raise ValueError("the conversation has no user message to answer")
+    return turns
+
+
+class ECRChain(Runnable[dict, ECRResponse]):
+    """Empathetic Conversational Recommender: emotions → emotion-aware ranking → knowledge → empathetic reply.
+
+    Setup:
+        ``bash run.sh demo`` (or ``ecr build`` and ``ecr train all``) builds what the chain loads.
+
+    Instantiate:
+        .. code-block:: python
+
+            from ecr_agent import ECRChain
+
+            chain = ECRChain.from_store()                      # local SmolLM2 + LoRA generator
+            chain = ECRChain.from_store(chat_model=my_llm)     # or any LangChain chat model
+
+    Invoke, stream, batch:
+        .. code-block:: python
+
+            result = chain.invoke({"messages": [{"role": "user", "content": "I loved Titanic, any ideas?"}]})
+            result.reply, result.recommendations[0].title, result.emotions
+            for piece in chain.stream({"messages": [...]}):  # the reply's text as it is generated
+                print(piece, end="")
+    """
+
+    def __init__(self, pipeline: ECRPipeline, chat_model: BaseChatModel, max_new_tokens: int = 60) -> None:
+        self.pipeline = pipeline
+        self.chat_model = chat_model
+        self.max_new_tokens = max_new_tokens
+
+    @classmethod
+    def from_store(
+        cls, path: str | None = None, chat_model: BaseChatModel | None = None, strict: bool = False, k: int = 5
+    ) -> ECRChain:
+        """Load every built part from ``path`` (default ``$ECR_STORE_DIR``); missing parts degrade unless ``strict``."""
+        paths = Paths.from_env()
+        if path is not None:
+            from pathlib import Path
+
+            paths = Paths(data_dir=paths.data_dir, store_dir=Path(path).resolve())
+        pipeline = ECRPipeline.from_store(paths, strict=strict, k=k)
+        if chat_model is None:
+            from ecr_agent.generator.chat_model import ECRChatModel
+
+            chat_model = ECRChatModel.from_store(paths, strict=strict)
+        return cls(pipeline, chat_model)
+
+    def prepare(self, input: dict[str, Any]) -> PreparedTurn:
+        """Everything before the language model (emotions, ranking, knowledge, prompt) for ``{"messages": [...]}``."""
+        if not isinstance(input, dict) or "messages" not in input:
+            raise ValueError("ECRChain expects {'messages': [...]}")
+        return self.pipeline.prepare(to_turns(input["messages"]))
+
+    def _prompt_messages(self, turn: PreparedTurn) -> list[BaseMessage]:
+        return [HumanMessage(turn.prompt.render())]
+
+    def _response(self, turn: PreparedTurn, continuation: str) -> ECRResponse:
+        reply = turn.opening if not continuation.strip() else f"{turn.opening} {continuation.strip()}".strip()
+        return ECRResponse(
+            reply=reply,
+            recommendations=turn.recommendations,
+            emotions=[e or {} for e, t in zip(turn.emotions, turn.turns, strict=True) if t.role == "user"],
+            knowledge=turn.knowledge,
+            notes=turn.notes,
+        )
+
+    def invoke(self, input: dict[str, Any], config: RunnableConfig | None = None, **kwargs: Any) -> ECRResponse:
+        turn = self.prepare(input)
+        if turn.prompt is None:
+            return self._response(turn, "")
+        message = self.chat_model.invoke(self._prompt_messages(turn), config=config)
+        return self._response(turn, str(message.content))
+
+    async def ainvoke(self, input: dict[str, Any], config: RunnableConfig | None = None, **kwargs: Any) -> ECRResponse:
+        return await run_in_executor(config, self.invoke, input, config)
+
+    def stream(self, input: dict[str, Any], config: RunnableConfig | None = None, **kwargs: Any) -> Iterator[str]:  # type: ignore[override]
+        """Yield the reply as it is generated: the opening sentence first, then the model's tokens."""
+        yield from self.stream_prepared(self.prepare(input), config)
+
+    def stream_prepared(self, turn: PreparedTurn, config: RunnableConfig | None = None) -> Iterator[str]:
+        """Stream the reply of a turn already prepared with `prepare` (the terminal shows its movies meanwhile)."""
+        yield turn.opening
+        if turn.prompt is not None:
+            first = True
+            for chunk in self.chat_model.stream(self._prompt_messages(turn), config=config):
+                text = str(chunk.content)
+                if first and text:
+                    text, first = " " + text.lstrip(), False
+                yield text
+
+    async def astream(  # type: ignore[override]
+        self, input: dict[str, Any], config: RunnableConfig | None = None, **kwargs: Any
+    ) -> AsyncIterator[str]:
+        iterator = self.stream(input, config)
+        sentinel = object()
+        while (piece := await run_in_executor(config, next, iterator, sentinel)) is not sentinel:
+            yield piece  # type: ignore[misc]
+
+    def respond(self, turn: PreparedTurn, pieces: Sequence[str]) -> ECRResponse:
+        """Assemble the response of a streamed turn from its prepared state and the streamed pieces."""
+        return self._response(turn, "".join(pieces[1:]) if pieces else "")
+
+
+__all__ = ["ECRChain", "ECRResponse", "to_turns"]
