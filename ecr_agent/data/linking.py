@@ -40,7 +40,8 @@ def _tokens(text: str) -> list[tuple[str, bool]]:
     return [(m.group(0).lower().rstrip(".:"), m.group(0)[0].isupper()) for m in TOKEN.finditer(text)]
 
 
-def _key(name: str) -> str:
+def title_key(name: str) -> str:
+    """Lookup key of a name: lower-case tokens joined by spaces (``"Titanic (1997)"`` → ``"titanic 1997"``)."""
     return " ".join(t for t, _ in _tokens(name))
 
 
@@ -53,7 +54,7 @@ class EntityLinker:
         self.titles: dict[str, str] = {}
         for movie in sorted(catalog.movies.values(), key=lambda m: m.mentions):
             for name in (movie.title, movie.name):
-                key = _key(name)
+                key = title_key(name)
                 if key and key not in STOPWORDS:
                     self.titles[key] = movie.movie_id  # most-mentioned movie wins a shared title
         self.entities: dict[str, int] = {}
@@ -63,7 +64,7 @@ class EntityLinker:
         for index in range(kg.num_entities):
             if index in kg.entity_movie:
                 continue
-            key = _key(entity_label(kg.uris[index]))
+            key = title_key(entity_label(kg.uris[index]))
             if not key or key in STOPWORDS or len(key) < 3:
                 continue
             self.entities.setdefault(key, index)
