@@ -1,0 +1,94 @@
+"""``ecr demo``: build and train whatever is missing (with progress bars), then play a short scripted conversation."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from typing import Any, TextIO
+
+from ecr_agent.config import Paths, StoreNotBuiltError
+
+SCRIPT = (
+    "Hi there!",
+    "I really loved The Notebook and Titanic, they made me cry in the best way.",
+    "Hmm, I watched that one last year and honestly hated it. Too slow for me.",
+    "Oh that sounds lovely, thank you! Anything a bit funnier too?",
+)
+
+
+def _missing(paths: Paths) -> list[str]:
+    """Which steps have no artefact yet, in build order."""
+    from ecr_agent.knowledge.stores import KnowledgeStore
+
+    missing = []
+    try:
+        store = KnowledgeStore.connect(paths)
+        store.check("triples")
+        store.check("reviews")
+    except StoreNotBuiltError:
+        missing.append("build")
+    for name in ("emotion", "ranker", "generator"):
+        if not (paths.model_dir(name) / "config.json").exists():
+            missing.append(name)
+    return missing
+
+
+def ensure_built(paths: Paths, profile: str, log: Callable[[str], None]) -> dict[str, float]:
+    """Run ``ecr build`` / ``ecr train X`` for each missing artefact; return seconds per step."""
+    seconds: dict[str, float] = {}
+    for step in _missing(paths):
+        log(f"[demo] {step}: not found under {paths.store_dir}, building it now ({profile} profile)...")
+        started = time.perf_counter()
+        if step == "build":
+            from ecr_agent.knowledge.build import build_knowledge
+
+            build_knowledge(paths)
+        elif step == "emotion":
+            from ecr_agent.emotion.training import train_emotion
+
+            train_emotion(profile=profile)
+        elif step == "ranker":
+            from ecr_agent.ranker.training import train_ranker
+
+            train_ranker(profile=profile)
+        else:
+            from ecr_agent.generator.training import train_generator
+
+            train_generator(profile=profile)
+        seconds[step] = round(time.perf_counter() - started, 1)
+    return seconds
+
+
+def run_demo(profile: str = "quick", out: TextIO = sys.stdout, script: tuple[str, ...] = SCRIPT) -> dict[str, Any]:
+    """Build what is missing, then play ``script`` turn by turn, streaming each reply; return a summary."""
+    from ecr_agent.chain import ECRChain
+    from ecr_agent.terminal import format_emotions
+
+    def log(line: str) -> None:
+        print(line, file=out, flush=True)
+
+    paths = Paths.from_env()
+    built = ensure_built(paths, profile, log)
+    log("[demo] loading ECR...")
+    chain = ECRChain.from_store(str(paths.store_dir), strict=True)
+    history: list[dict[str, str]] = []
+    turns = []
+    for text in script:
+        history.append({"role": "user", "content": text})
+        log(f"\nuser> {text}")
+        turn = chain.prepare({"messages": history})
+        user_emotions = [e for e, t in zip(turn.emotions, turn.turns, strict=True) if t.role == "user"]
+        log(f"      [emotions: {format_emotions(user_emotions[-1] or {})}]")
+        print("ecr>  ", end="", file=out, flush=True)
+        pieces = []
+        for piece in chain.stream_prepared(turn):
+            pieces.append(piece)
+            print(piece, end="", file=out, flush=True)
+        response = chain.respond(turn, pieces)
+        log("")
+        for rec in response.recommendations[:3]:
+            log(f"      * {rec.title} — {'; '.join(rec.evidence[:2]) or 'popular pick'}")
+        history.append({"role": "assistant", "content": response.reply})
+        turns.append({"user": text, **response.to_dict()})
+    return {"built": built, "turns": [{"user": t["user"], "reply": t["reply"]} for t in turns]}
