@@ -19,7 +19,10 @@ CONVERSATIONS = (
         {"role": "user", "content": "I hated Top Gun, it was boring."},
     ],
 )
-COLD_START = "import time; t=time.perf_counter(); from ecr_agent import ECRChain; ECRChain.from_store(); print(time.perf_counter()-t)"
+COLD_START = (
+    "import time; t = time.perf_counter(); from ecr_agent import ECRChain; "
+    "ECRChain.from_store(); print(time.perf_counter() - t)"
+)
 
 
 def _percentile(values: list[float], q: float) -> float:
