@@ -39,11 +39,16 @@ class SentenceEncoder:
 
     @torch.inference_mode()
     def encode(self, texts: list[str], batch_size: int = 128) -> torch.Tensor:
-        """Embed ``texts`` → float tensor of shape (len(texts), 384); empty input gives shape (0, 384)."""
+        """Embed ``texts`` → float tensor of shape (len(texts), 384); empty input gives shape (0, 384).
+
+        Texts are batched by length (then restored to input order) so little time goes to padding.
+        """
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        ordered = [texts[i] for i in order]
         chunks = []
-        for start in range(0, len(texts), batch_size):
+        for start in range(0, len(ordered), batch_size):
             batch = self.tokenizer(
-                texts[start : start + batch_size],
+                ordered[start : start + batch_size],
                 padding=True,
                 truncation=True,
                 max_length=self.max_tokens,
@@ -53,7 +58,9 @@ class SentenceEncoder:
             chunks.append(mean_pool(hidden, batch["attention_mask"]))
         if not chunks:
             return torch.zeros(0, self.dim)
-        return torch.nn.functional.normalize(torch.cat(chunks), dim=-1)
+        embeddings = torch.empty(len(texts), self.dim)
+        embeddings[torch.tensor(order)] = torch.cat(chunks)
+        return torch.nn.functional.normalize(embeddings, dim=-1)
 
 
 def mean_pool(hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
