@@ -41,7 +41,8 @@ def run_bench(turns: int = 10, new_tokens: int = 60) -> dict[str, Any]:
     from ecr_agent.chain import ECRChain
 
     chain = ECRChain.from_store()
-    chain.max_new_tokens = new_tokens
+    if hasattr(chain.chat_model, "max_new_tokens"):
+        chain.chat_model.max_new_tokens = new_tokens
     chain.invoke({"messages": CONVERSATIONS[0]})  # warm-up
     latencies, first_tokens, token_rates = [], [], []
     for i in range(turns):

@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import BaseMessage, HumanMessage
+from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from langchain_core.runnables import Runnable, RunnableConfig
 from langchain_core.runnables.config import run_in_executor
 
-from ecr_agent.config import Paths
+from ecr_agent.config import Paths, StoreNotBuiltError
 from ecr_agent.pipeline import ECRPipeline, PreparedTurn
 from ecr_agent.types import ChatTurn, Emotions, Recommendation
 
@@ -104,10 +104,10 @@ class ECRChain(Runnable[dict, ECRResponse]):
                 print(piece, end="")
     """
 
-    def __init__(self, pipeline: ECRPipeline, chat_model: BaseChatModel, max_new_tokens: int = 60) -> None:
+    def __init__(self, pipeline: ECRPipeline, chat_model: BaseChatModel, notes: Sequence[str] = ()) -> None:
         self.pipeline = pipeline
         self.chat_model = chat_model
-        self.max_new_tokens = max_new_tokens
+        self.notes = list(notes)
 
     @classmethod
     def from_store(
@@ -120,11 +120,20 @@ class ECRChain(Runnable[dict, ECRResponse]):
 
             paths = Paths(data_dir=paths.data_dir, store_dir=Path(path).resolve())
         pipeline = ECRPipeline.from_store(paths, strict=strict, k=k)
+        notes = []
         if chat_model is None:
             from ecr_agent.generator.chat_model import ECRChatModel
+            from ecr_agent.generator.model import EmpatheticGenerator
 
-            chat_model = ECRChatModel.from_store(paths, strict=strict)
-        return cls(pipeline, chat_model)
+            try:
+                generator = EmpatheticGenerator.load(paths)
+            except StoreNotBuiltError:
+                if strict:
+                    raise
+                notes.append("generator adapter not trained (`ecr train generator`): base SmolLM2 without fine-tuning")
+                generator = EmpatheticGenerator.load(paths, adapter=False)
+            chat_model = ECRChatModel(generator=generator)
+        return cls(pipeline, chat_model, notes)
 
     def prepare(self, input: dict[str, Any]) -> PreparedTurn:
         """Everything before the language model (emotions, ranking, knowledge, prompt) for ``{"messages": [...]}``."""
@@ -133,16 +142,17 @@ class ECRChain(Runnable[dict, ECRResponse]):
         return self.pipeline.prepare(to_turns(input["messages"]))
 
     def _prompt_messages(self, turn: PreparedTurn) -> list[BaseMessage]:
-        return [HumanMessage(turn.prompt.render())]
+        kinds = {"system": SystemMessage, "user": HumanMessage}
+        return [kinds[role](content) for role, content in turn.prompt.messages()]
 
     def _response(self, turn: PreparedTurn, continuation: str) -> ECRResponse:
-        reply = turn.opening if not continuation.strip() else f"{turn.opening} {continuation.strip()}".strip()
+        reply = turn.prompt.compose(continuation) if turn.prompt is not None else turn.opening
         return ECRResponse(
             reply=reply,
             recommendations=turn.recommendations,
             emotions=[e or {} for e, t in zip(turn.emotions, turn.turns, strict=True) if t.role == "user"],
             knowledge=turn.knowledge,
-            notes=turn.notes,
+            notes=[*self.notes, *turn.notes],
         )
 
     def invoke(self, input: dict[str, Any], config: RunnableConfig | None = None, **kwargs: Any) -> ECRResponse:
