@@ -1,17 +1,25 @@
-"""Shared fixtures: the real data folder, and an isolated store directory per test session."""
+"""Shared fixtures: the real data folder, a private store per test session, and a small but complete trained store.
+
+Tests never touch ``./stores``: ``ECR_STORE_DIR`` points at a fresh temporary folder for the whole session.
+"""
 
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("ECR_DATA_DIR", str((ROOT.parent / "shared" / "data").resolve()))
+os.environ["ECR_STORE_DIR"] = tempfile.mkdtemp(prefix="ecr_test_store_")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+TINY_MOVIES = 150
+"""Knowledge-store slice of the tiny store: facts and reviews of the first movies by id."""
 
 
 @pytest.fixture(scope="session")
@@ -26,3 +34,28 @@ def data_dir() -> Path:
 def session_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store directory shared by the integration tests of one session (built lazily by the fixtures that need it)."""
     return tmp_path_factory.mktemp("ecr_store")
+
+
+@pytest.fixture(scope="session")
+def tiny_store(data_dir: Path) -> Path:
+    """``$ECR_STORE_DIR`` with every part built small: a store slice, and models trained for a few steps.
+
+    The models are real (the packaged MiniLM and SmolLM2, real data) but barely trained: tests check behaviour
+    and contracts here, never quality.
+    """
+    from ecr_agent.config import Paths
+    from ecr_agent.emotion.training import PROFILES as EMOTION_PROFILES
+    from ecr_agent.emotion.training import train_emotion
+    from ecr_agent.generator.training import train_generator
+    from ecr_agent.knowledge.build import build_knowledge
+    from ecr_agent.ranker.training import train_ranker
+
+    paths = Paths.from_env()
+    build_knowledge(paths, limit_movies=TINY_MOVIES)
+    tiny_emotion = EMOTION_PROFILES["quick"].__class__(
+        name="tiny", goemotions=0, annotation_epochs=1, limit_annotations=96, limit_valid=48, calibrate=False
+    )
+    train_emotion(tiny_emotion, paths=paths, progress=False)
+    train_ranker("quick", paths=paths, train_limit=200, valid_limit=100, epochs=1)
+    train_generator("quick", paths=paths, steps=2, limit_examples=8, valid_examples=4, eval_every=2, max_length=192)
+    return paths.store_dir

@@ -1,0 +1,38 @@
+"""Emotion-aligned reply generation: the prompt, LoRA fine-tuning, decoding and the chat-model wrapper.
+
+Importing this package stays light and LangChain-free; the model classes load on first use.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ecr_agent.generator.prompt import GenerationPrompt, build_prompt
+
+__all__ = [
+    "DecodingConfig",
+    "ECRChatModel",
+    "EmpatheticGenerator",
+    "GenerationPrompt",
+    "build_prompt",
+    "evaluate_generator",
+    "measure_decoding",
+    "train_generator",
+]
+
+_LAZY = {
+    "DecodingConfig": "ecr_agent.generator.decoding",
+    "ECRChatModel": "ecr_agent.generator.chat_model",
+    "EmpatheticGenerator": "ecr_agent.generator.model",
+    "evaluate_generator": "ecr_agent.generator.evaluation",
+    "measure_decoding": "ecr_agent.generator.bench",
+    "train_generator": "ecr_agent.generator.training",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(name)

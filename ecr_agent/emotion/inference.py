@@ -1,0 +1,200 @@
+"""Use a trained emotion classifier: `EmotionPredictor` (texts → probabilities) and the per-utterance cache.
+
+``load_utterance_emotions(split)`` gives the ranker the emotions (p > β) of every seeker utterance of a ReDial split,
+keyed by ``(conversation_id, position)``. It is computed once per model and cached as JSON under
+``$ECR_STORE_DIR/cache/emotion/``; the cache records the SHA-256 of the weights and is recomputed when they change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+from functools import cached_property
+from pathlib import Path
+
+from ecr_agent.config import Paths, StoreNotBuiltError, force_offline
+from ecr_agent.emotion.labels import BETA, EMOTIONS
+from ecr_agent.emotion.model import (
+    CONFIG_FILE,
+    WEIGHTS_FILE,
+    EmotionClassifier,
+    EmotionModelConfig,
+    batch_logits,
+    calibrated_log_probs,
+    load_tokenizer,
+    load_weights,
+    tokenize,
+)
+
+force_offline()
+
+logger = logging.getLogger(__name__)
+
+EMPTY = dict.fromkeys(EMOTIONS, 0.0) | {"neutral": 1.0}
+CACHE_VERSION = 1
+SOURCE_SPLITS = ("train", "valid", "test")
+"""Cached separately; ``train_full`` is the union of ``train`` and ``valid``."""
+
+
+def _rebuild_hint(path: Path) -> str:
+    return f"run `ecr train emotion` (with ECR_STORE_DIR={path.parents[1]}) to train it"
+
+
+class EmotionPredictor:
+    """A trained emotion classifier ready for inference (CPU, batched, no gradients).
+
+    Example:
+        .. code-block:: python
+
+            from ecr_agent.emotion.inference import EmotionPredictor
+
+            predictor = EmotionPredictor.load()          # from $ECR_STORE_DIR/models/emotion
+            predictor.detect(["I hated that movie", ""])
+            # [{'negative': 0.93}, {'neutral': 1.0}]
+    """
+
+    def __init__(self, model: EmotionClassifier, tokenizer: object, model_dir: Path | None = None) -> None:
+        self.model = model.eval()
+        self.tokenizer = tokenizer
+        self.config: EmotionModelConfig = model.config
+        self.model_dir = model_dir
+
+    @classmethod
+    def load(cls, paths: Paths | None = None) -> EmotionPredictor:
+        """Load ``$ECR_STORE_DIR/models/emotion``; a missing or corrupt model raises `StoreNotBuiltError`."""
+        directory = (paths or Paths.from_env()).model_dir("emotion")
+        config_file, weights = directory / CONFIG_FILE, directory / WEIGHTS_FILE
+        if not config_file.exists() or not weights.exists():
+            raise StoreNotBuiltError(f"no emotion classifier in {directory}: {_rebuild_hint(directory)}")
+        try:
+            config = EmotionModelConfig.load(directory)
+            model = EmotionClassifier.skeleton(config)
+            load_weights(model, weights)
+        except Exception as error:  # a truncated file, bad JSON or mismatched tensors all mean "rebuild it"
+            raise StoreNotBuiltError(
+                f"the emotion classifier in {directory} is corrupt ({type(error).__name__}: {error}); "
+                f"{_rebuild_hint(directory)}"
+            ) from error
+        return cls(model, load_tokenizer(), directory)
+
+    @cached_property
+    def weights_sha256(self) -> str:
+        """SHA-256 of ``model.safetensors`` (the key of the utterance cache)."""
+        if self.model_dir is None:
+            raise ValueError("this predictor was not loaded from a model directory")
+        return file_sha256(self.model_dir / WEIGHTS_FILE)
+
+    def truncated(self, texts: list[str]) -> list[bool]:
+        """Whether each text is longer than the model reads (its tail is then ignored)."""
+        limit = self.config.max_length
+        return [len(ids) > limit for ids in tokenize(self.tokenizer, texts, limit + 1)] if texts else []
+
+    def predict(self, texts: list[str], batch_size: int = 64) -> list[dict[str, float]]:
+        """All nine probabilities (summing to 1) for each text; an empty or blank text is ``neutral`` with p = 1."""
+        if isinstance(texts, str):
+            raise TypeError("predict takes a list of texts; wrap a single text in a list")
+        keep = [i for i, text in enumerate(texts) if text and text.strip()]
+        results = [dict(EMPTY) for _ in texts]
+        if not keep:
+            return results
+        ids = tokenize(self.tokenizer, [texts[i] for i in keep], self.config.max_length)
+        probabilities = calibrated_log_probs(batch_logits(self.model, ids, batch_size), self.config).exp()
+        for row, index in enumerate(keep):
+            results[index] = dict(zip(EMOTIONS, probabilities[row].tolist(), strict=True))
+        return results
+
+    def detect(self, texts: list[str], beta: float = BETA) -> list[dict[str, float]]:
+        """Labels with p > β for each text, sorted high → low (the top label is always kept)."""
+        return [above(p, beta) for p in self.predict(texts)]
+
+
+def above(probabilities: dict[str, float], beta: float = BETA) -> dict[str, float]:
+    """The labels of ``probabilities`` above β, sorted high → low; the top label is always kept."""
+    ranked = sorted(probabilities.items(), key=lambda item: -item[1])
+    return {label: p for label, p in ranked if p > beta} or dict(ranked[:1])
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def cache_file(split: str, paths: Paths) -> Path:
+    return paths.cache_dir / "emotion" / f"utterances_{split}.json"
+
+
+def annotate_split(predictor: EmotionPredictor, split: str, paths: Paths | None = None) -> dict[str, object]:
+    """Detect the emotions of every seeker utterance of ``split`` and write its cache file; returns the cache."""
+    from ecr_agent.data.movies import MovieCatalog
+    from ecr_agent.data.redial import load_dialogues
+
+    paths = paths or Paths.from_env()
+    titles = MovieCatalog.load(paths).titles
+    keys, texts = [], []
+    for dialogue in load_dialogues(split, paths):  # type: ignore[arg-type]
+        for message in dialogue.seeker_messages():
+            keys.append((dialogue.conversation_id, message.position))
+            texts.append(dialogue.render(message, titles))
+    detected = predictor.detect(texts)
+    cache = {
+        "version": CACHE_VERSION,
+        "split": split,
+        "model_sha256": predictor.weights_sha256,
+        "beta": BETA,
+        "utterances": [
+            [cid, pos, {k: round(v, 5) for k, v in emo.items()}] for (cid, pos), emo in zip(keys, detected, strict=True)
+        ],
+    }
+    path = cache_file(split, paths)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(cache))
+    tmp.replace(path)
+    logger.info("cached emotions of %d %s utterances in %s", len(keys), split, path)
+    return cache
+
+
+def _fresh_cache(split: str, paths: Paths, weights_sha256: str) -> dict[str, object] | None:
+    path = cache_file(split, paths)
+    if not path.exists():
+        return None
+    try:
+        cache = json.loads(path.read_text())
+    except json.JSONDecodeError:
+        logger.warning("unreadable emotion cache %s: recomputing it", path)
+        return None
+    if cache.get("version") != CACHE_VERSION or cache.get("model_sha256") != weights_sha256:
+        logger.info("emotion cache %s is stale (model changed): recomputing it", path)
+        return None
+    return cache
+
+
+def load_utterance_emotions(split: str, paths: Paths | None = None) -> dict[tuple[str, int], dict[str, float]]:
+    """Emotions (p > β, sorted high → low) of every seeker message of ``split``, keyed by (conversation_id, position).
+
+    ``split`` is ``train``, ``valid``, ``test`` or ``train_full`` (= train + valid). Read from the cache under
+    ``$ECR_STORE_DIR/cache/emotion/``, computed with the trained model when absent or made by other weights.
+    Raises `StoreNotBuiltError` when no classifier is trained.
+    """
+    if split not in (*SOURCE_SPLITS, "train_full"):
+        raise ValueError(f"unknown split {split!r}; choose train, valid, test or train_full")
+    paths = paths or Paths.from_env()
+    weights = paths.model_dir("emotion") / WEIGHTS_FILE
+    if not weights.exists():
+        raise StoreNotBuiltError(f"no emotion classifier in {weights.parent}: {_rebuild_hint(weights.parent)}")
+    sha = file_sha256(weights)
+    predictor: EmotionPredictor | None = None
+    result: dict[tuple[str, int], dict[str, float]] = {}
+    for source in ("train", "valid") if split == "train_full" else (split,):
+        cache = _fresh_cache(source, paths, sha)
+        if cache is None:
+            predictor = predictor or EmotionPredictor.load(paths)
+            cache = annotate_split(predictor, source, paths)
+        for cid, position, emotions in cache["utterances"]:  # type: ignore[union-attr]
+            result[(cid, int(position))] = emotions
+    return result

@@ -1,0 +1,110 @@
+"""`ECRChatModel`: the empathetic generator as a LangChain chat model (a thin edge adapter).
+
+Because the generator is a ``BaseChatModel`` like any other, the ECR chain can take any chat model in its place —
+a hosted LLM, say — and send it the same messages (`GenerationPrompt.messages`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from pydantic import ConfigDict
+
+from ecr_agent.generator.model import EmpatheticGenerator
+
+ROLES = {"system": "system", "human": "user", "ai": "assistant"}
+
+
+class ECRChatModel(BaseChatModel):
+    """The LoRA-tuned SmolLM2 reply generator behind LangChain's chat-model interface.
+
+    Setup:
+        ``ecr train generator --profile quick`` (the adapter), under ``$ECR_STORE_DIR``.
+
+    Instantiate:
+        .. code-block:: python
+
+            from ecr_agent.generator.chat_model import ECRChatModel
+
+            llm = ECRChatModel.from_env(max_new_tokens=60)
+
+    Invoke with the generation prompt (or any chat):
+        .. code-block:: python
+
+            from ecr_agent.generator import build_prompt
+
+            prompt = build_prompt(turns, emotions, recommendation, knowledge)
+            llm.invoke(prompt.messages()).content      # the continuation after prompt.opening
+            for chunk in llm.stream(prompt.messages()):
+                print(chunk.content, end="")
+
+    A hosted model can stand in with the same messages, e.g. ``ChatOpenAI(model="gpt-4o-mini")``.
+    """
+
+    model_config = ConfigDict(arbitrary_types_allowed=True, extra="forbid")
+
+    generator: EmpatheticGenerator
+    """The loaded generator (base + merged adapter)."""
+    max_new_tokens: int = 60
+    """Token budget per reply."""
+
+    @classmethod
+    def from_env(cls, adapter: bool = True, **kwargs: Any) -> ECRChatModel:
+        """Load the generator from ``$ECR_STORE_DIR`` (``adapter=False``: the base model without fine-tuning)."""
+        return cls(generator=EmpatheticGenerator.load(adapter=adapter), **kwargs)
+
+    @property
+    def _llm_type(self) -> str:
+        return "ecr-smollm2"
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {"model": self.generator.name, "max_new_tokens": self.max_new_tokens}
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        text = "".join(chunk.message.content for chunk in self._stream(messages, stop, run_manager, **kwargs))
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text.strip()))])
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        pairs = [(ROLES.get(m.type, "user"), str(m.text)) for m in messages]
+        budget = int(kwargs.pop("max_new_tokens", self.max_new_tokens))
+        text = ""
+        for piece in self.generator.stream_messages(pairs, max_new_tokens=budget, **kwargs):
+            piece, stopped = _cut_at_stop(text, piece, stop)
+            text += piece
+            if piece:
+                chunk = ChatGenerationChunk(message=AIMessageChunk(content=piece))
+                if run_manager is not None:
+                    run_manager.on_llm_new_token(piece, chunk=chunk)
+                yield chunk
+            if stopped:
+                return
+
+
+def _cut_at_stop(text: str, piece: str, stop: list[str] | None) -> tuple[str, bool]:
+    """Trim ``piece`` where a stop sequence starts in ``text + piece``; say whether one was hit."""
+    if not stop:
+        return piece, False
+    combined = text + piece
+    positions = [combined.find(s, max(0, len(text) - len(s) + 1)) for s in stop if s]
+    positions = [p for p in positions if p >= 0]
+    if not positions:
+        return piece, False
+    return combined[len(text) : max(min(positions), len(text))], True

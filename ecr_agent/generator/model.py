@@ -1,0 +1,195 @@
+"""`EmpatheticGenerator`: SmolLM2-135M-Instruct with the emotion-aligned LoRA adapter, behind one verb (`generate`).
+
+The adapter is merged into the base weights at load time, so decoding runs a plain model (no LoRA overhead), in
+bfloat16 where the CPU has native bf16 (AVX512-BF16 / AMX) and float32 elsewhere.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from ecr_agent.config import Paths, StoreNotBuiltError, force_offline
+from ecr_agent.generator.base import ensure_base_checkpoint
+from ecr_agent.generator.decoding import DecodingConfig, decode_stream
+from ecr_agent.generator.prompt import SYSTEM_PROMPT, GenerationPrompt
+
+force_offline()
+
+import torch  # noqa: E402
+
+logger = logging.getLogger(__name__)
+
+GENERATOR_NAME = "generator"
+ADAPTER_WEIGHTS = "adapter_model.safetensors"
+ADAPTER_CONFIG = "adapter_config.json"
+TRAINING_CONFIG = "generator_config.json"
+RETRAIN = "run `ecr train generator` to train it"
+MAX_PROMPT_TOKENS = 2048
+ROLES = {"system": "system", "user": "user", "human": "user", "assistant": "assistant", "ai": "assistant"}
+
+
+def adapter_dir(paths: Paths | None = None) -> Path:
+    """Where `train_generator` saves the LoRA adapter: ``$ECR_STORE_DIR/models/generator``."""
+    return (paths or Paths.from_env()).model_dir(GENERATOR_NAME)
+
+
+def default_dtype() -> torch.dtype:
+    """bfloat16 when the CPU computes it natively (half the bytes per token), else float32."""
+    try:
+        native = bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        native = False
+    return torch.bfloat16 if native else torch.float32
+
+
+class EmpatheticGenerator:
+    """The emotion-aligned reply generator.
+
+    Setup:
+        ``ecr train generator --profile quick`` converts the base model (first time) and trains the adapter into
+        ``$ECR_STORE_DIR/models/``.
+
+    Usage:
+        .. code-block:: python
+
+            from ecr_agent.generator import EmpatheticGenerator, build_prompt
+
+            generator = EmpatheticGenerator.load()            # base + adapter, merged
+            prompt = build_prompt(turns, emotions, recommendation, knowledge)
+            continuation = generator.generate(prompt)         # after the opening sentence
+            reply = prompt.compose(continuation)              # opening + continuation
+            for piece in generator.stream(prompt):            # the same text, piece by piece
+                print(piece, end="", flush=True)
+    """
+
+    def __init__(
+        self,
+        model: torch.nn.Module,
+        tokenizer: Any,
+        decoding: DecodingConfig | None = None,
+        adapter: Path | None = None,
+        system_prompt: str = SYSTEM_PROMPT,
+    ) -> None:
+        self.model = model.eval()
+        self.tokenizer = tokenizer
+        self.decoding = decoding or DecodingConfig()
+        self.adapter = adapter
+        self.system_prompt = system_prompt
+
+    @classmethod
+    def load(
+        cls,
+        paths: Paths | None = None,
+        adapter: bool | Path = True,
+        dtype: torch.dtype | None = None,
+        decoding: DecodingConfig | None = None,
+    ) -> EmpatheticGenerator:
+        """Load the base model (converting the packaged GGUF on first use) and merge the adapter into it.
+
+        Args:
+            paths: where the stores are (default: from the environment).
+            adapter: True = the trained adapter under ``$ECR_STORE_DIR/models/generator`` (required); a path =
+                that adapter folder; False = the base model without fine-tuning.
+            dtype: weights dtype for decoding (default `default_dtype`).
+            decoding: default decoding settings.
+
+        Raises:
+            StoreNotBuiltError: the adapter is missing or corrupt (naming ``ecr train generator``).
+        """
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        paths = paths or Paths.from_env()
+        folder = None
+        if adapter is not False:
+            folder = adapter_dir(paths) if adapter is True else Path(adapter)
+            check_adapter(folder)
+        base = ensure_base_checkpoint(paths)
+        started = time.perf_counter()
+        tokenizer = AutoTokenizer.from_pretrained(base)
+        model = AutoModelForCausalLM.from_pretrained(base, dtype=torch.float32)
+        if folder is not None:
+            model = merge_adapter(model, folder)
+        model = model.to(dtype or default_dtype()).eval()
+        logger.info("loaded the generator (adapter=%s) in %.2f s", folder, time.perf_counter() - started)
+        return cls(model, tokenizer, decoding=decoding, adapter=folder)
+
+    @property
+    def name(self) -> str:
+        return "ecr-smollm2" if self.adapter is not None else "smollm2-base"
+
+    def encode(self, messages: Sequence[tuple[str, str]]) -> list[int]:
+        """Token ids of a conversation with the chat template and the assistant's turn opened."""
+        return encode_messages(self.tokenizer, messages, self.system_prompt)
+
+    def prompt_messages(self, prompt: GenerationPrompt | str) -> list[tuple[str, str]]:
+        """A `GenerationPrompt` (or an already rendered prompt text) as ``[(system), (user)]`` messages."""
+        text = prompt.render() if isinstance(prompt, GenerationPrompt) else str(prompt)
+        return [("system", self.system_prompt), ("user", text)]
+
+    def stream_messages(
+        self,
+        messages: Sequence[tuple[str, str]],
+        max_new_tokens: int = 60,
+        stats: dict[str, Any] | None = None,
+        **decoding: Any,
+    ) -> Iterator[str]:
+        """Continue a chat (``(role, content)`` pairs) as the assistant, yielding text pieces."""
+        config = self.decoding.with_(max_new_tokens=max_new_tokens, **decoding)
+        yield from decode_stream(self.model, self.tokenizer, self.encode(messages), config, stats)
+
+    def stream(
+        self,
+        prompt: GenerationPrompt | str,
+        max_new_tokens: int = 60,
+        stats: dict[str, Any] | None = None,
+        **decoding: Any,
+    ) -> Iterator[str]:
+        """The continuation after the prompt's opening sentence, piece by piece as it is generated."""
+        yield from self.stream_messages(self.prompt_messages(prompt), max_new_tokens, stats, **decoding)
+
+    def generate(self, prompt: GenerationPrompt | str, max_new_tokens: int = 60, **decoding: Any) -> str:
+        """The continuation after the prompt's opening sentence (at most ``max_new_tokens`` tokens)."""
+        return "".join(self.stream(prompt, max_new_tokens, **decoding)).strip()
+
+
+def encode_messages(
+    tokenizer: Any, messages: Sequence[tuple[str, str]], system_prompt: str = SYSTEM_PROMPT
+) -> list[int]:
+    """Chat-template token ids of ``(role, content)`` messages (a system message first), assistant turn opened."""
+    conversation = [{"role": ROLES[role], "content": content} for role, content in messages]
+    if not conversation or conversation[0]["role"] != "system":
+        conversation.insert(0, {"role": "system", "content": system_prompt})
+    text = tokenizer.apply_chat_template(conversation, add_generation_prompt=True, tokenize=False)
+    ids = tokenizer(text, add_special_tokens=False)["input_ids"]
+    if len(ids) > MAX_PROMPT_TOKENS:
+        raise ValueError(f"the prompt has {len(ids)} tokens; the generator takes at most {MAX_PROMPT_TOKENS}")
+    return ids
+
+
+def check_adapter(folder: Path) -> None:
+    """Raise `StoreNotBuiltError` naming ``ecr train generator`` unless ``folder`` holds a complete adapter."""
+    weights, config = folder / ADAPTER_WEIGHTS, folder / ADAPTER_CONFIG
+    if not weights.exists() or not config.exists():
+        raise StoreNotBuiltError(f"no generator adapter at {folder} ({ADAPTER_WEIGHTS} + {ADAPTER_CONFIG}); {RETRAIN}")
+    try:
+        json.loads(config.read_text())
+    except (OSError, json.JSONDecodeError) as error:
+        raise StoreNotBuiltError(f"the generator adapter config {config} is corrupt; {RETRAIN}") from error
+
+
+def merge_adapter(model: torch.nn.Module, folder: Path) -> torch.nn.Module:
+    """Apply the LoRA adapter in ``folder`` to ``model`` and fold it into the weights."""
+    from peft import PeftModel
+
+    try:
+        peft_model = PeftModel.from_pretrained(model, folder)
+    except Exception as error:  # safetensors / peft raise several types for truncated or mismatched files
+        raise StoreNotBuiltError(
+            f"the generator adapter at {folder} could not be loaded ({error}); {RETRAIN}"
+        ) from error
+    return peft_model.merge_and_unload()

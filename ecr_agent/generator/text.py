@@ -1,0 +1,36 @@
+"""Sentence boundaries shared by decoding, data preparation and the metrics (pure Python)."""
+
+from __future__ import annotations
+
+import re
+
+SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*$")
+ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "st", "jr", "sr", "vs", "etc", "no", "vol", "prof", "mt"})
+
+
+def is_sentence_end(text: str) -> bool:
+    """True when ``text`` ends a sentence (``.``/``!``/``?``), not an abbreviation like ``Dr.`` or an initial."""
+    stripped = text.rstrip()
+    if not SENTENCE_END.search(stripped):
+        return False
+    if stripped.endswith(".") and not stripped.endswith(".."):
+        word = re.split(r"[\s(\"']", stripped[:-1])[-1] if stripped[:-1] else ""
+        if word.lower() in ABBREVIATIONS or (len(word) == 1 and word.isupper()):
+            return False
+    return True
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split on whitespace after a sentence end (abbreviations and initials do not end sentences)."""
+    sentences: list[str] = []
+    current = ""
+    for chunk in re.split(r"(\s+)", " ".join(text.split())):
+        if not chunk.strip():
+            continue
+        current = f"{current} {chunk}" if current else chunk
+        if is_sentence_end(current):
+            sentences.append(current)
+            current = ""
+    if current:
+        sentences.append(current)
+    return sentences

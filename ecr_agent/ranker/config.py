@@ -1,0 +1,145 @@
+"""Typed configs of the emotion-aware ranker (saved as JSON beside the safetensors weights).
+
+`RankerConfig` describes the model, `TrainConfig` one training run. `VARIANTS` are the ablation ladder of the
+side-by-side evaluation: no emotions (UniCRS-like) → + local emotions → + global emotion-aware entities →
+full ECR (+ feedback-aware reweighting of the loss).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+VARIANTS: dict[str, str] = {
+    "no_emotion": "no emotions (UniCRS-like)",
+    "local": "+ local emotions",
+    "local_global": "+ global emotion-aware entities",
+    "ecr": "ECR (+ feedback reweighting)",
+}
+"""Trained variants, in ablation order, with their display names."""
+DEFAULT_VARIANT = "ecr"
+FEEDBACK_WEIGHTS = {"like": 2.0, "dislike": 1.0, "unknown": 0.5}
+"""The paper's feedback-aware weights (like / dislike / not said)."""
+UNIFORM_WEIGHTS = {"like": 1.0, "dislike": 1.0, "unknown": 1.0}
+
+
+@dataclass(frozen=True)
+class RankerConfig:
+    """Architecture of `EmotionAwareRankerModel`.
+
+    Attributes:
+        entity_dim: width of node embeddings and of the R-GCN (the paper's UniCRS uses 384; 128 keeps CPU cheap).
+        emotion_dim: width of the learnable emotion vectors v_f (the paper's 48).
+        num_bases: R-GCN basis matrices (the paper's 8).
+        text_window: most recent turns whose MiniLM embeddings the context encoder attends over.
+        entity_window: most recent distinct context entities used.
+        max_distance: turn distances beyond this share one recency embedding.
+        dropout: dropout on pooled context vectors and entity inputs.
+        use_local_emotions: fuse each context entity with its emotions (local emotion-aware entities).
+        use_global: add co-occurrence neighbours (global emotion-aware entities) and their item scores.
+        global_top_k: neighbours kept per row of P(e_j | e_i).
+        global_folds: out-of-fold co-occurrence matrices used for training samples (0 disables).
+        movie_text: text embedded for every movie: ``describe`` (title, genres, people, plot) or ``title``.
+    """
+
+    entity_dim: int = 128
+    emotion_dim: int = 48
+    num_bases: int = 8
+    text_window: int = 12
+    entity_window: int = 32
+    max_distance: int = 15
+    dropout: float = 0.2
+    use_local_emotions: bool = True
+    use_global: bool = True
+    global_top_k: int = 64
+    global_folds: int = 5
+    movie_text: str = "describe"
+
+    def __post_init__(self) -> None:
+        if self.movie_text not in ("describe", "title"):
+            raise ValueError(f"movie_text must be 'describe' or 'title', not {self.movie_text!r}")
+        if min(self.entity_dim, self.emotion_dim, self.num_bases, self.text_window, self.entity_window) < 1:
+            raise ValueError("dimensions and windows must be positive")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """One training run.
+
+    Attributes:
+        variant: one of `VARIANTS`.
+        profile: ``quick`` (a slice, a few epochs: smoke tests and demos) or ``full``.
+        seed: seeds parameters, dropout and batch order.
+        epochs: maximum epochs; the best epoch on validation is kept.
+        patience: stop after this many epochs without a better validation score.
+        batch_size: samples per step (the paper's 128).
+        lr: AdamW learning rate.
+        weight_decay: AdamW decoupled weight decay.
+        feedback_weights: loss weight of a sample by the seeker's feedback on its label (like / dislike / unknown).
+        train_limit: only the first N training dialogues (None: all).
+        valid_limit: only the first N validation dialogues (None: all).
+        max_steps: stop after this many optimiser steps in total (tests).
+        select_metric: validation metric that picks the best epoch.
+    """
+
+    variant: str = DEFAULT_VARIANT
+    profile: str = "full"
+    seed: int = 0
+    epochs: int = 12
+    patience: int = 3
+    batch_size: int = 128
+    lr: float = 1e-3
+    weight_decay: float = 0.01
+    feedback_weights: dict[str, float] = field(default_factory=lambda: dict(FEEDBACK_WEIGHTS))
+    train_limit: int | None = None
+    valid_limit: int | None = None
+    max_steps: int | None = None
+    select_metric: str = "recall@10+recall@50"
+
+    def __post_init__(self) -> None:
+        if self.variant not in VARIANTS:
+            raise ValueError(f"unknown ranker variant {self.variant!r}; choose one of {', '.join(VARIANTS)}")
+        if set(self.feedback_weights) != set(FEEDBACK_WEIGHTS):
+            raise ValueError(f"feedback_weights needs exactly the keys {sorted(FEEDBACK_WEIGHTS)}")
+        if self.batch_size < 1 or self.epochs < 1 or self.lr <= 0:
+            raise ValueError("batch_size and epochs must be positive, lr > 0")
+
+    @property
+    def run_name(self) -> str:
+        return f"{self.variant}-seed{self.seed}" + ("" if self.profile == "full" else f"-{self.profile}")
+
+
+def variant_configs(variant: str, model: RankerConfig | None = None) -> tuple[RankerConfig, dict[str, float]]:
+    """The model flags and loss weights that define an ablation variant."""
+    model = model or RankerConfig()
+    if variant not in VARIANTS:
+        raise ValueError(f"unknown ranker variant {variant!r}; choose one of {', '.join(VARIANTS)}")
+    local = variant != "no_emotion"
+    use_global = variant in ("local_global", "ecr")
+    weights = dict(FEEDBACK_WEIGHTS) if variant == "ecr" else dict(UNIFORM_WEIGHTS)
+    return replace(model, use_local_emotions=local, use_global=use_global), weights
+
+
+def to_json(config: Any) -> dict[str, Any]:
+    return asdict(config)
+
+
+def from_json(cls: type, data: dict[str, Any]) -> Any:
+    """Build a config dataclass from JSON, ignoring unknown keys (older or newer files still load)."""
+    names = {f.name for f in fields(cls)}
+    return cls(**{k: v for k, v in data.items() if k in names})
+
+
+def config_hash(*configs: Any) -> str:
+    text = json.dumps([asdict(c) for c in configs], sort_keys=True)
+    return hashlib.sha1(text.encode()).hexdigest()[:12]
+
+
+def save_json(path: Path, data: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial")
+    partial.write_text(json.dumps(data, indent=2, ensure_ascii=False))
+    partial.replace(path)

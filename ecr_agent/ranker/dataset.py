@@ -1,0 +1,143 @@
+"""Recommendation samples of a split joined with the ranker's view of their context (turns, entities, emotions).
+
+Emotions come from the emotion classifier's per-message predictions (`load_utterance_emotions`, seeker messages,
+labels above β). The questionnaire feedback of a sample is kept beside it for the loss weight and the metrics only:
+nothing in `RankerSample.context` is derived from it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import torch
+
+from ecr_agent.config import Paths, StoreNotBuiltError
+from ecr_agent.data.linking import EntityLinker
+from ecr_agent.data.redial import Dialogue, Feedback, load_dialogues
+from ecr_agent.data.samples import build_samples
+from ecr_agent.ranker.cache import SplitCache, split_cache
+from ecr_agent.ranker.features import TurnInfo, turn_emotions
+from ecr_agent.ranker.graph import NodeSpace
+
+logger = logging.getLogger(__name__)
+
+PLACEHOLDER_ENV = "ECR_RANKER_PLACEHOLDER_EMOTIONS"
+"""Set to 1 to develop with every seeker message marked ``neutral`` when no emotion model exists (never report)."""
+PLACEHOLDER = "placeholder-neutral"
+CLASSIFIER = "classifier"
+
+
+@dataclass(frozen=True)
+class RankerSample:
+    """A recommendation sample: its context as the ranker sees it, and the label side (never a model input)."""
+
+    conversation_id: str
+    turn_index: int
+    context: tuple[TurnInfo, ...]
+    label: str
+    feedback: Feedback
+    dedup: bool
+
+
+@dataclass
+class SplitData:
+    """Samples of a split, every dialogue's turns (with emotions) and the turn embeddings they index."""
+
+    split: str
+    samples: list[RankerSample]
+    dialogues: dict[str, list[TurnInfo]]
+    embeddings: torch.Tensor
+    emotion_source: str
+
+
+def utterance_emotions(
+    split: str, paths: Paths | None = None, dialogues: Sequence[Dialogue] | None = None
+) -> tuple[Mapping[tuple[str, int], dict], str]:
+    """Per seeker message ``{(conversation_id, position): {label: prob}}`` and where it came from.
+
+    A whole split reads the emotion model's per-split cache (`load_utterance_emotions`); a slice (``dialogues``)
+    runs `EmotionPredictor.detect` on just its seeker messages, rendered the same way.
+
+    Raises:
+        StoreNotBuiltError: no trained emotion model (and no explicit placeholder request).
+    """
+    try:
+        if dialogues is None:
+            from ecr_agent.emotion.inference import load_utterance_emotions
+
+            return load_utterance_emotions(split, paths), CLASSIFIER
+        return _detect_slice(dialogues, paths), CLASSIFIER
+    except (ImportError, StoreNotBuiltError) as error:
+        if os.environ.get(PLACEHOLDER_ENV) == "1":
+            logger.warning("no emotion model (%s): every seeker message is 'neutral' (development only)", error)
+            return _Neutral(), PLACEHOLDER
+        raise StoreNotBuiltError(
+            f"the ranker needs per-message emotions and none are available ({error}); run `ecr train emotion` first"
+        ) from error
+
+
+def _detect_slice(dialogues: Sequence[Dialogue], paths: Paths | None) -> dict[tuple[str, int], dict]:
+    from ecr_agent.data.movies import MovieCatalog
+    from ecr_agent.emotion.inference import EmotionPredictor
+
+    predictor = EmotionPredictor.load(paths)
+    titles = MovieCatalog.load(paths).titles
+    keys, texts = [], []
+    for dialogue in dialogues:
+        for message in dialogue.seeker_messages():
+            keys.append((dialogue.conversation_id, message.position))
+            texts.append(dialogue.render(message, titles))
+    return dict(zip(keys, predictor.detect(texts), strict=True))
+
+
+class _Neutral(dict):
+    def get(self, key: object, default: object = None) -> dict:  # type: ignore[override]
+        return {"neutral": 1.0}
+
+
+def attach(cache: SplitCache, emotions: Mapping[tuple[str, int], dict]) -> dict[str, list[TurnInfo]]:
+    """`TurnInfo` lists of every cached dialogue, seeker turns carrying their merged message emotions."""
+    dialogues: dict[str, list[TurnInfo]] = {}
+    for cid, turns in cache.dialogues.items():
+        dialogues[cid] = [
+            TurnInfo(
+                role=t.role,  # type: ignore[arg-type]
+                movies=t.movies,
+                nodes=t.nodes,
+                emotions=turn_emotions([emotions.get((cid, p)) for p in t.positions]) if t.role == "seeker" else {},
+                text_index=t.row,
+            )
+            for t in turns
+        ]
+    return dialogues
+
+
+def load_split(
+    split: str,
+    linker: EntityLinker,
+    nodes: NodeSpace,
+    paths: Paths | None = None,
+    limit: int | None = None,
+) -> SplitData:
+    """Samples, turns and embeddings of ``split`` (first ``limit`` dialogues) for training or evaluation."""
+    paths = paths or Paths.from_env()
+    cache = split_cache(split, linker, nodes, paths, limit=limit)
+    raw = load_dialogues(split, paths)[:limit]  # type: ignore[arg-type]
+    emotions, source = utterance_emotions(split, paths, None if limit is None else raw)
+    dialogues = attach(cache, emotions)
+    known = set(nodes.item_ids)
+    samples = [
+        RankerSample(
+            conversation_id=s.conversation_id,
+            turn_index=s.turn_index,
+            context=tuple(dialogues[s.conversation_id][: s.turn_index]),
+            label=s.label,
+            feedback=s.feedback,
+            dedup=s.dedup,
+        )
+        for s in build_samples(raw, known)
+    ]
+    return SplitData(split, samples, dialogues, cache.embeddings, source)

@@ -1,0 +1,241 @@
+"""Evaluate the ranker side by side with its baselines and ablations: ``ecr eval ranker --split test``.
+
+Every system is scored on the same samples (each recommender turn's movies with the context before it):
+
+- ``popularity`` — training-label counts (no context);
+- ``text-only (MiniLM)`` — cosine between the last turns' MiniLM embedding and each movie's metadata-text embedding;
+- the trained variants in ablation order (no emotions → + local → + global → full ECR), every seed found in the store.
+
+``ecr predict ranker --split test --out FILE`` writes one JSON line per sample for the inference default model.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import re
+import time
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from ecr_agent.config import Paths, StoreNotBuiltError
+from ecr_agent.data.redial import load_dialogues
+from ecr_agent.data.samples import build_samples
+from ecr_agent.evaluation.ranking import ranking_metrics
+from ecr_agent.ranker.assets import RankerAssets, TrainedRun, load_run, ranker_dir, run_dir, trained_runs
+from ecr_agent.ranker.config import VARIANTS
+from ecr_agent.ranker.dataset import PLACEHOLDER, SplitData, load_split
+from ecr_agent.ranker.scoring import apply_bans, banned_items, label_ranks, score_contexts
+from ecr_agent.ranker.runtime import keep_heap_memory
+
+logger = logging.getLogger(__name__)
+
+PAPER = {
+    "ECR (paper, full ReDial train)": {
+        "auc_batch32": 0.541,
+        "recall_true@1": 0.055,
+        "recall_true@10": 0.238,
+        "recall_true@50": 0.452,
+        "recall@1": 0.049,
+        "recall@10": 0.220,
+        "recall@50": 0.428,
+    },
+    "UniCRS (paper, full ReDial train)": {"auc_batch32": 0.506, "recall@1": 0.047, "recall@10": 0.212, "recall@50": 0.414},
+}
+"""Table 1 of the paper; its AUC is the reference code's batch AUC (our ``auc_batch32``)."""
+POPULARITY, TEXT_ONLY = "popularity", "text-only (MiniLM)"
+TEXT_TURNS = 3
+RUN_NAME = re.compile(r"^(?P<variant>[a-z_]+)-seed(?P<seed>\d+)$")
+
+
+def evaluate_ranker(split: str = "test", seeds: list[int] | None = None, paths: Paths | None = None) -> dict[str, Any]:
+    """Metrics of the baselines and of every trained variant (mean and spread over seeds) on ``split``.
+
+    Args:
+        split: ``valid`` or ``test``.
+        seeds: seeds to include (default: all full-profile runs found; quick runs only when no full run exists).
+        paths: data and store locations.
+
+    Returns:
+        ``systems`` (display name → metric → mean), ``spread`` (→ sample standard deviation over seeds), ``seeds``,
+        ``per_seed``, the sample counts, the emotion source and the paper's figures for comparison.
+    """
+    started = time.perf_counter()
+    keep_heap_memory()
+    paths = paths or Paths.from_env()
+    assets = RankerAssets(paths)
+    data = load_split(split, assets.linker, assets.nodes, paths)
+    labels = torch.tensor([assets.item_index[s.label] for s in data.samples])
+    feedback = [s.feedback.value for s in data.samples]
+    dedup = [s.dedup for s in data.samples]
+    runs = select_runs(paths, seeds)
+    if not runs:
+        raise StoreNotBuiltError(f"no trained ranker in {ranker_dir(paths)}; run `ecr train ranker` to train it")
+    systems: dict[str, list[tuple[int, dict[str, float]]]] = {}
+    popular = popularity_scores(assets, paths)
+    systems[POPULARITY] = [(0, static_metrics(data, popular.expand(len(data.samples), -1), labels, assets))]
+    text = text_scores(data, assets.movie_text("describe"))
+    systems[TEXT_ONLY] = [(0, static_metrics(data, text, labels, assets))]
+    sources = {data.emotion_source}
+    for variant in VARIANTS:
+        for seed, name in runs.get(variant, []):
+            run = load_run(run_dir(paths, name), assets)
+            sources.add(str(run.meta.get("emotion_source")))
+            metrics = model_metrics(run, data, labels, assets)
+            systems.setdefault(VARIANTS[variant], []).append((seed, metrics))
+            logger.info("ranker %s on %s: %s", name, split, metrics)
+    result = summarise(systems)
+    notes = []
+    if PLACEHOLDER in sources:
+        notes.append("DEVELOPMENT ONLY: some emotions are the neutral placeholder, not the classifier; do not report")
+    result.update(
+        split=split,
+        samples=len(data.samples),
+        dedup_samples=int(sum(dedup)),
+        liked=feedback.count("like"),
+        disliked=feedback.count("dislike"),
+        emotion_source=sorted(s for s in sources if s != "None"),
+        paper=PAPER,
+        notes=notes,
+        wall_s=round(time.perf_counter() - started, 1),
+    )
+    return result
+
+
+def select_runs(paths: Paths, seeds: Sequence[int] | None) -> dict[str, list[tuple[int, str]]]:
+    """Trained runs per variant as ``(seed, run name)``: full-profile runs, or quick ones when none is full."""
+    names = trained_runs(paths)
+    full = [n for n in names if not n.endswith("-quick")]
+    chosen = full or [n[: -len("-quick")] for n in names if n.endswith("-quick")]
+    suffix = "" if full else "-quick"
+    runs: dict[str, list[tuple[int, str]]] = {}
+    for name in chosen:
+        match = RUN_NAME.match(name)
+        if match and match["variant"] in VARIANTS and (seeds is None or int(match["seed"]) in seeds):
+            runs.setdefault(match["variant"], []).append((int(match["seed"]), name + suffix))
+    return {variant: sorted(found) for variant, found in runs.items()}
+
+
+def popularity_scores(assets: RankerAssets, paths: Paths) -> torch.Tensor:
+    """(1, num_items) training-label counts (ties keep item order): what a context-free recommender knows."""
+    counts = Counter(s.label for s in build_samples(load_dialogues("train", paths), set(assets.item_index)))
+    scores = torch.zeros(1, assets.nodes.num_items)
+    for movie_id, count in counts.items():
+        scores[0, assets.item_index[movie_id]] = count
+    return scores - torch.arange(assets.nodes.num_items) * 1e-6  # deterministic tie-break
+
+
+def text_scores(data: SplitData, movie_text: torch.Tensor) -> torch.Tensor:
+    """(samples, num_items) cosine of the mean of the last `TEXT_TURNS` turn embeddings with each movie's text."""
+    contexts = torch.stack(
+        [data.embeddings[[t.text_index for t in s.context[-TEXT_TURNS:]]].mean(0) for s in data.samples]
+    )
+    contexts = torch.nn.functional.normalize(contexts, dim=-1)
+    return contexts @ torch.nn.functional.normalize(movie_text, dim=-1).T
+
+
+def static_metrics(data: SplitData, scores: torch.Tensor, labels: torch.Tensor, assets: RankerAssets) -> dict:
+    """Metrics of a baseline's score matrix (no ranking rules; dedup ranks drop the context's movies)."""
+    contexts = [s.context for s in data.samples]
+    ranks, probs = label_ranks(scores, labels)
+    dedup_scores = apply_bans(scores, banned_items(contexts, assets.item_index, disliked=False, mentioned=True))
+    dedup_ranks, _ = label_ranks(dedup_scores, labels)
+    return ranking_metrics(ranks, probs, [s.feedback.value for s in data.samples], [s.dedup for s in data.samples], dedup_ranks)
+
+
+def model_metrics(run: TrainedRun, data: SplitData, labels: torch.Tensor, assets: RankerAssets) -> dict[str, float]:
+    """Metrics of a trained run (its ranking rules applied; dedup ranks also drop the context's movies)."""
+    contexts = [s.context for s in data.samples]
+    ranks, probs, dedup_ranks = [], [], []
+    for scored in score_contexts(run.model, contexts, data.embeddings, assets.item_index, run.cooccurrence):
+        batch_labels = labels[scored.start : scored.start + scored.ranked.shape[0]]
+        r, p = label_ranks(scored.ranked, batch_labels)
+        chunk = contexts[scored.start : scored.start + scored.ranked.shape[0]]
+        mentioned = banned_items(chunk, assets.item_index, disliked=False, mentioned=True)
+        d, _ = label_ranks(apply_bans(scored.ranked, mentioned), batch_labels)
+        ranks.append(r)
+        probs.append(p)
+        dedup_ranks.append(d)
+    return ranking_metrics(
+        np.concatenate(ranks),
+        np.concatenate(probs),
+        [s.feedback.value for s in data.samples],
+        [s.dedup for s in data.samples],
+        np.concatenate(dedup_ranks),
+    )
+
+
+def summarise(systems: dict[str, list[tuple[int, dict[str, float]]]]) -> dict[str, Any]:
+    """Mean and sample standard deviation of each metric over seeds, per system."""
+    out: dict[str, Any] = {"systems": {}, "spread": {}, "seeds": {}, "per_seed": {}}
+    for name, results in systems.items():
+        metrics = results[0][1].keys()
+        values = {m: [r[m] for _, r in results] for m in metrics}
+        out["systems"][name] = {m: _round(float(np.mean(v))) for m, v in values.items()}
+        out["spread"][name] = {m: _round(float(np.std(v, ddof=1)) if len(v) > 1 else 0.0) for m, v in values.items()}
+        out["seeds"][name] = [seed for seed, _ in results]
+        out["per_seed"][name] = {str(seed): {m: _round(v) for m, v in r.items()} for seed, r in results}
+    return out
+
+
+def _round(value: float) -> float:
+    return value if math.isnan(value) else round(value, 4)
+
+
+def predict_ranker(split: str, out: Path, paths: Paths | None = None) -> dict[str, Any]:
+    """Write one JSON line per sample of ``split`` for the inference default model (DESIGN.md contract).
+
+    Each line: ``conversation_id``, ``turn_index``, ``label``, ``feedback``, ``label_score`` (the model's probability
+    of the label), ``label_rank`` (1-based, among all 6,924 movies, ranking rules applied), ``top50`` (movie ids) and
+    ``dedup``. Returns the path, the sample count, the run used and its metrics on these samples.
+    """
+    keep_heap_memory()
+    paths = paths or Paths.from_env()
+    assets = RankerAssets(paths)
+    run = load_run(ranker_dir(paths), assets)
+    data = load_split(split, assets.linker, assets.nodes, paths)
+    contexts = [s.context for s in data.samples]
+    labels = torch.tensor([assets.item_index[s.label] for s in data.samples])
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(out.name + ".partial")
+    ranks, probs = [], []
+    with partial.open("w", encoding="utf-8") as handle:
+        for scored in score_contexts(run.model, contexts, data.embeddings, assets.item_index, run.cooccurrence):
+            size = scored.ranked.shape[0]
+            rank, prob = label_ranks(scored.ranked, labels[scored.start : scored.start + size])
+            top = scored.ranked.topk(50, dim=1).indices.tolist()
+            for row in range(size):
+                sample = data.samples[scored.start + row]
+                handle.write(
+                    json.dumps(
+                        {
+                            "conversation_id": sample.conversation_id,
+                            "turn_index": sample.turn_index,
+                            "label": sample.label,
+                            "feedback": sample.feedback.value,
+                            "label_score": round(float(prob[row]), 8),
+                            "label_rank": int(rank[row]),
+                            "top50": [assets.nodes.item_ids[i] for i in top[row]],
+                            "dedup": sample.dedup,
+                        }
+                    )
+                    + "\n"
+                )
+            ranks.append(rank)
+            probs.append(prob)
+    partial.replace(out)
+    metrics = ranking_metrics(np.concatenate(ranks), np.concatenate(probs), [s.feedback.value for s in data.samples])
+    return {
+        "path": str(out),
+        "samples": len(data.samples),
+        "run": run.meta.get("run"),
+        "emotion_source": data.emotion_source,
+        "metrics": {k: _round(v) for k, v in metrics.items()},
+    }

@@ -1,0 +1,313 @@
+"""Rank movies for live conversations: `EmotionAwareRanker` (the trained model) and `popular_movies` (the fallback).
+
+A conversation is a list of `ChatTurn` (``user`` = seeker, ``assistant`` = recommender). The ranker reads only its
+most recent `HISTORY_WINDOW` messages, merges consecutive messages of one speaker into turns as the training data
+does, links movies and KG entities, embeds the turns with MiniLM (memoised per text, so a growing chat only embeds its
+new messages), and attaches emotions: the ones given, else those of `EmotionPredictor`, else ``neutral``.
+Movies the user turned down are never recommended; ``exclude_mentioned`` also drops movies already named.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from ecr_agent.config import Paths, StoreNotBuiltError
+from ecr_agent.data.movies import MovieCatalog
+from ecr_agent.data.redial import render_mentions
+from ecr_agent.ranker.assets import RankerAssets, TrainedRun, load_run, ranker_dir
+from ecr_agent.ranker.cache import encode_sorted, link_turn
+from ecr_agent.ranker.features import TurnInfo, turn_emotions
+from ecr_agent.ranker.scoring import score_contexts
+from ecr_agent.types import ChatTurn, Emotions, Recommendation
+
+logger = logging.getLogger(__name__)
+
+HISTORY_WINDOW = 40
+"""Most recent messages read (a history of thousands of turns costs the same as one of forty)."""
+MAX_MESSAGE_CHARS = 2000
+"""Longer messages keep their end, where the latest wishes are."""
+NEUTRAL: Emotions = {"neutral": 1.0}
+EVIDENCE_PER_MOVIE = 3
+TEXT_CACHE = 20_000
+
+
+class EmotionAwareRanker:
+    """ECR's emotion-aware recommender for live conversations (plain Python; `EmotionAwareRankerTool` adapts it).
+
+    Example:
+        .. code-block:: python
+
+            from ecr_agent.ranker.inference import EmotionAwareRanker
+            from ecr_agent.types import ChatTurn
+
+            ranker = EmotionAwareRanker.load()          # $ECR_STORE_DIR/models/ranker
+            picks = ranker.rank([ChatTurn("user", "I loved The Matrix but hated Titanic")], k=5)
+            picks[0].title, picks[0].evidence           # ('The Matrix Reloaded (2003)', ['The Matrix (1999) ...'])
+    """
+
+    def __init__(self, run: TrainedRun, assets: RankerAssets, detector: object | None = None) -> None:
+        self.run = run
+        self.assets = assets
+        self.model = run.model.eval()
+        self.detector = detector
+        with torch.no_grad():
+            self.states = self.model.entity_states()
+            self.items = self.model.item_states(self.states)
+        self._texts: OrderedDict[str, torch.Tensor] = OrderedDict()
+        self._links: OrderedDict[str, tuple[tuple[str, ...], tuple[int, ...]]] = OrderedDict()
+        self._movie_node = assets.nodes.movie_node()
+
+    @classmethod
+    def load(cls, paths: Paths | None = None, detector: object | None | str = "auto") -> EmotionAwareRanker:
+        """The inference default in ``$ECR_STORE_DIR/models/ranker`` (or ``paths``).
+
+        Args:
+            paths: where the store is.
+            detector: an emotion detector (anything with ``detect(texts)``), None for neutral emotions, or ``"auto"``
+                to load `EmotionPredictor` when it is trained.
+
+        Raises:
+            StoreNotBuiltError: no trained ranker, or a corrupt one (the message names `ecr train ranker`).
+        """
+        paths = paths or Paths.from_env()
+        assets = RankerAssets(paths)
+        run = load_run(ranker_dir(paths), assets)
+        if detector == "auto":
+            detector = _load_detector(paths)
+        return cls(run, assets, detector)
+
+    @classmethod
+    def from_run(cls, directory: Path, paths: Paths | None = None, detector: object | None = None) -> EmotionAwareRanker:
+        """A specific run directory (``models/ranker/runs/<name>``), e.g. an ablation."""
+        assets = RankerAssets(paths or Paths.from_env())
+        return cls(load_run(directory, assets), assets, detector)
+
+    # ------------------------------------------------------------------ public verbs
+    def rank(
+        self,
+        turns: Sequence[ChatTurn],
+        emotions: Sequence[Emotions | None] | None = None,
+        k: int = 10,
+        exclude_mentioned: bool = False,
+    ) -> list[Recommendation]:
+        """Top-``k`` movies for one conversation, best first, each with its evidence.
+
+        Args:
+            turns: the conversation so far (any length; the last `HISTORY_WINDOW` messages are read).
+            emotions: per message ``{label: prob}`` aligned with ``turns`` (None entries or None: detected).
+            k: how many movies.
+            exclude_mentioned: also drop movies already named in the conversation.
+        """
+        return self.rank_batch([turns], None if emotions is None else [emotions], k, exclude_mentioned)[0]
+
+    def rank_batch(
+        self,
+        conversations: Sequence[Sequence[ChatTurn]],
+        emotions: Sequence[Sequence[Emotions | None] | None] | None = None,
+        k: int = 10,
+        exclude_mentioned: bool = False,
+        batch_size: int = 256,
+    ) -> list[list[Recommendation]]:
+        """`rank` for many conversations at once (one model pass per ``batch_size`` conversations)."""
+        if k < 1:
+            raise ValueError("k must be at least 1")
+        emotions = list(emotions) if emotions is not None else [None] * len(conversations)
+        if len(emotions) != len(conversations):
+            raise ValueError("emotions must hold one entry (or None) per conversation")
+        windows, feelings = [], []
+        for index, (turns, given) in enumerate(zip(conversations, emotions, strict=True)):
+            if given is not None and len(given) != len(turns):
+                raise ValueError(f"conversation {index}: {len(given)} emotion entries for {len(turns)} messages")
+            start = max(0, len(turns) - HISTORY_WINDOW)
+            windows.append([_check_turn(t) for t in turns[start:]])
+            feelings.append(list(given[start:]) if given is not None else [None] * (len(turns) - start))
+        self._detect_missing(windows, feelings)
+        contexts, embeddings = self._contexts(windows, feelings)
+        results: list[list[Recommendation]] = [[] for _ in conversations]
+        live = [i for i, c in enumerate(contexts) if any(t.role == "seeker" for t in c)]
+        for i in set(range(len(contexts))) - set(live):
+            mentioned = {m for t in contexts[i] for m in t.movies} if exclude_mentioned else set()
+            results[i] = popular_movies(k, exclude=mentioned, paths=self.assets.paths)
+        chosen = [contexts[i] for i in live]
+        for scored in score_contexts(
+            self.model,
+            chosen,
+            embeddings,
+            self.assets.item_index,
+            self.run.cooccurrence,
+            batch_size=batch_size,
+            exclude_mentioned=exclude_mentioned,
+            states=self.states,
+            items=self.items,
+            parts=True,
+        ):
+            probs = torch.softmax(scored.ranked, dim=1)
+            top = probs.topk(min(k, probs.shape[1]), dim=1)
+            evidence = self._evidence(scored, top.indices)
+            for row in range(scored.ranked.shape[0]):
+                target = live[scored.start + row]
+                results[target] = [
+                    Recommendation(
+                        movie_id=self.assets.nodes.item_ids[item],
+                        title=self.assets.catalog.titles[self.assets.nodes.item_ids[item]],
+                        score=round(float(prob), 6),
+                        evidence=evidence[row][slot],
+                    )
+                    for slot, (item, prob) in enumerate(zip(top.indices[row].tolist(), top.values[row], strict=True))
+                    if float(prob) > 0.0
+                ]
+        return results
+
+    # ------------------------------------------------------------------ steps
+    def _detect_missing(self, windows: list[list[ChatTurn]], feelings: list[list[Emotions | None]]) -> None:
+        wanted = [(c, i) for c, w in enumerate(windows) for i, t in enumerate(w) if t.role == "user"]
+        wanted = [(c, i) for c, i in wanted if feelings[c][i] is None]
+        if not wanted:
+            return
+        detected: list[Emotions] = [dict(NEUTRAL)] * len(wanted)
+        if self.detector is not None:
+            detected = self.detector.detect([windows[c][i].content for c, i in wanted])  # type: ignore[attr-defined]
+        for (c, i), found in zip(wanted, detected, strict=True):
+            feelings[c][i] = found
+
+    def _contexts(
+        self, windows: list[list[ChatTurn]], feelings: list[list[Emotions | None]]
+    ) -> tuple[list[list[TurnInfo]], torch.Tensor]:
+        """Merged, linked turns of every conversation, and the embedding table their ``text_index`` points into."""
+        merged: list[list[tuple[str, str, list[Emotions | None]]]] = []
+        for window, feeling in zip(windows, feelings, strict=True):
+            turns: list[tuple[str, str, list[Emotions | None]]] = []
+            for message, emotion in zip(window, feeling, strict=True):
+                role = "seeker" if message.role == "user" else "recommender"
+                if turns and turns[-1][0] == role:
+                    turns[-1] = (role, f"{turns[-1][1]} {message.content}".strip(), [*turns[-1][2], emotion])
+                else:
+                    turns.append((role, message.content, [emotion]))
+            merged.append(turns)
+        texts = list(dict.fromkeys(text for turns in merged for _, text, _ in turns))
+        table = self._embed(texts)
+        row = {text: index for index, text in enumerate(texts)}
+        contexts = []
+        for turns in merged:
+            context = []
+            for role, text, emotions in turns:
+                movies, nodes = self._link(text)
+                context.append(
+                    TurnInfo(
+                        role=role,  # type: ignore[arg-type]
+                        movies=movies,
+                        nodes=nodes,
+                        emotions=turn_emotions(emotions) if role == "seeker" else {},
+                        text_index=row[text],
+                    )
+                )
+            contexts.append(context)
+        return contexts, table
+
+    def _link(self, text: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
+        found = self._links.get(text)
+        if found is None:
+            found = link_turn(self.assets.linker, text, self._movie_node)
+            self._remember(self._links, text, found)
+        return found
+
+    def _embed(self, texts: list[str]) -> torch.Tensor:
+        missing = [t for t in texts if t not in self._texts]
+        if missing:
+            rendered = [render_mentions(t, {}, self.assets.catalog.titles) for t in missing]
+            for text, vector in zip(missing, encode_sorted(rendered), strict=True):
+                self._remember(self._texts, text, vector)
+        if not texts:
+            return torch.zeros(1, 384)
+        return torch.stack([self._texts[t] for t in texts])
+
+    @staticmethod
+    def _remember(cache: OrderedDict, key: str, value: object) -> None:
+        cache[key] = value
+        cache.move_to_end(key)
+        while len(cache) > TEXT_CACHE:
+            cache.popitem(last=False)
+
+    def _evidence(self, scored, top: torch.Tensor) -> list[list[list[str]]]:  # type: ignore[no-untyped-def]
+        """Per row and recommended movie, the context entities that raised its score most, with their emotions."""
+        batch = scored.batch
+        cooc = None
+        if self.run.cooccurrence is not None and "gamma" in scored.parts:
+            nodes = np.asarray(self.assets.nodes.item_nodes)[top.numpy()]  # (B, k)
+            heads = np.where(batch.entity_role.numpy() > 0, batch.entity_node.numpy(), -1)  # (B, L)
+            size, width = heads.shape
+            tails = np.repeat(nodes, width, axis=0)  # (B·L, k)
+            cooc = torch.from_numpy(self.run.cooccurrence.lookup(heads.reshape(-1), tails).reshape(size, width, -1))
+        contributions = self.model.contributions(scored.parts, batch, top, cooc)  # (B, L, k)
+        out: list[list[list[str]]] = []
+        for row, mentions in enumerate(batch.mentions):
+            per_item = []
+            for slot in range(top.shape[1]):
+                values = contributions[row, : len(mentions), slot]
+                order = [j for j in values.argsort(descending=True).tolist() if values[j] > 0][:EVIDENCE_PER_MOVIE]
+                per_item.append([self._describe(mentions[j]) for j in order])
+            out.append(per_item)
+        return out
+
+    def _describe(self, mention) -> str:  # type: ignore[no-untyped-def]
+        name = self._node_name(mention.node)
+        feeling = ", ".join(f"{label} {prob:.2f}" for label, prob in mention.emotions.items())
+        if mention.role == "seeker":
+            return f"{name} (you mentioned it; {feeling or 'no emotion detected'})"
+        return f"{name} (I suggested it; your reaction: {feeling or 'not yet'})"
+
+    def _node_name(self, node: int) -> str:
+        nodes = self.assets.nodes
+        if node < nodes.num_kg:
+            return self.assets.kg.name(node)
+        return self.assets.catalog.titles[nodes.item_ids[nodes.item_nodes.index(node)]]
+
+
+def _check_turn(turn: ChatTurn) -> ChatTurn:
+    if not isinstance(turn, ChatTurn):
+        raise TypeError(f"turns must be ChatTurn objects, got {type(turn).__name__}")
+    if turn.role not in ("user", "assistant"):
+        raise ValueError(f"unknown role {turn.role!r}; use 'user' or 'assistant'")
+    content = turn.content if len(turn.content) <= MAX_MESSAGE_CHARS else turn.content[-MAX_MESSAGE_CHARS:]
+    return ChatTurn(turn.role, content) if content is not turn.content else turn
+
+
+def _load_detector(paths: Paths) -> object | None:
+    try:
+        from ecr_agent.emotion.inference import EmotionPredictor
+
+        return EmotionPredictor.load(paths)
+    except (ImportError, StoreNotBuiltError) as error:
+        logger.warning("emotion classifier unavailable (%s): user messages count as neutral", error)
+        return None
+
+
+@lru_cache(maxsize=4)
+def _catalog(data_dir: Path) -> MovieCatalog:
+    return MovieCatalog.load(Paths(data_dir=data_dir, store_dir=Path(".")))
+
+
+def popular_movies(k: int = 10, exclude: Sequence[str] | set[str] = (), paths: Paths | None = None) -> list[Recommendation]:
+    """The ``k`` most mentioned ReDial movies (``exclude`` removed), flagged ``popular_fallback`` — no model needed."""
+    catalog = _catalog((paths or Paths.from_env()).data_dir)
+    banned = set(exclude)
+    movies = sorted(catalog.movies.values(), key=lambda m: (-m.mentions, int(m.movie_id)))
+    top = movies[0].mentions if movies else 1
+    return [
+        Recommendation(
+            movie_id=m.movie_id,
+            title=m.title,
+            score=round(m.mentions / top, 6),
+            evidence=[f"popular on ReDial ({m.mentions} mentions); nothing in the conversation to go on yet"],
+            popular_fallback=True,
+        )
+        for m in movies
+        if m.movie_id not in banned
+    ][:k]

@@ -1,0 +1,97 @@
+"""Score many contexts with a trained model, apply the ranking rules, and read off label ranks.
+
+Rules applied after the model (same at evaluation and inference):
+- movies the seeker turned down in the dialogue (`features.disliked_movies`, from the text and detected emotions)
+  are never recommended — only for models that read emotions (the no-emotion ablation cannot know);
+- with ``exclude_mentioned`` the movies already in the context are removed too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from ecr_agent.ranker.batching import Batch, collate
+from ecr_agent.ranker.cooccurrence import Cooccurrence
+from ecr_agent.ranker.features import TurnInfo, disliked_movies, mentioned_movies
+from ecr_agent.ranker.model import EmotionAwareRankerModel
+
+BANNED = float("-inf")
+
+
+@dataclass
+class ScoredBatch:
+    """Model output for a slice of contexts: raw scores and the ones the ranking uses (rules applied)."""
+
+    start: int
+    batch: Batch
+    logits: torch.Tensor
+    ranked: torch.Tensor
+    parts: dict
+
+
+def banned_items(
+    contexts: Sequence[Sequence[TurnInfo]],
+    item_index: dict[str, int],
+    disliked: bool,
+    mentioned: bool,
+) -> list[list[int]]:
+    """Per context, the item indices the rules remove."""
+    banned = []
+    for turns in contexts:
+        movies = (disliked_movies(turns) if disliked else []) + (mentioned_movies(turns) if mentioned else [])
+        banned.append([item_index[m] for m in dict.fromkeys(movies) if m in item_index])
+    return banned
+
+
+def apply_bans(logits: torch.Tensor, banned: Sequence[Sequence[int]]) -> torch.Tensor:
+    out = logits.clone()
+    for row, items in enumerate(banned):
+        if items:
+            out[row, list(items)] = BANNED
+    return out
+
+
+@torch.no_grad()
+def score_contexts(
+    model: EmotionAwareRankerModel,
+    contexts: Sequence[Sequence[TurnInfo]],
+    embeddings: torch.Tensor,
+    item_index: dict[str, int],
+    cooccurrence: Cooccurrence | None,
+    batch_size: int = 256,
+    exclude_mentioned: bool = False,
+    states: torch.Tensor | None = None,
+    items: torch.Tensor | None = None,
+    parts: bool = False,
+) -> Iterator[ScoredBatch]:
+    """Yield scored batches of ``contexts`` in order (eval mode; entity and item states computed once)."""
+    model.eval()
+    states = model.entity_states() if states is None else states
+    items = model.item_states(states) if items is None else items
+    use_global = model.config.use_global and cooccurrence is not None
+    for start in range(0, len(contexts), batch_size):
+        chunk = contexts[start : start + batch_size]
+        batch = collate(
+            chunk,
+            embeddings,
+            model.config,
+            item_index,
+            cooccurrence if use_global else None,
+            model.num_nodes,
+        )
+        out = model(batch, states=states, items=items, parts=True)
+        assert isinstance(out, dict)
+        banned = banned_items(chunk, item_index, model.config.use_local_emotions, exclude_mentioned)
+        yield ScoredBatch(start, batch, out["logits"], apply_bans(out["logits"], banned), out if parts else {})
+
+
+def label_ranks(ranked: torch.Tensor, labels: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
+    """1-based rank of each label (ties broken against the label) and its softmax probability."""
+    label_scores = ranked.gather(1, labels.unsqueeze(1))
+    ranks = (ranked >= label_scores).sum(1)
+    probs = torch.softmax(ranked, dim=1).gather(1, labels.unsqueeze(1)).squeeze(1)
+    return ranks.numpy(), probs.numpy()

@@ -1,0 +1,335 @@
+"""Train the emotion-aware ranker: ``ecr train ranker --profile quick|full --seed N``.
+
+Recipe: assets → cached split data (linked turns, MiniLM embeddings, classifier emotions) → co-occurrence from the
+training dialogues (out-of-fold for the training samples) → model → AdamW on (feedback-)weighted cross-entropy over all
+items → validation metrics after each epoch → the best epoch (on validation, never test) is saved as safetensors.
+
+Profiles: ``full`` trains every ablation variant (no emotions, + local, + global, full ECR) on the whole training split
+so ``ecr eval ranker`` can put them side by side; ``quick`` trains only full ECR on a slice for a few epochs.
+Runs are resumable (a checkpoint after every epoch) and idempotent (a finished run with the same configs is reused).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import time
+from dataclasses import asdict, replace
+from typing import Any
+
+import numpy as np
+import torch
+from safetensors.torch import load_file, save_file
+from torch.nn import functional as F
+from tqdm.auto import tqdm
+
+from ecr_agent.config import Paths
+from ecr_agent.evaluation.ranking import ranking_metrics
+from ecr_agent.ranker.assets import (
+    RankerAssets,
+    TrainedRun,
+    default_run_name,
+    publish_default,
+    run_dir,
+    save_run,
+)
+from ecr_agent.ranker.batching import collate
+from ecr_agent.ranker.config import VARIANTS, RankerConfig, TrainConfig, config_hash, save_json, variant_configs
+from ecr_agent.ranker.cooccurrence import Cooccurrence, fold_matrices, fold_of
+from ecr_agent.ranker.dataset import SplitData, load_split
+from ecr_agent.ranker.model import EmotionAwareRankerModel
+from ecr_agent.ranker.runtime import keep_heap_memory
+from ecr_agent.ranker.scoring import label_ranks, score_contexts
+
+logger = logging.getLogger(__name__)
+
+PROFILES: dict[str, dict[str, Any]] = {
+    "quick": {"variants": ("ecr",), "train_limit": 400, "valid_limit": None, "epochs": 3, "patience": 3},
+    "full": {"variants": tuple(VARIANTS), "train_limit": None, "valid_limit": None, "epochs": 12, "patience": 3},
+}
+
+
+def train_ranker(
+    profile: str = "full",
+    seed: int = 0,
+    paths: Paths | None = None,
+    variants: tuple[str, ...] | None = None,
+    model_config: RankerConfig | None = None,
+    **overrides: Any,
+) -> dict[str, Any]:
+    """Train the ranker variants of ``profile`` for ``seed`` into ``$ECR_STORE_DIR/models/ranker``.
+
+    Args:
+        profile: ``quick`` or ``full`` (see the module docstring).
+        seed: seeds initialisation, dropout and batch order.
+        paths: data and store locations (default: from the environment).
+        variants: which of `VARIANTS` to train (default: the profile's).
+        model_config: architecture (default `RankerConfig()`); variant flags are set per variant.
+        **overrides: `TrainConfig` fields (e.g. ``epochs``, ``train_limit``, ``max_steps``) for experiments and tests.
+
+    Returns:
+        ``{"profile", "seed", "runs": {variant: report}, "default", "wall_s"}``; each report holds the per-epoch
+        validation metrics, the best epoch and its metrics, and the training wall time.
+    """
+    if profile not in PROFILES:
+        raise ValueError(f"unknown profile {profile!r}; choose quick or full")
+    started = time.perf_counter()
+    keep_heap_memory()
+    paths = paths or Paths.from_env()
+    settings = {k: v for k, v in PROFILES[profile].items() if k != "variants"} | overrides
+    variants = tuple(variants or PROFILES[profile]["variants"])
+    assets = RankerAssets(paths)
+    base = model_config or RankerConfig()
+    train = load_split("train", assets.linker, assets.nodes, paths, limit=settings.get("train_limit"))
+    valid = load_split("valid", assets.linker, assets.nodes, paths, limit=settings.get("valid_limit"))
+    logger.info("ranker data: %d train / %d valid samples", len(train.samples), len(valid.samples))
+    cooc_cache: dict[tuple[int, int], tuple[Cooccurrence, list[Cooccurrence]]] = {}
+    reports = {}
+    for variant in variants:
+        config, weights = variant_configs(variant, base)
+        train_config = TrainConfig(variant=variant, profile=profile, seed=seed, feedback_weights=weights, **settings)
+        key = (config.global_top_k, config.global_folds)
+        if config.use_global and key not in cooc_cache:
+            cooc_cache[key] = fold_matrices(
+                train.dialogues, assets.nodes.num_nodes, max(config.global_folds, 1), config.global_top_k
+            )
+        reports[variant] = train_run(assets, config, train_config, train, valid, cooc_cache.get(key))
+    default = _update_default(paths, reports)
+    return {
+        "profile": profile,
+        "seed": seed,
+        "runs": reports,
+        "default": default,
+        "emotion_source": train.emotion_source,
+        "wall_s": round(time.perf_counter() - started, 1),
+    }
+
+
+def _update_default(paths: Paths, reports: dict[str, dict]) -> str | None:
+    """Make the ECR run the inference default unless a better one (full profile, seed 0) is already there."""
+    current = default_run_name(paths)
+    if "ecr" not in reports:
+        return current
+    new = reports["ecr"]["run"]
+
+    def rank(name: str | None) -> tuple[int, int]:
+        if name is None or not (run_dir(paths, name) / "config.json").exists():
+            return (-1, -1)
+        return (int(not name.endswith("-quick")), int(name.startswith("ecr-seed0")))
+
+    if current is None or rank(new) >= rank(current):
+        publish_default(paths, new)
+        return new
+    return current
+
+
+def train_run(
+    assets: RankerAssets,
+    config: RankerConfig,
+    train_config: TrainConfig,
+    train: SplitData,
+    valid: SplitData,
+    cooccurrence: tuple[Cooccurrence, list[Cooccurrence]] | None,
+) -> dict[str, Any]:
+    """Train one variant/seed; resume from its checkpoint; return its report (also saved as ``report.json``)."""
+    paths = assets.paths
+    directory = run_dir(paths, train_config.run_name)
+    fingerprint = config_hash(config, train_config) + f"|{train.emotion_source}|{len(train.samples)}"
+    report_path = directory / "report.json"
+    if report_path.exists():
+        report = json.loads(report_path.read_text())
+        if report.get("fingerprint") == fingerprint and (directory / "config.json").exists():
+            logger.info("ranker run %s is already trained; delete %s to retrain", train_config.run_name, directory)
+            return report
+    started = time.perf_counter()
+    torch.manual_seed(train_config.seed)
+    model = assets.build_model(config)
+    no_decay = [p for n, p in model.named_parameters() if n.endswith("bias") or "embeds" in n and "node" not in n]
+    decay = [p for n, p in model.named_parameters() if all(p is not q for q in no_decay)]
+    optimizer = torch.optim.AdamW(
+        [{"params": decay, "weight_decay": train_config.weight_decay}, {"params": no_decay, "weight_decay": 0.0}],
+        lr=train_config.lr,
+    )
+    state = _resume(directory, fingerprint, model, optimizer)
+    full, folds = cooccurrence if cooccurrence is not None else (None, [])
+    weights = torch.tensor([train_config.feedback_weights[s.feedback.value] for s in train.samples])
+    labels = torch.tensor([assets.item_index[s.label] for s in train.samples])
+    sample_folds = [fold_of(s.conversation_id, len(folds)) if folds else 0 for s in train.samples]
+    steps_per_epoch = math.ceil(len(train.samples) / train_config.batch_size)
+    total_steps = train_config.epochs * steps_per_epoch
+    if train_config.max_steps is not None:
+        total_steps = min(total_steps, train_config.max_steps)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: max(0.05, 1 - step / max(total_steps, 1)))
+    scheduler.last_epoch = state["step"]
+    for epoch in range(state["epoch"] + 1, train_config.epochs):
+        if state["step"] >= total_steps or state["stale"] >= train_config.patience:
+            break
+        torch.manual_seed(train_config.seed * 1000 + epoch)
+        order = np.random.default_rng(train_config.seed * 1000 + epoch).permutation(len(train.samples))
+        model.train()
+        losses = []
+        bar = tqdm(
+            range(0, len(order), train_config.batch_size),
+            desc=f"ranker {train_config.run_name} epoch {epoch + 1}/{train_config.epochs}",
+            unit="step",
+            leave=False,
+        )
+        for start in bar:
+            if state["step"] >= total_steps:
+                break
+            index = order[start : start + train_config.batch_size]
+            batch = collate(
+                [train.samples[i].context for i in index],
+                train.embeddings,
+                config,
+                assets.item_index,
+                [folds[sample_folds[i]] for i in index] if config.use_global and folds else None,
+                assets.nodes.num_nodes,
+            )
+            logits = model(batch)
+            assert isinstance(logits, torch.Tensor)
+            loss_vec = F.cross_entropy(logits, labels[index], reduction="none")
+            loss = (loss_vec * weights[index]).sum() / weights[index].sum()
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            scheduler.step()
+            state["step"] += 1
+            losses.append(float(loss))
+            bar.set_postfix(loss=f"{np.mean(losses[-20:]):.3f}")
+        bar.close()
+        metrics = evaluate_samples(model, valid, assets.item_index, full)
+        score = select_score(metrics, train_config.select_metric)
+        better = score > state["best_score"]
+        state["history"].append({"epoch": epoch + 1, "train_loss": float(np.mean(losses)), "valid": metrics})
+        logger.info("ranker %s epoch %d: loss %.3f, valid %s", train_config.run_name, epoch + 1, np.mean(losses), score)
+        tqdm.write(
+            f"ranker {train_config.run_name} epoch {epoch + 1}: loss {np.mean(losses):.3f} "
+            f"valid R@1 {metrics['recall@1']:.3f} R@10 {metrics['recall@10']:.3f} R@50 {metrics['recall@50']:.3f} "
+            f"AUC {metrics['auc']:.3f}" + (" *" if better else "")
+        )
+        if better:
+            state.update(best_score=score, best_epoch=epoch + 1, best_metrics=metrics, stale=0)
+            _save_best(directory, model, config, train_config, valid, full, state, fingerprint)
+        else:
+            state["stale"] += 1
+        state["epoch"] = epoch
+        state["train_seconds"] += time.perf_counter() - started
+        started = time.perf_counter()
+        _checkpoint(directory, fingerprint, model, optimizer, state)
+    state["train_seconds"] += time.perf_counter() - started
+    if state["best_epoch"] == 0:  # no epoch finished (e.g. max_steps inside the first epoch): keep what we have
+        metrics = evaluate_samples(model, valid, assets.item_index, full)
+        state.update(best_epoch=1, best_metrics=metrics, best_score=select_score(metrics, train_config.select_metric))
+        _save_best(directory, model, config, train_config, valid, full, state, fingerprint)
+    report = {
+        "run": train_config.run_name,
+        "variant": train_config.variant,
+        "seed": train_config.seed,
+        "profile": train_config.profile,
+        "fingerprint": fingerprint,
+        "train_samples": len(train.samples),
+        "valid_samples": len(valid.samples),
+        "emotion_source": train.emotion_source,
+        "best_epoch": state["best_epoch"],
+        "valid": state["best_metrics"],
+        "history": state["history"],
+        "steps": state["step"],
+        "train_seconds": round(state["train_seconds"], 1),
+        "cooccurrence_nnz": full.nnz if full is not None else 0,
+    }
+    save_json(directory / "report.json", report)
+    return report
+
+
+def select_score(metrics: dict[str, float], name: str) -> float:
+    """The validation score that picks the best epoch (``a+b`` sums metrics)."""
+    return float(sum(metrics[part] for part in name.split("+")))
+
+
+def evaluate_samples(
+    model: EmotionAwareRankerModel, data: SplitData, item_index: dict[str, int], cooccurrence: Cooccurrence | None
+) -> dict[str, float]:
+    """Ranking metrics of ``model`` on ``data`` (rules applied as at inference)."""
+    contexts = [s.context for s in data.samples]
+    labels = torch.tensor([item_index[s.label] for s in data.samples])
+    ranks, probs = [], []
+    for scored in score_contexts(model, contexts, data.embeddings, item_index, cooccurrence):
+        r, p = label_ranks(scored.ranked, labels[scored.start : scored.start + scored.ranked.shape[0]])
+        ranks.append(r)
+        probs.append(p)
+    feedback = [s.feedback.value for s in data.samples]
+    rank_all = np.concatenate(ranks) if ranks else np.zeros(0)
+    prob_all = np.concatenate(probs) if probs else np.zeros(0)
+    return ranking_metrics(rank_all, prob_all, feedback)
+
+
+def _save_best(
+    directory, model, config, train_config, valid: SplitData, cooccurrence, state, fingerprint: str
+) -> None:  # type: ignore[no-untyped-def]
+    meta = {
+        "run": train_config.run_name,
+        "best_epoch": state["best_epoch"],
+        "valid": state["best_metrics"],
+        "emotion_source": valid.emotion_source,
+        "fingerprint": fingerprint,
+    }
+    save_run(directory, model, config, train_config, meta, cooccurrence if config.use_global else None)
+
+
+def _checkpoint(directory, fingerprint: str, model, optimizer, state: dict) -> None:  # type: ignore[no-untyped-def]
+    """Model and AdamW state (safetensors) plus the loop state (JSON), written after each epoch."""
+    tensors = {f"model.{k}": v.contiguous() for k, v in model.state_dict().items()}
+    opt = optimizer.state_dict()
+    for param_id, values in opt["state"].items():
+        for key, value in values.items():
+            tensors[f"optim.{param_id}.{key}"] = torch.as_tensor(value).contiguous()
+    directory.mkdir(parents=True, exist_ok=True)
+    save_file(tensors, str(directory / "checkpoint.partial"))
+    (directory / "checkpoint.partial").replace(directory / "checkpoint.safetensors")
+    save_json(
+        directory / "checkpoint.json",
+        {"fingerprint": fingerprint, "state": state, "param_groups": opt["param_groups"]},
+    )
+
+
+def _resume(directory, fingerprint: str, model, optimizer) -> dict:  # type: ignore[no-untyped-def]
+    fresh = {
+        "epoch": -1,
+        "step": 0,
+        "best_score": -math.inf,
+        "best_epoch": 0,
+        "best_metrics": {},
+        "stale": 0,
+        "history": [],
+        "train_seconds": 0.0,
+    }
+    meta_path, weights_path = directory / "checkpoint.json", directory / "checkpoint.safetensors"
+    if not (meta_path.exists() and weights_path.exists()):
+        return fresh
+    try:
+        meta = json.loads(meta_path.read_text())
+        if meta.get("fingerprint") != fingerprint:
+            return fresh
+        tensors = load_file(str(weights_path))
+        model.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith("model.")})
+        opt_state: dict[int, dict[str, torch.Tensor]] = {}
+        for key, value in tensors.items():
+            if key.startswith("optim."):
+                _, param_id, name = key.split(".", 2)
+                opt_state.setdefault(int(param_id), {})[name] = value
+        optimizer.load_state_dict({"state": opt_state, "param_groups": meta["param_groups"]})
+    except (OSError, ValueError, KeyError, RuntimeError) as error:
+        logger.warning("ignoring unreadable ranker checkpoint in %s (%s)", directory, error)
+        return fresh
+    logger.info("resuming ranker training in %s after epoch %d", directory, meta["state"]["epoch"] + 1)
+    return meta["state"]
+
+
+def describe_run(run: TrainedRun) -> dict[str, Any]:
+    return {"run": run.name, "model": asdict(run.model_config), "train": asdict(run.train_config)}
+
+
+__all__ = ["PROFILES", "train_ranker", "train_run", "evaluate_samples", "replace"]

@@ -1,0 +1,182 @@
+"""The generator end to end on the real SmolLM2 weights: convert, LoRA-train 2 steps, reload, decode, wrap.
+
+One conversion and one tiny training run per session (module fixtures), shared by every test here.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+from safetensors.torch import load_file
+
+from ecr_agent.config import Paths, StoreNotBuiltError
+from ecr_agent.generator.base import MARKER, base_checkpoint_dir, ensure_base_checkpoint
+from ecr_agent.generator.decoding import DecodingConfig, decode_stream
+from ecr_agent.generator.model import ADAPTER_CONFIG, ADAPTER_WEIGHTS, TRAINING_CONFIG, EmpatheticGenerator
+from ecr_agent.generator.prompt import GenerationPrompt
+from ecr_agent.generator.text import is_sentence_end
+from ecr_agent.generator.training import train_generator
+from ecr_agent.types import ChatTurn
+
+pytestmark = pytest.mark.slow
+
+PROMPT = GenerationPrompt(
+    movie="Jurassic Park (1993)",
+    opening="You should watch Jurassic Park (1993).",
+    dialogue=(ChatTurn("user", "I love adventure movies with dinosaurs and a bit of fear."),),
+    emotions={"like": 0.8},
+    entities=("Dinosaur", "Adventure film"),
+    triples=("Jurassic Park (1993)'s director is Steven Spielberg",),
+)
+
+
+@pytest.fixture(scope="module")
+def paths(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Paths:
+    return Paths(data_dir=data_dir, store_dir=tmp_path_factory.mktemp("generator_store"))
+
+
+@pytest.fixture(scope="module")
+def report(paths: Paths) -> dict:
+    torch.set_num_threads(1)
+    return train_generator(
+        "quick",
+        seed=0,
+        paths=paths,
+        steps=2,
+        batch_size=2,
+        limit_examples=6,
+        valid_examples=4,
+        eval_every=1,
+        max_length=256,
+        max_minutes=None,
+        threads=1,
+    )
+
+
+@pytest.fixture(scope="module")
+def generator(paths: Paths, report: dict) -> EmpatheticGenerator:
+    return EmpatheticGenerator.load(paths, adapter=True)
+
+
+@pytest.fixture(scope="module")
+def base(paths: Paths, report: dict) -> EmpatheticGenerator:
+    return EmpatheticGenerator.load(paths, adapter=False)
+
+
+def test_missing_adapter_names_the_training_command(tmp_path: Path, data_dir: Path) -> None:
+    with pytest.raises(StoreNotBuiltError, match="ecr train generator"):
+        EmpatheticGenerator.load(Paths(data_dir=data_dir, store_dir=tmp_path), adapter=True)
+    (tmp_path / "models" / "generator").mkdir(parents=True)
+    (tmp_path / "models" / "generator" / ADAPTER_WEIGHTS).write_bytes(b"not safetensors")
+    (tmp_path / "models" / "generator" / ADAPTER_CONFIG).write_text("{broken")
+    with pytest.raises(StoreNotBuiltError, match="ecr train generator"):
+        EmpatheticGenerator.load(Paths(data_dir=data_dir, store_dir=tmp_path), adapter=True)
+
+
+def test_base_is_converted_once_to_plain_weights(paths: Paths, base: EmpatheticGenerator) -> None:
+    folder = base_checkpoint_dir(paths)
+    assert (folder / MARKER).exists() and (folder / "model.safetensors").exists()
+    assert "quantization_config" not in json.loads((folder / "config.json").read_text())
+    stamp = (folder / "model.safetensors").stat().st_mtime
+    assert ensure_base_checkpoint(paths) == folder and (folder / "model.safetensors").stat().st_mtime == stamp
+    answer = base.generate("What is the capital of France? Answer in one short sentence.", max_new_tokens=16)
+    assert "Paris" in answer  # the de-quantised weights still make sense
+
+
+def test_training_saves_a_safetensors_adapter(paths: Paths, report: dict) -> None:
+    folder = Path(report["adapter_dir"])
+    assert folder == paths.model_dir("generator")
+    weights = load_file(folder / ADAPTER_WEIGHTS)
+    assert weights and all("lora_" in name for name in weights)
+    assert any(float(t.abs().sum()) > 0 for name, t in weights.items() if "lora_B" in name)  # moved from init
+    saved = json.loads((folder / TRAINING_CONFIG).read_text())
+    assert saved["config"]["steps"] == 2 and saved["config"]["lora_r"] == 8
+    assert report["steps_done"] == 2 and len(report["history"]) == 3
+    assert report["examples"]["train"] == 6 and report["examples"]["valid"] == 4
+    assert all(entry["valid_loss"] > 0 for entry in report["history"])
+
+
+def test_adapter_changes_the_model(generator: EmpatheticGenerator, base: EmpatheticGenerator) -> None:
+    assert generator.name == "ecr-smollm2" and base.name == "smollm2-base"
+    ids = torch.tensor([generator.encode(generator.prompt_messages(PROMPT))])
+    with torch.inference_mode():
+        tuned = generator.model(input_ids=ids).logits[0, -1].float()
+        plain = base.model(input_ids=ids).logits[0, -1].float()
+    assert not torch.allclose(tuned, plain)
+
+
+def test_generate_and_stream_agree_and_respect_the_budget(generator: EmpatheticGenerator) -> None:
+    stats: dict = {}
+    pieces = list(generator.stream(PROMPT, max_new_tokens=12, stats=stats))
+    assert 1 <= stats["new_tokens"] <= 12 and stats["prompt_tokens"] > 50
+    assert len(pieces) >= 1
+    assert "".join(pieces).strip() == generator.generate(PROMPT, max_new_tokens=12)
+    assert stats["first_token_s"] is not None and stats["first_token_s"] <= stats["total_s"]
+
+
+def test_reply_stops_at_a_sentence_end(generator: EmpatheticGenerator) -> None:
+    stats: dict = {}
+    text = "".join(generator.stream(PROMPT, max_new_tokens=60, stats=stats)).strip()
+    assert text
+    if stats["stop_reason"] in ("sentence", "budget") and stats["new_tokens"] > 0:
+        assert is_sentence_end(text) or stats["stop_reason"] == "budget"
+    forced: dict = {}
+    exact = list(generator.stream(PROMPT, max_new_tokens=9, stats=forced, ignore_eos=True, stop_at_sentence_end=False))
+    assert forced["new_tokens"] == 9 and forced["stop_reason"] == "budget" and exact
+
+
+class Scripted(torch.nn.Module):
+    """A stand-in LM that emits a fixed token sequence, to test the stop rules exactly."""
+
+    def __init__(self, script: list[int], vocab: int) -> None:
+        super().__init__()
+        self.script, self.vocab, self.calls = script, vocab, 0
+
+    def forward(self, input_ids, cache=None, use_cache=True, logits_to_keep=1):  # noqa: ANN001, ANN201
+        logits = torch.zeros(1, 1, self.vocab)
+        logits[0, 0, self.script[min(self.calls, len(self.script) - 1)]] = 10.0
+        self.calls += 1
+        return type("Out", (), {"logits": logits, "cache": None})()
+
+
+def run_script(tokenizer, text: str, **config) -> tuple[str, dict]:  # noqa: ANN001
+    script = tokenizer(text, add_special_tokens=False)["input_ids"]
+    model = Scripted(script, len(tokenizer))
+    stats: dict = {}
+    settings = DecodingConfig(repetition_penalty=1.0, no_repeat_ngram_size=0, **config)
+    return "".join(decode_stream(model, tokenizer, [1, 2, 3], settings, stats)), stats
+
+
+def test_stop_rules_on_a_scripted_model(generator: EmpatheticGenerator) -> None:
+    tokenizer = generator.tokenizer
+    story = " I loved every minute of it. The ending made me cry so hard. Then the credits rolled and I sat there"
+    first, stats = run_script(tokenizer, story, max_new_tokens=60, min_new_tokens=3)
+    assert first == "I loved every minute of it." and stats["stop_reason"] == "sentence"
+    two, _ = run_script(tokenizer, story, max_new_tokens=60, min_new_tokens=9)
+    assert two == "I loved every minute of it. The ending made me cry so hard."
+    cut, stats = run_script(tokenizer, story, max_new_tokens=20, min_new_tokens=20)
+    assert cut == "I loved every minute of it. The ending made me cry so hard." and stats["stop_reason"] == "budget"
+    raw, _ = run_script(tokenizer, story, max_new_tokens=20, min_new_tokens=20, trim_partial=False)
+    assert raw.startswith(cut) and len(raw) > len(cut)
+    mr, _ = run_script(tokenizer, " I met Mr. Smith there. Wow", max_new_tokens=30, min_new_tokens=1)
+    assert mr == "I met Mr. Smith there."
+
+
+def test_chat_model_wrapper(generator: EmpatheticGenerator) -> None:
+    from langchain_core.language_models import BaseChatModel
+
+    from ecr_agent.generator.chat_model import ECRChatModel
+
+    llm = ECRChatModel(generator=generator, max_new_tokens=12)
+    assert isinstance(llm, BaseChatModel) and llm._llm_type == "ecr-smollm2"
+    answer = llm.invoke(PROMPT.messages())
+    assert answer.content and answer.content == generator.generate(PROMPT, max_new_tokens=12)
+    chunks = list(llm.stream(PROMPT.messages()))
+    assert "".join(c.content for c in chunks).strip() == answer.content
+    first_word = answer.content.split()[1] if len(answer.content.split()) > 1 else None
+    if first_word:
+        stopped = llm.invoke(PROMPT.messages(), stop=[first_word])
+        assert first_word not in stopped.content and answer.content.startswith(stopped.content.strip())

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import json
+import os
+import pty
+import select
+import subprocess
+import sys
+import time
+
+import pytest
+
+
+def _ecr(*args: str, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "ecr_agent.cli", *args], capture_output=True, text=True, **kwargs)
+
+
+def test_chat_once_json_contract(tiny_store, tmp_path):
+    history = tmp_path / "history.json"
+    history.write_text(json.dumps([{"role": "user", "content": "I love Titanic"},
+                                   {"role": "assistant", "content": "You should watch The Notebook (2004)."}]))
+    out = _ecr("--json", "chat", "--once", "I hated it, too slow.", "--history", str(history), check=True)
+    result = json.loads(out.stdout)
+    assert set(result) >= {"reply", "recommendations", "emotions"}
+    assert len(result["emotions"]) == 2
+    assert "185139" not in {r["movie_id"] for r in result["recommendations"]}
+    assert {"movie_id", "title", "score", "evidence"} <= set(result["recommendations"][0])
+
+
+def test_missing_store_names_the_build_command(tmp_path):
+    env = {**os.environ, "ECR_STORE_DIR": str(tmp_path)}
+    out = _ecr("--json", "eval", "ranker", "--split", "valid", env=env)
+    assert out.returncode != 0 and "ecr train ranker" in out.stderr
+
+
+def _read_until(fd: int, needle: str, timeout: float = 240.0) -> str:
+    seen, deadline = "", time.monotonic() + timeout
+    while needle not in seen:
+        if time.monotonic() > deadline:
+            pytest.fail(f"never saw {needle!r}; screen so far:\n{seen[-2000:]}")
+        ready, _, _ = select.select([fd], [], [], 1.0)
+        if ready:
+            try:
+                seen += os.read(fd, 4096).decode(errors="replace")
+            except OSError:
+                break
+    return seen
+
+
+def test_interactive_chat_in_a_pseudo_terminal(tiny_store):
+    pid, fd = pty.fork()
+    if pid == 0:  # the child is `ecr chat`, attached to a terminal like a person's shell
+        os.execv(sys.executable, [sys.executable, "-m", "ecr_agent.cli", "chat"])
+    try:
+        _read_until(fd, "you> ")
+        os.write(fd, b"I loved Titanic, it made me cry\n")
+        screen = _read_until(fd, "you> ")
+        assert "[you feel:" in screen and "ecr> " in screen and "  * " in screen
+        os.write(fd, b"/why\n")
+        assert "knowledge:" in _read_until(fd, "you> ")
+        os.write(fd, b"/reset\n")
+        assert "forgotten" in _read_until(fd, "you> ")
+        os.write(fd, b"/quit\n")
+        _, status = os.waitpid(pid, 0)
+        assert os.WEXITSTATUS(status) == 0
+    finally:
+        try:
+            os.kill(pid, 9)
+        except ProcessLookupError:
+            pass

@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ecr_agent.ranker.cooccurrence import build_cooccurrence, dialogue_pairs, fold_matrices
+from ecr_agent.ranker.features import TurnInfo, disliked_movies, entity_mentions, turn_emotions
+
+
+def seeker(nodes=(), emotions=None, movies=()):
+    return TurnInfo("seeker", tuple(movies), tuple(nodes), emotions or {})
+
+
+def recommender(nodes=(), movies=()):
+    return TurnInfo("recommender", tuple(movies), tuple(nodes), {})
+
+
+def test_turn_emotions_keep_labels_above_beta_and_the_last_three():
+    merged = turn_emotions([{"like": 0.9, "happy": 0.05}, {"curious": 0.6, "neutral": 0.3, "agreement": 0.2}])
+    assert merged == {"curious": 0.6, "neutral": 0.3, "agreement": 0.2}  # happy ≤ β dropped, like pushed out
+    assert turn_emotions([{"like": 0.8}, None, {"like": 0.4}]) == {"like": 0.4}  # a repeated label takes the later one
+    assert turn_emotions([]) == {}
+
+
+def test_seeker_entities_take_their_turn_and_recommender_entities_the_next_seeker_turn():
+    turns = [
+        seeker([1], {"like": 0.9}),
+        recommender([2, 3]),
+        seeker([4], {"negative": 0.7}),
+        recommender([5]),
+    ]
+    mentions = {m.node: m for m in entity_mentions(turns)}
+    assert mentions[1].emotions == {"like": 0.9} and mentions[1].distance == 3
+    assert mentions[2].emotions == {"negative": 0.7} and mentions[2].role == "recommender"
+    assert mentions[4].emotions == {"negative": 0.7}
+    # the last recommender turn has no seeker reply inside the context: no emotions, no peeking beyond the end
+    assert mentions[5].emotions == {} and mentions[5].distance == 0
+
+
+def test_context_cut_changes_only_what_is_inside():
+    turns = [seeker([1], {"like": 0.9}), recommender([2]), seeker([], {"negative": 0.8})]
+    assert {m.node: m.emotions for m in entity_mentions(turns[:2])}[2] == {}
+    assert {m.node: m.emotions for m in entity_mentions(turns)}[2] == {"negative": 0.8}
+
+
+def test_latest_mention_wins_and_window_keeps_most_recent():
+    turns = [seeker([1, 2], {"like": 0.9}), recommender([3]), seeker([1], {"happy": 0.5})]
+    mentions = entity_mentions(turns)
+    assert [m.node for m in mentions] == [2, 3, 1]
+    assert mentions[-1].emotions == {"happy": 0.5}
+    assert [m.node for m in entity_mentions(turns, window=2)] == [3, 1]
+
+
+def test_disliked_movies_come_from_negative_seeker_turns():
+    turns = [
+        recommender([10], movies=["m1"]),
+        seeker([], {"negative": 0.8, "neutral": 0.2}),  # "I hated that one" -> the recommender's pick
+        seeker([11], {"like": 0.9}, movies=["m2"]),
+        seeker([12], {"negative": 0.6, "like": 0.3}, movies=["m3"]),
+        seeker([13], {"like": 0.6, "negative": 0.3}, movies=["m4"]),  # negative is not the strongest emotion
+    ]
+    assert disliked_movies(turns) == ["m1", "m3"]
+
+
+def test_cooccurrence_counts_emotion_consistent_ordered_pairs_once_per_dialogue():
+    dialogue = [
+        seeker([0], {"like": 0.9, "happy": 0.3}),
+        recommender([1]),
+        seeker([2], {"happy": 0.6}),  # shares "happy" with node 0; node 1 takes these emotions too
+        seeker([3], {"negative": 0.9}),
+        seeker([0], {"like": 0.5}),
+    ]
+    pairs = dialogue_pairs(dialogue)
+    assert (0, 1) in pairs and (0, 2) in pairs and (1, 2) in pairs
+    assert (0, 3) not in pairs and (3, 0) not in pairs  # no shared label
+    assert (2, 0) not in pairs  # node 0 again later, but with {"like"} only: no shared label with {"happy"}
+
+
+def test_cooccurrence_matrix_is_row_normalised_sparse_and_pruned():
+    a = [seeker([0], {"like": 0.9, "happy": 0.3}), recommender([1]), seeker([2], {"happy": 0.6})]
+    b = [seeker([0], {"like": 0.9}), seeker([1], {"like": 0.5}), seeker([0], {"like": 0.7})]
+    matrix = build_cooccurrence([a, b], num_nodes=4)
+    # counts: (0,1): 2, (0,2): 1, (1,2): 1, (1,0): 1
+    dense = np.zeros((4, 4))
+    for row in range(4):
+        for col, value in matrix.row(row).items():
+            dense[row, col] = value
+    expected = np.array([[0, 2 / 3, 1 / 3, 0], [0.5, 0, 0.5, 0], [0, 0, 0, 0], [0, 0, 0, 0]])
+    assert np.allclose(dense, expected)
+    assert matrix.nnz == 4
+    pruned = build_cooccurrence([a, b], num_nodes=4, top_k=1)
+    assert pruned.row(0) == pytest.approx({1: 2 / 3}) and pruned.row(1) == pytest.approx({0: 0.5})
+    rows, cols, vals = matrix.gather(np.array([1, -1, 0]))
+    assert sorted(zip(rows.tolist(), cols.tolist(), strict=True)) == [(0, 0), (0, 2), (2, 1), (2, 2)]
+
+
+def test_out_of_fold_matrices_leave_their_dialogues_out():
+    dialogues = {f"c{i}": [seeker([i], {"like": 0.9}), seeker([i + 10], {"like": 0.8})] for i in range(6)}
+    full, folds = fold_matrices(dialogues, num_nodes=20, folds=3)
+    assert full.nnz == 6
+    assert sum(m.nnz for m in folds) == 6 * 2  # each pair is missing from exactly one of the three folds
+
+
+def test_cooccurrence_lookup_reads_single_entries():
+    a = [seeker([0], {"like": 0.9, "happy": 0.3}), recommender([1]), seeker([2], {"happy": 0.6})]
+    matrix = build_cooccurrence([a], num_nodes=4)  # (0,1), (0,2), (1,2): rows 0 and 1 split evenly / fully
+    table = matrix.lookup(np.array([0, 1, -1]), np.array([[1, 2, 3], [2, 0, 1], [1, 2, 0]]))
+    assert table.tolist() == [[0.5, 0.5, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, 0.0]]
