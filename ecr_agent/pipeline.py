@@ -99,19 +99,23 @@ class ECRPipeline:
 
         paths = paths or Paths.from_env()
         linker = EntityLinker.load()
-        parts: dict[str, Any] = {}
-        loaders = {
-            "detector": ("ecr_agent.emotion.inference", "EmotionPredictor"),
-            "ranker": ("ecr_agent.ranker.inference", "EmotionAwareRanker"),
-        }
-        for name, (module, attribute) in loaders.items():
-            try:
-                parts[name] = getattr(__import__(module, fromlist=[attribute]), attribute).load(paths)
-            except (StoreNotBuiltError, ImportError) as error:
-                if strict:
-                    raise
-                logger.warning("%s unavailable: %s", name, error)
-                parts[name] = None
+        detector = ranker = None
+        try:
+            from ecr_agent.emotion.inference import EmotionPredictor
+
+            detector = EmotionPredictor.load(paths)
+        except StoreNotBuiltError as error:
+            if strict:
+                raise
+            logger.warning("emotion classifier unavailable: %s", error)
+        try:
+            from ecr_agent.ranker.inference import EmotionAwareRanker
+
+            ranker = EmotionAwareRanker.load(paths, detector=detector)
+        except StoreNotBuiltError as error:
+            if strict:
+                raise
+            logger.warning("ranker unavailable: %s", error)
         store = KnowledgeStore.connect(paths)
         try:
             store.check("triples")
@@ -120,7 +124,7 @@ class ECRPipeline:
                 raise
             logger.warning("knowledge stores are not built; run `ecr build`")
             store = None  # type: ignore[assignment]
-        return cls(linker, parts["detector"], parts["ranker"], store, k=k)
+        return cls(linker, detector, ranker, store, k=k)
 
     def detect(self, turns: list[ChatTurn]) -> list[Emotions | None]:
         """Emotions of each user turn (None for assistant turns and when no classifier is loaded)."""

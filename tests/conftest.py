@@ -5,7 +5,9 @@ Tests never touch ``./stores``: ``ECR_STORE_DIR`` points at a fresh temporary fo
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -14,6 +16,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("ECR_DATA_DIR", str((ROOT.parent / "shared" / "data").resolve()))
 os.environ["ECR_STORE_DIR"] = tempfile.mkdtemp(prefix="ecr_test_store_")
+atexit.register(shutil.rmtree, os.environ["ECR_STORE_DIR"], ignore_errors=True)
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
