@@ -26,9 +26,7 @@ def test_each_tool_runs_on_the_real_models(tools):
     by_name = {t.name: t for t in tools}
     emotions = by_name["detect_emotions"].invoke({"text": "I hated that movie, it was awful"})
     assert emotions
-    picks = by_name["recommend_movies"].invoke(
-        {"messages": [{"role": "user", "content": "I love Titanic"}], "k": 3}
-    )
+    picks = by_name["recommend_movies"].invoke({"messages": [{"role": "user", "content": "I love Titanic"}], "k": 3})
     assert picks
     facts = by_name["search_movie_knowledge"].invoke({"query": "who directed it", "movie": "Angels in the Outfield"})
     assert facts["movie_id"] == "75815" and facts["results"]
@@ -39,7 +37,9 @@ def test_each_tool_runs_on_the_real_models(tools):
 def test_agent_composes_tools_and_remembers_a_rejection(tools):
     agent = build_agent(tools=[t for t in tools if t.name in ("empathetic_reply", "search_movie_knowledge")])
     config = {"configurable": {"thread_id": "t1"}}
-    first = agent.invoke({"messages": [{"role": "user", "content": "I love romantic movies like The Notebook"}]}, config)
+    first = agent.invoke(
+        {"messages": [{"role": "user", "content": "I love romantic movies like The Notebook"}]}, config
+    )
     reply = first["messages"][-1]
     pick = next(m for m in reversed(first["messages"]) if m.type == "tool").artifact["recommendations"][0]
     assert pick["title"] in reply.content

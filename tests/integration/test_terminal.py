@@ -17,8 +17,14 @@ def _ecr(*args: str, **kwargs) -> subprocess.CompletedProcess:
 
 def test_chat_once_json_contract(tiny_store, tmp_path):
     history = tmp_path / "history.json"
-    history.write_text(json.dumps([{"role": "user", "content": "I love Titanic"},
-                                   {"role": "assistant", "content": "You should watch The Notebook (2004)."}]))
+    history.write_text(
+        json.dumps(
+            [
+                {"role": "user", "content": "I love Titanic"},
+                {"role": "assistant", "content": "You should watch The Notebook (2004)."},
+            ]
+        )
+    )
     out = _ecr("--json", "chat", "--once", "I hated it, too slow.", "--history", str(history), check=True)
     result = json.loads(out.stdout)
     assert set(result) >= {"reply", "recommendations", "emotions"}

@@ -1,0 +1,219 @@
+"""The ranker end to end on small real slices: train a few steps into a tmp store, reload, rank, predict, tool.
+
+A tiny real emotion classifier is trained first (a few annotation steps) so the ranker reads real detected emotions.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+import torch
+
+from ecr_agent.config import Paths, StoreNotBuiltError
+from ecr_agent.types import ChatTurn
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory, data_dir: Path):
+    from ecr_agent.emotion.training import TrainProfile, train_emotion
+    from ecr_agent.ranker.config import RankerConfig
+    from ecr_agent.ranker.training import train_ranker
+
+    paths = Paths(data_dir=data_dir, store_dir=tmp_path_factory.mktemp("ranker_store"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ECR_STORE_DIR", str(paths.store_dir))
+        patch.delenv("ECR_RANKER_PLACEHOLDER_EMOTIONS", raising=False)
+        tiny = TrainProfile(
+            name="tiny", goemotions=0, annotation_epochs=1, limit_annotations=48, limit_valid=16, calibrate=False
+        )
+        train_emotion(tiny, paths=paths, progress=False)
+        started = time.perf_counter()
+        report = train_ranker(
+            "quick",
+            seed=0,
+            paths=paths,
+            model_config=RankerConfig(movie_text="title"),
+            train_limit=40,
+            valid_limit=12,
+            epochs=2,
+            max_steps=3,
+            batch_size=32,
+        )
+        report["elapsed"] = time.perf_counter() - started
+        yield paths, report
+
+
+@pytest.fixture(scope="module")
+def ranker(store):
+    from ecr_agent.ranker.inference import EmotionAwareRanker
+
+    return EmotionAwareRanker.load(store[0])
+
+
+def test_training_writes_safetensors_configs_and_a_report(store):
+    paths, report = store
+    run = report["runs"]["ecr"]
+    directory = paths.model_dir("ranker")
+    assert report["default"] == "ecr-seed0-quick" and report["emotion_source"] == "classifier"
+    assert run["steps"] == 3 and run["best_epoch"] >= 1 and 0.0 <= run["valid"]["recall@50"] <= 1.0
+    for name in ("model.safetensors", "config.json", "cooccurrence.safetensors"):
+        assert (directory / name).exists()
+    config = json.loads((directory / "config.json").read_text())
+    assert config["model"]["use_global"] and config["train"]["feedback_weights"]["like"] == 2.0
+    assert not list(directory.rglob("*.pt")) and not list(directory.rglob("*.bin"))
+
+
+def test_a_finished_run_is_reused_not_retrained(store):
+    from ecr_agent.ranker.config import RankerConfig
+    from ecr_agent.ranker.training import train_ranker
+
+    paths, report = store
+    started = time.perf_counter()
+    again = train_ranker(
+        "quick",
+        seed=0,
+        paths=paths,
+        model_config=RankerConfig(movie_text="title"),
+        train_limit=40,
+        valid_limit=12,
+        epochs=2,
+        max_steps=3,
+        batch_size=32,
+    )
+    assert again["runs"]["ecr"]["fingerprint"] == report["runs"]["ecr"]["fingerprint"]
+    assert again["runs"]["ecr"]["history"] == report["runs"]["ecr"]["history"]
+    assert time.perf_counter() - started < report["elapsed"]
+
+
+def test_rank_returns_titles_scores_and_evidence(ranker):
+    turns = [
+        ChatTurn("user", "Hi! I loved Toy Story and Finding Nemo, something funny for my kids?"),
+        ChatTurn("assistant", "Have you seen Shrek (2001)?"),
+        ChatTurn("user", "Yes, we loved it!"),
+    ]
+    picks = ranker.rank(turns, k=5)
+    assert len(picks) == 5 and not any(p.popular_fallback for p in picks)
+    assert [p.score for p in picks] == sorted((p.score for p in picks), reverse=True)
+    assert all(p.title and p.movie_id in ranker.assets.catalog for p in picks)
+    assert all(isinstance(p.evidence, list) for p in picks)
+    batch = ranker.rank_batch([turns, turns[:1]], k=5)
+    assert [p.movie_id for p in batch[0]] == [p.movie_id for p in picks]
+
+
+def test_disliked_movies_are_never_recommended_and_mentioned_ones_on_request(ranker):
+    titanic = ranker.assets.linker.link("Titanic").movie_ids[0]
+    turns = [ChatTurn("user", "I watched Titanic last night and I hated it. Any other ideas?")]
+    everything = ranker.rank(turns, emotions=[{"negative": 0.9}], k=7000)
+    assert titanic not in {p.movie_id for p in everything}
+    liked = ranker.rank(turns, emotions=[{"like": 0.9}], k=7000)
+    assert titanic in {p.movie_id for p in liked}
+    excluded = ranker.rank(turns, emotions=[{"like": 0.9}], k=7000, exclude_mentioned=True)
+    assert titanic not in {p.movie_id for p in excluded}
+
+
+def test_samples_align_with_turns_and_emotions(store):
+    from ecr_agent.data.redial import load_dialogues
+    from ecr_agent.data.samples import merge_turns
+    from ecr_agent.emotion.inference import EmotionPredictor
+    from ecr_agent.ranker.assets import RankerAssets
+    from ecr_agent.ranker.dataset import load_split
+    from ecr_agent.ranker.features import turn_emotions
+
+    paths, _ = store
+    assets = RankerAssets(paths)
+    data = load_split("valid", assets.linker, assets.nodes, paths, limit=5)
+    dialogues = {d.conversation_id: d for d in load_dialogues("valid", paths)[:5]}
+    predictor = EmotionPredictor.load(paths)
+    for sample in data.samples:
+        dialogue = dialogues[sample.conversation_id]
+        turns = merge_turns(dialogue)
+        assert len(sample.context) == sample.turn_index and turns[sample.turn_index].role == "recommender"
+        for cached, turn in zip(sample.context, turns, strict=False):
+            assert cached.role == turn.role
+            if turn.role == "seeker":
+                texts = [dialogue.render(dialogue.messages[p], assets.catalog.titles) for p in turn.positions]
+                assert dict(cached.emotions) == pytest.approx(turn_emotions(predictor.detect(texts)))
+
+
+def test_the_questionnaire_never_reaches_the_model(store, ranker):
+    from ecr_agent.ranker.assets import RankerAssets
+    from ecr_agent.ranker.dataset import load_split
+    from ecr_agent.ranker.scoring import score_contexts
+
+    paths, _ = store
+    assets = RankerAssets(paths)
+    data = load_split("valid", assets.linker, assets.nodes, paths, limit=40)
+    by_context: dict[tuple[str, int], list] = {}
+    for sample in data.samples:
+        by_context.setdefault((sample.conversation_id, sample.turn_index), []).append(sample)
+    pairs = [group for group in by_context.values() if len({s.feedback for s in group}) > 1]
+    assert pairs, "the slice should hold a recommender turn whose movies got different feedback"
+    contexts = [s.context for group in pairs for s in group[:2]]
+    scored = next(score_contexts(ranker.model, contexts, data.embeddings, assets.item_index, ranker.run.cooccurrence))
+    for i in range(0, len(contexts), 2):  # same context, different questionnaire answers: identical scores
+        assert torch.equal(scored.logits[i], scored.logits[i + 1])
+
+
+def test_predict_writes_the_jsonl_contract(store, tmp_path):
+    from ecr_agent.ranker.evaluation import predict_ranker
+
+    paths, _ = store
+    out = tmp_path / "predictions.jsonl"
+    summary = predict_ranker("test", out, paths=paths, limit=8)
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(rows) == summary["samples"] > 0
+    for row in rows:
+        assert {"conversation_id", "label", "feedback", "label_score", "label_rank", "top50", "dedup"} <= set(row)
+        assert row["feedback"] in ("like", "dislike", "unknown") and isinstance(row["dedup"], bool)
+        assert len(row["top50"]) == 50 and row["label_rank"] >= 1 and 0.0 <= row["label_score"] <= 1.0
+        assert (row["label_rank"] <= 50) == (row["label"] in row["top50"])
+
+
+def test_evaluate_puts_baselines_and_model_side_by_side(store):
+    from ecr_agent.ranker.evaluation import evaluate_ranker
+
+    paths, _ = store
+    table = evaluate_ranker("valid", paths=paths, limit=12)
+    assert list(table["systems"]) == ["popularity", "text-only (MiniLM)", "ECR (+ feedback reweighting)"]
+    for metrics in table["systems"].values():
+        assert {"auc", "auc_batch32", "recall@10", "recall_true@50", "dedup_recall@1"} <= set(metrics)
+    assert table["seeds"]["ECR (+ feedback reweighting)"] == [0]
+
+
+def test_tool_handles_empty_unknown_and_huge_histories(store):
+    from ecr_agent.tools import EmotionAwareRankerTool
+
+    paths, _ = store
+    tool = EmotionAwareRankerTool.from_store(paths)
+    empty = tool.invoke({"messages": [], "k": 4})
+    assert len(empty["recommendations"]) == 4 and all(r["popular_fallback"] for r in empty["recommendations"])
+    unknown = tool.invoke({"messages": [{"role": "user", "content": "I adored Zorblax Returns and Quibbleworth"}]})
+    assert len(unknown["recommendations"]) == 5 and not unknown["recommendations"][0]["popular_fallback"]
+    huge = [
+        {"role": "user" if i % 2 == 0 else "assistant", "content": f"message {i} about Star Wars and The Matrix"}
+        for i in range(5000)
+    ]
+    started = time.perf_counter()
+    long = tool.invoke({"messages": huge, "emotions": [{"like": 0.8} if i % 2 == 0 else None for i in range(5000)]})
+    assert len(long["recommendations"]) == 5 and time.perf_counter() - started < 10
+    with pytest.raises(ValueError):
+        tool.invoke({"messages": [{"role": "user", "content": "hi"}], "emotions": [None, None]})
+
+
+def test_missing_or_corrupt_model_names_the_train_command(tmp_path, data_dir):
+    from ecr_agent.ranker.inference import EmotionAwareRanker
+
+    paths = Paths(data_dir=data_dir, store_dir=tmp_path)
+    with pytest.raises(StoreNotBuiltError, match="ecr train ranker"):
+        EmotionAwareRanker.load(paths, detector=None)
+    directory = paths.model_dir("ranker")
+    directory.mkdir(parents=True)
+    (directory / "config.json").write_text("{}")
+    (directory / "model.safetensors").write_bytes(b"not a tensor file")
+    with pytest.raises(StoreNotBuiltError, match="ecr train ranker"):
+        EmotionAwareRanker.load(paths, detector=None)

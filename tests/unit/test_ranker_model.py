@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+import torch
+
+from ecr_agent.ranker.batching import NO_EMOTION, collate, emotion_slots
+from ecr_agent.ranker.config import RankerConfig, TrainConfig, variant_configs
+from ecr_agent.ranker.cooccurrence import build_cooccurrence
+from ecr_agent.ranker.features import TurnInfo
+from ecr_agent.ranker.model import EmotionAwareRankerModel
+from ecr_agent.ranker.scoring import apply_bans, banned_items, label_ranks
+
+NODES, ITEMS = 12, 6
+ITEM_IDS = [f"m{i}" for i in range(ITEMS)]
+ITEM_INDEX = {m: i for i, m in enumerate(ITEM_IDS)}
+
+
+def model(variant: str = "ecr", seed: int = 0) -> EmotionAwareRankerModel:
+    torch.manual_seed(seed)
+    config, _ = variant_configs(variant, RankerConfig(entity_dim=16, emotion_dim=8, num_bases=2, dropout=0.0))
+    edge_index = torch.tensor([[0, 1, 2, 6, 7, 8, 9], [6, 6, 7, 0, 1, 2, 3]])
+    edge_type = torch.tensor([0, 0, 1, 2, 2, 3, 1])
+    return EmotionAwareRankerModel(
+        config, NODES, 4, edge_index, edge_type, torch.arange(ITEMS), torch.randn(ITEMS, 384)
+    ).eval()
+
+
+def contexts() -> list[list[TurnInfo]]:
+    return [
+        [
+            TurnInfo("seeker", ("m0",), (0, 6), {"like": 0.8, "happy": 0.2}, 0),
+            TurnInfo("recommender", ("m1",), (1,), {}, 1),
+            TurnInfo("seeker", ("m2",), (2, 7), {"negative": 0.9}, 2),
+        ],
+        [TurnInfo("seeker", (), (8,), {"curious": 0.6}, 3)],
+    ]
+
+
+def batch(with_cooccurrence: bool = True):
+    cooc = build_cooccurrence(contexts(), NODES) if with_cooccurrence else None
+    return collate(contexts(), torch.randn(4, 384), model().config, ITEM_INDEX, cooc)
+
+
+def test_collate_pads_and_aligns_entities_with_their_emotions():
+    b = batch()
+    assert b.turn_role.tolist() == [[1, 2, 1], [1, 0, 0]]
+    assert b.turn_distance[0].tolist() == [2, 1, 0]
+    assert b.entity_node[0].tolist() == [0, 6, 1, 2, 7]
+    # node 1 was mentioned by the recommender: it carries the next seeker turn's emotions (negative)
+    assert b.emotion_ids[0, 2].tolist() == emotion_slots({"negative": 0.9})[0]
+    assert b.entity_item[0].tolist() == [0, -1, 1, 2, -1]
+    assert b.entity_role[1].tolist() == [1, 0, 0, 0, 0] and b.emotion_ids[1, 1].tolist() == [NO_EMOTION] * 3
+
+
+def test_every_variant_scores_every_item():
+    for variant in ("no_emotion", "local", "local_global", "ecr"):
+        logits = model(variant)(batch())
+        assert logits.shape == (2, ITEMS) and torch.isfinite(logits).all()
+
+
+def test_emotions_change_scores_only_for_emotion_variants():
+    flat = [[replace(t, emotions={"neutral": 1.0} if t.role == "seeker" else {}) for t in c] for c in contexts()]
+    embeddings = torch.randn(4, 384)
+    for variant, should_change in (("no_emotion", False), ("local", True)):
+        m = model(variant)
+        a = m(collate(contexts(), embeddings, m.config, ITEM_INDEX))
+        b = m(collate(flat, embeddings, m.config, ITEM_INDEX))
+        assert (not torch.allclose(a, b)) is should_change
+
+
+def test_contributions_decompose_the_context_part_of_a_score_exactly():
+    m, b = model("ecr"), batch()
+    with torch.no_grad():
+        out = m(b, parts=True)
+        items = torch.tensor([[0, 3, 5], [1, 2, 4]])
+        cooc = torch.zeros(2, b.entity_node.shape[1], 3)
+        matrix = build_cooccurrence(contexts(), NODES)
+        for row in range(2):
+            for j, node in enumerate(b.entity_node[row].tolist()):
+                for slot, item in enumerate(items[row].tolist()):
+                    cooc[row, j, slot] = matrix.row(node).get(item, 0.0) if b.entity_role[row, j] > 0 else 0.0
+        parts = m.contributions(out, b, items, cooc)
+        base = (m.out_text(out["text"]) + m.user_bias) @ out["items"].T + m.item_bias
+        for row in range(2):
+            for slot, item in enumerate(items[row].tolist()):
+                context_part = out["logits"][row, item] - base[row, item]
+                assert parts[row, :, slot].sum() == pytest.approx(float(context_part), abs=1e-4)
+
+
+def test_disliked_movies_are_banned_and_ranked_last():
+    banned = banned_items(contexts(), ITEM_INDEX, disliked=True, mentioned=False)
+    assert banned == [[2], []]  # m2 was named in a negative seeker turn
+    assert banned_items(contexts(), ITEM_INDEX, disliked=True, mentioned=True)[0] == [2, 0, 1]
+    logits = torch.tensor([[0.1, 0.2, 9.0, 0.3, 0.4, 0.5], [0.0] * ITEMS])
+    ranked = apply_bans(logits, banned)
+    ranks, probs = label_ranks(ranked, torch.tensor([2, 1]))
+    assert ranks[0] == ITEMS and probs[0] == 0.0
+    assert ranked[0].argmax() == 5
+
+
+def test_configs_validate():
+    with pytest.raises(ValueError):
+        TrainConfig(variant="nope")
+    with pytest.raises(ValueError):
+        TrainConfig(feedback_weights={"like": 1.0})
+    with pytest.raises(ValueError):
+        RankerConfig(movie_text="poster")
+    assert variant_configs("ecr")[1] == {"like": 2.0, "dislike": 1.0, "unknown": 0.5}
+    assert variant_configs("local_global")[1] == {"like": 1.0, "dislike": 1.0, "unknown": 1.0}
+    assert not variant_configs("no_emotion")[0].use_local_emotions
