@@ -17,7 +17,7 @@ from ecr_agent.config import DataNotFoundError, StoreNotBuiltError, force_offlin
 
 force_offline()
 
-PROFILES = ("quick", "full")
+PROFILES = ("quick", "full", "smoke")
 
 
 def _build(args: argparse.Namespace) -> dict[str, Any]:

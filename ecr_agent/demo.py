@@ -28,10 +28,25 @@ def _missing(paths: Paths) -> list[str]:
         store.check("reviews")
     except StoreNotBuiltError:
         missing.append("build")
-    for name in ("emotion", "ranker", "generator"):
-        if not (paths.model_dir(name) / "config.json").exists():
+    checks = {
+        "emotion": lambda: __import__("ecr_agent.emotion.inference", fromlist=["x"]).EmotionPredictor.load(paths),
+        "ranker": lambda: __import__("ecr_agent.ranker.inference", fromlist=["x"]).EmotionAwareRanker.load(
+            paths, detector=None
+        ),
+        "generator": lambda: _check_generator(paths),
+    }
+    for name, check in checks.items():
+        try:
+            check()
+        except StoreNotBuiltError:
             missing.append(name)
     return missing
+
+
+def _check_generator(paths: Paths) -> None:
+    from ecr_agent.generator.model import adapter_dir, check_adapter
+
+    check_adapter(adapter_dir(paths))
 
 
 def ensure_built(paths: Paths, profile: str, log: Callable[[str], None]) -> dict[str, float]:

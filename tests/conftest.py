@@ -47,7 +47,6 @@ def tiny_store(data_dir: Path) -> Path:
     and contracts here, never quality.
     """
     from ecr_agent.config import Paths
-    from ecr_agent.emotion.training import PROFILES as EMOTION_PROFILES
     from ecr_agent.emotion.training import train_emotion
     from ecr_agent.generator.training import train_generator
     from ecr_agent.knowledge.build import build_knowledge
@@ -55,10 +54,7 @@ def tiny_store(data_dir: Path) -> Path:
 
     paths = Paths.from_env()
     build_knowledge(paths, limit_movies=TINY_MOVIES)
-    tiny_emotion = EMOTION_PROFILES["quick"].__class__(
-        name="tiny", goemotions=0, annotation_epochs=1, limit_annotations=96, limit_valid=48, calibrate=False
-    )
-    train_emotion(tiny_emotion, paths=paths, progress=False)
-    train_ranker("quick", paths=paths, train_limit=200, valid_limit=100, epochs=1)
-    train_generator("quick", paths=paths, steps=2, limit_examples=8, valid_examples=4, eval_every=2, max_length=192)
+    train_emotion("smoke", paths=paths, progress=False)
+    train_ranker("smoke", paths=paths)
+    train_generator("smoke", paths=paths)
     return paths.store_dir

@@ -169,6 +169,7 @@ def save_weights(model: EmotionClassifier, directory: Path) -> Path:
     tmp = path.with_suffix(".tmp")
     state = {k: v.detach().contiguous().cpu() for k, v in model.state_dict().items()}
     save_file(state, str(tmp), metadata={"format": "pt", "labels": ",".join(model.config.labels)})
+    tmp.chmod(0o644)  # safetensors creates the file readable by its owner only
     tmp.replace(path)
     return path
 

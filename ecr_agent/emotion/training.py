@@ -106,6 +106,10 @@ PROFILES: dict[str, TrainProfile] = {
     # the recipe chosen on validation (benchmarks/emotion/results.md): 12k GoEmotions comments (as good as all 43k
     # there, at a quarter of the CPU time), then annotations + questionnaire evidence for 5 epochs, then calibration
     "full": TrainProfile(name="full", goemotions=12000, annotation_epochs=5, annotate=True),
+    # a few steps on a slice: tests, notebooks under test, first-contact smoke runs (not a usable model)
+    "smoke": TrainProfile(
+        name="smoke", goemotions=0, annotation_epochs=1, limit_annotations=96, limit_valid=48, calibrate=False
+    ),
 }
 
 
@@ -174,10 +178,19 @@ def derived_seed(*parts: int) -> int:
     return int.from_bytes(str(parts).encode(), "little") % (2**31 - 1)
 
 
-def set_cpu_threads() -> int:
-    """Let torch use every CPU this process may run on (the default can be lower in containers)."""
+def set_cpu_threads(threads: int | None = None) -> int:
+    """Set torch's CPU threads: ``threads``, or every CPU when the machine is idle and 1 when it is busy.
+
+    On a shared machine whose cores are already taken, torch's threads wait on each other: on our 2-core machine
+    under a load of 4, one training step took 0.5 s with 1 thread and 1.4–4 s with 2. So when the 1-minute load
+    average is at least ``CPUs - 0.5`` before training starts, one thread is used.
+    """
     available = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    torch.set_num_threads(max(1, available))
+    if threads is None:
+        busy = hasattr(os, "getloadavg") and os.getloadavg()[0] >= available - 0.5
+        threads = 1 if busy else available
+    torch.set_num_threads(max(1, threads))
+    logger.info("torch uses %d CPU thread(s) of %d", torch.get_num_threads(), available)
     return torch.get_num_threads()
 
 
@@ -495,25 +508,38 @@ def train_emotion(
     device: str = "cpu",
     progress: bool = True,
     stop_after_steps: int | None = None,
+    threads: int | None = None,
 ) -> dict[str, Any]:
     """Train the emotion classifier into ``$ECR_STORE_DIR/models/emotion`` and return a JSON-able report.
 
     Args:
-        profile: ``quick`` (annotations only, < 3 min on 2 CPU cores), ``full`` (the recipe chosen on validation,
-            < 15 min) or a `TrainProfile`.
+        profile: ``quick`` (annotations + questionnaire, < 3 min on 2 CPU cores), ``full`` (the recipe chosen on
+            validation, < 15 min) or a `TrainProfile`.
         seed: seeds the head, LoRA adapters, data order and dropout.
         paths: where to write (default: the environment).
         device: torch device (``cpu``; ``cuda`` works too).
         progress: show progress bars on stderr.
         stop_after_steps: stop after this many steps, leaving a checkpoint that the next call resumes (tests).
+        threads: torch CPU threads (default: all CPUs on an idle machine, 1 on a busy one; see `set_cpu_threads`).
 
     The report holds the profile, data sizes, per-epoch validation figures, the calibration and the final validation
     metrics; with ``profile.annotate`` the emotions of every seeker utterance are cached for the ranker.
     """
     settings = PROFILES[profile] if isinstance(profile, str) else profile
-    paths = paths or Paths.from_env()
+    previous_threads = torch.get_num_threads()
+    load = [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else None
+    try:
+        used = set_cpu_threads(threads) if device == "cpu" else None
+        report = _train(settings, seed, paths or Paths.from_env(), device, progress, stop_after_steps)
+    finally:
+        torch.set_num_threads(previous_threads)  # leave the process as we found it
+    return {"cpu_threads": used, "load_average_at_start": load} | report
+
+
+def _train(
+    settings: TrainProfile, seed: int, paths: Paths, device: str, progress: bool, stop_after_steps: int | None
+) -> dict[str, Any]:
     started = time.perf_counter()
-    threads = set_cpu_threads() if device == "cpu" else None
     valid = annotated_examples("valid", paths, limit=settings.limit_valid)
     stages = build_stages(settings, paths)
     fingerprint = json.dumps({"profile": asdict(settings), "seed": seed, "sizes": [len(s.examples) for s in stages]})
@@ -529,7 +555,7 @@ def train_emotion(
         "recipe": settings.recipe,
         "seed": seed,
         "device": device,
-        "cpu_threads": threads,
+        "cpu_threads": torch.get_num_threads() if device == "cpu" else None,
         "examples": {stage.name: len(stage.examples) for stage in stages},
         "valid_examples": len(valid),
         "resumed_from": {k: resumed[k] for k in ("stage", "epoch", "step")} if resumed else None,

@@ -14,22 +14,34 @@ import statistics
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from ecr_agent.generator.model import EmpatheticGenerator
 from ecr_agent.generator.prompt import GenerationPrompt
 
 COLD_START = """
-import json, resource, sys, time
+import json, sys, time
 started = time.perf_counter()
+from ecr_agent.generator.bench import peak_rss_mb
 from ecr_agent.generator.model import EmpatheticGenerator
 from pathlib import Path
 adapter = json.loads(sys.argv[1])
 generator = EmpatheticGenerator.load(adapter=adapter if isinstance(adapter, bool) else Path(adapter))
 generator.generate("Say hi.", max_new_tokens=1)
-print(json.dumps({"cold_start_s": time.perf_counter() - started,
-                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+print(json.dumps({"cold_start_s": time.perf_counter() - started, "peak_rss_mb": peak_rss_mb()}))
 """
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process in MB (``VmHWM``; unlike ``ru_maxrss`` it is not inherited on exec)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux KB; an upper bound elsewhere
 
 
 def measure_decoding(
@@ -43,7 +55,8 @@ def measure_decoding(
 
     Returns ``turn_latency_p50_s``, ``turn_latency_p95_s``, ``first_token_s`` (median), ``tokens_per_s`` (new tokens
     over the whole turn), ``decode_tokens_per_s`` (after the first token), ``prompt_tokens``, ``peak_rss_mb`` (this
-    process), ``cold_start_s`` (a fresh Python process: imports, load, first token) and ``torch_threads``.
+    process so far), ``cold_start_s`` and ``cold_start_peak_rss_mb`` (a fresh Python process: imports, load, merge,
+    first token — the generator's own footprint) and ``torch_threads``.
     """
     import torch
 
@@ -69,7 +82,7 @@ def measure_decoding(
         "first_token_s": round(statistics.median(firsts), 3),
         "tokens_per_s": round(new_tokens / statistics.median(ordered), 2),
         "decode_tokens_per_s": round(statistics.median(decode_rates), 2),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "peak_rss_mb": round(peak_rss_mb(), 1),
         "torch_threads": torch.get_num_threads(),
         "dtype": str(next(generator.model.parameters()).dtype).replace("torch.", ""),
         "load_avg_1m": round(os.getloadavg()[0], 2),

@@ -45,7 +45,16 @@ PROFILES: dict[str, dict[str, Any]] = {
         "valid_examples": 48,
         "max_minutes": 18.0,
     },
-    "full": {"steps": 900, "batch_size": 8, "max_length": 320, "eval_every": 100, "valid_examples": 160},
+    "full": {"steps": 600, "batch_size": 8, "max_length": 320, "eval_every": 100, "valid_examples": 160},
+    # two steps on a slice: tests and notebooks under test (not a usable adapter)
+    "smoke": {
+        "steps": 2,
+        "batch_size": 4,
+        "max_length": 192,
+        "eval_every": 2,
+        "valid_examples": 4,
+        "limit_examples": 8,
+    },
 }
 
 

@@ -16,7 +16,6 @@ from ecr_agent.emotion.labels import EMOTIONS
 from ecr_agent.ranker.config import RankerConfig
 from ecr_agent.ranker.cooccurrence import Cooccurrence
 from ecr_agent.ranker.features import MAX_LABELS, Mention, TurnInfo, entity_mentions
-from ecr_agent.ranker.graph import csr
 
 ROLE_IDS = {"seeker": 1, "recommender": 2}
 EMOTION_IDS = {label: index for index, label in enumerate(EMOTIONS)}
@@ -36,7 +35,7 @@ class Batch:
     emotion_ids: torch.Tensor  # (B, L, 3) long, NO_EMOTION where empty
     emotion_probs: torch.Tensor  # (B, L, 3) float, 0 where empty
     entity_item: torch.Tensor  # (B, L) long, item index of a movie mention else -1
-    neighbours: tuple[torch.Tensor, torch.Tensor] | None  # CSR (B·L, N) rows of P(e_j | e_i) and its transpose
+    neighbours: tuple[torch.Tensor, torch.Tensor, torch.Tensor] | None  # COO (row b·L+j, node, P(node | e_j))
     mentions: list[list[Mention]]
 
     @property
@@ -58,7 +57,6 @@ def collate(
     config: RankerConfig,
     item_index: dict[str, int],
     cooccurrence: Sequence[Cooccurrence | None] | Cooccurrence | None = None,
-    num_nodes: int | None = None,
 ) -> Batch:
     """Pad ``contexts`` into a `Batch`.
 
@@ -68,7 +66,6 @@ def collate(
         config: windows and flags.
         item_index: ReDial id → item index.
         cooccurrence: one matrix for all contexts, or one per context (out-of-fold training); None skips it.
-        num_nodes: N (needed with ``cooccurrence``).
     """
     size = len(contexts)
     windows = [list(c)[-config.text_window :] for c in contexts]
@@ -100,9 +97,8 @@ def collate(
     turn_embeddings = embeddings[torch.from_numpy(rows).view(-1)].view(size, t_len, -1) * (roles > 0).unsqueeze(-1)
     neighbours = None
     if cooccurrence is not None:
-        assert num_nodes is not None, "num_nodes is required with cooccurrence"
         matrices = cooccurrence if isinstance(cooccurrence, Sequence) else [cooccurrence] * size
-        neighbours = neighbour_rows(node, role > 0, matrices, num_nodes)
+        neighbours = neighbour_rows(node, role > 0, matrices)
     return Batch(
         turn_embeddings=turn_embeddings,
         turn_role=roles,
@@ -119,21 +115,22 @@ def collate(
 
 
 def neighbour_rows(
-    node: np.ndarray, valid: np.ndarray, matrices: Sequence[Cooccurrence | None], num_nodes: int
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """CSR ``(B·L, N)`` holding, for each context entity, its row of P(e_j | e_i) (and the transpose)."""
-    size, width = node.shape
+    node: np.ndarray, valid: np.ndarray, matrices: Sequence[Cooccurrence | None]
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """For each context entity (row ``b·L + j``) its row of P(e_j | e_i), as COO ``(rows, nodes, P)``."""
+    width = node.shape[1]
     parts_r, parts_c, parts_v = [], [], []
     for b, matrix in enumerate(matrices):
         if matrix is None:
             continue
-        nodes = np.where(valid[b], node[b], -1)
-        r, c, v = matrix.gather(nodes)
+        r, c, v = matrix.gather(np.where(valid[b], node[b], -1))
         parts_r.append(r + b * width)
         parts_c.append(c)
         parts_v.append(v)
-    r = torch.from_numpy(np.concatenate(parts_r)) if parts_r else torch.zeros(0, dtype=torch.long)
-    c = torch.from_numpy(np.concatenate(parts_c)) if parts_c else torch.zeros(0, dtype=torch.long)
-    v = torch.from_numpy(np.concatenate(parts_v)).float() if parts_v else torch.zeros(0)
-    shape = (size * width, num_nodes)
-    return csr(r, c, v, shape), csr(c, r, v, (num_nodes, size * width))
+    if not parts_r:
+        return torch.zeros(0, dtype=torch.long), torch.zeros(0, dtype=torch.long), torch.zeros(0)
+    return (
+        torch.from_numpy(np.concatenate(parts_r)),
+        torch.from_numpy(np.concatenate(parts_c)),
+        torch.from_numpy(np.concatenate(parts_v)).float(),
+    )

@@ -42,6 +42,7 @@ class RankerConfig:
         use_global: add co-occurrence neighbours (global emotion-aware entities) and their item scores.
         global_top_k: neighbours kept per row of P(e_j | e_i).
         global_folds: out-of-fold co-occurrence matrices used for training samples (0 disables).
+        cooc_epsilon: floor ε of the collaborative term ``λ·log(1 + q(item)/ε)``.
         movie_text: text embedded for every movie: ``describe`` (title, genres, people, plot) or ``title``.
     """
 
@@ -54,8 +55,9 @@ class RankerConfig:
     dropout: float = 0.2
     use_local_emotions: bool = True
     use_global: bool = True
-    global_top_k: int = 64
+    global_top_k: int = 100
     global_folds: int = 5
+    cooc_epsilon: float = 1e-3
     movie_text: str = "describe"
 
     def __post_init__(self) -> None:

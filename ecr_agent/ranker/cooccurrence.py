@@ -77,7 +77,10 @@ class Cooccurrence:
     @classmethod
     def from_tensors(cls, tensors: dict[str, torch.Tensor], num_nodes: int, prefix: str = "") -> Cooccurrence:
         return cls(
-            tensors[f"{prefix}crow"].numpy(), tensors[f"{prefix}col"].numpy(), tensors[f"{prefix}val"].numpy(), num_nodes
+            tensors[f"{prefix}crow"].numpy(),
+            tensors[f"{prefix}col"].numpy(),
+            tensors[f"{prefix}val"].numpy(),
+            num_nodes,
         )
 
 

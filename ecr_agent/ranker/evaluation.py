@@ -31,8 +31,8 @@ from ecr_agent.evaluation.ranking import ranking_metrics
 from ecr_agent.ranker.assets import RankerAssets, TrainedRun, load_run, ranker_dir, run_dir, trained_runs
 from ecr_agent.ranker.config import VARIANTS
 from ecr_agent.ranker.dataset import PLACEHOLDER, SplitData, load_split
+from ecr_agent.ranker.runtime import keep_heap_memory, torch_threads
 from ecr_agent.ranker.scoring import apply_bans, banned_items, label_ranks, score_contexts
-from ecr_agent.ranker.runtime import keep_heap_memory
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +46,12 @@ PAPER = {
         "recall@10": 0.220,
         "recall@50": 0.428,
     },
-    "UniCRS (paper, full ReDial train)": {"auc_batch32": 0.506, "recall@1": 0.047, "recall@10": 0.212, "recall@50": 0.414},
+    "UniCRS (paper, full ReDial train)": {
+        "auc_batch32": 0.506,
+        "recall@1": 0.047,
+        "recall@10": 0.212,
+        "recall@50": 0.414,
+    },
 }
 """Table 1 of the paper; its AUC is the reference code's batch AUC (our ``auc_batch32``)."""
 POPULARITY, TEXT_ONLY = "popularity", "text-only (MiniLM)"
@@ -54,23 +59,31 @@ TEXT_TURNS = 3
 RUN_NAME = re.compile(r"^(?P<variant>[a-z_]+)-seed(?P<seed>\d+)$")
 
 
-def evaluate_ranker(split: str = "test", seeds: list[int] | None = None, paths: Paths | None = None) -> dict[str, Any]:
+def evaluate_ranker(
+    split: str = "test", seeds: list[int] | None = None, paths: Paths | None = None, limit: int | None = None
+) -> dict[str, Any]:
     """Metrics of the baselines and of every trained variant (mean and spread over seeds) on ``split``.
 
     Args:
         split: ``valid`` or ``test``.
         seeds: seeds to include (default: all full-profile runs found; quick runs only when no full run exists).
         paths: data and store locations.
+        limit: only the first N dialogues of the split (quick checks; reported figures use the whole split).
 
     Returns:
         ``systems`` (display name → metric → mean), ``spread`` (→ sample standard deviation over seeds), ``seeds``,
         ``per_seed``, the sample counts, the emotion source and the paper's figures for comparison.
     """
+    with torch_threads(1):
+        return _evaluate(split, seeds, paths, limit)
+
+
+def _evaluate(split: str, seeds: list[int] | None, paths: Paths | None, limit: int | None) -> dict[str, Any]:
     started = time.perf_counter()
     keep_heap_memory()
     paths = paths or Paths.from_env()
     assets = RankerAssets(paths)
-    data = load_split(split, assets.linker, assets.nodes, paths)
+    data = load_split(split, assets.linker, assets.nodes, paths, limit=limit)
     labels = torch.tensor([assets.item_index[s.label] for s in data.samples])
     feedback = [s.feedback.value for s in data.samples]
     dedup = [s.dedup for s in data.samples]
@@ -96,6 +109,7 @@ def evaluate_ranker(split: str = "test", seeds: list[int] | None = None, paths: 
         notes.append("DEVELOPMENT ONLY: some emotions are the neutral placeholder, not the classifier; do not report")
     result.update(
         split=split,
+        limit=limit,
         samples=len(data.samples),
         dedup_samples=int(sum(dedup)),
         liked=feedback.count("like"),
@@ -146,7 +160,9 @@ def static_metrics(data: SplitData, scores: torch.Tensor, labels: torch.Tensor, 
     ranks, probs = label_ranks(scores, labels)
     dedup_scores = apply_bans(scores, banned_items(contexts, assets.item_index, disliked=False, mentioned=True))
     dedup_ranks, _ = label_ranks(dedup_scores, labels)
-    return ranking_metrics(ranks, probs, [s.feedback.value for s in data.samples], [s.dedup for s in data.samples], dedup_ranks)
+    return ranking_metrics(
+        ranks, probs, [s.feedback.value for s in data.samples], [s.dedup for s in data.samples], dedup_ranks
+    )
 
 
 def model_metrics(run: TrainedRun, data: SplitData, labels: torch.Tensor, assets: RankerAssets) -> dict[str, float]:
@@ -188,18 +204,24 @@ def _round(value: float) -> float:
     return value if math.isnan(value) else round(value, 4)
 
 
-def predict_ranker(split: str, out: Path, paths: Paths | None = None) -> dict[str, Any]:
+def predict_ranker(split: str, out: Path, paths: Paths | None = None, limit: int | None = None) -> dict[str, Any]:
     """Write one JSON line per sample of ``split`` for the inference default model (DESIGN.md contract).
 
     Each line: ``conversation_id``, ``turn_index``, ``label``, ``feedback``, ``label_score`` (the model's probability
     of the label), ``label_rank`` (1-based, among all 6,924 movies, ranking rules applied), ``top50`` (movie ids) and
     ``dedup``. Returns the path, the sample count, the run used and its metrics on these samples.
+    ``limit`` keeps only the first N dialogues of the split (quick checks).
     """
+    with torch_threads(1):
+        return _predict(split, Path(out), paths, limit)
+
+
+def _predict(split: str, out: Path, paths: Paths | None, limit: int | None) -> dict[str, Any]:
     keep_heap_memory()
     paths = paths or Paths.from_env()
     assets = RankerAssets(paths)
     run = load_run(ranker_dir(paths), assets)
-    data = load_split(split, assets.linker, assets.nodes, paths)
+    data = load_split(split, assets.linker, assets.nodes, paths, limit=limit)
     contexts = [s.context for s in data.samples]
     labels = torch.tensor([assets.item_index[s.label] for s in data.samples])
     out = Path(out)

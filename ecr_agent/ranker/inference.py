@@ -24,6 +24,7 @@ from ecr_agent.data.redial import render_mentions
 from ecr_agent.ranker.assets import RankerAssets, TrainedRun, load_run, ranker_dir
 from ecr_agent.ranker.cache import encode_sorted, link_turn
 from ecr_agent.ranker.features import TurnInfo, turn_emotions
+from ecr_agent.ranker.runtime import torch_threads
 from ecr_agent.ranker.scoring import score_contexts
 from ecr_agent.types import ChatTurn, Emotions, Recommendation
 
@@ -52,17 +53,24 @@ class EmotionAwareRanker:
             picks[0].title, picks[0].evidence           # ('The Matrix Reloaded (2003)', ['The Matrix (1999) ...'])
     """
 
-    def __init__(self, run: TrainedRun, assets: RankerAssets, detector: object | None = None) -> None:
+    def __init__(
+        self, run: TrainedRun, assets: RankerAssets, detector: object | None = None, threads: int | None = 1
+    ) -> None:
         self.run = run
+        self.threads = threads
         self.assets = assets
         self.model = run.model.eval()
         self.detector = detector
         with torch.no_grad():
             self.states = self.model.entity_states()
             self.items = self.model.item_states(self.states)
+        self.threads = threads
         self._texts: OrderedDict[str, torch.Tensor] = OrderedDict()
         self._links: OrderedDict[str, tuple[tuple[str, ...], tuple[int, ...]]] = OrderedDict()
         self._movie_node = assets.nodes.movie_node()
+        self._node_item = {node: item for item, node in enumerate(assets.nodes.item_nodes)}
+        self._titles = [assets.catalog.titles[m] for m in assets.nodes.item_ids]
+        self._descriptions: OrderedDict[tuple, str] = OrderedDict()
 
     @classmethod
     def load(cls, paths: Paths | None = None, detector: object | None | str = "auto") -> EmotionAwareRanker:
@@ -84,7 +92,9 @@ class EmotionAwareRanker:
         return cls(run, assets, detector)
 
     @classmethod
-    def from_run(cls, directory: Path, paths: Paths | None = None, detector: object | None = None) -> EmotionAwareRanker:
+    def from_run(
+        cls, directory: Path, paths: Paths | None = None, detector: object | None = None
+    ) -> EmotionAwareRanker:
         """A specific run directory (``models/ranker/runs/<name>``), e.g. an ablation."""
         assets = RankerAssets(paths or Paths.from_env())
         return cls(load_run(directory, assets), assets, detector)
@@ -116,6 +126,17 @@ class EmotionAwareRanker:
         batch_size: int = 256,
     ) -> list[list[Recommendation]]:
         """`rank` for many conversations at once (one model pass per ``batch_size`` conversations)."""
+        with torch_threads(self.threads):
+            return self._rank_batch(conversations, emotions, k, exclude_mentioned, batch_size)
+
+    def _rank_batch(
+        self,
+        conversations: Sequence[Sequence[ChatTurn]],
+        emotions: Sequence[Sequence[Emotions | None] | None] | None,
+        k: int,
+        exclude_mentioned: bool,
+        batch_size: int,
+    ) -> list[list[Recommendation]]:
         if k < 1:
             raise ValueError("k must be at least 1")
         emotions = list(emotions) if emotions is not None else [None] * len(conversations)
@@ -151,17 +172,16 @@ class EmotionAwareRanker:
             probs = torch.softmax(scored.ranked, dim=1)
             top = probs.topk(min(k, probs.shape[1]), dim=1)
             evidence = self._evidence(scored, top.indices)
-            for row in range(scored.ranked.shape[0]):
-                target = live[scored.start + row]
-                results[target] = [
+            for row, (items, values) in enumerate(zip(top.indices.tolist(), top.values.tolist(), strict=True)):
+                results[live[scored.start + row]] = [
                     Recommendation(
                         movie_id=self.assets.nodes.item_ids[item],
-                        title=self.assets.catalog.titles[self.assets.nodes.item_ids[item]],
-                        score=round(float(prob), 6),
+                        title=self._titles[item],
+                        score=round(prob, 6),
                         evidence=evidence[row][slot],
                     )
-                    for slot, (item, prob) in enumerate(zip(top.indices[row].tolist(), top.values[row], strict=True))
-                    if float(prob) > 0.0
+                    for slot, (item, prob) in enumerate(zip(items, values, strict=True))
+                    if prob > 0.0
                 ]
         return results
 
@@ -246,28 +266,35 @@ class EmotionAwareRanker:
             tails = np.repeat(nodes, width, axis=0)  # (B·L, k)
             cooc = torch.from_numpy(self.run.cooccurrence.lookup(heads.reshape(-1), tails).reshape(size, width, -1))
         contributions = self.model.contributions(scored.parts, batch, top, cooc)  # (B, L, k)
+        best = contributions.topk(min(EVIDENCE_PER_MOVIE, contributions.shape[1]), dim=1)  # over entities
+        values, entities = best.values.transpose(1, 2).tolist(), best.indices.transpose(1, 2).tolist()  # (B, k, 3)
         out: list[list[list[str]]] = []
         for row, mentions in enumerate(batch.mentions):
-            per_item = []
-            for slot in range(top.shape[1]):
-                values = contributions[row, : len(mentions), slot]
-                order = [j for j in values.argsort(descending=True).tolist() if values[j] > 0][:EVIDENCE_PER_MOVIE]
-                per_item.append([self._describe(mentions[j]) for j in order])
-            out.append(per_item)
+            out.append(
+                [
+                    [self._describe(mentions[j]) for v, j in zip(vs, js, strict=True) if v > 0 and j < len(mentions)]
+                    for vs, js in zip(values[row], entities[row], strict=True)
+                ]
+            )
         return out
 
     def _describe(self, mention) -> str:  # type: ignore[no-untyped-def]
-        name = self._node_name(mention.node)
-        feeling = ", ".join(f"{label} {prob:.2f}" for label, prob in mention.emotions.items())
-        if mention.role == "seeker":
-            return f"{name} (you mentioned it; {feeling or 'no emotion detected'})"
-        return f"{name} (I suggested it; your reaction: {feeling or 'not yet'})"
+        key = (mention.node, mention.role, tuple(mention.emotions.items()))
+        found = self._descriptions.get(key)
+        if found is None:
+            name = self._node_name(mention.node)
+            feeling = ", ".join(f"{label} {prob:.2f}" for label, prob in mention.emotions.items())
+            if mention.role == "seeker":
+                found = f"{name} (you mentioned it; {feeling or 'no emotion detected'})"
+            else:
+                found = f"{name} (I suggested it; your reaction: {feeling or 'not yet'})"
+            self._remember(self._descriptions, key, found)  # type: ignore[arg-type]
+        return found
 
     def _node_name(self, node: int) -> str:
-        nodes = self.assets.nodes
-        if node < nodes.num_kg:
+        if node < self.assets.nodes.num_kg:
             return self.assets.kg.name(node)
-        return self.assets.catalog.titles[nodes.item_ids[nodes.item_nodes.index(node)]]
+        return self._titles[self._node_item[node]]
 
 
 def _check_turn(turn: ChatTurn) -> ChatTurn:
@@ -294,7 +321,9 @@ def _catalog(data_dir: Path) -> MovieCatalog:
     return MovieCatalog.load(Paths(data_dir=data_dir, store_dir=Path(".")))
 
 
-def popular_movies(k: int = 10, exclude: Sequence[str] | set[str] = (), paths: Paths | None = None) -> list[Recommendation]:
+def popular_movies(
+    k: int = 10, exclude: Sequence[str] | set[str] = (), paths: Paths | None = None
+) -> list[Recommendation]:
     """The ``k`` most mentioned ReDial movies (``exclude`` removed), flagged ``popular_fallback`` — no model needed."""
     catalog = _catalog((paths or Paths.from_env()).data_dir)
     banned = set(exclude)

@@ -26,7 +26,7 @@ from torch.nn import functional as F
 
 from ecr_agent.ranker.batching import NO_EMOTION, Batch
 from ecr_agent.ranker.config import RankerConfig
-from ecr_agent.ranker.graph import BasisRGCN, constant_spmm
+from ecr_agent.ranker.graph import BasisRGCN
 
 TEXT_DIM = 384
 NEG_INF = -1e9
@@ -65,6 +65,9 @@ class EmotionAwareRankerModel(nn.Module):
         self.config = config
         self.num_nodes = num_nodes
         self.register_buffer("item_nodes", item_nodes.long())
+        node_item = torch.full((num_nodes,), -1, dtype=torch.long)
+        node_item[item_nodes.long()] = torch.arange(item_nodes.numel())
+        self.register_buffer("node_item", node_item, persistent=False)
         self.register_buffer("movie_text", movie_text.float())
         self.node_embeds = nn.Parameter(torch.empty(num_nodes, d))
         bound = math.sqrt(6.0 / (num_nodes + d))
@@ -81,6 +84,9 @@ class EmotionAwareRankerModel(nn.Module):
         self.turn_query = nn.Parameter(torch.randn(d) / math.sqrt(d))
 
         self.emotion_embeds = nn.Embedding(NO_EMOTION + 1, emo, padding_idx=NO_EMOTION)
+        nn.init.normal_(self.emotion_embeds.weight, std=0.1)  # N(0, 1) would drown the entity in its emotions
+        with torch.no_grad():
+            self.emotion_embeds.weight[NO_EMOTION].zero_()
         local_in = d + (emo if config.use_local_emotions else 0)
         self.entity_role = nn.Embedding(3, d)
         self.entity_distance = nn.Embedding(distances, d)
@@ -92,6 +98,7 @@ class EmotionAwareRankerModel(nn.Module):
             self.global_fuse = nn.Linear(local_in, d)
             self.global_query = nn.Linear(d, d)
             self.global_gate = nn.Sequential(nn.Linear(side, 32), nn.ReLU(), nn.Linear(32, 1))
+            self.cooc_scale = nn.Parameter(torch.ones(()))
             self.out_global = nn.Linear(d, d, bias=False)
         self.out_text = nn.Linear(d, d, bias=False)
         self.out_local = nn.Linear(d, d, bias=False)
@@ -112,7 +119,7 @@ class EmotionAwareRankerModel(nn.Module):
         """Nodes whose states ``batch`` reads: every item, the context entities and their co-occurrence neighbours."""
         parts = [self.item_nodes, batch.entity_node[batch.entity_role > 0]]
         if self.config.use_global and batch.neighbours is not None:
-            parts.append(batch.neighbours[0].col_indices())
+            parts.append(batch.neighbours[1])
         return torch.unique(torch.cat(parts))
 
     def item_states(self, states: torch.Tensor) -> torch.Tensor:
@@ -174,8 +181,10 @@ class EmotionAwareRankerModel(nn.Module):
 
         if cfg.use_global and batch.neighbours is not None:
             size, width = batch.entity_node.shape
-            rows, rows_t = batch.neighbours
-            neighbour = constant_spmm(rows, rows_t, states).view(size, width, -1)
+            rows, nodes, probs = batch.neighbours  # COO: entity row b·L+j, neighbour node, P(node | e_j)
+            weighted = probs.unsqueeze(1) * states[nodes]
+            neighbour = torch.zeros(size * width, states.shape[1]).index_add(0, rows, weighted)
+            neighbour = neighbour.view(size, width, -1)  # E_j = Σ_i P(e_i | e_j) e_i
             has_neighbours = entity_mask & (neighbour.abs().sum(-1) > 0)
             global_in = torch.cat([neighbour, emotions], -1) if emotions is not None else neighbour
             global_states = self.global_fuse(global_in) + position
@@ -184,11 +193,16 @@ class EmotionAwareRankerModel(nn.Module):
             )
             pooled_global = self.dropout((gamma.unsqueeze(-1) * global_states).sum(1))
             logits = logits + self.out_global(pooled_global) @ items.T
-            gate = F.softplus(self.global_gate(side).squeeze(-1)) * entity_mask  # (B, L)
-            spread = torch.zeros(size * width, size, dtype=gate.dtype)
-            spread[torch.arange(size * width), torch.arange(size).repeat_interleave(width)] = gate.reshape(-1)
-            cooc = constant_spmm(rows_t, rows, spread)  # (N, B): Σ_j a_j P(node | e_j)
-            logits = logits + cooc[self.item_nodes].T
+            # Collaborative expert: q(item) = Σ_j α_j P(item | e_j), α an emotion-aware softmax over the context's
+            # entities; its log is added to the scores (a product of experts, active from the first step).
+            gate = masked_softmax(self.global_gate(side).squeeze(-1), has_neighbours)  # (B, L)
+            item = self.node_item[nodes]
+            keep = item >= 0
+            flat = (rows[keep] // width) * logits.shape[1] + item[keep]
+            mixture = torch.zeros(logits.numel()).index_add(0, flat, gate.reshape(-1)[rows[keep]] * probs[keep])
+            mixture = mixture.view_as(logits)
+            logits = logits + self.cooc_scale * (torch.log(mixture + cfg.cooc_epsilon) - math.log(cfg.cooc_epsilon))
+            out.update(mixture=mixture)
             out.update(global_states=global_states, gamma=gamma, gate=gate)
         if parts:
             out.update(logits=logits, items=items)
@@ -198,7 +212,10 @@ class EmotionAwareRankerModel(nn.Module):
     # ----------------------------------------------------------------- explanations
     @torch.no_grad()
     def contributions(self, out: dict, batch: Batch, items: torch.Tensor, cooc: torch.Tensor | None) -> torch.Tensor:
-        """How much each context entity adds to the score of each chosen item, (B, L, k); exact in eval mode.
+        """How much each context entity adds to the score of each chosen item, (B, L, k).
+
+        Exact for every linear part (local and global entity vectors, mention bonus); the collaborative term
+        ``λ·log(1 + q/ε)`` is shared among entities in proportion to their share ``α_j P(item | e_j)`` of q.
 
         Args:
             out: ``forward(..., parts=True)`` of the batch.
@@ -214,5 +231,9 @@ class EmotionAwareRankerModel(nn.Module):
             pooled = out["gamma"].unsqueeze(-1) * self.out_global(out["global_states"])
             total = total + pooled @ vectors.transpose(1, 2)
             if cooc is not None:
-                total = total + out["gate"].unsqueeze(-1) * cooc
+                eps = self.config.cooc_epsilon
+                shares = out["gate"].unsqueeze(-1) * cooc  # (B, L, k): α_j P(item | e_j)
+                mixture = out["mixture"].gather(1, items).unsqueeze(1)  # (B, 1, k)
+                term = self.cooc_scale * (torch.log(mixture + eps) - math.log(eps))
+                total = total + term * shares / mixture.clamp(min=1e-12)
         return total

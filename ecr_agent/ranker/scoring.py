@@ -81,7 +81,6 @@ def score_contexts(
             model.config,
             item_index,
             cooccurrence if use_global else None,
-            model.num_nodes,
         )
         out = model(batch, states=states, items=items, parts=True)
         assert isinstance(out, dict)

@@ -15,7 +15,6 @@ import json
 import logging
 import math
 import time
-from dataclasses import asdict, replace
 from typing import Any
 
 import numpy as np
@@ -28,7 +27,6 @@ from ecr_agent.config import Paths
 from ecr_agent.evaluation.ranking import ranking_metrics
 from ecr_agent.ranker.assets import (
     RankerAssets,
-    TrainedRun,
     default_run_name,
     publish_default,
     run_dir,
@@ -39,7 +37,7 @@ from ecr_agent.ranker.config import VARIANTS, RankerConfig, TrainConfig, config_
 from ecr_agent.ranker.cooccurrence import Cooccurrence, fold_matrices, fold_of
 from ecr_agent.ranker.dataset import SplitData, load_split
 from ecr_agent.ranker.model import EmotionAwareRankerModel
-from ecr_agent.ranker.runtime import keep_heap_memory
+from ecr_agent.ranker.runtime import keep_heap_memory, torch_threads
 from ecr_agent.ranker.scoring import label_ranks, score_contexts
 
 logger = logging.getLogger(__name__)
@@ -47,6 +45,7 @@ logger = logging.getLogger(__name__)
 PROFILES: dict[str, dict[str, Any]] = {
     "quick": {"variants": ("ecr",), "train_limit": 400, "valid_limit": None, "epochs": 3, "patience": 3},
     "full": {"variants": tuple(VARIANTS), "train_limit": None, "valid_limit": None, "epochs": 12, "patience": 3},
+    "smoke": {"variants": ("ecr",), "train_limit": 200, "valid_limit": 100, "epochs": 1, "patience": 1},
 }
 
 
@@ -56,6 +55,7 @@ def train_ranker(
     paths: Paths | None = None,
     variants: tuple[str, ...] | None = None,
     model_config: RankerConfig | None = None,
+    threads: int | None = 1,
     **overrides: Any,
 ) -> dict[str, Any]:
     """Train the ranker variants of ``profile`` for ``seed`` into ``$ECR_STORE_DIR/models/ranker``.
@@ -66,6 +66,7 @@ def train_ranker(
         paths: data and store locations (default: from the environment).
         variants: which of `VARIANTS` to train (default: the profile's).
         model_config: architecture (default `RankerConfig()`); variant flags are set per variant.
+        threads: torch intra-op threads while training (1 is fastest on a loaded 2-core machine, see `runtime`).
         **overrides: `TrainConfig` fields (e.g. ``epochs``, ``train_limit``, ``max_steps``) for experiments and tests.
 
     Returns:
@@ -74,6 +75,18 @@ def train_ranker(
     """
     if profile not in PROFILES:
         raise ValueError(f"unknown profile {profile!r}; choose quick or full")
+    with torch_threads(threads):
+        return _train(profile, seed, paths, variants, model_config, overrides)
+
+
+def _train(
+    profile: str,
+    seed: int,
+    paths: Paths | None,
+    variants: tuple[str, ...] | None,
+    model_config: RankerConfig | None,
+    overrides: dict[str, Any],
+) -> dict[str, Any]:
     started = time.perf_counter()
     keep_heap_memory()
     paths = paths or Paths.from_env()
@@ -185,7 +198,6 @@ def train_run(
                 config,
                 assets.item_index,
                 [folds[sample_folds[i]] for i in index] if config.use_global and folds else None,
-                assets.nodes.num_nodes,
             )
             logits = model(batch)
             assert isinstance(logits, torch.Tensor)
@@ -266,9 +278,7 @@ def evaluate_samples(
     return ranking_metrics(rank_all, prob_all, feedback)
 
 
-def _save_best(
-    directory, model, config, train_config, valid: SplitData, cooccurrence, state, fingerprint: str
-) -> None:  # type: ignore[no-untyped-def]
+def _save_best(directory, model, config, train_config, valid: SplitData, cooccurrence, state, fingerprint: str) -> None:  # type: ignore[no-untyped-def]
     meta = {
         "run": train_config.run_name,
         "best_epoch": state["best_epoch"],
@@ -326,10 +336,3 @@ def _resume(directory, fingerprint: str, model, optimizer) -> dict:  # type: ign
         return fresh
     logger.info("resuming ranker training in %s after epoch %d", directory, meta["state"]["epoch"] + 1)
     return meta["state"]
-
-
-def describe_run(run: TrainedRun) -> dict[str, Any]:
-    return {"run": run.name, "model": asdict(run.model_config), "train": asdict(run.train_config)}
-
-
-__all__ = ["PROFILES", "train_ranker", "train_run", "evaluate_samples", "replace"]

@@ -41,12 +41,12 @@ def trained(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> dict:
     """Train TINY twice: once interrupted after 2 steps and resumed, once straight through."""
     resumed = Paths(data_dir=data_dir, store_dir=tmp_path_factory.mktemp("emotion_resumed"))
     straight = Paths(data_dir=data_dir, store_dir=tmp_path_factory.mktemp("emotion_straight"))
-    stopped = train_emotion(TINY, seed=SEED, paths=resumed, progress=False, stop_after_steps=2)
+    stopped = train_emotion(TINY, seed=SEED, paths=resumed, progress=False, stop_after_steps=2, threads=1)
     checkpoint_left = (resumed.model_dir("emotion") / "checkpoint" / "state.json").exists()
     with pytest.raises(StoreNotBuiltError):
         EmotionPredictor.load(resumed)  # nothing final is written before training ends
-    report = train_emotion(TINY, seed=SEED, paths=resumed, progress=False)
-    reference = train_emotion(TINY, seed=SEED, paths=straight, progress=False)
+    report = train_emotion(TINY, seed=SEED, paths=resumed, progress=False, threads=1)
+    reference = train_emotion(TINY, seed=SEED, paths=straight, progress=False, threads=1)
     return {
         "paths": resumed,
         "stopped": stopped,

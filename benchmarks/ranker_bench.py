@@ -1,0 +1,255 @@
+"""Ranker benchmark: train the ablation ladder over several seeds, evaluate it side by side, time inference.
+
+Usage:
+    python benchmarks/ranker_bench.py [--seeds 0 1 2] [--split test] [--skip-train] [--throughput-only]
+
+Trains (or reuses) every variant for every seed with the ``full`` profile, runs ``evaluate_ranker`` on the split,
+measures batched throughput and single-context latency of the inference default, and writes
+benchmarks/ranker/results.json, results.md and side_by_side.png. Reported figures must come from a store whose
+emotions are the trained classifier's (the script refuses the development placeholder).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import statistics
+import time
+from pathlib import Path
+
+from ecr_agent.config import Paths
+from ecr_agent.data.redial import load_dialogues, render_mentions
+from ecr_agent.data.samples import build_samples, merge_turns
+from ecr_agent.ranker.config import VARIANTS
+from ecr_agent.ranker.dataset import PLACEHOLDER_ENV
+from ecr_agent.types import ChatTurn
+
+OUT = Path(__file__).parent / "ranker"
+COLUMNS = [
+    ("auc", "AUC"),
+    ("auc_batch32", "AUC@32"),
+    ("recall_true@1", "RT@1"),
+    ("recall_true@10", "RT@10"),
+    ("recall_true@50", "RT@50"),
+    ("recall@1", "R@1"),
+    ("recall@10", "R@10"),
+    ("recall@50", "R@50"),
+    ("dedup_recall@1", "dR@1"),
+    ("dedup_recall@10", "dR@10"),
+    ("dedup_recall@50", "dR@50"),
+]
+
+
+def train_all(seeds: list[int]) -> dict:
+    from ecr_agent.ranker.training import train_ranker
+
+    runs = {}
+    for seed in seeds:
+        report = train_ranker("full", seed=seed, variants=tuple(VARIANTS))
+        for run in report["runs"].values():
+            runs[run["run"]] = {
+                "train_seconds": run["train_seconds"],
+                "best_epoch": run["best_epoch"],
+                "valid": run["valid"],
+                "emotion_source": run["emotion_source"],
+            }
+    return runs
+
+
+def conversations(split: str, count: int) -> tuple[list[list[ChatTurn]], list[list[dict | None]]]:
+    """The first ``count`` sample contexts of ``split`` as chats, with the classifier's emotions of user turns."""
+    from ecr_agent.data.movies import MovieCatalog
+    from ecr_agent.emotion.inference import load_utterance_emotions
+
+    catalog = MovieCatalog.load()
+    emotions = load_utterance_emotions(split)
+    chats, feelings = [], []
+    dialogues = {d.conversation_id: d for d in load_dialogues(split)}
+    for sample in build_samples(dialogues.values(), set(catalog.ids))[:count]:
+        dialogue = dialogues[sample.conversation_id]
+        turns, found = [], []
+        for turn in merge_turns(dialogue)[: sample.turn_index]:
+            for position in turn.positions:
+                message = dialogue.messages[position]
+                role = "user" if message.role == "seeker" else "assistant"
+                turns.append(ChatTurn(role, render_mentions(message.text, dialogue.movie_mentions, catalog.titles)))
+                found.append(emotions.get((dialogue.conversation_id, position)) if role == "user" else None)
+        chats.append(turns)
+        feelings.append(found)
+    return chats, feelings
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * (len(ordered) - 1)))]
+
+
+def throughput(split: str, count: int = 512) -> dict:
+    """Contexts per second (batched) and single-context latency of the inference default model."""
+    from ecr_agent.ranker.inference import EmotionAwareRanker
+
+    chats, feelings = conversations(split, count)
+    ranker = EmotionAwareRanker.load()
+    ranker.rank_batch(chats[:16], feelings[:16])  # warm-up (allocations, linker)
+    ranker = EmotionAwareRanker(ranker.run, ranker.assets, ranker.detector)  # empty text caches
+    started = time.perf_counter()
+    ranker.rank_batch(chats, feelings)
+    cold = count / (time.perf_counter() - started)
+    started = time.perf_counter()
+    ranker.rank_batch(chats, feelings)
+    warm = count / (time.perf_counter() - started)
+    # Single context in a chat: everything but the last message was seen by the previous call.
+    chat_ms, fresh_ms, detect_ms = [], [], []
+    fresh = EmotionAwareRanker(ranker.run, ranker.assets, ranker.detector)
+    for turns, found in list(zip(chats, feelings, strict=True))[:200]:
+        if len(turns) > 1:
+            ranker.rank(turns[:-1], found[:-1], k=10)
+        started = time.perf_counter()
+        ranker.rank(turns, found, k=10)
+        chat_ms.append(1000 * (time.perf_counter() - started))
+    for turns, found in list(zip(chats, feelings, strict=True))[200:300]:
+        started = time.perf_counter()
+        fresh.rank(turns, found, k=10)
+        fresh_ms.append(1000 * (time.perf_counter() - started))
+    if ranker.detector is not None:
+        for turns, _ in list(zip(chats, feelings, strict=True))[300:400]:
+            started = time.perf_counter()
+            fresh.rank(turns, None, k=10)
+            detect_ms.append(1000 * (time.perf_counter() - started))
+    return {
+        "contexts": count,
+        "batched_cold_contexts_per_s": round(cold, 1),
+        "batched_warm_contexts_per_s": round(warm, 1),
+        "single_chat_p50_ms": round(statistics.median(chat_ms), 2),
+        "single_chat_p95_ms": round(percentile(chat_ms, 0.95), 2),
+        "single_fresh_p50_ms": round(statistics.median(fresh_ms), 2),
+        "single_detect_p50_ms": round(statistics.median(detect_ms), 2) if detect_ms else None,
+        "load_avg_1m": round(os.getloadavg()[0], 2),
+    }
+
+
+def cell(mean: float, spread: float, n: int) -> str:
+    if mean is None or (isinstance(mean, float) and math.isnan(mean)):
+        return "–"
+    return f"{mean:.3f}" + (f" ± {spread:.3f}" if n > 1 else "")
+
+
+def markdown(results: dict) -> str:
+    table = results["evaluation"]
+    lines = [
+        "# Ranker benchmark",
+        "",
+        f"Split `{table['split']}`: {table['samples']} samples ({table['dedup_samples']} deduplicated, "
+        f"{table['liked']} liked, {table['disliked']} disliked labels). Mean ± sample standard deviation over seeds; "
+        "AUC is batch-free, AUC@32 the reference code's batch AUC (the paper's AUC column); dR@n is R@n on the "
+        "deduplicated samples with the context's movies removed from the ranking.",
+        "",
+        "| system | seeds | " + " | ".join(name for _, name in COLUMNS) + " |",
+        "| --- | --- | " + " | ".join("---" for _ in COLUMNS) + " |",
+    ]
+    for name, metrics in table["systems"].items():
+        seeds = table["seeds"][name]
+        seed_text = ",".join(map(str, seeds)) if name in VARIANTS.values() else "–"
+        cells = [cell(metrics.get(k), table["spread"][name].get(k, 0.0), len(seeds)) for k, _ in COLUMNS]
+        lines.append(f"| {name} | {seed_text} | " + " | ".join(cells) + " |")
+    for name, metrics in table["paper"].items():
+        cells = [f"{metrics[k]:.3f}" if k in metrics else "–" for k, _ in COLUMNS]
+        lines.append(f"| *{name}* | – | " + " | ".join(cells) + " |")
+    speed = results.get("throughput")
+    if speed:
+        lines += [
+            "",
+            "## Inference speed (inference default model, this 2-core CPU, shared)",
+            "",
+            "| measure | value |",
+            "| --- | --- |",
+            f"| batched, fresh texts (link + MiniLM + model), contexts/s | {speed['batched_cold_contexts_per_s']} |",
+            f"| batched, texts seen before (model + evidence), contexts/s | {speed['batched_warm_contexts_per_s']} |",
+            f"| single context in a chat (last message new), p50 / p95 ms | {speed['single_chat_p50_ms']} / "
+            f"{speed['single_chat_p95_ms']} |",
+            f"| single context, all texts new, p50 ms | {speed['single_fresh_p50_ms']} |",
+            f"| single context, emotions detected too, p50 ms | {speed['single_detect_p50_ms']} |",
+            f"| 1-minute load average while measuring | {speed['load_avg_1m']} |",
+        ]
+    runs = results.get("runs")
+    if runs:
+        lines += ["", "## Training runs (full profile)", "", "| run | best epoch | train s | valid R@10 | valid R@50 |"]
+        lines.append("| --- | --- | --- | --- | --- |")
+        for name, run in sorted(runs.items()):
+            valid = run["valid"]
+            lines.append(
+                f"| {name} | {run['best_epoch']} | {run['train_seconds']} | {valid['recall@10']:.3f} | "
+                f"{valid['recall@50']:.3f} |"
+            )
+    lines += ["", f"Reproduce: `{results['command']}`", ""]
+    return "\n".join(lines)
+
+
+def plot(table: dict, target: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    metrics = [
+        ("auc", "AUC"),
+        ("recall_true@10", "RT@10"),
+        ("recall_true@50", "RT@50"),
+        ("recall@10", "R@10"),
+        ("recall@50", "R@50"),
+        ("dedup_recall@50", "dR@50"),
+    ]
+    names = list(table["systems"])
+    width = 0.8 / len(names)
+    fig, ax = plt.subplots(figsize=(11, 4.2))
+    for i, name in enumerate(names):
+        means = [table["systems"][name][m] for m, _ in metrics]
+        spreads = [table["spread"][name][m] for m, _ in metrics]
+        ax.bar([j + i * width for j in range(len(metrics))], means, width, yerr=spreads, capsize=2, label=name)
+    paper = table["paper"]["ECR (paper, full ReDial train)"]
+    for j, (m, _) in enumerate(metrics):
+        key = "auc_batch32" if m == "auc" else m
+        if key in paper:
+            ax.hlines(paper[key], j - 0.05, j + 0.85, colors="black", linestyles="dashed", linewidth=1)
+    ax.set_xticks([j + 0.4 - width / 2 for j in range(len(metrics))], [label for _, label in metrics])
+    ax.set_title(f"Ranker on ReDial {table['split']} ({table['samples']} samples); dashed: paper's ECR")
+    ax.legend(fontsize=7, ncol=3)
+    fig.tight_layout()
+    fig.savefig(target, dpi=120)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--split", default="test", choices=("valid", "test"))
+    parser.add_argument("--skip-train", action="store_true", help="evaluate what is trained, train nothing")
+    parser.add_argument("--throughput-only", action="store_true")
+    args = parser.parse_args()
+    if os.environ.get(PLACEHOLDER_ENV) == "1":
+        raise SystemExit(f"unset {PLACEHOLDER_ENV}: benchmark figures must use the trained emotion classifier")
+    from ecr_agent.ranker.evaluation import evaluate_ranker
+    from ecr_agent.ranker.runtime import keep_heap_memory
+
+    keep_heap_memory()
+    OUT.mkdir(parents=True, exist_ok=True)
+    target = OUT / "results.json"
+    results = json.loads(target.read_text()) if target.exists() else {}
+    results["command"] = "python benchmarks/ranker_bench.py " + " ".join(
+        [f"--seeds {' '.join(map(str, args.seeds))}", f"--split {args.split}"]
+    )
+    results["store"] = str(Paths.from_env().store_dir)
+    if not args.throughput_only:
+        if not args.skip_train:
+            results["runs"] = train_all(args.seeds)
+        results["evaluation"] = evaluate_ranker(args.split, seeds=args.seeds)
+        plot(results["evaluation"], OUT / "side_by_side.png")
+    results["throughput"] = throughput(args.split)
+    target.write_text(json.dumps(results, indent=2))
+    (OUT / "results.md").write_text(markdown(results))
+    print(json.dumps(results["throughput"], indent=2))
+
+
+if __name__ == "__main__":
+    main()
