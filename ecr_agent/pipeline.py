@@ -71,8 +71,20 @@ def clip(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
     return text if len(text) <= limit else text[-limit:]
 
 
-def top_emotion(emotions: Emotions | None) -> str | None:
-    return max(emotions, key=emotions.__getitem__) if emotions else None
+NEGATIVE_CONFIDENCE = 0.5
+"""A turn counts as a rejection only when *negative* is its top label with at least this probability: a near tie
+("they made me cry", negative 0.42 vs like 0.41) must not make ECR apologise for a movie the user loved."""
+
+
+def dominant_feeling(emotions: Emotions | None) -> str | None:
+    """The feeling a reply should respond to: *negative* only when confident, else the strongest other label."""
+    if not emotions:
+        return None
+    top = max(emotions, key=emotions.__getitem__)
+    if top == "negative" and emotions[top] >= NEGATIVE_CONFIDENCE:
+        return "negative"
+    others = {label: p for label, p in emotions.items() if label != "negative"}
+    return max(others, key=others.__getitem__) if others else None
 
 
 class ECRPipeline:
@@ -141,7 +153,7 @@ class ECRPipeline:
         right before a negative user turn that names no movie ("I hated that one")."""
         rejected: list[str] = []
         for index, turn in enumerate(turns):
-            if turn.role != "user" or top_emotion(emotions[index]) != "negative":
+            if turn.role != "user" or dominant_feeling(emotions[index]) != "negative":
                 continue
             named = self.linker.link(turn.content).movie_ids
             if named:
@@ -217,7 +229,7 @@ def ask_about_taste(last_message: str) -> str:
 
 def opening_sentence(title: str, emotions: Emotions | None, rejected_title: str | None) -> str:
     """First sentence of the reply: acknowledge what the user feels, then name the pick."""
-    feeling = top_emotion(emotions)
+    feeling = dominant_feeling(emotions)
     if feeling == "negative":
         if rejected_title:
             return f"I'm sorry {rejected_title} didn't work for you. How about {title} instead?"
