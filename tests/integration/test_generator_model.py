@@ -15,7 +15,13 @@ from safetensors.torch import load_file
 from ecr_agent.config import Paths, StoreNotBuiltError
 from ecr_agent.generator.base import MARKER, base_checkpoint_dir, ensure_base_checkpoint
 from ecr_agent.generator.decoding import DecodingConfig, decode_stream
-from ecr_agent.generator.model import ADAPTER_CONFIG, ADAPTER_WEIGHTS, TRAINING_CONFIG, EmpatheticGenerator
+from ecr_agent.generator.model import (
+    ADAPTER_CONFIG,
+    ADAPTER_WEIGHTS,
+    TRAINING_CONFIG,
+    EmpatheticGenerator,
+    merge_adapter,
+)
 from ecr_agent.generator.prompt import GenerationPrompt
 from ecr_agent.generator.text import is_sentence_end
 from ecr_agent.generator.training import train_generator
@@ -97,6 +103,28 @@ def test_training_saves_a_safetensors_adapter(paths: Paths, report: dict) -> Non
     assert report["steps_done"] == 2 and len(report["history"]) == 3
     assert report["examples"]["train"] == 6 and report["examples"]["valid"] == 4
     assert all(entry["valid_loss"] > 0 for entry in report["history"])
+
+
+def test_merge_matches_peft(paths: Paths, report: dict, tmp_path: Path) -> None:
+    from peft import PeftModel
+    from safetensors.torch import save_file
+    from transformers import AutoModelForCausalLM
+
+    source = Path(report["adapter_dir"])
+    boosted = {k: (t * 200 if "lora_B" in k else t) for k, t in load_file(source / ADAPTER_WEIGHTS).items()}
+    save_file(boosted, tmp_path / ADAPTER_WEIGHTS)  # a large update, so a wrong merge cannot hide in the noise
+    (tmp_path / ADAPTER_CONFIG).write_text((source / ADAPTER_CONFIG).read_text())
+    ids = torch.tensor([[1, 4093, 198, 48617, 549, 253, 7704, 702, 32298, 30]])
+
+    def fresh() -> torch.nn.Module:
+        return AutoModelForCausalLM.from_pretrained(base_checkpoint_dir(paths), dtype=torch.float32).eval()
+
+    with torch.inference_mode():
+        plain = fresh()(input_ids=ids).logits
+        reference = PeftModel.from_pretrained(fresh(), tmp_path).eval()(input_ids=ids).logits
+        merged = merge_adapter(fresh(), tmp_path)(input_ids=ids).logits
+    assert (reference - plain).abs().max() > 0.1
+    assert torch.allclose(merged, reference, atol=2e-3, rtol=1e-3)
 
 
 def test_adapter_changes_the_model(generator: EmpatheticGenerator, base: EmpatheticGenerator) -> None:
