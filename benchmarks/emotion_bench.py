@@ -196,35 +196,43 @@ def run_latency(args: argparse.Namespace) -> None:
     texts = [e.text for e in annotated_examples("valid")]
     for text in texts[:20]:
         predictor.detect([text])
-    tool = EmotionClassifierTool.from_store(predictor=predictor)
-    settings = sorted({torch.get_num_threads(), 1}, reverse=True)
-    rounds: dict[int, list[dict[str, list[float]]]] = {n: [] for n in settings}
+    device = device_name("cpu")
+    fast = EmotionPredictor(predictor.model, predictor.tokenizer, predictor.model_dir, bf16=True)
+    default_threads = torch.get_num_threads()
+    settings = {  # name: (predictor, torch threads)
+        f"float32, {default_threads} threads": (predictor, default_threads),
+        "float32, 1 thread": (predictor, 1),
+        "bfloat16, 1 thread": (fast, 1),
+    }
+    rounds: dict[str, list[dict[str, list[float]]]] = {name: [] for name in settings}
     loads = []
     for _ in range(args.rounds):  # interleaved rounds: the machine is shared, so the load varies between them
         loads.append(round(os.getloadavg()[0], 2))
-        for threads in settings:
+        for name, (model, threads) in settings.items():
             torch.set_num_threads(threads)
+            tool = EmotionClassifierTool.from_store(predictor=model)
             single, tool_single = [], []
             for text in texts[: args.n]:
                 started = time.perf_counter()
-                predictor.detect([text])
+                model.detect([text])
                 single.append(time.perf_counter() - started)
                 started = time.perf_counter()
                 tool.invoke({"text": text})
                 tool_single.append(time.perf_counter() - started)
             started = time.perf_counter()
-            predictor.detect(texts[:256])
-            rounds[threads].append({"single": single, "tool": tool_single, "batch": [time.perf_counter() - started]})
+            model.detect(texts[:256])
+            rounds[name].append({"single": single, "tool": tool_single, "batch": [time.perf_counter() - started]})
     result: dict[str, Any] = {
-        "device": device_name("cpu"),
+        "device": device,
         "load_s": round(load_s, 3),
         "utterances_per_round": args.n,
         "rounds": args.rounds,
         "load_average_per_round": loads,
+        "settings": {},
     }
-    for threads, measured in rounds.items():
+    for name, measured in rounds.items():
         every = {key: [v for r in measured for v in r[key]] for key in ("single", "tool", "batch")}
-        result[f"threads_{threads}"] = {
+        result["settings"][name] = {
             "single_p50_ms": round(1000 * statistics.median(every["single"]), 2),
             "single_p95_ms": round(1000 * sorted(every["single"])[int(0.95 * len(every["single"]))], 2),
             "single_p50_ms_per_round": [round(1000 * statistics.median(r["single"]), 2) for r in measured],
@@ -334,10 +342,8 @@ def run_report(args: argparse.Namespace) -> None:
             f"{result['device']}; 1-minute load average per round {result['load_average_per_round']} "
             "(the machine is shared with other jobs; with 2 busy cores, torch's threads wait on each other).",
             "",
-            "| measure | "
-            + " | ".join(f"{k.removeprefix('threads_')} thread(s)" for k in result if k.startswith("threads_"))
-            + " | target |",
-            "| --- " * (2 + sum(k.startswith("threads_") for k in result)) + "|",
+            "| measure | " + " | ".join(result["settings"]) + " | target |",
+            "| --- " * (2 + len(result["settings"])) + "|",
         ]
         rows = [
             ("one utterance, `EmotionPredictor.detect`, p50 (ms)", "single_p50_ms", "< 20 ms"),
@@ -347,7 +353,7 @@ def run_report(args: argparse.Namespace) -> None:
             ("batch of 256 utterances, median (s)", "batch256_median_s", "< 1 s"),
         ]
         for title, key, target in rows:
-            cells = [result[k][key] for k in result if k.startswith("threads_")]
+            cells = [setting[key] for setting in result["settings"].values()]
             text = [", ".join(map(str, c)) if isinstance(c, list) else str(c) for c in cells]
             lines.append(f"| {title} | " + " | ".join(text) + f" | {target} |")
         lines += ["", f"Loading the model: {result['load_s']} s.", ""]

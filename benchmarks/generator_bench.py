@@ -138,7 +138,7 @@ def main() -> None:
     parser.add_argument("--redial", type=int, default=60, help="ReDial test recommender turns (0 = skip)")
     parser.add_argument("--runs", type=int, default=5, help="timed decoding runs")
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0 = the idle cores)")
-    parser.add_argument("--skip-eval", action="store_true", help="only the speed measurements")
+    parser.add_argument("--skip-eval", action="store_true", help="re-measure speed only (keeps the last eval table)")
     args = parser.parse_args()
     load = round(os.getloadavg()[0], 2)
     threads = choose_threads(args.threads)
@@ -164,6 +164,9 @@ def main() -> None:
                 "threads",
             )
         }
+    previous = OUT / "results.json"
+    if args.skip_eval and previous.exists():  # keep the last evaluation table, re-measure speed only
+        results["evaluation"] = json.loads(previous.read_text()).get("evaluation")
     if not args.skip_eval:
         results["evaluation"] = evaluate_generator(
             split="test", limit=args.limit, redial_turns=args.redial, threads=threads

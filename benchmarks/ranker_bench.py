@@ -42,12 +42,13 @@ COLUMNS = [
 ]
 
 
-def train_all(seeds: list[int]) -> dict:
+def train_all(seeds: list[int]) -> tuple[dict, dict]:
     from ecr_agent.ranker.training import train_ranker
 
-    runs = {}
+    runs, walls = {}, {}
     for seed in seeds:
         report = train_ranker("full", seed=seed, variants=tuple(VARIANTS))
+        walls[f"seed{seed}"] = report["wall_s"]
         for run in report["runs"].values():
             runs[run["run"]] = {
                 "train_seconds": run["train_seconds"],
@@ -55,7 +56,7 @@ def train_all(seeds: list[int]) -> dict:
                 "valid": run["valid"],
                 "emotion_source": run["emotion_source"],
             }
-    return runs
+    return runs, walls
 
 
 def conversations(split: str, count: int) -> tuple[list[list[ChatTurn]], list[list[dict | None]]]:
@@ -242,7 +243,7 @@ def main() -> None:
     results["store"] = str(Paths.from_env().store_dir)
     if not args.throughput_only:
         if not args.skip_train:
-            results["runs"] = train_all(args.seeds)
+            results["runs"], results["full_profile_wall_s"] = train_all(args.seeds)
         results["evaluation"] = evaluate_ranker(args.split, seeds=args.seeds)
         plot(results["evaluation"], OUT / "side_by_side.png")
     results["throughput"] = throughput(args.split)

@@ -30,6 +30,8 @@ from ecr_agent.emotion.model import (
 
 force_offline()
 
+import torch  # noqa: E402
+
 logger = logging.getLogger(__name__)
 
 EMPTY = dict.fromkeys(EMOTIONS, 0.0) | {"neutral": 1.0}
@@ -55,15 +57,22 @@ class EmotionPredictor:
             # [{'negative': 0.93}, {'neutral': 1.0}]
     """
 
-    def __init__(self, model: EmotionClassifier, tokenizer: object, model_dir: Path | None = None) -> None:
+    def __init__(
+        self, model: EmotionClassifier, tokenizer: object, model_dir: Path | None = None, bf16: bool = False
+    ) -> None:
         self.model = model.eval()
         self.tokenizer = tokenizer
         self.config: EmotionModelConfig = model.config
         self.model_dir = model_dir
+        self.bf16 = bf16
 
     @classmethod
-    def load(cls, paths: Paths | None = None) -> EmotionPredictor:
-        """Load ``$ECR_STORE_DIR/models/emotion``; a missing or corrupt model raises `StoreNotBuiltError`."""
+    def load(cls, paths: Paths | None = None, bf16: bool = False) -> EmotionPredictor:
+        """Load ``$ECR_STORE_DIR/models/emotion``; a missing or corrupt model raises `StoreNotBuiltError`.
+
+        ``bf16`` runs the encoder in bfloat16 autocast: about 3× faster on CPUs with AMX or AVX-512 BF16, with
+        probabilities within 0.01 of float32 (the evaluations and the utterance cache use float32).
+        """
         directory = (paths or Paths.from_env()).model_dir("emotion")
         config_file, weights = directory / CONFIG_FILE, directory / WEIGHTS_FILE
         if not config_file.exists() or not weights.exists():
@@ -77,7 +86,7 @@ class EmotionPredictor:
                 f"the emotion classifier in {directory} is corrupt ({type(error).__name__}: {error}); "
                 f"{_rebuild_hint(directory)}"
             ) from error
-        return cls(model, load_tokenizer(), directory)
+        return cls(model, load_tokenizer(), directory, bf16=bf16)
 
     @cached_property
     def weights_sha256(self) -> str:
@@ -100,7 +109,9 @@ class EmotionPredictor:
         if not keep:
             return results
         ids = tokenize(self.tokenizer, [texts[i] for i in keep], self.config.max_length)
-        probabilities = calibrated_log_probs(batch_logits(self.model, ids, batch_size), self.config).exp()
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16):
+            logits = batch_logits(self.model, ids, batch_size)
+        probabilities = calibrated_log_probs(logits.float(), self.config).exp()
         for row, index in enumerate(keep):
             results[index] = dict(zip(EMOTIONS, probabilities[row].tolist(), strict=True))
         return results
@@ -140,6 +151,8 @@ def annotate_split(predictor: EmotionPredictor, split: str, paths: Paths | None 
         for message in dialogue.seeker_messages():
             keys.append((dialogue.conversation_id, message.position))
             texts.append(dialogue.render(message, titles))
+    if predictor.bf16:
+        raise ValueError("the utterance cache is computed in float32: use a predictor loaded with bf16=False")
     detected = predictor.detect(texts)
     cache = {
         "version": CACHE_VERSION,

@@ -401,9 +401,10 @@ class Fitter:
             report |= {"valid": compact(scores)}
         self.history.append(report)
         message = f"emotion {stage.name} epoch {epoch + 1}/{stage.epochs}: {json.dumps(report)}"
-        logger.info(message)
         if self.progress:
             tqdm.write(message, file=sys.stderr)
+        else:
+            logger.info(message)
         if self.checkpoint:
             self.checkpoint.save(
                 self.model, optimizer, {"stage": index, "epoch": epoch + 1, "step": 0, "history": self.history}

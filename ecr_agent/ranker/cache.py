@@ -180,6 +180,8 @@ def movie_embeddings(catalog: MovieCatalog, nodes: NodeSpace, kind: str = "descr
     """(num_items, 384) MiniLM embeddings of every ReDial movie, item order (built once, then cached)."""
     from ecr_agent.text_encoder import SentenceEncoder
 
+    if kind == "none":
+        return torch.zeros(nodes.num_items, 384)
     paths = paths or Paths.from_env()
     target = paths.cache_dir / "ranker" / f"movies_{kind}.safetensors"
     stamp = _stamp(paths, "movies/id2info.json", nodes, extra=f"{kind}:{MOVIE_TOKENS}:{len(nodes.item_ids)}")

@@ -4,6 +4,7 @@ Every system is scored on the same samples (each recommender turn's movies with 
 
 - ``popularity`` — training-label counts (no context);
 - ``text-only (MiniLM)`` — cosine between the last turns' MiniLM embedding and each movie's metadata-text embedding;
+- ``co-occurrence only`` — the global emotion-aware co-occurrence matrix alone, ``Σ_j P(item | e_j)`` (no training);
 - the trained variants in ablation order (no emotions → + local → + global → full ECR), every seed found in the store.
 
 ``ecr predict ranker --split test --out FILE`` writes one JSON line per sample for the inference default model.
@@ -30,7 +31,9 @@ from ecr_agent.data.samples import build_samples
 from ecr_agent.evaluation.ranking import ranking_metrics
 from ecr_agent.ranker.assets import RankerAssets, TrainedRun, load_run, ranker_dir, run_dir, trained_runs
 from ecr_agent.ranker.config import VARIANTS
+from ecr_agent.ranker.cooccurrence import Cooccurrence
 from ecr_agent.ranker.dataset import PLACEHOLDER, SplitData, load_split
+from ecr_agent.ranker.features import entity_mentions
 from ecr_agent.ranker.runtime import keep_heap_memory, torch_threads
 from ecr_agent.ranker.scoring import apply_bans, banned_items, label_ranks, score_contexts
 
@@ -54,9 +57,11 @@ PAPER = {
     },
 }
 """Table 1 of the paper; its AUC is the reference code's batch AUC (our ``auc_batch32``)."""
-POPULARITY, TEXT_ONLY = "popularity", "text-only (MiniLM)"
+POPULARITY, TEXT_ONLY, COOCCURRENCE = "popularity", "text-only (MiniLM)", "co-occurrence only (no training)"
 TEXT_TURNS = 3
-RUN_NAME = re.compile(r"^(?P<variant>[a-z_]+)-seed(?P<seed>\d+)$")
+"""Turns averaged by the text-only baseline (chosen on validation among 1, 2, 3, 6: best R@50 and AUC)."""
+ENTITY_WINDOW = 32
+RUN_NAME = re.compile(r"^(?P<variant>[a-z_]+)-seed(?P<seed>\d+)(?:-(?P<profile>quick|smoke))?$")
 
 
 def evaluate_ranker(
@@ -93,8 +98,19 @@ def _evaluate(split: str, seeds: list[int] | None, paths: Paths | None, limit: i
     systems: dict[str, list[tuple[int, dict[str, float]]]] = {}
     popular = popularity_scores(assets, paths)
     systems[POPULARITY] = [(0, static_metrics(data, popular.expand(len(data.samples), -1), labels, assets))]
-    text = text_scores(data, assets.movie_text("describe"))
-    systems[TEXT_ONLY] = [(0, static_metrics(data, text, labels, assets))]
+    notes = []
+    first = next(name for found in runs.values() for _, name in found)
+    kind = load_run(run_dir(paths, first), assets).model_config.movie_text
+    if kind == "none":
+        notes.append("text-only baseline skipped: these runs were trained without movie-text embeddings (smoke)")
+    else:
+        systems[TEXT_ONLY] = [(0, static_metrics(data, text_scores(data, assets.movie_text(kind)), labels, assets))]
+    global_run = next((name for v in ("ecr", "local_global") for _, name in runs.get(v, [])), None)
+    if global_run is not None:
+        matrix = load_run(run_dir(paths, global_run), assets).cooccurrence
+        if matrix is not None:
+            cooc = cooccurrence_scores(data, matrix, assets) + 1e-4 * popular / popular.max()
+            systems[COOCCURRENCE] = [(0, static_metrics(data, cooc, labels, assets))]
     sources = {data.emotion_source}
     for variant in VARIANTS:
         for seed, name in runs.get(variant, []):
@@ -104,7 +120,6 @@ def _evaluate(split: str, seeds: list[int] | None, paths: Paths | None, limit: i
             systems.setdefault(VARIANTS[variant], []).append((seed, metrics))
             logger.info("ranker %s on %s: %s", name, split, metrics)
     result = summarise(systems)
-    notes = []
     if PLACEHOLDER in sources:
         notes.append("DEVELOPMENT ONLY: some emotions are the neutral placeholder, not the classifier; do not report")
     result.update(
@@ -123,17 +138,17 @@ def _evaluate(split: str, seeds: list[int] | None, paths: Paths | None, limit: i
 
 
 def select_runs(paths: Paths, seeds: Sequence[int] | None) -> dict[str, list[tuple[int, str]]]:
-    """Trained runs per variant as ``(seed, run name)``: full-profile runs, or quick ones when none is full."""
-    names = trained_runs(paths)
-    full = [n for n in names if not n.endswith("-quick")]
-    chosen = full or [n[: -len("-quick")] for n in names if n.endswith("-quick")]
-    suffix = "" if full else "-quick"
-    runs: dict[str, list[tuple[int, str]]] = {}
-    for name in chosen:
+    """Trained runs per variant as ``(seed, run name)`` of the most complete profile found (full, quick, smoke)."""
+    found: dict[str, dict[str, list[tuple[int, str]]]] = {}
+    for name in trained_runs(paths):
         match = RUN_NAME.match(name)
         if match and match["variant"] in VARIANTS and (seeds is None or int(match["seed"]) in seeds):
-            runs.setdefault(match["variant"], []).append((int(match["seed"]), name + suffix))
-    return {variant: sorted(found) for variant, found in runs.items()}
+            profile = match["profile"] or "full"
+            found.setdefault(profile, {}).setdefault(match["variant"], []).append((int(match["seed"]), name))
+    for profile in ("full", "quick", "smoke"):
+        if profile in found:
+            return {variant: sorted(runs) for variant, runs in found[profile].items()}
+    return {}
 
 
 def popularity_scores(assets: RankerAssets, paths: Paths) -> torch.Tensor:
@@ -152,6 +167,19 @@ def text_scores(data: SplitData, movie_text: torch.Tensor) -> torch.Tensor:
     )
     contexts = torch.nn.functional.normalize(contexts, dim=-1)
     return contexts @ torch.nn.functional.normalize(movie_text, dim=-1).T
+
+
+def cooccurrence_scores(data: SplitData, matrix: Cooccurrence, assets: RankerAssets) -> torch.Tensor:
+    """(samples, num_items) ``Σ_j P(item | e_j)`` over the context's entities: the global part alone, untrained."""
+    node_item = {node: item for item, node in enumerate(assets.nodes.item_nodes)}
+    scores = torch.zeros(len(data.samples), assets.nodes.num_items)
+    for row, sample in enumerate(data.samples):
+        for mention in entity_mentions(sample.context, ENTITY_WINDOW):
+            for node, prob in matrix.row(mention.node).items():
+                item = node_item.get(node)
+                if item is not None:
+                    scores[row, item] += prob
+    return scores
 
 
 def static_metrics(data: SplitData, scores: torch.Tensor, labels: torch.Tensor, assets: RankerAssets) -> dict:

@@ -64,7 +64,6 @@ class EmotionAwareRanker:
         with torch.no_grad():
             self.states = self.model.entity_states()
             self.items = self.model.item_states(self.states)
-        self.threads = threads
         self._texts: OrderedDict[str, torch.Tensor] = OrderedDict()
         self._links: OrderedDict[str, tuple[tuple[str, ...], tuple[int, ...]]] = OrderedDict()
         self._movie_node = assets.nodes.movie_node()
@@ -73,13 +72,16 @@ class EmotionAwareRanker:
         self._descriptions: OrderedDict[tuple, str] = OrderedDict()
 
     @classmethod
-    def load(cls, paths: Paths | None = None, detector: object | None | str = "auto") -> EmotionAwareRanker:
+    def load(
+        cls, paths: Paths | None = None, detector: object | None | str = "auto", threads: int | None = 1
+    ) -> EmotionAwareRanker:
         """The inference default in ``$ECR_STORE_DIR/models/ranker`` (or ``paths``).
 
         Args:
             paths: where the store is.
             detector: an emotion detector (anything with ``detect(texts)``), None for neutral emotions, or ``"auto"``
                 to load `EmotionPredictor` when it is trained.
+            threads: torch threads while ranking (1: fastest on a loaded 2-core CPU; None: torch's default).
 
         Raises:
             StoreNotBuiltError: no trained ranker, or a corrupt one (the message names `ecr train ranker`).
@@ -89,7 +91,7 @@ class EmotionAwareRanker:
         run = load_run(ranker_dir(paths), assets)
         if detector == "auto":
             detector = _load_detector(paths)
-        return cls(run, assets, detector)
+        return cls(run, assets, detector, threads)
 
     @classmethod
     def from_run(

@@ -5,7 +5,8 @@ training dialogues (out-of-fold for the training samples) → model → AdamW on
 items → validation metrics after each epoch → the best epoch (on validation, never test) is saved as safetensors.
 
 Profiles: ``full`` trains every ablation variant (no emotions, + local, + global, full ECR) on the whole training split
-so ``ecr eval ranker`` can put them side by side; ``quick`` trains only full ECR on a slice for a few epochs.
+so ``ecr eval ranker`` can put them side by side; ``quick`` trains only full ECR on a slice for a few epochs;
+``smoke`` takes a few steps on a small slice without movie-text embeddings (tests; not a usable model).
 Runs are resumable (a checkpoint after every epoch) and idempotent (a finished run with the same configs is reused).
 """
 
@@ -15,6 +16,7 @@ import json
 import logging
 import math
 import time
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -43,10 +45,21 @@ from ecr_agent.ranker.scoring import label_ranks, score_contexts
 logger = logging.getLogger(__name__)
 
 PROFILES: dict[str, dict[str, Any]] = {
-    "quick": {"variants": ("ecr",), "train_limit": 400, "valid_limit": None, "epochs": 3, "patience": 3},
-    "full": {"variants": tuple(VARIANTS), "train_limit": None, "valid_limit": None, "epochs": 12, "patience": 3},
-    "smoke": {"variants": ("ecr",), "train_limit": 200, "valid_limit": 100, "epochs": 1, "patience": 1},
+    "quick": {"variants": ("ecr",), "train_limit": 400, "valid_limit": None, "epochs": 3},
+    "full": {"variants": tuple(VARIANTS), "train_limit": None, "valid_limit": None},
+    # a few steps on a slice, no movie-text embeddings (tests, notebooks under test; not a usable model)
+    "smoke": {
+        "variants": ("ecr",),
+        "train_limit": 200,
+        "valid_limit": 100,
+        "epochs": 1,
+        "patience": 1,
+        "model": {"movie_text": "none"},
+    },
 }
+"""Training settings per profile: the variants, `TrainConfig` fields and (``model``) `RankerConfig` fields."""
+PROFILE_ORDER = ("smoke", "quick", "full")
+"""Which profile's run may replace the inference default (a later one beats an earlier one)."""
 
 
 def train_ranker(
@@ -61,7 +74,7 @@ def train_ranker(
     """Train the ranker variants of ``profile`` for ``seed`` into ``$ECR_STORE_DIR/models/ranker``.
 
     Args:
-        profile: ``quick`` or ``full`` (see the module docstring).
+        profile: ``full``, ``quick`` or ``smoke`` (see the module docstring).
         seed: seeds initialisation, dropout and batch order.
         paths: data and store locations (default: from the environment).
         variants: which of `VARIANTS` to train (default: the profile's).
@@ -74,7 +87,7 @@ def train_ranker(
         validation metrics, the best epoch and its metrics, and the training wall time.
     """
     if profile not in PROFILES:
-        raise ValueError(f"unknown profile {profile!r}; choose quick or full")
+        raise ValueError(f"unknown profile {profile!r}; choose one of {', '.join(PROFILES)}")
     with torch_threads(threads):
         return _train(profile, seed, paths, variants, model_config, overrides)
 
@@ -90,10 +103,10 @@ def _train(
     started = time.perf_counter()
     keep_heap_memory()
     paths = paths or Paths.from_env()
-    settings = {k: v for k, v in PROFILES[profile].items() if k != "variants"} | overrides
+    settings = {k: v for k, v in PROFILES[profile].items() if k not in ("variants", "model")} | overrides
     variants = tuple(variants or PROFILES[profile]["variants"])
     assets = RankerAssets(paths)
-    base = model_config or RankerConfig()
+    base = model_config or replace(RankerConfig(), **PROFILES[profile].get("model", {}))
     train = load_split("train", assets.linker, assets.nodes, paths, limit=settings.get("train_limit"))
     valid = load_split("valid", assets.linker, assets.nodes, paths, limit=settings.get("valid_limit"))
     logger.info("ranker data: %d train / %d valid samples", len(train.samples), len(valid.samples))
@@ -129,7 +142,11 @@ def _update_default(paths: Paths, reports: dict[str, dict]) -> str | None:
     def rank(name: str | None) -> tuple[int, int]:
         if name is None or not (run_dir(paths, name) / "config.json").exists():
             return (-1, -1)
-        return (int(not name.endswith("-quick")), int(name.startswith("ecr-seed0")))
+        suffix = name.rsplit("-", 1)[-1]
+        return (
+            PROFILE_ORDER.index(suffix) if suffix in PROFILE_ORDER else len(PROFILE_ORDER),
+            int(name.startswith("ecr-seed0")),
+        )
 
     if current is None or rank(new) >= rank(current):
         publish_default(paths, new)
@@ -158,12 +175,7 @@ def train_run(
     started = time.perf_counter()
     torch.manual_seed(train_config.seed)
     model = assets.build_model(config)
-    no_decay = [p for n, p in model.named_parameters() if n.endswith("bias") or "embeds" in n and "node" not in n]
-    decay = [p for n, p in model.named_parameters() if all(p is not q for q in no_decay)]
-    optimizer = torch.optim.AdamW(
-        [{"params": decay, "weight_decay": train_config.weight_decay}, {"params": no_decay, "weight_decay": 0.0}],
-        lr=train_config.lr,
-    )
+    optimizer = torch.optim.AdamW(parameter_groups(model, train_config), lr=train_config.lr)
     state = _resume(directory, fingerprint, model, optimizer)
     full, folds = cooccurrence if cooccurrence is not None else (None, [])
     weights = torch.tensor([train_config.feedback_weights[s.feedback.value] for s in train.samples])
@@ -209,7 +221,7 @@ def train_run(
             optimizer.step()
             scheduler.step()
             state["step"] += 1
-            losses.append(float(loss))
+            losses.append(float(loss.detach()))
             bar.set_postfix(loss=f"{np.mean(losses[-20:]):.3f}")
         bar.close()
         metrics = evaluate_samples(model, valid, assets.item_index, full)
@@ -254,6 +266,23 @@ def train_run(
     }
     save_json(directory / "report.json", report)
     return report
+
+
+def parameter_groups(model: EmotionAwareRankerModel, config: TrainConfig) -> list[dict[str, Any]]:
+    """AdamW groups: node embeddings (their own learning-rate factor), decayed weights, undecayed biases/embeddings."""
+    nodes, decay, no_decay = [], [], []
+    for name, parameter in model.named_parameters():
+        if name == "node_embeds":
+            nodes.append(parameter)
+        elif name.endswith("bias") or "embeds" in name:
+            no_decay.append(parameter)
+        else:
+            decay.append(parameter)
+    return [
+        {"params": nodes, "weight_decay": config.weight_decay, "lr": config.lr * config.node_lr_factor},
+        {"params": decay, "weight_decay": config.weight_decay},
+        {"params": no_decay, "weight_decay": 0.0},
+    ]
 
 
 def select_score(metrics: dict[str, float], name: str) -> float:
