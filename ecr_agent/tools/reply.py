@@ -7,15 +7,10 @@ from typing import TYPE_CHECKING, Any, Literal
 from langchain_core.tools import BaseTool
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
+from ecr_agent.tools.ranker import ChatMessageArg
+
 if TYPE_CHECKING:
     from ecr_agent.config import Paths
-
-
-class ChatMessageArg(BaseModel):
-    """One message of the conversation."""
-
-    role: Literal["user", "assistant"]
-    content: str
 
 
 class ReplyRequest(BaseModel):
