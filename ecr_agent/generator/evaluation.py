@@ -39,9 +39,11 @@ class EvalCase:
     source: str
 
 
-def review_cases(split: str, limit: int, paths: Paths | None = None) -> list[EvalCase]:
-    """Held-out review examples (movies never trained on), at most ``limit``."""
-    examples = examples_for_split(split, paths)  # type: ignore[arg-type]
+def review_cases(
+    split: str, limit: int, paths: Paths | None = None, emotions: EmotionScorer | None = None
+) -> list[EvalCase]:
+    """Held-out review examples (movies never trained on), at most ``limit``; ``emotions`` labels the seeker lines."""
+    examples = examples_for_split(split, paths, emotions=emotions)  # type: ignore[arg-type]
     return [EvalCase(e.prompt, e.response, "reviews") for e in examples[:limit]]
 
 
@@ -130,7 +132,7 @@ def evaluate_generator(
     paths = paths or Paths.from_env()
     torch.set_num_threads(choose_threads(threads))
     scorer = emotion_scorer(paths)
-    sources = {"reviews": review_cases(split, limit, paths)}
+    sources = {"reviews": review_cases(split, limit, paths, scorer)}
     if redial_turns > 0:
         sources["redial"] = redial_cases(redial_turns, paths, scorer)
     report: dict[str, Any] = {"split": split, "max_new_tokens": max_new_tokens, "sources": {}, "samples": []}

@@ -110,3 +110,14 @@ def test_configs_validate():
     assert variant_configs("ecr")[1] == {"like": 2.0, "dislike": 1.0, "unknown": 0.5}
     assert variant_configs("local_global")[1] == {"like": 1.0, "dislike": 1.0, "unknown": 1.0}
     assert not variant_configs("no_emotion")[0].use_local_emotions
+
+
+def test_ranker_package_exports_are_pinned_and_lazy():
+    import ecr_agent.ranker as ranker
+
+    assert sorted(ranker.__all__) == sorted(
+        ["EmotionAwareRanker", "popular_movies", "train_ranker", "evaluate_ranker", "predict_ranker"]
+    )
+    assert callable(ranker.popular_movies) and callable(ranker.train_ranker)
+    with pytest.raises(AttributeError):
+        ranker.nothing_here  # noqa: B018
