@@ -54,7 +54,7 @@ class EmotionPredictor:
 
             predictor = EmotionPredictor.load()          # from $ECR_STORE_DIR/models/emotion
             predictor.detect(["I hated that movie", ""])
-            # [{'negative': 0.93}, {'neutral': 1.0}]
+            # [{'negative': 0.99}, {'neutral': 1.0}]
     """
 
     def __init__(

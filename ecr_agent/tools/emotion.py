@@ -37,7 +37,7 @@ class EmotionClassifierTool(BaseTool):
 
             tool = EmotionClassifierTool.from_store()
             tool.invoke({"text": "I hated Titanic, way too long"})
-            # {'text': 'I hated Titanic, way too long', 'emotions': {'negative': 0.97}, 'top': 'negative'}
+            # {'text': 'I hated Titanic, way too long', 'emotions': {'negative': 0.9869}, 'top': 'negative'}
             tool.invoke({"text": ["Hi!", "Thanks, I'll watch it tonight"]})   # a list → a list, batched
 
     Empty or blank text gives ``neutral`` with a note; text longer than the model reads (64 tokens) is truncated

@@ -13,6 +13,7 @@ from ecr_agent.emotion.evaluation import evaluate_gold_file
 from ecr_agent.emotion.inference import (
     EmotionPredictor,
     _fresh_cache,
+    annotate_split,
     cache_file,
     file_sha256,
     load_utterance_emotions,
@@ -96,6 +97,11 @@ def test_a_fresh_predictor_gives_nine_probabilities_summing_to_one(predictor: Em
         assert sum(probabilities.values()) == pytest.approx(1.0, abs=1e-5)
     second = EmotionPredictor.load(Paths(data_dir=Paths.from_env().data_dir, store_dir=predictor.model_dir.parents[1]))
     assert second.predict(texts) == results
+    fast = EmotionPredictor(predictor.model, predictor.tokenizer, predictor.model_dir, bf16=True)
+    for exact, approximate in zip(results, fast.predict(texts), strict=True):
+        assert max(abs(exact[k] - approximate[k]) for k in EMOTIONS) < 0.05
+    with pytest.raises(ValueError, match="float32"):
+        annotate_split(fast, "valid")
     for detected in predictor.detect(texts):
         values = list(detected.values())
         assert values == sorted(values, reverse=True)
