@@ -33,7 +33,7 @@ from ecr_agent.ranker.assets import RankerAssets, TrainedRun, load_run, ranker_d
 from ecr_agent.ranker.config import VARIANTS
 from ecr_agent.ranker.cooccurrence import Cooccurrence
 from ecr_agent.ranker.dataset import PLACEHOLDER, SplitData, load_split
-from ecr_agent.ranker.features import entity_mentions
+from ecr_agent.ranker.features import disliked_movies, entity_mentions
 from ecr_agent.ranker.runtime import keep_heap_memory, torch_threads
 from ecr_agent.ranker.scoring import apply_bans, banned_items, label_ranks, score_contexts
 
@@ -129,6 +129,7 @@ def _evaluate(split: str, seeds: list[int] | None, paths: Paths | None, limit: i
         dedup_samples=int(sum(dedup)),
         liked=feedback.count("like"),
         disliked=feedback.count("dislike"),
+        label_banned_by_dislike_rule=sum(s.label in disliked_movies(s.context) for s in data.samples),
         emotion_source=sorted(s for s in sources if s != "None"),
         paper=PAPER,
         notes=notes,
