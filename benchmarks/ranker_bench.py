@@ -160,6 +160,20 @@ def markdown(results: dict) -> str:
     for name, metrics in table["paper"].items():
         cells = [f"{metrics[k]:.3f}" if k in metrics else "–" for k, _ in COLUMNS]
         lines.append(f"| *{name}* | – | " + " | ".join(cells) + " |")
+    free = table.get("without_dislike_rule")
+    if free:
+        lines += [
+            "",
+            "The same trained variants with the dislike rule switched off (it applies only to the emotion variants and "
+            "inherits the emotion classifier's false *negative* labels), to compare the representations alone:",
+            "",
+            "| system | " + " | ".join(name for _, name in COLUMNS) + " |",
+            "| --- | " + " | ".join("---" for _ in COLUMNS) + " |",
+        ]
+        for name, metrics in free["systems"].items():
+            n = len(table["seeds"][name])
+            cells = [cell(metrics.get(k), free["spread"][name].get(k, 0.0), n) for k, _ in COLUMNS]
+            lines.append(f"| {name} | " + " | ".join(cells) + " |")
     speed = results.get("throughput")
     if speed:
         lines += [
@@ -213,11 +227,12 @@ def plot(table: dict, target: Path) -> None:
         ax.bar([j + i * width for j in range(len(metrics))], means, width, yerr=spreads, capsize=2, label=name)
     paper = table["paper"]["ECR (paper, full ReDial train)"]
     for j, (m, _) in enumerate(metrics):
-        key = "auc_batch32" if m == "auc" else m
-        if key in paper:
-            ax.hlines(paper[key], j - 0.05, j + 0.85, colors="black", linestyles="dashed", linewidth=1)
+        if m in paper:
+            ax.hlines(paper[m], j - 0.05, j + 0.85, colors="black", linestyles="dashed", linewidth=1)
     ax.set_xticks([j + 0.4 - width / 2 for j in range(len(metrics))], [label for _, label in metrics])
-    ax.set_title(f"Ranker on ReDial {table['split']} ({table['samples']} samples); dashed: paper's ECR")
+    ax.set_title(
+        f"Ranker on ReDial {table['split']} ({table['samples']} samples), mean ± sd over seeds; dashed: paper's ECR"
+    )
     ax.legend(fontsize=7, ncol=3)
     fig.tight_layout()
     fig.savefig(target, dpi=120)

@@ -77,7 +77,8 @@ def evaluate_ranker(
 
     Returns:
         ``systems`` (display name → metric → mean), ``spread`` (→ sample standard deviation over seeds), ``seeds``,
-        ``per_seed``, the sample counts, the emotion source and the paper's figures for comparison.
+        ``per_seed``, ``without_dislike_rule`` (the trained variants' figures with the dislike rule off), the sample
+        counts, the emotion source and the paper's figures for comparison.
     """
     with torch_threads(1):
         return _evaluate(split, seeds, paths, limit)
@@ -112,14 +113,18 @@ def _evaluate(split: str, seeds: list[int] | None, paths: Paths | None, limit: i
             cooc = cooccurrence_scores(data, matrix, assets) + 1e-4 * popular / popular.max()
             systems[COOCCURRENCE] = [(0, static_metrics(data, cooc, labels, assets))]
     sources = {data.emotion_source}
+    without_rule: dict[str, list[tuple[int, dict[str, float]]]] = {}
     for variant in VARIANTS:
         for seed, name in runs.get(variant, []):
             run = load_run(run_dir(paths, name), assets)
             sources.add(str(run.meta.get("emotion_source")))
-            metrics = model_metrics(run, data, labels, assets)
+            metrics, rule_free = model_metrics(run, data, labels, assets)
             systems.setdefault(VARIANTS[variant], []).append((seed, metrics))
+            without_rule.setdefault(VARIANTS[variant], []).append((seed, rule_free))
             logger.info("ranker %s on %s: %s", name, split, metrics)
     result = summarise(systems)
+    free = summarise(without_rule)
+    result["without_dislike_rule"] = {"systems": free["systems"], "spread": free["spread"]}
     if PLACEHOLDER in sources:
         notes.append("DEVELOPMENT ONLY: some emotions are the neutral placeholder, not the classifier; do not report")
     result.update(
@@ -194,26 +199,34 @@ def static_metrics(data: SplitData, scores: torch.Tensor, labels: torch.Tensor, 
     )
 
 
-def model_metrics(run: TrainedRun, data: SplitData, labels: torch.Tensor, assets: RankerAssets) -> dict[str, float]:
-    """Metrics of a trained run (its ranking rules applied; dedup ranks also drop the context's movies)."""
+def model_metrics(
+    run: TrainedRun, data: SplitData, labels: torch.Tensor, assets: RankerAssets
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Metrics of a trained run with its ranking rules applied, and the same without the dislike rule.
+
+    Dedup ranks also drop the context's movies. The rule-free figures separate what the emotion-aware
+    representations do from what the dislike rule (which only emotion variants apply) does.
+    """
     contexts = [s.context for s in data.samples]
-    ranks, probs, dedup_ranks = [], [], []
+    feedback = [s.feedback.value for s in data.samples]
+    dedup = [s.dedup for s in data.samples]
+    parts: dict[str, list[np.ndarray]] = {k: [] for k in ("ranks", "probs", "dedup", "free", "free_p", "free_dedup")}
     for scored in score_contexts(run.model, contexts, data.embeddings, assets.item_index, run.cooccurrence):
-        batch_labels = labels[scored.start : scored.start + scored.ranked.shape[0]]
-        r, p = label_ranks(scored.ranked, batch_labels)
-        chunk = contexts[scored.start : scored.start + scored.ranked.shape[0]]
-        mentioned = banned_items(chunk, assets.item_index, disliked=False, mentioned=True)
-        d, _ = label_ranks(apply_bans(scored.ranked, mentioned), batch_labels)
-        ranks.append(r)
-        probs.append(p)
-        dedup_ranks.append(d)
-    return ranking_metrics(
-        np.concatenate(ranks),
-        np.concatenate(probs),
-        [s.feedback.value for s in data.samples],
-        [s.dedup for s in data.samples],
-        np.concatenate(dedup_ranks),
-    )
+        size = scored.ranked.shape[0]
+        batch_labels = labels[scored.start : scored.start + size]
+        mentioned = banned_items(contexts[scored.start : scored.start + size], assets.item_index, False, True)
+        for ranked, keys in (
+            (scored.ranked, ("ranks", "probs", "dedup")),
+            (scored.logits, ("free", "free_p", "free_dedup")),
+        ):
+            r, p = label_ranks(ranked, batch_labels)
+            d, _ = label_ranks(apply_bans(ranked, mentioned), batch_labels)
+            for key, value in zip(keys, (r, p, d), strict=True):
+                parts[key].append(value)
+    joined = {k: np.concatenate(v) for k, v in parts.items()}
+    with_rules = ranking_metrics(joined["ranks"], joined["probs"], feedback, dedup, joined["dedup"])
+    rule_free = ranking_metrics(joined["free"], joined["free_p"], feedback, dedup, joined["free_dedup"])
+    return with_rules, rule_free
 
 
 def summarise(systems: dict[str, list[tuple[int, dict[str, float]]]]) -> dict[str, Any]:

@@ -265,6 +265,8 @@ def train_run(
         "cooccurrence_nnz": full.nnz if full is not None else 0,
     }
     save_json(directory / "report.json", report)
+    for name in ("checkpoint.safetensors", "checkpoint.json"):  # finished: the report marks it, no resume needed
+        (directory / name).unlink(missing_ok=True)
     return report
 
 

@@ -146,7 +146,11 @@ def test_evaluate_puts_baselines_and_model_side_by_side(store):
 
     paths, _ = store
     table = evaluate_ranker("valid", paths=paths, limit=12)
-    assert list(table["systems"]) == ["popularity", "ECR (+ feedback reweighting)"]  # smoke: no movie text
+    assert list(table["systems"]) == [
+        "popularity",
+        "co-occurrence only (no training)",
+        "ECR (+ feedback reweighting)",
+    ]  # smoke: no movie text
     for metrics in table["systems"].values():
         assert {"auc", "auc_batch32", "recall@10", "recall_true@50", "dedup_recall@1"} <= set(metrics)
     assert table["seeds"]["ECR (+ feedback reweighting)"] == [0]
