@@ -95,11 +95,11 @@ class EmotionAwareRanker:
 
     @classmethod
     def from_run(
-        cls, directory: Path, paths: Paths | None = None, detector: object | None = None
+        cls, directory: Path, paths: Paths | None = None, detector: object | None = None, threads: int | None = 1
     ) -> EmotionAwareRanker:
         """A specific run directory (``models/ranker/runs/<name>``), e.g. an ablation."""
         assets = RankerAssets(paths or Paths.from_env())
-        return cls(load_run(directory, assets), assets, detector)
+        return cls(load_run(directory, assets), assets, detector, threads)
 
     # ------------------------------------------------------------------ public verbs
     def rank(

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import sys
 import time
 from dataclasses import replace
 from typing import Any
@@ -45,7 +46,7 @@ from ecr_agent.ranker.scoring import label_ranks, score_contexts
 logger = logging.getLogger(__name__)
 
 PROFILES: dict[str, dict[str, Any]] = {
-    "quick": {"variants": ("ecr",), "train_limit": 400, "valid_limit": None, "epochs": 3},
+    "quick": {"variants": ("ecr",), "train_limit": 400, "valid_limit": None, "epochs": 6, "batch_size": 128},
     "full": {"variants": tuple(VARIANTS), "train_limit": None, "valid_limit": None},
     # a few steps on a slice, no movie-text embeddings (tests, notebooks under test; not a usable model)
     "smoke": {
@@ -232,7 +233,8 @@ def train_run(
         tqdm.write(
             f"ranker {train_config.run_name} epoch {epoch + 1}: loss {np.mean(losses):.3f} "
             f"valid R@1 {metrics['recall@1']:.3f} R@10 {metrics['recall@10']:.3f} R@50 {metrics['recall@50']:.3f} "
-            f"AUC {metrics['auc']:.3f}" + (" *" if better else "")
+            f"AUC {metrics['auc']:.3f}" + (" *" if better else ""),
+            file=sys.stderr,
         )
         if better:
             state.update(best_score=score, best_epoch=epoch + 1, best_metrics=metrics, stale=0)
