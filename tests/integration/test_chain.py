@@ -120,3 +120,21 @@ def test_any_chat_model_can_stand_in(chain):
     hosted = GenericFakeChatModel(messages=iter([AIMessage("It is a wonderful, moving film.")]))
     result = ECRChain(chain.pipeline, hosted).invoke({"messages": LOVED})
     assert result.reply.endswith("It is a wonderful, moving film.")
+
+
+def test_bench_times_forced_budget_turns_and_shipped_replies(tiny_store):
+    from ecr_agent.bench import run_bench
+
+    figures = run_bench(turns=2, new_tokens=8)
+    assert set(figures) >= {
+        "turn_latency_p50_s",
+        "turn_latency_p95_s",
+        "first_token_s",
+        "tokens_per_s",
+        "peak_rss_mb",
+        "cold_start_s",
+        "rank_contexts_per_s",
+    }
+    assert 0 < figures["first_token_s"] < figures["turn_latency_p50_s"] <= figures["turn_latency_p95_s"]
+    assert figures["tokens_per_s"] > 0 and figures["cold_start_s"] > 0 and figures["peak_rss_mb"] > 100
+    assert figures["reply_tokens_median"] <= 8 + 2  # the budget holds (re-tokenising may differ by a token or two)
