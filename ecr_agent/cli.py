@@ -104,9 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("target", choices=("emotion", "ranker", "generator"))
     evaluate.add_argument("--gold", help="emotion: JSON lines with `text` and `labels`")
     evaluate.add_argument("--split", default="test", choices=("valid", "test"))
-    evaluate.add_argument(
-        "--seeds", type=int, nargs="*", default=None, help="ranker: trained seeds to report"
-    )
+    evaluate.add_argument("--seeds", type=int, nargs="*", default=None, help="ranker: trained seeds to report")
     evaluate.add_argument("--limit", type=int, default=200, help="generator: dialogue turns to evaluate")
     evaluate.set_defaults(run=_eval)
 

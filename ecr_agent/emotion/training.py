@@ -6,6 +6,8 @@ The loss is a soft-target cross-entropy over the nine labels (a two-label uttera
 the labels each source can speak about. After training, a bias on the *negative* logit is chosen on the validation
 annotations so that negative feedback is detected (recall ≥ 0.80 where reachable). Training is seeded and resumable:
 a checkpoint (weights, optimizer, position) is written every ``checkpoint_every`` steps and at each epoch's end.
+Under ``accelerate launch``/``torchrun`` with several processes, each trains on its share of every epoch's batches
+with gradients averaged by DDP (an effective batch of ``processes × batch_size``); the main process writes the files.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ecr_agent.config import Paths, force_offline
+from ecr_agent.distributed import DataParallel
 from ecr_agent.emotion.dataset import EmotionExample, annotated_examples, questionnaire_examples
 from ecr_agent.emotion.evaluation import score_predictions
 from ecr_agent.emotion.labels import EMOTIONS
@@ -178,8 +181,10 @@ def derived_seed(*parts: int) -> int:
     return int.from_bytes(str(parts).encode(), "little") % (2**31 - 1)
 
 
-def set_cpu_threads(threads: int | None = None) -> int:
+def set_cpu_threads(threads: int | None = None, parallel: DataParallel | None = None) -> int:
     """Set torch's CPU threads: ``threads``, or every CPU when the machine is idle and 1 when it is busy.
+
+    Training processes launched together on one machine (``parallel``) split its CPUs between them.
 
     On a shared machine whose cores are already taken, torch's threads wait on each other: on our 2-core machine
     under a load of 4, one training step took 0.5 s with 1 thread and 1.4–4 s with 2. So when the 1-minute load
@@ -188,7 +193,7 @@ def set_cpu_threads(threads: int | None = None) -> int:
     available = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     if threads is None:
         busy = hasattr(os, "getloadavg") and os.getloadavg()[0] >= available - 0.5
-        threads = 1 if busy else available
+        threads = 1 if busy else (parallel or DataParallel()).cpu_threads(available)
     torch.set_num_threads(max(1, threads))
     logger.info("torch uses %d CPU thread(s) of %d", torch.get_num_threads(), available)
     return torch.get_num_threads()
@@ -280,15 +285,23 @@ class Fitter:
     history: list[dict[str, Any]] = field(default_factory=list)
     stop_after_steps: int | None = None
     """Stop (leaving the checkpoint) after this many optimisation steps in this process: used to test resuming."""
+    parallel: DataParallel = field(default_factory=DataParallel)
+    """This process's share of a data-parallel run (one process by default)."""
 
     def __post_init__(self) -> None:
         self.model.to(self.device)
+        self._trained = self.model  # the DDP wrapper under several processes, set in `fit`
         self._valid = Encoded.from_examples(self.valid, self.tokenizer, self.profile.max_length) if self.valid else None
         self._gold = [e.labels for e in self.valid or []]
         weights = torch.ones(len(EMOTIONS))
         weights[NEGATIVE] = self.profile.negative_weight
         self._class_weights = weights.to(self.device)
         self._steps_here = 0
+
+    @property
+    def steps_done(self) -> int:
+        """Optimisation steps this process took (resumed steps not counted)."""
+        return self._steps_here
 
     def fit(self, stages: Sequence[Stage], offset: int = 0) -> bool:
         """Run ``stages`` (resuming from the checkpoint when it matches); False when stopped early.
@@ -303,6 +316,9 @@ class Fitter:
             self.history = state["history"]
             start = (state["stage"], state["epoch"], state["step"])
             logger.info("resuming from %s: stage %d, epoch %d, step %d", self.checkpoint.directory, *start)  # type: ignore[union-attr]
+        # after resuming: DDP starts every process from rank 0's weights; LoRA adapters on the unused pooler get no
+        # gradient, so DDP must look for them
+        self._trained = self.parallel.wrap(self.model, find_unused_parameters=self.profile.finetune == "lora")
         for index, stage in enumerate(stages, start=offset):
             if index < start[0]:
                 continue
@@ -314,7 +330,7 @@ class Fitter:
     def _run_stage(self, index: int, stage: Stage, resume: dict[str, Any] | None) -> bool:
         encoded = Encoded.from_examples(stage.examples, self.tokenizer, self.profile.max_length)
         lengths = [len(ids) for ids in encoded.ids]
-        batches_per_epoch = -(-len(lengths) // self.profile.batch_size)
+        batches_per_epoch = len(self.parallel.shard(range(-(-len(lengths) // self.profile.batch_size))))
         total = batches_per_epoch * stage.epochs
         trainable = [p for p in self.model.parameters() if p.requires_grad]
         optimizer = torch.optim.AdamW(trainable, lr=stage.lr, weight_decay=self.profile.weight_decay, fused=True)
@@ -325,7 +341,7 @@ class Fitter:
                 self.checkpoint.load_optimizer(optimizer, resume)  # type: ignore[union-attr]
         for epoch in range(first_epoch, stage.epochs):
             generator = torch.Generator().manual_seed(derived_seed(self.seed, index, epoch))
-            batches = make_batches(lengths, self.profile.batch_size, generator)
+            batches = self.parallel.shard(make_batches(lengths, self.profile.batch_size, generator))
             skip = first_step if epoch == first_epoch else 0
             losses = (resume.get("loss_sum", 0.0), resume.get("loss_count", 0)) if skip and resume else (0.0, 0)
             if not self._run_epoch(index, stage, epoch, encoded, batches, skip, optimizer, total, losses):
@@ -346,25 +362,27 @@ class Fitter:
     ) -> bool:
         from tqdm.auto import tqdm
 
+        main = self.parallel.is_main
         self.model.train()
         every = self.profile.checkpoint_every
         bar = tqdm(
             total=len(batches),
             initial=skip,
             desc=f"emotion {stage.name} epoch {epoch + 1}/{stage.epochs}",
-            disable=not self.progress,
+            disable=not (self.progress and main),
             file=sys.stderr,
             dynamic_ncols=True,
         )
+        ranks = (self.parallel.rank,) if self.parallel.enabled else ()  # each process its own dropout
         loss_sum, loss_count = losses
         for number in range(skip, len(batches)):
-            torch.manual_seed(derived_seed(self.seed, index, epoch, number))  # dropout: a resumed run replays exactly
+            torch.manual_seed(derived_seed(self.seed, index, epoch, number, *ranks))  # a resumed run replays exactly
             batch = batches[number]
             step = epoch * len(batches) + number
             for group in optimizer.param_groups:
                 group["lr"] = learning_rate(step, total, stage.lr, self.profile.warmup)
             input_ids, attention = pad([data.ids[i] for i in batch])
-            logits = self.model(input_ids.to(self.device), attention.to(self.device))
+            logits = self._trained(input_ids.to(self.device), attention.to(self.device))
             loss = emotion_loss(
                 logits,
                 data.targets[batch].to(self.device),
@@ -382,7 +400,7 @@ class Fitter:
             self._steps_here += 1
             done = number + 1
             stopping = self.stop_after_steps is not None and self._steps_here >= self.stop_after_steps
-            if self.checkpoint and (done % every == 0 or stopping) and done < len(batches):
+            if main and self.checkpoint and (done % every == 0 or stopping) and done < len(batches):
                 position = {
                     "stage": index,
                     "epoch": epoch,
@@ -396,16 +414,16 @@ class Fitter:
                 return False
         bar.close()
         report = {"stage": stage.name, "epoch": epoch + 1, "train_loss": round(loss_sum / max(1, loss_count), 4)}
-        scores = validation_scores(self.model, self._valid, self._gold, self.device)
+        scores = validation_scores(self.model, self._valid, self._gold, self.device) if main else None
         if scores is not None:
             report |= {"valid": compact(scores)}
         self.history.append(report)
         message = f"emotion {stage.name} epoch {epoch + 1}/{stage.epochs}: {json.dumps(report)}"
-        if self.progress:
+        if self.progress and main:
             tqdm.write(message, file=sys.stderr)
         else:
             logger.info(message)
-        if self.checkpoint:
+        if main and self.checkpoint:
             self.checkpoint.save(
                 self.model, optimizer, {"stage": index, "epoch": epoch + 1, "step": 0, "history": self.history}
             )
@@ -454,6 +472,8 @@ def new_model(
     model = EmotionClassifier.from_pretrained_encoder(config, encoder_dir)
     if profile.freeze_word_embeddings:
         model.encoder.embeddings.word_embeddings.weight.requires_grad_(False)
+    if getattr(model.encoder, "pooler", None) is not None:
+        model.encoder.pooler.requires_grad_(False)  # we mean-pool: the [CLS] pooler never reaches the loss
     if profile.finetune == "lora":
         from peft import LoraConfig, get_peft_model
 
@@ -527,18 +547,28 @@ def train_emotion(
     metrics; with ``profile.annotate`` the emotions of every seeker utterance are cached for the ranker.
     """
     settings = PROFILES[profile] if isinstance(profile, str) else profile
+    parallel = DataParallel.from_env()
+    device = parallel.device(device)
     previous_threads = torch.get_num_threads()
     load = [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else None
     try:
-        used = set_cpu_threads(threads) if device == "cpu" else None
-        report = _train(settings, seed, paths or Paths.from_env(), device, progress, stop_after_steps)
+        used = set_cpu_threads(threads, parallel) if device == "cpu" else None
+        parallel.start(device)
+        report = _train(settings, seed, paths or Paths.from_env(), device, progress, stop_after_steps, parallel)
     finally:
         torch.set_num_threads(previous_threads)  # leave the process as we found it
+        parallel.stop()
     return {"cpu_threads": used, "load_average_at_start": load} | report
 
 
 def _train(
-    settings: TrainProfile, seed: int, paths: Paths, device: str, progress: bool, stop_after_steps: int | None
+    settings: TrainProfile,
+    seed: int,
+    paths: Paths,
+    device: str,
+    progress: bool,
+    stop_after_steps: int | None,
+    parallel: DataParallel,
 ) -> dict[str, Any]:
     started = time.perf_counter()
     valid = annotated_examples("valid", paths, limit=settings.limit_valid)
@@ -549,7 +579,9 @@ def _train(
     resumed = checkpoint.read_state()
     model = new_model(settings, seed, trained_label_mask(stages))
     tokenizer = load_tokenizer()
-    fitter = Fitter(model, tokenizer, settings, seed, device, valid, checkpoint, progress, [], stop_after_steps)
+    fitter = Fitter(
+        model, tokenizer, settings, seed, device, valid, checkpoint, progress, [], stop_after_steps, parallel
+    )
     finished = fitter.fit(stages)
     report: dict[str, Any] = {
         "profile": asdict(settings),
@@ -563,8 +595,11 @@ def _train(
         "history": fitter.history,
         "finished": finished,
         "model_dir": str(model_dir),
+        "processes": parallel.world_size,
+        "rank": parallel.rank,
+        "steps_per_process": fitter.steps_done,
     }
-    if not finished:
+    if not finished or not parallel.is_main:  # only the main process of a data-parallel run writes the model
         report["train_seconds"] = round(time.perf_counter() - started, 1)
         return report
     finish_model(model)

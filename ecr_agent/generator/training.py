@@ -7,6 +7,7 @@ best validation loss (held-out movies) is kept and saved as safetensors beside i
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import math
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ecr_agent.config import Paths, force_offline
+from ecr_agent.distributed import DataParallel
 from ecr_agent.generator.base import ensure_base_checkpoint
 from ecr_agent.generator.data import ReviewExample, count_by_split, load_review_examples
 from ecr_agent.generator.emotions import emotion_scorer
@@ -50,7 +52,7 @@ PROFILES: dict[str, dict[str, Any]] = {
     "smoke": {
         "steps": 2,
         "batch_size": 4,
-        "max_length": 192,
+        "max_length": 256,  # every example of the slice fits, so the batches differ
         "eval_every": 2,
         "valid_examples": 4,
         "limit_examples": 8,
@@ -174,14 +176,26 @@ def train_generator(
         seed: seeds data order, LoRA init and the random entity/triple selection.
         paths: where the data and the stores are (default: from the environment).
         **overrides: any `GeneratorTrainConfig` field (e.g. ``steps=2`` in tests).
+
+    Under ``accelerate launch``/``torchrun`` with several processes, each step takes one batch per process and
+    averages the LoRA gradients (an effective batch of ``processes × batch_size``); the main process saves.
     """
+    paths = paths or Paths.from_env()
+    config = GeneratorTrainConfig.for_profile(profile, seed, **overrides)
+    parallel = DataParallel.from_env()
+    parallel.start("cpu")
+    try:
+        return _train(config, seed, paths, parallel)
+    finally:
+        parallel.stop()
+
+
+def _train(config: GeneratorTrainConfig, seed: int, paths: Paths, parallel: DataParallel) -> dict[str, Any]:
     from peft import LoraConfig, get_peft_model
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    paths = paths or Paths.from_env()
-    config = GeneratorTrainConfig.for_profile(profile, seed, **overrides)
     started = time.perf_counter()
-    threads = choose_threads(config.threads)
+    threads = config.threads or parallel.cpu_threads(choose_threads())
     torch.set_num_threads(threads)
     random.seed(seed)
     torch.manual_seed(seed)
@@ -215,7 +229,7 @@ def train_generator(
     autocast = torch.autocast("cpu", dtype=torch.bfloat16, enabled=config.bf16_autocast)
 
     def validation_loss() -> float:
-        if not valid_set:
+        if not valid_set or not parallel.is_main:  # only the main process chooses (and saves) the best step
             return float("nan")
         model.eval()
         total, count = 0.0, 0
@@ -236,10 +250,12 @@ def train_generator(
     tokens_seen, running, stopped_early = 0, [], False
     train_started = time.perf_counter()
     for step in range(1, config.steps + 1):
-        batch = collate([train_set[i] for i in next(order)], pad_id)
+        drawn = [next(order) for _ in range(parallel.world_size)]  # the same draws everywhere; one is ours
+        batch = collate([train_set[i] for i in drawn[parallel.rank]], pad_id)
         with autocast:
             loss = response_loss(causal_lm, batch)
         loss.backward()
+        parallel.average_gradients(trainable)
         torch.nn.utils.clip_grad_norm_(trainable, 1.0)
         optimiser.step()
         schedule.step()
@@ -247,6 +263,7 @@ def train_generator(
         running.append(float(loss.detach()))
         tokens_seen += int(batch["attention_mask"].sum())
         out_of_time = config.max_minutes is not None and time.perf_counter() - started > 60 * config.max_minutes
+        out_of_time = parallel.any(out_of_time)  # every process stops at the same step
         if step % config.eval_every == 0 or step == config.steps or out_of_time:
             entry = {"step": step, "train_loss": round(sum(running) / len(running), 4)}
             entry["valid_loss"] = round(validation_loss(), 4)
@@ -262,6 +279,7 @@ def train_generator(
             break
     train_seconds = time.perf_counter() - train_started
 
+    last_step = adapter_fingerprint(trainable)  # equal on every process of a launch iff gradients were averaged
     model.load_state_dict(best["state"], strict=False)
     target = adapter_dir(paths)
     report = {
@@ -279,10 +297,23 @@ def train_generator(
         "valid_perplexity_best": round(math.exp(best["valid_loss"]), 2) if best["valid_loss"] < 50 else None,
         "train_tokens_per_s": round(tokens_seen / max(train_seconds, 1e-9), 1),
         "history": history,
+        "processes": parallel.world_size,
+        "rank": parallel.rank,
+        "last_step_fingerprint": last_step,
     }
+    if not parallel.is_main:  # the processes hold the same adapter; one writes it
+        return report
     _save(model, target, config, report)
     report["wall_s"] = round(time.perf_counter() - started, 1)
     return report
+
+
+def adapter_fingerprint(parameters: list[torch.nn.Parameter]) -> str:
+    """A short hash of the trainable weights' bytes: tells whether two processes hold the same adapter."""
+    digest = hashlib.sha256()
+    for parameter in parameters:
+        digest.update(parameter.detach().float().contiguous().numpy().tobytes())
+    return digest.hexdigest()[:16]
 
 
 def _lr_factor(step: int, config: GeneratorTrainConfig) -> float:

@@ -27,6 +27,7 @@ from torch.nn import functional as F
 from tqdm.auto import tqdm
 
 from ecr_agent.config import Paths
+from ecr_agent.distributed import DataParallel
 from ecr_agent.evaluation.ranking import ranking_metrics
 from ecr_agent.ranker.assets import (
     RankerAssets,
@@ -83,12 +84,19 @@ def train_ranker(
         threads: torch intra-op threads while training (1 is fastest on a loaded 2-core machine, see `runtime`).
         **overrides: `TrainConfig` fields (e.g. ``epochs``, ``train_limit``, ``max_steps``) for experiments and tests.
 
+    Under a multi-process launch only the main process trains (the whole ladder takes minutes on one CPU process);
+    the others return at once, so the command still works inside a launch that trains the other models.
+
     Returns:
         ``{"profile", "seed", "runs": {variant: report}, "default", "wall_s"}``; each report holds the per-epoch
         validation metrics, the best epoch and its metrics, and the training wall time.
     """
     if profile not in PROFILES:
         raise ValueError(f"unknown profile {profile!r}; choose one of {', '.join(PROFILES)}")
+    parallel = DataParallel.from_env()
+    if parallel.enabled and not parallel.is_main:
+        logger.warning("ranker training runs in one process: process %d leaves it to process 0", parallel.rank)
+        return {"profile": profile, "seed": seed, "skipped": "trained by the main process only", "rank": parallel.rank}
     with torch_threads(threads):
         return _train(profile, seed, paths, variants, model_config, overrides)
 

@@ -1,0 +1,130 @@
+"""Data-parallel training across processes: what a trainer needs when ``accelerate launch`` or ``torchrun`` starts it.
+
+The launchers set ``WORLD_SIZE``, ``RANK``, ``LOCAL_RANK`` (and ``MASTER_ADDR``/``MASTER_PORT``) in each process.
+`DataParallel.from_env` reads them; with one process everything here is a no-op, so a trainer written against it runs
+unchanged under ``ecr train``. With several, every process builds the same seeded batch order, takes its own share
+(`shard`), and `wrap` puts the model in ``DistributedDataParallel`` so gradients are averaged at each step; only
+the main process writes files.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+import torch
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class DataParallel:
+    """Where the current process stands among the training processes."""
+
+    world_size: int = 1
+    rank: int = 0
+    local_rank: int = 0
+    local_world_size: int = 1
+
+    @classmethod
+    def from_env(cls) -> DataParallel:
+        """Read the launcher's variables (a single process when they are absent)."""
+        world = int(os.environ.get("WORLD_SIZE", "1"))
+        return cls(
+            world_size=world,
+            rank=int(os.environ.get("RANK", "0")),
+            local_rank=int(os.environ.get("LOCAL_RANK", "0")),
+            local_world_size=int(os.environ.get("LOCAL_WORLD_SIZE", str(world))),
+        )
+
+    @property
+    def enabled(self) -> bool:
+        return self.world_size > 1
+
+    @property
+    def is_main(self) -> bool:
+        """The process that writes checkpoints, models and reports, and shows progress."""
+        return self.rank == 0
+
+    def device(self, requested: str) -> str:
+        """``cuda`` becomes this process's own GPU (``cuda:<local rank>``); other devices are kept."""
+        return f"cuda:{self.local_rank}" if self.enabled and requested == "cuda" else requested
+
+    def start(self, device: str) -> None:
+        """Join the process group (gloo on CPU, NCCL on GPUs) unless this is a single process or it is joined."""
+        if self.enabled and not torch.distributed.is_initialized():
+            backend = "nccl" if device.startswith("cuda") else "gloo"
+            torch.distributed.init_process_group(backend, rank=self.rank, world_size=self.world_size)
+
+    def cpu_threads(self, available: int) -> int:
+        """The CPU threads each process may use when the processes of this machine share its cores."""
+        return max(1, available // self.local_world_size) if self.enabled else available
+
+    def wrap(self, model: torch.nn.Module, find_unused_parameters: bool = False) -> torch.nn.Module:
+        """``DistributedDataParallel(model)`` when there are several processes, else the model itself.
+
+        ``find_unused_parameters``: some trainable parameters get no gradient in a step (slower; DDP fails
+        without it in that case).
+        """
+        if not self.enabled:
+            return model
+        parameter = next(model.parameters())
+        device_ids = [parameter.device.index] if parameter.device.type == "cuda" else None
+        return torch.nn.parallel.DistributedDataParallel(
+            model, device_ids=device_ids, find_unused_parameters=find_unused_parameters
+        )
+
+    def shard(self, batches: Sequence[T]) -> list[T]:
+        """The batches of the current process: every ``world_size``-th from ``rank``, the same count on every process.
+
+        DDP needs every process to take the same number of steps, so the few batches left over by the division
+        are dropped (they are different ones each epoch, as the order is reshuffled).
+        """
+        if not self.enabled:
+            return list(batches)
+        per_process = len(batches) // self.world_size
+        return list(batches[self.rank :: self.world_size][:per_process])
+
+    def average_gradients(self, parameters: Sequence[torch.nn.Parameter]) -> None:
+        """Average the gradients of ``parameters`` over the processes (one all-reduce of a flat buffer).
+
+        For trainers whose loss does not go through ``model.forward`` (so DDP's hooks cannot see it), or whose
+        trainable part is small: call after ``backward()``, before clipping and ``optimizer.step()``.
+        """
+        if not self.enabled:
+            return
+        grads = [p.grad for p in parameters if p.grad is not None]
+        flat = torch.cat([g.reshape(-1) for g in grads])
+        torch.distributed.all_reduce(flat)
+        flat /= self.world_size
+        offset = 0
+        for grad in grads:
+            grad.copy_(flat[offset : offset + grad.numel()].view_as(grad))
+            offset += grad.numel()
+
+    def any(self, flag: bool) -> bool:
+        """True on every process when ``flag`` is true on at least one (e.g. a time budget ran out somewhere)."""
+        if not self.enabled:
+            return flag
+        value = torch.tensor([float(flag)])
+        torch.distributed.all_reduce(value, op=torch.distributed.ReduceOp.MAX)
+        return bool(value.item())
+
+    def barrier(self) -> None:
+        if self.enabled and torch.distributed.is_initialized():
+            torch.distributed.barrier()
+
+    def stop(self) -> None:
+        """Leave the process group (the launcher expects it at exit)."""
+        if self.enabled and torch.distributed.is_initialized():
+            torch.distributed.destroy_process_group()
+
+
+def unwrap(model: torch.nn.Module) -> torch.nn.Module:
+    """The model inside a ``DistributedDataParallel`` wrapper (or the model itself)."""
+    return model.module if isinstance(model, torch.nn.parallel.DistributedDataParallel) else model
+
+
+__all__ = ["DataParallel", "unwrap"]
