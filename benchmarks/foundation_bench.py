@@ -39,8 +39,13 @@ def time_build() -> dict:
     with tempfile.TemporaryDirectory() as store:
         env = {**os.environ, "ECR_STORE_DIR": store}
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "ecr_agent.cli", "--json", "build"], env=env, check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            [sys.executable, "-m", "ecr_agent.cli", "--json", "build"],
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         seconds = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return {"build_seconds": round(seconds, 1), "build_peak_rss_mb": round(peak_mb), "load_avg_1m": os.getloadavg()[0]}
@@ -64,8 +69,11 @@ def server_retrieval(paths: Paths, movie_ids: list[str], n: int) -> dict:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     chroma = Path(sys.executable).parent / "chroma"
-    server = subprocess.Popen([str(chroma), "run", "--path", str(paths.chroma_dir), "--host", "127.0.0.1",
-                               "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [str(chroma), "run", "--path", str(paths.chroma_dir), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         address = ChromaServer("127.0.0.1", port)
         for _ in range(120):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import shutil
 from dataclasses import dataclass
 from functools import cached_property
@@ -91,6 +92,10 @@ class TrainedRun:
     @property
     def uses_emotions(self) -> bool:
         return self.model_config.use_local_emotions
+
+
+RUN_NAME = re.compile(r"^(?P<variant>[a-z_]+)-seed(?P<seed>\d+)(?:-(?P<profile>quick|smoke))?$")
+"""Names of training runs: ``<variant>-seed<N>`` for the full profile, with ``-quick``/``-smoke`` otherwise."""
 
 
 def ranker_dir(paths: Paths) -> Path:
@@ -182,6 +187,19 @@ def default_run_name(paths: Paths) -> str | None:
         return json.loads(path.read_text()).get("run")
     except ValueError:
         return None
+
+
+def sibling_seeds(paths: Paths, run_name: str | None) -> list[str]:
+    """Trained runs of the same variant and profile as ``run_name``, other seeds (an ensemble's other members)."""
+    this = RUN_NAME.match(run_name or "")
+    if this is None:
+        return []
+    same = [RUN_NAME.match(name) for name in trained_runs(paths)]
+    return [
+        m.string
+        for m in same
+        if m and m["variant"] == this["variant"] and m["profile"] == this["profile"] and m["seed"] != this["seed"]
+    ]
 
 
 def trained_runs(paths: Paths) -> list[str]:

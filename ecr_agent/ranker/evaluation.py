@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import logging
 import math
-import re
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -29,7 +28,15 @@ from ecr_agent.config import Paths, StoreNotBuiltError
 from ecr_agent.data.redial import load_dialogues
 from ecr_agent.data.samples import build_samples
 from ecr_agent.evaluation.ranking import ranking_metrics
-from ecr_agent.ranker.assets import RankerAssets, TrainedRun, load_run, ranker_dir, run_dir, trained_runs
+from ecr_agent.ranker.assets import (
+    RUN_NAME,
+    RankerAssets,
+    TrainedRun,
+    load_run,
+    ranker_dir,
+    run_dir,
+    trained_runs,
+)
 from ecr_agent.ranker.config import VARIANTS
 from ecr_agent.ranker.cooccurrence import Cooccurrence
 from ecr_agent.ranker.dataset import PLACEHOLDER, SplitData, load_split
@@ -58,10 +65,10 @@ PAPER = {
 }
 """Table 1 of the paper; its AUC is the reference code's batch AUC (our ``auc_batch32``)."""
 POPULARITY, TEXT_ONLY, COOCCURRENCE = "popularity", "text-only (MiniLM)", "co-occurrence only (no training)"
+ENSEMBLE = "ECR, seed ensemble"
 TEXT_TURNS = 3
 """Turns averaged by the text-only baseline (chosen on validation among 1, 2, 3, 6: best R@50 and AUC)."""
 ENTITY_WINDOW = 32
-RUN_NAME = re.compile(r"^(?P<variant>[a-z_]+)-seed(?P<seed>\d+)(?:-(?P<profile>quick|smoke))?$")
 
 
 def evaluate_ranker(
@@ -122,7 +129,13 @@ def _evaluate(split: str, seeds: list[int] | None, paths: Paths | None, limit: i
             systems.setdefault(VARIANTS[variant], []).append((seed, metrics))
             without_rule.setdefault(VARIANTS[variant], []).append((seed, rule_free))
             logger.info("ranker %s on %s: %s", name, split, metrics)
+    ecr_runs = runs.get("ecr", [])
+    if len(ecr_runs) > 1:
+        members = [load_run(run_dir(paths, name), assets) for _, name in ecr_runs]
+        systems[ENSEMBLE] = [(0, ensemble_metrics(members, data, labels, assets))]
     result = summarise(systems)
+    if ENSEMBLE in result["seeds"]:
+        result["seeds"][ENSEMBLE] = [seed for seed, _ in ecr_runs]  # one model made of these seeds
     free = summarise(without_rule)
     result["without_dislike_rule"] = {"systems": free["systems"], "spread": free["spread"]}
     if PLACEHOLDER in sources:
@@ -227,6 +240,19 @@ def model_metrics(
     with_rules = ranking_metrics(joined["ranks"], joined["probs"], feedback, dedup, joined["dedup"])
     rule_free = ranking_metrics(joined["free"], joined["free_p"], feedback, dedup, joined["free_dedup"])
     return with_rules, rule_free
+
+
+def ensemble_metrics(
+    members: Sequence[TrainedRun], data: SplitData, labels: torch.Tensor, assets: RankerAssets
+) -> dict[str, float]:
+    """Metrics of the runs' mean log-probability per movie (one model from several seeds), rules applied."""
+    contexts = [s.context for s in data.samples]
+    total = torch.zeros(len(contexts), assets.nodes.num_items)
+    for run in members:
+        for scored in score_contexts(run.model, contexts, data.embeddings, assets.item_index, run.cooccurrence):
+            total[scored.start : scored.start + scored.logits.shape[0]] += torch.log_softmax(scored.logits, dim=1)
+    disliked = banned_items(contexts, assets.item_index, disliked=True, mentioned=False)
+    return static_metrics(data, apply_bans(total / len(members), disliked), labels, assets)
 
 
 def summarise(systems: dict[str, list[tuple[int, dict[str, float]]]]) -> dict[str, Any]:

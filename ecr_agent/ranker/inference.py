@@ -21,7 +21,15 @@ import torch
 from ecr_agent.config import Paths, StoreNotBuiltError
 from ecr_agent.data.movies import MovieCatalog
 from ecr_agent.data.redial import render_mentions
-from ecr_agent.ranker.assets import RankerAssets, TrainedRun, load_run, ranker_dir
+from ecr_agent.ranker.assets import (
+    RankerAssets,
+    TrainedRun,
+    default_run_name,
+    load_run,
+    ranker_dir,
+    run_dir,
+    sibling_seeds,
+)
 from ecr_agent.ranker.cache import encode_sorted, link_turn
 from ecr_agent.ranker.features import TurnInfo, turn_emotions
 from ecr_agent.ranker.runtime import torch_threads
@@ -54,7 +62,12 @@ class EmotionAwareRanker:
     """
 
     def __init__(
-        self, run: TrainedRun, assets: RankerAssets, detector: object | None = None, threads: int | None = 1
+        self,
+        run: TrainedRun,
+        assets: RankerAssets,
+        detector: object | None = None,
+        threads: int | None = 1,
+        members: Sequence[TrainedRun] = (),
     ) -> None:
         self.run = run
         self.threads = threads
@@ -64,6 +77,10 @@ class EmotionAwareRanker:
         with torch.no_grad():
             self.states = self.model.entity_states()
             self.items = self.model.item_states(self.states)
+            self.members: list[tuple[TrainedRun, torch.Tensor, torch.Tensor]] = []
+            for member in members:
+                states = member.model.eval().entity_states()
+                self.members.append((member, states, member.model.item_states(states)))
         self._texts: OrderedDict[str, torch.Tensor] = OrderedDict()
         self._links: OrderedDict[str, tuple[tuple[str, ...], tuple[int, ...]]] = OrderedDict()
         self._movie_node = assets.nodes.movie_node()
@@ -73,7 +90,11 @@ class EmotionAwareRanker:
 
     @classmethod
     def load(
-        cls, paths: Paths | None = None, detector: object | None | str = "auto", threads: int | None = 1
+        cls,
+        paths: Paths | None = None,
+        detector: object | None | str = "auto",
+        threads: int | None = 1,
+        ensemble: bool = False,
     ) -> EmotionAwareRanker:
         """The inference default in ``$ECR_STORE_DIR/models/ranker`` (or ``paths``).
 
@@ -82,6 +103,9 @@ class EmotionAwareRanker:
             detector: an emotion detector (anything with ``detect(texts)``), None for neutral emotions, or ``"auto"``
                 to load `EmotionPredictor` when it is trained.
             threads: torch threads while ranking (1: fastest on a loaded 2-core CPU; None: torch's default).
+            ensemble: also score with the other trained seeds of the default run (``ecr train ranker --seed N``) and
+                rank by the mean log-probability: better recall (benchmarks/ranker), a model pass per seed; the
+                evidence still comes from the default model.
 
         Raises:
             StoreNotBuiltError: no trained ranker, or a corrupt one (the message names `ecr train ranker`).
@@ -91,7 +115,13 @@ class EmotionAwareRanker:
         run = load_run(ranker_dir(paths), assets)
         if detector == "auto":
             detector = _load_detector(paths)
-        return cls(run, assets, detector, threads)
+        members = []
+        if ensemble:
+            names = sibling_seeds(paths, default_run_name(paths))
+            members = [load_run(run_dir(paths, name), assets) for name in names]
+            if not members:
+                logger.warning("ranker ensemble asked for, but no other seed of the default run is trained")
+        return cls(run, assets, detector, threads, members)
 
     @classmethod
     def from_run(
@@ -171,7 +201,7 @@ class EmotionAwareRanker:
             items=self.items,
             parts=True,
         ):
-            probs = torch.softmax(scored.ranked, dim=1)
+            probs = torch.softmax(self._ensemble(scored, chosen, embeddings, batch_size), dim=1)
             top = probs.topk(min(k, probs.shape[1]), dim=1)
             evidence = self._evidence(scored, top.indices)
             for row, (items, values) in enumerate(zip(top.indices.tolist(), top.values.tolist(), strict=True)):
@@ -188,6 +218,21 @@ class EmotionAwareRanker:
         return results
 
     # ------------------------------------------------------------------ steps
+    def _ensemble(self, scored, chosen, embeddings, batch_size: int) -> torch.Tensor:  # type: ignore[no-untyped-def]
+        """The ranking scores of a scored batch: the default model's, or the members' mean log-probability."""
+        if not self.members:
+            return scored.ranked
+        rows = chosen[scored.start : scored.start + scored.ranked.shape[0]]
+        total = torch.log_softmax(scored.logits, dim=1)
+        for member, states, items in self.members:
+            for other in score_contexts(
+                member.model, rows, embeddings, self.assets.item_index, member.cooccurrence,
+                batch_size=batch_size, states=states, items=items,
+            ):  # fmt: skip
+                total[other.start : other.start + other.logits.shape[0]] += torch.log_softmax(other.logits, dim=1)
+        mean = total / (1 + len(self.members))
+        return mean.masked_fill(torch.isinf(scored.ranked), float("-inf"))  # the same rules as the default model
+
     def _detect_missing(self, windows: list[list[ChatTurn]], feelings: list[list[Emotions | None]]) -> None:
         wanted = [(c, i) for c, w in enumerate(windows) for i, t in enumerate(w) if t.role == "user"]
         wanted = [(c, i) for c, i in wanted if feelings[c][i] is None]

@@ -72,6 +72,23 @@ def test_rank_returns_titles_scores_and_evidence(ranker):
     assert [p.movie_id for p in batch[0]] == [p.movie_id for p in picks]
 
 
+def test_an_ensemble_averages_its_members_log_probabilities(store, ranker):
+    from ecr_agent.ranker.assets import load_run, ranker_dir
+    from ecr_agent.ranker.inference import EmotionAwareRanker
+
+    paths, _ = store
+    assert EmotionAwareRanker.load(paths, detector=None, ensemble=True).members == []  # one seed trained: alone
+    twin = load_run(ranker_dir(paths), ranker.assets)
+    twin.model.item_bias.data += torch.linspace(0, 3, twin.model.item_bias.numel())  # a different second member
+    pair = EmotionAwareRanker(ranker.run, ranker.assets, ranker.detector, members=[twin])
+    turns = [ChatTurn("user", "I loved Toy Story and Finding Nemo, something funny for my kids?")]
+    alone, mixed = ranker.rank(turns, k=50), pair.rank(turns, k=50)
+    assert [p.movie_id for p in alone] != [p.movie_id for p in mixed]
+    evidence = {p.movie_id: p.evidence for p in alone}
+    shared = [p for p in mixed if p.movie_id in evidence]
+    assert shared and all(p.evidence == evidence[p.movie_id] for p in shared)  # explained by the default model
+
+
 def test_disliked_movies_are_never_recommended_and_mentioned_ones_on_request(ranker):
     titanic = ranker.assets.linker.link("Titanic").movie_ids[0]
     turns = [ChatTurn("user", "I watched Titanic last night and I hated it. Any other ideas?")]

@@ -106,3 +106,19 @@ def test_cooccurrence_lookup_reads_single_entries():
     matrix = build_cooccurrence([a], num_nodes=4)  # (0,1), (0,2), (1,2): rows 0 and 1 split evenly / fully
     table = matrix.lookup(np.array([0, 1, -1]), np.array([[1, 2, 3], [2, 0, 1], [1, 2, 0]]))
     assert table.tolist() == [[0.5, 0.5, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, 0.0]]
+
+
+def test_sibling_seeds_are_the_other_seeds_of_the_same_variant_and_profile(tmp_path):
+    from ecr_agent.config import Paths
+    from ecr_agent.ranker.assets import run_dir, sibling_seeds
+
+    paths = Paths(data_dir=tmp_path, store_dir=tmp_path)
+    for name in ("ecr-seed0", "ecr-seed1", "ecr-seed2-quick", "no_emotion-seed1", "ecr-seed3", "ecr-seed4-smoke"):
+        folder = run_dir(paths, name)
+        folder.mkdir(parents=True)
+        (folder / "config.json").write_text("{}")
+        (folder / "model.safetensors").write_bytes(b"")
+    (run_dir(paths, "ecr-seed3") / "model.safetensors").unlink()  # unfinished: not a member
+    assert sibling_seeds(paths, "ecr-seed0") == ["ecr-seed1"]
+    assert sibling_seeds(paths, "ecr-seed4-smoke") == []
+    assert sibling_seeds(paths, None) == [] and sibling_seeds(paths, "something-else") == []
