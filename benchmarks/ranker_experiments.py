@@ -1,0 +1,190 @@
+"""Ranker experiments on validation and test, in a scratch store: a learning curve and a hyper-parameter sweep.
+
+Usage:
+    python benchmarks/ranker_experiments.py curve --scratch /tmp/ecr_curve [--limits 388 775 1550] [--seed 0]
+    python benchmarks/ranker_experiments.py sweep --scratch /tmp/ecr_sweep [--seed 0]
+
+``curve`` asks how ECR's recall grows with training dialogues (is the partial ReDial train split why we trail the
+paper?). It trains the full ECR variant (``full`` profile settings, one seed) on the first N training dialogues
+for each N, in a scratch store that borrows the main store's caches and emotion model (the main store's runs are
+never touched), evaluates each on the validation and test splits, adds the main store's all-data run of the same
+seed, and fits recall ≈ a + b·log(dialogues) to say what 10,006 dialogues (the paper's full train split) would give
+if the trend held. Writes benchmarks/ranker/learning_curve.json and .md.
+
+``sweep`` trains full ECR (one seed, all training dialogues) once per setting in `SWEEP` — one change from the
+defaults each — and reports validation metrics only (the test split never chooses anything). Writes
+benchmarks/ranker/sweep.json and .md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+OUT = Path(__file__).parent / "ranker"
+ECR = "ECR (+ feedback reweighting)"
+METRICS = ("recall@1", "recall@10", "recall@50", "auc")
+PAPER_TRAIN_DIALOGUES = 10006
+CAVEAT = (
+    "Caveats: one seed and four points; the smaller subsets keep the `full` profile's epochs, so they also get "
+    "fewer optimisation steps, which may steepen the slope. An extrapolation, not a measurement."
+)
+
+
+def prepare_scratch(scratch: Path, main: Path) -> None:
+    """A store that shares the main store's read-only inputs (caches, KG, emotion model) through links."""
+    (scratch / "models").mkdir(parents=True, exist_ok=True)
+    for part in ("cache", "kg", "models/emotion"):
+        link = scratch / part
+        if not link.exists():
+            link.symlink_to((main / part).resolve())
+
+
+def evaluate(split: str, seed: int) -> dict[str, float]:
+    from ecr_agent.ranker.evaluation import evaluate_ranker
+
+    result = evaluate_ranker(split=split, seeds=[seed])
+    return {m: result["systems"][ECR][m] for m in METRICS}
+
+
+def learning_curve(args: argparse.Namespace, main_store: Path) -> None:
+    points = []
+    for limit in args.limits:
+        os.environ["ECR_STORE_DIR"] = str(args.scratch)
+        from ecr_agent.ranker.training import train_ranker
+
+        report = train_ranker("full", seed=args.seed, variants=("ecr",), train_limit=limit)
+        run = report["runs"]["ecr"]
+        points.append(
+            {
+                "dialogues": limit,
+                "train_samples": run["train_samples"],
+                "train_seconds": run["train_seconds"],
+                "valid": evaluate("valid", args.seed),
+                "test": evaluate("test", args.seed),
+            }
+        )
+        print(json.dumps(points[-1]), flush=True)
+    os.environ["ECR_STORE_DIR"] = str(main_store)
+    runs = json.loads((OUT / "results.json").read_text())["runs"]
+    everything = runs[f"ecr-seed{args.seed}"]
+    points.append(
+        {
+            "dialogues": None,
+            "train_samples": None,
+            "train_seconds": everything["train_seconds"],
+            "valid": evaluate("valid", args.seed),
+            "test": evaluate("test", args.seed),
+        }
+    )
+    from ecr_agent.config import Paths
+    from ecr_agent.data.redial import load_dialogues
+
+    points[-1]["dialogues"] = len(load_dialogues("train", Paths.from_env()))  # the train split, valid carved out
+    fits = {}
+    for metric in ("recall@10", "recall@50"):
+        x = np.log([p["dialogues"] for p in points])
+        y = np.array([p["test"][metric] for p in points])
+        slope, intercept = np.polyfit(x, y, 1)
+        fits[metric] = {
+            "per_doubling": round(float(slope * math.log(2)), 4),
+            "at_paper_size": round(float(intercept + slope * math.log(PAPER_TRAIN_DIALOGUES)), 4),
+        }
+    result = {"seed": args.seed, "points": points, "log_fit_test": fits, "paper_train_dialogues": PAPER_TRAIN_DIALOGUES}
+    OUT.mkdir(exist_ok=True)
+    (OUT / "learning_curve.json").write_text(json.dumps(result, indent=1) + "\n")
+    lines = [
+        "# ECR ranker: recall against training dialogues",
+        "",
+        f"Reproduce: `python benchmarks/ranker_experiments.py curve --scratch /tmp/ecr_curve` (seed {args.seed}, the",
+        "`full` profile's settings, the first N training dialogues; the last row is the main store's run on all of",
+        "them).",
+        "",
+        "| train dialogues | valid R@10 | valid R@50 | test R@1 | test R@10 | test R@50 | test AUC |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for p in points:
+        v, t = p["valid"], p["test"]
+        lines.append(
+            f"| {p['dialogues']} | {v['recall@10']:.3f} | {v['recall@50']:.3f} | {t['recall@1']:.3f} | "
+            f"{t['recall@10']:.3f} | {t['recall@50']:.3f} | {t['auc']:.3f} |"
+        )
+    lines += [
+        "",
+        "Log-linear fit on test, recall ≈ a + b·ln(dialogues), extrapolated to the paper's 10,006 dialogues:",
+        "",
+    ]
+    for metric, fit in fits.items():
+        lines.append(f"- {metric}: +{fit['per_doubling']:.3f} per doubling → {fit['at_paper_size']:.3f} at 10,006")
+    lines += ["", CAVEAT]
+    (OUT / "learning_curve.md").write_text("\n".join(lines) + "\n")
+    print(json.dumps(fits))
+
+
+SWEEP: dict[str, dict[str, Any]] = {
+    "defaults": {},
+    "entity_dim 256": {"model": {"entity_dim": 256}},
+    "dropout 0.3": {"model": {"dropout": 0.3}},
+    "text_window 24": {"model": {"text_window": 24}},
+    "global_top_k 200": {"model": {"global_top_k": 200}},
+    "lr 1e-3": {"train": {"lr": 1e-3}},
+    "node_lr_factor 0.3": {"train": {"node_lr_factor": 0.3}},
+    "batch_size 128": {"train": {"batch_size": 128}},
+}
+"""Settings tried by ``sweep``: display name → RankerConfig (``model``) and TrainConfig (``train``) changes."""
+
+
+def sweep(args: argparse.Namespace, main_store: Path) -> None:
+    from ecr_agent.ranker.config import RankerConfig
+    from ecr_agent.ranker.training import train_ranker
+
+    os.environ["ECR_STORE_DIR"] = str(args.scratch)
+    rows = {}
+    for name, change in SWEEP.items():
+        model = replace(RankerConfig(), **change.get("model", {}))
+        report = train_ranker("full", seed=args.seed, variants=("ecr",), model_config=model, **change.get("train", {}))
+        run = report["runs"]["ecr"]
+        rows[name] = {"valid": {m: round(run["valid"][m], 4) for m in METRICS}, "best_epoch": run["best_epoch"]}
+        rows[name]["train_seconds"] = run["train_seconds"]
+        print(name, json.dumps(rows[name]), flush=True)
+    os.environ["ECR_STORE_DIR"] = str(main_store)
+    (OUT / "sweep.json").write_text(json.dumps({"seed": args.seed, "settings": SWEEP, "rows": rows}, indent=1) + "\n")
+    lines = [
+        "# ECR ranker: one-change hyper-parameter sweep on validation",
+        "",
+        f"Reproduce: `python benchmarks/ranker_experiments.py sweep --scratch /tmp/ecr_sweep` (seed {args.seed}, all",
+        "training dialogues, the `full` profile otherwise; validation split only).",
+        "",
+        "| setting | best epoch | train s | valid R@1 | valid R@10 | valid R@50 | valid AUC |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for name, row in rows.items():
+        v = row["valid"]
+        lines.append(
+            f"| {name} | {row['best_epoch']} | {row['train_seconds']} | {v['recall@1']:.3f} | {v['recall@10']:.3f} | "
+            f"{v['recall@50']:.3f} | {v['auc']:.3f} |"
+        )
+    (OUT / "sweep.md").write_text("\n".join(lines) + "\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("experiment", choices=("curve", "sweep"))
+    parser.add_argument("--scratch", type=Path, required=True, help="an empty folder for the scratch store")
+    parser.add_argument("--limits", type=int, nargs="+", default=[388, 775, 1550], help="curve: training dialogues")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    main_store = Path(os.environ.get("ECR_STORE_DIR") or "stores").resolve()
+    prepare_scratch(args.scratch, main_store)
+    (learning_curve if args.experiment == "curve" else sweep)(args, main_store)
+
+
+if __name__ == "__main__":
+    main()
