@@ -145,6 +145,19 @@ class ECRChain(Runnable[dict, ECRResponse]):
         kinds = {"system": SystemMessage, "user": HumanMessage}
         return [kinds[role](content) for role, content in turn.prompt.messages()]
 
+    def _decoding(self, turn: PreparedTurn) -> dict[str, Any]:
+        """Constraints for our own generator: do not talk about the movies turned down or picked before (a small
+        model copies them from the dialogue), and do not repeat earlier replies. Other chat models get none."""
+        from ecr_agent.generator.chat_model import ECRChatModel
+
+        if not isinstance(self.chat_model, ECRChatModel) or turn.prompt is None:
+            return {}
+        current = turn.prompt.movie.lower()  # "Toy Story" must stay writable when recommending "Toy Story 2"
+        return {
+            "avoid_phrases": tuple(sorted(n for n in set(turn.avoid_names) if n and n.lower() not in current)),
+            "avoid_echo_of": tuple(t.content for t in turn.turns if t.role == "assistant"),
+        }
+
     def _response(self, turn: PreparedTurn, continuation: str) -> ECRResponse:
         reply = turn.prompt.compose(continuation) if turn.prompt is not None else turn.opening
         return ECRResponse(
@@ -159,7 +172,7 @@ class ECRChain(Runnable[dict, ECRResponse]):
         turn = self.prepare(input)
         if turn.prompt is None:
             return self._response(turn, "")
-        message = self.chat_model.invoke(self._prompt_messages(turn), config=config)
+        message = self.chat_model.invoke(self._prompt_messages(turn), config=config, **self._decoding(turn))
         return self._response(turn, str(message.content))
 
     async def ainvoke(self, input: dict[str, Any], config: RunnableConfig | None = None, **kwargs: Any) -> ECRResponse:
@@ -174,7 +187,7 @@ class ECRChain(Runnable[dict, ECRResponse]):
         yield turn.opening
         if turn.prompt is not None:
             first = True
-            for chunk in self.chat_model.stream(self._prompt_messages(turn), config=config):
+            for chunk in self.chat_model.stream(self._prompt_messages(turn), config=config, **self._decoding(turn)):
                 text = str(chunk.content)
                 if first and text:
                     text, first = " " + text.lstrip(), False

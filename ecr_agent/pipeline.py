@@ -58,6 +58,8 @@ class PreparedTurn:
     opening: str = ""
     prompt: Any = None
     rejected: list[str] = field(default_factory=list)
+    avoid_names: list[str] = field(default_factory=list)
+    """Movies the reply should not talk about (names without the year): the ones turned down, the earlier picks."""
     notes: list[str] = field(default_factory=list)
 
 
@@ -196,6 +198,7 @@ class ECRPipeline:
             turn.opening = "I couldn't find a movie for that yet. Could you tell me one you enjoyed?"
             return turn
         best = turn.recommendations[0]
+        turn.avoid_names = self._names((set(turn.rejected) | suggested) - {best.movie_id})
         turn.knowledge = self.retrieve(best, turns[-1].content)
         turn.opening = opening_sentence(best.title, emotions[-1], self._rejected_title(turn.rejected))
         from ecr_agent.generator.prompt import build_prompt
@@ -213,6 +216,10 @@ class ECRPipeline:
             for kind in ("triples", "reviews")
             for hit in self.knowledge.search(query, kind, k=2 if kind == "reviews" else 4, movie_ids=ids)
         ]
+
+    def _names(self, movie_ids: set[str]) -> list[str]:
+        movies = (self.linker.catalog.get(movie_id) for movie_id in sorted(movie_ids))
+        return [movie.name for movie in movies if movie is not None]
 
     def _rejected_title(self, rejected: list[str]) -> str | None:
         if not rejected:

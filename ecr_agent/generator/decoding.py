@@ -10,7 +10,7 @@ and the final text always agree.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
@@ -34,6 +34,10 @@ class DecodingConfig:
         stop_at_sentence_end: stop at the first sentence end after ``min_new_tokens``.
         trim_partial: release sentences after the first only when complete; drop one cut by the budget.
         ignore_eos: always generate ``max_new_tokens`` (benchmarks).
+        avoid_phrases: never write these (e.g. titles the user turned down): the second token of each phrase is
+            banned right after its first (a one-token phrase is banned everywhere).
+        avoid_echo_of: earlier replies in the conversation: none of their `ECHO_NGRAM`-grams is written again, so
+            greedy decoding does not say the same thing every turn.
     """
 
     max_new_tokens: int = 60
@@ -46,6 +50,8 @@ class DecodingConfig:
     stop_at_sentence_end: bool = True
     trim_partial: bool = True
     ignore_eos: bool = False
+    avoid_phrases: tuple[str, ...] = ()
+    avoid_echo_of: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.max_new_tokens < 1:
@@ -84,6 +90,7 @@ def decode_stream(
     stats = stats if stats is not None else {}
     started = time.perf_counter()
     stop_ids, banned = special_ids(tokenizer)
+    avoid = Avoidance.build(tokenizer, config.avoid_phrases, config.avoid_echo_of)
     sampler = torch.Generator().manual_seed(config.seed) if config.temperature > 0 else None
     generated: list[int] = []
     text = ""
@@ -98,7 +105,7 @@ def decode_stream(
     cache = output.cache if hasattr(output, "cache") else output.past_key_values
     logits = output.logits[0, -1].float()
     while len(generated) < config.max_new_tokens:
-        token = _next_token(logits, generated, config, banned, stop_ids, sampler)
+        token = _next_token(logits, generated, config, banned + avoid.banned(generated), stop_ids, sampler)
         if stats["first_token_s"] is None:
             stats["first_token_s"] = time.perf_counter() - started
         if token in stop_ids:
@@ -170,6 +177,43 @@ def _next_token(
     ordered = torch.where(keep, ordered, torch.zeros_like(ordered))
     choice = torch.multinomial(ordered / ordered.sum(), 1, generator=sampler)
     return int(order[choice])
+
+
+ECHO_NGRAM = 4
+"""Length of the token n-grams of earlier replies that a new reply may not repeat."""
+
+
+@dataclass(frozen=True)
+class Avoidance:
+    """Token sequences a reply must not complete: ``follow[prefix]`` = tokens banned right after ``prefix``."""
+
+    follow: dict[tuple[int, ...], frozenset[int]]
+    lengths: tuple[int, ...]
+    """Prefix lengths present in ``follow`` (0 = tokens banned everywhere)."""
+
+    @classmethod
+    def build(cls, tokenizer: Any, phrases: Sequence[str], echo_of: Sequence[str]) -> Avoidance:
+        sequences = []
+        for phrase in (p.strip() for p in phrases):
+            if phrase:  # a phrase starts a reply or follows a space: both tokenisations; its second token is the one
+                # banned ("Forrest" may stay, "Forrest G|ump" cut late would leave half a name)
+                sequences += [tokenizer.encode(text, add_special_tokens=False)[:2] for text in (phrase, " " + phrase)]
+        for text in echo_of:
+            ids = tokenizer.encode(" " + text.strip(), add_special_tokens=False)
+            sequences += [ids[i : i + ECHO_NGRAM] for i in range(len(ids) - ECHO_NGRAM + 1)]
+        follow: dict[tuple[int, ...], set[int]] = {}
+        for ids in sequences:
+            if ids:
+                follow.setdefault(tuple(ids[:-1]), set()).add(ids[-1])
+        return cls({k: frozenset(v) for k, v in follow.items()}, tuple(sorted({len(k) for k in follow})))
+
+    def banned(self, generated: Sequence[int]) -> list[int]:
+        """Tokens that would complete an avoided sequence after ``generated``."""
+        out: set[int] = set()
+        for size in self.lengths:
+            if size <= len(generated):
+                out |= self.follow.get(tuple(generated[len(generated) - size :]), frozenset())
+        return sorted(out)
 
 
 def _ngram_bans(generated: list[int], size: int) -> set[int]:

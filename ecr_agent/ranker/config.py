@@ -78,7 +78,7 @@ class TrainConfig:
         seed: seeds parameters, dropout and batch order.
         epochs: maximum epochs; the best epoch on validation is kept.
         patience: stop after this many epochs without a better validation score.
-        batch_size: samples per step (the paper uses 128; 256 halves the R-GCN passes per epoch on CPU).
+        batch_size: samples per step (the paper's 128; chosen on validation over 256, benchmarks/ranker/sweep.md).
         lr: AdamW learning rate.
         weight_decay: AdamW decoupled weight decay.
         node_lr_factor: learning rate of the 33k node embeddings relative to ``lr`` (they overfit first).
@@ -94,7 +94,7 @@ class TrainConfig:
     seed: int = 0
     epochs: int = 8
     patience: int = 2
-    batch_size: int = 256
+    batch_size: int = 128
     lr: float = 2e-3
     weight_decay: float = 0.01
     node_lr_factor: float = 0.1

@@ -47,7 +47,7 @@ from ecr_agent.ranker.scoring import label_ranks, score_contexts
 logger = logging.getLogger(__name__)
 
 PROFILES: dict[str, dict[str, Any]] = {
-    "quick": {"variants": ("ecr",), "train_limit": 400, "valid_limit": None, "epochs": 6, "batch_size": 128},
+    "quick": {"variants": ("ecr",), "train_limit": 400, "valid_limit": None, "epochs": 6},
     "full": {"variants": tuple(VARIANTS), "train_limit": None, "valid_limit": None},
     # a few steps on a slice, no movie-text embeddings (tests, notebooks under test; not a usable model)
     "smoke": {

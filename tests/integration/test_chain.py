@@ -57,6 +57,11 @@ def test_a_rejected_pick_is_acknowledged_and_replaced(chain):
     assert second.recommendations[0].movie_id != first.recommendations[0].movie_id
     assert first.recommendations[0].movie_id not in {r.movie_id for r in second.recommendations}
     assert title in second.reply and "sorry" in second.reply.lower()
+    # the generated part is kept off the rejected movie and off the earlier reply's wording
+    constraints = chain._decoding(chain.prepare({"messages": messages}))
+    name = title.rsplit(" (", 1)[0]
+    assert name in constraints["avoid_phrases"] and constraints["avoid_echo_of"] == (first.reply,)
+    assert name not in second.reply[len(second.reply.split("?")[0]) :]  # only the apology names it
 
 
 @pytest.mark.parametrize(

@@ -159,20 +159,23 @@ def test_reply_stops_at_a_sentence_end(generator: EmpatheticGenerator) -> None:
 class Scripted(torch.nn.Module):
     """A stand-in LM that emits a fixed token sequence, to test the stop rules exactly."""
 
-    def __init__(self, script: list[int], vocab: int) -> None:
+    def __init__(self, script: list[int], vocab: int, fallback: int | None = None) -> None:
         super().__init__()
-        self.script, self.vocab, self.calls = script, vocab, 0
+        self.script, self.vocab, self.calls, self.fallback = script, vocab, 0, fallback
 
     def forward(self, input_ids, cache=None, use_cache=True, logits_to_keep=1):  # noqa: ANN001, ANN201
         logits = torch.zeros(1, 1, self.vocab)
+        if self.fallback is not None:
+            logits[0, 0, self.fallback] = 5.0  # its second choice, every step
         logits[0, 0, self.script[min(self.calls, len(self.script) - 1)]] = 10.0
         self.calls += 1
         return type("Out", (), {"logits": logits, "cache": None})()
 
 
-def run_script(tokenizer, text: str, **config) -> tuple[str, dict]:  # noqa: ANN001
+def run_script(tokenizer, text: str, fallback: str | None = None, **config) -> tuple[str, dict]:  # noqa: ANN001
     script = tokenizer(text, add_special_tokens=False)["input_ids"]
-    model = Scripted(script, len(tokenizer))
+    second = tokenizer(fallback, add_special_tokens=False)["input_ids"][0] if fallback else None
+    model = Scripted(script, len(tokenizer), second)
     stats: dict = {}
     settings = DecodingConfig(repetition_penalty=1.0, no_repeat_ngram_size=0, **config)
     return "".join(decode_stream(model, tokenizer, [1, 2, 3], settings, stats)), stats
@@ -191,6 +194,22 @@ def test_stop_rules_on_a_scripted_model(generator: EmpatheticGenerator) -> None:
     assert raw.startswith(cut) and len(raw) > len(cut)
     mr, _ = run_script(tokenizer, " I met Mr. Smith there. Wow", max_new_tokens=30, min_new_tokens=1)
     assert mr == "I met Mr. Smith there."
+
+
+def test_avoided_titles_and_earlier_replies_are_not_written(generator: EmpatheticGenerator) -> None:
+    tokenizer = generator.tokenizer
+    story = " I loved Forrest Gump so much. It made me cry."
+    free, _ = run_script(tokenizer, story, fallback=" wonderful", max_new_tokens=12, min_new_tokens=12)
+    assert "Forrest Gump" in free
+    kept, _ = run_script(
+        tokenizer, story, fallback=" wonderful", max_new_tokens=12, min_new_tokens=12, avoid_phrases=("Forrest Gump",)
+    )
+    assert "Forrest Gump" not in kept and "Forrest wonderful" in kept  # the model's second choice instead
+    echo, _ = run_script(
+        tokenizer, story, fallback=" wonderful", max_new_tokens=12, min_new_tokens=12,
+        avoid_echo_of=("Honestly, I loved Forrest Gump so much!",),
+    )  # fmt: skip
+    assert "loved Forrest Gump so" not in echo and echo.startswith("I loved Forrest")  # 4-grams of the old reply
 
 
 def test_chat_model_wrapper(generator: EmpatheticGenerator) -> None:
