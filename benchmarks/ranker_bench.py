@@ -180,7 +180,7 @@ def markdown(results: dict) -> str:
     if speed:
         lines += [
             "",
-            "## Inference speed (inference default model, this 2-core CPU, shared)",
+            '## Inference speed (inference default model, `threads="auto"`, this 2-core CPU)',
             "",
             "| measure | value |",
             "| --- | --- |",

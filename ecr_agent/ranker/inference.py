@@ -32,7 +32,7 @@ from ecr_agent.ranker.assets import (
 )
 from ecr_agent.ranker.cache import encode_sorted, link_turn
 from ecr_agent.ranker.features import TurnInfo, turn_emotions
-from ecr_agent.ranker.runtime import torch_threads
+from ecr_agent.ranker.runtime import idle_threads, torch_threads
 from ecr_agent.ranker.scoring import score_contexts
 from ecr_agent.types import ChatTurn, Emotions, Recommendation
 
@@ -66,7 +66,7 @@ class EmotionAwareRanker:
         run: TrainedRun,
         assets: RankerAssets,
         detector: object | None = None,
-        threads: int | None = 1,
+        threads: int | str | None = "auto",
         members: Sequence[TrainedRun] = (),
     ) -> None:
         self.run = run
@@ -93,7 +93,7 @@ class EmotionAwareRanker:
         cls,
         paths: Paths | None = None,
         detector: object | None | str = "auto",
-        threads: int | None = 1,
+        threads: int | str | None = "auto",
         ensemble: bool = False,
     ) -> EmotionAwareRanker:
         """The inference default in ``$ECR_STORE_DIR/models/ranker`` (or ``paths``).
@@ -102,7 +102,8 @@ class EmotionAwareRanker:
             paths: where the store is.
             detector: an emotion detector (anything with ``detect(texts)``), None for neutral emotions, or ``"auto"``
                 to load `EmotionPredictor` when it is trained.
-            threads: torch threads while ranking (1: fastest on a loaded 2-core CPU; None: torch's default).
+            threads: torch threads while ranking: ``"auto"`` (every CPU when the machine is idle, 1 when it is
+                busy, decided per call), a number, or None (torch's setting).
             ensemble: also score with the other trained seeds of the default run (``ecr train ranker --seed N``) and
                 rank by the mean log-probability: better recall (benchmarks/ranker), a model pass per seed; the
                 evidence still comes from the default model.
@@ -125,7 +126,11 @@ class EmotionAwareRanker:
 
     @classmethod
     def from_run(
-        cls, directory: Path, paths: Paths | None = None, detector: object | None = None, threads: int | None = 1
+        cls,
+        directory: Path,
+        paths: Paths | None = None,
+        detector: object | None = None,
+        threads: int | str | None = "auto",
     ) -> EmotionAwareRanker:
         """A specific run directory (``models/ranker/runs/<name>``), e.g. an ablation."""
         assets = RankerAssets(paths or Paths.from_env())
@@ -158,7 +163,7 @@ class EmotionAwareRanker:
         batch_size: int = 256,
     ) -> list[list[Recommendation]]:
         """`rank` for many conversations at once (one model pass per ``batch_size`` conversations)."""
-        with torch_threads(self.threads):
+        with torch_threads(idle_threads() if self.threads == "auto" else self.threads):
             return self._rank_batch(conversations, emotions, k, exclude_mentioned, batch_size)
 
     def _rank_batch(
