@@ -20,8 +20,8 @@ CONVERSATIONS = (
     ],
 )
 COLD_START = (
-    "import time; t = time.perf_counter(); from ecr_agent import ECRChain; "
-    "ECRChain.from_store(); print(time.perf_counter() - t)"
+    "import sys, time; t = time.perf_counter(); from ecr_agent import ECRChain; "
+    "ECRChain.from_store(int8=sys.argv[1] == 'int8'); print(time.perf_counter() - t)"
 )
 
 
@@ -41,9 +41,10 @@ def count_tokens(chat_model: Any, text: str) -> int:
     return len(tokenizer.encode(text.strip(), add_special_tokens=False))
 
 
-def cold_start_seconds() -> float:
+def cold_start_seconds(int8: bool = False) -> float:
     """Seconds for a fresh Python process to import ecr_agent and load every part of the chain."""
-    out = subprocess.run([sys.executable, "-c", COLD_START], capture_output=True, text=True, check=True, env=os.environ)
+    command = [sys.executable, "-c", COLD_START, "int8" if int8 else "bf16"]
+    out = subprocess.run(command, capture_output=True, text=True, check=True, env=os.environ)
     return float(out.stdout.strip().splitlines()[-1])
 
 
@@ -70,7 +71,7 @@ def time_turns(chain: Any, turns: int) -> dict[str, list[float]]:
     return times
 
 
-def run_bench(turns: int = 10, new_tokens: int = 60) -> dict[str, Any]:
+def run_bench(turns: int = 10, new_tokens: int = 60, int8: bool = False) -> dict[str, Any]:
     """Measure one chat turn end to end (DESIGN.md's ``ecr bench`` keys).
 
     The DESIGN keys time turns that generate exactly ``new_tokens`` tokens (stop rules off), so the figure does not
@@ -79,7 +80,7 @@ def run_bench(turns: int = 10, new_tokens: int = 60) -> dict[str, Any]:
     from ecr_agent.chain import ECRChain
     from ecr_agent.generator.decoding import DecodingConfig
 
-    chain = ECRChain.from_store()
+    chain = ECRChain.from_store(int8=int8)
     generator = getattr(chain.chat_model, "generator", None)
     if hasattr(chain.chat_model, "max_new_tokens"):
         chain.chat_model.max_new_tokens = new_tokens
@@ -102,12 +103,13 @@ def run_bench(turns: int = 10, new_tokens: int = 60) -> dict[str, Any]:
         "first_token_s": round(statistics.median(budget["first_token"]), 3),
         "tokens_per_s": round(statistics.median(budget["tokens_per_s"]), 1),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-        "cold_start_s": round(cold_start_seconds(), 2),
+        "cold_start_s": round(cold_start_seconds(int8), 2),
         "rank_contexts_per_s": rank_throughput(chain),
         "reply_latency_p50_s": round(statistics.median(shipped["latency"]), 3),
         "reply_tokens_median": statistics.median(shipped["tokens"]),
         "turns": turns,
         "new_tokens": new_tokens,
+        "int8": int8,
         "torch_threads": torch.get_num_threads(),
         "load_avg_1m": round(os.getloadavg()[0], 2),
     }

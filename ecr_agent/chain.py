@@ -111,9 +111,17 @@ class ECRChain(Runnable[dict, ECRResponse]):
 
     @classmethod
     def from_store(
-        cls, path: str | None = None, chat_model: BaseChatModel | None = None, strict: bool = False, k: int = 5
+        cls,
+        path: str | None = None,
+        chat_model: BaseChatModel | None = None,
+        strict: bool = False,
+        k: int = 5,
+        int8: bool = False,
     ) -> ECRChain:
-        """Load every built part from ``path`` (default ``$ECR_STORE_DIR``); missing parts degrade unless ``strict``."""
+        """Load every built part from ``path`` (default ``$ECR_STORE_DIR``); missing parts degrade unless ``strict``.
+
+        ``int8``: our generator with int8 weights (~1.5× faster decoding on CPU; see docs/generator.md).
+        """
         paths = Paths.from_env()
         if path is not None:
             from pathlib import Path
@@ -126,12 +134,12 @@ class ECRChain(Runnable[dict, ECRResponse]):
             from ecr_agent.generator.model import EmpatheticGenerator
 
             try:
-                generator = EmpatheticGenerator.load(paths)
+                generator = EmpatheticGenerator.load(paths, int8=int8)
             except StoreNotBuiltError:
                 if strict:
                     raise
                 notes.append("generator adapter not trained (`ecr train generator`): base SmolLM2 without fine-tuning")
-                generator = EmpatheticGenerator.load(paths, adapter=False)
+                generator = EmpatheticGenerator.load(paths, adapter=False, int8=int8)
             chat_model = ECRChatModel(generator=generator)
         return cls(pipeline, chat_model, notes)
 

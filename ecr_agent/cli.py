@@ -75,7 +75,7 @@ def _chat(args: argparse.Namespace) -> dict[str, Any] | None:
 def _bench(args: argparse.Namespace) -> dict[str, Any]:
     from ecr_agent.bench import run_bench
 
-    return run_bench(turns=args.turns)
+    return run_bench(turns=args.turns, int8=args.int8)
 
 
 def _demo(args: argparse.Namespace) -> dict[str, Any]:
@@ -121,6 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench = commands.add_parser("bench", help="latency, throughput and memory of one chat turn")
     bench.add_argument("--turns", type=int, default=10)
+    bench.add_argument("--int8", action="store_true", help="the generator with int8 weights")
     bench.set_defaults(run=_bench)
 
     demo = commands.add_parser("demo", help="build and train what is missing, then play a short conversation")

@@ -118,7 +118,8 @@ def evaluate_generator(
         split: ``test`` (reported) or ``valid`` (model selection) review movies.
         limit: review examples to evaluate.
         paths: where the data and the stores are (default: from the environment).
-        systems: any of ``template``, ``base`` (no fine-tuning), ``ecr`` (fine-tuned; needs ``ecr train generator``).
+        systems: any of ``template``, ``base`` (no fine-tuning), ``ecr`` (fine-tuned; needs ``ecr train generator``),
+            ``ecr-int8`` (the fine-tuned generator with int8 weights).
         max_new_tokens: generation budget per reply.
         redial_turns: also evaluate this many ReDial test recommender turns (needs ``ecr build``).
         judge: an `LLMJudge` to add the five 0-9 judge scores per system (optional).
@@ -140,7 +141,7 @@ def evaluate_generator(
     for system in systems:
         generator = None
         if system != "template":
-            generator = EmpatheticGenerator.load(paths, adapter=(system == "ecr"))
+            generator = EmpatheticGenerator.load(paths, adapter=system != "base", int8=system == "ecr-int8")
         for source, cases in sources.items():
             started = time.perf_counter()
             outputs = [_reply(generator, case.prompt, max_new_tokens) for case in cases]

@@ -88,6 +88,7 @@ class EmpatheticGenerator:
         adapter: bool | Path = True,
         dtype: torch.dtype | None = None,
         decoding: DecodingConfig | None = None,
+        int8: bool = False,
     ) -> EmpatheticGenerator:
         """Load the base model (converting the packaged GGUF on first use) and merge the adapter into it.
 
@@ -97,6 +98,9 @@ class EmpatheticGenerator:
                 that adapter folder; False = the base model without fine-tuning.
             dtype: weights dtype for decoding (default `default_dtype`).
             decoding: default decoding settings.
+            int8: quantise every linear layer's weights to int8 after merging (PyTorch dynamic quantisation):
+                ~1.5× faster decoding on CPU (half the bytes of bfloat16 per token); replies differ a little
+                (validation comparison in docs/generator.md). ``dtype`` is ignored then.
 
         Raises:
             StoreNotBuiltError: the adapter is missing or corrupt (naming ``ecr train generator``).
@@ -114,7 +118,11 @@ class EmpatheticGenerator:
         model = AutoModelForCausalLM.from_pretrained(base, dtype=torch.float32)
         if folder is not None:
             model = merge_adapter(model, folder)
-        model = model.to(dtype or default_dtype()).eval()
+        if int8:
+            model = torch.ao.quantization.quantize_dynamic(model.eval(), {torch.nn.Linear}, torch.qint8, inplace=True)
+        else:
+            model = model.to(dtype or default_dtype())
+        model = model.eval()
         logger.info("loaded the generator (adapter=%s) in %.2f s", folder, time.perf_counter() - started)
         return cls(model, tokenizer, decoding=decoding, adapter=folder)
 

@@ -227,3 +227,10 @@ def test_chat_model_wrapper(generator: EmpatheticGenerator) -> None:
     if first_word:
         stopped = llm.invoke(PROMPT.messages(), stop=[first_word])
         assert first_word not in stopped.content and answer.content.startswith(stopped.content.strip())
+
+
+def test_int8_weights_quantise_every_projection_and_still_decode(paths: Paths, report: dict) -> None:
+    quantised = EmpatheticGenerator.load(paths, adapter=True, int8=True)
+    int8_layers = [m for m in quantised.model.modules() if isinstance(m, torch.ao.nn.quantized.dynamic.Linear)]
+    assert len(int8_layers) >= 7 * 30  # every projection of the 30 blocks
+    assert quantised.generate(PROMPT, 12).strip()
