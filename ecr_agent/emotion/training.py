@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ecr_agent.config import Paths, force_offline
-from ecr_agent.distributed import DataParallel
+from ecr_agent.distributed import DataParallel, available_cpus, idle_threads
 from ecr_agent.emotion.dataset import EmotionExample, annotated_examples, questionnaire_examples
 from ecr_agent.emotion.evaluation import score_predictions
 from ecr_agent.emotion.labels import EMOTIONS
@@ -182,20 +182,15 @@ def derived_seed(*parts: int) -> int:
 
 
 def set_cpu_threads(threads: int | None = None, parallel: DataParallel | None = None) -> int:
-    """Set torch's CPU threads: ``threads``, or every CPU when the machine is idle and 1 when it is busy.
-
-    Training processes launched together on one machine (``parallel``) split its CPUs between them.
-
-    On a shared machine whose cores are already taken, torch's threads wait on each other: on our 2-core machine
-    under a load of 4, one training step took 0.5 s with 1 thread and 1.4–4 s with 2. So when the 1-minute load
-    average is at least ``CPUs - 0.5`` before training starts, one thread is used.
+    """Set torch's CPU threads: ``threads``, or `idle_threads` (every CPU when the machine is idle, 1 when busy,
+    decided before training starts); training processes launched together on one machine (``parallel``) split its
+    CPUs between them.
     """
-    available = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     if threads is None:
-        busy = hasattr(os, "getloadavg") and os.getloadavg()[0] >= available - 0.5
-        threads = 1 if busy else (parallel or DataParallel()).cpu_threads(available)
+        idle = idle_threads()
+        threads = 1 if idle == 1 else (parallel or DataParallel()).cpu_threads(idle)
     torch.set_num_threads(max(1, threads))
-    logger.info("torch uses %d CPU thread(s) of %d", torch.get_num_threads(), available)
+    logger.info("torch uses %d CPU thread(s) of %d", torch.get_num_threads(), available_cpus())
     return torch.get_num_threads()
 
 

@@ -21,6 +21,7 @@ import torch
 from ecr_agent.config import Paths, StoreNotBuiltError
 from ecr_agent.data.movies import MovieCatalog
 from ecr_agent.data.redial import render_mentions
+from ecr_agent.distributed import idle_threads
 from ecr_agent.ranker.assets import (
     RankerAssets,
     TrainedRun,
@@ -32,7 +33,7 @@ from ecr_agent.ranker.assets import (
 )
 from ecr_agent.ranker.cache import encode_sorted, link_turn
 from ecr_agent.ranker.features import TurnInfo, turn_emotions
-from ecr_agent.ranker.runtime import idle_threads, torch_threads
+from ecr_agent.ranker.runtime import torch_threads
 from ecr_agent.ranker.scoring import score_contexts
 from ecr_agent.types import ChatTurn, Emotions, Recommendation
 

@@ -2,8 +2,8 @@
 
 `torch_threads`: inference batches are small matrix products; with two OpenMP threads on a loaded 2-core machine
 each product waits at a barrier for a descheduled thread (measured: single-context ranking 350 ms with 2 threads,
-19 ms with 1), while on an idle one two threads are faster (12.7 ms vs 18.2). `idle_threads` picks per call: every
-CPU when the machine is idle, one when it is busy.
+19 ms with 1), while on an idle one two threads are faster (12.7 ms vs 18.2). Inference therefore asks
+`ecr_agent.distributed.idle_threads` on every call: every CPU when the machine is idle, one when it is busy.
 
 Each step allocates and frees many 5–20 MB tensors (the R-GCN over ~33k nodes). glibc serves blocks that large
 with ``mmap`` and returns them at ``free``, so every step page-faults fresh zeroed memory; measured on this 2-core
@@ -17,7 +17,6 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import logging
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -52,13 +51,6 @@ def keep_heap_memory() -> bool:
     _DONE = bool(ok)
     logger.debug("glibc allocator tuned for large tensors: %s", _DONE)
     return _DONE
-
-
-def idle_threads() -> int:
-    """Every CPU when the 1-minute load average leaves them idle, else 1 (see the module docstring)."""
-    available = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    busy = hasattr(os, "getloadavg") and os.getloadavg()[0] >= available - 0.5
-    return 1 if busy else available
 
 
 @contextmanager
