@@ -17,6 +17,8 @@ import math
 import os
 import statistics
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from ecr_agent.config import Paths
@@ -88,17 +90,42 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * (len(ordered) - 1)))]
 
 
+@contextmanager
+def minilm_in(bf16: bool) -> Iterator[None]:
+    """Run the shared MiniLM encoder in bfloat16 or float32 for the block (the float32 baseline of the same run)."""
+    from ecr_agent.text_encoder import SentenceEncoder, shared_encoder
+
+    encoder = shared_encoder()
+    kept = encoder.model, encoder.bf16
+    if bf16 != encoder.bf16:
+        encoder.model, encoder.bf16 = SentenceEncoder(bf16=bf16).model, bf16
+    try:
+        yield
+    finally:
+        encoder.model, encoder.bf16 = kept
+
+
 def throughput(split: str, count: int = 512) -> dict:
     """Contexts per second (batched) and single-context latency of the inference default model."""
+    from ecr_agent.hardware import native_bfloat16
     from ecr_agent.ranker.inference import EmotionAwareRanker
+    from ecr_agent.text_encoder import shared_encoder
 
-    chats, feelings = conversations(split, count)
+    chats, feelings = conversations(split, 2 * count)
     ranker = EmotionAwareRanker.load()
-    ranker.rank_batch(chats[:16], feelings[:16])  # warm-up (allocations, linker)
-    ranker = EmotionAwareRanker(ranker.run, ranker.assets, ranker.detector)  # empty text caches
-    started = time.perf_counter()
-    ranker.rank_batch(chats, feelings)
-    cold = count / (time.perf_counter() - started)
+    cold_by_precision = {}
+    for bf16 in (False, True) if native_bfloat16() else (False,):
+        with minilm_in(bf16):
+            # Warm-up on other contexts: allocations, the linker, and the oneDNN kernels of MiniLM's shapes
+            # (built once per process). A fresh ranker then has empty text caches: every message below is new.
+            ranker.rank_batch(chats[count:], feelings[count:])
+            ranker = EmotionAwareRanker(ranker.run, ranker.assets, ranker.detector)
+            started = time.perf_counter()
+            ranker.rank_batch(chats[:count], feelings[:count])
+            cold_by_precision["bfloat16" if bf16 else "float32"] = count / (time.perf_counter() - started)
+    chats, feelings = chats[:count], feelings[:count]
+    precision = "bfloat16" if shared_encoder().bf16 else "float32"
+    cold = cold_by_precision[precision]
     started = time.perf_counter()
     ranker.rank_batch(chats, feelings)
     warm = count / (time.perf_counter() - started)
@@ -124,12 +151,15 @@ def throughput(split: str, count: int = 512) -> dict:
     return {
         "contexts": count,
         "batched_cold_contexts_per_s": round(cold, 1),
+        "minilm_precision": precision,
+        "batched_cold_by_minilm_precision": {k: round(v, 1) for k, v in cold_by_precision.items()},
         "batched_warm_contexts_per_s": round(warm, 1),
         "single_chat_p50_ms": round(statistics.median(chat_ms), 2),
         "single_chat_p95_ms": round(percentile(chat_ms, 0.95), 2),
         "single_fresh_p50_ms": round(statistics.median(fresh_ms), 2),
         "single_detect_p50_ms": round(statistics.median(detect_ms), 2) if detect_ms else None,
         "load_avg_1m": round(os.getloadavg()[0], 2),
+        "measured_at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
     }
 
 
@@ -184,13 +214,20 @@ def markdown(results: dict) -> str:
             "",
             "| measure | value |",
             "| --- | --- |",
-            f"| batched, fresh texts (link + MiniLM + model), contexts/s | {speed['batched_cold_contexts_per_s']} |",
+            f"| batched, fresh texts (link + MiniLM in {speed.get('minilm_precision', 'float32')} + model), contexts/s "
+            f"| {speed['batched_cold_contexts_per_s']} |",
+            *[
+                f"| … the same with MiniLM in {name} (same run), contexts/s | {value} |"
+                for name, value in speed.get("batched_cold_by_minilm_precision", {}).items()
+                if name != speed.get("minilm_precision")
+            ],
             f"| batched, texts seen before (model + evidence), contexts/s | {speed['batched_warm_contexts_per_s']} |",
             f"| single context in a chat (only the last message new), p50 / p95 ms | {speed['single_chat_p50_ms']} / "
             f"{speed['single_chat_p95_ms']} |",
             f"| single context, all its messages new, p50 ms | {speed['single_fresh_p50_ms']} |",
             f"| single context, emotions detected too, p50 ms | {speed['single_detect_p50_ms']} |",
             f"| 1-minute load average while measuring | {speed['load_avg_1m']} |",
+            f"| measured at | {speed.get('measured_at', '–')} |",
         ]
     runs = results.get("runs")
     if runs:

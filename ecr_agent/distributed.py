@@ -11,6 +11,7 @@ other work may share (the trainers and the ranker's inference use it).
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -26,15 +27,65 @@ def available_cpus() -> int:
 
 
 def idle_threads() -> int:
-    """Every CPU when the 1-minute load average leaves them idle, else 1.
+    """Every CPU when other processes leave them idle, else 1.
 
     On a shared machine whose cores are already taken, torch's threads wait on each other at every barrier (on our
     2-core machine under load: a training step 0.5 s with 1 thread and 1.4–4 s with 2; one ranking 19 ms vs 350 ms),
-    while on an idle one all threads are faster. The machine counts as busy at a load of ``CPUs - 0.5`` or more.
+    while on an idle one all threads are faster. The machine counts as busy when other processes keep
+    ``CPUs - 0.5`` cores or more at work (`other_load`).
     """
     available = available_cpus()
-    busy = hasattr(os, "getloadavg") and os.getloadavg()[0] >= available - 0.5
-    return 1 if busy else available
+    return 1 if other_load() >= available - 0.5 else available
+
+
+class _CpuClock:
+    """CPU time of the whole machine and of this process, to tell this process's own load from everyone else's."""
+
+    min_window = 0.2  # seconds; shorter windows are too coarse for /proc/stat's 10 ms ticks
+
+    def __init__(self) -> None:
+        self.previous: tuple[float, float, float] | None = None
+        self.load: float | None = None
+
+    @staticmethod
+    def sample() -> tuple[float, float, float] | None:
+        """(wall s, machine busy CPU s, this process's CPU s), or None off Linux."""
+        try:
+            with open("/proc/stat") as stat:
+                fields = [int(x) for x in stat.readline().split()[1:9]]
+        except (OSError, ValueError):
+            return None
+        user, nice, system, _idle, _iowait, irq, softirq, steal = fields
+        ticks = os.sysconf("SC_CLK_TCK")
+        own = os.times()
+        return time.monotonic(), (user + nice + system + irq + softirq + steal) / ticks, own.user + own.system
+
+    def other_load(self) -> float | None:
+        """Cores other processes kept busy since the previous reading (at least `min_window` ago)."""
+        now = self.sample()
+        if now is None:
+            return None
+        if self.previous is not None and now[0] - self.previous[0] >= self.min_window:
+            wall, busy, own = (a - b for a, b in zip(now, self.previous, strict=True))
+            self.load = max(0.0, (busy - own) / wall)
+        if self.previous is None or now[0] - self.previous[0] >= self.min_window:
+            self.previous = now
+        return self.load
+
+
+_CLOCK = _CpuClock()
+
+
+def other_load() -> float:
+    """How many cores other processes keep busy: measured from /proc/stat since the last call on Linux.
+
+    The 1-minute load average (the fallback: first call, other systems) counts this process too, so a busy
+    ranker server would read its own work as someone else's and drop to one thread.
+    """
+    measured = _CLOCK.other_load()
+    if measured is not None:
+        return measured
+    return os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
 
 
 @dataclass(frozen=True)
@@ -145,4 +196,4 @@ def unwrap(model: torch.nn.Module) -> torch.nn.Module:
     return model.module if isinstance(model, torch.nn.parallel.DistributedDataParallel) else model
 
 
-__all__ = ["DataParallel", "available_cpus", "idle_threads", "unwrap"]
+__all__ = ["DataParallel", "available_cpus", "idle_threads", "other_load", "unwrap"]

@@ -9,6 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ecr_agent.config import force_offline
+from ecr_agent.hardware import native_bfloat16
 
 force_offline()
 
@@ -25,42 +26,59 @@ def minilm_path() -> Path:
 
 
 class SentenceEncoder:
-    """Mean-pooled, L2-normalised MiniLM embeddings (384 dims), as sentence-transformers computes them."""
+    """Mean-pooled, L2-normalised MiniLM embeddings (384 dims), as sentence-transformers computes them.
+
+    Args:
+        max_tokens: tokens read per text (the rest is cut).
+        bf16: run the transformer with bfloat16 weights under autocast (layer norms and pooling stay float32).
+            None (default): where the CPU has bf16 matrix units (`native_bfloat16`). There it encodes 2–2.7×
+            faster, and embeddings keep a cosine similarity of 0.9998 or more to float32
+            (benchmarks/ranker/text_encoder.md), so caches built either way mix safely.
+    """
 
     dim = 384
 
-    def __init__(self, max_tokens: int = MAX_TOKENS) -> None:
+    def __init__(self, max_tokens: int = MAX_TOKENS, bf16: bool | None = None) -> None:
         from transformers import AutoModel, AutoTokenizer
 
         path = minilm_path()
         self.tokenizer = AutoTokenizer.from_pretrained(path)
         self.model = AutoModel.from_pretrained(path).eval()
         self.max_tokens = max_tokens
+        self.bf16 = native_bfloat16() if bf16 is None else bf16
+        if self.bf16:
+            self.model = self.model.to(torch.bfloat16)  # no per-call weight casts: another ~15 % faster
 
     @torch.inference_mode()
-    def encode(self, texts: list[str], batch_size: int = 128) -> torch.Tensor:
+    def encode(self, texts: list[str], batch_size: int = 128, batch_tokens: int = 4096) -> torch.Tensor:
         """Embed ``texts`` → float tensor of shape (len(texts), 384); empty input gives shape (0, 384).
 
-        Texts are batched by length (then restored to input order) so little time goes to padding.
+        Texts are tokenised once, sorted by length and cut into batches of at most ``batch_size`` texts and
+        ``batch_tokens`` padded tokens (many short texts or a few long ones), then restored to input order: little
+        time goes to padding, and short chat turns run in large batches.
         """
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        ordered = [texts[i] for i in order]
-        chunks = []
-        for start in range(0, len(ordered), batch_size):
-            batch = self.tokenizer(
-                ordered[start : start + batch_size],
-                padding=True,
-                truncation=True,
-                max_length=self.max_tokens,
-                return_tensors="pt",
-            )
-            hidden = self.model(**batch).last_hidden_state
-            chunks.append(mean_pool(hidden, batch["attention_mask"]))
-        if not chunks:
+        if not texts:
             return torch.zeros(0, self.dim)
+        ids = self.tokenizer(list(texts), truncation=True, max_length=self.max_tokens)["input_ids"]
         embeddings = torch.empty(len(texts), self.dim)
-        embeddings[torch.tensor(order)] = torch.cat(chunks)
+        for rows in length_batches([len(row) for row in ids], batch_size, batch_tokens):
+            batch = self.tokenizer.pad({"input_ids": [ids[i] for i in rows]}, return_tensors="pt")
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16):
+                hidden = self.model(**batch).last_hidden_state
+            embeddings[torch.tensor(rows)] = mean_pool(hidden.float(), batch["attention_mask"])
         return torch.nn.functional.normalize(embeddings, dim=-1)
+
+
+def length_batches(lengths: list[int], batch_size: int, batch_tokens: int) -> list[list[int]]:
+    """Indices sorted by length, cut into batches of ≤ ``batch_size`` items and ≤ ``batch_tokens`` padded tokens."""
+    batches: list[list[int]] = []
+    for index in sorted(range(len(lengths)), key=lengths.__getitem__):
+        current = batches[-1] if batches else None
+        if current is None or len(current) >= batch_size or lengths[index] * (len(current) + 1) > batch_tokens:
+            batches.append([index])
+        else:
+            current.append(index)
+    return batches
 
 
 def mean_pool(hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:

@@ -93,18 +93,22 @@ class EntityLinker:
         entities: list[int] = []
         names: list[str] = []
         tokens = _tokens(MOVIE_MENTION.sub(" | ", text))
+        words, caps = [t for t, _ in tokens], [c for _, c in tokens]
         i = 0
         while i < len(tokens):
             for n in range(min(MAX_NGRAM, len(tokens) - i), 0, -1):
-                key = " ".join(t for t, _ in tokens[i : i + n])
-                capitalised = any(cap for _, cap in tokens[i : i + n])
+                key = " ".join(words[i : i + n])
+                title, entity = self.titles.get(key), self.entities.get(key)
+                if title is None and entity is None:
+                    continue
+                capitalised = any(caps[i : i + n])
                 if n == 1 and not capitalised and key not in self.genres:
                     continue
-                content = sum(t not in STOPWORDS for t, _ in tokens[i : i + n])
-                if key in self.titles and (capitalised or (n > 1 and content > 1)):
-                    movies.append(self.titles[key])
-                elif key in self.entities:
-                    entities.append(self.entities[key])
+                content = sum(t not in STOPWORDS for t in words[i : i + n])
+                if title is not None and (capitalised or (n > 1 and content > 1)):
+                    movies.append(title)
+                elif entity is not None:
+                    entities.append(entity)
                 else:
                     continue
                 names.append(key)

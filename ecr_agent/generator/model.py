@@ -17,6 +17,7 @@ from ecr_agent.config import Paths, StoreNotBuiltError, force_offline
 from ecr_agent.generator.base import ensure_base_checkpoint
 from ecr_agent.generator.decoding import DecodingConfig, decode_stream
 from ecr_agent.generator.prompt import SYSTEM_PROMPT, GenerationPrompt
+from ecr_agent.hardware import native_bfloat16
 
 force_offline()
 
@@ -40,11 +41,7 @@ def adapter_dir(paths: Paths | None = None) -> Path:
 
 def default_dtype() -> torch.dtype:
     """bfloat16 when the CPU computes it natively (half the bytes per token), else float32."""
-    try:
-        native = bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
-    except (AttributeError, RuntimeError):
-        native = False
-    return torch.bfloat16 if native else torch.float32
+    return torch.bfloat16 if native_bfloat16() else torch.float32
 
 
 class EmpatheticGenerator:

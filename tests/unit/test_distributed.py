@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
+from pathlib import Path
+
 import pytest
 
-from ecr_agent.distributed import DataParallel
+from ecr_agent.distributed import DataParallel, _CpuClock
 
 
 def test_a_single_process_keeps_everything():
@@ -26,3 +31,36 @@ def test_from_env_reads_the_launcher_variables(monkeypatch: pytest.MonkeyPatch):
     parallel = DataParallel.from_env()
     assert (parallel.world_size, parallel.rank, parallel.local_rank, parallel.local_world_size) == (4, 3, 1, 2)
     assert not parallel.is_main and parallel.device("cuda") == "cuda:1" and parallel.device("cpu") == "cpu"
+
+
+def test_other_load_leaves_out_this_process(monkeypatch: pytest.MonkeyPatch):
+    samples = iter([(0.0, 100.0, 10.0), (1.0, 101.9, 11.8), (1.1, 103.0, 12.0), (3.0, 103.4, 12.2)])
+    clock = _CpuClock()
+    monkeypatch.setattr(clock, "sample", lambda: next(samples))
+    assert clock.other_load() is None  # no window yet
+    assert clock.other_load() == pytest.approx(0.1)  # 1.9 busy core-seconds, 1.8 of them ours
+    assert clock.other_load() == pytest.approx(0.1)  # 0.1 s later: too short a window, the last reading stands
+    assert clock.other_load() == pytest.approx(0.55)  # since the last kept reading: (1.5 - 0.4) core-s over 2 s
+
+
+@pytest.mark.skipif(not Path("/proc/stat").exists(), reason="reads /proc/stat")
+def test_other_load_sees_a_busy_neighbour_but_not_our_own_work():
+    clock = _CpuClock()
+    clock.other_load()
+    spin(0.6)  # our own work
+    ours = clock.other_load()
+    code = "import time\nend = time.monotonic() + 1.2\nwhile time.monotonic() < end: pass"
+    neighbour = subprocess.Popen([sys.executable, "-c", code])
+    try:
+        time.sleep(0.6)
+        theirs = clock.other_load()
+    finally:
+        neighbour.wait()
+    assert ours is not None and theirs is not None
+    assert theirs > ours + 0.5
+
+
+def spin(seconds: float) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        pass
