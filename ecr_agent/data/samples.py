@@ -33,6 +33,7 @@ class RecommendationSample:
     label: str
     feedback: Feedback
     dedup: bool
+    role: Role = "recommender"
 
     @property
     def context_movie_ids(self) -> list[str]:
@@ -56,11 +57,17 @@ def merge_turns(dialogue: Dialogue) -> list[Turn]:
     return turns
 
 
-def dialogue_samples(dialogue: Dialogue, known_movies: set[str] | None = None) -> Iterator[RecommendationSample]:
-    """Samples of one dialogue: every movie a recommender turn mentions, given a non-empty context."""
+def dialogue_samples(
+    dialogue: Dialogue, known_movies: set[str] | None = None, roles: tuple[Role, ...] = ("recommender",)
+) -> Iterator[RecommendationSample]:
+    """Samples of one dialogue: every movie a turn of ``roles`` mentions, given a non-empty context.
+
+    The task (and every evaluation) labels the recommender's movies only; ``roles=("recommender", "seeker")`` adds
+    the movies seekers name as extra training labels.
+    """
     turns = merge_turns(dialogue)
     for index, turn in enumerate(turns):
-        if turn.role != "recommender" or index == 0:
+        if turn.role not in roles or index == 0:
             continue
         context = tuple(turns[:index])
         mentioned = {m for t in context for m in t.movie_ids}
@@ -74,9 +81,12 @@ def dialogue_samples(dialogue: Dialogue, known_movies: set[str] | None = None) -
                 label=movie_id,
                 feedback=dialogue.seeker_feedback.get(movie_id, Feedback.UNKNOWN),
                 dedup=movie_id not in mentioned,
+                role=turn.role,
             )
 
 
-def build_samples(dialogues: Iterable[Dialogue], known_movies: set[str] | None = None) -> list[RecommendationSample]:
-    """All samples of ``dialogues`` in dialogue order."""
-    return [sample for dialogue in dialogues for sample in dialogue_samples(dialogue, known_movies)]
+def build_samples(
+    dialogues: Iterable[Dialogue], known_movies: set[str] | None = None, roles: tuple[Role, ...] = ("recommender",)
+) -> list[RecommendationSample]:
+    """All samples of ``dialogues`` in dialogue order (labels from turns of ``roles``)."""
+    return [sample for dialogue in dialogues for sample in dialogue_samples(dialogue, known_movies, roles)]

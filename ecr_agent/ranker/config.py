@@ -87,6 +87,8 @@ class TrainConfig:
         valid_limit: only the first N validation dialogues (None: all).
         max_steps: stop after this many optimiser steps in total (tests).
         select_metric: validation metric that picks the best epoch.
+        seeker_label_weight: also train on the movies seekers name (each given its context), at this loss weight
+            relative to the recommender's; 0 trains on the recommender's movies only, as the paper does.
     """
 
     variant: str = DEFAULT_VARIANT
@@ -103,6 +105,7 @@ class TrainConfig:
     valid_limit: int | None = None
     max_steps: int | None = None
     select_metric: str = "recall@10+recall@50"
+    seeker_label_weight: float = 0.0
 
     def __post_init__(self) -> None:
         if self.variant not in VARIANTS:
@@ -111,6 +114,8 @@ class TrainConfig:
             raise ValueError(f"feedback_weights needs exactly the keys {sorted(FEEDBACK_WEIGHTS)}")
         if self.batch_size < 1 or self.epochs < 1 or self.lr <= 0:
             raise ValueError("batch_size and epochs must be positive, lr > 0")
+        if self.seeker_label_weight < 0:
+            raise ValueError("seeker_label_weight must be 0 or more")
 
     @property
     def run_name(self) -> str:
@@ -139,8 +144,18 @@ def from_json(cls: type, data: dict[str, Any]) -> Any:
     return cls(**{k: v for k, v in data.items() if k in names})
 
 
+HASHED_ONLY_WHEN_SET = frozenset({"seeker_label_weight"})
+"""Fields added after runs were published: at their default they leave a run's fingerprint as it was."""
+
+
 def config_hash(*configs: Any) -> str:
-    text = json.dumps([asdict(c) for c in configs], sort_keys=True)
+    """Fingerprint of configs (a finished run with the same fingerprint is reused, not retrained)."""
+    defaults = [{f.name: f.default for f in fields(c)} for c in configs]
+    data = [
+        {k: v for k, v in asdict(c).items() if not (k in HASHED_ONLY_WHEN_SET and v == default[k])}
+        for c, default in zip(configs, defaults, strict=True)
+    ]
+    text = json.dumps(data, sort_keys=True)
     return hashlib.sha1(text.encode()).hexdigest()[:12]
 
 

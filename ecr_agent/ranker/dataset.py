@@ -16,7 +16,7 @@ import torch
 
 from ecr_agent.config import Paths, StoreNotBuiltError
 from ecr_agent.data.linking import EntityLinker
-from ecr_agent.data.redial import Dialogue, Feedback, load_dialogues
+from ecr_agent.data.redial import Dialogue, Feedback, Role, load_dialogues
 from ecr_agent.data.samples import build_samples
 from ecr_agent.ranker.cache import SplitCache, split_cache
 from ecr_agent.ranker.features import TurnInfo, turn_emotions
@@ -40,6 +40,7 @@ class RankerSample:
     label: str
     feedback: Feedback
     dedup: bool
+    role: Role = "recommender"
 
 
 @dataclass
@@ -121,8 +122,12 @@ def load_split(
     nodes: NodeSpace,
     paths: Paths | None = None,
     limit: int | None = None,
+    roles: tuple[Role, ...] = ("recommender",),
 ) -> SplitData:
-    """Samples, turns and embeddings of ``split`` (first ``limit`` dialogues) for training or evaluation."""
+    """Samples, turns and embeddings of ``split`` (first ``limit`` dialogues) for training or evaluation.
+
+    ``roles``: whose movie mentions are labels (evaluation: the recommender's only).
+    """
     paths = paths or Paths.from_env()
     cache = split_cache(split, linker, nodes, paths, limit=limit)
     raw = load_dialogues(split, paths)[:limit]  # type: ignore[arg-type]
@@ -137,7 +142,8 @@ def load_split(
             label=s.label,
             feedback=s.feedback,
             dedup=s.dedup,
+            role=s.role,
         )
-        for s in build_samples(raw, known)
+        for s in build_samples(raw, known, roles)
     ]
     return SplitData(split, samples, dialogues, cache.embeddings, source)

@@ -39,7 +39,7 @@ from ecr_agent.ranker.assets import (
 from ecr_agent.ranker.batching import collate
 from ecr_agent.ranker.config import VARIANTS, RankerConfig, TrainConfig, config_hash, save_json, variant_configs
 from ecr_agent.ranker.cooccurrence import Cooccurrence, fold_matrices, fold_of
-from ecr_agent.ranker.dataset import SplitData, load_split
+from ecr_agent.ranker.dataset import RankerSample, SplitData, load_split
 from ecr_agent.ranker.model import EmotionAwareRankerModel
 from ecr_agent.ranker.runtime import keep_heap_memory, torch_threads
 from ecr_agent.ranker.scoring import label_ranks, score_contexts
@@ -116,7 +116,8 @@ def _train(
     variants = tuple(variants or PROFILES[profile]["variants"])
     assets = RankerAssets(paths)
     base = model_config or replace(RankerConfig(), **PROFILES[profile].get("model", {}))
-    train = load_split("train", assets.linker, assets.nodes, paths, limit=settings.get("train_limit"))
+    roles = ("recommender", "seeker") if settings.get("seeker_label_weight", 0.0) > 0 else ("recommender",)
+    train = load_split("train", assets.linker, assets.nodes, paths, limit=settings.get("train_limit"), roles=roles)
     valid = load_split("valid", assets.linker, assets.nodes, paths, limit=settings.get("valid_limit"))
     logger.info("ranker data: %d train / %d valid samples", len(train.samples), len(valid.samples))
     cooc_cache: dict[tuple[int, int], tuple[Cooccurrence, list[Cooccurrence]]] = {}
@@ -187,7 +188,7 @@ def train_run(
     optimizer = torch.optim.AdamW(parameter_groups(model, train_config), lr=train_config.lr)
     state = _resume(directory, fingerprint, model, optimizer)
     full, folds = cooccurrence if cooccurrence is not None else (None, [])
-    weights = torch.tensor([train_config.feedback_weights[s.feedback.value] for s in train.samples])
+    weights = torch.tensor([_sample_weight(s, train_config) for s in train.samples])
     labels = torch.tensor([assets.item_index[s.label] for s in train.samples])
     sample_folds = [fold_of(s.conversation_id, len(folds)) if folds else 0 for s in train.samples]
     steps_per_epoch = math.ceil(len(train.samples) / train_config.batch_size)
@@ -278,6 +279,12 @@ def train_run(
     for name in ("checkpoint.safetensors", "checkpoint.json"):  # finished: the report marks it, no resume needed
         (directory / name).unlink(missing_ok=True)
     return report
+
+
+def _sample_weight(sample: RankerSample, config: TrainConfig) -> float:
+    """Loss weight: the feedback weight of the label, times `TrainConfig.seeker_label_weight` for a seeker's movie."""
+    weight = config.feedback_weights[sample.feedback.value]
+    return weight * config.seeker_label_weight if sample.role == "seeker" else weight
 
 
 def parameter_groups(model: EmotionAwareRankerModel, config: TrainConfig) -> list[dict[str, Any]]:

@@ -54,6 +54,17 @@ def test_samples_of_a_hand_checked_dialogue(dialogue_20001):
     assert turns[2].positions == (2, 3)  # two consecutive seeker messages form one turn
 
 
+def test_seeker_labels_are_extra_samples_from_seeker_turns(dialogue_20001):
+    recommender = build_samples([dialogue_20001])
+    both = build_samples([dialogue_20001], roles=("recommender", "seeker"))
+    extra = [s for s in both if s.role == "seeker"]
+    assert [s for s in both if s.role == "recommender"] == recommender
+    turns = merge_turns(dialogue_20001)
+    assert extra and all(turns[s.turn_index].role == "seeker" and s.turn_index > 0 for s in extra)
+    assert all(s.label in turns[s.turn_index].movie_ids and len(s.context) == s.turn_index for s in extra)
+    assert "111776" not in {s.label for s in extra}  # named in the opening turn, which has no context
+
+
 def test_feedback_codes_and_empty_questionnaire():
     raw = {
         "conversationId": "1",

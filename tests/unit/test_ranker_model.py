@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from ecr_agent.ranker.batching import NO_EMOTION, collate, emotion_slots
-from ecr_agent.ranker.config import RankerConfig, TrainConfig, variant_configs
+from ecr_agent.ranker.config import RankerConfig, TrainConfig, config_hash, variant_configs
 from ecr_agent.ranker.cooccurrence import build_cooccurrence
 from ecr_agent.ranker.features import TurnInfo
 from ecr_agent.ranker.model import EmotionAwareRankerModel
@@ -110,6 +110,16 @@ def test_configs_validate():
     assert variant_configs("ecr")[1] == {"like": 2.0, "dislike": 1.0, "unknown": 0.5}
     assert variant_configs("local_global")[1] == {"like": 1.0, "dislike": 1.0, "unknown": 1.0}
     assert not variant_configs("no_emotion")[0].use_local_emotions
+
+
+def test_fields_added_later_leave_published_fingerprints_alone_until_set():
+    model_config, train_config = RankerConfig(), TrainConfig()
+    # The fingerprint of the published full-profile runs before `seeker_label_weight` existed.
+    assert config_hash(model_config, train_config) == "8fbb0b152f40"
+    assert config_hash(model_config, replace(train_config, seeker_label_weight=0.5)) != "8fbb0b152f40"
+    assert config_hash(model_config, replace(train_config, lr=1e-3)) != "8fbb0b152f40"
+    with pytest.raises(ValueError):
+        TrainConfig(seeker_label_weight=-1.0)
 
 
 def test_ranker_package_exports_are_pinned_and_lazy():
