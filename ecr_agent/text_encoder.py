@@ -31,8 +31,8 @@ class SentenceEncoder:
     Args:
         max_tokens: tokens read per text (the rest is cut).
         bf16: run the transformer with bfloat16 weights under autocast (layer norms and pooling stay float32).
-            None (default): where the CPU has bf16 matrix units (`native_bfloat16`). There it encodes 2–2.7×
-            faster, and embeddings keep a cosine similarity of 0.9998 or more to float32
+            None (default): where the CPU has bf16 matrix units (`native_bfloat16`). There it encodes 2.3–2.6×
+            faster, and embeddings keep a cosine similarity of 0.9997 or more to float32
             (benchmarks/ranker/text_encoder.md), so caches built either way mix safely.
     """
 
