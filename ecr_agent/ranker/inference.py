@@ -3,7 +3,8 @@
 A conversation is a list of `ChatTurn` (``user`` = seeker, ``assistant`` = recommender). The ranker reads only its
 most recent `HISTORY_WINDOW` messages, merges consecutive messages of one speaker into turns as the training data
 does, links movies and KG entities, embeds the turns with MiniLM (memoised per text, so a growing chat only embeds its
-new messages), and attaches emotions: the ones given, else those of `EmotionPredictor`, else ``neutral``.
+new messages), and attaches emotions: the ones given, else those of `EmotionPredictor` (memoised per message too),
+else ``neutral``.
 Movies the user turned down are never recommended; ``exclude_mentioned`` also drops movies already named.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -84,6 +85,7 @@ class EmotionAwareRanker:
                 self.members.append((member, states, member.model.item_states(states)))
         self._texts: OrderedDict[str, torch.Tensor] = OrderedDict()
         self._links: OrderedDict[str, tuple[tuple[str, ...], tuple[int, ...]]] = OrderedDict()
+        self._emotions: OrderedDict[str, Emotions] = OrderedDict()
         self._movie_node = assets.nodes.movie_node()
         self._node_item = {node: item for item, node in enumerate(assets.nodes.item_nodes)}
         self._titles = [assets.catalog.titles[m] for m in assets.nodes.item_ids]
@@ -244,9 +246,12 @@ class EmotionAwareRanker:
         wanted = [(c, i) for c, i in wanted if feelings[c][i] is None]
         if not wanted:
             return
-        detected: list[Emotions] = [dict(NEUTRAL)] * len(wanted)
-        if self.detector is not None:
-            detected = self.detector.detect([windows[c][i].content for c, i in wanted])  # type: ignore[attr-defined]
+        if self.detector is None:
+            for c, i in wanted:
+                feelings[c][i] = dict(NEUTRAL)
+            return
+        texts = [windows[c][i].content for c, i in wanted]
+        detected = self._memoised(self._emotions, texts, self.detector.detect)  # type: ignore[attr-defined]
         for (c, i), found in zip(wanted, detected, strict=True):
             feelings[c][i] = found
 
@@ -292,14 +297,25 @@ class EmotionAwareRanker:
         return found
 
     def _embed(self, texts: list[str]) -> torch.Tensor:
-        missing = [t for t in texts if t not in self._texts]
-        if missing:
-            rendered = [render_mentions(t, {}, self.assets.catalog.titles) for t in missing]
-            for text, vector in zip(missing, encode_sorted(rendered), strict=True):
-                self._remember(self._texts, text, vector)
         if not texts:
             return torch.zeros(1, 384)
-        return torch.stack([self._texts[t] for t in texts])
+        titles = self.assets.catalog.titles
+        return torch.stack(
+            self._memoised(self._texts, texts, lambda new: encode_sorted([render_mentions(t, {}, titles) for t in new]))
+        )
+
+    def _memoised(self, cache: OrderedDict, keys: list[str], compute: Callable[[list[str]], Iterable]) -> list:
+        """The values of ``keys``: from ``cache``, the missing ones computed in one call and remembered.
+
+        Values are collected before the cache evicts anything, so a batch larger than the cache still works.
+        """
+        found = {key: cache[key] for key in keys if key in cache}
+        missing = [key for key in dict.fromkeys(keys) if key not in found]
+        if missing:
+            found.update(zip(missing, compute(missing), strict=True))
+        for key in dict.fromkeys(keys):
+            self._remember(cache, key, found[key])
+        return [found[key] for key in keys]
 
     @staticmethod
     def _remember(cache: OrderedDict, key: str, value: object) -> None:

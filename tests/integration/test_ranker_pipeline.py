@@ -72,6 +72,46 @@ def test_rank_returns_titles_scores_and_evidence(ranker):
     assert [p.movie_id for p in batch[0]] == [p.movie_id for p in picks]
 
 
+class CountingDetector:
+    """The real detector, counting the messages it is asked about."""
+
+    def __init__(self, detector) -> None:
+        self.detector, self.asked = detector, []
+
+    def detect(self, texts: list[str]) -> list[dict[str, float]]:
+        self.asked += texts
+        return self.detector.detect(texts)
+
+
+def test_a_growing_chat_detects_and_embeds_each_message_once(ranker, monkeypatch: pytest.MonkeyPatch):
+    from ecr_agent.ranker import inference
+    from ecr_agent.ranker.inference import EmotionAwareRanker
+
+    embedded: list[str] = []
+    encode = inference.encode_sorted
+    monkeypatch.setattr(inference, "encode_sorted", lambda texts: embedded.extend(texts) or encode(texts))
+    counting = CountingDetector(ranker.detector)
+    chat = EmotionAwareRanker(ranker.run, ranker.assets, counting)
+    turns = [
+        ChatTurn("user", "I loved Toy Story!"),
+        ChatTurn("assistant", "Try Shrek (2001)."),
+        ChatTurn("user", "Meh."),
+    ]
+    first = chat.rank(turns[:1], k=5)
+    grown = chat.rank(turns, k=5)
+    assert counting.asked == ["I loved Toy Story!", "Meh."]  # the first message is not detected again
+    assert embedded == ["I loved Toy Story!", "Try Shrek (2001).", "Meh."]  # nor embedded again
+    fresh = EmotionAwareRanker(ranker.run, ranker.assets, CountingDetector(ranker.detector))
+    assert [p.movie_id for p in fresh.rank(turns, k=5)] == [p.movie_id for p in grown]  # memos change nothing
+    assert first and grown
+    # A batch with more distinct messages than the memo holds still works (values outlive their eviction).
+    monkeypatch.setattr(inference, "TEXT_CACHE", 2)
+    many = [[ChatTurn("user", f"I loved movie number {n} with Tom Hanks")] for n in range(5)]
+    small = EmotionAwareRanker(ranker.run, ranker.assets, ranker.detector)
+    assert [len(picks) for picks in small.rank_batch(many, k=3)] == [3] * 5
+    assert len(small._texts) == len(small._emotions) == 2
+
+
 def test_an_ensemble_averages_its_members_log_probabilities(store, ranker):
     from ecr_agent.ranker.assets import load_run, ranker_dir
     from ecr_agent.ranker.inference import EmotionAwareRanker
