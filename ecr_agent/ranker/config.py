@@ -89,6 +89,9 @@ class TrainConfig:
         select_metric: validation metric that picks the best epoch.
         seeker_label_weight: also train on the movies seekers name (each given its context), at this loss weight
             relative to the recommender's; 0 trains on the recommender's movies only, as the paper does.
+        recency_half_life: weigh later dialogues more (ReDial's test dialogues were collected after all training
+            ones): a sample's loss weight halves every this fraction of the training dialogues, ordered by
+            conversation id, back from the latest; 0 weighs all alike.
     """
 
     variant: str = DEFAULT_VARIANT
@@ -106,6 +109,7 @@ class TrainConfig:
     max_steps: int | None = None
     select_metric: str = "recall@10+recall@50"
     seeker_label_weight: float = 0.0
+    recency_half_life: float = 0.0
 
     def __post_init__(self) -> None:
         if self.variant not in VARIANTS:
@@ -114,8 +118,8 @@ class TrainConfig:
             raise ValueError(f"feedback_weights needs exactly the keys {sorted(FEEDBACK_WEIGHTS)}")
         if self.batch_size < 1 or self.epochs < 1 or self.lr <= 0:
             raise ValueError("batch_size and epochs must be positive, lr > 0")
-        if self.seeker_label_weight < 0:
-            raise ValueError("seeker_label_weight must be 0 or more")
+        if self.seeker_label_weight < 0 or self.recency_half_life < 0:
+            raise ValueError("seeker_label_weight and recency_half_life must be 0 or more")
 
     @property
     def run_name(self) -> str:
@@ -144,7 +148,7 @@ def from_json(cls: type, data: dict[str, Any]) -> Any:
     return cls(**{k: v for k, v in data.items() if k in names})
 
 
-HASHED_ONLY_WHEN_SET = frozenset({"seeker_label_weight"})
+HASHED_ONLY_WHEN_SET = frozenset({"seeker_label_weight", "recency_half_life"})
 """Fields added after runs were published: at their default they leave a run's fingerprint as it was."""
 
 

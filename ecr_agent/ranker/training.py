@@ -188,7 +188,8 @@ def train_run(
     optimizer = torch.optim.AdamW(parameter_groups(model, train_config), lr=train_config.lr)
     state = _resume(directory, fingerprint, model, optimizer)
     full, folds = cooccurrence if cooccurrence is not None else (None, [])
-    weights = torch.tensor([_sample_weight(s, train_config) for s in train.samples])
+    recency = recency_weights(list(train.dialogues), train_config.recency_half_life)
+    weights = torch.tensor([_sample_weight(s, train_config) * recency[s.conversation_id] for s in train.samples])
     labels = torch.tensor([assets.item_index[s.label] for s in train.samples])
     sample_folds = [fold_of(s.conversation_id, len(folds)) if folds else 0 for s in train.samples]
     steps_per_epoch = math.ceil(len(train.samples) / train_config.batch_size)
@@ -285,6 +286,15 @@ def _sample_weight(sample: RankerSample, config: TrainConfig) -> float:
     """Loss weight: the feedback weight of the label, times `TrainConfig.seeker_label_weight` for a seeker's movie."""
     weight = config.feedback_weights[sample.feedback.value]
     return weight * config.seeker_label_weight if sample.role == "seeker" else weight
+
+
+def recency_weights(conversation_ids: list[str], half_life: float) -> dict[str, float]:
+    """Per dialogue ``0.5 ** ((1 - q) / half_life)``, q its quantile by conversation id (all 1.0 when 0)."""
+    if half_life <= 0 or len(conversation_ids) < 2:
+        return dict.fromkeys(conversation_ids, 1.0)
+    order = sorted(conversation_ids, key=lambda cid: (len(cid), cid))  # numeric ids: shorter is smaller
+    last = len(order) - 1
+    return {cid: 0.5 ** ((1 - rank / last) / half_life) for rank, cid in enumerate(order)}
 
 
 def parameter_groups(model: EmotionAwareRankerModel, config: TrainConfig) -> list[dict[str, Any]]:

@@ -122,6 +122,17 @@ def test_fields_added_later_leave_published_fingerprints_alone_until_set():
         TrainConfig(seeker_label_weight=-1.0)
 
 
+def test_recency_weights_halve_every_half_life_back_from_the_latest_dialogue():
+    from ecr_agent.ranker.training import recency_weights
+
+    ids = ["900", "20", "1000", "100", "300"]  # numeric order: 20, 100, 300, 900, 1000
+    weights = recency_weights(ids, half_life=0.5)
+    assert weights["1000"] == 1.0 and weights["20"] == pytest.approx(0.25)
+    assert weights["100"] < weights["300"] < weights["900"] < weights["1000"]
+    assert weights["300"] == pytest.approx(0.5)  # halfway back = one half-life
+    assert set(recency_weights(ids, half_life=0.0).values()) == {1.0}
+
+
 def test_ranker_package_exports_are_pinned_and_lazy():
     import ecr_agent.ranker as ranker
 
