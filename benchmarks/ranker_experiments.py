@@ -42,6 +42,17 @@ CAVEAT = (
 )
 
 
+def figures(metrics: dict[str, float], *names: str) -> list[str]:
+    """The named metrics as table cells with three decimals."""
+    return [f"{metrics[name]:.3f}" for name in names]
+
+
+def table(headers: list[str], rows: list[list[Any]]) -> list[str]:
+    """Markdown table lines."""
+    lines = ["| " + " | ".join(headers) + " |", "| " + " | ".join("---" for _ in headers) + " |"]
+    return lines + ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+
+
 def prepare_scratch(scratch: Path, main: Path) -> None:
     """A store that shares the main store's read-only inputs (caches, KG, emotion model) through links."""
     (scratch / "models").mkdir(parents=True, exist_ok=True)
@@ -111,15 +122,15 @@ def learning_curve(args: argparse.Namespace, main_store: Path) -> None:
         "`full` profile's settings, the first N training dialogues; the last row is the main store's run on all of",
         "them).",
         "",
-        "| train dialogues | valid R@10 | valid R@50 | test R@1 | test R@10 | test R@50 | test AUC |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
+        *table(
+            ["train dialogues", "valid R@10", "valid R@50", "test R@1", "test R@10", "test R@50", "test AUC"],
+            [
+                [p["dialogues"], *figures(p["valid"], "recall@10", "recall@50")]
+                + figures(p["test"], "recall@1", "recall@10", "recall@50", "auc")
+                for p in points
+            ],
+        ),
     ]
-    for p in points:
-        v, t = p["valid"], p["test"]
-        lines.append(
-            f"| {p['dialogues']} | {v['recall@10']:.3f} | {v['recall@50']:.3f} | {t['recall@1']:.3f} | "
-            f"{t['recall@10']:.3f} | {t['recall@50']:.3f} | {t['auc']:.3f} |"
-        )
     lines += [
         "",
         "Log-linear fit on test, recall ≈ a + b·ln(dialogues), extrapolated to the paper's 10,006 dialogues:",
@@ -174,15 +185,16 @@ def sweep(args: argparse.Namespace, main_store: Path) -> None:
         "the movies seekers name, each with its context, at loss weight w (the paper uses the recommender's only). "
         "`defaults` ran when the default batch was 256; batch 128 has been the default since.",
         "",
-        "| setting | best epoch | train s | valid R@1 | valid R@10 | valid R@50 | valid AUC |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
+        *table(
+            ["setting", "best epoch", "train s", "valid R@1", "valid R@10", "valid R@50", "valid AUC"],
+            [
+                [name, rows[name]["best_epoch"], rows[name]["train_seconds"]]
+                + figures(rows[name]["valid"], "recall@1", "recall@10", "recall@50", "auc")
+                for name in SWEEP
+                if name in rows
+            ],
+        ),
     ]
-    for name in [n for n in SWEEP if n in rows]:
-        row, v = rows[name], rows[name]["valid"]
-        lines.append(
-            f"| {name} | {row['best_epoch']} | {row['train_seconds']} | {v['recall@1']:.3f} | {v['recall@10']:.3f} | "
-            f"{v['recall@50']:.3f} | {v['auc']:.3f} |"
-        )
     (OUT / "sweep.md").write_text("\n".join(lines) + "\n")
 
 
@@ -239,15 +251,15 @@ def recency(args: argparse.Namespace, main_store: Path) -> None:
         "weighting; the main store's runs). Metrics on all validation samples and on the later half of validation "
         "(conversation ids at or above the training median), the part closest in time to test.",
         "",
-        "| seed | half-life | valid R@10 | valid R@50 | late valid R@10 | late valid R@50 | late valid AUC |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
+        *table(
+            ["seed", "half-life", "valid R@10", "valid R@50", "late valid R@10", "late valid R@50", "late valid AUC"],
+            [
+                [row["seed"], row["half_life"] or "off", *figures(row["all"], "recall@10", "recall@50")]
+                + figures(row["late"], "recall@10", "recall@50", "auc")
+                for row in rows
+            ],
+        ),
     ]
-    for row in rows:
-        a, late = row["all"], row["late"]
-        lines.append(
-            f"| {row['seed']} | {row['half_life'] or 'off'} | {a['recall@10']:.3f} | {a['recall@50']:.3f} | "
-            f"{late['recall@10']:.3f} | {late['recall@50']:.3f} | {late['auc']:.3f} |"
-        )
     (OUT / "recency.md").write_text("\n".join(lines) + "\n")
 
 
