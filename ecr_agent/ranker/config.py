@@ -86,9 +86,12 @@ class TrainConfig:
         train_limit: only the first N training dialogues (None: all).
         valid_limit: only the first N validation dialogues (None: all).
         max_steps: stop after this many optimiser steps in total (tests).
-        select_metric: validation metric that picks the best epoch.
+        select_metric: validation metric that picks the best epoch (``a+b`` sums metrics; ``last``: the last epoch).
         seeker_label_weight: also train on the movies seekers name (each given its context), at this loss weight
             relative to the recommender's; 0 trains on the recommender's movies only, as the paper does.
+        train_split: ``train`` (validation held out, the default) or ``train_full`` (train + validation: a refit
+            whose length comes from an earlier run's best epoch, via ``max_steps``; validation is then inside the
+            training data, so ``select_metric`` must be ``last``).
         recency_half_life: weigh later dialogues more (ReDial's test dialogues were collected after all training
             ones): a sample's loss weight halves every this fraction of the training dialogues, ordered by
             conversation id, back from the latest; 0 weighs all alike.
@@ -110,6 +113,7 @@ class TrainConfig:
     select_metric: str = "recall@10+recall@50"
     seeker_label_weight: float = 0.0
     recency_half_life: float = 0.0
+    train_split: str = "train"
 
     def __post_init__(self) -> None:
         if self.variant not in VARIANTS:
@@ -120,6 +124,10 @@ class TrainConfig:
             raise ValueError("batch_size and epochs must be positive, lr > 0")
         if self.seeker_label_weight < 0 or self.recency_half_life < 0:
             raise ValueError("seeker_label_weight and recency_half_life must be 0 or more")
+        if self.train_split not in ("train", "train_full"):
+            raise ValueError(f"train_split must be 'train' or 'train_full', not {self.train_split!r}")
+        if self.train_split == "train_full" and self.select_metric != "last":
+            raise ValueError("training on train_full includes the validation dialogues: use select_metric='last'")
 
     @property
     def run_name(self) -> str:
@@ -148,7 +156,7 @@ def from_json(cls: type, data: dict[str, Any]) -> Any:
     return cls(**{k: v for k, v in data.items() if k in names})
 
 
-HASHED_ONLY_WHEN_SET = frozenset({"seeker_label_weight", "recency_half_life"})
+HASHED_ONLY_WHEN_SET = frozenset({"seeker_label_weight", "recency_half_life", "train_split"})
 """Fields added after runs were published: at their default they leave a run's fingerprint as it was."""
 
 

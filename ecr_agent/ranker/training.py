@@ -117,7 +117,8 @@ def _train(
     assets = RankerAssets(paths)
     base = model_config or replace(RankerConfig(), **PROFILES[profile].get("model", {}))
     roles = ("recommender", "seeker") if settings.get("seeker_label_weight", 0.0) > 0 else ("recommender",)
-    train = load_split("train", assets.linker, assets.nodes, paths, limit=settings.get("train_limit"), roles=roles)
+    split = settings.get("train_split", "train")
+    train = load_split(split, assets.linker, assets.nodes, paths, limit=settings.get("train_limit"), roles=roles)
     valid = load_split("valid", assets.linker, assets.nodes, paths, limit=settings.get("valid_limit"))
     logger.info("ranker data: %d train / %d valid samples", len(train.samples), len(valid.samples))
     cooc_cache: dict[tuple[int, int], tuple[Cooccurrence, list[Cooccurrence]]] = {}
@@ -236,7 +237,7 @@ def train_run(
             bar.set_postfix(loss=f"{np.mean(losses[-20:]):.3f}")
         bar.close()
         metrics = evaluate_samples(model, valid, assets.item_index, full)
-        score = select_score(metrics, train_config.select_metric)
+        score = epoch if train_config.select_metric == "last" else select_score(metrics, train_config.select_metric)
         better = score > state["best_score"]
         state["history"].append({"epoch": epoch + 1, "train_loss": float(np.mean(losses)), "valid": metrics})
         logger.info("ranker %s epoch %d: loss %.3f, valid %s", train_config.run_name, epoch + 1, np.mean(losses), score)
@@ -258,7 +259,9 @@ def train_run(
     state["train_seconds"] += time.perf_counter() - started
     if state["best_epoch"] == 0:  # no epoch finished (e.g. max_steps inside the first epoch): keep what we have
         metrics = evaluate_samples(model, valid, assets.item_index, full)
-        state.update(best_epoch=1, best_metrics=metrics, best_score=select_score(metrics, train_config.select_metric))
+        last = train_config.select_metric == "last"
+        score = 0.0 if last else select_score(metrics, train_config.select_metric)
+        state.update(best_epoch=1, best_metrics=metrics, best_score=score)
         _save_best(directory, model, config, train_config, valid, full, state, fingerprint)
     report = {
         "run": train_config.run_name,
@@ -266,6 +269,7 @@ def train_run(
         "seed": train_config.seed,
         "profile": train_config.profile,
         "fingerprint": fingerprint,
+        "train_split": train_config.train_split,  # train_full: the validation metrics are on training dialogues
         "train_samples": len(train.samples),
         "valid_samples": len(valid.samples),
         "emotion_source": train.emotion_source,

@@ -120,6 +120,10 @@ def test_fields_added_later_leave_published_fingerprints_alone_until_set():
     assert config_hash(model_config, replace(train_config, lr=1e-3)) != "8fbb0b152f40"
     with pytest.raises(ValueError):
         TrainConfig(seeker_label_weight=-1.0)
+    with pytest.raises(ValueError, match="select_metric='last'"):
+        TrainConfig(train_split="train_full")  # validation would choose epochs on its own training dialogues
+    refit = TrainConfig(train_split="train_full", select_metric="last")
+    assert config_hash(model_config, refit) != "8fbb0b152f40"
 
 
 def test_recency_weights_halve_every_half_life_back_from_the_latest_dialogue():
