@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 import numpy as np
@@ -32,7 +32,7 @@ from ecr_agent.ranker.assets import (
     run_dir,
     sibling_seeds,
 )
-from ecr_agent.ranker.cache import encode_sorted, link_turn
+from ecr_agent.ranker.cache import embed_texts, link_turn
 from ecr_agent.ranker.features import TurnInfo, turn_emotions
 from ecr_agent.ranker.runtime import torch_threads
 from ecr_agent.ranker.scoring import score_contexts
@@ -272,11 +272,13 @@ class EmotionAwareRanker:
         texts = list(dict.fromkeys(text for turns in merged for _, text, _ in turns))
         table = self._embed(texts)
         row = {text: index for index, text in enumerate(texts)}
+        link = partial(link_turn, self.assets.linker, movie_node=self._movie_node)
+        links = dict(zip(texts, self._memoised(self._links, texts, lambda new: [link(t) for t in new]), strict=True))
         contexts = []
         for turns in merged:
             context = []
             for role, text, emotions in turns:
-                movies, nodes = self._link(text)
+                movies, nodes = links[text]
                 context.append(
                     TurnInfo(
                         role=role,  # type: ignore[arg-type]
@@ -289,19 +291,12 @@ class EmotionAwareRanker:
             contexts.append(context)
         return contexts, table
 
-    def _link(self, text: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
-        found = self._links.get(text)
-        if found is None:
-            found = link_turn(self.assets.linker, text, self._movie_node)
-            self._remember(self._links, text, found)
-        return found
-
     def _embed(self, texts: list[str]) -> torch.Tensor:
         if not texts:
             return torch.zeros(1, 384)
         titles = self.assets.catalog.titles
         return torch.stack(
-            self._memoised(self._texts, texts, lambda new: encode_sorted([render_mentions(t, {}, titles) for t in new]))
+            self._memoised(self._texts, texts, lambda new: embed_texts([render_mentions(t, {}, titles) for t in new]))
         )
 
     def _memoised(self, cache: OrderedDict, keys: list[str], compute: Callable[[list[str]], Iterable]) -> list:

@@ -88,8 +88,8 @@ def test_a_growing_chat_detects_and_embeds_each_message_once(ranker, monkeypatch
     from ecr_agent.ranker.inference import EmotionAwareRanker
 
     embedded: list[str] = []
-    encode = inference.encode_sorted
-    monkeypatch.setattr(inference, "encode_sorted", lambda texts: embedded.extend(texts) or encode(texts))
+    encode = inference.embed_texts
+    monkeypatch.setattr(inference, "embed_texts", lambda texts: embedded.extend(texts) or encode(texts))
     counting = CountingDetector(ranker.detector)
     chat = EmotionAwareRanker(ranker.run, ranker.assets, counting)
     turns = [
