@@ -116,10 +116,10 @@ def _train(
     variants = tuple(variants or PROFILES[profile]["variants"])
     assets = RankerAssets(paths)
     base = model_config or replace(RankerConfig(), **PROFILES[profile].get("model", {}))
-    roles = ("recommender", "seeker") if settings.get("seeker_label_weight", 0.0) > 0 else ("recommender",)
-    split = settings.get("train_split", "train")
-    train = load_split(split, assets.linker, assets.nodes, paths, limit=settings.get("train_limit"), roles=roles)
-    valid = load_split("valid", assets.linker, assets.nodes, paths, limit=settings.get("valid_limit"))
+    data = TrainConfig(**settings)  # the data settings every variant shares
+    roles = ("recommender", "seeker") if data.seeker_label_weight > 0 else ("recommender",)
+    train = load_split(data.train_split, assets.linker, assets.nodes, paths, limit=data.train_limit, roles=roles)
+    valid = load_split("valid", assets.linker, assets.nodes, paths, limit=data.valid_limit)
     logger.info("ranker data: %d train / %d valid samples", len(train.samples), len(valid.samples))
     cooc_cache: dict[tuple[int, int], tuple[Cooccurrence, list[Cooccurrence]]] = {}
     reports = {}
@@ -237,7 +237,7 @@ def train_run(
             bar.set_postfix(loss=f"{np.mean(losses[-20:]):.3f}")
         bar.close()
         metrics = evaluate_samples(model, valid, assets.item_index, full)
-        score = epoch if train_config.select_metric == "last" else select_score(metrics, train_config.select_metric)
+        score = select_score(metrics, train_config.select_metric, epoch)
         better = score > state["best_score"]
         state["history"].append({"epoch": epoch + 1, "train_loss": float(np.mean(losses)), "valid": metrics})
         logger.info("ranker %s epoch %d: loss %.3f, valid %s", train_config.run_name, epoch + 1, np.mean(losses), score)
@@ -259,8 +259,7 @@ def train_run(
     state["train_seconds"] += time.perf_counter() - started
     if state["best_epoch"] == 0:  # no epoch finished (e.g. max_steps inside the first epoch): keep what we have
         metrics = evaluate_samples(model, valid, assets.item_index, full)
-        last = train_config.select_metric == "last"
-        score = 0.0 if last else select_score(metrics, train_config.select_metric)
+        score = select_score(metrics, train_config.select_metric, epoch=0)
         state.update(best_epoch=1, best_metrics=metrics, best_score=score)
         _save_best(directory, model, config, train_config, valid, full, state, fingerprint)
     report = {
@@ -318,8 +317,10 @@ def parameter_groups(model: EmotionAwareRankerModel, config: TrainConfig) -> lis
     ]
 
 
-def select_score(metrics: dict[str, float], name: str) -> float:
-    """The validation score that picks the best epoch (``a+b`` sums metrics)."""
+def select_score(metrics: dict[str, float], name: str, epoch: int) -> float:
+    """The score that picks the best epoch: ``a+b`` sums validation metrics, ``last`` prefers the later epoch."""
+    if name == "last":
+        return float(epoch)
     return float(sum(metrics[part] for part in name.split("+")))
 
 
