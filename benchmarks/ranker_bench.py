@@ -19,7 +19,9 @@ import statistics
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 from ecr_agent.config import Paths
 from ecr_agent.data.redial import load_dialogues, render_mentions
@@ -105,6 +107,23 @@ def minilm_in(bf16: bool) -> Iterator[None]:
         encoder.model, encoder.bf16 = kept
 
 
+def single_context_ms(ranker: Any, pairs: list[tuple[list, list]], detect: bool, in_chat: bool) -> list[float]:
+    """Milliseconds to rank each conversation on its own.
+
+    ``in_chat``: the ranker first saw the conversation without its last message (untimed), as in a live chat;
+    ``detect``: the emotions are left to the classifier instead of given.
+    """
+    times = []
+    for turns, found in pairs:
+        given = None if detect else found
+        if in_chat and len(turns) > 1:
+            ranker.rank(turns[:-1], None if given is None else given[:-1], k=10)
+        started = time.perf_counter()
+        ranker.rank(turns, given, k=10)
+        times.append(1000 * (time.perf_counter() - started))
+    return times
+
+
 def throughput(split: str, count: int = 512) -> dict:
     """Contexts per second (batched) and single-context latency of the inference default model."""
     from ecr_agent.hardware import native_bfloat16
@@ -130,32 +149,16 @@ def throughput(split: str, count: int = 512) -> dict:
     ranker.rank_batch(chats, feelings)
     warm = count / (time.perf_counter() - started)
     # Single context in a chat: a fresh ranker has seen every message but the last one (the previous call).
-    chat_ms, fresh_ms, detect_ms, chat_detect_ms = [], [], [], []
-    chat = EmotionAwareRanker(ranker.run, ranker.assets, ranker.detector)
-    fresh = EmotionAwareRanker(ranker.run, ranker.assets, ranker.detector)
-    for turns, found in list(zip(chats, feelings, strict=True))[:200]:
-        if len(turns) > 1:
-            chat.rank(turns[:-1], found[:-1], k=10)
-        started = time.perf_counter()
-        chat.rank(turns, found, k=10)
-        chat_ms.append(1000 * (time.perf_counter() - started))
-    for turns, found in list(zip(chats, feelings, strict=True))[200:300]:
-        started = time.perf_counter()
-        fresh.rank(turns, found, k=10)
-        fresh_ms.append(1000 * (time.perf_counter() - started))
+    pairs = list(zip(chats, feelings, strict=True))
+    new_ranker = partial(EmotionAwareRanker, ranker.run, ranker.assets, ranker.detector)
+    fresh = new_ranker()
+    chat_ms = single_context_ms(new_ranker(), pairs[:200], detect=False, in_chat=True)
+    fresh_ms = single_context_ms(fresh, pairs[200:300], detect=False, in_chat=False)
+    detect_ms, chat_detect_ms = [], []
     if ranker.detector is not None:
-        for turns, _ in list(zip(chats, feelings, strict=True))[300:400]:
-            started = time.perf_counter()
-            fresh.rank(turns, None, k=10)
-            detect_ms.append(1000 * (time.perf_counter() - started))
+        detect_ms = single_context_ms(fresh, pairs[300:400], detect=True, in_chat=False)
         # The same chat as above with emotions left to the detector: only the last message is new to it.
-        detecting = EmotionAwareRanker(ranker.run, ranker.assets, ranker.detector)
-        for turns, _ in list(zip(chats, feelings, strict=True))[400:500]:
-            if len(turns) > 1:
-                detecting.rank(turns[:-1], None, k=10)
-            started = time.perf_counter()
-            detecting.rank(turns, None, k=10)
-            chat_detect_ms.append(1000 * (time.perf_counter() - started))
+        chat_detect_ms = single_context_ms(new_ranker(), pairs[400:500], detect=True, in_chat=True)
     return {
         "contexts": count,
         "batched_cold_contexts_per_s": round(cold, 1),

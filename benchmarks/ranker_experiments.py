@@ -293,13 +293,14 @@ def refit(args: argparse.Namespace, main_store: Path) -> None:
                 "epochs": report["best_epoch"],
                 "train_samples": run["train_samples"],
                 "steps": run["steps"],
-                "test": evaluate("test", seed),
                 "test_before": {m: before[m] for m in METRICS},
             }
         )
-        print(json.dumps(rows[-1]), flush=True)
-    together = evaluate_ranker("test", seeds=args.seeds)["systems"]
-    ensemble = {m: together[ENSEMBLE][m] for m in METRICS} if ENSEMBLE in together else None
+    together = evaluate_ranker("test", seeds=args.seeds)  # every refit and their ensemble in one pass
+    for row in rows:
+        row["test"] = {m: together["per_seed"][ECR][str(row["seed"])][m] for m in METRICS}
+        print(json.dumps(row), flush=True)
+    ensemble = {m: together["systems"][ENSEMBLE][m] for m in METRICS} if ENSEMBLE in together["systems"] else None
     os.environ["ECR_STORE_DIR"] = str(main_store)
     result = {"rows": rows, "ensemble": ensemble, "ensemble_before": main_results["systems"].get(ENSEMBLE)}
     (OUT / "refit.json").write_text(json.dumps(result, indent=1) + "\n")
