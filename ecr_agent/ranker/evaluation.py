@@ -42,7 +42,7 @@ from ecr_agent.ranker.cooccurrence import Cooccurrence
 from ecr_agent.ranker.dataset import PLACEHOLDER, SplitData, load_split
 from ecr_agent.ranker.features import disliked_movies, entity_mentions
 from ecr_agent.ranker.runtime import keep_heap_memory, torch_threads
-from ecr_agent.ranker.scoring import apply_bans, banned_items, label_ranks, score_contexts
+from ecr_agent.ranker.scoring import apply_bans, banned_items, label_ranks, log_probabilities, score_contexts
 
 logger = logging.getLogger(__name__)
 
@@ -247,10 +247,9 @@ def ensemble_metrics(
 ) -> dict[str, float]:
     """Metrics of the runs' mean log-probability per movie (one model from several seeds), rules applied."""
     contexts = [s.context for s in data.samples]
-    total = torch.zeros(len(contexts), assets.nodes.num_items)
-    for run in members:
-        for scored in score_contexts(run.model, contexts, data.embeddings, assets.item_index, run.cooccurrence):
-            total[scored.start : scored.start + scored.logits.shape[0]] += torch.log_softmax(scored.logits, dim=1)
+    total = sum(
+        log_probabilities(run.model, contexts, data.embeddings, assets.item_index, run.cooccurrence) for run in members
+    )
     disliked = banned_items(contexts, assets.item_index, disliked=True, mentioned=False)
     return static_metrics(data, apply_bans(total / len(members), disliked), labels, assets)
 

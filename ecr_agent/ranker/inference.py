@@ -35,7 +35,7 @@ from ecr_agent.ranker.assets import (
 from ecr_agent.ranker.cache import embed_texts, link_turn
 from ecr_agent.ranker.features import TurnInfo, turn_emotions
 from ecr_agent.ranker.runtime import torch_threads
-from ecr_agent.ranker.scoring import score_contexts
+from ecr_agent.ranker.scoring import log_probabilities, score_contexts
 from ecr_agent.types import ChatTurn, Emotions, Recommendation
 
 logger = logging.getLogger(__name__)
@@ -233,11 +233,10 @@ class EmotionAwareRanker:
         rows = chosen[scored.start : scored.start + scored.ranked.shape[0]]
         total = torch.log_softmax(scored.logits, dim=1)
         for member, states, items in self.members:
-            for other in score_contexts(
+            total += log_probabilities(
                 member.model, rows, embeddings, self.assets.item_index, member.cooccurrence,
                 batch_size=batch_size, states=states, items=items,
-            ):  # fmt: skip
-                total[other.start : other.start + other.logits.shape[0]] += torch.log_softmax(other.logits, dim=1)
+            )  # fmt: skip
         mean = total / (1 + len(self.members))
         return mean.masked_fill(torch.isinf(scored.ranked), float("-inf"))  # the same rules as the default model
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -86,6 +87,25 @@ def score_contexts(
         assert isinstance(out, dict)
         banned = banned_items(chunk, item_index, model.config.use_local_emotions, exclude_mentioned)
         yield ScoredBatch(start, batch, out["logits"], apply_bans(out["logits"], banned), out if parts else {})
+
+
+def log_probabilities(
+    model: EmotionAwareRankerModel,
+    contexts: Sequence[Sequence[TurnInfo]],
+    embeddings: torch.Tensor,
+    item_index: dict[str, int],
+    cooccurrence: Cooccurrence | None,
+    **options: Any,
+) -> torch.Tensor:
+    """(len(contexts), num_items) log-softmax of the model's raw scores (no rules): one ensemble member's share.
+
+    ``options`` go to `score_contexts` (``batch_size``, precomputed ``states`` and ``items``).
+    """
+    blocks = [
+        torch.log_softmax(scored.logits, dim=1)
+        for scored in score_contexts(model, contexts, embeddings, item_index, cooccurrence, **options)
+    ]
+    return torch.cat(blocks) if blocks else torch.zeros(0, len(item_index))
 
 
 def label_ranks(ranked: torch.Tensor, labels: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
