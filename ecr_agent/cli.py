@@ -50,7 +50,7 @@ def _eval(args: argparse.Namespace) -> dict[str, Any]:
     if args.target == "ranker":
         from ecr_agent.ranker.evaluation import evaluate_ranker
 
-        return evaluate_ranker(split=args.split, seeds=args.seeds)
+        return evaluate_ranker(split=args.split, seeds=args.seeds, items=args.items)
     from ecr_agent.generator.evaluation import evaluate_generator
 
     return evaluate_generator(split=args.split, limit=args.limit)
@@ -106,6 +106,12 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--split", default="test", choices=("valid", "test"))
     evaluate.add_argument("--seeds", type=int, nargs="*", default=None, help="ranker: trained seeds to report")
     evaluate.add_argument("--limit", type=int, default=200, help="generator: dialogue turns to evaluate")
+    evaluate.add_argument(
+        "--items",
+        default="all",
+        choices=("all", "kg"),
+        help="ranker: rank every ReDial movie (all) or, as the reference code does, only the KG movies (kg)",
+    )
     evaluate.set_defaults(run=_eval)
 
     predict = commands.add_parser("predict", help="write per-sample ranker predictions as JSON lines")

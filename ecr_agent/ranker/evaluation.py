@@ -7,6 +7,10 @@ Every system is scored on the same samples (each recommender turn's movies with 
 - ``co-occurrence only`` — the global emotion-aware co-occurrence matrix alone, ``Σ_j P(item | e_j)`` (no training);
 - the trained variants in ablation order (no emotions → + local → + global → full ECR), every seed found in the store.
 
+``ecr eval ranker --items kg`` scores the same systems under the reference code's item set: only samples whose
+label is a KG movie entity, ranked among the KG movies (5,246 of 6,924), as ECR's and UniCRS's code do
+(``logits[:, kg['item_ids']]``), so our figures can be set beside the paper's on its own terms.
+
 ``ecr predict ranker --split test --out FILE`` writes one JSON line per sample for the inference default model.
 """
 
@@ -42,7 +46,14 @@ from ecr_agent.ranker.cooccurrence import Cooccurrence
 from ecr_agent.ranker.dataset import PLACEHOLDER, SplitData, load_split
 from ecr_agent.ranker.features import disliked_movies, entity_mentions
 from ecr_agent.ranker.runtime import keep_heap_memory, torch_threads
-from ecr_agent.ranker.scoring import apply_bans, banned_items, label_ranks, log_probabilities, score_contexts
+from ecr_agent.ranker.scoring import (
+    BANNED,
+    apply_bans,
+    banned_items,
+    label_ranks,
+    log_probabilities,
+    score_contexts,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -69,10 +80,16 @@ ENSEMBLE = "ECR, seed ensemble"
 TEXT_TURNS = 3
 """Turns averaged by the text-only baseline (chosen on validation among 1, 2, 3, 6: best R@50 and AUC)."""
 ENTITY_WINDOW = 32
+ITEM_SETS = ("all", "kg")
+"""``all``: every ReDial movie is a candidate and a label (ours); ``kg``: KG movie entities only (the reference's)."""
 
 
 def evaluate_ranker(
-    split: str = "test", seeds: list[int] | None = None, paths: Paths | None = None, limit: int | None = None
+    split: str = "test",
+    seeds: list[int] | None = None,
+    paths: Paths | None = None,
+    limit: int | None = None,
+    items: str = "all",
 ) -> dict[str, Any]:
     """Metrics of the baselines and of every trained variant (mean and spread over seeds) on ``split``.
 
@@ -81,22 +98,36 @@ def evaluate_ranker(
         seeds: seeds to include (default: all full-profile runs found; quick runs only when no full run exists).
         paths: data and store locations.
         limit: only the first N dialogues of the split (quick checks; reported figures use the whole split).
+        items: ``all`` (every ReDial movie) or ``kg`` (the reference code's item set, see the module docstring).
 
     Returns:
         ``systems`` (display name → metric → mean), ``spread`` (→ sample standard deviation over seeds), ``seeds``,
         ``per_seed``, ``without_dislike_rule`` (the trained variants' figures with the dislike rule off), the sample
-        counts, the emotion source and the paper's figures for comparison.
+        counts, the item set, the emotion source and the paper's figures for comparison.
     """
+    if items not in ITEM_SETS:
+        raise ValueError(f"items must be one of {', '.join(ITEM_SETS)}, not {items!r}")
     with torch_threads(1):
-        return _evaluate(split, seeds, paths, limit)
+        return _evaluate(split, seeds, paths, limit, items)
 
 
-def _evaluate(split: str, seeds: list[int] | None, paths: Paths | None, limit: int | None) -> dict[str, Any]:
+def kg_candidates(assets: RankerAssets) -> torch.Tensor:
+    """(num_items,) True for the movies that are KG entities (the reference code's candidates)."""
+    return torch.tensor([node < assets.nodes.num_kg for node in assets.nodes.item_nodes])
+
+
+def _evaluate(
+    split: str, seeds: list[int] | None, paths: Paths | None, limit: int | None, items: str
+) -> dict[str, Any]:
     started = time.perf_counter()
     keep_heap_memory()
     paths = paths or Paths.from_env()
     assets = RankerAssets(paths)
     data = load_split(split, assets.linker, assets.nodes, paths, limit=limit)
+    candidates = kg_candidates(assets) if items == "kg" else None
+    if candidates is not None:
+        kept = [s for s in data.samples if candidates[assets.item_index[s.label]]]
+        data = SplitData(data.split, kept, data.dialogues, data.embeddings, data.emotion_source)
     labels = torch.tensor([assets.item_index[s.label] for s in data.samples])
     feedback = [s.feedback.value for s in data.samples]
     dedup = [s.dedup for s in data.samples]
@@ -105,34 +136,35 @@ def _evaluate(split: str, seeds: list[int] | None, paths: Paths | None, limit: i
         raise StoreNotBuiltError(f"no trained ranker in {ranker_dir(paths)}; run `ecr train ranker` to train it")
     systems: dict[str, list[tuple[int, dict[str, float]]]] = {}
     popular = popularity_scores(assets, paths)
-    systems[POPULARITY] = [(0, static_metrics(data, popular.expand(len(data.samples), -1), labels, assets))]
+    systems[POPULARITY] = [(0, static_metrics(data, popular.expand(len(data.samples), -1), labels, assets, candidates))]
     notes = []
     first = next(name for found in runs.values() for _, name in found)
     kind = load_run(run_dir(paths, first), assets).model_config.movie_text
     if kind == "none":
         notes.append("text-only baseline skipped: these runs were trained without movie-text embeddings (smoke)")
     else:
-        systems[TEXT_ONLY] = [(0, static_metrics(data, text_scores(data, assets.movie_text(kind)), labels, assets))]
+        text = text_scores(data, assets.movie_text(kind))
+        systems[TEXT_ONLY] = [(0, static_metrics(data, text, labels, assets, candidates))]
     global_run = next((name for v in ("ecr", "local_global") for _, name in runs.get(v, [])), None)
     if global_run is not None:
         matrix = load_run(run_dir(paths, global_run), assets).cooccurrence
         if matrix is not None:
             cooc = cooccurrence_scores(data, matrix, assets) + 1e-4 * popular / popular.max()
-            systems[COOCCURRENCE] = [(0, static_metrics(data, cooc, labels, assets))]
+            systems[COOCCURRENCE] = [(0, static_metrics(data, cooc, labels, assets, candidates))]
     sources = {data.emotion_source}
     without_rule: dict[str, list[tuple[int, dict[str, float]]]] = {}
     for variant in VARIANTS:
         for seed, name in runs.get(variant, []):
             run = load_run(run_dir(paths, name), assets)
             sources.add(str(run.meta.get("emotion_source")))
-            metrics, rule_free = model_metrics(run, data, labels, assets)
+            metrics, rule_free = model_metrics(run, data, labels, assets, candidates)
             systems.setdefault(VARIANTS[variant], []).append((seed, metrics))
             without_rule.setdefault(VARIANTS[variant], []).append((seed, rule_free))
             logger.info("ranker %s on %s: %s", name, split, metrics)
     ecr_runs = runs.get("ecr", [])
     if len(ecr_runs) > 1:
         members = [load_run(run_dir(paths, name), assets) for _, name in ecr_runs]
-        systems[ENSEMBLE] = [(0, ensemble_metrics(members, data, labels, assets))]
+        systems[ENSEMBLE] = [(0, ensemble_metrics(members, data, labels, assets, candidates))]
     result = summarise(systems)
     if ENSEMBLE in result["seeds"]:
         result["seeds"][ENSEMBLE] = [seed for seed, _ in ecr_runs]  # one model made of these seeds
@@ -143,6 +175,7 @@ def _evaluate(split: str, seeds: list[int] | None, paths: Paths | None, limit: i
     result.update(
         split=split,
         limit=limit,
+        items=items,
         samples=len(data.samples),
         dedup_samples=int(sum(dedup)),
         liked=feedback.count("like"),
@@ -201,9 +234,24 @@ def cooccurrence_scores(data: SplitData, matrix: Cooccurrence, assets: RankerAss
     return scores
 
 
-def static_metrics(data: SplitData, scores: torch.Tensor, labels: torch.Tensor, assets: RankerAssets) -> dict:
-    """Metrics of a baseline's score matrix (no ranking rules; dedup ranks drop the context's movies)."""
+def only_candidates(scores: torch.Tensor, candidates: torch.Tensor | None) -> torch.Tensor:
+    """``scores`` with every non-candidate item at −inf (unchanged when ``candidates`` is None)."""
+    return scores if candidates is None else scores.masked_fill(~candidates, BANNED)
+
+
+def static_metrics(
+    data: SplitData,
+    scores: torch.Tensor,
+    labels: torch.Tensor,
+    assets: RankerAssets,
+    candidates: torch.Tensor | None = None,
+) -> dict:
+    """Metrics of a baseline's score matrix (no ranking rules; dedup ranks drop the context's movies).
+
+    ``candidates`` (num_items,) bool restricts the ranking to those items (None: every item).
+    """
     contexts = [s.context for s in data.samples]
+    scores = only_candidates(scores, candidates)
     ranks, probs = label_ranks(scores, labels)
     dedup_scores = apply_bans(scores, banned_items(contexts, assets.item_index, disliked=False, mentioned=True))
     dedup_ranks, _ = label_ranks(dedup_scores, labels)
@@ -213,12 +261,17 @@ def static_metrics(data: SplitData, scores: torch.Tensor, labels: torch.Tensor, 
 
 
 def model_metrics(
-    run: TrainedRun, data: SplitData, labels: torch.Tensor, assets: RankerAssets
+    run: TrainedRun,
+    data: SplitData,
+    labels: torch.Tensor,
+    assets: RankerAssets,
+    candidates: torch.Tensor | None = None,
 ) -> tuple[dict[str, float], dict[str, float]]:
     """Metrics of a trained run with its ranking rules applied, and the same without the dislike rule.
 
     Dedup ranks also drop the context's movies. The rule-free figures separate what the emotion-aware
-    representations do from what the dislike rule (which only emotion variants apply) does.
+    representations do from what the dislike rule (which only emotion variants apply) does. ``candidates`` as in
+    `static_metrics`.
     """
     contexts = [s.context for s in data.samples]
     feedback = [s.feedback.value for s in data.samples]
@@ -229,8 +282,8 @@ def model_metrics(
         batch_labels = labels[scored.start : scored.start + size]
         mentioned = banned_items(contexts[scored.start : scored.start + size], assets.item_index, False, True)
         for ranked, keys in (
-            (scored.ranked, ("ranks", "probs", "dedup")),
-            (scored.logits, ("free", "free_p", "free_dedup")),
+            (only_candidates(scored.ranked, candidates), ("ranks", "probs", "dedup")),
+            (only_candidates(scored.logits, candidates), ("free", "free_p", "free_dedup")),
         ):
             r, p = label_ranks(ranked, batch_labels)
             d, _ = label_ranks(apply_bans(ranked, mentioned), batch_labels)
@@ -243,7 +296,11 @@ def model_metrics(
 
 
 def ensemble_metrics(
-    members: Sequence[TrainedRun], data: SplitData, labels: torch.Tensor, assets: RankerAssets
+    members: Sequence[TrainedRun],
+    data: SplitData,
+    labels: torch.Tensor,
+    assets: RankerAssets,
+    candidates: torch.Tensor | None = None,
 ) -> dict[str, float]:
     """Metrics of the runs' mean log-probability per movie (one model from several seeds), rules applied."""
     contexts = [s.context for s in data.samples]
@@ -251,7 +308,7 @@ def ensemble_metrics(
         log_probabilities(run.model, contexts, data.embeddings, assets.item_index, run.cooccurrence) for run in members
     )
     disliked = banned_items(contexts, assets.item_index, disliked=True, mentioned=False)
-    return static_metrics(data, apply_bans(total / len(members), disliked), labels, assets)
+    return static_metrics(data, apply_bans(total / len(members), disliked), labels, assets, candidates)
 
 
 def summarise(systems: dict[str, list[tuple[int, dict[str, float]]]]) -> dict[str, Any]:

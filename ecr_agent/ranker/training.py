@@ -17,6 +17,7 @@ import logging
 import math
 import sys
 import time
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
 from typing import Any
 
@@ -36,6 +37,7 @@ from ecr_agent.ranker.assets import (
     run_dir,
     save_run,
 )
+from ecr_agent.ranker.averaging import ParameterAverage
 from ecr_agent.ranker.batching import collate
 from ecr_agent.ranker.config import VARIANTS, RankerConfig, TrainConfig, config_hash, save_json, variant_configs
 from ecr_agent.ranker.cooccurrence import Cooccurrence, fold_matrices, fold_of
@@ -187,7 +189,8 @@ def train_run(
     torch.manual_seed(train_config.seed)
     model = assets.build_model(config)
     optimizer = torch.optim.AdamW(parameter_groups(model, train_config), lr=train_config.lr)
-    state = _resume(directory, fingerprint, model, optimizer)
+    average = ParameterAverage(model, train_config.average_decay) if train_config.average_decay > 0 else None
+    state = _resume(directory, fingerprint, model, optimizer, average)
     full, folds = cooccurrence if cooccurrence is not None else (None, [])
     recency = recency_weights(list(train.dialogues), train_config.recency_half_life)
     weights = torch.tensor([_sample_weight(s, train_config) * recency[s.conversation_id] for s in train.samples])
@@ -232,11 +235,14 @@ def train_run(
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()
             scheduler.step()
+            if average is not None:
+                average.update()
             state["step"] += 1
             losses.append(float(loss.detach()))
             bar.set_postfix(loss=f"{np.mean(losses[-20:]):.3f}")
         bar.close()
-        metrics = evaluate_samples(model, valid, assets.item_index, full)
+        with averaged(average):
+            metrics = evaluate_samples(model, valid, assets.item_index, full)
         score = select_score(metrics, train_config.select_metric, epoch)
         better = score > state["best_score"]
         state["history"].append({"epoch": epoch + 1, "train_loss": float(np.mean(losses)), "valid": metrics})
@@ -249,19 +255,21 @@ def train_run(
         )
         if better:
             state.update(best_score=score, best_epoch=epoch + 1, best_metrics=metrics, stale=0)
-            _save_best(directory, model, config, train_config, valid, full, state, fingerprint)
+            with averaged(average):
+                _save_best(directory, model, config, train_config, valid, full, state, fingerprint)
         else:
             state["stale"] += 1
         state["epoch"] = epoch
         state["train_seconds"] += time.perf_counter() - started
         started = time.perf_counter()
-        _checkpoint(directory, fingerprint, model, optimizer, state)
+        _checkpoint(directory, fingerprint, model, optimizer, state, average)
     state["train_seconds"] += time.perf_counter() - started
     if state["best_epoch"] == 0:  # no epoch finished (e.g. max_steps inside the first epoch): keep what we have
-        metrics = evaluate_samples(model, valid, assets.item_index, full)
-        score = select_score(metrics, train_config.select_metric, epoch=0)
-        state.update(best_epoch=1, best_metrics=metrics, best_score=score)
-        _save_best(directory, model, config, train_config, valid, full, state, fingerprint)
+        with averaged(average):
+            metrics = evaluate_samples(model, valid, assets.item_index, full)
+            score = select_score(metrics, train_config.select_metric, epoch=0)
+            state.update(best_epoch=1, best_metrics=metrics, best_score=score)
+            _save_best(directory, model, config, train_config, valid, full, state, fingerprint)
     report = {
         "run": train_config.run_name,
         "variant": train_config.variant,
@@ -283,6 +291,11 @@ def train_run(
     for name in ("checkpoint.safetensors", "checkpoint.json"):  # finished: the report marks it, no resume needed
         (directory / name).unlink(missing_ok=True)
     return report
+
+
+def averaged(average: ParameterAverage | None) -> AbstractContextManager[Any]:
+    """A block in which the model holds its averaged parameters (nothing changes without an average)."""
+    return average.applied() if average is not None else nullcontext()
 
 
 def _sample_weight(sample: RankerSample, config: TrainConfig) -> float:
@@ -352,9 +365,11 @@ def _save_best(directory, model, config, train_config, valid: SplitData, cooccur
     save_run(directory, model, config, train_config, meta, cooccurrence if config.use_global else None)
 
 
-def _checkpoint(directory, fingerprint: str, model, optimizer, state: dict) -> None:  # type: ignore[no-untyped-def]
-    """Model and AdamW state (safetensors) plus the loop state (JSON), written after each epoch."""
+def _checkpoint(directory, fingerprint: str, model, optimizer, state: dict, average) -> None:  # type: ignore[no-untyped-def]
+    """Model, AdamW state and parameter average (safetensors) plus the loop state (JSON), written after each epoch."""
     tensors = {f"model.{k}": v.contiguous() for k, v in model.state_dict().items()}
+    if average is not None:
+        tensors.update(average.state_tensors())
     opt = optimizer.state_dict()
     for param_id, values in opt["state"].items():
         for key, value in values.items():
@@ -368,7 +383,7 @@ def _checkpoint(directory, fingerprint: str, model, optimizer, state: dict) -> N
     )
 
 
-def _resume(directory, fingerprint: str, model, optimizer) -> dict:  # type: ignore[no-untyped-def]
+def _resume(directory, fingerprint: str, model, optimizer, average) -> dict:  # type: ignore[no-untyped-def]
     fresh = {
         "epoch": -1,
         "step": 0,
@@ -394,6 +409,8 @@ def _resume(directory, fingerprint: str, model, optimizer) -> dict:  # type: ign
                 _, param_id, name = key.split(".", 2)
                 opt_state.setdefault(int(param_id), {})[name] = value
         optimizer.load_state_dict({"state": opt_state, "param_groups": meta["param_groups"]})
+        if average is not None:
+            average.load_state_tensors(tensors)
     except (OSError, ValueError, KeyError, RuntimeError) as error:
         logger.warning("ignoring unreadable ranker checkpoint in %s (%s)", directory, error)
         return fresh

@@ -213,6 +213,37 @@ def test_evaluate_puts_baselines_and_model_side_by_side(store):
     assert table["seeds"]["ECR (+ feedback reweighting)"] == [0]
 
 
+def test_the_reference_item_set_keeps_kg_labels_and_ranks_only_kg_movies(store):
+    from ecr_agent.ranker.assets import RankerAssets, load_run
+    from ecr_agent.ranker.dataset import load_split
+    from ecr_agent.ranker.evaluation import evaluate_ranker, kg_candidates, only_candidates
+    from ecr_agent.ranker.scoring import label_ranks, score_contexts
+
+    paths, _ = store
+    assets = RankerAssets(paths)
+    candidates = kg_candidates(assets)
+    assert 0 < int(candidates.sum()) < assets.nodes.num_items
+    data = load_split("valid", assets.linker, assets.nodes, paths, limit=12)
+    labels = torch.tensor([assets.item_index[s.label] for s in data.samples])
+    in_kg = candidates[labels]
+    assert 0 < int(in_kg.sum()) < len(labels)  # the slice has labels on both sides
+
+    table = evaluate_ranker("valid", paths=paths, limit=12, items="kg")
+    assert table["items"] == "kg" and table["samples"] == int(in_kg.sum())
+    # Dropping candidates can only lift a KG label: its rank among KG movies is at most its rank among all.
+    run = load_run(paths.model_dir("ranker"), assets)
+    contexts = [s.context for s in data.samples]
+    scored = next(score_contexts(run.model, contexts, data.embeddings, assets.item_index, run.cooccurrence))
+    everywhere, _ = label_ranks(scored.ranked, labels)
+    restricted, _ = label_ranks(only_candidates(scored.ranked, candidates), labels)
+    kept = in_kg.numpy()
+    assert (restricted[kept] <= everywhere[kept]).all() and (restricted[kept] < everywhere[kept]).any()
+    scorable = kept & (everywhere < assets.nodes.num_items)  # a label the dislike rule bans stays last either way
+    assert (restricted[scorable] <= int(candidates.sum())).all()
+    with pytest.raises(ValueError, match="items"):
+        evaluate_ranker("valid", paths=paths, limit=12, items="imdb")
+
+
 def test_tool_handles_empty_unknown_and_huge_histories(store):
     from ecr_agent.tools import EmotionAwareRankerTool
 

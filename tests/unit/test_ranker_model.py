@@ -113,9 +113,10 @@ def test_configs_validate():
 
 
 def test_fields_added_later_leave_published_fingerprints_alone_until_set():
-    model_config, train_config = RankerConfig(), TrainConfig()
-    # The fingerprint of the published full-profile runs before `seeker_label_weight` existed.
+    model_config, train_config = RankerConfig(), TrainConfig(average_decay=0.0)
+    # The fingerprint of the full-profile runs published before `seeker_label_weight` existed (raw weights).
     assert config_hash(model_config, train_config) == "8fbb0b152f40"
+    assert config_hash(model_config, TrainConfig()) != "8fbb0b152f40"  # the averaged default retrains
     assert config_hash(model_config, replace(train_config, seeker_label_weight=0.5)) != "8fbb0b152f40"
     assert config_hash(model_config, replace(train_config, lr=1e-3)) != "8fbb0b152f40"
     with pytest.raises(ValueError):
@@ -135,6 +136,31 @@ def test_recency_weights_halve_every_half_life_back_from_the_latest_dialogue():
     assert weights["100"] < weights["300"] < weights["900"] < weights["1000"]
     assert weights["300"] == pytest.approx(0.5)  # halfway back = one half-life
     assert set(recency_weights(ids, half_life=0.0).values()) == {1.0}
+
+
+def test_the_parameter_average_is_a_bias_corrected_ema_applied_only_inside_its_block():
+    from ecr_agent.ranker.averaging import ParameterAverage
+
+    layer = torch.nn.Linear(2, 1, bias=False)
+    average = ParameterAverage(layer, decay=0.5)
+    with average.applied() as untouched:  # no update yet: the model as it is
+        assert torch.equal(untouched.weight, layer.weight)
+    for value in (1.0, 3.0):
+        with torch.no_grad():
+            layer.weight.fill_(value)
+        average.update()
+    # m = 0.5·(0.5·1) + 0.5·3 = 1.75, corrected by 1 − 0.5² = 0.75: (0.5·1 + 1·3) / 1.5 = 7/3
+    with average.applied() as averaged:
+        assert torch.allclose(averaged.weight, torch.full((1, 2), 7 / 3))
+    assert torch.equal(layer.weight, torch.full((1, 2), 3.0))  # the trained weights are back
+
+    restored = ParameterAverage(layer, decay=0.5)
+    restored.load_state_tensors(average.state_tensors())
+    assert restored.updates == 2 and torch.equal(restored.averaged("weight"), average.averaged("weight"))
+    with pytest.raises(ValueError):
+        ParameterAverage(layer, decay=1.0)
+    with pytest.raises(ValueError):
+        TrainConfig(average_decay=1.0)
 
 
 def test_ranker_package_exports_are_pinned_and_lazy():
