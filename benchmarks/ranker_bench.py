@@ -217,9 +217,10 @@ def markdown(results: dict) -> str:
         lines += [
             "",
             f"The same systems under the reference code's item set (`ecr eval ranker --items kg`): only the "
-            f"{kg['samples']} samples whose label is a KG movie entity, each ranked among the KG movies alone "
-            "(5,246 of 6,924), as ECR's and UniCRS's code rank `logits[:, kg['item_ids']]`. The models are the "
-            "same; nothing was retrained for this table.",
+            f"{kg['samples']} samples whose label is a KG movie entity ({kg['dedup_samples']} deduplicated, "
+            f"{kg['liked']} liked, {kg['disliked']} disliked labels), each ranked among the {kg['candidates']:,} KG "
+            "movies alone, as ECR's and UniCRS's code rank `logits[:, kg['item_ids']]`. The models are the same; "
+            "nothing was retrained for this table.",
             "",
             *systems_table(kg),
         ]

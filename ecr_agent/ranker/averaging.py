@@ -1,6 +1,6 @@
 """An exponential moving average of a model's parameters, evaluated and saved in place of the raw weights.
 
-The ranker overfits within two or three epochs (its 33k node embeddings learn fastest), so the weights at an
+The ranker overfits within a few epochs (its 33k node embeddings learn fastest), so the weights at an
 epoch's end are a noisy point on a short path; averaging the recent steps is a cheap ensemble over that path.
 """
 
@@ -60,14 +60,27 @@ class ParameterAverage:
                     if name in kept:
                         parameter.copy_(kept[name])
 
+    def reset(self) -> None:
+        """Forget every update (a fresh average)."""
+        for value in self.sums.values():
+            value.zero_()
+        self.updates = 0
+
     def state_tensors(self) -> dict[str, torch.Tensor]:
         """The running sums (and the update count) as tensors for a safetensors checkpoint."""
         tensors = {f"average.{name}": value.contiguous() for name, value in self.sums.items()}
         tensors["average_updates"] = torch.tensor(self.updates)
         return tensors
 
+    def check_state_tensors(self, tensors: dict[str, torch.Tensor]) -> None:
+        """Raise ``KeyError`` (changing nothing) unless ``tensors`` hold everything `load_state_tensors` reads."""
+        missing = [key for key in (*(f"average.{name}" for name in self.sums), "average_updates") if key not in tensors]
+        if missing:
+            raise KeyError(f"parameter average missing from the checkpoint: {', '.join(missing[:3])}")
+
     def load_state_tensors(self, tensors: dict[str, torch.Tensor]) -> None:
-        """Restore what `state_tensors` wrote (a missing sum raises ``KeyError``)."""
+        """Restore what `state_tensors` wrote (``KeyError``, with nothing changed, if any part is missing)."""
+        self.check_state_tensors(tensors)
         for name in self.sums:
             self.sums[name].copy_(tensors[f"average.{name}"])
         self.updates = int(tensors["average_updates"])

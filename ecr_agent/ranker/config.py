@@ -157,9 +157,13 @@ def to_json(config: Any) -> dict[str, Any]:
 
 
 def from_json(cls: type, data: dict[str, Any]) -> Any:
-    """Build a config dataclass from JSON, ignoring unknown keys (older or newer files still load)."""
+    """Build a config dataclass from JSON, ignoring unknown keys (older or newer files still load).
+
+    A field the file predates takes its `LEGACY_VALUES` value (what the run did), not today's default.
+    """
     names = {f.name for f in fields(cls)}
-    return cls(**{k: v for k, v in data.items() if k in names})
+    legacy = {k: v for k, v in LEGACY_VALUES.items() if k in names and k not in data}
+    return cls(**legacy, **{k: v for k, v in data.items() if k in names})
 
 
 LEGACY_VALUES: dict[str, Any] = {

@@ -8,7 +8,7 @@ Every system is scored on the same samples (each recommender turn's movies with 
 - the trained variants in ablation order (no emotions → + local → + global → full ECR), every seed found in the store.
 
 ``ecr eval ranker --items kg`` scores the same systems under the reference code's item set: only samples whose
-label is a KG movie entity, ranked among the KG movies (5,246 of 6,924), as ECR's and UniCRS's code do
+label is a KG movie entity, ranked among the KG movies (5,246 of our 6,924), as ECR's and UniCRS's code do
 (``logits[:, kg['item_ids']]``), so our figures can be set beside the paper's on its own terms.
 
 ``ecr predict ranker --split test --out FILE`` writes one JSON line per sample for the inference default model.
@@ -22,6 +22,7 @@ import math
 import time
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -127,7 +128,7 @@ def _evaluate(
     candidates = kg_candidates(assets) if items == "kg" else None
     if candidates is not None:
         kept = [s for s in data.samples if candidates[assets.item_index[s.label]]]
-        data = SplitData(data.split, kept, data.dialogues, data.embeddings, data.emotion_source)
+        data = replace(data, samples=kept)
     labels = torch.tensor([assets.item_index[s.label] for s in data.samples])
     feedback = [s.feedback.value for s in data.samples]
     dedup = [s.dedup for s in data.samples]
@@ -176,6 +177,7 @@ def _evaluate(
         split=split,
         limit=limit,
         items=items,
+        candidates=assets.nodes.num_items if candidates is None else int(candidates.sum()),
         samples=len(data.samples),
         dedup_samples=int(sum(dedup)),
         liked=feedback.count("like"),

@@ -241,7 +241,7 @@ def train_run(
             losses.append(float(loss.detach()))
             bar.set_postfix(loss=f"{np.mean(losses[-20:]):.3f}")
         bar.close()
-        with averaged(average):
+        with with_average(average):
             metrics = evaluate_samples(model, valid, assets.item_index, full)
         score = select_score(metrics, train_config.select_metric, epoch)
         better = score > state["best_score"]
@@ -255,7 +255,7 @@ def train_run(
         )
         if better:
             state.update(best_score=score, best_epoch=epoch + 1, best_metrics=metrics, stale=0)
-            with averaged(average):
+            with with_average(average):
                 _save_best(directory, model, config, train_config, valid, full, state, fingerprint)
         else:
             state["stale"] += 1
@@ -265,7 +265,7 @@ def train_run(
         _checkpoint(directory, fingerprint, model, optimizer, state, average)
     state["train_seconds"] += time.perf_counter() - started
     if state["best_epoch"] == 0:  # no epoch finished (e.g. max_steps inside the first epoch): keep what we have
-        with averaged(average):
+        with with_average(average):
             metrics = evaluate_samples(model, valid, assets.item_index, full)
             score = select_score(metrics, train_config.select_metric, epoch=0)
             state.update(best_epoch=1, best_metrics=metrics, best_score=score)
@@ -293,7 +293,7 @@ def train_run(
     return report
 
 
-def averaged(average: ParameterAverage | None) -> AbstractContextManager[Any]:
+def with_average(average: ParameterAverage | None) -> AbstractContextManager[Any]:
     """A block in which the model holds its averaged parameters (nothing changes without an average)."""
     return average.applied() if average is not None else nullcontext()
 
@@ -397,11 +397,14 @@ def _resume(directory, fingerprint: str, model, optimizer, average) -> dict:  # 
     meta_path, weights_path = directory / "checkpoint.json", directory / "checkpoint.safetensors"
     if not (meta_path.exists() and weights_path.exists()):
         return fresh
+    kept = {name: value.clone() for name, value in model.state_dict().items()}
     try:
         meta = json.loads(meta_path.read_text())
         if meta.get("fingerprint") != fingerprint:
             return fresh
         tensors = load_file(str(weights_path))
+        if average is not None:
+            average.check_state_tensors(tensors)  # before anything changes: a checkpoint loads whole or not at all
         model.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith("model.")})
         opt_state: dict[int, dict[str, torch.Tensor]] = {}
         for key, value in tensors.items():
@@ -413,6 +416,10 @@ def _resume(directory, fingerprint: str, model, optimizer, average) -> dict:  # 
             average.load_state_tensors(tensors)
     except (OSError, ValueError, KeyError, RuntimeError) as error:
         logger.warning("ignoring unreadable ranker checkpoint in %s (%s)", directory, error)
+        model.load_state_dict(kept)
+        optimizer.state.clear()
+        if average is not None:
+            average.reset()
         return fresh
     logger.info("resuming ranker training in %s after epoch %d", directory, meta["state"]["epoch"] + 1)
     return meta["state"]

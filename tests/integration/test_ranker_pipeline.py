@@ -240,6 +240,11 @@ def test_the_reference_item_set_keeps_kg_labels_and_ranks_only_kg_movies(store):
     assert (restricted[kept] <= everywhere[kept]).all() and (restricted[kept] < everywhere[kept]).any()
     scorable = kept & (everywhere < assets.nodes.num_items)  # a label the dislike rule bans stays last either way
     assert (restricted[scorable] <= int(candidates.sum())).all()
+    # The table's model row is computed from exactly these restricted ranks.
+    row = table["per_seed"]["ECR (+ feedback reweighting)"]["0"]
+    for n in (1, 10, 50):
+        assert row[f"recall@{n}"] == pytest.approx(float((restricted[kept] <= n).mean()), abs=1e-4)
+    assert table["candidates"] == int(candidates.sum())
     with pytest.raises(ValueError, match="items"):
         evaluate_ranker("valid", paths=paths, limit=12, items="imdb")
 

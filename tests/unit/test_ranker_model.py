@@ -142,9 +142,10 @@ def test_the_parameter_average_is_a_bias_corrected_ema_applied_only_inside_its_b
     from ecr_agent.ranker.averaging import ParameterAverage
 
     layer = torch.nn.Linear(2, 1, bias=False)
+    initial = layer.weight.detach().clone()
     average = ParameterAverage(layer, decay=0.5)
     with average.applied() as untouched:  # no update yet: the model as it is
-        assert torch.equal(untouched.weight, layer.weight)
+        assert torch.equal(untouched.weight, initial)
     for value in (1.0, 3.0):
         with torch.no_grad():
             layer.weight.fill_(value)
@@ -153,14 +154,63 @@ def test_the_parameter_average_is_a_bias_corrected_ema_applied_only_inside_its_b
     with average.applied() as averaged:
         assert torch.allclose(averaged.weight, torch.full((1, 2), 7 / 3))
     assert torch.equal(layer.weight, torch.full((1, 2), 3.0))  # the trained weights are back
+    with pytest.raises(RuntimeError), average.applied():
+        raise RuntimeError("evaluation failed")
+    assert torch.equal(layer.weight, torch.full((1, 2), 3.0))  # also after an error inside the block
 
     restored = ParameterAverage(layer, decay=0.5)
     restored.load_state_tensors(average.state_tensors())
     assert restored.updates == 2 and torch.equal(restored.averaged("weight"), average.averaged("weight"))
+    partial = {k: v for k, v in average.state_tensors().items() if k != "average_updates"}
+    with pytest.raises(KeyError):
+        ParameterAverage(layer, decay=0.5).load_state_tensors(partial)
     with pytest.raises(ValueError):
         ParameterAverage(layer, decay=1.0)
     with pytest.raises(ValueError):
         TrainConfig(average_decay=1.0)
+
+
+def test_a_checkpoint_resumes_model_optimiser_and_average_whole_or_not_at_all(tmp_path):
+    from ecr_agent.ranker.averaging import ParameterAverage
+    from ecr_agent.ranker.training import _checkpoint, _resume
+
+    def build() -> tuple:
+        net = model()
+        optimizer = torch.optim.AdamW(net.parameters(), lr=0.1)
+        return net, optimizer, ParameterAverage(net, decay=0.9)
+
+    net, optimizer, average = build()
+    batch = collate(contexts(), torch.randn(4, 384), net.config, ITEM_INDEX)
+    net.train()
+    for _ in range(2):
+        optimizer.zero_grad()
+        net(batch).logsumexp(1).sum().backward()
+        optimizer.step()
+        average.update()
+    state = {"epoch": 0, "step": 2}
+    _checkpoint(tmp_path, "fp", net, optimizer, state, average)
+
+    again, again_optimizer, again_average = build()
+    assert _resume(tmp_path, "fp", again, again_optimizer, again_average) == state
+    assert all(torch.equal(a, b) for a, b in zip(net.parameters(), again.parameters(), strict=True))
+    assert again_average.updates == 2 and torch.equal(again_average.sums["user_bias"], average.sums["user_bias"])
+    assert len(again_optimizer.state) == len(optimizer.state)
+
+    # A checkpoint without the average (made without one) is refused whole: nothing is half loaded.
+    _checkpoint(tmp_path, "fp", net, optimizer, state, None)
+    fresh, fresh_optimizer, fresh_average = build()
+    before = [p.detach().clone() for p in fresh.parameters()]
+    assert _resume(tmp_path, "fp", fresh, fresh_optimizer, fresh_average)["step"] == 0
+    assert all(torch.equal(a, b) for a, b in zip(before, fresh.parameters(), strict=True))
+    assert not fresh_optimizer.state and fresh_average.updates == 0
+
+
+def test_configs_saved_before_a_field_existed_load_with_its_legacy_value():
+    from ecr_agent.ranker.config import from_json, to_json
+
+    saved = {k: v for k, v in to_json(TrainConfig()).items() if k != "average_decay"}
+    assert from_json(TrainConfig, saved).average_decay == 0.0  # those runs kept the raw weights
+    assert from_json(TrainConfig, to_json(TrainConfig())).average_decay == 0.99
 
 
 def test_ranker_package_exports_are_pinned_and_lazy():
