@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from ecr_agent.config import Paths, StoreNotBuiltError
 from ecr_agent.data.linking import EntityLinker
+from ecr_agent.ranker.features import clause_rejections
 from ecr_agent.types import ChatTurn, Emotions, Recommendation
 
 logger = logging.getLogger(__name__)
@@ -152,13 +153,23 @@ class ECRPipeline:
 
     def rejected_movies(self, turns: list[ChatTurn], emotions: list[Emotions | None]) -> list[str]:
         """Movies the user turned down in this dialogue: named in a negative user turn, or the assistant's pick
-        right before a negative user turn that names no movie ("I hated that one")."""
+        right before a negative user turn that names no movie ("I hated that one").
+
+        A negative turn naming several movies is read clause by clause, as the ranker reads it
+        (`features.clause_rejections`): "I loved The Shining, but I hated Titanic" turns down Titanic only.
+        """
         rejected: list[str] = []
         for index, turn in enumerate(turns):
             if turn.role != "user" or dominant_feeling(emotions[index]) != "negative":
                 continue
             named = self.linker.link(turn.content).movie_ids
-            if named:
+            if len(set(named)) > 1 and self.detector is not None:
+                rejected.extend(
+                    clause_rejections(
+                        turn.content, named, lambda clause: self.linker.link(clause).movie_ids, self.detector.detect
+                    )
+                )
+            elif named:
                 rejected.extend(named)
             elif index > 0 and turns[index - 1].role == "assistant":
                 rejected.extend(self.linker.link(turns[index - 1].content).movie_ids)

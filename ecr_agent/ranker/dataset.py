@@ -10,16 +10,16 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import torch
 
 from ecr_agent.config import Paths, StoreNotBuiltError
 from ecr_agent.data.linking import EntityLinker
-from ecr_agent.data.redial import Dialogue, Feedback, Role, load_dialogues
+from ecr_agent.data.redial import Dialogue, Feedback, Role, load_dialogues, render_mentions
 from ecr_agent.data.samples import build_samples
 from ecr_agent.ranker.cache import SplitCache, split_cache
-from ecr_agent.ranker.features import TurnInfo, turn_emotions
+from ecr_agent.ranker.features import TurnInfo, clause_rejections, needs_clauses, turn_emotions
 from ecr_agent.ranker.graph import NodeSpace
 
 logger = logging.getLogger(__name__)
@@ -116,6 +116,45 @@ def attach(cache: SplitCache, emotions: Mapping[tuple[str, int], dict]) -> dict[
     return dialogues
 
 
+def read_clauses(
+    dialogues: dict[str, list[TurnInfo]], raw: Sequence[Dialogue], linker: EntityLinker, paths: Paths | None
+) -> int:
+    """Set `TurnInfo.rejected` on every negative seeker turn naming several movies (in place); return their count.
+
+    Each message of such a turn is split into clauses, linked and classified (`features.clause_rejections`), as
+    the ranker does at inference, so evaluation applies the same dislike rule.
+    """
+    from ecr_agent.data.samples import merge_turns
+
+    wanted = [
+        (dialogue, index, turn)
+        for dialogue in raw
+        for index, turn in enumerate(merge_turns(dialogue))
+        if needs_clauses(turn.role, dialogues[dialogue.conversation_id][index].emotions,
+                         dialogues[dialogue.conversation_id][index].movies)
+    ]  # fmt: skip
+    if not wanted:
+        return 0
+    from ecr_agent.emotion.inference import EmotionPredictor
+
+    detect = EmotionPredictor.load(paths).detect
+    titles = linker.catalog.titles
+    by_position = {d.conversation_id: {m.position: m.text for m in d.messages} for d, _, _ in wanted}
+    for dialogue, index, turn in wanted:
+        cid = dialogue.conversation_id
+        info = dialogues[cid][index]
+        text = "\n".join(by_position[cid][p] for p in turn.positions)
+        rejected = clause_rejections(
+            text,
+            info.movies,
+            lambda clause: linker.link(clause).movie_ids,
+            detect,
+            lambda clause, d=dialogue: render_mentions(clause, d.movie_mentions, titles),
+        )
+        dialogues[cid][index] = replace(info, rejected=rejected)
+    return len(wanted)
+
+
 def load_split(
     split: str,
     linker: EntityLinker,
@@ -133,6 +172,8 @@ def load_split(
     raw = load_dialogues(split, paths)[:limit]  # type: ignore[arg-type]
     emotions, source = utterance_emotions(split, paths, None if limit is None else raw)
     dialogues = attach(cache, emotions)
+    if source == CLASSIFIER:
+        read_clauses(dialogues, raw, linker, paths)
     known = set(nodes.item_ids)
     samples = [
         RankerSample(

@@ -5,12 +5,15 @@ Pure functions shared by training, evaluation and inference, so the three see a 
 - `turn_emotions` merges the emotions of a turn's messages (the last ``max_labels`` labels, later messages win);
 - `entity_mentions` attaches emotions to entities (DESIGN.md): a seeker-mentioned entity takes that turn's emotions,
   a recommender-mentioned one takes the emotions of the *next seeker turn inside the context* (never beyond it);
-- `disliked_movies` reads the movies the seeker turned down from the dialogue itself (never the questionnaire).
+- `disliked_movies` reads the movies the seeker turned down from the dialogue itself (never the questionnaire);
+  a negative turn that names several movies is read clause by clause (`clause_rejections`), so "I loved The
+  Shining, but I hated Titanic" turns down Titanic only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ecr_agent.data.redial import Role
@@ -31,6 +34,8 @@ class TurnInfo:
         emotions: the seeker's emotions in this turn (label → probability > β, at most `MAX_LABELS`); empty for
             recommender turns.
         text_index: row of this turn's text embedding in its cache (or in the batch being built).
+        rejected: the movies this turn turns down, read clause by clause (`clause_rejections`) when it is a negative
+            seeker turn naming several movies; None: the turn's strongest emotion decides for all its movies.
     """
 
     role: Role
@@ -38,6 +43,7 @@ class TurnInfo:
     nodes: tuple[int, ...] = ()
     emotions: Mapping[str, float] = field(default_factory=dict)
     text_index: int = -1
+    rejected: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -101,18 +107,64 @@ def top_label(emotions: Mapping[str, float]) -> str | None:
 def disliked_movies(turns: Sequence[TurnInfo]) -> list[str]:
     """Movies the seeker turned down, read from the dialogue (never from the questionnaire).
 
-    A seeker turn whose strongest emotion is ``negative`` rejects the movies it names; if it names none, it rejects
-    the movies of the recommender turn just before it ("I hated that one").
+    A seeker turn whose strongest emotion is ``negative`` rejects the movies it names (those of its negative clauses
+    when it was read clause by clause, `TurnInfo.rejected`); if it names none, it rejects the movies of the
+    recommender turn just before it ("I hated that one").
     """
     rejected: list[str] = []
     for index, turn in enumerate(turns):
         if turn.role != "seeker" or top_label(turn.emotions) != "negative":
             continue
         if turn.movies:
-            rejected.extend(turn.movies)
+            rejected.extend(turn.movies if turn.rejected is None else turn.rejected)
         elif index > 0 and turns[index - 1].role == "recommender":
             rejected.extend(turns[index - 1].movies)
     return list(dict.fromkeys(rejected))
+
+
+CLAUSE_BREAK = re.compile(
+    r"\s*\n\s*|[.!?;]+\s+|[.!?;]+$|,?\s+\b(?:but|however|although|though|whereas|except)\b\s*", re.I
+)
+"""Where a clause ends: a line break (between messages), a sentence end, a contrastive conjunction ("…, but …")."""
+
+
+def split_clauses(text: str) -> list[str]:
+    """Non-empty clauses of ``text`` (sentences, and the parts around "but", "although", …)."""
+    return [part.strip() for part in CLAUSE_BREAK.split(text) if part and part.strip()]
+
+
+def needs_clauses(role: str, emotions: Mapping[str, float], movies: Sequence[str]) -> bool:
+    """A negative seeker turn naming several movies: its strongest emotion may belong to only some of them."""
+    return role == "seeker" and len(set(movies)) > 1 and top_label(emotions) == "negative"
+
+
+def clause_rejections(
+    text: str,
+    movies: Sequence[str],
+    movies_in: Callable[[str], Sequence[str]],
+    detect: Callable[[list[str]], Sequence[Mapping[str, float] | None]],
+    render: Callable[[str], str] = str,
+) -> tuple[str, ...]:
+    """The turn's movies whose own clause is negative: `disliked_movies` for a turn that names several movies.
+
+    Args:
+        text: the turn's text.
+        movies: the movies the whole turn names.
+        movies_in: the movies a clause names (the entity linker).
+        detect: emotions of rendered clauses (the classifier).
+        render: a clause as the classifier reads it (e.g. ``@id`` → title).
+
+    A movie named in a negative clause is rejected; one named only in other clauses is not. A movie found in no
+    clause (the split cut its title) keeps the turn's verdict, so it is rejected as before.
+    """
+    clauses = [(clause, tuple(movies_in(clause))) for clause in split_clauses(text)]
+    clauses = [(clause, named) for clause, named in clauses if named]
+    feelings = detect([render(clause) for clause, _ in clauses]) if clauses else []
+    negative = {
+        m for (_, named), f in zip(clauses, feelings, strict=True) if top_label(f or {}) == "negative" for m in named
+    }
+    placed = {m for _, named in clauses for m in named}
+    return tuple(m for m in dict.fromkeys(movies) if m in negative or m not in placed)
 
 
 def mentioned_movies(turns: Sequence[TurnInfo]) -> list[str]:

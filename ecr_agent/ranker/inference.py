@@ -33,7 +33,7 @@ from ecr_agent.ranker.assets import (
     sibling_seeds,
 )
 from ecr_agent.ranker.cache import embed_texts, link_turn
-from ecr_agent.ranker.features import TurnInfo, turn_emotions
+from ecr_agent.ranker.features import TurnInfo, clause_rejections, needs_clauses, turn_emotions
 from ecr_agent.ranker.runtime import torch_threads
 from ecr_agent.ranker.scoring import log_probabilities, score_contexts
 from ecr_agent.types import ChatTurn, Emotions, Recommendation
@@ -278,17 +278,33 @@ class EmotionAwareRanker:
             context = []
             for role, text, emotions in turns:
                 movies, nodes = links[text]
+                merged_emotions = turn_emotions(emotions) if role == "seeker" else {}
                 context.append(
                     TurnInfo(
                         role=role,  # type: ignore[arg-type]
                         movies=movies,
                         nodes=nodes,
-                        emotions=turn_emotions(emotions) if role == "seeker" else {},
+                        emotions=merged_emotions,
                         text_index=row[text],
+                        rejected=self._clause_rejections(text, movies)
+                        if needs_clauses(role, merged_emotions, movies)
+                        else None,
                     )
                 )
             contexts.append(context)
         return contexts, table
+
+    def _clause_rejections(self, text: str, movies: tuple[str, ...]) -> tuple[str, ...] | None:
+        """`features.clause_rejections` with this ranker's linker and detector (None without a detector)."""
+        if self.detector is None:
+            return None
+        detect = self.detector.detect  # type: ignore[attr-defined]
+        return clause_rejections(
+            text,
+            movies,
+            lambda clause: self.assets.linker.link(clause).movie_ids,
+            lambda clauses: self._memoised(self._emotions, clauses, detect),
+        )
 
     def _embed(self, texts: list[str]) -> torch.Tensor:
         if not texts:

@@ -249,6 +249,35 @@ def test_the_reference_item_set_keeps_kg_labels_and_ranks_only_kg_movies(store):
         evaluate_ranker("valid", paths=paths, limit=12, items="imdb")
 
 
+class HatedIsNegative:
+    """A deterministic stand-in for the emotion classifier: a text with "hated" is negative, any other is like."""
+
+    def detect(self, texts: list[str]) -> list[dict[str, float]]:
+        return [{"negative": 0.9, "like": 0.05} if "hated" in t.lower() else {"like": 0.9} for t in texts]
+
+
+def test_a_mixed_message_turns_down_only_the_movie_it_hates(store):
+    from ecr_agent.pipeline import ECRPipeline
+    from ecr_agent.ranker.inference import EmotionAwareRanker
+
+    paths, _ = store
+    ranker = EmotionAwareRanker.load(paths, detector=HatedIsNegative())
+    linker = ranker.assets.linker
+    message = "I love scary movies like The Shining, but I hated Titanic"
+    shining, titanic = linker.link("The Shining").movie_ids[0], linker.link("Titanic").movie_ids[0]
+    assert set(linker.link(message).movie_ids) == {shining, titanic}
+
+    ranked = {r.movie_id for r in ranker.rank([ChatTurn("user", message)], k=ranker.assets.nodes.num_items)}
+    assert titanic not in ranked and shining in ranked
+    both = "I hated The Shining and Titanic"  # one clause: both turned down, as before
+    ranked = {r.movie_id for r in ranker.rank([ChatTurn("user", both)], k=ranker.assets.nodes.num_items)}
+    assert titanic not in ranked and shining not in ranked
+
+    chain = ECRPipeline(linker, HatedIsNegative())
+    turns = [ChatTurn("user", message)]
+    assert chain.rejected_movies(turns, chain.detect(turns)) == [titanic]
+
+
 def test_tool_handles_empty_unknown_and_huge_histories(store):
     from ecr_agent.tools import EmotionAwareRankerTool
 

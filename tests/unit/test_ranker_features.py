@@ -4,7 +4,15 @@ import numpy as np
 import pytest
 
 from ecr_agent.ranker.cooccurrence import build_cooccurrence, dialogue_pairs, fold_matrices
-from ecr_agent.ranker.features import TurnInfo, disliked_movies, entity_mentions, turn_emotions
+from ecr_agent.ranker.features import (
+    TurnInfo,
+    clause_rejections,
+    disliked_movies,
+    entity_mentions,
+    needs_clauses,
+    split_clauses,
+    turn_emotions,
+)
 
 
 def seeker(nodes=(), emotions=None, movies=()):
@@ -60,6 +68,41 @@ def test_disliked_movies_come_from_negative_seeker_turns():
         seeker([13], {"like": 0.6, "negative": 0.3}, movies=["m4"]),  # negative is not the strongest emotion
     ]
     assert disliked_movies(turns) == ["m1", "m3"]
+
+
+def test_a_negative_turn_naming_several_movies_is_read_clause_by_clause():
+    assert split_clauses("I love scary movies like @1, but I hated @2") == ["I love scary movies like @1", "I hated @2"]
+    assert split_clauses("Loved @1.\nHated @2!") == ["Loved @1", "Hated @2"]
+    assert split_clauses("  ") == []
+
+    def movies_in(clause: str) -> list[str]:
+        return [word[1:] for word in clause.split() if word.startswith("@")]
+
+    def detect(texts: list[str]) -> list[dict[str, float]]:  # a stand-in for the classifier: "hated" is negative
+        return [{"negative": 0.9} if "hated" in t else {"like": 0.8, "negative": 0.1} for t in texts]
+
+    text = "I love scary movies like @1 and @3, but I hated @2"
+    assert clause_rejections(text, ["1", "3", "2"], movies_in, detect) == ("2",)
+    assert clause_rejections("@1 and @2 were awful, I hated them", ["1", "2"], movies_in, detect) == ("1", "2")
+    assert clause_rejections("I loved @1 and @2. I hated the ending", ["1", "2"], movies_in, detect) == ()
+    # A movie the split cannot place (its mention straddles a break) keeps the turn's verdict.
+    assert clause_rejections("I hated @1", ["1", "9"], movies_in, detect) == ("1", "9")
+    seen: list[str] = []
+    clause_rejections("@1 was great, but I hated @2", ["1", "2"], movies_in, lambda t: seen.extend(t) or detect(t),
+                      render=str.upper)  # fmt: skip
+    assert seen == ["@1 WAS GREAT", "I HATED @2"]  # the classifier reads rendered clauses
+
+    assert needs_clauses("seeker", {"negative": 0.7, "like": 0.3}, ["1", "2"])
+    assert not needs_clauses("seeker", {"negative": 0.7}, ["1", "1"])
+    assert not needs_clauses("seeker", {"like": 0.7}, ["1", "2"]) and not needs_clauses("recommender", {}, ["1", "2"])
+    both = TurnInfo("seeker", ("1", "2"), emotions={"negative": 0.7, "like": 0.3}, rejected=("2",))
+    assert disliked_movies([both]) == ["2"]
+    assert (
+        disliked_movies(
+            [TurnInfo("recommender", ("5",)), TurnInfo("seeker", ("1", "2"), emotions={"negative": 0.7}, rejected=())]
+        )
+        == []
+    )
 
 
 def test_cooccurrence_counts_emotion_consistent_ordered_pairs_once_per_dialogue():
