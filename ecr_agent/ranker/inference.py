@@ -33,7 +33,7 @@ from ecr_agent.ranker.assets import (
     sibling_seeds,
 )
 from ecr_agent.ranker.cache import embed_texts, link_turn
-from ecr_agent.ranker.features import TurnInfo, clause_rejections, needs_clauses, turn_emotions
+from ecr_agent.ranker.features import TurnInfo, clause_rejections, disliked_movies, needs_clauses, turn_emotions
 from ecr_agent.ranker.runtime import torch_threads
 from ecr_agent.ranker.scoring import log_probabilities, score_contexts
 from ecr_agent.types import ChatTurn, Emotions, Recommendation
@@ -211,7 +211,7 @@ class EmotionAwareRanker:
         ):
             probs = torch.softmax(self._ensemble(scored, chosen, embeddings, batch_size), dim=1)
             top = probs.topk(min(k, probs.shape[1]), dim=1)
-            evidence = self._evidence(scored, top.indices)
+            evidence = self._evidence(scored, top.indices, chosen[scored.start : scored.start + top.indices.shape[0]])
             for row, (items, values) in enumerate(zip(top.indices.tolist(), top.values.tolist(), strict=True)):
                 results[live[scored.start + row]] = [
                     Recommendation(
@@ -334,8 +334,12 @@ class EmotionAwareRanker:
         while len(cache) > TEXT_CACHE:
             cache.popitem(last=False)
 
-    def _evidence(self, scored, top: torch.Tensor) -> list[list[list[str]]]:  # type: ignore[no-untyped-def]
-        """Per row and recommended movie, the context entities that raised its score most, with their emotions."""
+    def _evidence(self, scored, top: torch.Tensor, contexts: Sequence[Sequence[TurnInfo]]) -> list[list[list[str]]]:  # type: ignore[no-untyped-def]
+        """Per row and recommended movie, the context entities that raised its score most, with their emotions.
+
+        A movie the seeker turned down (the dislike rule) is described as such, whatever emotions it carries: a later
+        mention ("sorry X didn't work for you") hands it the next reaction, which would read as if they liked it.
+        """
         batch = scored.batch
         cooc = None
         if self.run.cooccurrence is not None and "gamma" in scored.parts:
@@ -349,21 +353,28 @@ class EmotionAwareRanker:
         values, entities = best.values.transpose(1, 2).tolist(), best.indices.transpose(1, 2).tolist()  # (B, k, 3)
         out: list[list[list[str]]] = []
         for row, mentions in enumerate(batch.mentions):
+            turned_down = set(disliked_movies(contexts[row]))
             out.append(
                 [
-                    [self._describe(mentions[j]) for v, j in zip(vs, js, strict=True) if v > 0 and j < len(mentions)]
+                    [
+                        self._describe(mentions[j], mentions[j].movie in turned_down)
+                        for v, j in zip(vs, js, strict=True)
+                        if v > 0 and j < len(mentions)
+                    ]
                     for vs, js in zip(values[row], entities[row], strict=True)
                 ]
             )
         return out
 
-    def _describe(self, mention) -> str:  # type: ignore[no-untyped-def]
-        key = (mention.node, mention.role, tuple(mention.emotions.items()))
+    def _describe(self, mention, turned_down: bool = False) -> str:  # type: ignore[no-untyped-def]
+        key = (mention.node, mention.role, tuple(mention.emotions.items()), turned_down)
         found = self._descriptions.get(key)
         if found is None:
             name = self._node_name(mention.node)
             feeling = ", ".join(f"{label} {prob:.2f}" for label, prob in mention.emotions.items())
-            if mention.role == "seeker":
+            if turned_down:
+                found = f"{name} (you turned it down)"
+            elif mention.role == "seeker":
                 found = f"{name} (you mentioned it; {feeling or 'no emotion detected'})"
             else:
                 found = f"{name} (I suggested it; your reaction: {feeling or 'not yet'})"

@@ -273,6 +273,15 @@ def test_a_mixed_message_turns_down_only_the_movie_it_hates(store):
     ranked = {r.movie_id for r in ranker.rank([ChatTurn("user", both)], k=ranker.assets.nodes.num_items)}
     assert titanic not in ranked and shining not in ranked
 
+    # Evidence never presents a turned-down movie as liked, even after the assistant names it again.
+    apology = [
+        ChatTurn("user", "I hated Titanic"),
+        ChatTurn("assistant", "Sorry Titanic was not for you. How about The Shining?"),
+        ChatTurn("user", "Sounds great, thank you"),
+    ]
+    evidence = [e for r in ranker.rank(apology, k=50) for e in r.evidence if e.startswith("Titanic")]
+    assert evidence and all(e.endswith("(you turned it down)") for e in evidence)
+
     chain = ECRPipeline(linker, HatedIsNegative())
     turns = [ChatTurn("user", message)]
     assert chain.rejected_movies(turns, chain.detect(turns)) == [titanic]
