@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from ecr_agent.config import Paths, StoreNotBuiltError
 from ecr_agent.data.linking import EntityLinker
-from ecr_agent.ranker.features import clause_rejections
+from ecr_agent.ranker.features import clause_rejections, needs_clauses
 from ecr_agent.types import ChatTurn, Emotions, Recommendation
 
 logger = logging.getLogger(__name__)
@@ -163,7 +163,7 @@ class ECRPipeline:
             if turn.role != "user" or dominant_feeling(emotions[index]) != "negative":
                 continue
             named = self.linker.link(turn.content).movie_ids
-            if len(set(named)) > 1 and self.detector is not None:
+            if needs_clauses("seeker", emotions[index] or {}, named) and self.detector is not None:
                 rejected.extend(
                     clause_rejections(
                         turn.content, named, lambda clause: self.linker.link(clause).movie_ids, self.detector.detect

@@ -162,17 +162,20 @@ def load_split(
     paths: Paths | None = None,
     limit: int | None = None,
     roles: tuple[Role, ...] = ("recommender",),
+    rules: bool = True,
 ) -> SplitData:
     """Samples, turns and embeddings of ``split`` (first ``limit`` dialogues) for training or evaluation.
 
-    ``roles``: whose movie mentions are labels (evaluation: the recommender's only).
+    ``roles``: whose movie mentions are labels (evaluation: the recommender's only). ``rules``: prepare what the
+    ranking rules read (`read_clauses`, which runs the emotion classifier); training samples never go through the
+    rules, so their split skips it.
     """
     paths = paths or Paths.from_env()
     cache = split_cache(split, linker, nodes, paths, limit=limit)
     raw = load_dialogues(split, paths)[:limit]  # type: ignore[arg-type]
     emotions, source = utterance_emotions(split, paths, None if limit is None else raw)
     dialogues = attach(cache, emotions)
-    if source == CLASSIFIER:
+    if rules and source == CLASSIFIER:
         read_clauses(dialogues, raw, linker, paths)
     known = set(nodes.item_ids)
     samples = [

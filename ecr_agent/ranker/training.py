@@ -120,7 +120,9 @@ def _train(
     base = model_config or replace(RankerConfig(), **PROFILES[profile].get("model", {}))
     data = TrainConfig(**settings)  # the data settings every variant shares
     roles = ("recommender", "seeker") if data.seeker_label_weight > 0 else ("recommender",)
-    train = load_split(data.train_split, assets.linker, assets.nodes, paths, limit=data.train_limit, roles=roles)
+    train = load_split(
+        data.train_split, assets.linker, assets.nodes, paths, limit=data.train_limit, roles=roles, rules=False
+    )
     valid = load_split("valid", assets.linker, assets.nodes, paths, limit=data.valid_limit)
     logger.info("ranker data: %d train / %d valid samples", len(train.samples), len(valid.samples))
     cooc_cache: dict[tuple[int, int], tuple[Cooccurrence, list[Cooccurrence]]] = {}
