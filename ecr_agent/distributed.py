@@ -61,14 +61,20 @@ class _CpuClock:
         return time.monotonic(), (user + nice + system + irq + softirq + steal) / ticks, own.user + own.system
 
     def other_load(self) -> float | None:
-        """Cores other processes kept busy since the previous reading (at least `min_window` ago)."""
+        """Cores other processes kept busy since the previous reading (at least `min_window` ago).
+
+        The first reading waits `min_window` for a second sample rather than guess.
+        """
         now = self.sample()
         if now is None:
             return None
-        if self.previous is not None and now[0] - self.previous[0] >= self.min_window:
+        if self.previous is None:
+            self.previous = now
+            time.sleep(self.min_window)
+            now = self.sample() or now
+        if now[0] - self.previous[0] >= self.min_window:
             wall, busy, own = (a - b for a, b in zip(now, self.previous, strict=True))
             self.load = max(0.0, (busy - own) / wall)
-        if self.previous is None or now[0] - self.previous[0] >= self.min_window:
             self.previous = now
         return self.load
 
@@ -79,8 +85,9 @@ _CLOCK = _CpuClock()
 def other_load() -> float:
     """How many cores other processes keep busy: measured from /proc/stat since the last call on Linux.
 
-    The 1-minute load average (the fallback: first call, other systems) counts this process too, so a busy
-    ranker server would read its own work as someone else's and drop to one thread.
+    The first call in a process measures over `_CpuClock.min_window` (0.2 s). The 1-minute load average (the
+    fallback off Linux) counts this process too: a demo that has just built its stores, or a busy ranker server,
+    would read its own work as someone else's and drop to one thread.
     """
     measured = _CLOCK.other_load()
     if measured is not None:

@@ -11,7 +11,6 @@ import hashlib
 import json
 import logging
 import math
-import os
 import random
 import shutil
 import time
@@ -20,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ecr_agent.config import Paths, force_offline
-from ecr_agent.distributed import DataParallel
+from ecr_agent.distributed import DataParallel, available_cpus, other_load
 from ecr_agent.generator.base import ensure_base_checkpoint
 from ecr_agent.generator.data import ReviewExample, count_by_split, load_review_examples
 from ecr_agent.generator.emotions import emotion_scorer
@@ -30,6 +29,7 @@ from ecr_agent.generator.prompt import SYSTEM_PROMPT
 force_offline()
 
 import torch  # noqa: E402
+from tqdm.auto import tqdm  # noqa: E402
 
 logger = logging.getLogger(__name__)
 
@@ -158,12 +158,11 @@ def response_loss(causal_lm: torch.nn.Module, batch: dict[str, torch.Tensor]) ->
 
 
 def choose_threads(requested: int = 0) -> int:
-    """``requested`` if > 0, else the cores not already busy (1-minute load average), at least 1."""
+    """``requested`` if > 0, else the cores other processes leave idle (`other_load`), at least 1."""
     if requested > 0:
         return requested
-    cores = os.cpu_count() or 1
-    busy = round(os.getloadavg()[0]) if hasattr(os, "getloadavg") else 0
-    return max(1, min(cores, cores - busy))
+    cores = available_cpus()
+    return max(1, min(cores, cores - round(other_load())))
 
 
 def train_generator(
@@ -249,6 +248,7 @@ def _train(config: GeneratorTrainConfig, seed: int, paths: Paths, parallel: Data
     model.train()
     tokens_seen, running, stopped_early = 0, [], False
     train_started = time.perf_counter()
+    bar = tqdm(total=config.steps, desc="generator", unit="step", disable=not parallel.is_main, dynamic_ncols=True)
     for step in range(1, config.steps + 1):
         drawn = [next(order) for _ in range(parallel.world_size)]  # the same draws everywhere; one is ours
         batch = collate([train_set[i] for i in drawn[parallel.rank]], pad_id)
@@ -262,6 +262,8 @@ def _train(config: GeneratorTrainConfig, seed: int, paths: Paths, parallel: Data
         optimiser.zero_grad(set_to_none=True)
         running.append(float(loss.detach()))
         tokens_seen += int(batch["attention_mask"].sum())
+        bar.update(1)
+        bar.set_postfix(loss=f"{sum(running) / len(running):.3f}")
         out_of_time = config.max_minutes is not None and time.perf_counter() - started > 60 * config.max_minutes
         out_of_time = parallel.any(out_of_time)  # every process stops at the same step
         if step % config.eval_every == 0 or step == config.steps or out_of_time:
@@ -271,12 +273,15 @@ def _train(config: GeneratorTrainConfig, seed: int, paths: Paths, parallel: Data
             history.append(entry)
             running = []
             logger.info("generator step %d: %s", step, entry)
+            if parallel.is_main:
+                tqdm.write(f"generator step {step}: train loss {entry['train_loss']}, valid loss {entry['valid_loss']}")
             if entry["valid_loss"] < best["valid_loss"]:
                 best = {"step": step, "valid_loss": entry["valid_loss"], "state": _lora_state(model)}
         if out_of_time:
             stopped_early = step < config.steps
             logger.warning("generator training stopped at step %d: %.0f min budget reached", step, config.max_minutes)
             break
+    bar.close()
     train_seconds = time.perf_counter() - train_started
 
     last_step = adapter_fingerprint(trainable)  # equal on every process of a launch iff gradients were averaged

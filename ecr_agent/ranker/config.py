@@ -84,6 +84,9 @@ class TrainConfig:
         node_lr_factor: learning rate of the 33k node embeddings relative to ``lr`` (they overfit first).
         feedback_weights: loss weight of a sample by the seeker's feedback on its label (like / dislike / unknown).
         train_limit: only the first N training dialogues (None: all).
+        train_subset_seed: take the ``train_limit`` dialogues at random (seeded by this), not the first ones. The
+            training file is in conversation-id order, which is collection order, so the first N are also the
+            oldest; a random subset spans the whole period (learning curves measure the amount of data alone).
         valid_limit: only the first N validation dialogues (None: all).
         max_steps: stop after this many optimiser steps in total (tests).
         select_metric: validation metric that picks the best epoch (``a+b`` sums metrics; ``last``: the last epoch).
@@ -111,6 +114,7 @@ class TrainConfig:
     node_lr_factor: float = 0.1
     feedback_weights: dict[str, float] = field(default_factory=lambda: dict(FEEDBACK_WEIGHTS))
     train_limit: int | None = None
+    train_subset_seed: int | None = None
     valid_limit: int | None = None
     max_steps: int | None = None
     select_metric: str = "recall@10+recall@50"
@@ -126,6 +130,8 @@ class TrainConfig:
             raise ValueError(f"feedback_weights needs exactly the keys {sorted(FEEDBACK_WEIGHTS)}")
         if self.batch_size < 1 or self.epochs < 1 or self.lr <= 0:
             raise ValueError("batch_size and epochs must be positive, lr > 0")
+        if self.train_subset_seed is not None and self.train_limit is None:
+            raise ValueError("train_subset_seed picks train_limit dialogues at random: set train_limit too")
         if self.seeker_label_weight < 0 or self.recency_half_life < 0:
             raise ValueError("seeker_label_weight and recency_half_life must be 0 or more")
         if not 0.0 <= self.average_decay < 1.0:
@@ -171,6 +177,7 @@ LEGACY_VALUES: dict[str, Any] = {
     "recency_half_life": 0.0,
     "train_split": "train",
     "average_decay": 0.0,
+    "train_subset_seed": None,
 }
 """Fields added after runs were published, with the behaviour those runs had: at that value a field leaves a
 run's fingerprint as it was (whatever the field's default is now)."""

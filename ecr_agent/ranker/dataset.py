@@ -12,6 +12,7 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
+import numpy as np
 import torch
 
 from ecr_agent.config import Paths, StoreNotBuiltError
@@ -153,6 +154,17 @@ def read_clauses(
         )
         dialogues[cid][index] = replace(info, rejected=rejected)
     return len(wanted)
+
+
+def random_dialogues(data: SplitData, count: int, seed: int) -> SplitData:
+    """``data`` cut to ``count`` dialogues drawn at random (seeded), with their samples."""
+    ids = sorted(data.dialogues, key=int)
+    chosen = {ids[i] for i in np.random.default_rng(seed).permutation(len(ids))[:count]}
+    return replace(
+        data,
+        samples=[s for s in data.samples if s.conversation_id in chosen],
+        dialogues={cid: turns for cid, turns in data.dialogues.items() if cid in chosen},
+    )
 
 
 def load_split(

@@ -41,7 +41,7 @@ from ecr_agent.ranker.averaging import ParameterAverage
 from ecr_agent.ranker.batching import collate
 from ecr_agent.ranker.config import VARIANTS, RankerConfig, TrainConfig, config_hash, save_json, variant_configs
 from ecr_agent.ranker.cooccurrence import Cooccurrence, fold_matrices, fold_of
-from ecr_agent.ranker.dataset import RankerSample, SplitData, load_split
+from ecr_agent.ranker.dataset import RankerSample, SplitData, load_split, random_dialogues
 from ecr_agent.ranker.model import EmotionAwareRankerModel
 from ecr_agent.ranker.runtime import keep_heap_memory, torch_threads
 from ecr_agent.ranker.scoring import label_ranks, score_contexts
@@ -120,9 +120,10 @@ def _train(
     base = model_config or replace(RankerConfig(), **PROFILES[profile].get("model", {}))
     data = TrainConfig(**settings)  # the data settings every variant shares
     roles = ("recommender", "seeker") if data.seeker_label_weight > 0 else ("recommender",)
-    train = load_split(
-        data.train_split, assets.linker, assets.nodes, paths, limit=data.train_limit, roles=roles, rules=False
-    )
+    first = data.train_limit if data.train_subset_seed is None else None
+    train = load_split(data.train_split, assets.linker, assets.nodes, paths, limit=first, roles=roles, rules=False)
+    if data.train_subset_seed is not None:
+        train = random_dialogues(train, data.train_limit, data.train_subset_seed)  # type: ignore[arg-type]
     valid = load_split("valid", assets.linker, assets.nodes, paths, limit=data.valid_limit)
     logger.info("ranker data: %d train / %d valid samples", len(train.samples), len(valid.samples))
     cooc_cache: dict[tuple[int, int], tuple[Cooccurrence, list[Cooccurrence]]] = {}

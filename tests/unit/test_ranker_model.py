@@ -8,6 +8,7 @@ import torch
 from ecr_agent.ranker.batching import NO_EMOTION, collate, emotion_slots
 from ecr_agent.ranker.config import RankerConfig, TrainConfig, config_hash, variant_configs
 from ecr_agent.ranker.cooccurrence import build_cooccurrence
+from ecr_agent.ranker.dataset import RankerSample, SplitData, random_dialogues
 from ecr_agent.ranker.features import TurnInfo
 from ecr_agent.ranker.model import EmotionAwareRankerModel
 from ecr_agent.ranker.scoring import apply_bans, banned_items, label_ranks
@@ -125,6 +126,24 @@ def test_fields_added_later_leave_published_fingerprints_alone_until_set():
         TrainConfig(train_split="train_full")  # validation would choose epochs on its own training dialogues
     refit = TrainConfig(train_split="train_full", select_metric="last")
     assert config_hash(model_config, refit) != "8fbb0b152f40"
+    subset = TrainConfig(average_decay=0.0, train_limit=100, train_subset_seed=0)
+    assert config_hash(model_config, subset) != config_hash(model_config, replace(subset, train_subset_seed=None))
+    with pytest.raises(ValueError, match="set train_limit"):
+        TrainConfig(train_subset_seed=0)
+
+
+def test_a_random_subset_spans_the_whole_split_and_keeps_only_its_own_samples():
+    ids = [str(i) for i in range(1, 201)]  # collection order, as in the training file
+    turns = [TurnInfo(role="seeker", movies=(), nodes=(), emotions={}, text_index=0)]
+    samples = [RankerSample(cid, 1, tuple(turns), "m", "like", True) for cid in ids for _ in range(2)]
+    data = SplitData("train", samples, {cid: turns for cid in ids}, torch.zeros(1, 4), "classifier")
+    subset = random_dialogues(data, 50, seed=0)
+    chosen = sorted(map(int, subset.dialogues))
+    assert len(chosen) == 50 and len(subset.samples) == 100
+    assert {s.conversation_id for s in subset.samples} == set(subset.dialogues)
+    assert min(chosen) <= 40 and max(chosen) >= 160  # not the first 50 (the oldest)
+    assert sorted(random_dialogues(data, 50, seed=0).dialogues) == sorted(subset.dialogues)
+    assert sorted(random_dialogues(data, 50, seed=1).dialogues) != sorted(subset.dialogues)
 
 
 def test_recency_weights_halve_every_half_life_back_from_the_latest_dialogue():
