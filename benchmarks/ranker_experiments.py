@@ -153,8 +153,8 @@ def learning_curve(args: argparse.Namespace, main_store: Path) -> None:
         ),
         "",
         f"Log-linear fit, recall ≈ a + b·ln(dialogues), over every run, extrapolated to the paper's "
-        f"{PAPER_TRAIN_DIALOGUES:,} dialogues (paper: R@10 {PAPER_RECALL['recall@10']}, R@50 "
-        f"{PAPER_RECALL['recall@50']}):",
+        f"{PAPER_TRAIN_DIALOGUES:,} dialogues (paper: R@10 {PAPER_RECALL['recall@10']:.3f}, R@50 "
+        f"{PAPER_RECALL['recall@50']:.3f}):",
         "",
     ]
     for scope, name in (("test", "all movies"), ("test_kg_items", "KG items")):
