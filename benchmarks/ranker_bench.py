@@ -54,14 +54,23 @@ def train_all(seeds: list[int]) -> tuple[dict, dict]:
     for seed in seeds:
         report = train_ranker("full", seed=seed, variants=tuple(VARIANTS))
         walls[f"seed{seed}"] = report["wall_s"]
-        for run in report["runs"].values():
-            runs[run["run"]] = {
-                "train_seconds": run["train_seconds"],
-                "best_epoch": run["best_epoch"],
-                "valid": run["valid"],
-                "emotion_source": run["emotion_source"],
-            }
+        runs |= {run["run"]: run_summary(run) for run in report["runs"].values()}
     return runs, walls
+
+
+def stored_runs(seeds: list[int]) -> dict:
+    """The training reports of the runs in the store (``--skip-train``: the table shows what is evaluated)."""
+    from ecr_agent.config import Paths
+    from ecr_agent.ranker.assets import run_dir
+
+    paths = Paths.from_env()
+    reports = [run_dir(paths, f"{variant}-seed{seed}") / "report.json" for seed in seeds for variant in VARIANTS]
+    return {report.parent.name: run_summary(json.loads(report.read_text())) for report in reports if report.exists()}
+
+
+def run_summary(run: dict) -> dict:
+    keys = ("train_seconds", "best_epoch", "valid", "emotion_source")
+    return {key: run[key] for key in keys}
 
 
 def conversations(split: str, count: int) -> tuple[list[list[ChatTurn]], list[list[dict | None]]]:
@@ -335,6 +344,8 @@ def main() -> None:
     if not args.throughput_only:
         if not args.skip_train:
             results["runs"], results["full_profile_wall_s"] = train_all(args.seeds)
+        else:
+            results["runs"] = stored_runs(args.seeds)
         results["evaluation"] = evaluate_ranker(args.split, seeds=args.seeds)
         results["evaluation_kg_items"] = evaluate_ranker(args.split, seeds=args.seeds, items="kg")
         plot(results["evaluation"], OUT / "side_by_side.png")

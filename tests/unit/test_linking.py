@@ -35,3 +35,13 @@ def test_common_words_do_not_link(linker):
     assert linker.link("something up in the air, it was fine").movie_ids == ()
     assert linker.link("").movie_ids == ()
     assert linker.link("@99999999999 is not a movie").movie_ids == ()
+
+
+def test_words_that_describe_a_genre_link_it(linker):
+    def genres(text: str) -> set[str]:
+        return {linker.kg.name(e) for e in linker.link(text).entity_ids}
+
+    assert genres("Anything a bit funnier too?") == genres("Any comedies?") == {"Comedy film"}
+    assert genres("something scary for tonight") == {"Horror film"}
+    assert "Horror film" not in genres("something sweet for tonight")
+    assert linker.link("Funny Girl was great").movie_ids  # a title still wins over the genre word
