@@ -44,7 +44,7 @@ class _CpuClock:
     min_window = 0.2  # seconds; shorter windows are too coarse for /proc/stat's 10 ms ticks
 
     def __init__(self) -> None:
-        self.previous: tuple[float, float, float] | None = None
+        self.previous = self.sample()  # the first window opens here (at import), not at the first reading
         self.load: float | None = None
 
     @staticmethod
@@ -63,14 +63,14 @@ class _CpuClock:
     def other_load(self) -> float | None:
         """Cores other processes kept busy since the previous reading (at least `min_window` ago).
 
-        The first reading waits `min_window` for a second sample rather than guess.
+        The first reading covers the time since the clock was made; only if that is shorter than `min_window` does
+        it wait for the rest rather than guess.
         """
         now = self.sample()
-        if now is None:
+        if now is None or self.previous is None:
             return None
-        if self.previous is None:
-            self.previous = now
-            time.sleep(self.min_window)
+        if self.load is None and now[0] - self.previous[0] < self.min_window:
+            time.sleep(self.min_window - (now[0] - self.previous[0]))
             now = self.sample() or now
         if now[0] - self.previous[0] >= self.min_window:
             wall, busy, own = (a - b for a, b in zip(now, self.previous, strict=True))
@@ -85,9 +85,9 @@ _CLOCK = _CpuClock()
 def other_load() -> float:
     """How many cores other processes keep busy: measured from /proc/stat since the last call on Linux.
 
-    The first call in a process measures over `_CpuClock.min_window` (0.2 s). The 1-minute load average (the
-    fallback off Linux) counts this process too: a demo that has just built its stores, or a busy ranker server,
-    would read its own work as someone else's and drop to one thread.
+    The first call measures since this module was imported (waiting for the rest of 0.2 s if it came sooner). The
+    1-minute load average (the fallback off Linux) counts this process too: a demo that has just built its stores,
+    or a busy ranker server, would read its own work as someone else's and drop to one thread.
     """
     measured = _CLOCK.other_load()
     if measured is not None:

@@ -35,10 +35,9 @@ def test_from_env_reads_the_launcher_variables(monkeypatch: pytest.MonkeyPatch):
 
 def test_other_load_leaves_out_this_process(monkeypatch: pytest.MonkeyPatch):
     samples = iter([(0.0, 100.0, 10.0), (1.0, 101.9, 11.8), (1.1, 103.0, 12.0), (3.0, 103.4, 12.2)])
-    clock = _CpuClock()
-    monkeypatch.setattr(clock, "sample", lambda: next(samples))
-    monkeypatch.setattr(time, "sleep", lambda seconds: None)
-    assert clock.other_load() == pytest.approx(0.1)  # first call: a window of its own; 1.9 busy core-s, 1.8 ours
+    monkeypatch.setattr(_CpuClock, "sample", staticmethod(lambda: next(samples)))
+    clock = _CpuClock()  # the first window opens here
+    assert clock.other_load() == pytest.approx(0.1)  # first reading: 1.9 busy core-seconds since then, 1.8 ours
     assert clock.other_load() == pytest.approx(0.1)  # 0.1 s later: too short a window, the last reading stands
     assert clock.other_load() == pytest.approx(0.55)  # since the last kept reading: (1.5 - 0.4) core-s over 2 s
 
@@ -48,6 +47,7 @@ def test_other_load_sees_a_busy_neighbour_but_not_our_own_work():
     clock = _CpuClock()
     spin(0.6)  # work before the first reading, like a demo that built its stores before training, is not counted
     first = clock.other_load()
+    assert _CpuClock().other_load() is not None  # a reading right after the clock is made waits out its window
     spin(0.6)  # our own work
     ours = clock.other_load()
     code = "import time\nend = time.monotonic() + 1.2\nwhile time.monotonic() < end: pass"
