@@ -62,9 +62,11 @@ def stored_runs(seeds: list[int]) -> dict:
     """The training reports of the runs in the store (``--skip-train``: the table shows what is evaluated)."""
     from ecr_agent.config import Paths
     from ecr_agent.ranker.assets import run_dir
+    from ecr_agent.ranker.config import TrainConfig
 
     paths = Paths.from_env()
-    reports = [run_dir(paths, f"{variant}-seed{seed}") / "report.json" for seed in seeds for variant in VARIANTS]
+    names = [TrainConfig(variant=variant, seed=seed).run_name for seed in seeds for variant in VARIANTS]
+    reports = [run_dir(paths, name) / "report.json" for name in names]
     return {report.parent.name: run_summary(json.loads(report.read_text())) for report in reports if report.exists()}
 
 
