@@ -1,0 +1,48 @@
+"""`SentenceGate`: hold back generated sentences that invent a life or state a false fact about the movie.
+
+Fine-tuning on first-person reviews teaches a small model to claim experiences ("I was 12 when I first saw it") and
+it garbles the facts it is given. The gate reads the generated continuation sentence by sentence and drops a
+sentence that the invented-life detector flags or whose claims the fact book proves false
+(`ecr_agent.evaluation.life`, `ecr_agent.evaluation.claims`). Streaming releases each sentence once it is complete,
+so what streams is exactly what `filter` returns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from ecr_agent.evaluation.claims import FactBook, false_claims
+from ecr_agent.evaluation.life import invented_life
+from ecr_agent.generator.text import split_sentences
+
+
+class SentenceGate:
+    """Keeps the sentences of a reply that claim no life and no false fact (``book`` None: facts unchecked)."""
+
+    def __init__(self, book: FactBook | None = None) -> None:
+        self.book = book
+
+    def keep(self, sentence: str, movie_id: str | None) -> bool:
+        if invented_life(sentence):
+            return False
+        return self.book is None or movie_id is None or not false_claims(sentence, movie_id, self.book)
+
+    def filter(self, text: str, movie_id: str | None) -> str:
+        """``text`` without its dropped sentences (unchanged when none is dropped)."""
+        sentences = split_sentences(text)
+        kept = [s for s in sentences if self.keep(s, movie_id)]
+        return text.strip() if len(kept) == len(sentences) else " ".join(kept)
+
+    def stream(self, pieces: Iterable[str], movie_id: str | None) -> Iterator[str]:
+        """Release the kept sentences of a streamed text as each one completes, each led by a space."""
+        text, released = "", 0
+        for piece in pieces:
+            text += piece
+            sentences = split_sentences(text)
+            for sentence in sentences[released : len(sentences) - 1]:
+                if self.keep(sentence, movie_id):
+                    yield " " + sentence
+            released = max(released, len(sentences) - 1)
+        for sentence in split_sentences(text)[released:]:
+            if self.keep(sentence, movie_id):
+                yield " " + sentence

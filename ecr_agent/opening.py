@@ -1,0 +1,215 @@
+"""The reply's first sentences: answer what the user just did, then name the pick with a true fact about it.
+
+A 135M generator neither reads the turn nor keeps facts straight, so the opening is written from what the pipeline
+knows for sure: the feedback reader's verdicts on the movies of the user's last message, the act that message
+performs (thanks, a laugh, a question about a movie, a request), and the pick's facts from the movie metadata. The
+generator then continues with the feeling. Phrasings vary by a stable hash of the conversation: the same
+conversation always gets the same words (so ``batch`` equals ``invoke``), while no phrase opens every reply.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from ecr_agent.data.movies import Movie
+
+Act = Literal["goodbye", "thanks", "laugh", "question", "statement"]
+Topic = Literal["cast", "director", "writer", "plot", "genre", "year"]
+
+ACT_PATTERNS: tuple[tuple[Act, re.Pattern[str]], ...] = (
+    ("goodbye", re.compile(r"\b(bye|goodbye|good ?night|see you|take care|that'?s all)\b", re.I)),
+    ("thanks", re.compile(r"\b(thanks|thank you|thx|ty|appreciate it|much appreciated)\b", re.I)),
+    ("laugh", re.compile(r"\b(ha(ha)+|hehe+|lol|lmao|rofl)\b", re.I)),
+    ("question", re.compile(r"\?\s*$|^\s*(who|what|when|is it|was it|does it|did it)\b", re.I)),
+)
+"""What a user message does, first match wins (a message may both thank and say goodbye: goodbye wins)."""
+
+TOPIC_PATTERNS: tuple[tuple[Topic, re.Pattern[str]], ...] = (
+    ("director", re.compile(r"\b(who directed|director|directed by)\b", re.I)),
+    ("writer", re.compile(r"\b(who wrote|writer|written by)\b", re.I)),
+    ("cast", re.compile(r"\b(who('?s| is| was) in|who stars?|starring|cast|actors?|actress)\b", re.I)),
+    ("plot", re.compile(r"\b(what('?s| is| was) it about|about what|plot|story|what happens)\b", re.I)),
+    ("year", re.compile(r"\b(when did it|what year|how old|come out|released)\b", re.I)),
+    ("genre", re.compile(r"\b(is it (a )?(scary|funny|comedy|horror|drama|romantic|sad)|what kind|genre)\b", re.I)),
+)
+"""The fact a question about a movie asks for."""
+
+GOODBYES = ("You're welcome, enjoy your movie night!", "My pleasure! Enjoy the movie.", "Happy watching, take care!")
+THANKS = ("You're welcome!", "My pleasure!", "Happy to help!", "Anytime!")
+LAUGHS = ("Ha, fair enough!", "Haha, nothing wrong with that!", "Ha, I like your style.")
+TURNED_DOWN = (
+    "Fair enough, {movie} isn't for everyone.",
+    "Sorry {movie} didn't work for you.",
+    "No problem, let's skip {movie}.",
+    "Got it, {movie} is off the list.",
+)
+SEEN_LIKED = ("Glad you enjoyed {movie}!", "Oh nice, you've already seen {movie}!", "{movie} is a great one, isn't it?")
+SEEN = ("Ah, you've already seen {movie}.", "Okay, {movie} is one you've seen.")
+ACCEPTED = ("Great, I hope you enjoy {movie}!", "Wonderful, {movie} is a good choice.", "I think you'll like {movie}!")
+REQUEST = ("{request} it is!", "Sure, {request}.", "Good call, {request}.")
+NEGATIVE = ("Sorry to hear that.", "I hear you.")
+PICKS_WITH_FACT = (
+    "How about {title}? It's {fact}.",
+    "You might enjoy {title}, {fact}.",
+    "Have you seen {title}? It's {fact}.",
+    "I'd suggest {title}, {fact}.",
+    "Try {title}: it's {fact}.",
+)
+PICKS = ("How about {title}?", "You might enjoy {title}.", "Have you seen {title}?", "I'd suggest {title}.")
+MAX_CAST = 2
+
+
+@dataclass(frozen=True)
+class TurnReading:
+    """What the pipeline read from the user's last message (titles, not ids: the opening only writes them).
+
+    Attributes:
+        text: the message.
+        feeling: its dominant emotion (`pipeline.dominant_feeling`), None when unknown.
+        turned_down / accepted / seen: titles the feedback reader decided on in this message.
+        liked_seen: titles the user has seen and liked (a subset of ``seen``).
+        request: a short name of what the user asked for ("Stephen King", "horror"), None for no request.
+        asked_about: the movie a question in this message is about (named in it, else the last pick).
+    """
+
+    text: str
+    feeling: str | None = None
+    turned_down: tuple[str, ...] = ()
+    accepted: tuple[str, ...] = ()
+    seen: tuple[str, ...] = ()
+    liked_seen: tuple[str, ...] = ()
+    request: str | None = None
+    asked_about: Movie | None = None
+
+    @property
+    def act(self) -> Act:
+        return user_act(self.text)
+
+
+def user_act(text: str) -> Act:
+    """The first `ACT_PATTERNS` act ``text`` performs, else ``statement``."""
+    return next((act for act, pattern in ACT_PATTERNS if pattern.search(text)), "statement")
+
+
+def question_topic(text: str) -> Topic | None:
+    """Which fact a question asks for (``"Who is in it?"`` → ``cast``), None when it asks for none we know."""
+    return next((topic for topic, pattern in TOPIC_PATTERNS if pattern.search(text)), None)
+
+
+def answer(topic: Topic, movie: Movie) -> str | None:
+    """One true sentence answering ``topic`` about ``movie`` from its metadata, None when the data says nothing."""
+    info = movie.info
+    if topic == "cast" and info.get("star"):
+        return f"{movie.name} stars {_join(info['star'][:3])}."
+    if topic == "director" and info.get("director"):
+        return f"{movie.name} was directed by {_join(info['director'])}."
+    if topic == "writer" and info.get("writer"):
+        return f"{movie.name} was written by {_join(info['writer'][:2])}."
+    if topic == "plot" and info.get("plot"):
+        return f"{movie.name} is about this: {_first_sentence(info['plot'])}"
+    if topic == "year" and (year := year_of(movie.title)):
+        return f"{movie.name} came out in {year}."
+    if topic == "genre" and info.get("genre"):
+        return f"{movie.name} is {_article(_join(info['genre'][:2]) + ' movie')}."
+    return None
+
+
+def pick_fact(movie: Movie, focus: Sequence[str] = ()) -> str | None:
+    """A noun phrase of true facts about ``movie``: its genre, director and two stars, the ``focus`` names first.
+
+    ``focus`` are names the conversation is about (a requested person, a liked movie's director): a person among
+    the movie's people is named with their role, so the fact explains the pick ("written by Stephen King").
+    """
+    info = movie.info
+    genres = [g for g in info.get("genre", []) if g]
+    wanted = {name.lower() for name in focus}
+    focus_genres = [g for g in genres if g.lower() in wanted or f"{g.lower()} film" in wanted]
+    kind = _article(f"{_join((focus_genres or genres)[:2])} movie") if genres else "a movie"
+    roles = (("director", "directed by"), ("writer", "written by"), ("star", "with"))
+    focused = [f"{label} {name}" for key, label in roles for name in info.get(key, []) if name.lower() in wanted]
+    people = focused[:1]
+    if not people:
+        if info.get("director"):
+            people.append(f"directed by {info['director'][0]}")
+        if info.get("star"):
+            people.append(f"with {_join(info['star'][:MAX_CAST])}")
+    if not genres and not people:
+        return None
+    return " ".join([kind, ", ".join(people)]) if people else kind
+
+
+def write_opening(reading: TurnReading, pick: Movie, focus: Sequence[str] = (), key: str = "") -> str:
+    """The reply's opening: an acknowledgement of the user's last move, then the pick with a fact.
+
+    Args:
+        reading: what the user's last message did.
+        pick: the movie to recommend.
+        focus: names the conversation is about (see `pick_fact`).
+        key: a stable text of the conversation, which picks among the phrasings.
+    """
+    acknowledgement = acknowledge(reading, key)
+    fact = pick_fact(pick, focus)
+    if fact:
+        sentence = _choose(PICKS_WITH_FACT, key + "|pick").format(title=pick.title, fact=fact)
+    else:
+        sentence = _choose(PICKS, key + "|pick").format(title=pick.title)
+    return f"{acknowledgement} {sentence}".strip()
+
+
+def acknowledge(reading: TurnReading, key: str = "") -> str:
+    """The sentence that answers the user's last move, or "" when a plain statement needs none."""
+    act = reading.act
+    if reading.turned_down:
+        return _choose(TURNED_DOWN, key).format(movie=_join(reading.turned_down[-2:]))
+    if act == "question" and reading.asked_about is not None:
+        topic = question_topic(reading.text)
+        said = answer(topic, reading.asked_about) if topic else None
+        if said:
+            return said
+    if act == "thanks":
+        return _choose(THANKS, key)
+    if act == "laugh":
+        return _choose(LAUGHS, key)
+    if reading.liked_seen:
+        return _choose(SEEN_LIKED, key).format(movie=reading.liked_seen[-1])
+    if reading.seen:
+        return _choose(SEEN, key).format(movie=reading.seen[-1])
+    if reading.accepted:
+        return _choose(ACCEPTED, key).format(movie=reading.accepted[-1])
+    if reading.request:
+        return _choose(REQUEST, key).format(request=reading.request[:1].upper() + reading.request[1:])
+    if reading.feeling == "negative":
+        return _choose(NEGATIVE, key)
+    return ""
+
+
+def farewell(key: str = "") -> str:
+    """The whole reply to a goodbye: no new pick."""
+    return _choose(GOODBYES, key)
+
+
+def year_of(title: str) -> str | None:
+    match = re.search(r"\((\d{4})\)\s*$", title)
+    return match.group(1) if match else None
+
+
+def _choose(options: Sequence[str], key: str) -> str:
+    return options[int(hashlib.sha1(key.encode()).hexdigest()[:8], 16) % len(options)]
+
+
+def _join(items: Sequence[str]) -> str:
+    items = [str(i) for i in items if i]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1] if items else ""
+
+
+def _article(phrase: str) -> str:
+    return f"{'an' if phrase[:1].lower() in 'aeiou' else 'a'} {phrase}"
+
+
+def _first_sentence(text: str) -> str:
+    sentence = re.split(r"(?<=[.!?])\s+", " ".join(str(text).split()), maxsplit=1)[0]
+    return sentence if sentence.endswith((".", "!", "?")) else sentence + "."

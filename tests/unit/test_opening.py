@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from ecr_agent.data.movies import Movie
+from ecr_agent.opening import (
+    TurnReading,
+    acknowledge,
+    answer,
+    pick_fact,
+    question_topic,
+    user_act,
+    write_opening,
+)
+
+MISERY = Movie(
+    "1",
+    "Misery (1990)",
+    10,
+    info={
+        "genre": ["drama", "thriller"],
+        "director": ["Rob Reiner"],
+        "writer": ["Stephen King", "William Goldman"],
+        "star": ["James Caan", "Kathy Bates", "Richard Farnsworth"],
+        "plot": "A famous novelist is rescued by a fan. She holds him captive.",
+    },
+)
+BARE = Movie("2", "Obscure (1950)", 1)
+
+
+def test_acts_are_read_from_the_message():
+    assert user_act("Thanks, bye!") == "goodbye"
+    assert user_act("Thank you so much") == "thanks"
+    assert user_act("Haha! What's wrong with me then?") == "laugh"
+    assert user_act("No. Haven't even heard of it. Who is in it?") == "question"
+    assert user_act("I love scary movies") == "statement"
+    assert question_topic("Who is in it?") == "cast"
+    assert question_topic("who directed that one") == "director"
+    assert question_topic("What's it about?") == "plot"
+    assert question_topic("Is it any good?") is None
+
+
+def test_answers_come_from_the_metadata_and_say_nothing_without_it():
+    assert answer("cast", MISERY) == "Misery stars James Caan, Kathy Bates and Richard Farnsworth."
+    assert answer("director", MISERY) == "Misery was directed by Rob Reiner."
+    assert answer("plot", MISERY) == "Misery is about this: A famous novelist is rescued by a fan."
+    assert answer("year", MISERY) == "Misery came out in 1990."
+    assert answer("cast", BARE) is None
+
+
+def test_the_fact_names_the_requested_person_with_their_role():
+    assert pick_fact(MISERY) == "a drama and thriller movie directed by Rob Reiner, with James Caan and Kathy Bates"
+    assert pick_fact(MISERY, focus=["Stephen King"]) == "a drama and thriller movie written by Stephen King"
+    assert pick_fact(MISERY, focus=["Thriller film"]).startswith("a thriller movie")
+    assert pick_fact(BARE) is None
+
+
+def test_acknowledgement_follows_the_feedback_not_the_feeling():
+    loved = TurnReading("I loved Jeff Bridges in Tron: Legacy", feeling="like", accepted=("Tron: Legacy (2010)",))
+    assert "sorry" not in acknowledge(loved).lower() and "Tron: Legacy (2010)" in acknowledge(loved)
+    seen = TurnReading("I have. Did a binge before Infinity War", seen=("Avengers (2012)",))
+    assert "sorry" not in acknowledge(seen).lower() and "Avengers (2012)" in acknowledge(seen)
+    down = TurnReading("I saw it and hated it", feeling="negative", turned_down=("Cars (2006)",))
+    assert "Cars (2006)" in acknowledge(down)
+    assert acknowledge(TurnReading("Okay.")) == ""
+    asked = TurnReading("Who is in it?", asked_about=MISERY)
+    assert acknowledge(asked).startswith("Misery stars James Caan")
+
+
+def test_openings_vary_across_conversations_and_stay_fixed_within_one():
+    openings = {write_opening(TurnReading("I like thrillers"), MISERY, key=f"chat {i}") for i in range(40)}
+    assert len(openings) >= 4
+    assert all("Misery (1990)" in o and "Rob Reiner" in o for o in openings)
+    reading = TurnReading("Thanks! Anything else?")
+    assert write_opening(reading, MISERY, key="a") == write_opening(reading, MISERY, key="a")

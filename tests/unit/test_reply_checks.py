@@ -1,0 +1,409 @@
+"""Reply checks: fact claims against the real KG and metadata, invented life, boilerplate, the generation filter."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from ecr_agent.evaluation import replies as checks
+from ecr_agent.evaluation.replies import (
+    CLAIM_PATTERNS,
+    LIFE_PATTERNS,
+    FactBook,
+    drop_invented_life,
+    fact_report,
+    false_claims,
+    find_claims,
+    invented_life,
+    invented_life_matches,
+    invented_life_rate,
+    opening_ngram_share,
+    repeated_ngram_share,
+    verify,
+)
+
+FORREST_GUMP = "162882"
+PRETTY_WOMAN = "84798"
+THIRTEEN_GOING_ON_30 = "81660"
+TITANIC_1997 = "175096"
+ZOOLANDER = "Zoolander (2001)"
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "replies.md"
+
+
+@pytest.fixture(scope="module")
+def book(data_dir: Path) -> FactBook:
+    return FactBook.load()
+
+
+def verdicts(reply: str, movie: str, book: FactBook) -> dict[tuple[str, str], bool | None]:
+    return {(c.kind, c.value): verify(c, book) for c in find_claims(reply, movie, book)}
+
+
+def test_public_names_are_pinned():
+    assert sorted(checks.__all__) == sorted(
+        [
+            "CLAIM_PATTERNS",
+            "LIFE_PATTERNS",
+            "Claim",
+            "FactBook",
+            "MovieFacts",
+            "drop_invented_life",
+            "fact_report",
+            "false_claims",
+            "find_claims",
+            "invented_life",
+            "invented_life_matches",
+            "invented_life_rate",
+            "opening_ngram_share",
+            "repeated_ngram_share",
+            "verify",
+        ]
+    )
+
+
+def test_docs_list_every_pattern():
+    text = DOCS.read_text()
+    for name in [*LIFE_PATTERNS, *CLAIM_PATTERNS]:
+        assert f"`{name}`" in text, name
+
+
+# --- invented life -------------------------------------------------------------------------------------------------
+
+INVENTED = [
+    ("I was 12 years old when this movie came out.", "age"),
+    ("I was only ten when I first saw it.", "age"),
+    ("I loved it as a kid.", "childhood"),
+    ("When I was little I watched it with the lights on.", "childhood"),
+    ("It reminds me of when I was in high school.", "childhood"),
+    ("It brings back my childhood.", "childhood"),
+    ("My mom and I cried at the end.", "family"),
+    ("My kids ask for it every week.", "family"),
+    ("My wife thinks it is the best romance ever.", "family"),
+    ("My husband laughed so hard.", "family"),
+    ("My whole family loves it.", "family"),
+    ("My grandma introduced me to it.", "family"),
+    ("My friends and I quote it all the time.", "friends"),
+    ("I watched it with friends last summer.", "friends"),
+    ("I saw it in theaters and was blown away.", "theater"),
+    ("I was in the theater when everyone gasped.", "theater"),
+    ("We watched it at the cinema.", "theater"),
+    ("I went on opening night.", "theater"),
+    ("I cried in the theater.", "theater"),
+    ("The whole theater was laughing.", "theater"),
+    ("I have watched this film 10 times.", "viewings"),
+    ("I have seen it three times already.", "viewings"),
+    ("We watch it every Christmas.", "viewings"),
+    ("I've seen it over and over.", "viewings"),
+    ("I own it on DVD.", "ownership"),
+    ("It has been on my wish list for years.", "wish_list"),
+    ("I have been waiting for this movie for years.", "waiting"),
+    ("I finally got to see it.", "waiting"),
+    ("I was so excited to see this movie.", "anticipation"),
+    ("I couldn't wait to see it.", "anticipation"),
+    ("I was a little surprised to see this movie in the 80s, but it is actually quite good.", "past_viewing"),
+    ("I remember watching it on a rainy day.", "past_viewing"),
+    ("I saw it years ago and still love it.", "past_viewing"),
+    ("We watched it on our first date.", "life_events"),
+]
+
+NOT_INVENTED = [
+    "I loved the ending.",
+    "It made me cry.",
+    "I laughed so hard at the dinner scene.",
+    "The kids in the movie are adorable.",
+    "My favourite scene is the dance at the end.",
+    "My heart broke when he left.",
+    "I cried in the theater scene.",
+    "The theater scene is breathtaking.",
+    "You should see it in theaters if you can.",
+    "It is a story about a family that falls apart.",
+    "The mother in the film is terrifying.",
+    "As a child, Forrest was bullied.",
+    "It was 12 years in the making.",
+    "I was 10 minutes in and already hooked.",
+    "I was on the edge of my seat.",
+    "I was so moved by the story.",
+    "I was so glad to see the film end on a hopeful note.",
+    "I could watch it over and over.",
+    "It is a great movie to watch with your kids.",
+    "Tom Hanks plays a father who would do anything for his son.",
+    "It was in theaters in 1994.",
+    "It is a coming-of-age story about growing up in the South.",
+]
+
+
+@pytest.mark.parametrize(("text", "pattern"), INVENTED)
+def test_invented_life_is_caught(text: str, pattern: str):
+    found = invented_life_matches(text)
+    assert pattern in {name for name, _ in found}, found
+    assert all(phrase in text for phrase in invented_life(text))
+
+
+@pytest.mark.parametrize("text", NOT_INVENTED)
+def test_feelings_and_plot_are_not_invented_life(text: str):
+    assert invented_life(text) == []
+
+
+def test_life_patterns_compile_and_are_named():
+    assert set(LIFE_PATTERNS) >= {"age", "childhood", "family", "friends", "theater", "viewings", "wish_list"}
+    for pattern in LIFE_PATTERNS.values():
+        re.compile(pattern)
+
+
+def test_invented_life_rate():
+    replies = ["I was so excited to see this movie.", "I loved the ending.", "My kids love it.", "It made me cry."]
+    assert invented_life_rate(replies) == 0.5
+    assert invented_life_rate([]) == 0.0
+
+
+def test_drop_invented_life_removes_whole_sentences():
+    reply = (
+        "You should watch Happy Death Day (2017). I was 12 years old when this movie came out. "
+        "It is a great film, with all its twists and turns! My friends and I loved it."
+    )
+    assert drop_invented_life(reply) == (
+        "You should watch Happy Death Day (2017). It is a great film, with all its twists and turns!"
+    )
+    clean = "You should watch Titanic.  I loved the ending."
+    assert drop_invented_life(clean) == clean
+    assert drop_invented_life("I was in the theater.") == ""
+
+
+# --- boilerplate ---------------------------------------------------------------------------------------------------
+
+
+def test_opening_ngram_share_finds_the_stock_opening():
+    replies = ["I was so excited to see this movie. It's a great story."] * 11
+    replies += [f"Reply {i} is about another movie, and it is great." for i in range(29)]
+    assert opening_ngram_share(replies) == ("i was so excited", 11 / 40)
+    assert opening_ngram_share(["Wow!", "Great"], n=4) == ("", 0.0)
+    assert opening_ngram_share([]) == ("", 0.0)
+
+
+def test_opening_ngram_ignores_case_and_punctuation():
+    gram, share = opening_ngram_share(["I, was so EXCITED!", "i was so excited to watch", "Nope it is not"])
+    assert (gram, share) == ("i was so excited", 2 / 3)
+
+
+def test_repeated_ngram_share_counts_each_reply_once():
+    replies = [
+        "Great cast. It is one of the best movies ever made, one of the best movies ever made.",
+        "You will laugh. It's still one of the best movies ever created.",
+        "A quiet drama about grief.",
+        "Nothing repeated here at all.",
+    ]
+    gram, share = repeated_ngram_share(replies)
+    assert gram in {"one of the best", "of the best movies", "the best movies ever"}
+    assert share == 0.5
+    assert repeated_ngram_share([]) == ("", 0.0)
+
+
+def test_repeated_ngrams_do_not_cross_sentences():
+    gram, share = repeated_ngram_share(["I cried a lot. So did he", "I cried a lot. So did she"], n=3)
+    assert gram in {"i cried a", "cried a lot"}
+    assert share == 1.0
+
+
+# --- claims: finding (no data needed) ------------------------------------------------------------------------------
+
+FOUND = [
+    ("It was directed by Robert Zemeckis.", "director", "Robert Zemeckis"),
+    ("Directed by Robert Zemeckis, it soars.", "director", "Robert Zemeckis"),
+    ("Robert Zemeckis directed it with care.", "director", "Robert Zemeckis"),
+    ("Zemeckis's direction is superb.", "director", "Zemeckis"),
+    ("The director, Robert Zemeckis, did a great job.", "director", "Robert Zemeckis"),
+    ("It was written by Eric Roth.", "writer", "Eric Roth"),
+    ("Eric Roth wrote a moving script.", "writer", "Eric Roth"),
+    ("The screenplay by Eric Roth is sharp.", "writer", "Eric Roth"),
+    ("Tom Hanks plays Forrest.", "cast", "Tom Hanks"),
+    ("Tom Hanks plays Forrest.", "role", "Forrest"),
+    ("Watching Tom Hanks as Forrest Gump was a joy.", "role", "Forrest Gump"),
+    ("Watching Tom Hanks as Forrest Gump was a joy.", "cast", "Tom Hanks"),
+    ("Tom Hanks stars as a simple man.", "cast", "Tom Hanks"),
+    ("It stars Tom Hanks and Robin Wright.", "cast", "Robin Wright"),
+    ("Starring Tom Hanks, it is a classic.", "cast", "Tom Hanks"),
+    ("Nora Ephron's performance is great.", "cast", "Nora Ephron"),
+    ("It has some of the best acting by Jon Voight.", "cast", "Jon Voight"),
+    ("Forrest, played by Tom Hanks, is unforgettable.", "cast", "Tom Hanks"),
+    ("Julia Roberts in the role of Joan Cusack is wonderful.", "role", "Joan Cusack"),
+    ("Julia Roberts in the role of Joan Cusack is wonderful.", "cast", "Julia Roberts"),
+    ("Jennifer Garner (Jason Bateman) is hilarious.", "role", "Jason Bateman"),
+    ("Robert Downey Jr. plays Tony Stark.", "cast", "Robert Downey Jr."),
+    ("It was released in 1997.", "year", "1997"),
+    ("The film came out in 2004.", "year", "2004"),
+    ("It is a 1997 film about love.", "year", "1997"),
+    ("It is a comedy about growing up.", "genre", "comedy"),
+    ("This horror film kept me awake.", "genre", "horror"),
+    ("It is a sweet romantic comedy.", "genre", "romantic comedy"),
+    ("It is a romantic drama.", "genre", "romantic drama"),
+    ("A true gem of the horror genre.", "genre", "horror"),
+]
+
+NOT_FOUND = [
+    "He plays a lawyer who loses everything.",
+    "I love comedies and horror movies.",
+    "The action scenes are amazing.",
+    "The drama between them is intense.",
+    "It has a lot of comedy in it.",
+    "It is a comedy of errors.",
+    "I saw it in 1997.",
+    "I was 12 years old when this movie came out.",
+    "It was so good as a whole.",
+    "Movies such as this one are rare.",
+    "You should watch Titanic.",
+]
+
+
+@pytest.mark.parametrize(("reply", "kind", "value"), FOUND)
+def test_claims_are_found(reply: str, kind: str, value: str):
+    claims = find_claims(reply, FORREST_GUMP)
+    assert (kind, value) in {(c.kind, c.value) for c in claims}, claims
+    claim = next(c for c in claims if (c.kind, c.value) == (kind, value))
+    assert reply[claim.span[0] : claim.span[1]] == claim.text
+    assert claim.movie == FORREST_GUMP and claim.about_recommended
+
+
+@pytest.mark.parametrize("reply", NOT_FOUND)
+def test_no_claims_in_plain_sentences(reply: str):
+    assert find_claims(reply, FORREST_GUMP) == []
+
+
+def test_recommended_title_with_its_year_is_not_a_claim():
+    reply = "You should watch Zoolander (2001). It came out in 2001."
+    claims = find_claims(reply, ZOOLANDER)
+    assert [(c.kind, c.value, c.pattern) for c in claims] == [("year", "2001", "released in YEAR")]
+
+
+def test_a_name_found_twice_counts_once():
+    claims = find_claims("Tom Hanks plays Forrest, and Tom Hanks's performance is moving.", FORREST_GUMP)
+    assert sum(c.kind == "cast" for c in claims) == 1
+
+
+def test_claim_patterns_compile_and_cover_every_kind():
+    kinds = {kind for kind, _ in CLAIM_PATTERNS.values()}
+    assert kinds == {"director", "cast", "role", "writer", "year", "genre"}
+
+
+# --- claims: verification against the real KG and metadata -------------------------------------------------------
+
+
+def test_factbook_merges_kg_and_metadata(book: FactBook):
+    forrest = book.facts[FORREST_GUMP]
+    assert forrest.directors == ("Robert Zemeckis",)
+    assert {"Tom Hanks", "Robin Wright", "Gary Sinise"} <= set(forrest.cast)
+    assert len(forrest.cast) > 3  # id2info lists three stars, the KG adds more
+    assert {"Eric Roth", "Winston Groom"} <= set(forrest.writers)
+    assert forrest.genres >= {"drama", "romance"} and forrest.years == {1994}
+    assert set(book.resolve("Titanic")) >= {TITANIC_1997, "99584"}
+    assert book.resolve("the titanic (1997)") == [TITANIC_1997]  # the year picks the movie
+    assert book.is_person("Joan Cusack") and not book.is_person("Forrest")
+
+
+@pytest.mark.parametrize(
+    ("movie", "reply", "kind", "value", "expected"),
+    [
+        (FORREST_GUMP, "Tom Hanks plays Forrest.", "cast", "Tom Hanks", True),
+        (FORREST_GUMP, "Tom Hanks plays Forrest.", "role", "Forrest", True),
+        (FORREST_GUMP, "Watching Tom Hanks as Forrest Gump was a joy.", "role", "Forrest Gump", True),
+        (FORREST_GUMP, "It was directed by Robert Zemeckis.", "director", "Robert Zemeckis", True),
+        (FORREST_GUMP, "Zemeckis's direction is superb.", "director", "Zemeckis", True),
+        (FORREST_GUMP, "Steven Spielberg directed it.", "director", "Steven Spielberg", False),
+        (FORREST_GUMP, "Eric Roth wrote a moving script.", "writer", "Eric Roth", True),
+        (FORREST_GUMP, "It was written by Nora Ephron.", "writer", "Nora Ephron", False),
+        (FORREST_GUMP, "It stars Tom Hanks and Robin Wright.", "cast", "Robin Wright", True),
+        (FORREST_GUMP, "Meg Ryan's performance is luminous.", "cast", "Meg Ryan", False),
+        (FORREST_GUMP, "It was released in 1994.", "year", "1994", True),
+        (FORREST_GUMP, "It is a 1997 film about love.", "year", "1997", False),
+        (FORREST_GUMP, "It is a romantic drama.", "genre", "romantic drama", True),
+        (FORREST_GUMP, "This horror film kept me awake.", "genre", "horror", False),
+        (FORREST_GUMP, "Forrest Gump's performance moved me.", "cast", "Forrest Gump", None),
+        (FORREST_GUMP, "Hanks' performance is perfect.", "cast", "Hanks", True),
+        (PRETTY_WOMAN, "Julia Roberts in the role of Joan Cusack is wonderful.", "role", "Joan Cusack", False),
+        (PRETTY_WOMAN, "Julia Roberts in the role of Joan Cusack is wonderful.", "cast", "Julia Roberts", True),
+        (PRETTY_WOMAN, "JULIA ROBERTS' performance is great.", "cast", "JULIA ROBERTS", True),
+        (PRETTY_WOMAN, "It is a sweet romantic comedy.", "genre", "romantic comedy", True),
+        (PRETTY_WOMAN, "Richard Gere plays Edward.", "role", "Edward", None),
+        (THIRTEEN_GOING_ON_30, "Jennifer Garner (Jason Bateman) is hilarious.", "role", "Jason Bateman", False),
+        (THIRTEEN_GOING_ON_30, "Jenna (Jennifer Garner) is hilarious.", "role", "Jennifer Garner", None),
+        (THIRTEEN_GOING_ON_30, "Nora Ephron's performance is great.", "cast", "Nora Ephron", False),
+        (THIRTEEN_GOING_ON_30, "The film came out in 2004.", "year", "2004", True),
+        (ZOOLANDER, "Jerry Stiller in the role of Will Ferrell.", "role", "Will Ferrell", False),
+    ],
+)
+def test_verify_against_the_kg_and_metadata(book, movie, reply, kind, value, expected):
+    assert verdicts(reply, movie, book)[(kind, value)] is expected
+
+
+def test_names_match_loosely(book: FactBook):
+    assert verdicts("Michael Fox plays Marty.", "100043", book)[("cast", "Michael Fox")] is True
+    assert verdicts("It was directed by ROBERT ZEMECKIS.", FORREST_GUMP, book)[("director", "ROBERT ZEMECKIS")]
+    amelie = next(i for i, m in book.facts.items() if m.title.startswith("Amélie"))
+    director = book.facts[amelie].directors[0]
+    plain = director.replace("é", "e")
+    assert verdicts(f"It was directed by {plain}.", amelie, book)[("director", plain)] is True
+
+
+def test_names_tolerate_a_typo_initials_and_honorifics(book: FactBook):
+    assert verdicts("Robert Zemekis's direction is superb.", FORREST_GUMP, book)[("director", "Robert Zemekis")]
+    assert verdicts("Written by JF Lawton.", PRETTY_WOMAN, book)[("writer", "JF Lawton")] is True
+    assert verdicts("Mr. Hanks's performance is perfect.", FORREST_GUMP, book)[("cast", "Mr. Hanks")] is True
+    assert verdicts("Tom Banks plays him.", FORREST_GUMP, book)[("cast", "Tom Banks")] is False  # short: exact
+    assert verdicts("Robin Wrigth plays Jenny.", FORREST_GUMP, book)[("cast", "Robin Wrigth")] is True
+
+
+def test_cast_missing_from_a_three_star_list_cannot_be_checked(book: FactBook):
+    first_avenger = "119149"  # no KG cast: the metadata's three stars only
+    assert not book.facts[first_avenger].full_cast and book.facts[FORREST_GUMP].full_cast
+    found = verdicts("Tommy Lee Jones as Colonel Phillips is great.", first_avenger, book)
+    assert found[("cast", "Tommy Lee Jones")] is None
+    director = book.facts[first_avenger].directors[0]
+    assert verdicts(f"{director}'s performance is great.", first_avenger, book)[("cast", director)] is False
+
+
+def test_claims_about_another_movie(book: FactBook):
+    claims = find_claims("Titanic is directed by James Cameron, who is no Zemeckis.", FORREST_GUMP, book)
+    director = next(c for c in claims if c.kind == "director")
+    assert director.movie == "Titanic" and not director.about_recommended
+    assert verify(director, book) is True
+    year = next(c for c in find_claims("Like Titanic (1997), it is sweeping.", FORREST_GUMP, book) if c.kind == "year")
+    assert year.movie == "Titanic" and verify(year, book) is True
+    role = find_claims("Julia Roberts's performance in Pretty Woman is iconic.", FORREST_GUMP, book)
+    assert [(c.kind, c.movie, verify(c, book)) for c in role] == [("cast", "Pretty Woman", True)]
+
+
+def test_fact_report(book: FactBook):
+    replies = [
+        "You should watch Forrest Gump (1994). Tom Hanks plays Forrest, and Steven Spielberg directed it.",
+        "You should watch Pretty Woman (1990). Julia Roberts in the role of Joan Cusack is wonderful.",
+        "You should watch 13 Going on 30 (2004). I was so excited to see this movie.",
+        "You should watch Forrest Gump (1994). Titanic is directed by James Cameron.",
+    ]
+    report = fact_report(replies, [FORREST_GUMP, PRETTY_WOMAN, THIRTEEN_GOING_ON_30, FORREST_GUMP], book)
+    assert report["claims"] == 6
+    assert report["checkable"] == 6 and report["true_claims"] == 4
+    assert report["fact_precision"] == pytest.approx(4 / 6)
+    assert report["relevant_fact_rate"] == 0.5  # the Titanic fact is true but not about the recommended movie
+    assert {(f["reply"], f["value"]) for f in report["false_claims"]} == {(0, "Steven Spielberg"), (1, "Joan Cusack")}
+    assert report["by_kind"]["director"] == {"claims": 2, "checkable": 2, "true": 1}
+    assert fact_report([], [], book)["fact_precision"] == 0.0
+    with pytest.raises(ValueError):
+        fact_report(["one"], [], book)
+
+
+def test_false_claims_returns_the_sentences_to_drop(book: FactBook):
+    reply = (
+        "You should watch Zoolander (2001). I was so glad to see Jerry Stiller in the role of Will Ferrell. "
+        "Ben Stiller directed it, and it is a comedy."
+    )
+    assert false_claims(reply, "Zoolander (2001)", book) == [
+        "I was so glad to see Jerry Stiller in the role of Will Ferrell."
+    ]
+    assert false_claims("Tom Hanks plays Forrest. It is a romantic drama.", FORREST_GUMP, book) == []
+
+
+def test_unknown_movie_cannot_be_checked(book: FactBook):
+    assert [verify(c, book) for c in find_claims("It was directed by Robert Zemeckis.", "no-such-movie", book)] == [
+        None
+    ]
