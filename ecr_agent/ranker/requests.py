@@ -1,0 +1,642 @@
+"""Explicit requests: read "something by Stephen King", "I like horror", "something like The Martian" and honour them.
+
+The trained ranker scores what a conversation is *about*; it does not obey what the user *asks for*. Played on
+ReDial test conversations it answered "something by Stephen King" with Gone Girl and "a good science movie like The
+Martian" with Justice League. This module closes that gap with two verbs:
+
+- `read_request` finds a request in the user's latest message: people and genres the user names (not negated:
+  "I don't like horror" is none; not a genre word describing a movie: "it was so funny" is none), and movies named
+  after "like", "similar to", "in the vein of" … ("like X"; "like" after a subject or an auxiliary is the verb:
+  "I like Titanic" is none). Movies named plainly ("I loved Titanic") are context, not requests. A latest message
+  that only asks for more ("I hated that one. Something else?") continues the request of the user message it
+  follows (see `read_request` for the rule).
+- `honour_request` re-orders the ranker's candidates so the movies that satisfy the request come first, in the
+  ranker's order; when fewer than ``k`` do, it fills the gap with the catalogue's satisfying movies (closest to the
+  "like X" movies first, then the most popular).
+
+What "satisfies" means (`satisfies`):
+
+- a person: the movie has them in any KG role (director, starring, writer, author, producer, composer, …) or in its
+  catalogue metadata (director, writer, star; ``movies/id2info.json``), matched by name;
+- a genre: the movie has it in its catalogue genres (or a KG genre edge). The DBpedia subgraph gives a genre to only
+  26 of its 5,246 movies, so the catalogue's genres (6,570 movies) carry this; a genre entity counts when its label
+  names catalogue genres ("Horror film" → horror, "Romantic comedy" → romance *and* comedy); genres the catalogue
+  cannot check (superhero, teen, music styles) are not read as requests;
+- "like X": the movie is not X and is X's sequel or prequel in the KG, or shares a genre *and* a core person
+  (director, writer, star) with X, with a likeness of at least 3 (each shared genre 1, director or writer 2, star 1:
+  a genre and the director, or two genres and a star). Drama, the catch-all genre, counts only when it is X's only
+  genre.
+
+Within a kind any one suffices (any of the people named); a request of several kinds needs all of them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+
+from ecr_agent.data.linking import GENRE_WORDS as LINKER_GENRE_WORDS
+from ecr_agent.data.linking import EntityLinker
+from ecr_agent.data.movies import MovieCatalog
+from ecr_agent.knowledge.graph import KnowledgeGraph, entity_label, relation_label
+from ecr_agent.types import ChatTurn, Recommendation
+
+__all__ = ["Request", "honour_request", "read_request", "satisfies"]
+
+PERSON_RELATIONS = (
+    "director", "starring", "writer", "author", "producer", "executiveProducer", "musicComposer", "composer",
+    "cinematography", "editing", "editor", "narrator", "person",
+)  # fmt: skip
+"""DBpedia relations whose tail is a person: an entity at the tail of one of these is a person."""
+CORE_ROLES = frozenset({"director", "writer", "star", "author"})
+"""Roles that make two movies "alike" (a shared composer or editor does not)."""
+PERSON_WEIGHT = {"director": 2, "writer": 2, "author": 2, "star": 1}
+"""How much a shared person makes two movies alike (a shared genre counts 1)."""
+MIN_LIKENESS = 3
+"""A movie is "like X" from this much likeness on: a genre and a director or writer, or two genres and a star, …
+(a genre and one shared actor is not enough: Inception is not "like 28 Days Later" for Cillian Murphy alone)."""
+ROLE_NAMES = {
+    "starring": "star", "music composer": "composer", "cinematography": "cinematographer", "editing": "editor",
+}  # fmt: skip
+SERIES_RELATIONS = ("subsequentWork", "previousWork")
+GENRE_WORDS = {
+    "action": "action", "adventure": "adventure", "animation": "animation", "animated": "animation",
+    "cartoon": "animation", "biography": "biography", "biographical": "biography", "biopic": "biography",
+    "comedy": "comedy", "comedies": "comedy", "comedic": "comedy", "humor": "comedy", "humour": "comedy",
+    "crime": "crime", "gangster": "crime", "heist": "crime", "documentary": "documentary", "drama": "drama",
+    "family": "family", "children's": "family", "fantasy": "fantasy", "history": "history", "historical": "history",
+    "horror": "horror", "slasher": "horror", "zombie": "horror", "musical": "musical", "mystery": "mystery",
+    "noir": "film-noir", "romance": "romance", "romantic": "romance", "scifi": "sci-fi", "sport": "sport",
+    "sports": "sport", "thriller": "thriller", "suspense": "thriller", "war": "war", "western": "western",
+}  # fmt: skip
+"""Words of a genre entity's label → the catalogue genre they name (``id2info.json`` keys, lower case).
+
+``short`` (a short film, or a short movie?) and ``music`` (music styles are KG genres too) are left out on purpose.
+"""
+GENRE_DISPLAY = {
+    "sci-fi": "Science fiction film", "film-noir": "Film noir", "animation": "Animated film",
+    "biography": "Biographical film", "history": "Historical film", "sport": "Sports film", "western": "Western",
+}  # fmt: skip
+CATCH_ALL_GENRE = "drama"
+
+LIKE_CUE = re.compile(
+    r"\b(?:similar to|in the (?:vein|style|spirit) of|along the lines of|reminiscent of|reminds? me of|like)\b", re.I
+)
+SENTENCE_BREAK = re.compile(r"[.!?;\n]+|\bbut\b", re.I)
+CLAUSE_BREAK = re.compile(r",")
+NEGATION = re.compile(
+    r"\b(?:not|no|never|nothing|none|neither|nor|without|except|besides|avoid|cannot|"
+    r"(?:do|does|did|is|was|are|were|wo|ca|could|would|have|has)n'?t|"
+    r"hate[sd]?|hating|dislike[sd]?|other than|instead of|tired of|sick of|rather not)\b",
+    re.I,
+)
+"""Words after which a clause's people, genres and "like X" are not wished for ("I don't like horror")."""
+ADVERBS = frozenset(
+    "really also just too especially kinda generally usually always mostly definitely actually still all both even "
+    "typically normally totally absolutely truly often honestly so most much kind sort of".split()
+)
+VERB_BEFORE_LIKE = frozenset(
+    "i you we they he she who people kids wife husband daughter son girlfriend boyfriend friends family would do "
+    "does did to will might may can could should and or it that this which feel feels felt look looks looked sound "
+    "sounds sounded seem seems seemed is was are were be been".split()
+)
+"""A "like" after one of these words is the verb or a comparison of what is ("I like horror", "it sounds like"),
+not a request; after anything else ("something like", "movies like", or at the start) it asks for similar movies."""
+ANAPHORA = re.compile(r"^\s*(?:that|this|it|those|these|them)\b", re.I)
+SIMILAR = re.compile(r"\b(?:anything|something|movies?|films?|ones?)\s+similar\b(?!\s+to)", re.I)
+""""Anything similar?": like the movie named just before (in the message, else in the two messages before it)."""
+CONTINUATION = re.compile(
+    r"\b(?:(?:something|anything|one|ones|what)\s+else|another|any\s+others|(?:any|some|a\s+few)\s+more|"
+    r"(?:other|more|different)\s+(?:ones?|suggestions?|options?|ideas?|recommendations?|picks?|movies?|films?)|"
+    r"not\s+(?:that|this)\s+one|something\s+different|instead)\b",
+    re.I,
+)
+"""A latest message asking for more ("Something else?", "Seen it, another one?") continues the request it follows.
+
+"I've seen that one" alone does not: seekers say it of a suggestion they are about to discuss."""
+DESCRIBED = frozenset(
+    "is was are were be been it's its that's thats sounds sound sounded looks look looked seems seem seemed felt "
+    "feels".split()
+)
+INTENSIFIERS = frozenset("pretty very so too really super kinda quite a bit little more most just also".split())
+"""A genre adjective after these words describes a movie ("it was so funny", "sounds scary"), it does not ask for one;
+after anything else ("something funny", "I want to laugh") it asks."""
+ADJECTIVES = frozenset(word for words in LINKER_GENRE_WORDS.values() for word in words)
+TOKEN = re.compile(r"[a-z0-9']+")
+GENRE_PHRASES = {"sci fi": "sci-fi", "scifi": "sci-fi", "rom com": "romantic comedy", "romcom": "romantic comedy"}
+"""Genre spellings the linker does not link (two tokens, or one it does not know) → the linker key they mean."""
+GENRE_PHRASE = re.compile(r"\b(?:sci[\s-]+fi|scifi|rom[\s-]*com)s?\b", re.I)
+
+
+@dataclass(frozen=True)
+class Request:
+    """What the user explicitly asked for: KG entity ids of people and genres, ReDial ids of "like X" movies.
+
+    ``person_names``, ``genre_names`` and ``like_titles`` are the readable names, aligned with the ids;
+    ``continued`` is True when the request was read from an earlier message that the latest one continues.
+
+    Example:
+        .. code-block:: python
+
+            request = read_request([ChatTurn("user", "Something by Stephen King?")], linker)
+            request.person_names, request.describe()      # ('Stephen King',), 'something with Stephen King'
+    """
+
+    people: tuple[int, ...] = ()
+    genres: tuple[int, ...] = ()
+    like_movies: tuple[str, ...] = ()
+    person_names: tuple[str, ...] = field(default=(), compare=False)
+    genre_names: tuple[str, ...] = field(default=(), compare=False)
+    like_titles: tuple[str, ...] = field(default=(), compare=False)
+    continued: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.people or self.genres or self.like_movies)
+
+    def describe(self) -> str:
+        """A phrase for replies: ``"a Horror film with Stephen King"``, ``"something like The Martian (2015)"``."""
+        head = "something"
+        if self.genres:
+            genres = " or ".join(self.genre_names)
+            head = f"{'an' if genres[:1].lower() in 'aeiou' else 'a'} {genres}"
+        parts = [head]
+        if self.people:
+            parts.append("with " + " or ".join(self.person_names))
+        if self.like_movies:
+            parts.append("like " + " or ".join(self.like_titles))
+        return " ".join(parts)
+
+
+# --------------------------------------------------------------------------------------------- reading requests
+def read_request(turns: Sequence[ChatTurn], linker: EntityLinker) -> Request | None:
+    """The explicit request of the user's latest message, or None when it makes none.
+
+    The rule for follow-ups: when the latest user message makes no request of its own but asks for more or
+    something else ("Something else?", "I hated that one. Another one?", "any other suggestions?"), it continues
+    the request before it ("I've seen that one" alone does not): earlier user messages are read back, skipping
+    other such follow-ups, and the first one that is not a follow-up gives the request (None if it makes none).
+    Anything else in between ends the chain, so an old request never comes back after the user moved on.
+
+    Args:
+        turns: the conversation (``user`` is the seeker); only user messages and, for "like that", the movie
+            named just before are read.
+        linker: the entity linker (its KG and catalogue decide what is a person or a genre).
+    """
+    users = [i for i, turn in enumerate(turns) if turn.role == "user"]
+    for step, index in enumerate(reversed(users)):
+        text = turns[index].content
+        found = _request_in(text, linker, _previous_movies(turns, index, linker))
+        if found is not None:
+            return replace(found, continued=step > 0)
+        if not CONTINUATION.search(text):
+            return None
+    return None
+
+
+def _previous_movies(turns: Sequence[ChatTurn], index: int, linker: EntityLinker) -> tuple[str, ...]:
+    """Movies of the two messages before ``index``: what "something like that" can point back to."""
+    for turn in reversed(turns[max(0, index - 2) : index]):
+        movies = linker.link(turn.content).movie_ids
+        if movies:
+            return movies
+    return ()
+
+
+def _request_in(text: str, linker: EntityLinker, previous: tuple[str, ...] = ()) -> Request | None:
+    """The request one message makes on its own (``previous``: the movies "like that" would mean)."""
+    facts = _facts(linker.kg, linker.catalog)
+    people: dict[int, str] = {}
+    genres: dict[int, str] = {}
+    like: list[str] = []
+    seen: list[str] = []  # movies named so far in the message: what "like that" points back to
+    for sentence in SENTENCE_BREAK.split(text.replace("’", "'")):
+        liking = False  # a "like" cue opened in this sentence: its later movies are "like X" movies
+        for clause in CLAUSE_BREAK.split(sentence):
+            negation = NEGATION.search(clause)
+            wished = clause if negation is None else clause[: negation.start()]
+            cue = _like_cue(wished)
+            movies = _read_part(wished if cue is None else wished[: cue.start()], linker, facts, people, genres)
+            if liking:
+                like.extend(movies)
+            seen.extend(movies)
+            if cue is not None:
+                after = wished[cue.end() :]
+                movies = _read_part(after, linker, facts, people, genres)
+                like.extend(movies or (seen[-1:] or previous[-1:] if ANAPHORA.match(after) else []))
+                seen.extend(movies)
+            elif SIMILAR.search(wished):
+                like.extend(seen[-1:] or previous[-1:])
+            if negation is not None:
+                seen.extend(linker.link(clause[negation.start() :]).movie_ids)
+            liking = liking or cue is not None
+    like_movies = tuple(facts.same_title_with(m, people) for m in dict.fromkeys(like) if m in facts.known)
+    if not (people or genres or like_movies):
+        return None
+    titles = linker.catalog.titles
+    return Request(
+        people=tuple(people),
+        genres=tuple(genres),
+        like_movies=like_movies,
+        person_names=tuple(people.values()),
+        genre_names=tuple(genres.values()),
+        like_titles=tuple(titles.get(m, m) for m in like_movies),
+    )
+
+
+def _read_part(
+    text: str, linker: EntityLinker, facts: _Facts, people: dict[int, str], genres: dict[int, str]
+) -> tuple[str, ...]:
+    """Add the people and genres ``text`` names to ``people`` and ``genres`` (in place); return its movies."""
+    linked = linker.link(text)
+    _people_and_genres(text, linked.names, linked.movie_ids, linker, facts, people, genres)
+    for phrase in GENRE_PHRASE.findall(text):
+        entity = linker.entities.get(GENRE_PHRASES[_phrase_key(phrase)])
+        if entity is not None and facts.genre_needs(entity):
+            genres.setdefault(entity, facts.genre_name(entity))
+    return linked.movie_ids
+
+
+def _phrase_key(phrase: str) -> str:
+    """``"Sci-Fi"`` → ``"sci fi"``, ``"rom-coms"`` → ``"rom com"``."""
+    key = re.sub(r"[\s-]+", " ", phrase.lower())
+    return key[:-1] if key.endswith("s") else key
+
+
+def _like_cue(clause: str) -> re.Match[str] | None:
+    """The first cue in ``clause`` that asks for similar movies ("like" as a preposition, "similar to", …)."""
+    for cue in LIKE_CUE.finditer(clause):
+        if cue.group(0).lower() != "like":
+            return cue
+        words = TOKEN.findall(clause[: cue.start()].lower())
+        while words and words[-1] in ADVERBS:
+            words.pop()
+        if not words or (words[-1] not in VERB_BEFORE_LIKE and not words[-1].endswith("'d")):
+            return cue
+    return None
+
+
+def _only_described(word: str, text: str) -> bool:
+    """Whether every use of a genre adjective in ``text`` describes a movie ("it was so funny", "sounds scary")."""
+    uses = list(re.finditer(rf"\b{re.escape(word)}\b", text, re.I))
+    for use in uses:
+        before = TOKEN.findall(text[: use.start()].lower())
+        while before and before[-1] in INTENSIFIERS:
+            before.pop()
+        if not before or before[-1] not in DESCRIBED and before[-2:] != ["made", "me"]:
+            return False
+    return bool(uses)
+
+
+def _people_and_genres(
+    text: str,
+    names: Iterable[str],
+    movie_ids: Collection[str],
+    linker: EntityLinker,
+    facts: _Facts,
+    people: dict[int, str],
+    genres: dict[int, str],
+) -> None:
+    """Add the people and the checkable genres among linked ``names`` (in place); titles are skipped."""
+    for name in names:
+        if linker.titles.get(name) in movie_ids:
+            continue  # linked as a movie title
+        entity = linker.entities.get(name)
+        if entity is None:
+            continue
+        if name in linker.genres:
+            if facts.genre_needs(entity) and not (name in ADJECTIVES and _only_described(name, text)):
+                genres.setdefault(entity, facts.genre_name(entity))
+        elif entity in facts.person_entities:
+            people.setdefault(entity, linker.kg.name(entity))
+
+
+# --------------------------------------------------------------------------------------------- facts per movie
+def _key(name: str) -> str:
+    """Name key for matching people across the KG and the catalogue (``"Robert Downey Jr."`` → ``robert downey jr``)."""
+    return " ".join(TOKEN.findall(name.lower().replace(".", " ")))
+
+
+def _title_key(name: str) -> str:
+    """``"The Conjuring"`` → ``conjuring``: the catalogue lists some movies twice, with and without the article."""
+    return re.sub(r"^(?:the|a|an) ", "", _key(name))
+
+
+def genre_display(genre: str) -> str:
+    """Readable name of a catalogue genre (``"sci-fi"`` → ``"Science fiction film"``)."""
+    return GENRE_DISPLAY.get(genre, f"{genre.capitalize()} film")
+
+
+def _genre_needs(label: str) -> frozenset[str]:
+    """Catalogue genres a genre label names, all of them required (``"Romantic comedy"`` → romance, comedy)."""
+    text = label.lower().replace("science fiction", "scifi").replace("sci-fi", "scifi").replace("sci fi", "scifi")
+    return frozenset(GENRE_WORDS[w] for w in re.findall(r"[a-z']+", text) if w in GENRE_WORDS)
+
+
+class _Facts:
+    """People, genres and series of every catalogue movie, from the KG and the catalogue metadata (built once)."""
+
+    def __init__(self, kg: KnowledgeGraph, catalog: MovieCatalog) -> None:
+        self.kg, self.catalog = kg, catalog
+        self.known = frozenset(catalog.movies)
+        self.people: dict[str, dict[str, tuple[str, str]]] = {m: {} for m in catalog.movies}
+        self.genres: dict[str, set[str]] = {m: set() for m in catalog.movies}
+        self.series: dict[str, set[str]] = {}
+        person_rel = {kg.relation_ids.get(f"<http://dbpedia.org/ontology/{r}>") for r in PERSON_RELATIONS} - {None}
+        genre_rel = kg.relation_ids.get("<http://dbpedia.org/ontology/genre>")
+        series_rel = {kg.relation_ids.get(f"<http://dbpedia.org/ontology/{r}>") for r in SERIES_RELATIONS} - {None}
+        self.person_entities = {
+            tail for edges in kg._adjacency.values() for rel, tail in edges if rel in person_rel
+        } - set(kg.entity_movie)
+        entity_movies: dict[int, list[str]] = {}
+        for movie_id, entity in kg.movie_entity.items():
+            entity_movies.setdefault(entity, []).append(movie_id)
+        for movie_id, entity in kg.movie_entity.items():
+            if movie_id not in self.people:
+                continue
+            for rel, tail in kg._adjacency.get(str(entity), []):
+                if rel in person_rel:
+                    role = relation_label(kg.relation_uris[rel])
+                    self._add_person(movie_id, kg.name(tail), ROLE_NAMES.get(role, role))
+                elif rel == genre_rel:
+                    self.genres[movie_id] |= _genre_needs(kg.name(tail))
+                elif rel in series_rel:
+                    for other in entity_movies.get(tail, []):
+                        self.series.setdefault(movie_id, set()).add(other)
+                        self.series.setdefault(other, set()).add(movie_id)
+        for movie in catalog.movies.values():
+            self.genres[movie.movie_id] |= {g.lower() for g in movie.info.get("genre", [])}
+            for field_name, role in (("director", "director"), ("writer", "writer"), ("star", "star")):
+                for name in movie.info.get(field_name, []):
+                    self._add_person(movie.movie_id, name, role)
+        self.by_person: dict[str, set[str]] = {}
+        self.by_genre: dict[str, set[str]] = {}
+        for movie_id, found in self.people.items():
+            for key in found:
+                self.by_person.setdefault(key, set()).add(movie_id)
+        for movie_id, kinds in self.genres.items():
+            for genre in kinds:
+                self.by_genre.setdefault(genre, set()).add(movie_id)
+        self._needs: dict[int, frozenset[str]] = {}
+        self.same_title: dict[str, list[str]] = {}
+        for movie in sorted(catalog.movies.values(), key=lambda m: (-m.mentions, int(m.movie_id))):
+            self.same_title.setdefault(_key(movie.name), []).append(movie.movie_id)
+
+    def same_title_with(self, movie_id: str, people: Iterable[int]) -> str:
+        """``movie_id``, or the most mentioned movie of the same title that has one of ``people``.
+
+        The linker reads a typed title as its most mentioned movie; "Elizabeth Taylor, like Cleopatra" means 1963.
+        """
+        people = list(people)
+        if not people:
+            return movie_id
+        namesakes = self.same_title.get(_key(self.catalog[movie_id].name), [movie_id])
+        return next((m for m in namesakes if any(self.person_role(m, p) for p in people)), movie_id)
+
+    def _add_person(self, movie_id: str, name: str, role: str) -> None:
+        """Record a person of a movie; a core role (director, writer, star) wins over any other one."""
+        key = _key(name)
+        known = self.people[movie_id].get(key)
+        if known is None or (role in CORE_ROLES and known[1] not in CORE_ROLES):
+            self.people[movie_id][key] = (name, role)
+
+    def genre_needs(self, entity: int) -> frozenset[str]:
+        """Catalogue genres a KG genre entity stands for (empty: not checkable, so not a request)."""
+        if entity not in self._needs:
+            needs = _genre_needs(entity_label(self.kg.uris[entity]))
+            self._needs[entity] = needs if all(g in self.by_genre for g in needs) else frozenset()
+        return self._needs[entity]
+
+    def genre_name(self, entity: int) -> str:
+        """Readable genre: ``"Horror film"``, ``"Romantic comedy"``; ``"Science fiction film"`` for Sci-fi."""
+        needs = self.genre_needs(entity)
+        name = self.kg.name(entity)
+        return genre_display(next(iter(needs))) if len(needs) == 1 and not name.lower().endswith("film") else name
+
+    def person_role(self, movie_id: str, entity: int) -> str | None:
+        found = self.people.get(movie_id, {}).get(_key(self.kg.name(entity)))
+        return None if found is None else found[1]
+
+    def alike(self, movie_id: str, other: str) -> str | None:
+        """Why ``movie_id`` is like ``other`` (``"Science fiction film, Ridley Scott"``), or None when it is not."""
+        if self.same_movie(movie_id, other):
+            return None
+        if movie_id in self.series.get(other, ()):
+            return "same series"
+        genres, people, score = self._shared(movie_id, other)
+        has_genres = bool(self.genres.get(other))
+        has_people = any(role in CORE_ROLES for _, role in self.people.get(other, {}).values())
+        if not (has_genres or has_people) or has_genres and not genres or has_people and not people:
+            return None
+        if score < MIN_LIKENESS:
+            return None
+        return ", ".join([genre_display(g) for g in genres[:1]] + people[:1])
+
+    def _shared(self, movie_id: str, other: str) -> tuple[list[str], list[str], int]:
+        """Genres (rarest first) and core people (directors and writers first) both movies have, and their weight.
+
+        Drama, the catch-all genre, is not shared unless it is ``other``'s only genre.
+        """
+        genres = self.genres.get(other, set())
+        if genres - {CATCH_ALL_GENRE}:
+            genres = genres - {CATCH_ALL_GENRE}
+        shared_genres = sorted(genres & self.genres.get(movie_id, set()), key=self._genre_size)
+        mine = self.people.get(movie_id, {})
+        shared_people = sorted(
+            ((PERSON_WEIGHT[role], name) for key, (name, role) in self.people.get(other, {}).items()
+             if role in CORE_ROLES and key in mine and mine[key][1] in CORE_ROLES),
+            key=lambda pair: (-pair[0], pair[1]),
+        )  # fmt: skip
+        score = len(shared_genres) + sum(weight for weight, _ in shared_people)
+        return shared_genres, [name for _, name in shared_people], score
+
+    def _genre_size(self, genre: str) -> tuple[int, str]:
+        return len(self.by_genre.get(genre, ())), genre
+
+    def same_movie(self, movie_id: str, other: str) -> bool:
+        """The same id, or the same title where one of the two has no year (the catalogue lists some movies twice)."""
+        if movie_id == other:
+            return True
+        mine, theirs = self.catalog.get(movie_id), self.catalog.get(other)
+        if mine is None or theirs is None or _title_key(mine.name) != _title_key(theirs.name):
+            return False
+        return mine.name == mine.title or theirs.name == theirs.title
+
+    def likeness(self, movie_id: str, others: Iterable[str]) -> int:
+        """How alike a movie is to the closest of ``others``: same series 10, else shared genres + weighted people."""
+        best = 0
+        for other in others:
+            if self.same_movie(movie_id, other):
+                continue
+            if movie_id in self.series.get(other, ()):
+                return 10
+            best = max(best, self._shared(movie_id, other)[2])
+        return best
+
+    def popularity(self, movie_id: str) -> int:
+        movie = self.catalog.get(movie_id)
+        return movie.mentions if movie is not None else 0
+
+
+@lru_cache(maxsize=4)
+def _facts(kg: KnowledgeGraph, catalog: MovieCatalog) -> _Facts:
+    return _Facts(kg, catalog)
+
+
+@lru_cache(maxsize=1)
+def _default_catalog() -> MovieCatalog:
+    return MovieCatalog.load()
+
+
+# --------------------------------------------------------------------------------------------- satisfying requests
+def _reasons(facts: _Facts, movie_id: str, request: Request) -> list[str | None]:
+    """Per kind of the request (people, genres, like), why the movie satisfies it, or None where it does not."""
+    reasons: list[str | None] = []
+    if request.people:
+        found = None
+        for entity in request.people:
+            role = facts.person_role(movie_id, entity)
+            if role is not None:
+                found = f"has {facts.kg.name(entity)} ({role})"
+                break
+        reasons.append(found)
+    if request.genres:
+        kinds = facts.genres.get(movie_id, set())
+        found = next((facts.genre_name(g) for g in request.genres if facts.genre_needs(g) <= kinds), None)
+        reasons.append(found)
+    if request.like_movies:
+        found = None
+        for other in request.like_movies:
+            why = facts.alike(movie_id, other)
+            if why is not None:
+                found = f"like {facts.catalog[other].name}: {why}"
+                break
+        reasons.append(found)
+    return reasons
+
+
+def satisfies(movie_id: str, request: Request, kg: KnowledgeGraph, catalog: MovieCatalog | None = None) -> bool:
+    """Whether a movie satisfies every kind of the request (see the module docstring for each kind's rule).
+
+    Args:
+        movie_id: a ReDial movie id.
+        request: what the user asked for (an empty request is satisfied by nothing).
+        kg: the knowledge graph the request's entity ids belong to.
+        catalog: the movie catalogue (its genres and people); default: loaded from ``ECR_DATA_DIR``.
+    """
+    facts = _facts(kg, catalog or _default_catalog())
+    reasons = _reasons(facts, movie_id, request)
+    return bool(reasons) and all(r is not None for r in reasons)
+
+
+def honour_request(
+    ranked: Sequence[Recommendation],
+    request: Request,
+    kg: KnowledgeGraph,
+    catalog: MovieCatalog | None = None,
+    fallback_scores: Mapping[str, float] | None = None,
+    k: int = 5,
+    exclude: Collection[str] = (),
+) -> tuple[list[Recommendation], bool]:
+    """Re-order the ranker's candidates so the movies that satisfy ``request`` come first.
+
+    Order: the candidates that satisfy the request, in the ranker's order; then, when they are fewer than ``k``, the
+    catalogue's other satisfying movies (by ``fallback_scores``; else the closest to the "like X" movies first, then
+    by ReDial popularity) up to ``k`` in all; then
+    the other candidates in the ranker's order, those satisfying part of a request of several kinds first. Movies
+    moved up get a first evidence string saying why ("has Stephen King (writer)", "Horror film",
+    "like The Martian: Science fiction film, Ridley Scott").
+
+    Args:
+        ranked: the ranker's candidates, best first. Pass a long list (e.g. ``rank(..., k=200)``): satisfying
+            movies further down are found there before any are added from the catalogue.
+        request: the request (`read_request`).
+        kg: the knowledge graph of the request's entity ids.
+        catalog: the movie catalogue; default: loaded from ``ECR_DATA_DIR``.
+        fallback_scores: ``movie_id → score`` ordering the added movies (and given as their score), e.g. the
+            ranker's scores of every movie; default: likeness to the "like X" movies, then popularity, with score 0.
+        k: how many satisfying movies to aim for at the top.
+        exclude: movies never to add (turned down or already named); the candidates are not filtered.
+
+    Returns:
+        The re-ordered list (every candidate, plus the added movies: show its first ``k``), and whether any movie
+        satisfies the request. False means nothing in the candidates or the catalogue does: say so to the user.
+        When a request of several kinds cannot be met as a whole ("Stephen King, like Titanic"), the list honours
+        its first kind that can be met (people, then genres, then "like X") and the flag is still False.
+    """
+    catalog = catalog or _default_catalog()
+    facts = _facts(kg, catalog)
+    full: list[Recommendation] = []
+    partial: list[tuple[int, int, Recommendation]] = []
+    for position, rec in enumerate(ranked):
+        reasons = _reasons(facts, rec.movie_id, request)
+        met = [r for r in reasons if r is not None]
+        if reasons and len(met) == len(reasons):
+            full.append(replace(rec, evidence=["; ".join(met), *rec.evidence]))
+        else:
+            partial.append((-len(met), position, replace(rec, evidence=[*met, *rec.evidence]) if met else rec))
+    added: list[Recommendation] = []
+    if len(full) < k and request:
+        taken = {r.movie_id for r in ranked} | set(exclude) | set(request.like_movies)
+        pool = [m for m in _pool(facts, request) if m not in taken and satisfies(m, request, kg, catalog)]
+        if fallback_scores is not None:
+            pool.sort(key=lambda m: (-fallback_scores.get(m, float("-inf")), -facts.popularity(m), int(m)))
+        else:
+            pool.sort(key=lambda m: (-facts.likeness(m, request.like_movies), -facts.popularity(m), int(m)))
+        for movie_id in pool[: k - len(full)]:
+            reasons = [r for r in _reasons(facts, movie_id, request) if r is not None]
+            mentions = facts.popularity(movie_id)
+            added.append(
+                Recommendation(
+                    movie_id=movie_id,
+                    title=catalog.titles.get(movie_id, movie_id),
+                    score=float(fallback_scores.get(movie_id, 0.0)) if fallback_scores is not None else 0.0,
+                    evidence=["; ".join(reasons), f"added for the request; popular on ReDial ({mentions} mentions)"],
+                )
+            )
+    if not (full or added):
+        for part in _parts(request):  # nothing satisfies it all: honour one kind, and say it was not all
+            ordered, found = honour_request(ranked, part, kg, catalog, fallback_scores, k, exclude)
+            if found:
+                return ordered, False
+    rest = [rec for _, _, rec in sorted(partial, key=lambda item: item[:2])]
+    return full + added + rest, bool(full or added)
+
+
+def _parts(request: Request) -> list[Request]:
+    """The single-kind requests of a request of several kinds (people, then genres, then like), else none."""
+    parts = [
+        Request(people=request.people, person_names=request.person_names),
+        Request(genres=request.genres, genre_names=request.genre_names),
+        Request(like_movies=request.like_movies, like_titles=request.like_titles),
+    ]
+    parts = [p for p in parts if p]
+    return parts if len(parts) > 1 else []
+
+
+def _pool(facts: _Facts, request: Request) -> list[str]:
+    """Catalogue movies that may satisfy the request (a superset, checked with `satisfies` after), in id order."""
+    pools: list[set[str]] = []
+    if request.people:
+        pools.append(set().union(*(facts.by_person.get(_key(facts.kg.name(p)), set()) for p in request.people)))
+    if request.genres:
+        found: set[str] = set()
+        for genre in request.genres:
+            needs = sorted(facts.genre_needs(genre))
+            if needs:
+                found |= set.intersection(*(facts.by_genre.get(g, set()) for g in needs))
+        pools.append(found)
+    if request.like_movies:
+        found = set()
+        for other in request.like_movies:
+            found |= facts.series.get(other, set())
+            for key, (_, role) in facts.people.get(other, {}).items():
+                if role in CORE_ROLES:
+                    found |= facts.by_person.get(key, set())
+            if not facts.people.get(other):
+                for genre in facts.genres.get(other, set()):
+                    found |= facts.by_genre.get(genre, set())
+        pools.append(found)
+    smallest = min(pools, key=len) if pools else set()
+    return sorted(smallest, key=int)

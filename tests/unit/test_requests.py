@@ -1,0 +1,143 @@
+from __future__ import annotations
+
+import pytest
+
+from ecr_agent.data.linking import EntityLinker
+from ecr_agent.ranker.requests import Request, honour_request, read_request, satisfies
+from ecr_agent.types import ChatTurn, Recommendation
+
+
+@pytest.fixture(scope="module")
+def linker() -> EntityLinker:
+    return EntityLinker.load()
+
+
+def ask(linker: EntityLinker, *messages: str) -> Request | None:
+    """Read the request of a chat whose messages alternate user, assistant, user, …"""
+    turns = [ChatTurn("user" if i % 2 == 0 else "assistant", text) for i, text in enumerate(messages)]
+    return read_request(turns, linker)
+
+
+def candidates(linker: EntityLinker, count: int = 200) -> list[Recommendation]:
+    """A stand-in for the ranker's list: the most mentioned movies, scores falling."""
+    movies = sorted(linker.catalog.movies.values(), key=lambda m: (-m.mentions, int(m.movie_id)))[:count]
+    return [Recommendation(m.movie_id, m.title, 1.0 / (i + 1)) for i, m in enumerate(movies)]
+
+
+def movie_id(linker: EntityLinker, title: str) -> str:
+    return next(m.movie_id for m in linker.catalog.movies.values() if m.title == title)
+
+
+def has_person(linker: EntityLinker, movie: str, name: str) -> bool:
+    """Independent check: the person is in the movie's catalogue people or a KG fact about it."""
+    info = linker.catalog[movie].info
+    listed = [p for key in ("director", "writer", "star") for p in info.get(key, [])]
+    return name in listed or any(t.tail == name for t in linker.kg.movie_facts(movie))
+
+
+def test_something_by_a_person_puts_their_movies_first(linker):
+    request = ask(linker, "I'm in the mood for something by Stephen King")
+    assert request is not None and request.person_names == ("Stephen King",)
+    assert not request.genres and not request.like_movies
+    ranked, found = honour_request(candidates(linker), request, linker.kg, linker.catalog, k=5)
+    assert found
+    assert len(ranked) >= 5
+    for rec in ranked[:5]:
+        assert has_person(linker, rec.movie_id, "Stephen King"), rec.title
+        assert rec.evidence[0].startswith("has Stephen King (")
+
+
+def test_like_x_is_a_like_request(linker):
+    request = ask(linker, "a good science movie like The Martian")
+    martian = movie_id(linker, "The Martian (2015)")
+    assert request is not None and request.like_movies == (martian,)
+    ranked, found = honour_request(candidates(linker), request, linker.kg, linker.catalog, k=5)
+    assert found
+    assert martian not in [r.movie_id for r in ranked[:5]]
+    assert all(r.evidence[0].startswith("like The Martian: ") for r in ranked[:5])
+    assert all(satisfies(r.movie_id, request, linker.kg, linker.catalog) for r in ranked[:5])
+
+
+def test_i_like_a_genre_is_a_genre_request_but_not_when_negated(linker):
+    request = ask(linker, "I like horror")
+    assert request is not None and request.genre_names == ("Horror film",)
+    assert not request.like_movies and not request.people
+    ranked, found = honour_request(candidates(linker), request, linker.kg, linker.catalog, k=5)
+    assert found and all("horror" in [g.lower() for g in linker.catalog[r.movie_id].info["genre"]] for r in ranked[:5])
+    assert ask(linker, "I don't like horror") is None
+    assert ask(linker, "Something funny, not scary").genre_names == ("Comedy film",)
+
+
+def test_movies_named_as_liked_are_context_not_requests(linker):
+    assert ask(linker, "I loved Titanic") is None
+    assert ask(linker, "I really like Titanic") is None
+    assert ask(linker, "It sounds like a good one") is None
+    titanic = movie_id(linker, "Titanic (1997)")
+    assert ask(linker, "I loved Titanic. Anything like that?").like_movies == (titanic,)
+    assert ask(linker, "Hi! I am looking for a movie like @111776").like_movies == ("111776",)
+
+
+def test_a_follow_up_continues_the_request_it_follows(linker):
+    request = ask(linker, "Something by Stephen King?", "How about It?", "I hated that one. Something else?")
+    assert request is not None and request.continued and request.person_names == ("Stephen King",)
+    moved_on = ask(linker, "Something by Stephen King?", "How about It?", "I loved Titanic", "Sure", "anything else?")
+    assert moved_on is None
+
+
+def test_a_request_nothing_satisfies_returns_false_and_keeps_the_order(linker):
+    ranked = candidates(linker, 20)
+    unknown = next(
+        m.movie_id for m in linker.catalog.movies.values() if not m.info and m.movie_id not in linker.kg.movie_entity
+    )  # nothing is known about it, so nothing is "like" it
+    nobody = Request(like_movies=(unknown,), like_titles=(linker.catalog[unknown].title,))
+    assert not satisfies(ranked[0].movie_id, nobody, linker.kg, linker.catalog)
+    reordered, found = honour_request(ranked, nobody, linker.kg, linker.catalog, k=5)
+    assert not found
+    assert [r.movie_id for r in reordered] == [r.movie_id for r in ranked]
+    assert honour_request(ranked, Request(), linker.kg, linker.catalog) == (ranked, False)
+
+
+def test_satisfying_movies_keep_the_ranker_order_and_come_first(linker):
+    request = ask(linker, "I like horror")
+    ranked = candidates(linker, 100)[::-1]  # any order the ranker might give
+    wanted = [r.movie_id for r in ranked if satisfies(r.movie_id, request, linker.kg, linker.catalog)]
+    assert len(wanted) >= 5
+    reordered, found = honour_request(ranked, request, linker.kg, linker.catalog, k=5)
+    assert found
+    assert [r.movie_id for r in reordered[: len(wanted)]] == wanted
+    others = [r.movie_id for r in ranked if r.movie_id not in wanted]
+    assert [r.movie_id for r in reordered[len(wanted) :]] == others  # nothing added: enough in the list
+
+
+def test_too_few_candidates_are_filled_from_the_catalogue_without_excluded_movies(linker):
+    request = ask(linker, "something by Stephen King")
+    ranked = candidates(linker, 3)
+    shining = movie_id(linker, "The Shining (1980)")
+    reordered, found = honour_request(ranked, request, linker.kg, linker.catalog, k=5, exclude={shining})
+    assert found
+    added = reordered[:5]
+    assert shining not in [r.movie_id for r in added]
+    assert all(has_person(linker, r.movie_id, "Stephen King") for r in added)
+    assert [r.movie_id for r in reordered[5:]] == [r.movie_id for r in ranked if r.movie_id not in added]
+    misery = movie_id(linker, "Misery (1990)")  # less mentioned than The Shining: first only by the given scores
+    by_score, _ = honour_request(ranked, request, linker.kg, linker.catalog, {misery: 0.9}, k=5)
+    assert by_score[0].movie_id == misery and by_score[0].score == 0.9
+    assert reordered[0].movie_id != misery
+
+
+def test_genre_words_that_describe_a_movie_are_not_requests(linker):
+    assert ask(linker, "Yes I have seen that one, it is very funny") is None
+    assert ask(linker, "Sounds scary but I will check it out!") is None
+    assert ask(linker, "I want something really funny").genre_names == ("Comedy film",)
+
+
+def test_only_asking_for_more_continues_a_request(linker):
+    earlier = ("Something by Stephen King?", "How about Misery?")
+    assert ask(linker, *earlier, "I've never seen that one but I will check it out.") is None
+    assert ask(linker, *earlier, "Seen it. Another one?").person_names == ("Stephen King",)
+
+
+def test_public_names():
+    from ecr_agent.ranker import requests
+
+    assert sorted(requests.__all__) == sorted(["Request", "honour_request", "read_request", "satisfies"])
