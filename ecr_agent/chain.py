@@ -30,6 +30,12 @@ class ECRResponse:
     emotions: list[Emotions] = field(default_factory=list)
     knowledge: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    turned_down: list[dict[str, str]] = field(default_factory=list)
+    """Movies the user turned down in the conversation, ``[{"movie_id", "title"}]`` (never recommended again)."""
+    accepted: list[dict[str, str]] = field(default_factory=list)
+    """Movies the user accepted (wants to watch, or liked)."""
+    seen: list[dict[str, str]] = field(default_factory=list)
+    """Movies the user said they have seen."""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (the ``ecr chat --once --json`` contract)."""
@@ -51,6 +57,9 @@ class ECRResponse:
                 for k in self.knowledge
             ],
             "notes": self.notes,
+            "turned_down": self.turned_down,
+            "accepted": self.accepted,
+            "seen": self.seen,
         }
 
 
@@ -167,14 +176,24 @@ class ECRChain(Runnable[dict, ECRResponse]):
         }
 
     def _response(self, turn: PreparedTurn, continuation: str) -> ECRResponse:
-        reply = turn.prompt.compose(continuation) if turn.prompt is not None else turn.opening
+        if turn.prompt is None:
+            reply = turn.opening
+        else:
+            reply = turn.prompt.compose(self.pipeline.gate.filter(continuation, turn.subject_id))
         return ECRResponse(
             reply=reply,
             recommendations=turn.recommendations,
             emotions=[e or {} for e, t in zip(turn.emotions, turn.turns, strict=True) if t.role == "user"],
             knowledge=turn.knowledge,
             notes=[*self.notes, *turn.notes],
+            turned_down=self._movies(turn.rejected),
+            accepted=self._movies(turn.accepted),
+            seen=self._movies(turn.seen),
         )
+
+    def _movies(self, movie_ids: Sequence[str]) -> list[dict[str, str]]:
+        catalog = self.pipeline.linker.catalog
+        return [{"movie_id": m, "title": catalog[m].title} for m in movie_ids if m in catalog]
 
     def invoke(self, input: dict[str, Any], config: RunnableConfig | None = None, **kwargs: Any) -> ECRResponse:
         turn = self.prepare(input)
@@ -194,12 +213,8 @@ class ECRChain(Runnable[dict, ECRResponse]):
         """Stream the reply of a turn already prepared with `prepare` (the terminal shows its movies meanwhile)."""
         yield turn.opening
         if turn.prompt is not None:
-            first = True
-            for chunk in self.chat_model.stream(self._prompt_messages(turn), config=config, **self._decoding(turn)):
-                text = str(chunk.content)
-                if first and text:
-                    text, first = " " + text.lstrip(), False
-                yield text
+            chunks = self.chat_model.stream(self._prompt_messages(turn), config=config, **self._decoding(turn))
+            yield from self.pipeline.gate.stream((str(chunk.content) for chunk in chunks), turn.subject_id)
 
     async def astream(  # type: ignore[override]
         self, input: dict[str, Any], config: RunnableConfig | None = None, **kwargs: Any

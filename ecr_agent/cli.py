@@ -27,16 +27,19 @@ def _build(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _train(args: argparse.Namespace) -> dict[str, Any]:
-    targets = ("emotion", "ranker", "generator") if args.target == "all" else (args.target,)
+    targets = ("emotion", "feedback", "ranker", "generator") if args.target == "all" else (args.target,)
     report: dict[str, Any] = {}
     for target in targets:
         if target == "emotion":
             from ecr_agent.emotion.training import train_emotion as train
+        elif target == "feedback":
+            from ecr_agent.feedback.training import train_feedback as train
         elif target == "ranker":
             from ecr_agent.ranker.training import train_ranker as train
         else:
             from ecr_agent.generator.training import train_generator as train
-        report[target] = train(profile=args.profile, seed=args.seed)
+        seeded = {} if target == "feedback" else {"seed": args.seed}  # the feedback head is tiny: no seeds
+        report[target] = train(profile=args.profile, **seeded)
     return report if len(targets) > 1 else report[targets[0]]
 
 
@@ -47,6 +50,10 @@ def _eval(args: argparse.Namespace) -> dict[str, Any]:
         if args.gold is None:
             raise SystemExit("ecr eval emotion needs --gold FILE (JSON lines with `text` and `labels`)")
         return evaluate_gold_file(Path(args.gold))
+    if args.target == "reply":
+        from ecr_agent.reply_eval import evaluate_replies
+
+        return evaluate_replies(split=args.split, limit=args.limit, out=Path(args.out) if args.out else None)
     if args.target == "ranker":
         from ecr_agent.ranker.evaluation import evaluate_ranker
 
@@ -95,17 +102,18 @@ def build_parser() -> argparse.ArgumentParser:
     build.set_defaults(run=_build)
 
     train = commands.add_parser("train", help="train a model into $ECR_STORE_DIR/models")
-    train.add_argument("target", choices=("emotion", "ranker", "generator", "all"))
+    train.add_argument("target", choices=("emotion", "feedback", "ranker", "generator", "all"))
     train.add_argument("--profile", choices=PROFILES, default="full")
     train.add_argument("--seed", type=int, default=0)
     train.set_defaults(run=_train)
 
     evaluate = commands.add_parser("eval", help="evaluate a trained model")
-    evaluate.add_argument("target", choices=("emotion", "ranker", "generator"))
+    evaluate.add_argument("target", choices=("emotion", "ranker", "generator", "reply"))
     evaluate.add_argument("--gold", help="emotion: JSON lines with `text` and `labels`")
     evaluate.add_argument("--split", default="test", choices=("valid", "test"))
     evaluate.add_argument("--seeds", type=int, nargs="*", default=None, help="ranker: trained seeds to report")
-    evaluate.add_argument("--limit", type=int, default=200, help="generator: dialogue turns to evaluate")
+    evaluate.add_argument("--limit", type=int, default=200, help="generator, reply: held-out turns to evaluate")
+    evaluate.add_argument("--out", help="reply: also write the replies here (JSON lines)")
     evaluate.add_argument(
         "--items",
         default="all",

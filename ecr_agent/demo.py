@@ -30,6 +30,7 @@ def _missing(paths: Paths) -> list[str]:
         missing.append("build")
     checks = {
         "emotion": lambda: __import__("ecr_agent.emotion.inference", fromlist=["x"]).EmotionPredictor.load(paths),
+        "feedback": lambda: __import__("ecr_agent.feedback", fromlist=["x"]).FeedbackReader.load(paths),
         "ranker": lambda: __import__("ecr_agent.ranker.inference", fromlist=["x"]).EmotionAwareRanker.load(
             paths, detector=None
         ),
@@ -63,6 +64,10 @@ def ensure_built(paths: Paths, profile: str, log: Callable[[str], None]) -> dict
             from ecr_agent.emotion.training import train_emotion
 
             train_emotion(profile=profile)
+        elif step == "feedback":
+            from ecr_agent.feedback.training import train_feedback
+
+            train_feedback(profile=profile, paths=paths)
         elif step == "ranker":
             from ecr_agent.ranker.training import train_ranker
 

@@ -48,9 +48,9 @@ TURNED_DOWN = (
     "Got it, {movie} is off the list.",
 )
 SEEN_LIKED = ("Glad you enjoyed {movie}!", "Oh nice, you've already seen {movie}!", "{movie} is a great one, isn't it?")
-SEEN = ("Ah, you've already seen {movie}.", "Okay, {movie} is one you've seen.")
+SEEN = ("Ah, you've already seen {movie}.", "Right, you've seen {movie} already.")
 ACCEPTED = ("Great, I hope you enjoy {movie}!", "Wonderful, {movie} is a good choice.", "I think you'll like {movie}!")
-REQUEST = ("{request} it is!", "Sure, {request}.", "Good call, {request}.")
+REQUEST = ("{Request} it is!", "Sure, {request}.", "Good idea, {request}.", "{Request}? Happy to help.")
 NEGATIVE = ("Sorry to hear that.", "I hear you.")
 PICKS_WITH_FACT = (
     "How about {title}? It's {fact}.",
@@ -70,9 +70,12 @@ class TurnReading:
     Attributes:
         text: the message.
         feeling: its dominant emotion (`pipeline.dominant_feeling`), None when unknown.
-        turned_down / accepted / seen: titles the feedback reader decided on in this message.
-        liked_seen: titles the user has seen and liked (a subset of ``seen``).
-        request: a short name of what the user asked for ("Stephen King", "horror"), None for no request.
+        turned_down: titles the feedback reader decided this message turns down.
+        accepted / seen: titles of the assistant's suggestions this message accepts / says were seen (movies the
+            user names themselves are context, not an answer to acknowledge).
+        liked_seen: suggestions the user has seen and liked (a subset of ``seen``).
+        request: a short name of what the user asked for ("something with Stephen King"), None for no request.
+        request_met: False when nothing in the catalogue satisfies ``request`` (the reply says so).
         asked_about: the movie a question in this message is about (named in it, else the last pick).
     """
 
@@ -83,6 +86,7 @@ class TurnReading:
     seen: tuple[str, ...] = ()
     liked_seen: tuple[str, ...] = ()
     request: str | None = None
+    request_met: bool = True
     asked_about: Movie | None = None
 
     @property
@@ -154,7 +158,7 @@ def write_opening(reading: TurnReading, pick: Movie, focus: Sequence[str] = (), 
     acknowledgement = acknowledge(reading, key)
     fact = pick_fact(pick, focus)
     if fact:
-        sentence = _choose(PICKS_WITH_FACT, key + "|pick").format(title=pick.title, fact=fact)
+        sentence = _choose(PICKS_WITH_FACT, key + "|pick").format(title=pick.title, fact=fact.rstrip("."))
     else:
         sentence = _choose(PICKS, key + "|pick").format(title=pick.title)
     return f"{acknowledgement} {sentence}".strip()
@@ -174,6 +178,8 @@ def acknowledge(reading: TurnReading, key: str = "") -> str:
         return _choose(THANKS, key)
     if act == "laugh":
         return _choose(LAUGHS, key)
+    if reading.request and not reading.request_met:
+        return f"I couldn't find {reading.request} in my catalogue, sorry."
     if reading.liked_seen:
         return _choose(SEEN_LIKED, key).format(movie=reading.liked_seen[-1])
     if reading.seen:
@@ -181,7 +187,8 @@ def acknowledge(reading: TurnReading, key: str = "") -> str:
     if reading.accepted:
         return _choose(ACCEPTED, key).format(movie=reading.accepted[-1])
     if reading.request:
-        return _choose(REQUEST, key).format(request=reading.request[:1].upper() + reading.request[1:])
+        request = reading.request
+        return _choose(REQUEST, key).format(request=request, Request=request[:1].upper() + request[1:])
     if reading.feeling == "negative":
         return _choose(NEGATIVE, key)
     return ""

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ecr_agent.config import Paths, StoreNotBuiltError
 from ecr_agent.data.linking import EntityLinker
-from ecr_agent.ranker.features import clause_rejections, needs_clauses
+from ecr_agent.evaluation.claims import FactBook
+from ecr_agent.gate import SentenceGate
+from ecr_agent.opening import TurnReading, acknowledge, farewell, question_topic, user_act, write_opening
 from ecr_agent.types import ChatTurn, Emotions, Recommendation
 
 logger = logging.getLogger(__name__)
@@ -26,6 +29,9 @@ SMALLTALK = frozenset(
     "ok okay cool great fine well i am im i'm not bad too and what's up sup nice to meet".split()
 )
 WORD = re.compile(r"[a-z']+")
+UNMET = "nothing in the catalogue matches the request"
+REQUEST_POOL = 200
+"""Ranked candidates searched for movies that satisfy an explicit request before the KG fills in."""
 
 
 class EmotionDetector(Protocol):
@@ -40,6 +46,12 @@ class MovieRanker(Protocol):
     def rank(
         self, turns: list[ChatTurn], emotions: list[Emotions | None] | None = None, k: int = 10, **kwargs: Any
     ) -> list[Recommendation]: ...
+
+
+class FeedbackReading(Protocol):
+    """What the pipeline needs of a feedback reader (`ecr_agent.feedback.FeedbackReader`)."""
+
+    def read(self, turns: list[ChatTurn]) -> Any: ...
 
 
 class KnowledgeSearch(Protocol):
@@ -59,6 +71,13 @@ class PreparedTurn:
     opening: str = ""
     prompt: Any = None
     rejected: list[str] = field(default_factory=list)
+    """Movies the user turned down in the conversation (the feedback reader's verdicts)."""
+    accepted: list[str] = field(default_factory=list)
+    seen: list[str] = field(default_factory=list)
+    subject_id: str | None = None
+    """The movie the generated part talks about: the pick, or the movie a question asked about."""
+    request: Any = None
+    """What the user explicitly asked for (`ecr_agent.ranker.requests.Request`), None when nothing."""
     avoid_names: list[str] = field(default_factory=list)
     """Movies the reply should not talk about (names without the year): the ones turned down, the earlier picks."""
     notes: list[str] = field(default_factory=list)
@@ -91,7 +110,7 @@ def dominant_feeling(emotions: Emotions | None) -> str | None:
 
 
 class ECRPipeline:
-    """The steps of one turn; any of detector, ranker and knowledge may be None (weaker, flagged behaviour)."""
+    """The steps of one turn; any of detector, ranker, knowledge and feedback may be None (weaker, flagged)."""
 
     def __init__(
         self,
@@ -100,21 +119,30 @@ class ECRPipeline:
         ranker: MovieRanker | None = None,
         knowledge: KnowledgeSearch | None = None,
         k: int = 5,
+        feedback: FeedbackReading | None = None,
+        gate: SentenceGate | None = None,
     ) -> None:
         self.linker = linker
         self.detector = detector
         self.ranker = ranker
         self.knowledge = knowledge
         self.k = k
+        if feedback is None:
+            from ecr_agent.feedback import FeedbackReader
+
+            feedback = FeedbackReader.rules(linker)
+        self.feedback = feedback
+        self.gate = gate or SentenceGate()
 
     @classmethod
     def from_store(cls, paths: Paths | None = None, strict: bool = False, k: int = 5) -> ECRPipeline:
         """Load every part that is built; with ``strict`` a missing part raises `StoreNotBuiltError`."""
+        from ecr_agent.feedback import FeedbackReader
         from ecr_agent.knowledge.stores import KnowledgeStore
 
         paths = paths or Paths.from_env()
         linker = EntityLinker.load()
-        detector = ranker = None
+        detector = ranker = feedback = None
         try:
             from ecr_agent.emotion.inference import EmotionPredictor
 
@@ -131,6 +159,12 @@ class ECRPipeline:
             if strict:
                 raise
             logger.warning("ranker unavailable: %s", error)
+        try:
+            feedback = FeedbackReader.load(paths, linker=linker)
+        except StoreNotBuiltError as error:
+            if strict:
+                raise
+            logger.warning("feedback model unavailable (%s): reading feedback with rules", error)
         store = KnowledgeStore.connect(paths)
         try:
             store.check("triples")
@@ -139,7 +173,8 @@ class ECRPipeline:
                 raise
             logger.warning("knowledge stores are not built; run `ecr build`")
             store = None  # type: ignore[assignment]
-        return cls(linker, detector, ranker, store, k=k)
+        book = FactBook.load(paths, catalog=linker.catalog, graph=linker.kg)
+        return cls(linker, detector, ranker, store, k=k, feedback=feedback, gate=SentenceGate(book))
 
     def detect(self, turns: list[ChatTurn]) -> list[Emotions | None]:
         """Emotions of each user turn (None for assistant turns and when no classifier is loaded)."""
@@ -151,42 +186,37 @@ class ECRPipeline:
             emotions[index] = detected
         return emotions
 
-    def rejected_movies(self, turns: list[ChatTurn], emotions: list[Emotions | None]) -> list[str]:
-        """Movies the user turned down in this dialogue: named in a negative user turn, or the assistant's pick
-        right before a negative user turn that names no movie ("I hated that one").
-
-        A negative turn naming several movies is read clause by clause, as the ranker reads it
-        (`features.clause_rejections`): "I loved The Shining, but I hated Titanic" turns down Titanic only.
-        """
-        rejected: list[str] = []
-        for index, turn in enumerate(turns):
-            if turn.role != "user" or dominant_feeling(emotions[index]) != "negative":
-                continue
-            named = self.linker.link(turn.content).movie_ids
-            if needs_clauses("seeker", emotions[index] or {}, named) and self.detector is not None:
-                rejected.extend(
-                    clause_rejections(
-                        turn.content, named, lambda clause: self.linker.link(clause).movie_ids, self.detector.detect
-                    )
-                )
-            elif named:
-                rejected.extend(named)
-            elif index > 0 and turns[index - 1].role == "assistant":
-                rejected.extend(self.linker.link(turns[index - 1].content).movie_ids)
-        return list(dict.fromkeys(rejected))
-
     def recommend(
-        self, turns: list[ChatTurn], emotions: list[Emotions | None], exclude: set[str]
+        self,
+        turns: list[ChatTurn],
+        emotions: list[Emotions | None],
+        exclude: set[str],
+        turned_down: Sequence[str] = (),
+        request: Any = None,
     ) -> tuple[list[Recommendation], list[str]]:
+        """The top ``k`` movies outside ``exclude``; with a ``request``, the ones that satisfy it first.
+
+        ``turned_down`` (a part of ``exclude``) reaches the ranker, whose evidence then names those movies as such.
+        """
         notes = []
+        wanted = (REQUEST_POOL if request is not None else self.k) + len(exclude)
         if self.ranker is not None:
-            ranked = self.ranker.rank(turns, emotions, k=self.k + len(exclude), exclude_mentioned=False)
+            ranked = self.ranker.rank(turns, emotions, k=wanted, exclude_mentioned=False, turned_down=list(turned_down))
         else:
             from ecr_agent.ranker.inference import popular_movies
 
             notes.append("ranker not trained (`ecr train ranker`): popular movies instead")
-            ranked = popular_movies(self.k + len(exclude))
-        return [r for r in ranked if r.movie_id not in exclude][: self.k], notes
+            ranked = popular_movies(wanted)
+        ranked = [r for r in ranked if r.movie_id not in exclude]
+        if request is not None:
+            from ecr_agent.ranker.requests import honour_request
+
+            ranked, satisfied = honour_request(
+                ranked, request, self.linker.kg, self.linker.catalog, k=self.k, exclude=exclude
+            )
+            if not satisfied:
+                notes.append(f"{UNMET} ({request.describe()})")
+        return ranked[: self.k], notes
 
     def prepare(self, turns: list[ChatTurn]) -> PreparedTurn:
         """Run every step before the language model for a conversation that ends with a user turn."""
@@ -197,25 +227,77 @@ class ECRPipeline:
             turn.notes.append("emotion classifier not trained (`ecr train emotion`): emotions unknown")
         user_text = " ".join(t.content for t in turns if t.role == "user")
         linked = self.linker.link(user_text)
+        key = "\n".join(t.content for t in turns)
         if all(is_smalltalk(t.content) for t in turns if t.role == "user") and not linked.entity_ids:
             turn.opening = ask_about_taste(turns[-1].content)
             return turn
-        turn.rejected = self.rejected_movies(turns, emotions)
+        feedback = self.feedback.read(turns)
+        turn.rejected, turn.accepted, turn.seen = feedback.turned_down(), feedback.accepted(), feedback.seen()
+        if user_act(turns[-1].content) == "goodbye":
+            turn.opening = farewell(key)
+            return turn
+        from ecr_agent.ranker.requests import read_request
+
+        turn.request = read_request(turns, self.linker) or None
         suggested = {m for t in turns if t.role == "assistant" for m in self.linker.link(t.content).movie_ids}
         exclude = set(turn.rejected) | suggested | set(linked.movie_ids)
-        turn.recommendations, notes = self.recommend(turns, emotions, exclude)
+        turn.recommendations, notes = self.recommend(turns, emotions, exclude, turn.rejected, turn.request)
         turn.notes.extend(notes)
         if not turn.recommendations:
             turn.opening = "I couldn't find a movie for that yet. Could you tell me one you enjoyed?"
             return turn
+        unmet = any(note.startswith(UNMET) for note in notes)
+        reading = self.reading(turns, emotions, feedback, turn.request, request_met=not unmet)
         best = turn.recommendations[0]
-        turn.avoid_names = self._names((set(turn.rejected) | suggested) - {best.movie_id})
-        turn.knowledge = self.retrieve(best, turns[-1].content)
-        turn.opening = opening_sentence(best.title, emotions[-1], self._rejected_title(turn.rejected))
+        focus = [*(turn.request.person_names + turn.request.genre_names if turn.request else ())]
+        focus += [self.linker.kg.name(e) for e in linked.entity_ids if e not in self.linker.kg.entity_movie]
+        subject = best
+        answered = acknowledge(reading, key) if reading.asked_about is not None else ""
+        if answered and reading.act == "question" and question_topic(reading.text) is not None:
+            asked = reading.asked_about
+            subject = Recommendation(asked.movie_id, asked.title, 0.0, ["you asked about it"])
+            turn.opening = answered
+        else:
+            turn.opening = write_opening(reading, self.linker.catalog[best.movie_id], focus, key)
+        turn.avoid_names = self._names((set(turn.rejected) | suggested) - {subject.movie_id})
+        turn.subject_id = subject.movie_id
+        turn.knowledge = self.retrieve(subject, turns[-1].content)
         from ecr_agent.generator.prompt import build_prompt
 
-        turn.prompt = build_prompt(turns, emotions[-1] or {}, best, turn.knowledge, opening=turn.opening)
+        turn.prompt = build_prompt(turns, emotions[-1] or {}, subject, turn.knowledge, opening=turn.opening)
         return turn
+
+    def reading(
+        self,
+        turns: list[ChatTurn],
+        emotions: list[Emotions | None],
+        feedback: Any,
+        request: Any,
+        request_met: bool = True,
+    ) -> TurnReading:
+        """What the user's last message did, for the opening: verdicts of that message, its act, its question."""
+        last = len(turns) - 1
+        latest = [f for f in feedback.movies if f.turn_index == last]
+        answers = [f for f in latest if f.source == "suggested"]
+        titles = self._titles
+        asked_about = None
+        if user_act(turns[-1].content) == "question":
+            named = self.linker.link(turns[-1].content).movie_ids
+            previous = [t for t in turns[:-1] if t.role == "assistant"]
+            picks = self.linker.link(previous[-1].content).movie_ids if previous else ()
+            movie_id = (named or picks or (None,))[0]
+            asked_about = self.linker.catalog.get(movie_id) if movie_id else None
+        return TurnReading(
+            text=turns[-1].content,
+            feeling=dominant_feeling(emotions[-1]),
+            turned_down=titles(f.movie_id for f in latest if f.turned_down),
+            accepted=titles(f.movie_id for f in answers if f.accepted and not f.turned_down),
+            seen=titles(f.movie_id for f in answers if f.seen),
+            liked_seen=titles(f.movie_id for f in answers if f.seen and f.accepted),
+            request=request.describe() if request is not None else None,
+            request_met=request_met,
+            asked_about=asked_about,
+        )
 
     def retrieve(self, recommendation: Recommendation, query: str) -> list[dict]:
         """Up to 2 KG triples and 2 review snippets about the recommended movie, nearest to the user's words."""
@@ -232,28 +314,12 @@ class ECRPipeline:
         movies = (self.linker.catalog.get(movie_id) for movie_id in sorted(movie_ids))
         return [movie.name for movie in movies if movie is not None]
 
-    def _rejected_title(self, rejected: list[str]) -> str | None:
-        if not rejected:
-            return None
-        movie = self.linker.catalog.get(rejected[-1])
-        return movie.title if movie else None
+    def _titles(self, movie_ids: Iterable[str]) -> tuple[str, ...]:
+        movies = (self.linker.catalog.get(movie_id) for movie_id in dict.fromkeys(movie_ids))
+        return tuple(movie.title for movie in movies if movie is not None)
 
 
 def ask_about_taste(last_message: str) -> str:
     """The reply to small talk: a warm question about taste instead of a forced recommendation."""
     greeting = "Hi there! " if any(w in WORD.findall(last_message.lower()) for w in ("hi", "hello", "hey")) else ""
     return f"{greeting}I'd love to help you find a movie. What kind of films do you enjoy, or one you loved recently?"
-
-
-def opening_sentence(title: str, emotions: Emotions | None, rejected_title: str | None) -> str:
-    """First sentence of the reply: acknowledge what the user feels, then name the pick."""
-    feeling = dominant_feeling(emotions)
-    if feeling == "negative":
-        if rejected_title:
-            return f"I'm sorry {rejected_title} didn't work for you. How about {title} instead?"
-        return f"Sorry that wasn't for you. How about {title} instead?"
-    if feeling == "nostalgia":
-        return f"If you miss the classics, you should watch {title}."
-    if feeling in ("like", "happy", "agreement", "grateful"):
-        return f"Since you enjoy those, I think you'd love {title}."
-    return f"You should watch {title}."

@@ -48,6 +48,7 @@ def tiny_store(data_dir: Path) -> Path:
     """
     from ecr_agent.config import Paths
     from ecr_agent.emotion.training import train_emotion
+    from ecr_agent.feedback.training import train_feedback
     from ecr_agent.generator.training import train_generator
     from ecr_agent.knowledge.build import build_knowledge
     from ecr_agent.ranker.training import train_ranker
@@ -55,6 +56,7 @@ def tiny_store(data_dir: Path) -> Path:
     paths = Paths.from_env()
     build_knowledge(paths, limit_movies=TINY_MOVIES)
     train_emotion("smoke", paths=paths, progress=False)
+    train_feedback("smoke", paths=paths, progress=False)
     train_ranker("smoke", paths=paths)
     train_generator("smoke", paths=paths)
     return paths.store_dir

@@ -28,10 +28,13 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ecr_agent.config import Paths
+from ecr_agent.data.movies import Movie, MovieCatalog
 from ecr_agent.evaluation.generation import mentions
+from ecr_agent.evaluation.life import drop_invented_life
 from ecr_agent.generator.emotions import EmotionScorer
 from ecr_agent.generator.prompt import MAX_ENTITIES, MAX_TRIPLES, SNIPPET_CHARS, GenerationPrompt, opening_sentence
 from ecr_agent.generator.text import split_sentences
+from ecr_agent.opening import TurnReading, write_opening
 from ecr_agent.types import ChatTurn
 
 logger = logging.getLogger(__name__)
@@ -114,6 +117,7 @@ def load_review_examples(
     for row in rows:
         by_movie[_norm(row["movie"])].append(row["review"])
     scores = emotions([row["context"] for row in rows]) if emotions else [{} for _ in rows]
+    catalog = {_norm(m.title): m for m in MovieCatalog.load(paths).movies.values()}
     examples: list[ReviewExample] = []
     seen: set[tuple[str, str]] = set()
     for row, feeling in zip(rows, scores, strict=True):
@@ -129,7 +133,12 @@ def load_review_examples(
             snippet = (_snippet(rng.choice(others)),)
         grounded = split == "train"  # held-out prompts and references never depend on each other
         facts = [*row["entities"], *(t.split(" is ", 1)[-1] for t in row["triples"])]
-        target = fact_window(row["review"], facts) if grounded else leading_sentences(row["review"])
+        if grounded:  # the model learns feelings about the movie, not a reviewer's life (age, family, theaters)
+            target = fact_window(drop_invented_life(row["review"]), facts)
+            if not target:
+                continue
+        else:
+            target = leading_sentences(row["review"])
         entities = _pick(row["entities"], MAX_ENTITIES, target if grounded else "", rng)
         tails = [t.split(" is ", 1)[-1] for t in row["triples"]]
         picked = _pick(tails, MAX_TRIPLES, target if grounded else "", rng)
@@ -137,7 +146,7 @@ def load_review_examples(
         variant = rng.randrange(5) if split == "train" else 0
         prompt = GenerationPrompt(
             movie=row["movie"],
-            opening=opening_sentence(row["movie"], variant),
+            opening=_opening(row, catalog.get(_norm(row["movie"])), variant),
             dialogue=(ChatTurn("user", row["context"]),) if row["context"] else (),
             emotions=feeling,
             entities=tuple(entities),
@@ -213,6 +222,14 @@ def _imdb_rows(paths: Paths) -> list[dict]:
             }
         )
     return rows
+
+
+def _opening(row: dict, movie: Movie | None, variant: int) -> str:
+    """The opening the chain would write (acknowledgement, pick, a fact from the metadata) when the movie is in
+    the catalogue, so training prompts look like the ones users' turns produce; else a short recommender opening."""
+    if movie is None:
+        return opening_sentence(row["movie"], variant)
+    return write_opening(TurnReading(row["context"]), movie, key=f"{variant}|{row['movie']}|{row['context']}")
 
 
 def _pick(items: list[str], k: int, target: str, rng: random.Random) -> list[str]:

@@ -146,6 +146,7 @@ class EmotionAwareRanker:
         emotions: Sequence[Emotions | None] | None = None,
         k: int = 10,
         exclude_mentioned: bool = False,
+        turned_down: Sequence[str] | None = None,
     ) -> list[Recommendation]:
         """Top-``k`` movies for one conversation, best first, each with its evidence.
 
@@ -154,8 +155,12 @@ class EmotionAwareRanker:
             emotions: per message ``{label: prob}`` aligned with ``turns`` (None entries or None: detected).
             k: how many movies.
             exclude_mentioned: also drop movies already named in the conversation.
+            turned_down: the movies the user turned down, as the feedback reader decided; they are never
+                recommended and their evidence says so. None: the paper's rule (a turn whose top emotion is
+                *negative* turns down its movies).
         """
-        return self.rank_batch([turns], None if emotions is None else [emotions], k, exclude_mentioned)[0]
+        downs = None if turned_down is None else [turned_down]
+        return self.rank_batch([turns], None if emotions is None else [emotions], k, exclude_mentioned, downs)[0]
 
     def rank_batch(
         self,
@@ -163,11 +168,14 @@ class EmotionAwareRanker:
         emotions: Sequence[Sequence[Emotions | None] | None] | None = None,
         k: int = 10,
         exclude_mentioned: bool = False,
+        turned_down: Sequence[Sequence[str]] | None = None,
         batch_size: int = 256,
     ) -> list[list[Recommendation]]:
         """`rank` for many conversations at once (one model pass per ``batch_size`` conversations)."""
+        if turned_down is not None and len(turned_down) != len(conversations):
+            raise ValueError("turned_down must hold one list per conversation")
         with torch_threads(idle_threads() if self.threads == "auto" else self.threads):
-            return self._rank_batch(conversations, emotions, k, exclude_mentioned, batch_size)
+            return self._rank_batch(conversations, emotions, k, exclude_mentioned, turned_down, batch_size)
 
     def _rank_batch(
         self,
@@ -175,6 +183,7 @@ class EmotionAwareRanker:
         emotions: Sequence[Sequence[Emotions | None] | None] | None,
         k: int,
         exclude_mentioned: bool,
+        turned_down: Sequence[Sequence[str]] | None,
         batch_size: int,
     ) -> list[list[Recommendation]]:
         if k < 1:
@@ -210,8 +219,14 @@ class EmotionAwareRanker:
             parts=True,
         ):
             probs = torch.softmax(self._ensemble(scored, chosen, embeddings, batch_size), dim=1)
+            downs = None
+            if turned_down is not None:
+                downs = [set(turned_down[live[scored.start + row]]) for row in range(probs.shape[0])]
+                for row, movies in enumerate(downs):
+                    probs[row, [self.assets.item_index[m] for m in movies if m in self.assets.item_index]] = 0.0
             top = probs.topk(min(k, probs.shape[1]), dim=1)
-            evidence = self._evidence(scored, top.indices, chosen[scored.start : scored.start + top.indices.shape[0]])
+            rows = chosen[scored.start : scored.start + top.indices.shape[0]]
+            evidence = self._evidence(scored, top.indices, rows, downs)
             for row, (items, values) in enumerate(zip(top.indices.tolist(), top.values.tolist(), strict=True)):
                 results[live[scored.start + row]] = [
                     Recommendation(
@@ -334,7 +349,13 @@ class EmotionAwareRanker:
         while len(cache) > TEXT_CACHE:
             cache.popitem(last=False)
 
-    def _evidence(self, scored, top: torch.Tensor, contexts: Sequence[Sequence[TurnInfo]]) -> list[list[list[str]]]:  # type: ignore[no-untyped-def]
+    def _evidence(  # type: ignore[no-untyped-def]
+        self,
+        scored,
+        top: torch.Tensor,
+        contexts: Sequence[Sequence[TurnInfo]],
+        turned_down: Sequence[set[str]] | None = None,
+    ) -> list[list[list[str]]]:
         """Per row and recommended movie, the context entities that raised its score most, with their emotions.
 
         A movie the seeker turned down (the dislike rule) is described as such, whatever emotions it carries: a later
@@ -353,11 +374,11 @@ class EmotionAwareRanker:
         values, entities = best.values.transpose(1, 2).tolist(), best.indices.transpose(1, 2).tolist()  # (B, k, 3)
         out: list[list[list[str]]] = []
         for row, mentions in enumerate(batch.mentions):
-            turned_down = set(disliked_movies(contexts[row]))
+            downs = set(disliked_movies(contexts[row])) if turned_down is None else turned_down[row]
             out.append(
                 [
                     [
-                        self._describe(mentions[j], mentions[j].movie in turned_down)
+                        self._describe(mentions[j], mentions[j].movie in downs)
                         for v, j in zip(vs, js, strict=True)
                         if v > 0 and j < len(mentions)
                     ]

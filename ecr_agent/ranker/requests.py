@@ -89,7 +89,8 @@ CLAUSE_BREAK = re.compile(r",")
 NEGATION = re.compile(
     r"\b(?:not|no|never|nothing|none|neither|nor|without|except|besides|avoid|cannot|"
     r"(?:do|does|did|is|was|are|were|wo|ca|could|would|have|has)n'?t|"
-    r"hate[sd]?|hating|dislike[sd]?|other than|instead of|tired of|sick of|rather not)\b",
+    r"hate[sd]?|hating|dislike[sd]?|other than|instead of|tired of|sick of|rather not|"
+    r"scared|afraid|frightened|terrified|fear|can'?t stand|stay away)\b",
     re.I,
 )
 """Words after which a clause's people, genres and "like X" are not wished for ("I don't like horror")."""
@@ -151,9 +152,12 @@ class Request:
     genre_names: tuple[str, ...] = field(default=(), compare=False)
     like_titles: tuple[str, ...] = field(default=(), compare=False)
     continued: bool = False
+    avoid_genres: tuple[int, ...] = ()
+    """Genres the user turned away from ("I'm scared of horror movies", "no more comedies")."""
+    avoid_names: tuple[str, ...] = field(default=(), compare=False)
 
     def __bool__(self) -> bool:
-        return bool(self.people or self.genres or self.like_movies)
+        return bool(self.people or self.genres or self.like_movies or self.avoid_genres)
 
     def describe(self) -> str:
         """A phrase for replies: ``"a Horror film with Stephen King"``, ``"something like The Martian (2015)"``."""
@@ -166,6 +170,8 @@ class Request:
             parts.append("with " + " or ".join(self.person_names))
         if self.like_movies:
             parts.append("like " + " or ".join(self.like_titles))
+        if self.avoid_genres:
+            parts.append("other than " + " or ".join(name.lower() for name in self.avoid_names))
         return " ".join(parts)
 
 
@@ -210,6 +216,7 @@ def _request_in(text: str, linker: EntityLinker, previous: tuple[str, ...] = ())
     people: dict[int, str] = {}
     genres: dict[int, str] = {}
     like: list[str] = []
+    avoided: dict[int, str] = {}
     seen: list[str] = []  # movies named so far in the message: what "like that" points back to
     for sentence in SENTENCE_BREAK.split(text.replace("’", "'")):
         liking = False  # a "like" cue opened in this sentence: its later movies are "like X" movies
@@ -229,10 +236,14 @@ def _request_in(text: str, linker: EntityLinker, previous: tuple[str, ...] = ())
             elif SIMILAR.search(wished):
                 like.extend(seen[-1:] or previous[-1:])
             if negation is not None:
-                seen.extend(linker.link(clause[negation.start() :]).movie_ids)
+                negated = clause[negation.start() :]
+                linked = linker.link(negated)
+                seen.extend(linked.movie_ids)
+                _people_and_genres(negated, linked.names, linked.movie_ids, linker, facts, {}, avoided)
             liking = liking or cue is not None
     like_movies = tuple(facts.same_title_with(m, people) for m in dict.fromkeys(like) if m in facts.known)
-    if not (people or genres or like_movies):
+    avoided = {g: name for g, name in avoided.items() if g not in genres}
+    if not (people or genres or like_movies or avoided):
         return None
     titles = linker.catalog.titles
     return Request(
@@ -242,6 +253,8 @@ def _request_in(text: str, linker: EntityLinker, previous: tuple[str, ...] = ())
         person_names=tuple(people.values()),
         genre_names=tuple(genres.values()),
         like_titles=tuple(titles.get(m, m) for m in like_movies),
+        avoid_genres=tuple(avoided),
+        avoid_names=tuple(avoided.values()),
     )
 
 
@@ -513,6 +526,10 @@ def _reasons(facts: _Facts, movie_id: str, request: Request) -> list[str | None]
                 found = f"like {facts.catalog[other].name}: {why}"
                 break
         reasons.append(found)
+    if request.avoid_genres:
+        kinds = facts.genres.get(movie_id, set())
+        hit = any(facts.genre_needs(g) <= kinds for g in request.avoid_genres)
+        reasons.append(None if hit else f"not a {' or '.join(n.lower() for n in request.avoid_names)}")
     return reasons
 
 
@@ -610,6 +627,7 @@ def _parts(request: Request) -> list[Request]:
         Request(people=request.people, person_names=request.person_names),
         Request(genres=request.genres, genre_names=request.genre_names),
         Request(like_movies=request.like_movies, like_titles=request.like_titles),
+        Request(avoid_genres=request.avoid_genres, avoid_names=request.avoid_names),
     ]
     parts = [p for p in parts if p]
     return parts if len(parts) > 1 else []

@@ -56,12 +56,14 @@ def test_a_rejected_pick_is_acknowledged_and_replaced(chain):
     second = chain.invoke({"messages": messages})
     assert second.recommendations[0].movie_id != first.recommendations[0].movie_id
     assert first.recommendations[0].movie_id not in {r.movie_id for r in second.recommendations}
-    assert title in second.reply and "sorry" in second.reply.lower()
+    assert title in second.reply  # the opening acknowledges the turn-down by name
+    assert {"movie_id": first.recommendations[0].movie_id, "title": title} in second.to_dict()["turned_down"]
     # the generated part is kept off the rejected movie and off the earlier reply's wording
-    constraints = chain._decoding(chain.prepare({"messages": messages}))
+    prepared = chain.prepare({"messages": messages})
+    constraints = chain._decoding(prepared)
     name = title.rsplit(" (", 1)[0]
     assert name in constraints["avoid_phrases"] and constraints["avoid_echo_of"] == (first.reply,)
-    assert name not in second.reply[len(second.reply.split("?")[0]) :]  # only the apology names it
+    assert second.reply.startswith(prepared.opening) and name not in second.reply[len(prepared.opening) :]
 
 
 @pytest.mark.parametrize(
@@ -88,7 +90,7 @@ def test_empty_and_huge_messages_still_answer(chain):
 
 def test_stream_batch_and_ainvoke(chain):
     pieces = list(chain.stream({"messages": LOVED}))
-    assert len(pieces) > 2 and pieces[0].startswith(("Since", "You should", "If you", "I'm sorry", "Sorry"))
+    assert len(pieces) > 2 and pieces[0] == chain.prepare({"messages": LOVED}).opening
     assert "".join(pieces).strip()
     batch = chain.batch([{"messages": LOVED}, {"messages": [{"role": "user", "content": "hello"}]}])
     assert batch[0].recommendations and not batch[1].recommendations
@@ -143,3 +145,56 @@ def test_bench_times_forced_budget_turns_and_shipped_replies(tiny_store):
     assert 0 < figures["first_token_s"] < figures["turn_latency_p50_s"] <= figures["turn_latency_p95_s"]
     assert figures["tokens_per_s"] > 0 and figures["cold_start_s"] > 0 and figures["peak_rss_mb"] > 100
     assert figures["reply_tokens_median"] <= 8 + 2  # the budget holds (re-tokenising may differ by a token or two)
+
+
+def _catalog_ids(chain, title_start: str) -> str:
+    return next(m.movie_id for m in chain.pipeline.linker.catalog.movies.values() if m.title.startswith(title_start))
+
+
+def test_an_explicit_request_is_honoured_and_named(chain):
+    result = chain.invoke({"messages": [{"role": "user", "content": "I'm in the mood for something by Stephen King"}]})
+    info = [chain.pipeline.linker.catalog[r.movie_id].info for r in result.recommendations]
+    people = [{*i.get("writer", []), *i.get("director", []), *i.get("star", [])} for i in info]
+    assert all("Stephen King" in p for p in people)  # every pick has him, whatever the barely trained ranker says
+    assert "Stephen King" in result.reply.split(".")[0] + result.reply.split(".")[1]
+
+
+def test_a_loved_suggestion_is_not_apologised_for(chain):
+    tron = _catalog_ids(chain, "Tron: Legacy")
+    messages = [
+        {"role": "user", "content": "I like action movies"},
+        {"role": "assistant", "content": "You might like Tron: Legacy (2010)."},
+        {"role": "user", "content": "I loved Jeff Bridges in Tron: Legacy, great pick!"},
+    ]
+    result = chain.invoke({"messages": messages})
+    assert result.turned_down == [] and "sorry" not in result.reply.lower()
+    assert {"movie_id": tron, "title": chain.pipeline.linker.catalog[tron].title} in result.accepted
+
+
+def test_a_question_about_the_suggestion_is_answered_from_the_metadata(chain):
+    messages = [
+        {"role": "user", "content": "I like romance"},
+        {"role": "assistant", "content": "How about Sleepless in Seattle (1993)?"},
+        {"role": "user", "content": "No. Haven't even heard of it. Who is in it?"},
+    ]
+    result = chain.invoke({"messages": messages})
+    assert result.reply.startswith("Sleepless in Seattle stars Tom Hanks, Meg Ryan")
+    assert "Sleepless in Seattle (1993)" not in [m["title"] for m in result.turned_down]
+
+
+def test_a_goodbye_gets_a_farewell_not_a_new_pick(chain):
+    messages = [
+        *LOVED,
+        {"role": "assistant", "content": "How about Avatar (2009)?"},
+        {"role": "user", "content": "Thanks, bye!"},
+    ]
+    result = chain.invoke({"messages": messages})
+    assert result.recommendations == [] and "?" not in result.reply and result.reply
+
+
+def test_the_generated_part_never_claims_a_life(chain):
+    from ecr_agent.evaluation.life import invented_life
+
+    for text in ("I loved Titanic, it made me cry", "Any good comedies?", "I want something scary tonight"):
+        reply = chain.invoke({"messages": [{"role": "user", "content": text}]}).reply
+        assert not invented_life(reply), reply

@@ -282,9 +282,9 @@ def test_a_mixed_message_turns_down_only_the_movie_it_hates(store):
     evidence = [e for r in ranker.rank(apology, k=50) for e in r.evidence if e.startswith("Titanic")]
     assert evidence and all(e.endswith("(you turned it down)") for e in evidence)
 
+    # The chain reads the same message per movie, with the feedback reader's rules (no emotion involved).
     chain = ECRPipeline(linker, HatedIsNegative())
-    turns = [ChatTurn("user", message)]
-    assert chain.rejected_movies(turns, chain.detect(turns)) == [titanic]
+    assert chain.feedback.read([ChatTurn("user", message)]).turned_down() == [titanic]
 
 
 def test_tool_handles_empty_unknown_and_huge_histories(store):

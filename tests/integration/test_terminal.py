@@ -31,6 +31,9 @@ def test_chat_once_json_contract(tiny_store, tmp_path):
     assert len(result["emotions"]) == 2
     assert "185139" not in {r["movie_id"] for r in result["recommendations"]}
     assert {"movie_id", "title", "score", "evidence"} <= set(result["recommendations"][0])
+    notebook = {"movie_id": "185139", "title": "The Notebook (2004)"}
+    assert notebook in result["turned_down"] and notebook not in result["accepted"]  # the feedback read per movie
+    assert isinstance(result["seen"], list)
 
 
 def test_missing_store_names_the_build_command(tmp_path):

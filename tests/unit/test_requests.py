@@ -64,8 +64,18 @@ def test_i_like_a_genre_is_a_genre_request_but_not_when_negated(linker):
     assert not request.like_movies and not request.people
     ranked, found = honour_request(candidates(linker), request, linker.kg, linker.catalog, k=5)
     assert found and all("horror" in [g.lower() for g in linker.catalog[r.movie_id].info["genre"]] for r in ranked[:5])
-    assert ask(linker, "I don't like horror") is None
-    assert ask(linker, "Something funny, not scary").genre_names == ("Comedy film",)
+    negated = ask(linker, "I don't like horror")
+    assert negated.genre_names == () and negated.avoid_names == ("Horror film",)
+    funny = ask(linker, "Something funny, not scary")
+    assert funny.genre_names == ("Comedy film",) and funny.avoid_names == ("Horror film",)
+
+
+def test_a_feared_genre_is_kept_out_of_the_top_picks(linker):
+    request = ask(linker, "I'm scared of horror movies, something light please")
+    assert request and request.avoid_names == ("Horror film",) and "other than horror" in request.describe()
+    ranked, found = honour_request(candidates(linker), request, linker.kg, linker.catalog, k=5)
+    genres = [[g.lower() for g in linker.catalog[r.movie_id].info.get("genre", [])] for r in ranked[:5]]
+    assert found and all("horror" not in g for g in genres)
 
 
 def test_movies_named_as_liked_are_context_not_requests(linker):

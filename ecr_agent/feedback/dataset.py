@@ -1,0 +1,323 @@
+"""What the feedback reader reads: user turns, the movies they are about, and (for training) the seeker's verdicts.
+
+One view serves training, evaluation and inference, so the model sees a chat the way it saw ReDial:
+
+- a conversation becomes `LinkedTurn`s: merged turns with the character spans of every movie they mention (``@ids``
+  in ReDial, typed titles found by the `EntityLinker` in a chat);
+- `feedback_items` pairs each user turn with the movies it gives feedback on: the movies the assistant suggested in
+  the turn just before it, and the movies the user names; each `FeedbackItem` carries the user turn with the target
+  movie replaced by `TARGET` and every other movie by `OTHER`, the clause(s) naming the target
+  (`ecr_agent.ranker.features.split_clauses`), and the marked suggestion turn as context;
+- `questionnaire_examples` labels the first item of each movie with the ReDial questionnaire (``liked``, ``seen``);
+  `iard_examples` labels items with the IARD intents REJ / ACC / SEE (an independent, held-out evaluation set).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from ecr_agent.config import Paths
+from ecr_agent.data.linking import EntityLinker
+from ecr_agent.data.redial import MOVIE_MENTION, parse_dialogue, read_jsonl, split_of
+from ecr_agent.ranker.features import split_clauses
+from ecr_agent.types import ChatTurn
+
+Source = Literal["suggested", "named"]
+TARGET = "MovieX"
+"""Placeholder of the movie a verdict is about (a token MiniLM reads as "movie" + a marker)."""
+OTHER = "MovieY"
+"""Placeholder of every other movie in the same text."""
+IARD_FILE = "redial/train_extra_iard.jsonl"
+QUESTIONNAIRE_SPLITS = ("train", "valid", "test")
+IARD_JOIN = "..."
+"""IARD merged consecutive messages of a speaker with ``...``; read back as message breaks."""
+
+
+@dataclass(frozen=True)
+class LinkedTurn:
+    """One merged turn with its movie mentions.
+
+    Attributes:
+        role: ``user`` (the seeker) or ``assistant`` (the recommender).
+        text: the turn's text (messages of one speaker joined by line breaks).
+        mentions: ``(movie_id, start, end)`` character spans, in order of appearance.
+    """
+
+    role: Literal["user", "assistant"]
+    text: str
+    mentions: tuple[tuple[str, int, int], ...] = ()
+
+    @property
+    def movies(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(movie for movie, _, _ in self.mentions))
+
+    def marked(self, target: str) -> str:
+        """The text with ``target``'s mentions replaced by `TARGET` and every other movie by `OTHER`."""
+        pieces, last = [], 0
+        for movie, start, end in self.mentions:
+            pieces.extend((self.text[last:start], TARGET if movie == target else OTHER))
+            last = end
+        pieces.append(self.text[last:])
+        return "".join(pieces)
+
+
+@dataclass(frozen=True)
+class FeedbackItem:
+    """A (user turn, movie) pair the reader gives a verdict on: what the model reads.
+
+    Attributes:
+        movie_id: the target movie.
+        source: ``suggested`` when the assistant mentioned it first, ``named`` when the user did.
+        turn_index: index of the user turn in the conversation's turns (merged turns for ReDial).
+        reply: the user turn, target marked (`LinkedTurn.marked`).
+        clause: the reply's clauses that name the target, joined; the whole reply when it does not name it.
+        suggestion: the assistant turn just before, target marked, when it mentions the target; else ``""``.
+        named: whether the reply names the target itself.
+        others: how many other movies the reply names.
+        text: the user turn as typed (movies not marked), for baselines reading the raw text.
+    """
+
+    movie_id: str
+    source: Source
+    turn_index: int
+    reply: str
+    clause: str
+    suggestion: str
+    named: bool
+    others: int
+    text: str
+
+
+@dataclass(frozen=True)
+class FeedbackExample:
+    """A labelled item. ``liked``/``seen`` use the questionnaire codes: 1 yes, 0 no, 2 not said.
+
+    ``recommender_liked`` is the recommender's own questionnaire answer about the seeker's opinion (ReDial's
+    ``respondentQuestions``; 2 when absent): a second reader of the same dialogue, used as a soft training target
+    and to pick the items on which both agree.
+    """
+
+    conversation_id: str
+    item: FeedbackItem
+    liked: int
+    seen: int
+    recommender_liked: int = 2
+
+    @property
+    def turned_down(self) -> bool:
+        return self.liked == 0
+
+    @property
+    def accepted(self) -> bool:
+        return self.liked == 1
+
+
+def target_clause(marked: str, follow: int = 2) -> str:
+    """The part of a marked reply that speaks about `TARGET`.
+
+    When the reply names the target: each clause naming it, plus up to ``follow`` clauses after it that name no
+    movie ("I have seen MovieX. But I did not like it"). When it does not: the clauses that name no other movie
+    ("MovieY is my favourite. No, I don't like that one" → the second). The whole reply when nothing is left.
+    """
+    clauses = split_clauses(marked)
+    named = [TARGET in clause for clause in clauses]
+    movie = [TARGET in clause or OTHER in clause for clause in clauses]
+    keep: list[int] = []
+    if any(named):
+        for index, is_target in enumerate(named):
+            if not is_target:
+                continue
+            keep.append(index)
+            for after in range(index + 1, min(len(clauses), index + 1 + follow)):
+                if movie[after]:
+                    break
+                keep.append(after)
+    else:
+        keep = [index for index, has_movie in enumerate(movie) if not has_movie]
+    chosen = [clauses[index] for index in dict.fromkeys(keep)]
+    return " ".join(chosen) if chosen else marked.strip()
+
+
+def feedback_items(turns: Sequence[LinkedTurn]) -> list[FeedbackItem]:
+    """Every (user turn, movie) pair a conversation gives feedback on, in turn order.
+
+    A user turn speaks about the movies it names, and about the movies the assistant suggested in the turn just
+    before it (a movie counts as suggested when the assistant mentioned it before the user did, so "if you liked
+    Titanic, try Avatar" asks for feedback on Avatar only).
+    """
+    first_role: dict[str, str] = {}
+    items: list[FeedbackItem] = []
+    for index, turn in enumerate(turns):
+        for movie in turn.movies:
+            first_role.setdefault(movie, turn.role)
+        if turn.role != "user":
+            continue
+        before = turns[index - 1] if index > 0 and turns[index - 1].role == "assistant" else None
+        suggested = [m for m in before.movies if first_role.get(m) == "assistant"] if before else []
+        for movie in dict.fromkeys([*turn.movies, *suggested]):
+            marked = turn.marked(movie)
+            items.append(
+                FeedbackItem(
+                    movie_id=movie,
+                    source="suggested" if first_role.get(movie) == "assistant" else "named",
+                    turn_index=index,
+                    reply=marked,
+                    clause=target_clause(marked),
+                    suggestion=before.marked(movie) if before and movie in before.movies else "",
+                    named=movie in turn.movies,
+                    others=len([m for m in turn.movies if m != movie]),
+                    text=turn.text,
+                )
+            )
+    return items
+
+
+def first_items(items: Iterable[FeedbackItem]) -> dict[str, FeedbackItem]:
+    """The first item of each movie: where ReDial seekers give the feedback the questionnaire records."""
+    first: dict[str, FeedbackItem] = {}
+    for item in items:
+        first.setdefault(item.movie_id, item)
+    return first
+
+
+# --- ReDial and IARD ---------------------------------------------------------------------------------------------
+
+
+def mention_spans(text: str) -> tuple[tuple[str, int, int], ...]:
+    """Spans of the ``@<movieId>`` mentions of a ReDial text."""
+    return tuple((m.group(1), m.start(), m.end()) for m in MOVIE_MENTION.finditer(text))
+
+
+def redial_turns(roles_and_texts: Iterable[tuple[str, str]]) -> list[LinkedTurn]:
+    """Merge consecutive ReDial messages of one speaker (joined by line breaks) into `LinkedTurn`s."""
+    merged: list[list[str]] = []
+    for role, text in roles_and_texts:
+        chat_role = "user" if role == "seeker" else "assistant"
+        if merged and merged[-1][0] == chat_role:
+            merged[-1][1] += "\n" + text
+        else:
+            merged.append([chat_role, text])
+    return [LinkedTurn(role, text, mention_spans(text)) for role, text in merged]  # type: ignore[arg-type]
+
+
+def _questionnaire_file(split: str) -> str:
+    return "redial/test_data.jsonl" if split == "test" else "redial/train_data.jsonl"
+
+
+def _code(value: object) -> int:
+    return value if isinstance(value, int) and value in (0, 1) else 2
+
+
+def questionnaire_examples(
+    split: Literal["train", "valid", "test"], paths: Paths | None = None, limit: int | None = None
+) -> list[FeedbackExample]:
+    """Items of a ReDial split labelled by the seeker's questionnaire (first item per movie with an answer).
+
+    ``train`` and ``valid`` are the splits `ecr_agent.data.redial.split_of` carves from the train file (the same
+    validation dialogues every model of the project is tuned on); ``test`` is the official test split.
+    ``limit`` keeps the first dialogues only (tests, smoke runs).
+    """
+    if split not in QUESTIONNAIRE_SPLITS:
+        raise ValueError(f"unknown split {split!r}; choose one of {', '.join(QUESTIONNAIRE_SPLITS)}")
+    paths = paths or Paths.from_env()
+    examples: list[FeedbackExample] = []
+    dialogues = 0
+    for raw in read_jsonl(paths.data_file(_questionnaire_file(split))):
+        conversation_id = str(raw["conversationId"])
+        if split != "test" and split_of(conversation_id) != split:
+            continue
+        if limit is not None and dialogues >= limit:
+            break
+        dialogues += 1
+        examples.extend(dialogue_examples(raw))
+    return examples
+
+
+def dialogue_examples(raw: Mapping[str, object]) -> list[FeedbackExample]:
+    """The questionnaire-labelled items of one raw ReDial dialogue."""
+    dialogue = parse_dialogue(raw)
+    questions = dict(raw.get("initiatorQuestions") or {})  # type: ignore[call-overload]
+    second = dict(raw.get("respondentQuestions") or {})  # type: ignore[call-overload]
+    turns = redial_turns((m.role, m.text) for m in dialogue.messages)
+    examples = []
+    for movie, item in first_items(feedback_items(turns)).items():
+        answer = questions.get(movie)
+        if not isinstance(answer, Mapping):
+            continue
+        other = second.get(movie)
+        recommender = _code(other.get("liked")) if isinstance(other, Mapping) else 2
+        liked, seen = _code(answer.get("liked")), _code(answer.get("seen"))
+        examples.append(FeedbackExample(dialogue.conversation_id, item, liked, seen, recommender))
+    return examples
+
+
+def iard_examples(paths: Paths | None = None, broad: bool = False) -> list[FeedbackExample]:
+    """Suggested movies labelled by the IARD intent of the seeker's reply (REJ → turned down, ACC → accepted,
+    SEE → seen; any other reply: neither, seen not said).
+
+    ``broad`` also counts CRI-F as turned down: IARD labels "I don't like violence" / "not a Kevin Hart fan" after a
+    suggestion as a critique of a feature, not as a rejection, though a user saying it does not want the movie.
+
+    The reply must directly follow a recommender turn (intent REC-S or REC-E) that suggests this one movie: IARD
+    intents belong to the whole reply, so with several suggestions a REJ could be about any of them.
+    """
+    paths = paths or Paths.from_env()
+    examples: list[FeedbackExample] = []
+    for raw in read_jsonl(paths.data_file(IARD_FILE)):
+        seeker = raw["initiatorWorkerId"]
+        messages = raw["messages"]
+        roles = ["seeker" if m["senderWorkerId"] == seeker else "recommender" for m in messages]
+        texts = [m["text"].replace(IARD_JOIN, "\n") for m in messages]
+        intents = [set(m.get("_iard_intent") or ()) for m in messages]
+        turns = redial_turns(zip(roles, texts, strict=True))
+        if len(turns) != len(messages):  # IARD merged turns already; anything else is not this format
+            continue
+        items = feedback_items(turns)
+        for item in items:
+            before = turns[item.turn_index - 1] if item.turn_index > 0 else None
+            if item.source != "suggested" or before is None or item.movie_id not in before.movies:
+                continue
+            if not intents[item.turn_index - 1] & {"REC-S", "REC-E"}:
+                continue
+            suggested = [i for i in items if i.turn_index == item.turn_index and i.movie_id in before.movies]
+            if len([i for i in suggested if i.source == "suggested"]) > 1:
+                continue
+            labels = intents[item.turn_index]
+            rejected = "REJ" in labels or (broad and "CRI-F" in labels)
+            liked = 0 if rejected else 1 if "ACC" in labels else 2
+            examples.append(FeedbackExample(str(raw["conversationId"]), item, liked, 1 if "SEE" in labels else 2))
+    return examples
+
+
+# --- chats --------------------------------------------------------------------------------------------------------
+
+
+def _title_pattern(key: str) -> re.Pattern[str]:
+    tokens = key.split()
+    body = r"[^A-Za-z0-9@]+".join(re.escape(token) for token in tokens)
+    return re.compile(rf"(?<![A-Za-z0-9@]){body}[.:]?(?![A-Za-z0-9])", re.I)
+
+
+def link_turn(turn: ChatTurn, linker: EntityLinker) -> LinkedTurn:
+    """A chat turn with the spans of the movies it mentions: ``@ids`` and titles the linker finds."""
+    text = turn.content
+    spans = [(movie, start, end) for movie, start, end in mention_spans(text) if movie in linker.catalog]
+    linked = linker.link(text)
+    taken = [(start, end) for _, start, end in spans]
+    for name in linked.names:
+        movie = linker.titles.get(name)
+        if movie is None or movie not in linked.movie_ids:
+            continue
+        for match in _title_pattern(name).finditer(text):
+            if not any(match.start() < end and start < match.end() for start, end in taken):
+                spans.append((movie, match.start(), match.end()))
+                taken.append((match.start(), match.end()))
+    return LinkedTurn(turn.role, text, tuple(sorted(spans, key=lambda span: span[1])))
+
+
+def link_chat(turns: Sequence[ChatTurn], linker: EntityLinker) -> list[LinkedTurn]:
+    """Link every turn of a chat (roles kept: ``user`` / ``assistant``)."""
+    return [link_turn(turn, linker) for turn in turns]

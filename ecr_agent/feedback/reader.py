@@ -1,0 +1,213 @@
+"""Read, for each movie of a conversation, what the user said about it: accepted, turned down, seen, not seen.
+
+The verdict is about one movie at a time (target-aware), not about the mood of the whole message: "I have. Did a binge
+to prepare for Avengers: Infinity War" does not turn anything down, "I loved The Shining, but Titanic was awful"
+turns down Titanic only.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import torch
+
+from ecr_agent.config import Paths, StoreNotBuiltError, force_offline
+from ecr_agent.data.linking import EntityLinker
+from ecr_agent.feedback.dataset import FeedbackItem, feedback_items, link_chat
+from ecr_agent.feedback.model import (
+    CONFIG_FILE,
+    WEIGHTS_FILE,
+    FeedbackHead,
+    FeedbackModelConfig,
+    featurize,
+    load_model,
+)
+from ecr_agent.feedback.rules import rule_verdict
+from ecr_agent.types import ChatTurn
+
+force_offline()
+
+logger = logging.getLogger(__name__)
+
+MODEL_NAME = "feedback"
+
+
+@dataclass(frozen=True)
+class MovieFeedback:
+    """The verdict on one movie.
+
+    Attributes:
+        movie_id: the ReDial movie id.
+        source: ``suggested`` (the assistant mentioned it first) or ``named`` (the user did).
+        turned_down: the user does not want it / did not like it.
+        accepted: the user takes the suggestion / likes the movie.
+        seen: True "I've seen it", False "haven't seen it", None not said.
+        turn_index: index in the turns given to `FeedbackReader.read` of the user turn the verdict comes from.
+        p_turned_down: the model's probability of *turned down* (1.0 / 0.0 from the rules).
+    """
+
+    movie_id: str
+    source: Literal["suggested", "named"]
+    turned_down: bool
+    accepted: bool
+    seen: bool | None
+    turn_index: int
+    p_turned_down: float
+
+    @property
+    def says_something(self) -> bool:
+        return self.turned_down or self.accepted or self.seen is not None
+
+
+@dataclass(frozen=True)
+class DialogueFeedback:
+    """The latest verdict per movie of a conversation (in order of the turns they come from)."""
+
+    movies: tuple[MovieFeedback, ...] = ()
+
+    def turned_down(self) -> list[str]:
+        return [m.movie_id for m in self.movies if m.turned_down]
+
+    def accepted(self) -> list[str]:
+        return [m.movie_id for m in self.movies if m.accepted]
+
+    def seen(self) -> list[str]:
+        return [m.movie_id for m in self.movies if m.seen]
+
+    def latest(self) -> list[MovieFeedback]:
+        """Verdicts that come from the conversation's last user turn (what a reply's opening responds to)."""
+        if not self.movies:
+            return []
+        last = max(m.turn_index for m in self.movies)
+        return [m for m in self.movies if m.turn_index == last]
+
+
+class FeedbackReader:
+    """Target-aware feedback on movies, from a trained head or from transparent rules.
+
+    Setup: ``ecr train feedback`` writes ``$ECR_STORE_DIR/models/feedback`` (safetensors + JSON).
+
+    Instantiate:
+        .. code-block:: python
+
+            from ecr_agent.feedback import FeedbackReader
+            from ecr_agent.types import ChatTurn
+
+            reader = FeedbackReader.load()                    # trained model; StoreNotBuiltError when missing
+            # reader = FeedbackReader.rules(EntityLinker.load())  # no model: cue rules only
+
+    Use:
+        .. code-block:: python
+
+            feedback = reader.read([
+                ChatTurn("user", "I loved Jeff Bridges in Tron: Legacy"),
+                ChatTurn("assistant", "Then try Avatar!"),
+                ChatTurn("user", "Saw it, hated it."),
+            ])
+            feedback.turned_down()   # ['<Avatar id>']
+            feedback.seen()          # ['<Avatar id>', ...]
+    """
+
+    def __init__(self, linker: EntityLinker, model: FeedbackHead | None = None) -> None:
+        self.linker = linker
+        self.model = model
+
+    @classmethod
+    def load(cls, paths: Paths | None = None, linker: EntityLinker | None = None) -> FeedbackReader:
+        """The trained reader of ``$ECR_STORE_DIR/models/feedback``; missing or corrupt → `StoreNotBuiltError`."""
+        directory = (paths or Paths.from_env()).model_dir(MODEL_NAME)
+        hint = f"run `ecr train feedback` (with ECR_STORE_DIR={directory.parents[1]}) to train it"
+        if not (directory / CONFIG_FILE).exists() or not (directory / WEIGHTS_FILE).exists():
+            raise StoreNotBuiltError(f"no feedback reader in {directory}: {hint}")
+        try:
+            model = load_model(directory)
+        except Exception as error:  # truncated weights, bad JSON, mismatched tensors: all mean "retrain it"
+            raise StoreNotBuiltError(
+                f"the feedback reader in {directory} is corrupt ({type(error).__name__}: {error}); {hint}"
+            ) from error
+        return cls(linker or EntityLinker.load(), model)
+
+    @classmethod
+    def rules(cls, linker: EntityLinker) -> FeedbackReader:
+        """A reader without a model: cue rules only ("not a fan", "seen it", "sounds good", …)."""
+        return cls(linker, None)
+
+    @property
+    def trained(self) -> bool:
+        return self.model is not None
+
+    def read(self, turns: Sequence[ChatTurn]) -> DialogueFeedback:
+        """The latest verdict on every movie the assistant suggested or the user named in ``turns``.
+
+        A later turn's verdict replaces an earlier one, unless the later turn says nothing about the movie.
+        """
+        items = feedback_items(link_chat(turns, self.linker))
+        latest: dict[str, MovieFeedback] = {}
+        for verdict in self.judge(items):
+            previous = latest.get(verdict.movie_id)
+            if previous is None or verdict.says_something or not previous.says_something:
+                latest.pop(verdict.movie_id, None)
+                latest[verdict.movie_id] = verdict
+        return DialogueFeedback(tuple(sorted(latest.values(), key=lambda m: m.turn_index)))
+
+    def judge(self, items: Sequence[FeedbackItem]) -> list[MovieFeedback]:
+        """One verdict per item (the model when trained, else the rules)."""
+        if not items:
+            return []
+        if self.model is None:
+            return [self._rule(item) for item in items]
+        return self._model_verdicts(items)
+
+    def probabilities(self, items: Sequence[FeedbackItem]) -> tuple[torch.Tensor, torch.Tensor]:
+        """``liked`` and ``seen`` probabilities, each (len(items), 3) over codes 0 / 1 / 2 (trained reader only)."""
+        if self.model is None:
+            raise ValueError("the rule-only reader has no probabilities")
+        from ecr_agent.text_encoder import shared_encoder
+
+        with torch.inference_mode():
+            liked, seen = self.model(featurize(items, shared_encoder()))
+        return liked.softmax(-1), seen.softmax(-1)
+
+    def _model_verdicts(self, items: Sequence[FeedbackItem]) -> list[MovieFeedback]:
+        assert self.model is not None
+        liked, seen = self.probabilities(items)
+        return verdicts_from_probabilities(items, liked, seen, self.model.config)
+
+    @staticmethod
+    def _rule(item: FeedbackItem) -> MovieFeedback:
+        verdict = rule_verdict(item.clause, item.reply, item.named)
+        return MovieFeedback(
+            movie_id=item.movie_id,
+            source=item.source,
+            turned_down=verdict.turned_down,
+            accepted=verdict.accepted,
+            seen=verdict.seen,
+            turn_index=item.turn_index,
+            p_turned_down=1.0 if verdict.turned_down else 0.0,
+        )
+
+
+def verdicts_from_probabilities(
+    items: Sequence[FeedbackItem], liked: torch.Tensor, seen: torch.Tensor, config: FeedbackModelConfig
+) -> list[MovieFeedback]:
+    """Decide each item from its ``liked`` / ``seen`` probabilities (N, 3) with the thresholds of ``config``."""
+    verdicts = []
+    for item, p_liked, p_seen in zip(items, liked.tolist(), seen.tolist(), strict=True):
+        turned_down = p_liked[0] >= config.turned_down_threshold
+        accepted = not turned_down and p_liked[1] >= config.accepted_threshold
+        said = max(p_seen[0], p_seen[1]) >= config.seen_threshold
+        verdicts.append(
+            MovieFeedback(
+                movie_id=item.movie_id,
+                source=item.source,
+                turned_down=turned_down,
+                accepted=accepted,
+                seen=(p_seen[1] >= p_seen[0]) if said else None,
+                turn_index=item.turn_index,
+                p_turned_down=float(p_liked[0]),
+            )
+        )
+    return verdicts

@@ -1,0 +1,85 @@
+"""Transparent cues for the clear cases: "I've seen it", "haven't seen it", "not a fan", "sounds good".
+
+`cues` reads a text (a marked reply or the clause naming the target) into a few named booleans. They are features of
+the trained reader and, on their own, the rule-only reader used when no model is trained (`rule_verdict`).
+Negated positives ("didn't like", "not a big fan") are negative cues, never positive ones.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_SEE = r"(?:seen|saw|watched|see|watch|heard of)"
+NOT_SEEN = re.compile(
+    rf"\b(?:have\s*n[o']t|has\s*n[o']t|never|not|did\s*n[o']t|didnt|havent|not\s+yet)\s+(?:\w+\s+)?{_SEE}\b"
+    r"|\bnew to me\b|\bnot familiar\b|\bnever heard\b|\bhaven'?t\b(?!\s+(?:liked|enjoyed))",
+    re.I,
+)
+SEEN = re.compile(
+    r"\b(?:i'?ve|i\s+have|have|already|i|we|we'?ve|both)\s+(?:\w+\s+)?(?:seen|saw|watched)\b"
+    r"|\b(?:seen|saw|watched)\s+(?:it|that|this|them|those|MovieX)\b"
+    r"|\bi\s+(?:love|loved|liked|enjoyed|hated|remember)\b|\bgreat movie\b|\bone of my favou?rites?\b",
+    re.I,
+)
+NEGATIVE = re.compile(
+    r"(?:\bnot|n't|\bnever|\b(?:dont|didnt|doesnt|wasnt|isnt|cant|cannot|can\s+not))\s+(?:\w+\s+){0,2}(?:fan|like|liked|enjoy|enjoyed|love|loved|into|interested|good|great"
+    r"|my\s+(?:thing|style|type|cup|genre)|for\s+me|care|big\s+on|impressed|funny|scary|appeal|stand|want|up\s+for"
+    r"|sound|interested|think\s+i(?:'d|\s+would)?\s+(?:like|enjoy|want))"
+    r"|\b(?:hate|hated|hates|dislike|disliked|boring|bored|awful|terrible|horrible|worst|stupid|lame|overrated"
+    r"|meh|ehh+|no\s+thanks|pass\s+on|i'?ll\s+pass|not\s+a\s+fan|can'?t\s+stand|disappoint\w*|annoying|dumb|cheesy|too\s+(?:scary|gory|violent"
+    r"|long|slow|sad|dark|weird|much)|not\s+really|no\s+interest|rather\s+not|wasn'?t\s+(?:a\s+)?(?:fan|good|great))\b",
+    re.I,
+)
+POSITIVE = re.compile(
+    r"\b(?:sounds?\s+(?:good|great|interesting|fun|awesome|cool|perfect|like)|check\s+(?:it|that|them|this|those"
+    r"|MovieX)?\s*out|i'?ll\s+(?:watch|try|look|give|add|have|definitely|check)|will\s+(?:watch|check|try|look)"
+    r"|add\s+(?:it|that|them|this|MovieX)\s+to|good\s+(?:one|idea|choice|suggestion|pick|movie|call)|great"
+    r"\s+(?:one|idea|choice|suggestion|pick|movie)|love|loved|like|liked|enjoy|enjoyed|favou?rite|awesome|amazing"
+    r"|perfect|excellent|interesting|thanks|thank\s+you|good|great|fun|funny|cool)\b",
+    re.I,
+)
+CUE_NAMES = ("seen", "not_seen", "negative", "positive")
+
+
+@dataclass(frozen=True)
+class Cues:
+    """What a text says in so many words (each independently)."""
+
+    seen: bool
+    not_seen: bool
+    negative: bool
+    positive: bool
+
+    def vector(self) -> list[float]:
+        return [float(getattr(self, name)) for name in CUE_NAMES]
+
+
+def cues(text: str) -> Cues:
+    """Read the cues of ``text``; a negated positive ("didn't like it") counts as negative only."""
+    text = text.replace("\u2019", "'")
+    not_seen = bool(NOT_SEEN.search(text))
+    negative = bool(NEGATIVE.search(text))
+    positive = bool(POSITIVE.search(NEGATIVE.sub(" ", text)))
+    seen = bool(SEEN.search(NOT_SEEN.sub(" ", text)))
+    return Cues(seen=seen, not_seen=not_seen, negative=negative, positive=positive)
+
+
+@dataclass(frozen=True)
+class RuleVerdict:
+    """The rule reader's verdict on one item."""
+
+    turned_down: bool
+    accepted: bool
+    seen: bool | None
+
+
+def rule_verdict(clause: str, reply: str, named: bool) -> RuleVerdict:
+    """Verdict from cues: the clause naming the target when the reply names it, else the whole reply.
+
+    Turned down: a negative cue (the reply's own sentiment about the movie); accepted: a positive cue without a
+    negative one; seen: "seen it" → True, "haven't seen" → False, neither → None (not said).
+    """
+    found = cues(clause if named else reply)
+    seen = False if found.not_seen else True if found.seen else None
+    return RuleVerdict(turned_down=found.negative, accepted=found.positive and not found.negative, seen=seen)

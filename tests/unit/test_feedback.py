@@ -1,0 +1,211 @@
+"""The feedback reader without a trained model: cue rules, targets marked in the input, real ReDial/IARD examples."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import ecr_agent.feedback
+from ecr_agent.config import Paths, StoreNotBuiltError
+from ecr_agent.data.redial import MOVIE_MENTION, split_of
+from ecr_agent.feedback.dataset import (
+    OTHER,
+    TARGET,
+    LinkedTurn,
+    feedback_items,
+    iard_examples,
+    mention_spans,
+    questionnaire_examples,
+    redial_turns,
+    target_clause,
+)
+from ecr_agent.feedback.evaluation import binary_scores, emotion_rule_verdicts, is_rejection, score_verdicts
+from ecr_agent.feedback.reader import FeedbackReader
+from ecr_agent.feedback.rules import cues, rule_verdict
+from ecr_agent.types import ChatTurn
+
+
+@pytest.fixture(scope="module")
+def linker():
+    from ecr_agent.data.linking import EntityLinker
+
+    return EntityLinker.load()
+
+
+@pytest.fixture(scope="module")
+def rules(linker) -> FeedbackReader:
+    return FeedbackReader.rules(linker)
+
+
+def test_public_api_is_pinned():
+    expected = ["DialogueFeedback", "FeedbackReader", "MovieFeedback"]
+    assert sorted(ecr_agent.feedback.__all__) == sorted(expected)
+
+
+def test_feedback_package_does_not_import_langchain():
+    code = (
+        "import importlib, sys\n"
+        "for name in ['ecr_agent.feedback.reader', 'ecr_agent.feedback.training', 'ecr_agent.feedback.evaluation']:\n"
+        "    importlib.import_module(name)\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules if m.startswith('langchain')}))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+@pytest.mark.parametrize(
+    ("text", "seen", "not_seen", "negative", "positive"),
+    [
+        ("I've seen it and loved it", True, False, False, True),
+        ("I haven't seen it, sounds good!", False, True, False, True),
+        ("Not a fan of MovieX", False, False, True, False),
+        ("I didn't really like it", False, False, True, False),
+        ("I don’t like horror", False, False, True, False),  # curly apostrophe
+        ("I'll check it out, thanks", False, False, False, True),
+        ("Saw it, hated it.", True, False, True, False),
+    ],
+)
+def test_cues(text, seen, not_seen, negative, positive):
+    found = cues(text)
+    assert (found.seen, found.not_seen, found.negative, found.positive) == (seen, not_seen, negative, positive)
+
+
+def test_rule_verdict_reads_the_clause_of_a_named_target():
+    verdict = rule_verdict(clause="I hated MovieX", reply="I love MovieY. I hated MovieX", named=True)
+    assert verdict.turned_down and not verdict.accepted
+    liked = rule_verdict(clause="I love MovieX", reply="I love MovieX. I hated MovieY", named=True)
+    assert not liked.turned_down and liked.accepted
+
+
+def test_marked_replaces_the_target_and_the_other_movies():
+    turn = LinkedTurn("user", "I love @111 but not @222", mention_spans("I love @111 but not @222"))
+    assert turn.marked("111") == f"I love {TARGET} but not {OTHER}"
+    assert turn.marked("222") == f"I love {OTHER} but not {TARGET}"
+    assert turn.movies == ("111", "222")
+
+
+def test_target_clause_keeps_the_target_clause_and_what_follows_it():
+    assert target_clause(f"I love {OTHER}, but I hated {TARGET}") == f"I hated {TARGET}"
+    assert (
+        target_clause(f"I have seen {TARGET}. But I did not like it") == f"I have seen {TARGET} But I did not like it"
+    )
+    # a reply that does not name the target: the clauses that name no other movie
+    assert target_clause(f"{OTHER} is my favourite. No, I don't like that one") == "No, I don't like that one"
+
+
+def test_feedback_items_pair_a_reply_with_the_suggestion_before_it():
+    turns = redial_turns(
+        [
+            ("seeker", "I liked @1"),
+            ("recommender", "If you liked @1, try @2"),
+            ("recommender", "or @3"),
+            ("seeker", "Seen @3, not a fan"),
+        ]
+    )
+    assert [t.role for t in turns] == ["user", "assistant", "user"]
+    items = {(i.turn_index, i.movie_id): i for i in feedback_items(turns)}
+    assert set(items) == {(0, "1"), (2, "2"), (2, "3")}  # @1 was named by the user: no feedback asked again
+    assert items[(0, "1")].source == "named" and items[(0, "1")].suggestion == ""
+    three = items[(2, "3")]
+    assert three.source == "suggested" and three.named and three.reply == f"Seen {TARGET}, not a fan"
+    assert TARGET in three.suggestion and "@" not in three.suggestion
+    two = items[(2, "2")]
+    assert not two.named and two.others == 1 and two.reply == f"Seen {OTHER}, not a fan"
+
+
+def test_questionnaire_examples_use_the_validation_split_and_mark_targets():
+    examples = questionnaire_examples("valid", limit=15)
+    assert examples and {split_of(e.conversation_id) for e in examples} == {"valid"}
+    for example in examples:
+        item = example.item
+        assert not MOVIE_MENTION.search(item.reply) and not MOVIE_MENTION.search(item.suggestion)
+        assert (TARGET in item.reply) == item.named
+        if item.source == "suggested":
+            assert TARGET in item.suggestion
+        assert example.liked in (0, 1, 2) and example.seen in (0, 1, 2)
+    train = questionnaire_examples("train", limit=15)
+    assert not {e.conversation_id for e in train} & {e.conversation_id for e in examples}
+
+
+def test_iard_examples_label_single_suggestions():
+    examples = iard_examples()
+    assert len(examples) > 400
+    assert all(e.item.source == "suggested" and TARGET in e.item.suggestion for e in examples)
+    assert sum(e.turned_down for e in examples) > 50
+    assert sum(e.turned_down for e in iard_examples(broad=True)) > sum(e.turned_down for e in examples)
+
+
+def test_linked_titles_are_marked(linker):
+    from ecr_agent.feedback.dataset import link_turn
+
+    turn = link_turn(ChatTurn("user", "I loved Jeff Bridges in Tron: Legacy"), linker)
+    assert len(turn.movies) == 1
+    assert turn.marked(turn.movies[0]) == f"I loved Jeff Bridges in {TARGET}"
+
+
+def test_rule_reader_does_not_apologise_for_a_binge(rules, linker):
+    feedback = rules.read(
+        [
+            ChatTurn("user", "Any superhero movies?"),
+            ChatTurn("assistant", "Have you seen Avengers: Infinity War?"),
+            ChatTurn("user", "I have. Did a binge to prepare for Avengers: Infinity War"),
+        ]
+    )
+    assert feedback.turned_down() == []
+    assert [m.source for m in feedback.movies] == ["suggested"]
+
+
+def test_rule_reader_splits_a_turn_naming_two_movies(rules, linker):
+    feedback = rules.read([ChatTurn("user", "I love The Shining, but I hated Titanic")])
+    titles = {linker.catalog[m].name for m in feedback.turned_down()}
+    assert titles == {"Titanic"}
+    assert {linker.catalog[m].name for m in feedback.accepted()} == {"The Shining"}
+
+
+def test_latest_verdicts_come_from_the_last_user_turn(rules):
+    feedback = rules.read(
+        [
+            ChatTurn("user", "I hated Titanic"),
+            ChatTurn("assistant", "How about Avatar?"),
+            ChatTurn("user", "Haven't seen it, sounds good!"),
+        ]
+    )
+    latest = feedback.latest()
+    assert len(latest) == 1 and latest[0].turn_index == 2 and latest[0].accepted and latest[0].seen is False
+    assert len(feedback.turned_down()) == 1 and feedback.turned_down() != [latest[0].movie_id]
+
+
+def test_missing_or_corrupt_model_names_the_command(tmp_path: Path, linker):
+    paths = Paths(data_dir=Paths.from_env().data_dir, store_dir=tmp_path)
+    with pytest.raises(StoreNotBuiltError, match="ecr train feedback"):
+        FeedbackReader.load(paths, linker)
+    directory = paths.model_dir("feedback")
+    directory.mkdir(parents=True)
+    (directory / "config.json").write_text("{}")
+    (directory / "model.safetensors").write_bytes(b"not safetensors")
+    with pytest.raises(StoreNotBuiltError, match="corrupt.*ecr train feedback"):
+        FeedbackReader.load(paths, linker)
+
+
+def test_binary_scores():
+    scores = binary_scores([True, True, False, False], [True, False, True, False])
+    assert scores["precision"] == 0.5 and scores["recall"] == 0.5 and scores["support"] == 2
+    assert binary_scores([False], [False])["f1"] == 0.0
+
+
+def test_emotion_rule_baseline_reads_the_turn_and_the_clause():
+    examples = questionnaire_examples("valid", limit=10)
+
+    def all_negative(texts):
+        return [{"negative": 0.9, "like": 0.1} for _ in texts]
+
+    verdicts = emotion_rule_verdicts(examples, all_negative)
+    for example, verdict in zip(examples, verdicts, strict=True):
+        # a reply naming other movies but not this one never turns this one down
+        expected = example.item.named or (example.item.others == 0 and bool(example.item.suggestion))
+        assert verdict.turned_down == expected
+    assert score_verdicts(verdicts, examples)["examples"] == len(examples)
+    assert not is_rejection({"negative": 0.45, "like": 0.3}) and is_rejection({"negative": 0.6})
