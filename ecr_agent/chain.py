@@ -13,6 +13,7 @@ from langchain_core.runnables import Runnable, RunnableConfig
 from langchain_core.runnables.config import run_in_executor
 
 from ecr_agent.config import Paths, StoreNotBuiltError
+from ecr_agent.generator.text import STOCK_PHRASES
 from ecr_agent.pipeline import ECRPipeline, PreparedTurn
 from ecr_agent.types import ChatTurn, Emotions, Recommendation
 
@@ -173,6 +174,7 @@ class ECRChain(Runnable[dict, ECRResponse]):
         return {
             "avoid_phrases": tuple(sorted(n for n in set(turn.avoid_names) if n and n.lower() not in current)),
             "avoid_echo_of": tuple(t.content for t in turn.turns if t.role == "assistant"),
+            "avoid_sequences": STOCK_PHRASES,
         }
 
     def _response(self, turn: PreparedTurn, continuation: str) -> ECRResponse:

@@ -38,6 +38,8 @@ class DecodingConfig:
             banned right after its first (a one-token phrase is banned everywhere).
         avoid_echo_of: earlier replies in the conversation: none of their `ECHO_NGRAM`-grams is written again, so
             greedy decoding does not say the same thing every turn.
+        avoid_sequences: phrases never written whole (`text.STOCK_PHRASES`: "I was so"): the last token of each
+            is banned right after the others, at the start of the reply or after a space.
     """
 
     max_new_tokens: int = 60
@@ -52,6 +54,7 @@ class DecodingConfig:
     ignore_eos: bool = False
     avoid_phrases: tuple[str, ...] = ()
     avoid_echo_of: tuple[str, ...] = ()
+    avoid_sequences: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.max_new_tokens < 1:
@@ -90,7 +93,7 @@ def decode_stream(
     stats = stats if stats is not None else {}
     started = time.perf_counter()
     stop_ids, banned = special_ids(tokenizer)
-    avoid = Avoidance.build(tokenizer, config.avoid_phrases, config.avoid_echo_of)
+    avoid = Avoidance.build(tokenizer, config.avoid_phrases, config.avoid_echo_of, config.avoid_sequences)
     sampler = torch.Generator().manual_seed(config.seed) if config.temperature > 0 else None
     generated: list[int] = []
     text = ""
@@ -192,8 +195,13 @@ class Avoidance:
     """Prefix lengths present in ``follow`` (0 = tokens banned everywhere)."""
 
     @classmethod
-    def build(cls, tokenizer: Any, phrases: Sequence[str], echo_of: Sequence[str]) -> Avoidance:
+    def build(
+        cls, tokenizer: Any, phrases: Sequence[str], echo_of: Sequence[str], whole: Sequence[str] = ()
+    ) -> Avoidance:
         sequences = []
+        for phrase in (p.strip() for p in whole):
+            if phrase:
+                sequences += [tokenizer.encode(text, add_special_tokens=False) for text in (phrase, " " + phrase)]
         for phrase in (p.strip() for p in phrases):
             if phrase:  # a phrase starts a reply or follows a space: both tokenisations; its second token is the one
                 # banned ("Forrest" may stay, "Forrest G|ump" cut late would leave half a name)

@@ -1,10 +1,14 @@
-"""Sentence boundaries shared by decoding, data preparation and the metrics (pure Python)."""
+"""Sentence boundaries and stock phrases shared by decoding, data preparation, the chain and metrics (pure Python)."""
 
 from __future__ import annotations
 
 import re
 
 SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*$")
+STOCK_PHRASES = ("I was", "one of my favorite movies")
+"""Phrases the fine-tuned model fell back on reply after reply (`ecr eval reply`'s most repeated 4-gram: "I was so
+excited to see", then, once that was banned, "I was so glad / impressed / taken"): the chain never lets them be
+written whole (`DecodingConfig.avoid_sequences`)."""
 ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "st", "jr", "sr", "vs", "etc", "no", "vol", "prof", "mt"})
 
 

@@ -163,16 +163,21 @@ class Request:
         """A phrase for replies: ``"a Horror film with Stephen King"``, ``"something like The Martian (2015)"``."""
         head = "something"
         if self.genres:
-            genres = " or ".join(self.genre_names)
-            head = f"{'an' if genres[:1].lower() in 'aeiou' else 'a'} {genres}"
+            genres = " or ".join(_genre_word(name) for name in self.genre_names) + " movie"
+            head = f"{'an' if genres[:1] in 'aeiou' else 'a'} {genres}"
         parts = [head]
         if self.people:
             parts.append("with " + " or ".join(self.person_names))
         if self.like_movies:
             parts.append("like " + " or ".join(self.like_titles))
         if self.avoid_genres:
-            parts.append("other than " + " or ".join(name.lower() for name in self.avoid_names))
+            parts.append("other than " + " or ".join(_genre_word(name) for name in self.avoid_names) + " movies")
         return " ".join(parts)
+
+
+def _genre_word(name: str) -> str:
+    """``"Horror film"`` → ``"horror"``, ``"Science fiction film"`` → ``"science fiction"`` (for running text)."""
+    return re.sub(r"\s+(?:film|movie)s?$", "", name, flags=re.I).lower()
 
 
 # --------------------------------------------------------------------------------------------- reading requests
