@@ -56,6 +56,8 @@ KEYS = (
     ("apology_recall", "turn-downs apologised for, test questionnaire"),
     ("iard_wrong_apology_rate", "wrong apologies, IARD intents"),
     ("iard_apology_recall", "turn-downs apologised for, IARD intents"),
+    ("iard_broad_wrong_apology_rate", "wrong apologies, IARD intents with critiques (REJ or CRI-F)"),
+    ("iard_broad_apology_recall", "turn-downs apologised for, IARD REJ or CRI-F"),
     ("request_satisfaction_at_1", "request satisfaction@1"),
     ("request_satisfaction_at_5", "request satisfaction@5"),
     ("fact_precision", "fact precision (whole reply)"),
@@ -103,8 +105,9 @@ def before_rows(revision: str, contexts: list[ReplyContext], generate: bool, gen
 
 
 def flatten(report: dict) -> dict:
-    flat = {k: v for k, v in report.items() if not isinstance(v, dict)}
-    flat.update({f"iard_{k}": v for k, v in report.get("iard", {}).items()})
+    flat = {k: round(v, 3) if isinstance(v, float) else v for k, v in report.items() if not isinstance(v, dict)}
+    for part in ("iard", "iard_broad"):
+        flat.update({f"{part}_{k}": v for k, v in report.get(part, {}).items()})
     return flat
 
 
@@ -182,7 +185,9 @@ def main() -> None:
     for side in ("before", "after"):
         save_rows(rows[side], OUT / f"replies_{side}.jsonl")
         report = score_replies(rows[side], contexts, linker, book, emotions)
+        save_rows(iard_rows[side], OUT / f"iard_openings_{side}.jsonl")
         report["iard"] = apology_scores(iard_rows[side], iard)
+        report["iard_broad"] = apology_scores(iard_rows[side], iard, broad=True)
         results[side] = report
     by_key = {c.key: c for c in contexts}
     samples = [

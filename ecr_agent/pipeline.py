@@ -278,19 +278,22 @@ class ECRPipeline:
         """What the user's last message did, for the opening: verdicts of that message, its act, its question."""
         last = len(turns) - 1
         latest = [f for f in feedback.movies if f.turn_index == last]
-        answers = [f for f in latest if f.source == "suggested"]
+        named = set(self.linker.link(turns[-1].content).movie_ids)
+        # A message that names movies speaks about those: "I don't like The Lion King" acknowledges The Lion King
+        # only, and "Have you seen San Andreas?" says nothing to acknowledge about the last suggestion.
+        downs = [f for f in latest if f.turned_down and (not named or f.movie_id in named)]
+        answers = [f for f in latest if f.source == "suggested" and not named - {f.movie_id}]
         titles = self._titles
         asked_about = None
         if user_act(turns[-1].content) == "question":
-            named = self.linker.link(turns[-1].content).movie_ids
             previous = [t for t in turns[:-1] if t.role == "assistant"]
             picks = self.linker.link(previous[-1].content).movie_ids if previous else ()
-            movie_id = (named or picks or (None,))[0]
+            movie_id = (self.linker.link(turns[-1].content).movie_ids or picks or (None,))[0]
             asked_about = self.linker.catalog.get(movie_id) if movie_id else None
         return TurnReading(
             text=turns[-1].content,
             feeling=dominant_feeling(emotions[-1]),
-            turned_down=titles(f.movie_id for f in latest if f.turned_down),
+            turned_down=titles(f.movie_id for f in downs),
             accepted=titles(f.movie_id for f in answers if f.accepted and not f.turned_down),
             seen=titles(f.movie_id for f in answers if f.seen),
             liked_seen=titles(f.movie_id for f in answers if f.seen and f.accepted),

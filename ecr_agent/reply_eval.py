@@ -56,6 +56,8 @@ class ReplyContext:
     human_reply: str
     turned_down: bool | None
     source: str
+    turned_down_broad: bool | None = None
+    """IARD only: ``REJ`` or ``CRI-F`` (a critique of the movie: "not really into Stephen King stuff")."""
 
 
 @dataclass
@@ -110,6 +112,7 @@ def iard_contexts(paths: Paths | None = None) -> list[ReplyContext]:
                     human_reply=_render(messages[index + 1], mentions),
                     turned_down="REJ" in intents,
                     source="iard",
+                    turned_down_broad=bool(intents & {"REJ", "CRI-F"}),
                 )
             )
     return contexts
@@ -243,13 +246,20 @@ def evaluate_replies(
     pipeline = chain.pipeline
     report = score_replies(rows, contexts, pipeline.linker, pipeline.gate.book, emotion_scorer(paths))
     iard = iard_contexts(paths)
-    report["iard"] = apology_scores(play(chain_answer(chain, generate=False), iard, progress), iard)
+    iard_rows = play(chain_answer(chain, generate=False), iard, progress)
+    report["iard"] = apology_scores(iard_rows, iard)
+    report["iard_broad"] = apology_scores(iard_rows, iard, broad=True)
     return {"split": split, **report}
 
 
-def apology_scores(rows: Sequence[ReplyRow], contexts: Sequence[ReplyContext]) -> dict[str, float | int]:
-    """Apologies against gold turn-downs: precision, recall, and the wrong-apology rate (1 - precision)."""
-    gold = {c.key: c.turned_down for c in contexts}
+def apology_scores(
+    rows: Sequence[ReplyRow], contexts: Sequence[ReplyContext], broad: bool = False
+) -> dict[str, float | int]:
+    """Apologies against gold turn-downs: precision, recall, and the wrong-apology rate (1 - precision).
+
+    ``broad``: IARD's wider gold (a rejection or a critique of the movie).
+    """
+    gold = {c.key: c.turned_down_broad if broad else c.turned_down for c in contexts}
     judged = [(APOLOGY.search(r.opening or r.reply) is not None, gold[r.key]) for r in rows if gold[r.key] is not None]
     apologies = sum(said for said, _ in judged)
     right = sum(said and truth for said, truth in judged)

@@ -75,7 +75,7 @@ LIFE_PATTERNS: dict[str, str] = {
         rf"|\b{_VIEWED}\s+(?:it|this|that)(?:\s+(?:movie|film|one))?\s+(?:twice|again\s+and\s+again"
         r"|over\s+and\s+over)\b"
         r"|\bmore\s+times\s+than\s+I\s+can\s+count\b|\blost\s+count\b"
-        r"|\b(?:I|we)\s+(?:have|['’]ve)\s+been\s+(?:watching|seeing)\b[^.!?]{0,40}?\bfor\s+(?:a\s+long\s+time|years"
+        r"|\b(?:I|we)\s+(?:have|['’]ve)\s+been\s+(?:watching|seeing)\b[^!?\n]{0,60}?\bfor\s+(?:a\s+long\s+time|years"
         r"|ages|decades)\b"
         r"|\b(?:every|each)\s+(?:Christmas|Halloween|Thanksgiving|Easter|holiday(?:\s+season)?|year|summer|winter"
         r"|weekend|birthday)\b"
