@@ -42,16 +42,15 @@ GOODBYES = ("You're welcome, enjoy your movie night!", "My pleasure! Enjoy the m
 THANKS = ("You're welcome!", "My pleasure!", "Happy to help!", "Anytime!")
 LAUGHS = ("Ha, fair enough!", "Haha, nothing wrong with that!", "Ha, I like your style.")
 TURNED_DOWN = (
-    "Fair enough, {movie} isn't for everyone.",
+    "Fair enough, {movie} {verb}n't for everyone.",
     "Sorry {movie} didn't work for you.",
     "No problem, let's skip {movie}.",
-    "Got it, {movie} is off the list.",
+    "Got it, {movie} {verb} off the list.",
 )
 SEEN_LIKED = ("Glad you enjoyed {movie}!", "Oh nice, you've already seen {movie}!", "{movie} is a great one, isn't it?")
 SEEN = ("Ah, you've already seen {movie}.", "Right, you've seen {movie} already.")
 ACCEPTED = ("Great, I hope you enjoy {movie}!", "Wonderful, {movie} is a good choice.", "I think you'll like {movie}!")
 REQUEST = ("{Request} it is!", "Sure, {request}.", "Good idea, {request}.", "{Request}? Happy to help.")
-NEGATIVE = ("Sorry to hear that.", "I hear you.")
 PICKS_WITH_FACT = (
     "How about {title}? It's {fact}.",
     "You might enjoy {title}, {fact}.",
@@ -69,7 +68,6 @@ class TurnReading:
 
     Attributes:
         text: the message.
-        feeling: its dominant emotion (`pipeline.dominant_feeling`), None when unknown.
         turned_down: titles the feedback reader decided this message turns down.
         accepted / seen: titles of the assistant's suggestions this message accepts / says were seen (movies the
             user names themselves are context, not an answer to acknowledge).
@@ -80,7 +78,6 @@ class TurnReading:
     """
 
     text: str
-    feeling: str | None = None
     turned_down: tuple[str, ...] = ()
     accepted: tuple[str, ...] = ()
     seen: tuple[str, ...] = ()
@@ -168,7 +165,8 @@ def acknowledge(reading: TurnReading, key: str = "") -> str:
     """The sentence that answers the user's last move, or "" when a plain statement needs none."""
     act = reading.act
     if reading.turned_down:
-        return _choose(TURNED_DOWN, key).format(movie=_join(reading.turned_down[-2:]))
+        downs = reading.turned_down[-2:]
+        return _choose(TURNED_DOWN, key).format(movie=_join(downs), verb="are" if len(downs) > 1 else "is")
     if act == "question" and reading.asked_about is not None:
         topic = question_topic(reading.text)
         said = answer(topic, reading.asked_about) if topic else None
@@ -189,8 +187,6 @@ def acknowledge(reading: TurnReading, key: str = "") -> str:
     if reading.request:
         request = reading.request
         return _choose(REQUEST, key).format(request=request, Request=request[:1].upper() + request[1:])
-    if reading.feeling == "negative":
-        return _choose(NEGATIVE, key)
     return ""
 
 

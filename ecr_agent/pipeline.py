@@ -93,22 +93,6 @@ def clip(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
     return text if len(text) <= limit else text[-limit:]
 
 
-NEGATIVE_CONFIDENCE = 0.5
-"""A turn counts as a rejection only when *negative* is its top label with at least this probability: a near tie
-("they made me cry", negative 0.42 vs like 0.41) must not make ECR apologise for a movie the user loved."""
-
-
-def dominant_feeling(emotions: Emotions | None) -> str | None:
-    """The feeling a reply should respond to: *negative* only when confident, else the strongest other label."""
-    if not emotions:
-        return None
-    top = max(emotions, key=emotions.__getitem__)
-    if top == "negative" and emotions[top] >= NEGATIVE_CONFIDENCE:
-        return "negative"
-    others = {label: p for label, p in emotions.items() if label != "negative"}
-    return max(others, key=others.__getitem__) if others else None
-
-
 class ECRPipeline:
     """The steps of one turn; any of detector, ranker, knowledge and feedback may be None (weaker, flagged)."""
 
@@ -292,7 +276,6 @@ class ECRPipeline:
             asked_about = self.linker.catalog.get(movie_id) if movie_id else None
         return TurnReading(
             text=turns[-1].content,
-            feeling=dominant_feeling(emotions[-1]),
             turned_down=titles(f.movie_id for f in downs),
             accepted=titles(f.movie_id for f in answers if f.accepted and not f.turned_down),
             seen=titles(f.movie_id for f in answers if f.seen),

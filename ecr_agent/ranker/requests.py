@@ -163,7 +163,7 @@ class Request:
         """A phrase for replies: ``"a Horror film with Stephen King"``, ``"something like The Martian (2015)"``."""
         head = "something"
         if self.genres:
-            genres = " or ".join(_genre_word(name) for name in self.genre_names) + " movie"
+            genres = " or ".join(dict.fromkeys(_genre_word(name) for name in self.genre_names)) + " movie"
             head = f"{'an' if genres[:1] in 'aeiou' else 'a'} {genres}"
         parts = [head]
         if self.people:
@@ -171,7 +171,8 @@ class Request:
         if self.like_movies:
             parts.append("like " + " or ".join(self.like_titles))
         if self.avoid_genres:
-            parts.append("other than " + " or ".join(_genre_word(name) for name in self.avoid_names) + " movies")
+            avoided = dict.fromkeys(_genre_word(name) for name in self.avoid_names)
+            parts.append("other than " + " or ".join(avoided) + " movies")
         return " ".join(parts)
 
 

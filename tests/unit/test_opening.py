@@ -54,12 +54,16 @@ def test_the_fact_names_the_requested_person_with_their_role():
 
 
 def test_acknowledgement_follows_the_feedback_not_the_feeling():
-    loved = TurnReading("I loved Jeff Bridges in Tron: Legacy", feeling="like", accepted=("Tron: Legacy (2010)",))
+    loved = TurnReading("I loved Jeff Bridges in Tron: Legacy", accepted=("Tron: Legacy (2010)",))
     assert "sorry" not in acknowledge(loved).lower() and "Tron: Legacy (2010)" in acknowledge(loved)
     seen = TurnReading("I have. Did a binge before Infinity War", seen=("Avengers (2012)",))
     assert "sorry" not in acknowledge(seen).lower() and "Avengers (2012)" in acknowledge(seen)
-    down = TurnReading("I saw it and hated it", feeling="negative", turned_down=("Cars (2006)",))
+    down = TurnReading("I saw it and hated it", turned_down=("Cars (2006)",))
     assert "Cars (2006)" in acknowledge(down)
+    both = {
+        acknowledge(TurnReading("Not those", turned_down=("Cars (2006)", "Up (2009)")), key=str(i)) for i in range(20)
+    }
+    assert all("Cars (2006) and Up (2009)" in a and " is " not in a for a in both)
     assert acknowledge(TurnReading("Okay.")) == ""
     asked = TurnReading("Who is in it?", asked_about=MISERY)
     assert acknowledge(asked).startswith("Misery stars James Caan")
