@@ -10,6 +10,7 @@ import json
 import logging
 import sys
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -92,22 +93,26 @@ def _demo(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="ecr", description="Empathetic Conversational Recommender (ECR), offline.")
-    parser.add_argument("--json", action="store_true", help="print the result as one JSON object on stdout")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    shared = argparse.ArgumentParser(add_help=False)  # accepted before or after the subcommand (DESIGN.md)
+    shared.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print one JSON object")
+    shared.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="log progress details")
+    parser = argparse.ArgumentParser(
+        prog="ecr", description="Empathetic Conversational Recommender (ECR), offline.", parents=[shared]
+    )
     commands = parser.add_subparsers(dest="command", required=True)
+    command = partial(commands.add_parser, parents=[shared])
 
-    build = commands.add_parser("build", help="build the RDF graph and the Chroma collections into $ECR_STORE_DIR")
+    build = command("build", help="build the RDF graph and the Chroma collections into $ECR_STORE_DIR")
     build.add_argument("--limit-movies", type=int, default=None, help="only the first N movies (for a quick try)")
     build.set_defaults(run=_build)
 
-    train = commands.add_parser("train", help="train a model into $ECR_STORE_DIR/models")
+    train = command("train", help="train a model into $ECR_STORE_DIR/models")
     train.add_argument("target", choices=("emotion", "feedback", "ranker", "generator", "all"))
     train.add_argument("--profile", choices=PROFILES, default="full")
     train.add_argument("--seed", type=int, default=0)
     train.set_defaults(run=_train)
 
-    evaluate = commands.add_parser("eval", help="evaluate a trained model")
+    evaluate = command("eval", help="evaluate a trained model")
     evaluate.add_argument("target", choices=("emotion", "ranker", "generator", "reply"))
     evaluate.add_argument("--gold", help="emotion: JSON lines with `text` and `labels`")
     evaluate.add_argument("--split", default="test", choices=("valid", "test"))
@@ -122,23 +127,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     evaluate.set_defaults(run=_eval)
 
-    predict = commands.add_parser("predict", help="write per-sample ranker predictions as JSON lines")
+    predict = command("predict", help="write per-sample ranker predictions as JSON lines")
     predict.add_argument("target", choices=("ranker",))
     predict.add_argument("--split", default="test", choices=("valid", "test"))
     predict.add_argument("--out", required=True)
     predict.set_defaults(run=_predict)
 
-    chat = commands.add_parser("chat", help="talk to ECR (interactive, or one turn with --once)")
+    chat = command("chat", help="talk to ECR (interactive, or one turn with --once)")
     chat.add_argument("--once", metavar="TEXT", help="answer one user message and exit")
     chat.add_argument("--history", metavar="FILE", help='JSON list of {"role": "user"|"assistant", "content": str}')
     chat.set_defaults(run=_chat)
 
-    bench = commands.add_parser("bench", help="latency, throughput and memory of one chat turn")
+    bench = command("bench", help="latency, throughput and memory of one chat turn")
     bench.add_argument("--turns", type=int, default=10)
     bench.add_argument("--int8", action="store_true", help="the generator with int8 weights")
     bench.set_defaults(run=_bench)
 
-    demo = commands.add_parser("demo", help="build and train what is missing, then play a short conversation")
+    demo = command("demo", help="build and train what is missing, then play a short conversation")
     demo.add_argument("--profile", choices=PROFILES, default="quick")
     demo.set_defaults(run=_demo)
     return parser
@@ -146,6 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None, out: Callable[[str], None] = print) -> int:
     args = build_parser().parse_args(argv)
+    args.json, args.verbose = getattr(args, "json", False), getattr(args, "verbose", False)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
     try:
         result = args.run(args)

@@ -520,10 +520,9 @@ def _reasons(facts: _Facts, movie_id: str, request: Request) -> list[str | None]
                 found = f"has {facts.kg.name(entity)} ({role})"
                 break
         reasons.append(found)
+    kinds = facts.genres.get(movie_id, set())
     if request.genres:
-        kinds = facts.genres.get(movie_id, set())
-        found = next((facts.genre_name(g) for g in request.genres if facts.genre_needs(g) <= kinds), None)
-        reasons.append(found)
+        reasons.append(next((facts.genre_name(g) for g in request.genres if facts.genre_needs(g) <= kinds), None))
     if request.like_movies:
         found = None
         for other in request.like_movies:
@@ -533,7 +532,6 @@ def _reasons(facts: _Facts, movie_id: str, request: Request) -> list[str | None]
                 break
         reasons.append(found)
     if request.avoid_genres:
-        kinds = facts.genres.get(movie_id, set())
         hit = any(facts.genre_needs(g) <= kinds for g in request.avoid_genres)
         reasons.append(None if hit else f"not a {' or '.join(n.lower() for n in request.avoid_names)}")
     return reasons
