@@ -11,11 +11,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 OFFLINE_ENV = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}
+QUIET_ENV = {"HF_HUB_DISABLE_PROGRESS_BARS": "1"}
+"""Loading a model from a library call draws no "Loading weights" bar on the user's terminal (set the variable to
+0 to see it); our own bars (training, building, evaluating) are unaffected."""
 
 
 def force_offline() -> None:
-    """Make every Hugging Face / Chroma code path refuse the network; call before importing models."""
-    for key, value in OFFLINE_ENV.items():
+    """Make every Hugging Face / Chroma code path refuse the network, and model loading quiet; call before
+    importing models. Variables the user already set win."""
+    for key, value in {**OFFLINE_ENV, **QUIET_ENV}.items():
         os.environ.setdefault(key, value)
 
 

@@ -80,3 +80,10 @@ def test_interactive_chat_in_a_pseudo_terminal(tiny_store):
             os.kill(pid, 9)
         except ProcessLookupError:
             pass
+
+
+def test_loading_models_from_a_library_call_draws_no_progress_bar(tiny_store):
+    code = "from ecr_agent.text_encoder import shared_encoder; shared_encoder().encode(['hi'])"  # MiniLM's loading bar
+    env = {k: v for k, v in os.environ.items() if k != "HF_HUB_DISABLE_PROGRESS_BARS"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert "Loading weights" not in out.stderr + out.stdout
