@@ -54,7 +54,8 @@ class RuleBasedToolCaller(BaseChatModel):
     """A RULE-BASED tool-calling chat model for offline demos and tests (not a language model).
 
     On a user message it calls ``find_showtimes`` (showtime words), ``search_movie_knowledge`` (fact questions)
-    or ``empathetic_reply`` (anything else); after a tool result it answers with the tool's content.
+    or ``empathetic_reply`` (anything else); after a tool result it answers with the tool's words: a fact result is
+    worded into a sentence (`tools.knowledge.word_answer`), never shown as JSON.
     """
 
     tool_names: list[str] = []
@@ -73,7 +74,12 @@ class RuleBasedToolCaller(BaseChatModel):
 
     def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None, **kwargs: Any) -> ChatResult:
         last = messages[-1]
-        if isinstance(last, ToolMessage):
+        if isinstance(last, ToolMessage) and last.name == "search_movie_knowledge":
+            from ecr_agent.tools.knowledge import word_answer
+
+            question = next((str(m.content) for m in reversed(messages) if isinstance(m, HumanMessage)), "")
+            message = AIMessage(content=word_answer(question, last.artifact or str(last.content)))
+        elif isinstance(last, ToolMessage):
             message = AIMessage(content=str(last.content))
         else:
             message = self._route(str(last.content), messages)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.tools import BaseTool
@@ -9,6 +11,47 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 if TYPE_CHECKING:
     from ecr_agent.config import Paths
+
+
+TOPIC_RELATIONS = {
+    "director": ("director",),
+    "cast": ("starring",),
+    "writer": ("writer", "screenplay", "based on"),
+    "genre": ("genre",),
+}
+"""The KG relations that answer each kind of fact question (`ecr_agent.opening.question_topic`)."""
+TRIPLE = re.compile(r"^(?P<movie>.+?)'s (?P<relation>[a-z ]+) is (?P<value>.+)$")
+VERBS = {"director": "was directed by", "starring": "stars", "writer": "was written by", "genre": "is a"}
+
+
+def word_answer(question: str, payload: dict[str, Any] | str) -> str:
+    """A sentence answering a fact question from ``search_movie_knowledge``'s result (its dict or its JSON text).
+
+    "Who directed Titanic?" → "Titanic (1997) was directed by James Cameron (source: DBpedia)."; says so plainly when
+    the movie is unknown or the knowledge graph has no such fact, and never shows the tool's JSON.
+    """
+    from ecr_agent.opening import question_topic
+
+    if isinstance(payload, str):
+        try:
+            payload = json.loads(payload)
+        except json.JSONDecodeError:
+            return payload
+    if not payload.get("results"):
+        return f"I don't know that movie ({payload['note']})." if payload.get("note") else "I found nothing on that."
+    facts = [m.groupdict() for r in payload["results"] if r.get("kind") == "triples" and (m := TRIPLE.match(r["text"]))]
+    topic = question_topic(question)
+    wanted = TOPIC_RELATIONS.get(topic or "", ())
+    chosen = [f for f in facts if not wanted or f["relation"] in wanted]
+    if not chosen:
+        movie = facts[0]["movie"] if facts else "that movie"
+        return f"My knowledge graph (DBpedia) has no {topic or 'such'} facts about {movie}."
+    movie, relation = chosen[0]["movie"], chosen[0]["relation"]
+    values = list(dict.fromkeys(f["value"] for f in chosen if f["relation"] == relation))
+    joined = values[0] if len(values) == 1 else ", ".join(values[:-1]) + " and " + values[-1]
+    verb = VERBS.get(relation, f"'s {relation} is")
+    sentence = f"{movie}{verb} {joined}" if verb.startswith("'") else f"{movie} {verb} {joined}"
+    return f"{sentence} (source: DBpedia)."
 
 
 class KnowledgeQuery(BaseModel):

@@ -50,6 +50,10 @@ def test_agent_composes_tools_and_remembers_a_rejection(tools):
     third = agent.invoke({"messages": [{"role": "user", "content": "Great, any showtimes tonight?"}]}, config)
     tool_names = [m.name for m in third["messages"] if m.type == "tool"]
     assert tool_names[-1] == "find_showtimes" and "(example data)" in third["messages"][-1].content
+    fourth = agent.invoke({"messages": [{"role": "user", "content": "Who directed Titanic?"}]}, config)
+    answer = fourth["messages"][-1].content
+    assert [m.name for m in fourth["messages"] if m.type == "tool"][-1] == "search_movie_knowledge"
+    assert "{" not in answer and answer.endswith(".")  # a worded sentence, never the tool's JSON
 
 
 def test_rule_based_caller_says_what_it_is():
