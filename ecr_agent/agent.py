@@ -26,6 +26,12 @@ from langgraph.checkpoint.memory import InMemorySaver
 
 SHOWTIMES = re.compile(r"\b(showtimes?|playing|cinema|theat(er|re)s?|tickets?)\b", re.IGNORECASE)
 FACTS = re.compile(r"\b(who (directed|stars|is in|wrote)|tell me (more )?about|what is .+ about)\b", re.IGNORECASE)
+NAMED = re.compile(
+    r"\b(?:is|are|for|of|see|watch|where's|when's)\s+(?P<title>[A-Z0-9][\w'’:&.-]*(?:\s+[\w'’:&.-]+)*?)"
+    r"\s+(?:playing|showing|on|tonight|today|in\s+(?:theat|cinema))",
+)
+"""A title named in a showtimes question ("Where is Titanic playing tonight?"), capitalised as people type titles."""
+PRONOUNS = frozenset({"it", "that", "this", "that one", "this one", "the movie", "the film"})
 SYSTEM_PROMPT = (
     "You are a movie recommender. For recommendations call empathetic_reply with the whole conversation; for facts "
     "about a movie call search_movie_knowledge; for showtimes call find_showtimes. Answer with the tool's words."
@@ -48,6 +54,14 @@ def conversation(messages: Sequence[BaseMessage]) -> list[dict[str, str]]:
         elif isinstance(message, AIMessage) and message.content and not message.tool_calls:
             turns.append({"role": "assistant", "content": str(message.content)})
     return turns
+
+
+def named_title(text: str) -> str | None:
+    """The movie a showtimes question names, None for "it" / "that one" (then the last recommendation is meant)."""
+    match = NAMED.search(text)
+    if match is None or match.group("title").lower() in PRONOUNS:
+        return None
+    return match.group("title").strip(" ?.!")
 
 
 class RuleBasedToolCaller(BaseChatModel):
@@ -86,7 +100,7 @@ class RuleBasedToolCaller(BaseChatModel):
         return ChatResult(generations=[ChatGeneration(message=message)])
 
     def _route(self, text: str, messages: list[BaseMessage]) -> AIMessage:
-        title = self._last_recommended_title(messages)
+        title = named_title(text) or self._last_recommended_title(messages)
         if SHOWTIMES.search(text) and title and "find_showtimes" in self.tool_names:
             return self._call("find_showtimes", {"title": title})
         if FACTS.search(text) and "search_movie_knowledge" in self.tool_names:
