@@ -104,7 +104,8 @@ class RuleBasedToolCaller(BaseChatModel):
         if SHOWTIMES.search(text) and title and "find_showtimes" in self.tool_names:
             return self._call("find_showtimes", {"title": title})
         if FACTS.search(text) and "search_movie_knowledge" in self.tool_names:
-            movie = re.sub(r".*\b(about|directed|stars|in|wrote)\s+", "", text).strip(" ?.!") or title
+            movie = re.sub(r".*\b(about|directed|stars|in|wrote)\s+", "", text).strip(" ?.!")
+            movie = title if not movie or movie.lower() in PRONOUNS else movie  # "who directed it?": the last pick
             return self._call("search_movie_knowledge", {"query": text, "movie": movie})
         return self._call("empathetic_reply", {"messages": conversation(messages)})
 
