@@ -105,18 +105,27 @@ def answer(topic: Topic, movie: Movie) -> str | None:
     """One true sentence answering ``topic`` about ``movie`` from its metadata, None when the data says nothing."""
     info = movie.info
     if topic == "cast" and info.get("star"):
-        return f"{movie.name} stars {_join(info['star'][:3])}."
+        return f"{movie.name} stars {join_names(info['star'][:3])}."
     if topic == "director" and info.get("director"):
-        return f"{movie.name} was directed by {_join(info['director'])}."
+        return f"{movie.name} was directed by {join_names(info['director'])}."
     if topic == "writer" and info.get("writer"):
-        return f"{movie.name} was written by {_join(info['writer'][:2])}."
+        return f"{movie.name} was written by {join_names(info['writer'][:2])}."
     if topic == "plot" and info.get("plot"):
         return f"{movie.name} is about this: {_first_sentence(info['plot'])}"
     if topic == "year" and (year := year_of(movie.title)):
         return f"{movie.name} came out in {year}."
     if topic == "genre" and info.get("genre"):
-        return f"{movie.name} is {_article(_join(info['genre'][:2]) + ' movie')}."
+        return f"{movie.name} is {_article(join_names(info['genre'][:2]) + ' movie')}."
     return None
+
+
+def answer_question(reading: TurnReading) -> str | None:
+    """The answer to a fact question the last message asks about a movie ("Who is in it?"), None when it asks none
+    or the metadata cannot answer it."""
+    if reading.act != "question" or reading.asked_about is None:
+        return None
+    topic = question_topic(reading.text)
+    return answer(topic, reading.asked_about) if topic else None
 
 
 def pick_fact(movie: Movie, focus: Sequence[str] = ()) -> str | None:
@@ -129,7 +138,7 @@ def pick_fact(movie: Movie, focus: Sequence[str] = ()) -> str | None:
     genres = [g for g in info.get("genre", []) if g]
     wanted = {name.lower() for name in focus}
     focus_genres = [g for g in genres if g.lower() in wanted or f"{g.lower()} film" in wanted]
-    kind = _article(f"{_join((focus_genres or genres)[:2])} movie") if genres else "a movie"
+    kind = _article(f"{join_names((focus_genres or genres)[:2])} movie") if genres else "a movie"
     roles = (("director", "directed by"), ("writer", "written by"), ("star", "with"))
     focused = [f"{label} {name}" for key, label in roles for name in info.get(key, []) if name.lower() in wanted]
     people = focused[:1]
@@ -137,7 +146,7 @@ def pick_fact(movie: Movie, focus: Sequence[str] = ()) -> str | None:
         if info.get("director"):
             people.append(f"directed by {info['director'][0]}")
         if info.get("star"):
-            people.append(f"with {_join(info['star'][:MAX_CAST])}")
+            people.append(f"with {join_names(info['star'][:MAX_CAST])}")
     if not genres and not people:
         return None
     return " ".join([kind, ", ".join(people)]) if people else kind
@@ -166,12 +175,9 @@ def acknowledge(reading: TurnReading, key: str = "") -> str:
     act = reading.act
     if reading.turned_down:
         downs = reading.turned_down[-2:]
-        return _choose(TURNED_DOWN, key).format(movie=_join(downs), verb="are" if len(downs) > 1 else "is")
-    if act == "question" and reading.asked_about is not None:
-        topic = question_topic(reading.text)
-        said = answer(topic, reading.asked_about) if topic else None
-        if said:
-            return said
+        return _choose(TURNED_DOWN, key).format(movie=join_names(downs), verb="are" if len(downs) > 1 else "is")
+    if said := answer_question(reading):
+        return said
     if act == "thanks":
         return _choose(THANKS, key)
     if act == "laugh":
@@ -204,7 +210,8 @@ def _choose(options: Sequence[str], key: str) -> str:
     return options[int(hashlib.sha1(key.encode()).hexdigest()[:8], 16) % len(options)]
 
 
-def _join(items: Sequence[str]) -> str:
+def join_names(items: Sequence[str]) -> str:
+    """``"A"``, ``"A and B"``, ``"A, B and C"``."""
     items = [str(i) for i in items if i]
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1] if items else ""
 

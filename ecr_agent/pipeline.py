@@ -16,7 +16,7 @@ from ecr_agent.config import Paths, StoreNotBuiltError
 from ecr_agent.data.linking import EntityLinker
 from ecr_agent.evaluation.claims import FactBook
 from ecr_agent.gate import SentenceGate
-from ecr_agent.opening import TurnReading, acknowledge, farewell, question_topic, user_act, write_opening
+from ecr_agent.opening import TurnReading, answer_question, farewell, user_act, write_opening
 from ecr_agent.types import ChatTurn, Emotions, Recommendation
 
 logger = logging.getLogger(__name__)
@@ -29,7 +29,6 @@ SMALLTALK = frozenset(
     "ok okay cool great fine well i am im i'm not bad too and what's up sup nice to meet".split()
 )
 WORD = re.compile(r"[a-z']+")
-UNMET = "nothing in the catalogue matches the request"
 REQUEST_POOL = 200
 """Ranked candidates searched for movies that satisfy an explicit request before the KG fills in."""
 
@@ -177,10 +176,11 @@ class ECRPipeline:
         exclude: set[str],
         turned_down: Sequence[str] = (),
         request: Any = None,
-    ) -> tuple[list[Recommendation], list[str]]:
+    ) -> tuple[list[Recommendation], list[str], bool]:
         """The top ``k`` movies outside ``exclude``; with a ``request``, the ones that satisfy it first.
 
         ``turned_down`` (a part of ``exclude``) reaches the ranker, whose evidence then names those movies as such.
+        Returns the movies, notes for the user, and whether the request (if any) could be met.
         """
         notes = []
         wanted = (REQUEST_POOL if request is not None else self.k) + len(exclude)
@@ -192,6 +192,7 @@ class ECRPipeline:
             notes.append("ranker not trained (`ecr train ranker`): popular movies instead")
             ranked = popular_movies(wanted)
         ranked = [r for r in ranked if r.movie_id not in exclude]
+        satisfied = True
         if request is not None:
             from ecr_agent.ranker.requests import honour_request
 
@@ -199,8 +200,8 @@ class ECRPipeline:
                 ranked, request, self.linker.kg, self.linker.catalog, k=self.k, exclude=exclude
             )
             if not satisfied:
-                notes.append(f"{UNMET} ({request.describe()})")
-        return ranked[: self.k], notes
+                notes.append(f"nothing in the catalogue matches the request ({request.describe()})")
+        return ranked[: self.k], notes, satisfied
 
     def prepare(self, turns: list[ChatTurn]) -> PreparedTurn:
         """Run every step before the language model for a conversation that ends with a user turn."""
@@ -225,19 +226,17 @@ class ECRPipeline:
         turn.request = read_request(turns, self.linker) or None
         suggested = {m for t in turns if t.role == "assistant" for m in self.linker.link(t.content).movie_ids}
         exclude = set(turn.rejected) | suggested | set(linked.movie_ids)
-        turn.recommendations, notes = self.recommend(turns, emotions, exclude, turn.rejected, turn.request)
+        turn.recommendations, notes, request_met = self.recommend(turns, emotions, exclude, turn.rejected, turn.request)
         turn.notes.extend(notes)
         if not turn.recommendations:
             turn.opening = "I couldn't find a movie for that yet. Could you tell me one you enjoyed?"
             return turn
-        unmet = any(note.startswith(UNMET) for note in notes)
-        reading = self.reading(turns, emotions, feedback, turn.request, request_met=not unmet)
+        reading = self.reading(turns, feedback, turn.request, request_met)
         best = turn.recommendations[0]
-        focus = [*(turn.request.person_names + turn.request.genre_names if turn.request else ())]
+        focus = list(turn.request.person_names + turn.request.genre_names) if turn.request else []
         focus += [self.linker.kg.name(e) for e in linked.entity_ids if e not in self.linker.kg.entity_movie]
         subject = best
-        answered = acknowledge(reading, key) if reading.asked_about is not None else ""
-        if answered and reading.act == "question" and question_topic(reading.text) is not None:
+        if (answered := answer_question(reading)) and reading.asked_about is not None:
             asked = reading.asked_about
             subject = Recommendation(asked.movie_id, asked.title, 0.0, ["you asked about it"])
             turn.opening = answered
@@ -251,18 +250,12 @@ class ECRPipeline:
         turn.prompt = build_prompt(turns, emotions[-1] or {}, subject, turn.knowledge, opening=turn.opening)
         return turn
 
-    def reading(
-        self,
-        turns: list[ChatTurn],
-        emotions: list[Emotions | None],
-        feedback: Any,
-        request: Any,
-        request_met: bool = True,
-    ) -> TurnReading:
+    def reading(self, turns: list[ChatTurn], feedback: Any, request: Any, request_met: bool = True) -> TurnReading:
         """What the user's last message did, for the opening: verdicts of that message, its act, its question."""
         last = len(turns) - 1
         latest = [f for f in feedback.movies if f.turn_index == last]
-        named = set(self.linker.link(turns[-1].content).movie_ids)
+        named_ids = self.linker.link(turns[-1].content).movie_ids
+        named = set(named_ids)
         # A message that names movies speaks about those: "I don't like The Lion King" acknowledges The Lion King
         # only, and "Have you seen San Andreas?" says nothing to acknowledge about the last suggestion.
         downs = [f for f in latest if f.turned_down and (not named or f.movie_id in named)]
@@ -272,7 +265,7 @@ class ECRPipeline:
         if user_act(turns[-1].content) == "question":
             previous = [t for t in turns[:-1] if t.role == "assistant"]
             picks = self.linker.link(previous[-1].content).movie_ids if previous else ()
-            movie_id = (self.linker.link(turns[-1].content).movie_ids or picks or (None,))[0]
+            movie_id = (named_ids or picks or (None,))[0]
             asked_about = self.linker.catalog.get(movie_id) if movie_id else None
         return TurnReading(
             text=turns[-1].content,

@@ -142,7 +142,7 @@ def chain_answer(chain: Any, generate: bool = True) -> Answer:
         turn = chain.prepare({"messages": messages})
         reply = chain.respond(turn, list(chain.stream_prepared(turn))).reply if generate else turn.opening
         picks = [r.movie_id for r in turn.recommendations]
-        return ReplyRow("", reply, turn.opening, picks, getattr(turn, "subject_id", None) or (picks or [None])[0])
+        return ReplyRow("", reply, turn.opening, picks, turn.subject_id or (picks or [None])[0])
 
     return answer
 

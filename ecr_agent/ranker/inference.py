@@ -206,6 +206,7 @@ class EmotionAwareRanker:
             mentioned = {m for t in contexts[i] for m in t.movies} if exclude_mentioned else set()
             results[i] = popular_movies(k, exclude=mentioned, paths=self.assets.paths)
         chosen = [contexts[i] for i in live]
+        downs_of = [set(turned_down[i]) for i in live] if turned_down is not None else None
         for scored in score_contexts(
             self.model,
             chosen,
@@ -217,16 +218,13 @@ class EmotionAwareRanker:
             states=self.states,
             items=self.items,
             parts=True,
+            turned_down=downs_of,
         ):
             probs = torch.softmax(self._ensemble(scored, chosen, embeddings, batch_size), dim=1)
-            downs = None
-            if turned_down is not None:
-                downs = [set(turned_down[live[scored.start + row]]) for row in range(probs.shape[0])]
-                for row, movies in enumerate(downs):
-                    probs[row, [self.assets.item_index[m] for m in movies if m in self.assets.item_index]] = 0.0
             top = probs.topk(min(k, probs.shape[1]), dim=1)
-            rows = chosen[scored.start : scored.start + top.indices.shape[0]]
-            evidence = self._evidence(scored, top.indices, rows, downs)
+            end = scored.start + top.indices.shape[0]
+            downs = downs_of[scored.start : end] if downs_of is not None else None
+            evidence = self._evidence(scored, top.indices, chosen[scored.start : end], downs)
             for row, (items, values) in enumerate(zip(top.indices.tolist(), top.values.tolist(), strict=True)):
                 results[live[scored.start + row]] = [
                     Recommendation(

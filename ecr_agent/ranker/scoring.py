@@ -2,13 +2,14 @@
 
 Rules applied after the model (same at evaluation and inference):
 - movies the seeker turned down in the dialogue (`features.disliked_movies`, from the text and detected emotions)
-  are never recommended — only for models that read emotions (the no-emotion ablation cannot know);
+  are never recommended — only for models that read emotions (the no-emotion ablation cannot know); at inference the
+  chain passes its feedback reader's verdicts instead (``turned_down``), which hold for every model;
 - with ``exclude_mentioned`` the movies already in the context are removed too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,11 +40,20 @@ def banned_items(
     item_index: dict[str, int],
     disliked: bool,
     mentioned: bool,
+    turned_down: Sequence[Collection[str]] | None = None,
 ) -> list[list[int]]:
-    """Per context, the item indices the rules remove."""
+    """Per context, the item indices the rules remove.
+
+    ``turned_down`` (one collection per context): the movies the user turned down as the chain's feedback reader
+    decided; given, they replace the dislike rule (`features.disliked_movies`) and are removed for every model.
+    """
     banned = []
-    for turns in contexts:
-        movies = (disliked_movies(turns) if disliked else []) + (mentioned_movies(turns) if mentioned else [])
+    for row, turns in enumerate(contexts):
+        if turned_down is not None:
+            downs = list(turned_down[row])
+        else:
+            downs = disliked_movies(turns) if disliked else []
+        movies = downs + (mentioned_movies(turns) if mentioned else [])
         banned.append([item_index[m] for m in dict.fromkeys(movies) if m in item_index])
     return banned
 
@@ -68,8 +78,12 @@ def score_contexts(
     states: torch.Tensor | None = None,
     items: torch.Tensor | None = None,
     parts: bool = False,
+    turned_down: Sequence[Collection[str]] | None = None,
 ) -> Iterator[ScoredBatch]:
-    """Yield scored batches of ``contexts`` in order (eval mode; entity and item states computed once)."""
+    """Yield scored batches of ``contexts`` in order (eval mode; entity and item states computed once).
+
+    ``turned_down``: per context, the movies the feedback reader says the user turned down (see `banned_items`).
+    """
     model.eval()
     states = model.entity_states() if states is None else states
     items = model.item_states(states) if items is None else items
@@ -85,7 +99,8 @@ def score_contexts(
         )
         out = model(batch, states=states, items=items, parts=True)
         assert isinstance(out, dict)
-        banned = banned_items(chunk, item_index, model.config.use_local_emotions, exclude_mentioned)
+        downs = turned_down[start : start + batch_size] if turned_down is not None else None
+        banned = banned_items(chunk, item_index, model.config.use_local_emotions, exclude_mentioned, downs)
         yield ScoredBatch(start, batch, out["logits"], apply_bans(out["logits"], banned), out if parts else {})
 
 

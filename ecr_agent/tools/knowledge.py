@@ -30,7 +30,7 @@ def word_answer(question: str, payload: dict[str, Any] | str) -> str:
     "Who directed Titanic?" → "Titanic (1997) was directed by James Cameron (source: DBpedia)."; says so plainly when
     the movie is unknown or the knowledge graph has no such fact, and never shows the tool's JSON.
     """
-    from ecr_agent.opening import question_topic
+    from ecr_agent.opening import join_names, question_topic
 
     if isinstance(payload, str):
         try:
@@ -48,9 +48,9 @@ def word_answer(question: str, payload: dict[str, Any] | str) -> str:
         return f"My knowledge graph (DBpedia) has no {topic or 'such'} facts about {movie}."
     movie, relation = chosen[0]["movie"], chosen[0]["relation"]
     values = list(dict.fromkeys(f["value"] for f in chosen if f["relation"] == relation))
-    joined = values[0] if len(values) == 1 else ", ".join(values[:-1]) + " and " + values[-1]
     verb = VERBS.get(relation, f"'s {relation} is")
-    sentence = f"{movie}{verb} {joined}" if verb.startswith("'") else f"{movie} {verb} {joined}"
+    space = "" if verb.startswith("'") else " "  # "Titanic (1997)'s budget is …" takes no space
+    sentence = f"{movie}{space}{verb} {join_names(values)}"
     return f"{sentence} (source: DBpedia)."
 
 

@@ -241,3 +241,9 @@ def test_ranker_package_exports_are_pinned_and_lazy():
     assert callable(ranker.popular_movies) and callable(ranker.train_ranker)
     with pytest.raises(AttributeError):
         ranker.nothing_here  # noqa: B018
+
+
+def test_the_readers_verdicts_replace_the_dislike_rule_for_every_model():
+    verdicts = [{"m0"}, {"m1", "unknown"}]  # the reader kept m2 (a loved movie in a sad-sounding turn)
+    assert banned_items(contexts(), ITEM_INDEX, disliked=True, mentioned=False, turned_down=verdicts) == [[0], [1]]
+    assert banned_items(contexts(), ITEM_INDEX, disliked=False, mentioned=False, turned_down=verdicts) == [[0], [1]]
