@@ -21,7 +21,7 @@ Act = Literal["goodbye", "thanks", "laugh", "question", "statement"]
 Topic = Literal["cast", "director", "writer", "plot", "genre", "year"]
 
 ACT_PATTERNS: tuple[tuple[Act, re.Pattern[str]], ...] = (
-    ("goodbye", re.compile(r"\b(bye|goodbye|good ?night|see you|take care|that'?s all)\b", re.I)),
+    ("goodbye", re.compile(r"\b(bye|goodbye|good ?night|see you|take care|that'?s all)\b|^\W*you too\W*$", re.I)),
     ("thanks", re.compile(r"\b(thanks|thank you|thx|ty|appreciate it|much appreciated)\b", re.I)),
     ("laugh", re.compile(r"\b(ha(ha)+|hehe+|lol|lmao|rofl)\b", re.I)),
     ("question", re.compile(r"\?\s*$|^\s*(who|what|when|is it|was it|does it|did it)\b", re.I)),

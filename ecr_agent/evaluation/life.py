@@ -76,7 +76,7 @@ LIFE_PATTERNS: dict[str, str] = {
         r"|over\s+and\s+over)\b"
         r"|\bmore\s+times\s+than\s+I\s+can\s+count\b|\blost\s+count\b"
         r"|\b(?:I|we)\s+(?:have|['’]ve)\s+been\s+(?:watching|seeing)\b[^!?\n]{0,60}?\bfor\s+(?:a\s+long\s+time|years"
-        r"|ages|decades)\b"
+        r"|ages|decades|a\s+while)\b"
         r"|\b(?:every|each)\s+(?:Christmas|Halloween|Thanksgiving|Easter|holiday(?:\s+season)?|year|summer|winter"
         r"|weekend|birthday)\b"
     ),

@@ -28,6 +28,7 @@ BARE = Movie("2", "Obscure (1950)", 1)
 
 def test_acts_are_read_from_the_message():
     assert user_act("Thanks, bye!") == "goodbye"
+    assert user_act("You too!") == "goodbye" and user_act("Do you like horror too?") == "question"
     assert user_act("Thank you so much") == "thanks"
     assert user_act("Haha! What's wrong with me then?") == "laugh"
     assert user_act("No. Haven't even heard of it. Who is in it?") == "question"

@@ -93,6 +93,7 @@ INVENTED = [
     ("I cried in the theater.", "theater"),
     ("The whole theater was laughing.", "theater"),
     ("I have watched this film 10 times.", "viewings"),
+    ("I have been watching this movie for a while now and it's just the best.", "viewings"),
     ("I have seen it three times already.", "viewings"),
     ("We watch it every Christmas.", "viewings"),
     ("I've seen it over and over.", "viewings"),
