@@ -1,4 +1,8 @@
-"""``ecr bench``: latency of a whole chat turn, time to first streamed token, throughput and memory."""
+"""``ecr bench``: latency of a whole chat turn, time to first streamed token, throughput and memory.
+
+``--under-load`` times the same turns again while `CompetingLoad` keeps every core busy with a torch job (what a
+laptop's other work, or a training run, does), and reports both side by side.
+"""
 
 from __future__ import annotations
 
@@ -21,8 +25,35 @@ CONVERSATIONS = (
 )
 COLD_START = (
     "import sys, time; t = time.perf_counter(); from ecr_agent import ECRChain; "
-    "ECRChain.from_store(int8=sys.argv[1] == 'int8'); print(time.perf_counter() - t)"
+    "ECRChain.from_store(int8=sys.argv[1] == 'int8', runtime=sys.argv[2]); print(time.perf_counter() - t)"
 )
+COMPETITOR = (
+    "import torch; torch.set_num_threads(int(__import__('sys').argv[1])); a = torch.randn(768, 768)\n"
+    "while True: a = torch.tanh(a @ a)"
+)
+"""A CPU-bound job shaped like training: dense matrix products on every core, forever."""
+
+
+class CompetingLoad:
+    """Context manager: a separate process keeping ``threads`` cores busy (default: all) until the block ends."""
+
+    def __init__(self, threads: int | None = None, settle_s: float = 2.0) -> None:
+        self.threads = threads or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 2)
+        self.settle_s = settle_s
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> CompetingLoad:
+        command = [sys.executable, "-c", COMPETITOR, str(self.threads)]
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(self.settle_s)  # torch's import, then the products start
+        if self.process.poll() is not None:
+            raise RuntimeError("the competing load process exited at once")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -41,9 +72,9 @@ def count_tokens(chat_model: Any, text: str) -> int:
     return len(tokenizer.encode(text.strip(), add_special_tokens=False))
 
 
-def cold_start_seconds(int8: bool = False) -> float:
+def cold_start_seconds(int8: bool = False, runtime: str = "auto") -> float:
     """Seconds for a fresh Python process to import ecr_agent and load every part of the chain."""
-    command = [sys.executable, "-c", COLD_START, "int8" if int8 else "bf16"]
+    command = [sys.executable, "-c", COLD_START, "int8" if int8 else "bf16", runtime]
     out = subprocess.run(command, capture_output=True, text=True, check=True, env=os.environ)
     return float(out.stdout.strip().splitlines()[-1])
 
@@ -51,12 +82,13 @@ def cold_start_seconds(int8: bool = False) -> float:
 def time_turns(chain: Any, turns: int) -> dict[str, list[float]]:
     """Stream ``turns`` chat turns (the bench conversations in turn) and time each one."""
     times: dict[str, list[float]] = {
-        "latency": [], "first_token": [], "first_generated": [], "tokens_per_s": [], "tokens": []
+        "latency": [], "prepare": [], "first_token": [], "first_generated": [], "tokens_per_s": [], "tokens": []
     }  # fmt: skip
     for i in range(turns):
         messages = CONVERSATIONS[i % len(CONVERSATIONS)]
         started = time.perf_counter()
         turn = chain.prepare({"messages": messages})
+        times["prepare"].append(time.perf_counter() - started)
         pieces: list[str] = []
         first = generated_first = None
         for piece in chain.stream_prepared(turn):
@@ -77,23 +109,51 @@ def time_turns(chain: Any, turns: int) -> dict[str, list[float]]:
     return times
 
 
-def run_bench(turns: int = 10, new_tokens: int = 60, int8: bool = False) -> dict[str, Any]:
-    """Measure one chat turn end to end (DESIGN.md's ``ecr bench`` keys).
+def run_bench(
+    turns: int = 10, new_tokens: int = 60, int8: bool = False, runtime: str = "auto", under_load: bool = False
+) -> dict[str, Any]:
+    """Measure one chat turn end to end (DESIGN.md's ``ecr bench`` keys), idle and, with ``under_load``, busy.
 
     The DESIGN keys time turns that generate exactly ``new_tokens`` tokens (stop rules off), so the figure does not
     depend on how soon a reply happens to end; ``reply_*`` keys time the replies as shipped (stop at sentence end).
     ``first_token_s`` is when the user sees the first text: the opening (acknowledgement, pick, facts), streamed as
     soon as the turn is prepared; ``first_generated_s`` is when the first generated sentence follows it (the
-    `SentenceGate` releases whole sentences).
+    `SentenceGate` releases whole sentences). ``prepare_*`` is everything before the language model (emotions,
+    feedback, ranking, retrieval). ``under_load`` holds the same keys measured while `CompetingLoad` runs, and
+    ``load_p95_ratio`` the busy turn p95 over the idle one.
     """
     from ecr_agent.chain import ECRChain
-    from ecr_agent.generator.decoding import DecodingConfig
 
-    chain = ECRChain.from_store(int8=int8)
+    chain = ECRChain.from_store(int8=int8, runtime=runtime)
     generator = getattr(chain.chat_model, "generator", None)
     if hasattr(chain.chat_model, "max_new_tokens"):
         chain.chat_model.max_new_tokens = new_tokens
     chain.invoke({"messages": CONVERSATIONS[0]})  # warm-up
+    result = {
+        **_turn_figures(chain, generator, turns),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "cold_start_s": round(cold_start_seconds(int8, runtime), 2),
+        "rank_contexts_per_s": rank_throughput(chain),
+        "turns": turns,
+        "new_tokens": new_tokens,
+        "int8": int8,
+        "runtime": getattr(generator, "runtime", type(chain.chat_model).__name__),
+        "load_avg_1m": round(os.getloadavg()[0], 2),
+    }
+    if under_load:
+        with CompetingLoad() as load:
+            busy = _turn_figures(chain, generator, turns)
+            busy["competitor_threads"] = load.threads
+        busy["load_avg_1m"] = round(os.getloadavg()[0], 2)
+        result["under_load"] = busy
+        result["load_p95_ratio"] = round(busy["turn_latency_p95_s"] / result["turn_latency_p95_s"], 2)
+    return result
+
+
+def _turn_figures(chain: Any, generator: Any, turns: int) -> dict[str, Any]:
+    """Time ``turns`` turns as shipped and ``turns`` with the token budget forced (stop rules off)."""
+    from ecr_agent.generator.decoding import DecodingConfig
+
     shipped = time_turns(chain, turns)
     if generator is not None:
         default = generator.decoding
@@ -104,24 +164,17 @@ def run_bench(turns: int = 10, new_tokens: int = 60, int8: bool = False) -> dict
             generator.decoding = default
     else:
         budget = shipped  # a chat model of another kind: its own stop rules
-    import torch
-
     return {
         "turn_latency_p50_s": round(statistics.median(budget["latency"]), 3),
         "turn_latency_p95_s": round(_percentile(budget["latency"], 0.95), 3),
+        "prepare_p50_s": round(statistics.median(budget["prepare"] + shipped["prepare"]), 3),
+        "prepare_p95_s": round(_percentile(budget["prepare"] + shipped["prepare"], 0.95), 3),
         "first_token_s": round(statistics.median(budget["first_token"]), 3),
         "first_generated_s": round(statistics.median(budget["first_generated"]), 3),
         "tokens_per_s": round(statistics.median(budget["tokens_per_s"]), 1),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-        "cold_start_s": round(cold_start_seconds(int8), 2),
-        "rank_contexts_per_s": rank_throughput(chain),
         "reply_latency_p50_s": round(statistics.median(shipped["latency"]), 3),
+        "reply_latency_p95_s": round(_percentile(shipped["latency"], 0.95), 3),
         "reply_tokens_median": statistics.median(shipped["tokens"]),
-        "turns": turns,
-        "new_tokens": new_tokens,
-        "int8": int8,
-        "torch_threads": torch.get_num_threads(),
-        "load_avg_1m": round(os.getloadavg()[0], 2),
     }
 
 

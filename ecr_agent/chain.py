@@ -127,10 +127,12 @@ class ECRChain(Runnable[dict, ECRResponse]):
         strict: bool = False,
         k: int = 5,
         int8: bool = False,
+        runtime: str = "auto",
     ) -> ECRChain:
         """Load every built part from ``path`` (default ``$ECR_STORE_DIR``); missing parts degrade unless ``strict``.
 
-        ``int8``: our generator with int8 weights (~1.5× faster decoding on CPU; see docs/generator.md).
+        ``runtime``: our generator on ``llama.cpp`` (the default when `llama-cpp-python` is installed) or ``torch``;
+        ``int8``: the torch generator with int8 weights (see docs/generator.md). ``result.notes`` says which runs.
         """
         paths = Paths.from_env()
         if path is not None:
@@ -141,15 +143,17 @@ class ECRChain(Runnable[dict, ECRResponse]):
         notes = []
         if chat_model is None:
             from ecr_agent.generator.chat_model import ECRChatModel
+            from ecr_agent.generator.llama_runtime import runtime_note
             from ecr_agent.generator.model import EmpatheticGenerator
 
             try:
-                generator = EmpatheticGenerator.load(paths, int8=int8)
+                generator = EmpatheticGenerator.load(paths, int8=int8, runtime=runtime)
             except StoreNotBuiltError:
                 if strict:
                     raise
                 notes.append("generator adapter not trained (`ecr train generator`): base SmolLM2 without fine-tuning")
-                generator = EmpatheticGenerator.load(paths, adapter=False, int8=int8)
+                generator = EmpatheticGenerator.load(paths, adapter=False, int8=int8, runtime=runtime)
+            notes.append(runtime_note(generator.runtime))
             chat_model = ECRChatModel(generator=generator)
         return cls(pipeline, chat_model, notes)
 

@@ -83,7 +83,7 @@ def _chat(args: argparse.Namespace) -> dict[str, Any] | None:
 def _bench(args: argparse.Namespace) -> dict[str, Any]:
     from ecr_agent.bench import run_bench
 
-    return run_bench(turns=args.turns, int8=args.int8)
+    return run_bench(turns=args.turns, int8=args.int8, runtime=args.runtime, under_load=args.under_load)
 
 
 def _demo(args: argparse.Namespace) -> dict[str, Any]:
@@ -140,7 +140,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench = command("bench", help="latency, throughput and memory of one chat turn")
     bench.add_argument("--turns", type=int, default=10)
-    bench.add_argument("--int8", action="store_true", help="the generator with int8 weights")
+    bench.add_argument("--int8", action="store_true", help="the torch generator with int8 weights")
+    bench.add_argument(
+        "--runtime", choices=("auto", "llama.cpp", "torch"), default="auto", help="the generator's runtime"
+    )
+    bench.add_argument(
+        "--under-load", action="store_true", help="also time the turns while another process keeps every core busy"
+    )
     bench.set_defaults(run=_bench)
 
     demo = command("demo", help="build and train what is missing, then play a short conversation")

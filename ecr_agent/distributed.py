@@ -38,6 +38,16 @@ def idle_threads() -> int:
     return 1 if other_load() >= available - 0.5 else available
 
 
+def free_threads() -> int:
+    """One thread per core that other processes leave free, at least one (for inference, asked on every call).
+
+    A decoding step splits each matrix product across threads that meet at a barrier; a thread that shares its core
+    with another process's work is descheduled for whole time slices while the others wait. On this 2-core machine
+    with a competing torch job, 60 decoded tokens took ~95 s with 2 threads (issue #14).
+    """
+    return max(1, available_cpus() - round(other_load()))
+
+
 class _CpuClock:
     """CPU time of the whole machine and of this process, to tell this process's own load from everyone else's."""
 
@@ -203,4 +213,4 @@ def unwrap(model: torch.nn.Module) -> torch.nn.Module:
     return model.module if isinstance(model, torch.nn.parallel.DistributedDataParallel) else model
 
 
-__all__ = ["DataParallel", "available_cpus", "idle_threads", "other_load", "unwrap"]
+__all__ = ["DataParallel", "available_cpus", "free_threads", "idle_threads", "other_load", "unwrap"]

@@ -204,7 +204,18 @@ class ECRPipeline:
         return ranked[: self.k], notes, satisfied
 
     def prepare(self, turns: list[ChatTurn]) -> PreparedTurn:
-        """Run every step before the language model for a conversation that ends with a user turn."""
+        """Run every step before the language model for a conversation that ends with a user turn.
+
+        Torch runs with one thread per core other processes leave free (`free_threads`): on a busy machine, two
+        threads that meet at a barrier after every product made this step 40× slower (benchmarks/chain).
+        """
+        from ecr_agent.distributed import free_threads
+        from ecr_agent.ranker.runtime import torch_threads
+
+        with torch_threads(free_threads()):
+            return self._prepare(turns)
+
+    def _prepare(self, turns: list[ChatTurn]) -> PreparedTurn:
         turns = [ChatTurn(t.role, clip(t.content)) for t in turns[-WINDOW_TURNS:]]
         emotions = self.detect(turns)
         turn = PreparedTurn(turns=turns, emotions=emotions)

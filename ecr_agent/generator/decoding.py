@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import torch
 
@@ -73,9 +73,46 @@ class DecodingConfig:
         return asdict(self)
 
 
+@runtime_checkable
+class TokenStepper(Protocol):
+    """A language model run one token at a time with its KV cache kept between calls (torch or llama.cpp)."""
+
+    def start(self, prompt_ids: list[int]) -> torch.Tensor:
+        """Run the whole prompt (a new conversation); float32 logits ``(vocab,)`` of the next token."""
+        ...
+
+    def advance(self, token: int) -> torch.Tensor:
+        """Append ``token``; the logits of the one after it."""
+        ...
+
+
+class TorchStepper:
+    """A transformers causal LM as a `TokenStepper` (``forward(input_ids, cache=..., logits_to_keep=1)``)."""
+
+    def __init__(self, model: torch.nn.Module) -> None:
+        self.model = model
+        self.cache: Any = None
+
+    def _run(self, input_ids: list[list[int]]) -> torch.Tensor:
+        ids = torch.tensor(input_ids, dtype=torch.long)
+        if self.cache is None:
+            output = self.model(input_ids=ids, use_cache=True, logits_to_keep=1)
+        else:
+            output = self.model(input_ids=ids, cache=self.cache, use_cache=True, logits_to_keep=1)
+        self.cache = output.cache if hasattr(output, "cache") else output.past_key_values
+        return output.logits[0, -1].float()
+
+    def start(self, prompt_ids: list[int]) -> torch.Tensor:
+        self.cache = None
+        return self._run([list(prompt_ids)])
+
+    def advance(self, token: int) -> torch.Tensor:
+        return self._run([[token]])
+
+
 @torch.inference_mode()
 def decode_stream(
-    model: torch.nn.Module,
+    model: torch.nn.Module | TokenStepper,
     tokenizer: Any,
     prompt_ids: list[int],
     config: DecodingConfig,
@@ -84,7 +121,7 @@ def decode_stream(
     """Yield the reply's text pieces as they are decided (see the module docstring for the stop rules).
 
     Args:
-        model: a causal LM (``forward(input_ids, cache=..., use_cache=True, logits_to_keep=1)``).
+        model: a `TokenStepper` (llama.cpp's is `LlamaCppStepper`), or a transformers causal LM to step in torch.
         tokenizer: its tokenizer (``decode``, ``eos_token_id``).
         prompt_ids: the full prompt, chat template applied.
         config: budget, stop rules and repetition control.
@@ -103,10 +140,8 @@ def decode_stream(
     stop_reason = "budget"
     stats.update(prompt_tokens=len(prompt_ids), new_tokens=0, first_token_s=None)
 
-    input_ids = torch.tensor([prompt_ids], dtype=torch.long)
-    output = model(input_ids=input_ids, use_cache=True, logits_to_keep=1)
-    cache = output.cache if hasattr(output, "cache") else output.past_key_values
-    logits = output.logits[0, -1].float()
+    stepper = model if isinstance(model, TokenStepper) else TorchStepper(model)
+    logits = stepper.start(prompt_ids)
     while len(generated) < config.max_new_tokens:
         token = _next_token(logits, generated, config, banned + avoid.banned(generated), stop_ids, sampler)
         if stats["first_token_s"] is None:
@@ -140,9 +175,7 @@ def decode_stream(
                 emitted = release
         if len(generated) >= config.max_new_tokens:
             break
-        output = model(input_ids=torch.tensor([[token]]), cache=cache, use_cache=True, logits_to_keep=1)
-        cache = output.cache if hasattr(output, "cache") else output.past_key_values
-        logits = output.logits[0, -1].float()
+        logits = stepper.advance(token)
 
     if stop_reason == "budget" and is_sentence_end(text):
         boundary = len(text.rstrip())

@@ -1,27 +1,32 @@
 """`EmpatheticGenerator`: SmolLM2-135M-Instruct with the emotion-aligned LoRA adapter, behind one verb (`generate`).
 
-The adapter is merged into the base weights at load time, so decoding runs a plain model (no LoRA overhead), in
-bfloat16 where the CPU has native bf16 (AVX512-BF16 / AMX) and float32 elsewhere.
+Two runtimes decode the same way (`decoding.decode_stream`): llama.cpp (`llama_runtime`, the merged model in Q8_0,
+used when `llama-cpp-python` is installed) and torch (the adapter merged at load time, bfloat16 where the CPU has
+native bf16 and float32 elsewhere; training and the fallback). docs/generator.md compares them.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from ecr_agent.config import Paths, StoreNotBuiltError, force_offline
+from ecr_agent.distributed import free_threads
 from ecr_agent.generator.base import ensure_base_checkpoint
-from ecr_agent.generator.decoding import DecodingConfig, decode_stream
+from ecr_agent.generator.decoding import DecodingConfig, TokenStepper, decode_stream
 from ecr_agent.generator.prompt import SYSTEM_PROMPT, GenerationPrompt
 from ecr_agent.hardware import native_bfloat16
 
 force_offline()
 
 import torch  # noqa: E402
+
+from ecr_agent.ranker.runtime import torch_threads  # noqa: E402
 
 logger = logging.getLogger(__name__)
 
@@ -66,17 +71,25 @@ class EmpatheticGenerator:
 
     def __init__(
         self,
-        model: torch.nn.Module,
+        model: torch.nn.Module | None,
         tokenizer: Any,
         decoding: DecodingConfig | None = None,
         adapter: Path | None = None,
         system_prompt: str = SYSTEM_PROMPT,
+        stepper: TokenStepper | None = None,
+        runtime: str = "torch",
     ) -> None:
-        self.model = model.eval()
+        if (model is None) == (stepper is None):
+            raise ValueError("give the generator either a torch model or a token stepper")
+        self.model = model.eval() if model is not None else None
+        self.stepper = stepper
+        self.runtime = runtime
+        """What decodes, in words: ``llama.cpp q8_0`` or ``torch bfloat16`` (the chain puts it in its notes)."""
         self.tokenizer = tokenizer
         self.decoding = decoding or DecodingConfig()
         self.adapter = adapter
         self.system_prompt = system_prompt
+        self._lock = threading.Lock()  # one llama.cpp context holds one conversation's KV cache at a time
 
     @classmethod
     def load(
@@ -86,8 +99,11 @@ class EmpatheticGenerator:
         dtype: torch.dtype | None = None,
         decoding: DecodingConfig | None = None,
         int8: bool = False,
+        runtime: str = "auto",
+        weights: str = "q8_0",
+        threads: int | None = None,
     ) -> EmpatheticGenerator:
-        """Load the base model (converting the packaged GGUF on first use) and merge the adapter into it.
+        """Load the base model (converting the packaged GGUF on first use) with the adapter.
 
         Args:
             paths: where the stores are (default: from the environment).
@@ -98,12 +114,23 @@ class EmpatheticGenerator:
             int8: quantise every linear layer's weights to int8 after merging (PyTorch dynamic quantisation):
                 ~1.5× faster decoding on CPU (half the bytes of bfloat16 per token); replies differ a little
                 (validation comparison in docs/generator.md). ``dtype`` is ignored then.
+            runtime: ``llama.cpp``, ``torch``, or ``auto`` = llama.cpp when `llama-cpp-python` is installed and no
+                torch setting (``dtype``, ``int8``) was asked for, else torch.
+            weights: llama.cpp weights (`llama_runtime.WEIGHT_FORMATS`), exported beside the adapter on first use.
+            threads: llama.cpp threads; None = per call, the cores other processes leave free.
 
         Raises:
             StoreNotBuiltError: the adapter is missing or corrupt (naming ``ecr train generator``).
+            ValueError: ``runtime`` is unknown, or ``llama.cpp`` was asked for and is not installed.
         """
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
+        from ecr_agent.generator.llama_runtime import llama_cpp_available
+
+        if runtime not in ("auto", "llama.cpp", "torch"):
+            raise ValueError(f"runtime must be 'auto', 'llama.cpp' or 'torch', not {runtime!r}")
+        if runtime == "llama.cpp" and not llama_cpp_available():
+            raise ValueError("llama-cpp-python is not installed (`bash run.sh setup` builds it); use runtime='torch'")
         paths = paths or Paths.from_env()
         folder = None
         if adapter is not False:
@@ -112,6 +139,14 @@ class EmpatheticGenerator:
         base = ensure_base_checkpoint(paths)
         started = time.perf_counter()
         tokenizer = AutoTokenizer.from_pretrained(base)
+        if runtime == "llama.cpp" or (runtime == "auto" and dtype is None and not int8 and llama_cpp_available()):
+            from ecr_agent.generator.llama_runtime import LlamaCppStepper, model_files
+
+            model_file, lora = model_files(folder, weights)
+            stepper = LlamaCppStepper.load(model_file, lora, threads=threads)
+            label = f"llama.cpp {weights if folder is not None else 'q4_1'}"
+            logger.info("loaded the generator (%s, adapter=%s) in %.2f s", label, folder, time.perf_counter() - started)
+            return cls(None, tokenizer, decoding=decoding, adapter=folder, stepper=stepper, runtime=label)
         model = AutoModelForCausalLM.from_pretrained(base, dtype=torch.float32)
         if folder is not None:
             model = merge_adapter(model, folder)
@@ -120,8 +155,9 @@ class EmpatheticGenerator:
         else:
             model = model.to(dtype or default_dtype())
         model = model.eval()
-        logger.info("loaded the generator (adapter=%s) in %.2f s", folder, time.perf_counter() - started)
-        return cls(model, tokenizer, decoding=decoding, adapter=folder)
+        label = "torch int8" if int8 else f"torch {str(next(model.parameters()).dtype).replace('torch.', '')}"
+        logger.info("loaded the generator (%s, adapter=%s) in %.2f s", label, folder, time.perf_counter() - started)
+        return cls(model, tokenizer, decoding=decoding, adapter=folder, runtime=label)
 
     @property
     def name(self) -> str:
@@ -145,7 +181,13 @@ class EmpatheticGenerator:
     ) -> Iterator[str]:
         """Continue a chat (``(role, content)`` pairs) as the assistant, yielding text pieces."""
         config = self.decoding.with_(max_new_tokens=max_new_tokens, **decoding)
-        yield from decode_stream(self.model, self.tokenizer, self.encode(messages), config, stats)
+        prompt_ids = self.encode(messages)
+        if self.stepper is None:
+            with torch_threads(free_threads()):
+                yield from decode_stream(self.model, self.tokenizer, prompt_ids, config, stats)
+            return
+        with self._lock:  # the whole reply: another thread's prompt would overwrite this one's KV cache
+            yield from decode_stream(self.stepper, self.tokenizer, prompt_ids, config, stats)
 
     def stream(
         self,

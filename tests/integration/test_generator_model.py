@@ -64,12 +64,12 @@ def report(paths: Paths) -> dict:
 
 @pytest.fixture(scope="module")
 def generator(paths: Paths, report: dict) -> EmpatheticGenerator:
-    return EmpatheticGenerator.load(paths, adapter=True)
+    return EmpatheticGenerator.load(paths, adapter=True, runtime="torch")
 
 
 @pytest.fixture(scope="module")
 def base(paths: Paths, report: dict) -> EmpatheticGenerator:
-    return EmpatheticGenerator.load(paths, adapter=False)
+    return EmpatheticGenerator.load(paths, adapter=False, runtime="torch")
 
 
 def test_missing_adapter_names_the_training_command(tmp_path: Path, data_dir: Path) -> None:
@@ -234,3 +234,73 @@ def test_int8_weights_quantise_every_projection_and_still_decode(paths: Paths, r
     int8_layers = [m for m in quantised.model.modules() if isinstance(m, torch.ao.nn.quantized.dynamic.Linear)]
     assert len(int8_layers) >= 7 * 30  # every projection of the 30 blocks
     assert quantised.generate(PROMPT, 12).strip()
+
+
+def boosted_adapter(source: Path, target: Path) -> Path:
+    """The trained adapter with its update ×200, so a wrong export (row order, scale) cannot hide in the noise."""
+    from safetensors.torch import save_file
+
+    target.mkdir(parents=True, exist_ok=True)
+    tensors = {k: (t * 200 if "lora_B" in k else t) for k, t in load_file(source / ADAPTER_WEIGHTS).items()}
+    save_file(tensors, target / ADAPTER_WEIGHTS)
+    (target / ADAPTER_CONFIG).write_text((source / ADAPTER_CONFIG).read_text())
+    return target
+
+
+def test_llama_cpp_exports_compute_what_torch_computes(paths: Paths, report: dict, tmp_path: Path) -> None:
+    pytest.importorskip("llama_cpp")
+    from ecr_agent.generator.base import gguf_path
+    from ecr_agent.generator.gguf_export import export_merged_model
+    from ecr_agent.generator.llama_runtime import LlamaCppStepper, exported_adapter
+
+    folder = boosted_adapter(Path(report["adapter_dir"]), tmp_path / "boosted")
+    merged = EmpatheticGenerator.load(paths, adapter=folder, runtime="torch", dtype=torch.float32)
+    ids = merged.encode(merged.prompt_messages(PROMPT))
+    with torch.inference_mode():
+        expected = merged.model(input_ids=torch.tensor([ids])).logits[0, -1].float()
+    f16 = LlamaCppStepper.load(export_merged_model(merged.model, gguf_path(), tmp_path / "merged.gguf"), threads=1)
+    assert (f16.start(ids) - expected).abs().max() < 0.1  # F16 weights: rounding only
+    plain = LlamaCppStepper.load(gguf_path(), threads=1).start(ids)
+    tuned = LlamaCppStepper.load(gguf_path(), exported_adapter(folder), threads=1).start(ids)
+    assert (tuned - plain).abs().max() > 1.0  # the adapter is applied
+    assert torch.corrcoef(torch.stack([tuned, expected]))[0, 1] > 0.99  # Q4_1 base + adapter at load ≈ merged
+
+
+def test_llama_cpp_generator_decodes_with_the_same_rules(paths: Paths, report: dict) -> None:
+    pytest.importorskip("llama_cpp")
+    import re
+
+    llama = EmpatheticGenerator.load(paths, adapter=True, runtime="llama.cpp")
+    assert llama.runtime == "llama.cpp q8_0" and llama.model is None
+    exported = Path(report["adapter_dir"]) / "generator-q8_0.gguf"
+    stamp = exported.stat().st_mtime
+    assert EmpatheticGenerator.load(paths, adapter=True, runtime="llama.cpp").stepper is not None
+    assert exported.stat().st_mtime == stamp  # exported once, re-used after
+    stats: dict = {}
+    pieces = list(llama.stream(PROMPT, max_new_tokens=12, stats=stats))
+    assert pieces and 1 <= stats["new_tokens"] <= 12
+    assert "".join(pieces).strip() == llama.generate(PROMPT, max_new_tokens=12)
+    forced: dict = {}
+    list(llama.stream(PROMPT, max_new_tokens=9, stats=forced, ignore_eos=True, stop_at_sentence_end=False))
+    assert forced["new_tokens"] == 9 and forced["stop_reason"] == "budget"
+    free = llama.generate(PROMPT, max_new_tokens=20, ignore_eos=True, stop_at_sentence_end=False)
+    word = next(w for w in re.findall(r"[A-Za-z]{4,}", free))
+    kept = llama.generate(PROMPT, max_new_tokens=20, ignore_eos=True, stop_at_sentence_end=False, avoid_phrases=(word,))
+    assert re.search(rf"\\b{word}\\b", kept) is None and kept != free
+
+
+def test_llama_cpp_reuses_the_cached_prefix_without_changing_the_result(report: dict) -> None:
+    pytest.importorskip("llama_cpp")
+    from ecr_agent.generator.base import gguf_path
+    from ecr_agent.generator.llama_runtime import LlamaCppStepper
+
+    lora = Path(report["adapter_dir"]) / "adapter.gguf"
+    first = [1, 9690, 198, 2683, 359, 253, 5356, 5646, 30, 2]
+    second = [*first[:-2], 1565, 351, 260, 3457, 30]
+    warm = LlamaCppStepper.load(gguf_path(), lora if lora.exists() else None, threads=1)
+    warm.start(first)
+    reused = warm.start(second)
+    assert warm.reused == len(first) - 2
+    fresh = LlamaCppStepper.load(gguf_path(), lora if lora.exists() else None, threads=1).start(second)
+    assert torch.allclose(reused, fresh, atol=0.05)
+    assert int(warm.advance(int(reused.argmax())).argmax()) >= 0

@@ -1,0 +1,152 @@
+"""The generator on llama.cpp: the packaged Q4_1 base with our LoRA adapter applied at load time.
+
+`LlamaCppStepper` is a `TokenStepper`, so the decoding rules (repetition control, avoided titles, no echo, stop at a
+sentence end) are the same code for torch and llama.cpp; only the forward pass differs. The context keeps the last
+prompt's KV cache and re-uses the longest common prefix (the system prompt at least), and the number of threads is
+chosen per call (`ecr_agent.distributed.free_threads`) so a busy machine does not make threads wait on each other.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ecr_agent.config import StoreNotBuiltError
+from ecr_agent.distributed import available_cpus, free_threads
+from ecr_agent.generator.base import gguf_path
+
+logger = logging.getLogger(__name__)
+
+ADAPTER_GGUF = "adapter.gguf"
+CONTEXT_TOKENS = 2048 + 256
+"""llama.cpp context: the longest prompt the generator takes (`model.MAX_PROMPT_TOKENS`) and a reply budget."""
+
+
+def llama_cpp_available() -> bool:
+    """Whether `llama-cpp-python` is installed (it compiles from source; the torch decoder is the fallback)."""
+    return importlib.util.find_spec("llama_cpp") is not None
+
+
+class LlamaCppStepper:
+    """A llama.cpp context as a `TokenStepper`; `start` re-uses the KV cache of the previous prompt's common prefix.
+
+    Not thread-safe by itself: `EmpatheticGenerator` holds a lock around each generation.
+    """
+
+    def __init__(self, llm: Any, threads: int | None = None) -> None:
+        self.llm = llm
+        self.threads = threads
+        self.vocab = llm.n_vocab()
+        self.reused = 0
+        """Prompt tokens taken from the cache by the last `start`."""
+
+    @classmethod
+    def load(cls, model: Path, adapter: Path | None = None, threads: int | None = None) -> LlamaCppStepper:
+        """Load a GGUF model (and a GGUF LoRA adapter) into a context of `CONTEXT_TOKENS` tokens."""
+        from llama_cpp import Llama
+
+        cores = threads or available_cpus()
+        llm = Llama(
+            model_path=str(model),
+            lora_path=str(adapter) if adapter is not None else None,
+            n_ctx=CONTEXT_TOKENS,
+            n_batch=512,
+            n_threads=cores,
+            n_threads_batch=cores,
+            logits_all=False,
+            verbose=False,
+        )
+        return cls(llm, threads)
+
+    def _set_threads(self) -> None:
+        count = self.threads or free_threads()
+        self.llm._ctx.set_n_threads(count, count)
+
+    def _logits(self) -> Any:
+        import torch
+
+        row = np.ctypeslib.as_array(self.llm._ctx.get_logits_ith(-1), shape=(self.vocab,))
+        return torch.from_numpy(row.copy())
+
+    def start(self, prompt_ids: list[int]) -> Any:
+        if not prompt_ids:
+            raise ValueError("the prompt is empty")
+        self._set_threads()
+        cached = self.llm.input_ids[: self.llm.n_tokens]
+        limit = min(len(cached), len(prompt_ids) - 1)  # at least one token runs, so there are logits to read
+        prefix = 0
+        while prefix < limit and cached[prefix] == prompt_ids[prefix]:
+            prefix += 1
+        self.llm.n_tokens = prefix  # eval() drops the cache after it
+        self.llm.eval(prompt_ids[prefix:])
+        self.reused = prefix
+        return self._logits()
+
+    def advance(self, token: int) -> Any:
+        self.llm.eval([token])
+        return self._logits()
+
+
+def exported_adapter(adapter: Path) -> Path:
+    """The adapter as llama.cpp GGUF beside the peft files, (re)written when missing or older than the weights."""
+    from ecr_agent.generator.gguf_export import export_lora_adapter
+
+    target = adapter / ADAPTER_GGUF
+    weights = adapter / "adapter_model.safetensors"
+    if not weights.exists():
+        raise StoreNotBuiltError(f"no generator adapter at {adapter}; run `ecr train generator` to train it")
+    if not target.exists() or target.stat().st_mtime < weights.stat().st_mtime:
+        export_lora_adapter(adapter, gguf_path(), target)
+    return target
+
+
+WEIGHT_FORMATS = ("q8_0", "f16", "q4_1+lora")
+"""llama.cpp weights we can run: the merged model in Q8_0 or F16, or the packaged Q4_1 base + the LoRA adapter."""
+
+
+def model_files(adapter: Path | None, weights: str = "q8_0") -> tuple[Path, Path | None]:
+    """``(model GGUF, LoRA GGUF or None)`` for the generator in ``weights``, exporting what is missing or stale.
+
+    Without an adapter the packaged base runs as shipped (Q4_1). A merged export is written beside the adapter
+    (``generator-q8_0.gguf``, ~140 MB, ~10 s once after each training run).
+    """
+    if weights not in WEIGHT_FORMATS:
+        raise ValueError(f"weights must be one of {WEIGHT_FORMATS}, not {weights!r}")
+    if adapter is None:
+        return gguf_path(), None
+    if weights == "q4_1+lora":
+        return gguf_path(), exported_adapter(adapter)
+    target = adapter / f"generator-{weights}.gguf"
+    source = adapter / "adapter_model.safetensors"
+    if not target.exists() or target.stat().st_mtime < source.stat().st_mtime:
+        export_merged(adapter, target, weights)
+    return target, None
+
+
+def export_merged(adapter: Path, target: Path, weights: str) -> Path:
+    """Merge the adapter into the base in float32 (torch) and write it for llama.cpp in ``weights`` (q8_0 / f16)."""
+    import torch
+
+    from ecr_agent.generator.gguf_export import export_merged_model, quantize_model
+    from ecr_agent.generator.model import EmpatheticGenerator
+
+    logger.info("exporting the generator for llama.cpp (%s) to %s", weights, target)
+    merged = EmpatheticGenerator.load(adapter=adapter, runtime="torch", dtype=torch.float32).model
+    if weights == "f16":
+        return export_merged_model(merged, gguf_path(), target)
+    f16 = export_merged_model(merged, gguf_path(), target.with_name(target.stem + ".f16.tmp"))
+    try:
+        return quantize_model(f16, target, weights.upper())
+    finally:
+        f16.unlink(missing_ok=True)
+
+
+def runtime_note(runtime: str) -> str:
+    """The line `ECRChain` adds to ``result.notes``: which runtime writes the replies, and why torch if it is torch."""
+    if runtime.startswith("torch") and not llama_cpp_available():
+        return f"replies written by {runtime}: llama-cpp-python is not installed (`bash run.sh setup` builds it)"
+    return f"replies written by {runtime}"
