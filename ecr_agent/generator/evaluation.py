@@ -28,6 +28,16 @@ force_offline()
 logger = logging.getLogger(__name__)
 
 SYSTEMS = ("template", "base", "ecr")
+GENERATORS: dict[str, dict[str, Any]] = {
+    "base": {"adapter": False, "runtime": "torch"},
+    "ecr": {"runtime": "torch"},
+    "ecr-int8": {"runtime": "torch", "int8": True},
+    "ecr-llama.cpp": {"runtime": "llama.cpp", "weights": "q8_0"},
+    "ecr-llama.cpp-f16": {"runtime": "llama.cpp", "weights": "f16"},
+    "ecr-llama.cpp-q4_1": {"runtime": "llama.cpp", "weights": "q4_1+lora"},
+}
+"""How each LM system loads: ``ecr`` is the fine-tuned generator on the torch decoder (bfloat16 where native), the
+reference the llama.cpp weight formats are paired against (docs/generator.md)."""
 
 
 @dataclass(frozen=True)
@@ -111,6 +121,7 @@ def evaluate_generator(
     redial_turns: int = 0,
     judge: Any | None = None,
     threads: int = 0,
+    keep_replies: bool = False,
 ) -> dict[str, Any]:
     """Evaluate the systems on held-out turns; return metrics per source and system, and a few sample replies.
 
@@ -118,12 +129,13 @@ def evaluate_generator(
         split: ``test`` (reported) or ``valid`` (model selection) review movies.
         limit: review examples to evaluate.
         paths: where the data and the stores are (default: from the environment).
-        systems: any of ``template``, ``base`` (no fine-tuning), ``ecr`` (fine-tuned; needs ``ecr train generator``),
-            ``ecr-int8`` (the fine-tuned generator with int8 weights).
+        systems: ``template`` or any of `GENERATORS`: ``base`` (no fine-tuning), ``ecr`` (fine-tuned, torch; needs
+            ``ecr train generator``), ``ecr-int8`` (torch, int8 weights), ``ecr-llama.cpp`` (Q8_0), ``-f16``, ``-q4_1``.
         max_new_tokens: generation budget per reply.
         redial_turns: also evaluate this many ReDial test recommender turns (needs ``ecr build``).
         judge: an `LLMJudge` to add the five 0-9 judge scores per system (optional).
         threads: torch threads (0 = the idle cores).
+        keep_replies: add every reply, ``report["replies"][source][system]`` (for paired comparisons).
     """
     import torch
 
@@ -141,7 +153,9 @@ def evaluate_generator(
     for system in systems:
         generator = None
         if system != "template":
-            generator = EmpatheticGenerator.load(paths, adapter=system != "base", int8=system == "ecr-int8")
+            if system not in GENERATORS:
+                raise ValueError(f"unknown system {system!r}; choose from template, {', '.join(GENERATORS)}")
+            generator = EmpatheticGenerator.load(paths, **GENERATORS[system])
         for source, cases in sources.items():
             started = time.perf_counter()
             outputs = [_reply(generator, case.prompt, max_new_tokens) for case in cases]
@@ -154,6 +168,8 @@ def evaluate_generator(
                 metrics.update({f"judge_{k}": round(v, 3) for k, v in judge.score_many(pairs).items()})
             report["sources"].setdefault(source, {"examples": len(cases), "systems": {}})["systems"][system] = metrics
             logger.info("generator eval %s/%s: %s", source, system, metrics)
+    if keep_replies:
+        report["replies"] = replies
     for source, cases in sources.items():
         for index, case in enumerate(cases[:5]):
             sample = {"source": source, "movie": case.prompt.movie, "reference": case.reference}
