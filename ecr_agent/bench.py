@@ -143,8 +143,11 @@ def run_bench(
     if under_load:
         with CompetingLoad() as load:
             busy = _turn_figures(chain, generator, turns)
+            busy["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+            busy["cold_start_s"] = round(cold_start_seconds(int8, runtime), 2)
+            busy["rank_contexts_per_s"] = rank_throughput(chain)
             busy["competitor_threads"] = load.threads
-        busy["load_avg_1m"] = round(os.getloadavg()[0], 2)
+            busy["load_avg_1m"] = round(os.getloadavg()[0], 2)
         result["under_load"] = busy
         result["load_p95_ratio"] = round(busy["turn_latency_p95_s"] / result["turn_latency_p95_s"], 2)
     return result
