@@ -50,28 +50,49 @@ def peak_rss_mb() -> float:
     return 0.0
 
 
-def onnx_generator(kind: str, threads: int = 2) -> Any:
-    """The fine-tuned generator exported to ONNX (cached under $ECR_STORE_DIR/cache/onnx) behind our decoder."""
-    import torch
-    from onnx_candidate import OnnxRuntimeStepper, export_onnx, quantize_int8, tie_lm_head
-
+def onnx_files() -> tuple[Path, Path]:
+    """The fine-tuned generator exported to ONNX, fp32 and weight-only int8 (cached under $ECR_STORE_DIR/cache/onnx)."""
     from ecr_agent.config import Paths
-    from ecr_agent.generator.model import EmpatheticGenerator
 
     folder = Paths.from_env().store_dir / "cache" / "onnx"
-    fp32, int8 = folder / "generator-fp32.onnx", folder / "generator-int8.onnx"
-    if not fp32.exists() or not int8.exists():
-        folder.mkdir(parents=True, exist_ok=True)
-        merged = EmpatheticGenerator.load(runtime="torch", dtype=torch.float32)
-        export_onnx(merged.model, fp32)
-        quantize_int8(fp32, int8)
-        tie_lm_head(fp32)
-    path = fp32 if kind == "fp32" else int8
-    reference = EmpatheticGenerator.load(runtime="torch", dtype=torch.float32)
+    return folder / "generator-fp32.onnx", folder / "generator-int8.onnx"
+
+
+def prepare_exports(skip_onnx: bool) -> None:
+    """Write every candidate's weight files before timing, so no worker's load time or memory includes an export."""
+    import torch
+
+    from ecr_agent.generator.llama_runtime import WEIGHT_FORMATS, model_files
+    from ecr_agent.generator.model import EmpatheticGenerator, adapter_dir
+
+    for weights in WEIGHT_FORMATS:
+        model_files(adapter_dir(), weights)
+    fp32, int8 = onnx_files()
+    if skip_onnx or (fp32.exists() and int8.exists()):
+        return
+    from onnx_candidate import export_onnx, quantize_int8, tie_lm_head
+
+    fp32.parent.mkdir(parents=True, exist_ok=True)
+    export_onnx(EmpatheticGenerator.load(runtime="torch", dtype=torch.float32).model, fp32)
+    quantize_int8(fp32, int8)
+    tie_lm_head(fp32)
+
+
+def onnx_generator(kind: str, threads: int = 2) -> tuple[Any, float, int]:
+    """ONNX Runtime behind our decoder (`OnnxRuntimeStepper`): the generator, its load seconds, its weight bytes."""
+    from onnx_candidate import OnnxRuntimeStepper
+    from transformers import AutoTokenizer
+
+    from ecr_agent.generator.base import ensure_base_checkpoint
+    from ecr_agent.generator.model import EmpatheticGenerator
+
+    path = onnx_files()[0 if kind == "fp32" else 1]
     started = time.perf_counter()
+    tokenizer = AutoTokenizer.from_pretrained(ensure_base_checkpoint())
     stepper = OnnxRuntimeStepper(path, threads=threads)
-    generator = EmpatheticGenerator(None, reference.tokenizer, stepper=stepper, runtime=f"onnxruntime {kind}")
-    return generator, time.perf_counter() - started, sum(p.stat().st_size for p in folder.glob(path.name + "*"))
+    generator = EmpatheticGenerator(None, tokenizer, stepper=stepper, runtime=f"onnxruntime {kind}")
+    weights = sum(f.stat().st_size for f in path.parent.glob(path.name + "*"))
+    return generator, time.perf_counter() - started, weights
 
 
 def worker(name: str, runs: int, fixed_two: bool) -> dict[str, Any]:
@@ -126,14 +147,24 @@ def worker(name: str, runs: int, fixed_two: bool) -> dict[str, Any]:
 
 
 def model_bytes(generator: Any) -> int:
-    """Bytes a decoded token reads: the weights (the tied embedding matrix once, as the LM head)."""
+    """Bytes a decoded token reads: every projection and norm, and the LM head (a tied embedding matrix once).
+
+    The input embedding is read one row per token, so it counts only as the (tied) LM head. torch's int8 layers
+    unpack a fresh tensor on every ``weight()`` call, so those are counted per layer, not by address.
+    """
+    import torch
+
     if generator.model is None:
         files = [generator.stepper.llm.model_path, generator.stepper.llm.lora_path]
         return sum(Path(f).stat().st_size for f in files if f)
     seen, total = set(), 0
     for module in generator.model.modules():
-        packed = module.weight() if callable(getattr(module, "weight", None)) else None  # torch's int8 Linear
-        for tensor in [*module.parameters(recurse=False), *([packed] if packed is not None else [])]:
+        if isinstance(module, torch.nn.Embedding):
+            continue
+        if callable(getattr(module, "weight", None)):  # torch's dynamic int8 Linear
+            total += module.weight().numel()
+            continue
+        for tensor in module.parameters(recurse=False):
             if tensor.data_ptr() not in seen:
                 seen.add(tensor.data_ptr())
                 total += tensor.numel() * tensor.element_size()
@@ -250,11 +281,21 @@ def write_markdown(results: dict[str, Any]) -> None:
             f"| {idle['turn_p50_s']} s | {load['turn_p50_s']} s ({load['turn_max_s']} s) "
             f"| {row['generator_rss_mb']} MB |"
         )
+    lines += [
+        "",
+        "*Generator RSS*: the worker's peak resident memory minus its peak after the imports (weights, caches and "
+        "load-time copies). *Load*: the weights into a ready runtime (exports are written before timing).",
+    ]
     if "quality" in results:
         q = results["quality"]
         lines += [
             "",
             f"## Quality on {q['examples']} held-out review turns (paired with the torch decoder, `ecr`)",
+            "",
+            f"From `{results.get('quality_command', results['command'])}`. `evaluate_generator` on the test movies "
+            "of the review examples (never trained on), greedy, 60-token budget with the stop rules on; every "
+            "system answers the same prompts, and the intervals come from 500 paired bootstrap resamples of the "
+            "turns. `ecr` is the torch decoder in bfloat16.",
             "",
             "| system | BLEU-2 | mentions a fact | hallucination | identical replies | "
             + " | ".join(f"Δ {label} (95 % CI)" for _, label in PAIRED)
@@ -283,6 +324,9 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=150)
     parser.add_argument("--skip-quality", action="store_true")
     parser.add_argument("--skip-onnx", action="store_true")
+    parser.add_argument(
+        "--speed-only", action="store_true", help="re-time the runtimes; keep the quality section of results.json"
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--fixed-two", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -299,9 +343,15 @@ def main() -> None:
         "load_before": round(os.getloadavg()[0], 2),
         "bandwidth_gb_s": {"1 thread": bandwidth(1), "2 threads": bandwidth(2)},
     }
+    previous = json.loads((OUT / "results.json").read_text()) if (OUT / "results.json").exists() else {}
+    prepare_exports(args.skip_onnx)
     results["speed"] = speed(args.runs, args.skip_onnx)
-    if not args.skip_quality:
+    if args.speed_only and "quality" in previous:
+        results["quality"] = previous["quality"]
+        results["quality_command"] = previous.get("quality_command", previous["command"])
+    elif not args.skip_quality:
         results["quality"] = quality(args.limit)
+        results["quality_command"] = results["command"]
     results["minutes"] = round((time.perf_counter() - started) / 60, 1)
     OUT.mkdir(exist_ok=True)
     (OUT / "results.json").write_text(json.dumps(results, indent=1) + "\n")

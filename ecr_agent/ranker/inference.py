@@ -11,6 +11,7 @@ Movies the user turned down are never recommended; ``exclude_mentioned`` also dr
 from __future__ import annotations
 
 import logging
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache, partial
@@ -90,6 +91,7 @@ class EmotionAwareRanker:
         self._node_item = {node: item for item, node in enumerate(assets.nodes.item_nodes)}
         self._titles = [assets.catalog.titles[m] for m in assets.nodes.item_ids]
         self._descriptions: OrderedDict[tuple, str] = OrderedDict()
+        self._cache_lock = threading.Lock()  # the memo caches are shared by every thread that ranks
 
     @classmethod
     def load(
@@ -330,14 +332,18 @@ class EmotionAwareRanker:
     def _memoised(self, cache: OrderedDict, keys: list[str], compute: Callable[[list[str]], Iterable]) -> list:
         """The values of ``keys``: from ``cache``, the missing ones computed in one call and remembered.
 
-        Values are collected before the cache evicts anything, so a batch larger than the cache still works.
+        Values are collected before the cache evicts anything, so a batch larger than the cache still works. The
+        cache is read and updated under a lock (another thread may evict between a lookup and a read); the compute
+        runs outside it, so two threads may compute the same key once each, never a wrong value.
         """
-        found = {key: cache[key] for key in keys if key in cache}
+        with self._cache_lock:
+            found = {key: cache[key] for key in keys if key in cache}
         missing = [key for key in dict.fromkeys(keys) if key not in found]
         if missing:
             found.update(zip(missing, compute(missing), strict=True))
-        for key in dict.fromkeys(keys):
-            self._remember(cache, key, found[key])
+        with self._cache_lock:
+            for key in dict.fromkeys(keys):
+                self._remember(cache, key, found[key])
         return [found[key] for key in keys]
 
     @staticmethod
@@ -387,7 +393,8 @@ class EmotionAwareRanker:
 
     def _describe(self, mention, turned_down: bool = False) -> str:  # type: ignore[no-untyped-def]
         key = (mention.node, mention.role, tuple(mention.emotions.items()), turned_down)
-        found = self._descriptions.get(key)
+        with self._cache_lock:
+            found = self._descriptions.get(key)
         if found is None:
             name = self._node_name(mention.node)
             feeling = ", ".join(f"{label} {prob:.2f}" for label, prob in mention.emotions.items())
@@ -397,7 +404,8 @@ class EmotionAwareRanker:
                 found = f"{name} (you mentioned it; {feeling or 'no emotion detected'})"
             else:
                 found = f"{name} (I suggested it; your reaction: {feeling or 'not yet'})"
-            self._remember(self._descriptions, key, found)  # type: ignore[arg-type]
+            with self._cache_lock:
+                self._remember(self._descriptions, key, found)  # type: ignore[arg-type]
         return found
 
     def _node_name(self, node: int) -> str:

@@ -199,3 +199,36 @@ def test_the_generated_part_never_claims_a_life(chain):
     for text in ("I loved Titanic, it made me cry", "Any good comedies?", "I want something scary tonight"):
         reply = chain.invoke({"messages": [{"role": "user", "content": text}]}).reply
         assert not invented_life(reply), reply
+
+
+CONVERSATIONS = [
+    [{"role": "user", "content": text}]
+    for text in (
+        "I loved The Notebook and Titanic, any ideas for tonight?",
+        "I'm in the mood for a scary movie like The Conjuring.",
+        "Something funny please, I adored Superbad.",
+        "I like action movies with Tom Cruise.",
+        "My kids loved Frozen and Moana. What next?",
+        "I want a sad drama that will make me cry.",
+    )
+]
+
+
+def test_concurrent_batch_and_abatch_return_what_sequential_invokes_return(chain):
+    inputs = [{"messages": messages} for messages in CONVERSATIONS]
+    sequential = [chain.invoke(x) for x in inputs]
+    concurrent = chain.batch(inputs, config={"max_concurrency": 4})
+    gathered = asyncio.run(chain.abatch(inputs, config={"max_concurrency": 4}))
+    for one, two, three in zip(sequential, concurrent, gathered, strict=True):
+        assert one.reply == two.reply == three.reply
+        assert one.recommendations == two.recommendations == three.recommendations
+
+
+def test_threads_streaming_at_once_never_interleave(chain):
+    from concurrent.futures import ThreadPoolExecutor
+
+    inputs = [{"messages": messages} for messages in CONVERSATIONS[:4]]
+    expected = ["".join(chain.stream(x)).strip() for x in inputs]
+    with ThreadPoolExecutor(4) as pool:
+        streamed = list(pool.map(lambda x: "".join(chain.stream(x)).strip(), inputs))
+    assert streamed == expected
