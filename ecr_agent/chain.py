@@ -153,7 +153,7 @@ class ECRChain(Runnable[dict, ECRResponse]):
                     raise
                 notes.append("generator adapter not trained (`ecr train generator`): base SmolLM2 without fine-tuning")
                 generator = EmpatheticGenerator.load(paths, adapter=False, int8=int8, runtime=runtime)
-            notes.append(runtime_note(generator.runtime))
+            notes.append(runtime_note(generator.runtime, generator.runtime_problem))
             chat_model = ECRChatModel(generator=generator)
         return cls(pipeline, chat_model, notes)
 

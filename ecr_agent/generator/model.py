@@ -85,6 +85,8 @@ class EmpatheticGenerator:
         self.stepper = stepper
         self.runtime = runtime
         """What decodes, in words: ``llama.cpp q8_0`` or ``torch bfloat16`` (the chain puts it in its notes)."""
+        self.runtime_problem: str | None = None
+        """Why llama.cpp is not the runtime although it is installed (it failed to start), else None."""
         self.tokenizer = tokenizer
         self.decoding = decoding or DecodingConfig()
         self.adapter = adapter
@@ -139,14 +141,22 @@ class EmpatheticGenerator:
         base = ensure_base_checkpoint(paths)
         started = time.perf_counter()
         tokenizer = AutoTokenizer.from_pretrained(base)
+        problem = None
         if runtime == "llama.cpp" or (runtime == "auto" and dtype is None and not int8 and llama_cpp_available()):
-            from ecr_agent.generator.llama_runtime import LlamaCppStepper, model_files
+            try:
+                from ecr_agent.generator.llama_runtime import load_stepper
 
-            model_file, lora = model_files(folder, weights)
-            stepper = LlamaCppStepper.load(model_file, lora, threads=threads)
-            label = f"llama.cpp {weights if folder is not None else 'q4_1'}"
-            logger.info("loaded the generator (%s, adapter=%s) in %.2f s", label, folder, time.perf_counter() - started)
-            return cls(None, tokenizer, decoding=decoding, adapter=folder, stepper=stepper, runtime=label)
+                stepper = load_stepper(folder, weights, threads)
+            except (ImportError, OSError, RuntimeError, ValueError, StoreNotBuiltError) as error:
+                if runtime == "llama.cpp":
+                    raise
+                problem = f"llama.cpp could not start ({error})"
+                logger.warning("%s; decoding with torch", problem)
+            else:
+                label = f"llama.cpp {weights if folder is not None else 'q4_1'}"
+                seconds = time.perf_counter() - started
+                logger.info("loaded the generator (%s, adapter=%s) in %.2f s", label, folder, seconds)
+                return cls(None, tokenizer, decoding=decoding, adapter=folder, stepper=stepper, runtime=label)
         model = AutoModelForCausalLM.from_pretrained(base, dtype=torch.float32)
         if folder is not None:
             model = merge_adapter(model, folder)
@@ -157,7 +167,9 @@ class EmpatheticGenerator:
         model = model.eval()
         label = "torch int8" if int8 else f"torch {str(next(model.parameters()).dtype).replace('torch.', '')}"
         logger.info("loaded the generator (%s, adapter=%s) in %.2f s", label, folder, time.perf_counter() - started)
-        return cls(model, tokenizer, decoding=decoding, adapter=folder, runtime=label)
+        generator = cls(model, tokenizer, decoding=decoding, adapter=folder, runtime=label)
+        generator.runtime_problem = problem
+        return generator
 
     @property
     def name(self) -> str:

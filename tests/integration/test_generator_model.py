@@ -304,3 +304,30 @@ def test_llama_cpp_reuses_the_cached_prefix_without_changing_the_result(report: 
     fresh = LlamaCppStepper.load(gguf_path(), lora if lora.exists() else None, threads=1).start(second)
     assert torch.allclose(reused, fresh, atol=0.05)
     assert int(warm.advance(int(reused.argmax())).argmax()) >= 0
+
+
+def test_a_corrupt_llama_export_is_written_again(paths: Paths, report: dict) -> None:
+    pytest.importorskip("llama_cpp")
+    exported = Path(report["adapter_dir"]) / "generator-q8_0.gguf"
+    EmpatheticGenerator.load(paths, adapter=True, runtime="llama.cpp")
+    exported.write_bytes(b"GGUF" + b"\0" * 64)  # newer than the adapter, so only loading can tell it is broken
+    again = EmpatheticGenerator.load(paths, adapter=True, runtime="llama.cpp")
+    assert exported.stat().st_size > 10_000_000 and again.generate(PROMPT, max_new_tokens=4)
+
+
+def test_llama_cpp_failing_to_start_falls_back_to_torch_and_says_why(
+    paths: Paths, report: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("llama_cpp")
+    import ecr_agent.generator.llama_runtime as llama_runtime
+
+    def broken(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise OSError("libllama.so: cannot open shared object file")
+
+    monkeypatch.setattr(llama_runtime, "load_stepper", broken)
+    fallback = EmpatheticGenerator.load(paths, adapter=True)
+    assert fallback.runtime.startswith("torch") and fallback.model is not None
+    note = llama_runtime.runtime_note(fallback.runtime, fallback.runtime_problem)
+    assert "llama.cpp could not start" in note and "libllama.so" in note
+    with pytest.raises(OSError, match="libllama"):
+        EmpatheticGenerator.load(paths, adapter=True, runtime="llama.cpp")
