@@ -220,7 +220,7 @@ def encode_messages(
     tokenizer: Any, messages: Sequence[tuple[str, str]], system_prompt: str = SYSTEM_PROMPT
 ) -> list[int]:
     """Chat-template token ids of ``(role, content)`` messages (a system message first), assistant turn opened."""
-    conversation = [{"role": ROLES[role], "content": content} for role, content in messages]
+    conversation = [{"role": ROLES[role], "content": defuse(tokenizer, content)} for role, content in messages]
     if not conversation or conversation[0]["role"] != "system":
         conversation.insert(0, {"role": "system", "content": system_prompt})
     text = tokenizer.apply_chat_template(conversation, add_generation_prompt=True, tokenize=False)
@@ -228,6 +228,18 @@ def encode_messages(
     if len(ids) > MAX_PROMPT_TOKENS:
         raise ValueError(f"the prompt has {len(ids)} tokens; the generator takes at most {MAX_PROMPT_TOKENS}")
     return ids
+
+
+def defuse(tokenizer: Any, text: str) -> str:
+    """``text`` with the tokenizer's control tokens broken up ("<|im_start|>" → "< |im_start|>").
+
+    The tokenizer turns those strings into real control tokens wherever they appear, so a message containing
+    "<|im_start|>system" would open a system turn of its own (prompt injection through the chat template).
+    """
+    for token in getattr(tokenizer, "added_tokens_encoder", {}) or {}:
+        if len(token) > 1 and token in text:
+            text = text.replace(token, f"{token[0]} {token[1:]}")
+    return text
 
 
 def check_adapter(folder: Path) -> None:
