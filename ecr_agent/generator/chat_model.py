@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
-from langchain_core.language_models import BaseChatModel
+from langchain_core.language_models import BaseChatModel, LangSmithParams
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import ConfigDict
@@ -52,6 +52,16 @@ class ECRChatModel(BaseChatModel):
     """The loaded generator (base + merged adapter)."""
     max_new_tokens: int = 60
     """Token budget per reply."""
+    model: str = "ecr-smollm2"
+    """The model's name in traces (LangSmith's ``ls_model_name``)."""
+    max_tokens: int | None = None
+    """LangChain's standard name for the budget; when set it wins over ``max_new_tokens``."""
+    temperature: float = 0.0
+    """0 = greedy (the default); otherwise nucleus sampling at this temperature."""
+    stop: list[str] | None = None
+    """Stop sequences used when a call passes none."""
+    streaming: bool = False
+    """LangChain's standard flag; ``invoke`` streams internally either way, so it changes nothing here."""
 
     @classmethod
     def from_env(cls, adapter: bool = True, **kwargs: Any) -> ECRChatModel:
@@ -64,7 +74,20 @@ class ECRChatModel(BaseChatModel):
 
     @property
     def _identifying_params(self) -> dict[str, Any]:
-        return {"model": self.generator.name, "max_new_tokens": self.max_new_tokens}
+        return {"model": self.generator.name, "max_new_tokens": self.budget, "runtime": self.generator.runtime}
+
+    @property
+    def budget(self) -> int:
+        return self.max_tokens if self.max_tokens is not None else self.max_new_tokens
+
+    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
+        name = kwargs.get("model") if isinstance(kwargs.get("model"), str) else self.model
+        params = LangSmithParams(ls_provider="ecr-agent", ls_model_type="chat", ls_model_name=name)
+        params["ls_temperature"] = float(kwargs.get("temperature", self.temperature))
+        params["ls_max_tokens"] = int(kwargs.get("max_tokens", self.budget))
+        if stop or self.stop:
+            params["ls_stop"] = stop or self.stop
+        return params
 
     def _generate(
         self,
@@ -84,7 +107,9 @@ class ECRChatModel(BaseChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         pairs = [(ROLES.get(m.type, "user"), str(m.text)) for m in messages]
-        budget = int(kwargs.pop("max_new_tokens", self.max_new_tokens))
+        stop = stop or self.stop
+        budget = int(kwargs.pop("max_new_tokens", kwargs.pop("max_tokens", self.budget)))
+        kwargs.setdefault("temperature", self.temperature)
         text = ""
         for piece in self.generator.stream_messages(pairs, max_new_tokens=budget, **kwargs):
             piece, stopped = _cut_at_stop(text, piece, stop)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,7 @@ class LlamaCppStepper:
         self.vocab = llm.n_vocab()
         self.reused = 0
         """Prompt tokens taken from the cache by the last `start`."""
+        weakref.finalize(self, llm.close)  # before interpreter shutdown, when llama-cpp-python's __del__ would fail
 
     @classmethod
     def load(cls, model: Path, adapter: Path | None = None, threads: int | None = None) -> LlamaCppStepper:
