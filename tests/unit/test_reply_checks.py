@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -408,3 +409,18 @@ def test_unknown_movie_cannot_be_checked(book: FactBook):
     assert [verify(c, book) for c in find_claims("It was directed by Robert Zemeckis.", "no-such-movie", book)] == [
         None
     ]
+
+
+def test_a_saved_fact_book_is_the_book_it_was_built_from(tmp_path: Path, data_dir: Path) -> None:
+    from ecr_agent.config import Paths
+
+    paths = Paths(data_dir=data_dir, store_dir=tmp_path)
+    built = FactBook.load(paths)
+    saved = tmp_path / "cache" / "factbook.json"
+    assert saved.exists() and not built.complete
+    read = FactBook.load(paths)
+    assert read.complete
+    assert read.facts == built.facts and read.people == built.people and read.titles == built.titles
+    saved.write_text("{broken")
+    assert not FactBook.load(paths).complete  # a corrupt copy is rebuilt from the data, not trusted
+    assert json.loads(saved.read_text())["fingerprint"]
