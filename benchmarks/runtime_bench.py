@@ -40,6 +40,8 @@ CANDIDATES: dict[str, dict[str, Any]] = {
 FIXED_TWO = ("torch bf16", "llama.cpp Q8_0")
 """Also measured under load with two threads always (the old policy), to show what per-call threads buy."""
 QUALITY = ("ecr", "ecr-llama.cpp", "ecr-llama.cpp-f16", "ecr-llama.cpp-q4_1", "ecr-int8")
+BOOTSTRAP = 500
+"""Paired bootstrap resamples of the turns behind each interval."""
 PAIRED = (("bleu_2", "BLEU-2"), ("fact_mention_rate", "mentions a fact"), ("hallucination_rate", "hallucination"))
 
 
@@ -242,7 +244,8 @@ def quality(limit: int) -> dict[str, Any]:
     report = evaluate_generator(split="test", limit=limit, systems=QUALITY, keep_replies=True)
     systems = report["sources"]["reviews"]["systems"]
     (OUT / "replies.json").write_text(json.dumps(report["replies"], indent=0) + "\n")  # to re-pair without decoding
-    return {"examples": limit, "systems": systems, "paired_with_torch": paired(report, limit)}
+    pairs = paired(report, limit, samples=BOOTSTRAP)
+    return {"examples": limit, "systems": systems, "paired_with_torch": pairs, "bootstrap_samples": BOOTSTRAP}
 
 
 def write_markdown(results: dict[str, Any]) -> None:
@@ -294,8 +297,8 @@ def write_markdown(results: dict[str, Any]) -> None:
             "",
             f"From `{results.get('quality_command', results['command'])}`. `evaluate_generator` on the test movies "
             "of the review examples (never trained on), greedy, 60-token budget with the stop rules on; every "
-            "system answers the same prompts, and the intervals come from 500 paired bootstrap resamples of the "
-            "turns. `ecr` is the torch decoder in bfloat16.",
+            f"system answers the same prompts, and the intervals come from {q.get('bootstrap_samples', 1000):,} paired "
+            "bootstrap resamples of the turns. `ecr` is the torch decoder in bfloat16.",
             "",
             "| system | BLEU-2 | mentions a fact | hallucination | identical replies | "
             + " | ".join(f"Δ {label} (95 % CI)" for _, label in PAIRED)
@@ -327,6 +330,7 @@ def main() -> None:
     parser.add_argument(
         "--speed-only", action="store_true", help="re-time the runtimes; keep the quality section of results.json"
     )
+    parser.add_argument("--markdown-only", action="store_true", help="rewrite results.md from results.json")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--fixed-two", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -334,6 +338,9 @@ def main() -> None:
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     if args.worker:
         print(json.dumps(worker(args.worker, args.runs, args.fixed_two)))
+        return
+    if args.markdown_only:
+        write_markdown(json.loads((OUT / "results.json").read_text()))
         return
     started = time.perf_counter()
     results: dict[str, Any] = {
