@@ -41,7 +41,7 @@ class KnowledgeRetriever(BaseRetriever):
     store: KnowledgeStore
     """The Chroma collections to search."""
     k: int = 4
-    """Documents per kind."""
+    """Documents returned: the ``k`` nearest over all ``kinds`` together (LangChain's retriever contract)."""
     kinds: tuple[Kind, ...] = Field(default=("triples", "reviews"))
     """Which collections to search: ``triples`` (DBpedia facts), ``reviews`` (emotional review snippets)."""
 
@@ -58,9 +58,10 @@ class KnowledgeRetriever(BaseRetriever):
         movie_ids: Sequence[str] | None = None,
         k: int | None = None,
     ) -> list[Document]:
+        k = self.k if k is None else k
         documents: list[Document] = []
-        for kind in self.kinds:
-            for hit in self.store.search(query, kind, k=self.k if k is None else k, movie_ids=movie_ids):
+        for kind in self.kinds:  # each collection's k nearest, then the k nearest of those (same encoder, same metric)
+            for hit in self.store.search(query, kind, k=k, movie_ids=movie_ids):
                 metadata = {**hit["metadata"], "kind": kind, "distance": hit["distance"]}
                 documents.append(Document(page_content=hit["text"], metadata=metadata, id=hit["id"]))
-        return sorted(documents, key=lambda d: d.metadata["distance"])
+        return sorted(documents, key=lambda d: d.metadata["distance"])[:k]

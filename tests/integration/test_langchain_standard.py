@@ -9,9 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from langchain_tests.integration_tests import RetrieversIntegrationTests
 from langchain_tests.unit_tests import ChatModelUnitTests
 
 from ecr_agent.generator.chat_model import ECRChatModel
+from ecr_agent.knowledge.retriever import KnowledgeRetriever
 
 pytestmark = pytest.mark.slow
 
@@ -22,8 +24,10 @@ _LOADED: dict[str, Any] = {}
 def generator(tiny_store) -> Any:
     from ecr_agent.config import Paths
     from ecr_agent.generator.model import EmpatheticGenerator
+    from ecr_agent.knowledge.stores import KnowledgeStore
 
     _LOADED["generator"] = EmpatheticGenerator.load(Paths.from_env(), adapter=True)
+    _LOADED["store"] = KnowledgeStore.connect(Paths.from_env())
     return _LOADED["generator"]
 
 
@@ -51,3 +55,17 @@ class TestECRChatModelUnit(ChatModelUnitTests):
     @property
     def has_structured_output(self) -> bool:
         return False
+
+
+class TestKnowledgeRetriever(RetrieversIntegrationTests):
+    @property
+    def retriever_constructor(self) -> type[KnowledgeRetriever]:
+        return KnowledgeRetriever
+
+    @property
+    def retriever_constructor_params(self) -> dict[str, Any]:
+        return {"store": _LOADED["store"]}
+
+    @property
+    def retriever_query_example(self) -> str:
+        return "a romantic movie that made me cry"
