@@ -38,7 +38,9 @@ class CompetingLoad:
     """Context manager: a separate process keeping ``threads`` cores busy (default: all) until the block ends."""
 
     def __init__(self, threads: int | None = None, settle_s: float = 2.0) -> None:
-        self.threads = threads or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 2)
+        from ecr_agent.distributed import available_cpus
+
+        self.threads = threads or available_cpus()
         self.settle_s = settle_s
         self.process: subprocess.Popen[bytes] | None = None
 

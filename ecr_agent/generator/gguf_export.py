@@ -13,7 +13,6 @@ Two shapes of export, measured against each other in docs/generator.md:
 
 from __future__ import annotations
 
-import json
 import logging
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,6 @@ from ecr_agent.config import StoreNotBuiltError
 
 logger = logging.getLogger(__name__)
 
-RETRAIN = "run `ecr train generator` to train it"
 HF_TO_GGUF = {
     "self_attn.q_proj": "attn_q",
     "self_attn.k_proj": "attn_k",
@@ -55,35 +53,19 @@ def gguf_name(hf_name: str) -> str:
     return f"blk.{block}.{HF_TO_GGUF[module]}"
 
 
-def _heads(base_gguf: Path) -> tuple[int, int]:
-    import gguf
-
-    fields = gguf.GGUFReader(str(base_gguf)).fields
-    return (
-        int(fields["llama.attention.head_count"].contents()),
-        int(fields["llama.attention.head_count_kv"].contents()),
-    )
-
-
-def _read_adapter(folder: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-    from safetensors.numpy import load_file
-
-    try:
-        settings = json.loads((folder / "adapter_config.json").read_text())
-        tensors = load_file(folder / "adapter_model.safetensors")
-    except Exception as error:  # truncated or corrupt files raise several types
-        raise StoreNotBuiltError(f"the generator adapter at {folder} could not be read ({error}); {RETRAIN}") from error
-    return settings, tensors
+def _heads(fields: Any) -> tuple[int, int]:
+    """Query and key/value head counts from a GGUF reader's fields."""
+    return int(fields["llama.attention.head_count"].contents()), int(fields["llama.attention.head_count_kv"].contents())
 
 
 def export_lora_adapter(adapter: Path, base_gguf: Path, target: Path) -> Path:
     """Write the peft LoRA adapter in ``adapter`` as a llama.cpp LoRA GGUF at ``target`` (F32 tensors)."""
     import gguf
 
-    settings, tensors = _read_adapter(adapter)
-    if settings.get("use_dora") or settings.get("use_rslora") or settings.get("peft_type", "LORA") != "LORA":
-        raise StoreNotBuiltError(f"the adapter at {adapter} is not a plain LoRA adapter; {RETRAIN}")
-    heads, kv_heads = _heads(base_gguf)
+    from ecr_agent.generator.model import RETRAIN, read_lora
+
+    settings, tensors = read_lora(adapter)
+    heads, kv_heads = _heads(gguf.GGUFReader(str(base_gguf)).fields)
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(".partial")
     writer = gguf.GGUFWriter(str(partial), arch="llama")
@@ -94,8 +76,8 @@ def export_lora_adapter(adapter: Path, base_gguf: Path, target: Path) -> Path:
     for key in sorted(tensors):
         if ".lora_A." not in key:
             continue
-        down = tensors[key].astype(np.float32)  # (r, in)
-        up = tensors[key.replace(".lora_A.", ".lora_B.")].astype(np.float32)  # (out, r)
+        down = tensors[key].float().numpy()  # (r, in)
+        up = tensors[key.replace(".lora_A.", ".lora_B.")].float().numpy()  # (out, r)
         name = gguf_name(key.split(".lora_A.")[0])
         if name.endswith("attn_q"):
             up = permute_rows(up, heads)
@@ -117,7 +99,7 @@ def export_merged_model(model: Any, base_gguf: Path, target: Path) -> Path:
     import torch
 
     reader = gguf.GGUFReader(str(base_gguf))
-    heads, kv_heads = _heads(base_gguf)
+    heads, kv_heads = _heads(reader.fields)
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(".partial")
     writer = gguf.GGUFWriter(str(partial), arch="llama")

@@ -1,4 +1,4 @@
-"""The generator on llama.cpp: the packaged Q4_1 base with our LoRA adapter applied at load time.
+"""The generator on llama.cpp: the merged model in Q8_0 (default), F16, or the packaged Q4_1 base + a GGUF LoRA.
 
 `LlamaCppStepper` is a `TokenStepper`, so the decoding rules (repetition control, avoided titles, no echo, stop at a
 sentence end) are the same code for torch and llama.cpp; only the forward pass differs. The context keeps the last
@@ -98,12 +98,17 @@ def exported_adapter(adapter: Path) -> Path:
     from ecr_agent.generator.gguf_export import export_lora_adapter
 
     target = adapter / ADAPTER_GGUF
-    weights = adapter / "adapter_model.safetensors"
-    if not weights.exists():
-        raise StoreNotBuiltError(f"no generator adapter at {adapter}; run `ecr train generator` to train it")
-    if not target.exists() or target.stat().st_mtime < weights.stat().st_mtime:
+    if _stale(target, adapter):
         export_lora_adapter(adapter, gguf_path(), target)
     return target
+
+
+def _stale(export: Path, adapter: Path) -> bool:
+    """Whether ``export`` must be (re)written: missing, or older than the adapter's weights (checked complete)."""
+    from ecr_agent.generator.model import ADAPTER_WEIGHTS, check_adapter
+
+    check_adapter(adapter)
+    return not export.exists() or export.stat().st_mtime < (adapter / ADAPTER_WEIGHTS).stat().st_mtime
 
 
 WEIGHT_FORMATS = ("q8_0", "f16", "q4_1+lora")
@@ -123,8 +128,7 @@ def model_files(adapter: Path | None, weights: str = "q8_0") -> tuple[Path, Path
     if weights == "q4_1+lora":
         return gguf_path(), exported_adapter(adapter)
     target = adapter / f"generator-{weights}.gguf"
-    source = adapter / "adapter_model.safetensors"
-    if not target.exists() or target.stat().st_mtime < source.stat().st_mtime:
+    if _stale(target, adapter):
         export_merged(adapter, target, weights)
     return target, None
 

@@ -78,6 +78,7 @@ class EmpatheticGenerator:
         system_prompt: str = SYSTEM_PROMPT,
         stepper: TokenStepper | None = None,
         runtime: str = "torch",
+        runtime_problem: str | None = None,
     ) -> None:
         if (model is None) == (stepper is None):
             raise ValueError("give the generator either a torch model or a token stepper")
@@ -85,7 +86,7 @@ class EmpatheticGenerator:
         self.stepper = stepper
         self.runtime = runtime
         """What decodes, in words: ``llama.cpp q8_0`` or ``torch bfloat16`` (the chain puts it in its notes)."""
-        self.runtime_problem: str | None = None
+        self.runtime_problem = runtime_problem
         """Why llama.cpp is not the runtime although it is installed (it failed to start), else None."""
         self.tokenizer = tokenizer
         self.decoding = decoding or DecodingConfig()
@@ -167,9 +168,7 @@ class EmpatheticGenerator:
         model = model.eval()
         label = "torch int8" if int8 else f"torch {str(next(model.parameters()).dtype).replace('torch.', '')}"
         logger.info("loaded the generator (%s, adapter=%s) in %.2f s", label, folder, time.perf_counter() - started)
-        generator = cls(model, tokenizer, decoding=decoding, adapter=folder, runtime=label)
-        generator.runtime_problem = problem
-        return generator
+        return cls(model, tokenizer, decoding=decoding, adapter=folder, runtime=label, runtime_problem=problem)
 
     @property
     def name(self) -> str:
@@ -253,11 +252,12 @@ def check_adapter(folder: Path) -> None:
         raise StoreNotBuiltError(f"the generator adapter config {config} is corrupt; {RETRAIN}") from error
 
 
-def merge_adapter(model: torch.nn.Module, folder: Path) -> torch.nn.Module:
-    """Fold the LoRA adapter saved in ``folder`` (peft format) into ``model``'s weights: W += (α / r) · B A.
+def read_lora(folder: Path) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:
+    """The peft LoRA adapter saved in ``folder``: its settings and tensors, refused unless it is plain LoRA.
 
-    Done directly from the safetensors file rather than through peft: the result is the same (a test compares it
-    with ``PeftModel``), and skipping the peft import saves seconds of cold start.
+    Raises:
+        StoreNotBuiltError: the files are missing, truncated or corrupt, or the adapter is DoRA / rsLoRA /
+            fan-in-fan-out (naming ``ecr train generator``).
     """
     from safetensors.torch import load_file
 
@@ -269,6 +269,16 @@ def merge_adapter(model: torch.nn.Module, folder: Path) -> torch.nn.Module:
     unsupported = [k for k in ("use_dora", "use_rslora", "fan_in_fan_out") if settings.get(k)]
     if settings.get("peft_type", "LORA") != "LORA" or unsupported:
         raise StoreNotBuiltError(f"the adapter at {folder} is not a plain LoRA adapter ({unsupported}); {RETRAIN}")
+    return settings, tensors
+
+
+def merge_adapter(model: torch.nn.Module, folder: Path) -> torch.nn.Module:
+    """Fold the LoRA adapter saved in ``folder`` (peft format) into ``model``'s weights: W += (α / r) · B A.
+
+    Done directly from the safetensors file rather than through peft: the result is the same (a test compares it
+    with ``PeftModel``), and skipping the peft import saves seconds of cold start.
+    """
+    settings, tensors = read_lora(folder)
     scale = float(settings["lora_alpha"]) / float(settings["r"])
     weights = dict(model.named_parameters())
     merged = 0
