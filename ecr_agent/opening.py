@@ -220,6 +220,10 @@ def _article(phrase: str) -> str:
     return f"{'an' if phrase[:1].lower() in 'aeiou' else 'a'} {phrase}"
 
 
+SENTENCE_END = re.compile(r"(?<!\b[A-Z]\.)(?<!\bMrs\.)(?<!\b(?:Mr|Ms|Dr|St|Jr|Sr|vs)\.)(?<=[.!?])\s+")
+"""A sentence's end, not an initial ("R.M.S. Titanic") or a title ("Mr. Smith")."""
+
+
 def _first_sentence(text: str) -> str:
-    sentence = re.split(r"(?<=[.!?])\s+", " ".join(str(text).split()), maxsplit=1)[0]
+    sentence = SENTENCE_END.split(" ".join(str(text).split()), maxsplit=1)[0]
     return sentence if sentence.endswith((".", "!", "?")) else sentence + "."

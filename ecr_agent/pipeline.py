@@ -137,7 +137,7 @@ class ECRPipeline:
         try:
             from ecr_agent.ranker.inference import EmotionAwareRanker
 
-            ranker = EmotionAwareRanker.load(paths, detector=detector)
+            ranker = EmotionAwareRanker.load(paths, detector=detector, linker=linker)
         except StoreNotBuiltError as error:
             if strict:
                 raise
@@ -278,12 +278,18 @@ class ECRPipeline:
             picks = self.linker.link(previous[-1].content).movie_ids if previous else ()
             movie_id = (named_ids or picks or (None,))[0]
             asked_about = self.linker.catalog.get(movie_id) if movie_id else None
+        from ecr_agent.feedback.rules import cues
+
+        # The opening only acknowledges what the message says in words: the reader's "liked" leans on the prior
+        # that seekers like suggestions, so "Seen it already, what else?" would otherwise read as "a good choice".
+        said = cues(turns[-1].content)
+        seen = [f for f in answers if f.seen or (said.seen and not said.not_seen and f.seen is None)]
         return TurnReading(
             text=turns[-1].content,
             turned_down=titles(f.movie_id for f in downs),
-            accepted=titles(f.movie_id for f in answers if f.accepted and not f.turned_down),
-            seen=titles(f.movie_id for f in answers if f.seen),
-            liked_seen=titles(f.movie_id for f in answers if f.seen and f.accepted),
+            accepted=titles(f.movie_id for f in answers if f.accepted and not f.turned_down and said.positive),
+            seen=titles(f.movie_id for f in seen),
+            liked_seen=titles(f.movie_id for f in seen if f.accepted and said.positive),
             request=request.describe() if request is not None else None,
             request_met=request_met,
             asked_about=asked_about,

@@ -1,11 +1,13 @@
 """Write the notebooks under notebooks/ from the cell lists below (so they stay reviewable as code).
 
-Usage: python tools/make_notebooks.py
+Usage: python tools/make_notebooks.py             (writes the notebooks)
+       python tools/make_notebooks.py --transcript  (prints the agent transcript on $ECR_STORE_DIR, for AGENT_TRANSCRIPT)
 The test suite executes every notebook top to bottom (tests/integration/test_notebooks.py) against a small store.
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import nbformat
@@ -91,40 +93,108 @@ TRAINING = [
     ),
 ]
 
+AGENT_THREAD = (
+    "I love romantic movies like The Notebook, what should I watch?",
+    "I hated that one. Something else please.",
+    "Who is in it?",
+    "Who directed Titanic?",
+    "Where is Titanic playing tonight?",
+    "How are you today?",
+    "Thanks, bye!",
+)
+"""One thread through every intent: recommend, reject, a fact about "it", a fact and showtimes by name, small talk,
+goodbye. The transcript below was played on the demo store (`quick` models) with `python tools/make_notebooks.py
+--transcript`."""
+
+AGENT_TRANSCRIPT = """\
+user : I love romantic movies like The Notebook, what should I watch?
+agent: Sure, a romance movie like The Notebook (2004). How about The Choice (2016)? It's a romance movie directed by Ross Katz, with Benjamin Walker and Teresa Palmer. I love the story of a young woman who is forced to marry her husband and his family. She's not happy, but she has no choice - or any other way out for this kind of thing...  [empathetic_reply]
+
+user : I hated that one. Something else please.
+agent: Got it, The Choice (2016) is off the list. I'd suggest A Walk to Remember (2002), a romance movie directed by Adam Shankman, with Mandy Moore and Shane West.  [empathetic_reply]
+
+user : Who is in it?
+agent: A Walk to Remember (2002) stars Mandy Moore, Shane West, Peter Coyote and Daryl Hannah (source: DBpedia).  [search_movie_knowledge]
+
+user : Who directed Titanic?
+agent: Titanic (1997) was directed by James Cameron (source: DBpedia).  [search_movie_knowledge]
+
+user : Where is Titanic playing tonight?
+agent: (example data) Titanic (1997) plays tonight at 17:00, 19:15, 21:30 and 23:45.  [find_showtimes]
+
+user : How are you today?
+agent: I'm doing well, thanks for asking! Want another suggestion, or to know more about the last one?  [router]
+
+user : Thanks, bye!
+agent: My pleasure! Enjoy the movie.  [empathetic_reply]
+"""
+
 AGENT = [
     new_markdown_cell(
         "# ECR in an agent graph\n"
         "The ECR tools next to a tool of another kind (`find_showtimes`, an example stub) in a LangGraph agent. "
-        "Offline, the agent's brain is `RuleBasedToolCaller` — a rule-based router, not a language model. "
-        "With a hosted model: `build_agent(model=init_chat_model('openai:gpt-4o-mini'))`."
+        "Offline, the agent's brain is `RuleBasedToolCaller`, a transparent **rule-based router**, not a language "
+        "model: its intent table is in docs/agent.md. With a hosted model: "
+        "`build_agent(model=init_chat_model('openai:gpt-4o-mini'), chain=chain)`."
     ),
     new_code_cell(SETUP),
     new_code_cell(
+        "from ecr_agent import ECRChain\n"
         "from ecr_agent.tools import get_tools\n\n"
-        "for tool in get_tools():\n"
+        "chain = ECRChain.from_store()        # every part loaded once\n"
+        "for tool in get_tools(chain=chain):  # the tools share the chain's parts\n"
         "    print(f'{tool.name:24s} {tool.description[:90]}')"
     ),
     new_code_cell(
         "from ecr_agent.agent import build_agent\n\n"
-        "agent = build_agent()\n"
+        "agent = build_agent(chain=chain)\n"
         "config = {'configurable': {'thread_id': 'notebook'}}\n"
+        "seen = 0\n\n"
         "def say(text):\n"
+        "    global seen\n"
         "    state = agent.invoke({'messages': [{'role': 'user', 'content': text}]}, config)\n"
+        "    tools = [c['name'] for m in state['messages'][seen:] if m.type == 'ai' for c in m.tool_calls]\n"
+        "    seen = len(state['messages'])\n"
         "    print('user :', text)\n"
-        "    print('agent:', state['messages'][-1].content, '\\n')\n"
-        "    return state\n\n"
-        "state = say('I love romantic movies like The Notebook, what should I watch?')"
+        "    print('agent:', state['messages'][-1].content, f\"  [{', '.join(tools) or 'router'}]\\n\")\n"
+        "    return state"
     ),
-    new_markdown_cell("Memory: the checkpointer keeps the thread, so a rejected movie is not offered again."),
-    new_code_cell(
-        "state = say('I hated that one. Something else please.')\n"
-        "state = say('Nice! Are there showtimes tonight?')\n"
-        "[m.name for m in state['messages'] if m.type == 'tool']"
+    new_markdown_cell(
+        "One thread through every intent. Memory: the checkpointer keeps the thread, so the movie turned down never "
+        'comes back and the romance request still holds; "it" is the thread\'s last movie; a fact is worded from '
+        "the knowledge graph with its source."
+    ),
+    new_code_cell("for text in " + repr(AGENT_THREAD) + ":\n    state = say(text)"),
+    new_markdown_cell(
+        "### The same thread on the demo store\n"
+        "Played with `python tools/make_notebooks.py --transcript` on the store `bash run.sh demo` builds "
+        "(`quick` models), so the picks differ from the small test store above:\n\n```\n"
+        + AGENT_TRANSCRIPT.rstrip()
+        + "\n```"
     ),
 ]
 
 
+def transcript() -> str:
+    """The agent's answers to `AGENT_THREAD` on ``$ECR_STORE_DIR``, as the notebook shows them."""
+    from ecr_agent import ECRChain
+    from ecr_agent.agent import build_agent
+
+    agent = build_agent(chain=ECRChain.from_store())
+    config = {"configurable": {"thread_id": "transcript"}}
+    lines, seen = [], 0
+    for text in AGENT_THREAD:
+        state = agent.invoke({"messages": [{"role": "user", "content": text}]}, config)
+        tools = [c["name"] for m in state["messages"][seen:] if m.type == "ai" for c in m.tool_calls]
+        seen = len(state["messages"])
+        lines += [f"user : {text}", f"agent: {state['messages'][-1].content}  [{', '.join(tools) or 'router'}]", ""]
+    return "\n".join(lines)
+
+
 def main() -> None:
+    if "--transcript" in sys.argv:
+        print(transcript())
+        return
     OUT.mkdir(exist_ok=True)
     for name, cells in (("01_quickstart", QUICKSTART), ("02_training_and_evaluation", TRAINING), ("03_agents", AGENT)):
         notebook = new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3"}})

@@ -21,6 +21,7 @@ import numpy as np
 import torch
 
 from ecr_agent.config import Paths, StoreNotBuiltError
+from ecr_agent.data.linking import EntityLinker
 from ecr_agent.data.movies import MovieCatalog
 from ecr_agent.data.redial import render_mentions
 from ecr_agent.distributed import idle_threads
@@ -100,6 +101,7 @@ class EmotionAwareRanker:
         detector: object | None | str = "auto",
         threads: int | str | None = "auto",
         ensemble: bool = False,
+        linker: EntityLinker | None = None,
     ) -> EmotionAwareRanker:
         """The inference default in ``$ECR_STORE_DIR/models/ranker`` (or ``paths``).
 
@@ -112,12 +114,13 @@ class EmotionAwareRanker:
             ensemble: also score with the other trained seeds of the default run (``ecr train ranker --seed N``) and
                 rank by the mean log-probability: better recall (benchmarks/ranker), a model pass per seed; the
                 evidence still comes from the default model.
+            linker: an entity linker already loaded (the chain's), so the catalogue and KG are not loaded twice.
 
         Raises:
             StoreNotBuiltError: no trained ranker, or a corrupt one (the message names `ecr train ranker`).
         """
         paths = paths or Paths.from_env()
-        assets = RankerAssets(paths)
+        assets = RankerAssets(paths, linker)
         run = load_run(ranker_dir(paths), assets)
         if detector == "auto":
             detector = _load_detector(paths)

@@ -111,10 +111,12 @@ SIMILAR = re.compile(r"\b(?:anything|something|movies?|films?|ones?)\s+similar\b
 CONTINUATION = re.compile(
     r"\b(?:(?:something|anything|one|ones|what)\s+else|another|any\s+others|(?:any|some|a\s+few)\s+more|"
     r"(?:other|more|different)\s+(?:ones?|suggestions?|options?|ideas?|recommendations?|picks?|movies?|films?)|"
-    r"not\s+(?:that|this)\s+one|something\s+different|instead)\b",
+    r"not\s+(?:that|this)\s+one|something\s+different|instead|"
+    r"(?:hate[sd]?|(?:do|did)\s*n[o']?t\s+(?:like|want|enjoy))\s+(?:that|this|it)|not\s+for\s+me|no\s+thanks|nah|nope)\b",
     re.I,
 )
-"""A latest message asking for more ("Something else?", "Seen it, another one?") continues the request it follows.
+"""A latest message asking for more ("Something else?", "Seen it, another one?") or turning the suggestion down
+("I don't like that one", "Not for me") continues the request it follows: the search goes on.
 
 "I've seen that one" alone does not: seekers say it of a suggestion they are about to discuss."""
 DESCRIBED = frozenset(

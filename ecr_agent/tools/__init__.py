@@ -16,7 +16,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from langchain_core.tools import BaseTool
 
+    from ecr_agent.chain import ECRChain
     from ecr_agent.config import Paths
+    from ecr_agent.tools.shared import SharedChain
 
 _EXPORTS = {
     "EmotionClassifierTool": "ecr_agent.tools.emotion",
@@ -33,15 +35,25 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'ecr_agent.tools' has no attribute {name!r}")
 
 
-def get_tools(paths: Paths | None = None, include: tuple[str, ...] | None = None) -> list[BaseTool]:
-    """The ECR tools, each loading its model from ``paths`` (default ``$ECR_STORE_DIR``) on first use.
+def get_tools(
+    paths: Paths | None = None,
+    include: tuple[str, ...] | None = None,
+    chain: ECRChain | SharedChain | None = None,
+) -> list[BaseTool]:
+    """The ECR tools, sharing one `ECRChain`'s parts: ``chain``, or one loaded from ``paths`` on first use.
+
+    Every model and store is loaded once for all four tools (and for the chain itself), whichever tool runs first.
 
     Args:
-        paths: where the stores and models are.
+        paths: where the stores and models are (default ``$ECR_STORE_DIR``), when no ``chain`` is given.
         include: tool names to keep (default all four).
+        chain: an `ECRChain` already loaded (e.g. the one your app serves), whose parts the tools use.
     """
+    from ecr_agent.tools.shared import SharedChain
+
+    shared = chain if isinstance(chain, SharedChain) else SharedChain(paths, chain)
     tools: list[BaseTool] = [
-        __getattr__(name).from_store(paths)
+        __getattr__(name).from_chain(shared)
         for name in ("EmotionClassifierTool", "EmotionAwareRankerTool", "MovieKnowledgeTool", "EmpatheticReplyTool")
     ]
     return [t for t in tools if include is None or t.name in include]

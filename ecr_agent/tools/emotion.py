@@ -7,9 +7,12 @@ from typing import TYPE_CHECKING, Any
 from langchain_core.tools import BaseTool
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
+from ecr_agent.tools.shared import UsesSharedChain
+
 if TYPE_CHECKING:
     from ecr_agent.config import Paths
     from ecr_agent.emotion.inference import EmotionPredictor
+    from ecr_agent.tools.shared import SharedChain
 
 EMPTY_NOTE = "empty text: nothing to classify, so it is neutral"
 
@@ -24,7 +27,7 @@ class EmotionQuery(BaseModel):
     """One utterance or a list of them."""
 
 
-class EmotionClassifierTool(BaseTool):
+class EmotionClassifierTool(UsesSharedChain, BaseTool):
     """Detect the emotions a user expresses in movie talk (ECR's nine labels, probabilities above β = 0.1).
 
     Setup:
@@ -55,6 +58,7 @@ class EmotionClassifierTool(BaseTool):
     paths: Any = None
     """Where the trained model is (default ``$ECR_STORE_DIR``)."""
     _predictor: Any = PrivateAttr(default=None)
+    _shared: SharedChain | None = PrivateAttr(default=None)
 
     @classmethod
     def from_store(cls, paths: Paths | None = None, predictor: EmotionPredictor | None = None) -> EmotionClassifierTool:
@@ -65,6 +69,12 @@ class EmotionClassifierTool(BaseTool):
 
     @property
     def predictor(self) -> EmotionPredictor:
+        if self._predictor is None and self._shared is not None:
+            self._predictor = self._shared.get().pipeline.detector
+            if self._predictor is None:
+                from ecr_agent.config import StoreNotBuiltError
+
+                raise StoreNotBuiltError("the emotion classifier is not trained: run `ecr train emotion`")
         if self._predictor is None:
             from ecr_agent.emotion.inference import EmotionPredictor
 

@@ -7,8 +7,11 @@ from typing import TYPE_CHECKING, Any, Literal
 from langchain_core.tools import BaseTool
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
+from ecr_agent.tools.shared import UsesSharedChain
+
 if TYPE_CHECKING:
     from ecr_agent.config import Paths
+    from ecr_agent.tools.shared import SharedChain
 
 
 class ChatMessageArg(BaseModel):
@@ -35,7 +38,7 @@ class RecommendRequest(BaseModel):
     exclude_mentioned: bool = Field(default=False, description="Leave out movies already named in the conversation")
 
 
-class EmotionAwareRankerTool(BaseTool):
+class EmotionAwareRankerTool(UsesSharedChain, BaseTool):
     """Recommend movies from a conversation, using the emotions the user expressed (ECR's emotion-aware ranker).
 
     Returns ``{"recommendations": [{movie_id, title, score, evidence, popular_fallback}], "notes": [...]}``.
@@ -64,6 +67,7 @@ class EmotionAwareRankerTool(BaseTool):
     paths: Any = None
     _ranker: Any = PrivateAttr(default=None)
     _missing: str | None = PrivateAttr(default=None)
+    _shared: SharedChain | None = PrivateAttr(default=None)
 
     @classmethod
     def from_store(cls, paths: Paths | None = None, ranker: Any = None) -> EmotionAwareRankerTool:
@@ -73,6 +77,9 @@ class EmotionAwareRankerTool(BaseTool):
         return tool
 
     def _load(self) -> None:
+        if self._ranker is None and self._missing is None and self._shared is not None:
+            self._ranker = self._shared.get().pipeline.ranker
+            self._missing = None if self._ranker is not None else "not trained: run `ecr train ranker`"
         if self._ranker is None and self._missing is None:
             from ecr_agent.config import StoreNotBuiltError
             from ecr_agent.ranker.inference import EmotionAwareRanker

@@ -8,9 +8,11 @@ from langchain_core.tools import BaseTool
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from ecr_agent.tools.ranker import ChatMessageArg
+from ecr_agent.tools.shared import UsesSharedChain
 
 if TYPE_CHECKING:
     from ecr_agent.config import Paths
+    from ecr_agent.tools.shared import SharedChain
 
 
 class ReplyRequest(BaseModel):
@@ -19,7 +21,7 @@ class ReplyRequest(BaseModel):
     messages: list[ChatMessageArg] = Field(description="The conversation so far, ending with the user's message")
 
 
-class EmpatheticReplyTool(BaseTool):
+class EmpatheticReplyTool(UsesSharedChain, BaseTool):
     """Answer a movie conversation with an empathetic, knowledge-grounded recommendation.
 
     The tool's content is the reply text; its artifact is the full turn (movies with evidence, emotions, knowledge).
@@ -43,6 +45,7 @@ class EmpatheticReplyTool(BaseTool):
     model_config = ConfigDict(arbitrary_types_allowed=True)
     paths: Any = None
     _chain: Any = PrivateAttr(default=None)
+    _shared: SharedChain | None = PrivateAttr(default=None)
 
     @classmethod
     def from_store(cls, paths: Paths | None = None, chain: Any = None) -> EmpatheticReplyTool:
@@ -53,9 +56,9 @@ class EmpatheticReplyTool(BaseTool):
 
     def _run(self, messages: list[ChatMessageArg | dict], **_: Any) -> tuple[str, dict[str, Any]]:
         if self._chain is None:
-            from ecr_agent.chain import ECRChain
+            from ecr_agent.tools.shared import SharedChain
 
-            self._chain = ECRChain.from_store(str(self.paths.store_dir) if self.paths else None)
+            self._chain = (self._shared or SharedChain(self.paths)).get()
         plain = [m.model_dump() if isinstance(m, BaseModel) else dict(m) for m in messages]
         result = self._chain.invoke({"messages": plain}).to_dict()
         return result["reply"], result

@@ -1,7 +1,8 @@
-"""LangChain's own standard suites (`langchain-tests`) on our chat model: the contract users of any chat model rely on.
+"""LangChain's own standard suites (`langchain-tests`) on our chat model, retriever and four tools: the contracts
+users of any LangChain component rely on.
 
-The generator is the real one on the tiny store; what it does not support (tool calling, structured output, image
-input) is declared, so only those tests are skipped.
+The parts are the real ones on the tiny store; what the chat model does not support (tool calling, structured
+output, image input) is declared, so only those tests are skipped.
 """
 
 from __future__ import annotations
@@ -9,11 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from langchain_tests.integration_tests import RetrieversIntegrationTests
-from langchain_tests.unit_tests import ChatModelUnitTests
+from langchain_core.tools import BaseTool
+from langchain_tests.integration_tests import RetrieversIntegrationTests, ToolsIntegrationTests
+from langchain_tests.unit_tests import ChatModelUnitTests, ToolsUnitTests
 
 from ecr_agent.generator.chat_model import ECRChatModel
 from ecr_agent.knowledge.retriever import KnowledgeRetriever
+from ecr_agent.tools import get_tools
 
 pytestmark = pytest.mark.slow
 
@@ -28,6 +31,7 @@ def generator(tiny_store) -> Any:
 
     _LOADED["generator"] = EmpatheticGenerator.load(Paths.from_env(), adapter=True)
     _LOADED["store"] = KnowledgeStore.connect(Paths.from_env())
+    _LOADED["tools"] = {tool.name: tool for tool in get_tools()}
     return _LOADED["generator"]
 
 
@@ -69,3 +73,58 @@ class TestKnowledgeRetriever(RetrieversIntegrationTests):
     @property
     def retriever_query_example(self) -> str:
         return "a romantic movie that made me cry"
+
+
+TOOL_EXAMPLES = {
+    "detect_emotions": {"text": "I hated that movie, it was way too long"},
+    "recommend_movies": {"messages": [{"role": "user", "content": "I loved Toy Story, but horror scares me"}], "k": 3},
+    "search_movie_knowledge": {"query": "who directed it", "movie": "The Exorcist"},
+    "empathetic_reply": {"messages": [{"role": "user", "content": "I love romantic movies like The Notebook"}]},
+}
+"""One valid call per tool, as a tool-calling model would make it."""
+
+
+class _OurTool:
+    """The suites' hooks for one of our tools, taken from one `get_tools()` (the parts shared, as users get them)."""
+
+    name: str
+
+    @property
+    def tool_constructor(self) -> BaseTool:
+        return _LOADED["tools"][self.name]
+
+    @property
+    def tool_invoke_params_example(self) -> dict[str, Any]:
+        return TOOL_EXAMPLES[self.name]
+
+
+class TestDetectEmotionsUnit(_OurTool, ToolsUnitTests):
+    name = "detect_emotions"
+
+
+class TestDetectEmotionsIntegration(_OurTool, ToolsIntegrationTests):
+    name = "detect_emotions"
+
+
+class TestRecommendMoviesUnit(_OurTool, ToolsUnitTests):
+    name = "recommend_movies"
+
+
+class TestRecommendMoviesIntegration(_OurTool, ToolsIntegrationTests):
+    name = "recommend_movies"
+
+
+class TestSearchMovieKnowledgeUnit(_OurTool, ToolsUnitTests):
+    name = "search_movie_knowledge"
+
+
+class TestSearchMovieKnowledgeIntegration(_OurTool, ToolsIntegrationTests):
+    name = "search_movie_knowledge"
+
+
+class TestEmpatheticReplyUnit(_OurTool, ToolsUnitTests):
+    name = "empathetic_reply"
+
+
+class TestEmpatheticReplyIntegration(_OurTool, ToolsIntegrationTests):
+    name = "empathetic_reply"

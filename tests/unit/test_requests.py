@@ -147,6 +147,13 @@ def test_only_asking_for_more_continues_a_request(linker):
     assert ask(linker, *earlier, "Seen it. Another one?").person_names == ("Stephen King",)
 
 
+def test_turning_the_suggestion_down_continues_the_request(linker):
+    earlier = ("Something by Stephen King?", "How about Misery?")
+    for text in ("I don't like that one", "Not for me", "Nah, I hate it"):
+        assert ask(linker, *earlier, text).person_names == ("Stephen King",), text
+    assert ask(linker, *earlier, "I love it! Who directed it?") is None
+
+
 def test_public_names():
     from ecr_agent.ranker import requests
 
