@@ -12,7 +12,7 @@ from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from langchain_core.runnables import Runnable, RunnableConfig
 from langchain_core.runnables.config import run_in_executor
 
-from ecr_agent.config import Paths, StoreNotBuiltError
+from ecr_agent.config import Paths, StoreCorruptError, StoreNotBuiltError
 from ecr_agent.generator.text import STOCK_PHRASES
 from ecr_agent.pipeline import ECRPipeline, PreparedTurn
 from ecr_agent.types import ChatTurn, Emotions, Recommendation
@@ -148,10 +148,12 @@ class ECRChain(Runnable[dict, ECRResponse]):
 
             try:
                 generator = EmpatheticGenerator.load(paths, int8=int8, runtime=runtime)
-            except StoreNotBuiltError:
+            except StoreNotBuiltError as error:
                 if strict:
                     raise
-                notes.append("generator adapter not trained (`ecr train generator`): base SmolLM2 without fine-tuning")
+                damaged = isinstance(error, StoreCorruptError)
+                why = str(error) if damaged else "generator adapter not trained (`ecr train generator`)"
+                notes.append(f"{why}: base SmolLM2 without fine-tuning")
                 generator = EmpatheticGenerator.load(paths, adapter=False, int8=int8, runtime=runtime)
             notes.append(runtime_note(generator.runtime, generator.runtime_problem))
             chat_model = ECRChatModel(generator=generator)

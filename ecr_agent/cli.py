@@ -14,7 +14,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from ecr_agent.config import DataNotFoundError, StoreNotBuiltError, force_offline
+from ecr_agent.config import DataNotFoundError, StoreBusyError, StoreNotBuiltError, force_offline
 
 force_offline()
 
@@ -161,7 +161,7 @@ def main(argv: list[str] | None = None, out: Callable[[str], None] = print) -> i
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
     try:
         result = args.run(args)
-    except (DataNotFoundError, StoreNotBuiltError) as error:
+    except (DataNotFoundError, StoreNotBuiltError, StoreBusyError) as error:  # one line, no traceback
         print(f"ecr: {error}", file=sys.stderr)
         return 2
     if result is not None:

@@ -31,6 +31,27 @@ class StoreNotBuiltError(RuntimeError):
     """A built artefact is missing or corrupt; the message names the command that rebuilds it."""
 
 
+class StoreCorruptError(StoreNotBuiltError):
+    """A built file exists but cannot be read (truncated, garbled); the message names it and its rebuild command.
+
+    A subclass of `StoreNotBuiltError` on purpose: every caller that degrades without a part (the pipeline's
+    non-strict loading, ``ecr demo`` rebuilding what is missing, the CLI's one-line error) treats a corrupt part
+    exactly like a missing one, while a caller that cares can still tell them apart.
+    """
+
+    def __init__(self, path: Path, command: str, reason: str = "") -> None:
+        self.path, self.command, self.reason = Path(path), command, reason
+        detail = f" ({reason})" if reason else ""
+        super().__init__(f"{path} is corrupt or truncated{detail}; rebuild it with `{command}`")
+
+    def __reduce__(self) -> tuple[type, tuple[Path, str, str]]:
+        return type(self), (self.path, self.command, self.reason)  # survives pickling between processes
+
+
+class StoreBusyError(RuntimeError):
+    """Another process is writing the store (``ecr build`` / ``ecr train``); the message names it."""
+
+
 def _default_data_dir() -> Path:
     shared = Path("../shared/data")
     return shared if shared.exists() else Path("data")

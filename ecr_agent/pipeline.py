@@ -119,7 +119,11 @@ class ECRPipeline:
 
     @classmethod
     def from_store(cls, paths: Paths | None = None, strict: bool = False, k: int = 5) -> ECRPipeline:
-        """Load every part that is built; with ``strict`` a missing part raises `StoreNotBuiltError`."""
+        """Load every part that is built; with ``strict`` a missing part raises `StoreNotBuiltError`.
+
+        A part whose files are damaged (`StoreCorruptError`, a `StoreNotBuiltError`) counts as missing: without
+        ``strict`` it is left out with a warning that names the file and the command that rebuilds it.
+        """
         from ecr_agent.feedback import FeedbackReader
         from ecr_agent.knowledge.stores import KnowledgeStore
 
@@ -148,14 +152,15 @@ class ECRPipeline:
             if strict:
                 raise
             logger.warning("feedback model unavailable (%s): reading feedback with rules", error)
-        store = KnowledgeStore.connect(paths)
+        store: KnowledgeStore | None = None
         try:
+            store = KnowledgeStore.connect(paths)
             store.check("triples")
-        except StoreNotBuiltError:
+        except StoreNotBuiltError as error:  # missing, half-built or damaged (`StoreCorruptError`)
             if strict:
                 raise
-            logger.warning("knowledge stores are not built; run `ecr build`")
-            store = None  # type: ignore[assignment]
+            logger.warning("knowledge stores unavailable: %s", error)
+            store = None
         book = FactBook.load(paths, catalog=linker.catalog, graph=linker.kg)
         return cls(linker, detector, ranker, store, k=k, feedback=feedback, gate=SentenceGate(book))
 

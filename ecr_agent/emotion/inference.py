@@ -27,6 +27,7 @@ from ecr_agent.emotion.model import (
     load_weights,
     tokenize,
 )
+from ecr_agent.store_files import reading
 
 force_offline()
 
@@ -38,10 +39,11 @@ EMPTY = dict.fromkeys(EMOTIONS, 0.0) | {"neutral": 1.0}
 CACHE_VERSION = 1
 SOURCE_SPLITS = ("train", "valid", "test")
 """Cached separately; ``train_full`` is the union of ``train`` and ``valid``."""
+TRAIN_COMMAND = "ecr train emotion"
 
 
 def _rebuild_hint(path: Path) -> str:
-    return f"run `ecr train emotion` (with ECR_STORE_DIR={path.parents[1]}) to train it"
+    return f"run `{TRAIN_COMMAND}` (with ECR_STORE_DIR={path.parents[1]}) to train it"
 
 
 class EmotionPredictor:
@@ -68,7 +70,8 @@ class EmotionPredictor:
 
     @classmethod
     def load(cls, paths: Paths | None = None, bf16: bool = False) -> EmotionPredictor:
-        """Load ``$ECR_STORE_DIR/models/emotion``; a missing or corrupt model raises `StoreNotBuiltError`.
+        """Load ``$ECR_STORE_DIR/models/emotion``; a missing model raises `StoreNotBuiltError`, an unreadable file
+        its subclass `StoreCorruptError` naming that file.
 
         ``bf16`` runs the encoder in bfloat16 autocast: about 3× faster on CPUs with AMX or AVX-512 BF16, with
         probabilities within 0.01 of float32 (the evaluations and the utterance cache use float32).
@@ -77,15 +80,11 @@ class EmotionPredictor:
         config_file, weights = directory / CONFIG_FILE, directory / WEIGHTS_FILE
         if not config_file.exists() or not weights.exists():
             raise StoreNotBuiltError(f"no emotion classifier in {directory}: {_rebuild_hint(directory)}")
-        try:
+        with reading(config_file, TRAIN_COMMAND):
             config = EmotionModelConfig.load(directory)
-            model = EmotionClassifier.skeleton(config)
+        model = EmotionClassifier.skeleton(config)
+        with reading(weights, TRAIN_COMMAND):  # a truncated file or mismatched tensors: "rebuild it"
             load_weights(model, weights)
-        except Exception as error:  # a truncated file, bad JSON or mismatched tensors all mean "rebuild it"
-            raise StoreNotBuiltError(
-                f"the emotion classifier in {directory} is corrupt ({type(error).__name__}: {error}); "
-                f"{_rebuild_hint(directory)}"
-            ) from error
         return cls(model, load_tokenizer(), directory, bf16=bf16)
 
     @cached_property
@@ -178,7 +177,9 @@ def _fresh_cache(split: str, paths: Paths, weights_sha256: str) -> dict[str, obj
         return None
     try:
         cache = json.loads(path.read_text())
-    except json.JSONDecodeError:
+    except (OSError, ValueError):  # torn or garbled (not UTF-8): a cache is recomputed, never fatal
+        cache = None
+    if not isinstance(cache, dict):
         logger.warning("unreadable emotion cache %s: recomputing it", path)
         return None
     if cache.get("version") != CACHE_VERSION or cache.get("model_sha256") != weights_sha256:

@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ecr_agent.config import Paths, force_offline
+from ecr_agent.config import Paths, StoreNotBuiltError, force_offline
 from ecr_agent.distributed import DataParallel, available_cpus, idle_threads
 from ecr_agent.emotion.dataset import EmotionExample, annotated_examples, questionnaire_examples
 from ecr_agent.emotion.evaluation import score_predictions
@@ -39,6 +39,8 @@ from ecr_agent.emotion.model import (
     save_weights,
     tokenize,
 )
+from ecr_agent.store_files import check_tensors, read_json
+from ecr_agent.store_lock import store_lock
 
 force_offline()
 
@@ -219,11 +221,18 @@ class Checkpoint:
         self.fingerprint = fingerprint
 
     def read_state(self) -> dict[str, Any] | None:
+        """The saved position, or None without a checkpoint, with an unreadable one, or one from another run."""
         path = self.directory / "state.json"
         if not path.exists():
             return None
-        state = json.loads(path.read_text())
-        if state.get("fingerprint") != self.fingerprint:
+        try:
+            state = read_json(path, "ecr train emotion")
+            for name in ("model.safetensors", "optimizer.safetensors"):
+                check_tensors(self.directory / name, "ecr train emotion")
+        except StoreNotBuiltError as error:  # a torn checkpoint must not stop the command that replaces it
+            logger.warning("ignoring checkpoint %s: %s; training from the start", self.directory, error)
+            return None
+        if not isinstance(state, dict) or state.get("fingerprint") != self.fingerprint:
             logger.warning("ignoring checkpoint %s: it belongs to another profile or seed", self.directory)
             return None
         return state
@@ -542,17 +551,19 @@ def train_emotion(
     metrics; with ``profile.annotate`` the emotions of every seeker utterance are cached for the ranker.
     """
     settings = PROFILES[profile] if isinstance(profile, str) else profile
+    paths = paths or Paths.from_env()
     parallel = DataParallel.from_env()
     device = parallel.device(device)
     previous_threads = torch.get_num_threads()
     load = [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else None
-    try:
-        used = set_cpu_threads(threads, parallel) if device == "cpu" else None
-        parallel.start(device)
-        report = _train(settings, seed, paths or Paths.from_env(), device, progress, stop_after_steps, parallel)
-    finally:
-        torch.set_num_threads(previous_threads)  # leave the process as we found it
-        parallel.stop()
+    with store_lock(paths.store_dir, "ecr train emotion"):
+        try:
+            used = set_cpu_threads(threads, parallel) if device == "cpu" else None
+            parallel.start(device)
+            report = _train(settings, seed, paths, device, progress, stop_after_steps, parallel)
+        finally:
+            torch.set_num_threads(previous_threads)  # leave the process as we found it
+            parallel.stop()
     return {"cpu_threads": used, "load_average_at_start": load} | report
 
 

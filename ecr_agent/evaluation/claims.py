@@ -437,8 +437,8 @@ class FactBook:
                 titles={k: tuple(v) for k, v in payload["titles"].items()},
                 complete=True,
             )
-        except (OSError, ValueError, KeyError, TypeError):  # missing, corrupt or older: rebuilt from the data
-            return None
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):  # missing, torn, garbled or older
+            return None  # rebuilt from the data (and saved again) by `load`
 
     def get(self, movie_id: str) -> MovieFacts | None:
         return self.facts.get(movie_id)

@@ -20,8 +20,10 @@ from torch import nn
 
 from ecr_agent.feedback.dataset import FeedbackItem
 from ecr_agent.feedback.rules import cues
+from ecr_agent.store_files import reading
 from ecr_agent.text_encoder import SentenceEncoder
 
+TRAIN_COMMAND = "ecr train feedback"
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "model.safetensors"
 EMBEDDING_DIM = SentenceEncoder.dim
@@ -116,8 +118,10 @@ def save_model(model: FeedbackHead, directory: Path) -> None:
 
 
 def load_model(directory: Path) -> FeedbackHead:
-    """Read a head saved by `save_model` (raises on missing files, bad JSON or mismatched tensors)."""
-    config = FeedbackModelConfig.load(directory)
-    model = FeedbackHead(config)
-    model.load_state_dict(load_file(str(directory / WEIGHTS_FILE)), strict=True)
+    """Read a head saved by `save_model`; an unreadable file (bad JSON, torn or mismatched tensors) raises
+    `StoreCorruptError` naming it and ``ecr train feedback``."""
+    with reading(directory / CONFIG_FILE, TRAIN_COMMAND):
+        model = FeedbackHead(FeedbackModelConfig.load(directory))
+    with reading(directory / WEIGHTS_FILE, TRAIN_COMMAND):
+        model.load_state_dict(load_file(str(directory / WEIGHTS_FILE)), strict=True)
     return model.eval()

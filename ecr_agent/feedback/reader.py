@@ -117,17 +117,13 @@ class FeedbackReader:
 
     @classmethod
     def load(cls, paths: Paths | None = None, linker: EntityLinker | None = None) -> FeedbackReader:
-        """The trained reader of ``$ECR_STORE_DIR/models/feedback``; missing or corrupt → `StoreNotBuiltError`."""
+        """The trained reader of ``$ECR_STORE_DIR/models/feedback``; missing → `StoreNotBuiltError`, an unreadable
+        file → its subclass `StoreCorruptError` naming the file."""
         directory = (paths or Paths.from_env()).model_dir(MODEL_NAME)
         hint = f"run `ecr train feedback` (with ECR_STORE_DIR={directory.parents[1]}) to train it"
         if not (directory / CONFIG_FILE).exists() or not (directory / WEIGHTS_FILE).exists():
             raise StoreNotBuiltError(f"no feedback reader in {directory}: {hint}")
-        try:
-            model = load_model(directory)
-        except Exception as error:  # truncated weights, bad JSON, mismatched tensors: all mean "retrain it"
-            raise StoreNotBuiltError(
-                f"the feedback reader in {directory} is corrupt ({type(error).__name__}: {error}); {hint}"
-            ) from error
+        model = load_model(directory)  # before the linker: a damaged file fails fast
         return cls(linker or EntityLinker.load(), model)
 
     @classmethod

@@ -32,6 +32,7 @@ from ecr_agent.feedback.evaluation import binary_scores
 from ecr_agent.feedback.model import FeedbackHead, FeedbackModelConfig, featurize, save_model
 from ecr_agent.feedback.reader import MODEL_NAME
 from ecr_agent.ranker.runtime import torch_threads
+from ecr_agent.store_lock import store_lock
 
 force_offline()
 
@@ -98,7 +99,7 @@ def train_feedback(
         raise ValueError(f"unknown profile {profile!r}; choose one of {', '.join(PROFILES)}")
     settings = replace(PROFILES[profile], **overrides)
     paths = paths or Paths.from_env()
-    with torch_threads(max(1, threads)):
+    with store_lock(paths.store_dir, "ecr train feedback"), torch_threads(max(1, threads)):
         return _train(profile, settings, paths, progress)
 
 

@@ -14,7 +14,8 @@ import shutil
 import time
 from pathlib import Path
 
-from ecr_agent.config import Paths, StoreNotBuiltError, force_offline
+from ecr_agent.config import Paths, StoreCorruptError, StoreNotBuiltError, force_offline
+from ecr_agent.store_files import check_tensors, read_json
 
 force_offline()
 
@@ -25,6 +26,8 @@ GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 BASE_NAME = "smollm2-135m-instruct"
 MARKER = "ecr_conversion.json"
 """Written last: a checkpoint folder without it is a half-finished conversion and is redone."""
+PARSE_LIMIT = 1 << 20
+"""JSON files of the checkpoint up to this size are parsed when it is opened; bigger ones are checked for truncation."""
 
 
 def gguf_path() -> Path:
@@ -41,15 +44,40 @@ def gguf_path() -> Path:
     )
 
 
+def check_checkpoint(folder: Path) -> None:
+    """Raise `StoreCorruptError` unless the JSON files of ``folder`` are whole and its weights' header matches its size.
+
+    JSON files over `PARSE_LIMIT` bytes (tokenizer.json) are only checked for a closing brace: parsing it would add
+    0.1 s to every start, and the loader that follows reads it anyway.
+    """
+    command = f"rm -r {folder}"  # the next load converts it again
+    for path in sorted(folder.glob("*.json")):
+        if path.stat().st_size <= PARSE_LIMIT:
+            read_json(path, command)
+        else:
+            with path.open("rb") as handle:
+                handle.seek(-64, 2)
+                if not handle.read().rstrip().endswith(b"}"):
+                    raise StoreCorruptError(path, command, "truncated: no closing brace")
+    check_tensors(folder / "model.safetensors", command)
+
+
 def base_checkpoint_dir(paths: Paths | None = None) -> Path:
     return (paths or Paths.from_env()).model_dir(BASE_NAME)
 
 
 def ensure_base_checkpoint(paths: Paths | None = None) -> Path:
-    """Return the plain checkpoint folder, converting the GGUF into it first if needed (one-time, ~20 s)."""
+    """Return the plain checkpoint folder, converting the GGUF into it first if needed (one-time, ~20 s).
+
+    A converted folder with a torn file is converted again: it is a cache of the packaged GGUF, like the fact book.
+    """
     target = base_checkpoint_dir(paths)
     if (target / MARKER).exists() and (target / "model.safetensors").exists():
-        return target
+        try:
+            check_checkpoint(target)
+            return target
+        except StoreCorruptError as error:
+            logger.warning("%s is unreadable (%s): converting the base model again", error.path, error.reason)
     source = gguf_path()
     logger.warning("converting %s to a plain checkpoint in %s (one-time, about 20 s)", source.name, target)
     started = time.perf_counter()

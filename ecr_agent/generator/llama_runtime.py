@@ -94,13 +94,30 @@ class LlamaCppStepper:
 
 
 def exported_adapter(adapter: Path) -> Path:
-    """The adapter as llama.cpp GGUF beside the peft files, (re)written when missing or older than the weights."""
+    """The adapter as llama.cpp GGUF beside the peft files, (re)written when missing, older than the weights, or
+    torn (`whole_gguf`)."""
     from ecr_agent.generator.gguf_export import export_lora_adapter
 
     target = adapter / ADAPTER_GGUF
-    if _stale(target, adapter):
+    if _stale(target, adapter) or not whole_gguf(target):
         export_lora_adapter(adapter, gguf_path(), target)
     return target
+
+
+def whole_gguf(path: Path) -> bool:
+    """Whether every tensor of a GGUF file lies inside it (20 ms for the LoRA adapter).
+
+    llama.cpp refuses a truncated model file, but loads a truncated LoRA adapter and then dies with SIGSEGV at the
+    first token; `GGUFReader` maps each tensor, and one that runs past the end of the file fails to map.
+    """
+    from gguf import GGUFReader
+
+    try:
+        GGUFReader(path)
+    except Exception as error:  # ValueError for a short tensor; the header parser raises several other types
+        logger.warning("%s is torn (%s): exporting it again", path, error)
+        return False
+    return True
 
 
 def _stale(export: Path, adapter: Path) -> bool:

@@ -7,7 +7,6 @@ native bf16 and float32 elsewhere; training and the fallback). docs/generator.md
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
@@ -15,12 +14,13 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from ecr_agent.config import Paths, StoreNotBuiltError, force_offline
+from ecr_agent.config import Paths, StoreCorruptError, StoreNotBuiltError, force_offline
 from ecr_agent.distributed import free_threads
 from ecr_agent.generator.base import ensure_base_checkpoint
 from ecr_agent.generator.decoding import DecodingConfig, TokenStepper, decode_stream
 from ecr_agent.generator.prompt import SYSTEM_PROMPT, GenerationPrompt
 from ecr_agent.hardware import native_bfloat16
+from ecr_agent.store_files import check_tensors, read_json, read_tensors
 
 force_offline()
 
@@ -34,7 +34,8 @@ GENERATOR_NAME = "generator"
 ADAPTER_WEIGHTS = "adapter_model.safetensors"
 ADAPTER_CONFIG = "adapter_config.json"
 TRAINING_CONFIG = "generator_config.json"
-RETRAIN = "run `ecr train generator` to train it"
+TRAIN_COMMAND = "ecr train generator"
+RETRAIN = f"run `{TRAIN_COMMAND}` to train it"
 MAX_PROMPT_TOKENS = 2048
 ROLES = {"system": "system", "user": "user", "human": "user", "assistant": "assistant", "ai": "assistant"}
 
@@ -242,14 +243,13 @@ def defuse(tokenizer: Any, text: str) -> str:
 
 
 def check_adapter(folder: Path) -> None:
-    """Raise `StoreNotBuiltError` naming ``ecr train generator`` unless ``folder`` holds a complete adapter."""
+    """Raise `StoreNotBuiltError` naming ``ecr train generator`` unless ``folder`` holds a complete, readable adapter
+    (`StoreCorruptError` naming the file when one is torn; the weights' header is checked, not their values)."""
     weights, config = folder / ADAPTER_WEIGHTS, folder / ADAPTER_CONFIG
     if not weights.exists() or not config.exists():
         raise StoreNotBuiltError(f"no generator adapter at {folder} ({ADAPTER_WEIGHTS} + {ADAPTER_CONFIG}); {RETRAIN}")
-    try:
-        json.loads(config.read_text())
-    except (OSError, json.JSONDecodeError) as error:
-        raise StoreNotBuiltError(f"the generator adapter config {config} is corrupt; {RETRAIN}") from error
+    read_json(config, TRAIN_COMMAND)
+    check_tensors(weights, TRAIN_COMMAND)
 
 
 def read_lora(folder: Path) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:
@@ -259,13 +259,10 @@ def read_lora(folder: Path) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:
         StoreNotBuiltError: the files are missing, truncated or corrupt, or the adapter is DoRA / rsLoRA /
             fan-in-fan-out (naming ``ecr train generator``).
     """
-    from safetensors.torch import load_file
-
-    try:
-        settings = json.loads((folder / ADAPTER_CONFIG).read_text())
-        tensors = load_file(folder / ADAPTER_WEIGHTS)
-    except Exception as error:  # safetensors raises several types for truncated files
-        raise StoreNotBuiltError(f"the generator adapter at {folder} could not be read ({error}); {RETRAIN}") from error
+    settings = read_json(folder / ADAPTER_CONFIG, TRAIN_COMMAND)
+    tensors = read_tensors(folder / ADAPTER_WEIGHTS, TRAIN_COMMAND)
+    if not isinstance(settings, dict):
+        raise StoreCorruptError(folder / ADAPTER_CONFIG, TRAIN_COMMAND, "not a JSON object")
     unsupported = [k for k in ("use_dora", "use_rslora", "fan_in_fan_out") if settings.get(k)]
     if settings.get("peft_type", "LORA") != "LORA" or unsupported:
         raise StoreNotBuiltError(f"the adapter at {folder} is not a plain LoRA adapter ({unsupported}); {RETRAIN}")

@@ -25,6 +25,7 @@ from ecr_agent.generator.data import ReviewExample, count_by_split, load_review_
 from ecr_agent.generator.emotions import emotion_scorer
 from ecr_agent.generator.model import TRAINING_CONFIG, adapter_dir, encode_messages
 from ecr_agent.generator.prompt import SYSTEM_PROMPT
+from ecr_agent.store_lock import store_lock
 
 force_offline()
 
@@ -182,11 +183,12 @@ def train_generator(
     paths = paths or Paths.from_env()
     config = GeneratorTrainConfig.for_profile(profile, seed, **overrides)
     parallel = DataParallel.from_env()
-    parallel.start("cpu")
-    try:
-        return _train(config, seed, paths, parallel)
-    finally:
-        parallel.stop()
+    with store_lock(paths.store_dir, "ecr train generator"):
+        parallel.start("cpu")
+        try:
+            return _train(config, seed, paths, parallel)
+        finally:
+            parallel.stop()
 
 
 def _train(config: GeneratorTrainConfig, seed: int, paths: Paths, parallel: DataParallel) -> dict[str, Any]:

@@ -18,6 +18,7 @@ import numpy as np
 
 from ecr_agent.config import Paths, StoreNotBuiltError
 from ecr_agent.data.movies import MovieCatalog
+from ecr_agent.store_files import reading
 
 DBPEDIA_RESOURCE = "http://dbpedia.org/resource/"
 ECR_NS = "https://ecr-agent.dev/ns#"
@@ -192,10 +193,9 @@ class RDFGraph:
         if not paths.graph_file.exists():
             raise StoreNotBuiltError(f"no RDF graph at {paths.graph_file}; {REBUILD}")
         graph = Graph(store="Oxigraph") if backend == "oxigraph" else Graph()
-        try:
+        # `ecr build` keeps an existing graph file, so a damaged one goes first
+        with reading(paths.graph_file, f"rm {paths.graph_file} && ecr build"):
             graph.parse(paths.graph_file, format="ox-nt" if backend == "oxigraph" else "nt")
-        except Exception as error:  # rdflib raises several parser error types
-            raise StoreNotBuiltError(f"the RDF graph at {paths.graph_file} is corrupt ({error}); {REBUILD}") from error
         return cls(graph)
 
     def query(self, sparql: str) -> list[tuple[str, ...]]:

@@ -11,16 +11,27 @@ import hashlib
 import json
 import logging
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
-from ecr_agent.config import ChromaServer, DataNotFoundError, Paths, StoreNotBuiltError, force_offline
+from ecr_agent.config import (
+    ChromaServer,
+    DataNotFoundError,
+    Paths,
+    StoreCorruptError,
+    StoreNotBuiltError,
+    force_offline,
+)
+from ecr_agent.store_files import describe
 
 force_offline()
 
 import chromadb  # noqa: E402
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings  # noqa: E402
+from chromadb.errors import InternalError  # noqa: E402
 from chromadb.utils.embedding_functions import register_embedding_function  # noqa: E402
 
 from ecr_agent.data.movies import MovieCatalog  # noqa: E402
@@ -31,6 +42,7 @@ logger = logging.getLogger(__name__)
 Kind = Literal["triples", "reviews"]
 COLLECTIONS: dict[Kind, str] = {"triples": "ecr_kg_triples", "reviews": "ecr_review_snippets"}
 REBUILD = "run `ecr build` to rebuild the knowledge stores"
+SQLITE_FILE = "chroma.sqlite3"
 BATCH = 512
 SNIPPET_CHARS = 320
 
@@ -72,7 +84,24 @@ def chroma_client(paths: Paths | None = None, server: ChromaServer | None = None
         return chromadb.HttpClient(host=server.host, port=server.port, settings=settings)
     paths = paths or Paths.from_env()
     paths.chroma_dir.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(paths.chroma_dir), settings=settings)
+    with _corruption(paths.chroma_dir, paths.chroma_dir / SQLITE_FILE):  # the client opens the sqlite file at once
+        return chromadb.PersistentClient(path=str(paths.chroma_dir), settings=settings)
+
+
+def rebuild_command(chroma_dir: Path) -> str:
+    """What rebuilds a damaged embedded store: ``ecr build`` alone keeps what it can open, so clear it first."""
+    return f"rm -r {chroma_dir} && ecr build"
+
+
+@contextmanager
+def _corruption(chroma_dir: Path, path: Path | None = None) -> Iterator[None]:
+    """Chroma's `InternalError` (a malformed sqlite file, an unreadable HNSW segment) as `StoreCorruptError`
+    naming ``path`` (default: the whole folder). Only that type: a missing collection or a bad argument is no damage.
+    """
+    try:
+        yield
+    except InternalError as error:
+        raise StoreCorruptError(path or chroma_dir, rebuild_command(chroma_dir), describe(error)) from error
 
 
 @dataclass(frozen=True)
@@ -158,13 +187,22 @@ def review_records(paths: Paths, catalog: MovieCatalog) -> list[KnowledgeRecord]
 class KnowledgeStore:
     """The two Chroma collections; `build` fills them, `search` queries them with an optional movie filter."""
 
-    def __init__(self, client: chromadb.api.ClientAPI) -> None:
+    def __init__(self, client: chromadb.api.ClientAPI, directory: Path | None = None) -> None:
         self.client = client
+        self.directory = directory
+        """The embedded store's folder (None for a server): where damage found while reading is reported."""
         self.embedding = MiniLMEmbeddingFunction()
 
     @classmethod
     def connect(cls, paths: Paths | None = None, server: ChromaServer | None = None) -> KnowledgeStore:
-        return cls(chroma_client(paths, server))
+        """The store of ``paths`` (or the server); raises `StoreCorruptError` when its sqlite file is damaged."""
+        server = server or ChromaServer.from_env()
+        directory = None if server is not None else (paths or Paths.from_env()).chroma_dir
+        return cls(chroma_client(paths, server), directory)
+
+    def _reading(self) -> AbstractContextManager[None]:
+        """Damage met while reading an embedded store, reported against its folder; a server's errors pass."""
+        return _corruption(self.directory) if self.directory is not None else nullcontext()
 
     def collection(self, kind: Kind, create: bool = False) -> Any:
         name = COLLECTIONS[kind]
@@ -174,6 +212,8 @@ class KnowledgeStore:
             )
         try:
             return self.client.get_collection(name, embedding_function=self.embedding)
+        except InternalError:  # damage, not absence: the caller's `_reading` names it
+            raise
         except Exception as error:  # chromadb raises NotFoundError / ValueError depending on the backend
             raise StoreNotBuiltError(f"the Chroma collection {name!r} does not exist; {REBUILD}") from error
 
@@ -184,26 +224,28 @@ class KnowledgeStore:
         progress: Callable[[Iterable[int], int], Iterable[int]] | None = None,
     ) -> int:
         """Add the records not yet stored; return how many were added. Marks the collection complete at the end."""
-        collection = self.collection(kind, create=True)
-        unique = {r.id: r for r in records}
-        existing = set(collection.get(include=[])["ids"])
-        missing = [r for key, r in unique.items() if key not in existing]
-        starts: Iterable[int] = range(0, len(missing), BATCH)
-        if progress is not None:
-            starts = progress(starts, len(missing))
-        for start in starts:
-            batch = missing[start : start + BATCH]
-            collection.add(
-                ids=[r.id for r in batch], documents=[r.text for r in batch], metadatas=[r.metadata for r in batch]
-            )
-        collection.modify(metadata={"ecr_complete": True, "ecr_count": len(unique)})
-        return len(missing)
+        with self._reading():  # adding to a damaged HNSW segment fails like reading it
+            collection = self.collection(kind, create=True)
+            unique = {r.id: r for r in records}
+            existing = set(collection.get(include=[])["ids"])
+            missing = [r for key, r in unique.items() if key not in existing]
+            starts: Iterable[int] = range(0, len(missing), BATCH)
+            if progress is not None:
+                starts = progress(starts, len(missing))
+            for start in starts:
+                batch = missing[start : start + BATCH]
+                collection.add(
+                    ids=[r.id for r in batch], documents=[r.text for r in batch], metadatas=[r.metadata for r in batch]
+                )
+            collection.modify(metadata={"ecr_complete": True, "ecr_count": len(unique)})
+            return len(missing)
 
     def check(self, kind: Kind) -> int:
         """Raise `StoreNotBuiltError` if the collection is missing or half-built; return its size."""
-        collection = self.collection(kind)
-        meta = collection.metadata or {}
-        count = collection.count()
+        with self._reading():  # counting opens the collection's HNSW segment
+            collection = self.collection(kind)
+            meta = collection.metadata or {}
+            count = collection.count()
         if not meta.get("ecr_complete") or count != meta.get("ecr_count"):
             raise StoreNotBuiltError(
                 f"the Chroma collection {COLLECTIONS[kind]!r} is half-built ({count} documents, "
@@ -219,9 +261,10 @@ class KnowledgeStore:
         if movie_ids:
             ids = [str(m) for m in movie_ids]
             where = {"movie_id": ids[0]} if len(ids) == 1 else {"movie_id": {"$in": ids}}
-        result = self.collection(kind).query(
-            query_texts=[query or " "], n_results=k, where=where, include=["documents", "metadatas", "distances"]
-        )
+        with self._reading():
+            result = self.collection(kind).query(
+                query_texts=[query or " "], n_results=k, where=where, include=["documents", "metadatas", "distances"]
+            )
         return [
             {"id": i, "text": d, "metadata": m, "distance": float(s)}
             for i, d, m, s in zip(

@@ -18,8 +18,7 @@ from functools import cached_property
 from pathlib import Path
 
 import torch
-from safetensors import SafetensorError
-from safetensors.torch import load_file, save_file
+from safetensors.torch import save_file
 
 from ecr_agent.config import Paths, StoreNotBuiltError
 from ecr_agent.data.linking import EntityLinker
@@ -30,10 +29,12 @@ from ecr_agent.ranker.config import RankerConfig, TrainConfig, from_json, save_j
 from ecr_agent.ranker.cooccurrence import Cooccurrence
 from ecr_agent.ranker.graph import NodeSpace, graph_tensors
 from ecr_agent.ranker.model import EmotionAwareRankerModel
+from ecr_agent.store_files import read_tensors, reading
 
 logger = logging.getLogger(__name__)
 
-RETRAIN = "run `ecr train ranker` to train it"
+TRAIN_COMMAND = "ecr train ranker"
+RETRAIN = f"run `{TRAIN_COMMAND}` to train it"
 FILES = ("config.json", "model.safetensors")
 COOC_FILE = "cooccurrence.safetensors"
 
@@ -138,22 +139,22 @@ def load_run(directory: Path, assets: RankerAssets) -> TrainedRun:
     """Load a saved run (or the inference default).
 
     Raises:
-        StoreNotBuiltError: files missing, unreadable, or made for another node space.
+        StoreNotBuiltError: files missing, or made for another node space.
+        StoreCorruptError: a file is unreadable (the error names it).
     """
     missing = [name for name in FILES if not (directory / name).exists()]
     if missing:
         raise StoreNotBuiltError(f"no trained ranker at {directory} (missing {', '.join(missing)}); {RETRAIN}")
-    try:
+    with reading(directory / "config.json", TRAIN_COMMAND):
         data = json.loads((directory / "config.json").read_text())
         model_config = from_json(RankerConfig, data["model"])
         train_config = from_json(TrainConfig, data["train"])
-        state = load_file(str(directory / "model.safetensors"))
-        cooccurrence = None
-        if model_config.use_global:
-            tensors = load_file(str(directory / COOC_FILE))
-            cooccurrence = Cooccurrence.from_tensors(tensors, assets.nodes.num_nodes)
-    except (OSError, ValueError, KeyError, TypeError, SafetensorError) as error:
-        raise StoreNotBuiltError(f"the ranker at {directory} is corrupt ({error}); {RETRAIN}") from error
+    state = read_tensors(directory / "model.safetensors", TRAIN_COMMAND)
+    cooccurrence = None
+    if model_config.use_global:
+        tensors, nodes = read_tensors(directory / COOC_FILE, TRAIN_COMMAND), assets.nodes.num_nodes
+        with reading(directory / COOC_FILE, TRAIN_COMMAND):
+            cooccurrence = Cooccurrence.from_tensors(tensors, nodes)
     if state.get("node_embeds") is None or state["node_embeds"].shape[0] != assets.nodes.num_nodes:
         raise StoreNotBuiltError(f"the ranker at {directory} was trained for another knowledge graph; {RETRAIN}")
     model = assets.build_model(model_config, movie_text=state["movie_text"])

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import torch
+from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
 from ecr_agent.config import Paths
@@ -91,7 +92,7 @@ def _read(target: Path, stamp: str) -> tuple[dict, dict[str, torch.Tensor]] | No
         if meta.get("stamp") != stamp:
             return None
         return meta, load_file(target)
-    except (OSError, ValueError) as error:
+    except (OSError, ValueError, AttributeError, SafetensorError) as error:  # a cache is rebuilt, never fatal
         logger.warning("rebuilding unreadable cache %s (%s)", target, error)
         return None
 

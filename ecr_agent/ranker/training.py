@@ -19,10 +19,12 @@ import sys
 import time
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
+from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 from torch.nn import functional as F
 from tqdm.auto import tqdm
@@ -45,6 +47,7 @@ from ecr_agent.ranker.dataset import RankerSample, SplitData, load_split, random
 from ecr_agent.ranker.model import EmotionAwareRankerModel
 from ecr_agent.ranker.runtime import keep_heap_memory, torch_threads
 from ecr_agent.ranker.scoring import label_ranks, score_contexts
+from ecr_agent.store_lock import store_lock
 
 logger = logging.getLogger(__name__)
 
@@ -99,7 +102,7 @@ def train_ranker(
     if parallel.enabled and not parallel.is_main:
         logger.warning("ranker training runs in one process: process %d leaves it to process 0", parallel.rank)
         return {"profile": profile, "seed": seed, "skipped": "trained by the main process only", "rank": parallel.rank}
-    with torch_threads(threads):
+    with store_lock((paths or Paths.from_env()).store_dir, "ecr train ranker"), torch_threads(threads):
         return _train(profile, seed, paths, variants, model_config, overrides)
 
 
@@ -170,6 +173,16 @@ def _update_default(paths: Paths, reports: dict[str, dict]) -> str | None:
     return current
 
 
+def _finished_report(path: Path) -> dict[str, Any]:
+    """A run's saved report; an unreadable one is empty, so the run is trained again rather than crash the command."""
+    try:
+        report = json.loads(path.read_text())
+    except (OSError, ValueError) as error:
+        logger.warning("retraining: the report %s is unreadable (%s)", path, error)
+        return {}
+    return report if isinstance(report, dict) else {}
+
+
 def train_run(
     assets: RankerAssets,
     config: RankerConfig,
@@ -184,7 +197,7 @@ def train_run(
     fingerprint = config_hash(config, train_config) + f"|{train.emotion_source}|{len(train.samples)}"
     report_path = directory / "report.json"
     if report_path.exists():
-        report = json.loads(report_path.read_text())
+        report = _finished_report(report_path)
         if report.get("fingerprint") == fingerprint and (directory / "config.json").exists():
             logger.info("ranker run %s is already trained; delete %s to retrain", train_config.run_name, directory)
             return report
@@ -417,7 +430,7 @@ def _resume(directory, fingerprint: str, model, optimizer, average) -> dict:  # 
         optimizer.load_state_dict({"state": opt_state, "param_groups": meta["param_groups"]})
         if average is not None:
             average.load_state_tensors(tensors)
-    except (OSError, ValueError, KeyError, RuntimeError) as error:
+    except (OSError, ValueError, KeyError, RuntimeError, SafetensorError) as error:
         logger.warning("ignoring unreadable ranker checkpoint in %s (%s)", directory, error)
         model.load_state_dict(kept)
         optimizer.state.clear()
