@@ -4,22 +4,30 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
+from langchain_core.callbacks import AsyncCallbackManagerForChainRun, CallbackManagerForChainRun
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from langchain_core.runnables import Runnable, RunnableConfig
-from langchain_core.runnables.config import run_in_executor
+from langchain_core.runnables.config import patch_config, run_in_executor
 
 from ecr_agent.config import Paths, StoreCorruptError, StoreNotBuiltError
 from ecr_agent.generator.text import STOCK_PHRASES
-from ecr_agent.pipeline import ECRPipeline, PreparedTurn
+from ecr_agent.pipeline import ECRPipeline, PreparedTurn, StepRun, StepTracer
 from ecr_agent.types import ChatTurn, Emotions, Recommendation
 
 logger = logging.getLogger(__name__)
 
-ROLES = {"user": "user", "human": "user", "assistant": "assistant", "ai": "assistant", "system": None}
+ROLES: dict[str, Literal["user", "assistant"] | None] = {
+    "user": "user",
+    "human": "user",
+    "assistant": "assistant",
+    "ai": "assistant",
+    "system": None,
+}
 
 
 @dataclass
@@ -37,6 +45,21 @@ class ECRResponse:
     """Movies the user accepted (wants to watch, or liked)."""
     seen: list[dict[str, str]] = field(default_factory=list)
     """Movies the user said they have seen."""
+
+    def __add__(self, other: ECRResponse) -> ECRResponse:
+        """Streamed chunks add up to the whole response: the replies join, the first chunk carries the rest."""
+        if not isinstance(other, ECRResponse):
+            return NotImplemented
+        return ECRResponse(
+            reply=self.reply + other.reply,
+            recommendations=self.recommendations or other.recommendations,
+            emotions=self.emotions or other.emotions,
+            knowledge=self.knowledge or other.knowledge,
+            notes=[*self.notes, *(n for n in other.notes if n not in self.notes)],
+            turned_down=self.turned_down or other.turned_down,
+            accepted=self.accepted or other.accepted,
+            seen=self.seen or other.seen,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (the ``ecr chat --once --json`` contract)."""
@@ -84,8 +107,8 @@ def to_turns(messages: Sequence[BaseMessage | dict[str, Any]]) -> list[ChatTurn]
             raise ValueError(f"message {number} has unknown role {role!r}; use one of {sorted(ROLES)}")
         if not isinstance(content, str):
             raise ValueError(f"message {number}: content must be text, got {type(content).__name__}")
-        if ROLES[role] is not None:
-            turns.append(ChatTurn(ROLES[role], content))  # type: ignore[arg-type]
+        if (speaker := ROLES[role]) is not None:
+            turns.append(ChatTurn(speaker, content))
     if not any(t.role == "user" for t in turns):
         raise ValueError("the conversation has no user message to answer")
     return turns
@@ -110,8 +133,14 @@ class ECRChain(Runnable[dict, ECRResponse]):
 
             result = chain.invoke({"messages": [{"role": "user", "content": "I loved Titanic, any ideas?"}]})
             result.reply, result.recommendations[0].title, result.emotions
-            for piece in chain.stream({"messages": [...]}):  # the reply's text as it is generated
+            for chunk in chain.stream({"messages": [...]}):       # ECRResponse chunks that add up to the result
+                print(chunk.reply, end="")
+            for piece in chain.stream_text({"messages": [...]}):  # or just the reply's text as it is generated
                 print(piece, end="")
+
+    Tracing: every call is one LangChain run named ``ECRChain`` with a child run per step (``emotions``,
+    ``feedback``, ``ranking``, ``retrieval``, ``generation``; the chat model's own run inside ``generation``), so
+    any callback handler or tracer shows where a turn spent its time.
     """
 
     def __init__(self, pipeline: ECRPipeline, chat_model: BaseChatModel, notes: Sequence[str] = ()) -> None:
@@ -159,11 +188,12 @@ class ECRChain(Runnable[dict, ECRResponse]):
             chat_model = ECRChatModel(generator=generator)
         return cls(pipeline, chat_model, notes)
 
-    def prepare(self, input: dict[str, Any]) -> PreparedTurn:
+    def prepare(self, input: dict[str, Any], step: StepTracer | None = None) -> PreparedTurn:
         """Everything before the language model (emotions, ranking, knowledge, prompt) for ``{"messages": [...]}``."""
         if not isinstance(input, dict) or "messages" not in input:
             raise ValueError("ECRChain expects {'messages': [...]}")
-        return self.pipeline.prepare(to_turns(input["messages"]))
+        turns = to_turns(input["messages"])
+        return self.pipeline.prepare(turns) if step is None else self.pipeline.prepare(turns, step)
 
     def _prompt_messages(self, turn: PreparedTurn) -> list[BaseMessage]:
         kinds = {"system": SystemMessage, "user": HumanMessage}
@@ -183,8 +213,8 @@ class ECRChain(Runnable[dict, ECRResponse]):
             "avoid_sequences": STOCK_PHRASES,
         }
 
-    def _response(self, turn: PreparedTurn, continuation: str) -> ECRResponse:
-        if turn.prompt is None:
+    def _response(self, turn: PreparedTurn, continuation: str, opening_only: bool = False) -> ECRResponse:
+        if turn.prompt is None or opening_only:
             reply = turn.opening
         else:
             reply = turn.prompt.compose(self.pipeline.gate.filter(continuation, turn.subject_id))
@@ -204,37 +234,133 @@ class ECRChain(Runnable[dict, ECRResponse]):
         return [{"movie_id": m, "title": catalog[m].title} for m in movie_ids if m in catalog]
 
     def invoke(self, input: dict[str, Any], config: RunnableConfig | None = None, **kwargs: Any) -> ECRResponse:
-        turn = self.prepare(input)
+        return self._call_with_config(self._invoke, input, config, **kwargs)
+
+    def _invoke(
+        self, input: dict[str, Any], run_manager: CallbackManagerForChainRun, config: RunnableConfig
+    ) -> ECRResponse:
+        step = step_tracer(run_manager)
+        turn = self.prepare(input, step)
         if turn.prompt is None:
             return self._response(turn, "")
-        message = self.chat_model.invoke(self._prompt_messages(turn), config=config, **self._decoding(turn))
+        with step("generation", {"prompt": turn.prompt.render()}) as run:
+            messages = self._prompt_messages(turn)
+            message = self.chat_model.invoke(messages, config=_inside(config, run), **self._decoding(turn))
+            run.outputs["text"] = str(message.content)
         return self._response(turn, str(message.content))
 
     async def ainvoke(self, input: dict[str, Any], config: RunnableConfig | None = None, **kwargs: Any) -> ECRResponse:
         return await run_in_executor(config, self.invoke, input, config)
 
-    def stream(self, input: dict[str, Any], config: RunnableConfig | None = None, **kwargs: Any) -> Iterator[str]:  # type: ignore[override]
-        """Yield the reply as it is generated: the opening sentence first, then the model's tokens."""
-        yield from self.stream_prepared(self.prepare(input), config)
+    def stream(
+        self, input: dict[str, Any], config: RunnableConfig | None = None, **kwargs: Any
+    ) -> Iterator[ECRResponse]:
+        """Yield `ECRResponse` chunks that add up to what `invoke` returns: the first carries the movies, emotions,
+        knowledge, notes and the opening sentence; each later one a generated sentence (``chunk.reply``)."""
+        yield from self._transform_stream_with_config(iter([input]), self._stream_chunks, config, **kwargs)
+
+    async def astream(
+        self, input: dict[str, Any], config: RunnableConfig | None = None, **kwargs: Any
+    ) -> AsyncIterator[ECRResponse]:
+        """`stream`, for asyncio (the turn runs in an executor thread)."""
+
+        async def one() -> AsyncIterator[dict[str, Any]]:
+            yield input
+
+        async for chunk in self._atransform_stream_with_config(one(), self._astream_chunks, config, **kwargs):
+            yield chunk
+
+    def stream_text(self, input: dict[str, Any], config: RunnableConfig | None = None) -> Iterator[str]:
+        """The reply's text as it is generated: the opening sentence first, then each kept sentence (traced as
+        `stream`)."""
+        for chunk in self.stream(input, config):
+            yield chunk.reply
+
+    async def astream_text(self, input: dict[str, Any], config: RunnableConfig | None = None) -> AsyncIterator[str]:
+        """`stream_text`, for asyncio."""
+        async for chunk in self.astream(input, config):
+            yield chunk.reply
+
+    def _stream_chunks(
+        self, inputs: Iterator[dict[str, Any]], run_manager: CallbackManagerForChainRun, config: RunnableConfig
+    ) -> Iterator[ECRResponse]:
+        for input in inputs:
+            yield from self._chunks(input, run_manager, config)
+
+    async def _astream_chunks(
+        self,
+        inputs: AsyncIterator[dict[str, Any]],
+        run_manager: AsyncCallbackManagerForChainRun,
+        config: RunnableConfig,
+    ) -> AsyncIterator[ECRResponse]:
+        async for input in inputs:
+            chunks = self._chunks(input, run_manager.get_sync(), config)
+            while (chunk := await run_in_executor(config, next, chunks, None)) is not None:
+                yield chunk
+
+    def _chunks(
+        self, input: dict[str, Any], run_manager: CallbackManagerForChainRun, config: RunnableConfig
+    ) -> Iterator[ECRResponse]:
+        step = step_tracer(run_manager)
+        turn = self.prepare(input, step)
+        yield self._response(turn, "", opening_only=True)
+        if turn.prompt is not None:
+            with step("generation", {"prompt": turn.prompt.render()}) as run:
+                pieces = self._generate(turn, _inside(config, run))
+                for piece in pieces:
+                    yield ECRResponse(reply=piece)
+                run.outputs["text"] = "".join(pieces.seen)
 
     def stream_prepared(self, turn: PreparedTurn, config: RunnableConfig | None = None) -> Iterator[str]:
         """Stream the reply of a turn already prepared with `prepare` (the terminal shows its movies meanwhile)."""
         yield turn.opening
         if turn.prompt is not None:
-            chunks = self.chat_model.stream(self._prompt_messages(turn), config=config, **self._decoding(turn))
-            yield from self.pipeline.gate.stream((str(chunk.content) for chunk in chunks), turn.subject_id)
+            yield from self._generate(turn, config)
 
-    async def astream(  # type: ignore[override]
-        self, input: dict[str, Any], config: RunnableConfig | None = None, **kwargs: Any
-    ) -> AsyncIterator[str]:
-        iterator = self.stream(input, config)
-        sentinel = object()
-        while (piece := await run_in_executor(config, next, iterator, sentinel)) is not sentinel:
-            yield piece  # type: ignore[misc]
+    def _generate(self, turn: PreparedTurn, config: RunnableConfig | None) -> _Pieces:
+        """The generated sentences the gate keeps, streamed from the chat model."""
+        assert turn.prompt is not None
+        chunks = self.chat_model.stream(self._prompt_messages(turn), config=config, **self._decoding(turn))
+        return _Pieces(self.pipeline.gate.stream((str(chunk.content) for chunk in chunks), turn.subject_id))
 
     def respond(self, turn: PreparedTurn, pieces: Sequence[str]) -> ECRResponse:
         """Assemble the response of a streamed turn from its prepared state and the streamed pieces."""
         return self._response(turn, "".join(pieces[1:]) if pieces else "")
+
+
+class _Pieces:
+    """The gate's kept sentences as they stream, remembering them (the generation step's output)."""
+
+    def __init__(self, pieces: Iterator[str]) -> None:
+        self._pieces = pieces
+        self.seen: list[str] = []
+
+    def __iter__(self) -> Iterator[str]:
+        for piece in self._pieces:
+            self.seen.append(piece)
+            yield piece
+
+
+def step_tracer(run_manager: CallbackManagerForChainRun) -> StepTracer:
+    """A `StepTracer` that opens each step as a named child run of ``run_manager``'s run."""
+
+    @contextmanager
+    def step(name: str, inputs: dict[str, Any]) -> Iterator[StepRun]:
+        child = run_manager.get_child().on_chain_start(None, inputs, name=name)
+        run = StepRun(callbacks=child.get_child())
+        try:
+            yield run
+        except BaseException as error:
+            child.on_chain_error(error)
+            raise
+        child.on_chain_end(run.outputs)
+
+    return step
+
+
+def _inside(config: RunnableConfig | None, run: StepRun) -> RunnableConfig:
+    """``config`` for a call made inside a traced step (its runs become the step's children)."""
+    return patch_config(config, callbacks=run.callbacks) if run.callbacks is not None else (config or {})
 
 
 __all__ = ["ECRChain", "ECRResponse", "to_turns"]

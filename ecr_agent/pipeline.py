@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -80,6 +81,24 @@ class PreparedTurn:
     avoid_names: list[str] = field(default_factory=list)
     """Movies the reply should not talk about (names without the year): the ones turned down, the earlier picks."""
     notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class StepRun:
+    """One traced step of a turn: what it hands back, and the callbacks for runs inside it (a chat model's)."""
+
+    outputs: dict[str, Any] = field(default_factory=dict)
+    callbacks: Any = None
+
+
+StepTracer = Callable[[str, dict[str, Any]], AbstractContextManager[StepRun]]
+"""Opens a named step with its inputs (`ECRChain` opens a child run of its LangChain run for each)."""
+
+
+@contextmanager
+def untraced(name: str, inputs: dict[str, Any]) -> Iterator[StepRun]:
+    """The default `StepTracer`: the step runs, nothing is recorded."""
+    yield StepRun()
 
 
 def is_smalltalk(text: str) -> bool:
@@ -208,7 +227,7 @@ class ECRPipeline:
                 notes.append(f"nothing in the catalogue matches the request ({request.describe()})")
         return ranked[: self.k], notes, satisfied
 
-    def prepare(self, turns: list[ChatTurn]) -> PreparedTurn:
+    def prepare(self, turns: list[ChatTurn], step: StepTracer = untraced) -> PreparedTurn:
         """Run every step before the language model for a conversation that ends with a user turn.
 
         Torch runs with one thread per core other processes leave free (`free_threads`): on a busy machine, two
@@ -218,11 +237,13 @@ class ECRPipeline:
         from ecr_agent.ranker.runtime import torch_threads
 
         with torch_threads(free_threads()):
-            return self._prepare(turns)
+            return self._prepare(turns, step)
 
-    def _prepare(self, turns: list[ChatTurn]) -> PreparedTurn:
+    def _prepare(self, turns: list[ChatTurn], step: StepTracer) -> PreparedTurn:
         turns = [ChatTurn(t.role, clip(t.content)) for t in turns[-WINDOW_TURNS:]]
-        emotions = self.detect(turns)
+        with step("emotions", {"messages": [t.content for t in turns if t.role == "user"]}) as run:
+            emotions = self.detect(turns)
+            run.outputs["emotions"] = [e for e, t in zip(emotions, turns, strict=True) if t.role == "user"]
         turn = PreparedTurn(turns=turns, emotions=emotions)
         if self.detector is None:
             turn.notes.append("emotion classifier not trained (`ecr train emotion`): emotions unknown")
@@ -232,18 +253,25 @@ class ECRPipeline:
         if all(is_smalltalk(t.content) for t in turns if t.role == "user") and not linked.entity_ids:
             turn.opening = ask_about_taste(turns[-1].content)
             return turn
-        feedback = self.feedback.read(turns)
-        turn.rejected, turn.accepted, turn.seen = feedback.turned_down(), feedback.accepted(), feedback.seen()
+        with step("feedback", {"messages": len(turns)}) as run:
+            feedback = self.feedback.read(turns)
+            turn.rejected, turn.accepted, turn.seen = feedback.turned_down(), feedback.accepted(), feedback.seen()
+            run.outputs.update(turned_down=turn.rejected, accepted=turn.accepted, seen=turn.seen)
         if user_act(turns[-1].content) == "goodbye":
             turn.opening = farewell(key)
             return turn
         from ecr_agent.ranker.requests import read_request
 
-        turn.request = read_request(turns, self.linker) or None
-        suggested = {m for t in turns if t.role == "assistant" for m in self.linker.link(t.content).movie_ids}
-        exclude = set(turn.rejected) | suggested | set(linked.movie_ids)
-        turn.recommendations, notes, request_met = self.recommend(turns, emotions, exclude, turn.rejected, turn.request)
-        turn.notes.extend(notes)
+        with step("ranking", {"turned_down": turn.rejected}) as run:
+            turn.request = read_request(turns, self.linker) or None
+            suggested = {m for t in turns if t.role == "assistant" for m in self.linker.link(t.content).movie_ids}
+            exclude = set(turn.rejected) | suggested | set(linked.movie_ids)
+            picks, notes, request_met = self.recommend(turns, emotions, exclude, turn.rejected, turn.request)
+            turn.recommendations = picks
+            turn.notes.extend(notes)
+            run.outputs.update(
+                recommendations=[r.title for r in picks], request=turn.request and turn.request.describe()
+            )
         if not turn.recommendations:
             turn.opening = "I couldn't find a movie for that yet. Could you tell me one you enjoyed?"
             return turn
@@ -260,7 +288,9 @@ class ECRPipeline:
             turn.opening = write_opening(reading, self.linker.catalog[best.movie_id], focus, key)
         turn.avoid_names = self._names((set(turn.rejected) | suggested) - {subject.movie_id})
         turn.subject_id = subject.movie_id
-        turn.knowledge = self.retrieve(subject, turns[-1].content)
+        with step("retrieval", {"movie": subject.title, "query": turns[-1].content}) as run:
+            turn.knowledge = self.retrieve(subject, turns[-1].content)
+            run.outputs["knowledge"] = [k["text"] for k in turn.knowledge]
         from ecr_agent.generator.prompt import build_prompt
 
         turn.prompt = build_prompt(turns, emotions[-1] or {}, subject, turn.knowledge, opening=turn.opening)

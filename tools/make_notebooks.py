@@ -53,7 +53,7 @@ QUICKSTART = [
     ),
     new_markdown_cell("## Streaming the reply"),
     new_code_cell(
-        "for piece in chain.stream({'messages': [{'role': 'user', 'content': 'Something scary like The Conjuring?'}]}):\n"
+        "for piece in chain.stream_text({'messages': [{'role': 'user', 'content': 'Something scary like The Conjuring?'}]}):\n"
         "    print(piece, end='', flush=True)"
     ),
 ]

@@ -89,7 +89,7 @@ def test_empty_and_huge_messages_still_answer(chain):
 
 
 def test_stream_batch_and_ainvoke(chain):
-    pieces = list(chain.stream({"messages": LOVED}))
+    pieces = list(chain.stream_text({"messages": LOVED}))
     assert pieces[0] == chain.prepare({"messages": LOVED}).opening  # then the kept sentences, each whole
     assert "".join(pieces).strip() == chain.invoke({"messages": LOVED}).reply  # what streams is what invoke returns
     assert "".join(pieces).strip()
@@ -228,7 +228,7 @@ def test_threads_streaming_at_once_never_interleave(chain):
     from concurrent.futures import ThreadPoolExecutor
 
     inputs = [{"messages": messages} for messages in CONVERSATIONS[:4]]
-    expected = ["".join(chain.stream(x)).strip() for x in inputs]
+    expected = ["".join(chain.stream_text(x)).strip() for x in inputs]
     with ThreadPoolExecutor(4) as pool:
-        streamed = list(pool.map(lambda x: "".join(chain.stream(x)).strip(), inputs))
+        streamed = list(pool.map(lambda x: "".join(chain.stream_text(x)).strip(), inputs))
     assert streamed == expected
