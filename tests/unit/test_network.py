@@ -12,7 +12,7 @@ from pytest_socket import SocketConnectBlockedError
 
 
 def test_connections_leave_the_machine_only_to_loopback() -> None:
-    with pytest.raises(SocketConnectBlockedError):
+    with pytest.raises(SocketConnectBlockedError), pytest.warns(UserWarning, match="93.184.216.34"):
         socket.create_connection(("93.184.216.34", 443), timeout=1)  # a public address: blocked before any packet
     server = socket.socket()
     server.bind(("127.0.0.1", 0))
