@@ -8,6 +8,7 @@ result into a sentence. It learns nothing and says so; any real tool-calling cha
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Sequence
 from typing import Any
@@ -26,6 +27,8 @@ FACT_RESULTS = 12
 ASK_TASTE = "What kind of movies do you enjoy, or one you loved recently?"
 ASK_NEXT = "Want another suggestion, or to know more about the last one?"
 WHICH_MOVIE = "Which movie do you mean? Tell me its title and I'll look it up."
+IDENTITY = re.compile(r"\b(who|what) are you\b|\byour name\b|\bare you (an? )?(bot|robot|ai|human|person|real)\b", re.I)
+"""Small talk about who is answering (answered honestly: a program)."""
 
 
 def conversation(messages: Sequence[BaseMessage]) -> list[dict[str, str]]:
@@ -50,13 +53,12 @@ def conversation(messages: Sequence[BaseMessage]) -> list[dict[str, str]]:
 
 def small_talk(text: str, picked_before: bool) -> str:
     """A short, honest answer to small talk, steering back to movies."""
-    lowered = text.lower()
-    if any(p in lowered for p in ("who are you", "what are you", "your name", "bot", "robot", " ai", "human", "real")):
+    if IDENTITY.search(text):
         said = "I'm ECR, a movie recommender: a program, not a person."
-    elif "joke" in lowered:
+    elif re.search(r"\bjoke\b", text, re.I):
         said = "I'm much better at movies than at jokes."
-    elif "good " in lowered:
-        said = f"{text.strip(' !.').capitalize()}!"
+    elif greeting := re.match(r"\W*(good (morning|afternoon|evening))\b", text, re.I):
+        said = f"{greeting.group(1).capitalize()}!"
     else:
         said = "I'm doing well, thanks for asking!"
     return f"{said} {ASK_NEXT if picked_before else ASK_TASTE}"

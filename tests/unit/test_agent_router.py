@@ -107,3 +107,11 @@ def test_the_chain_reads_the_recommendation_dialogue_without_fact_answers():
 def test_other_tools_text_gets_a_full_stop():
     assert word_tool_result("  Sold out ") == "Sold out."
     assert word_tool_result("(example data) Up plays tonight at 17:00.") == "(example data) Up plays tonight at 17:00."
+
+
+def test_small_talk_answers_what_was_asked():
+    from ecr_agent.agent.router import small_talk
+
+    assert small_talk("How are you? Really tired today", False).startswith("I'm doing well")  # "really" is no "real"
+    assert small_talk("What's your name?", True).startswith("I'm ECR") and small_talk("x", True).endswith("last one?")
+    assert small_talk("good evening, how are you", False).startswith("Good evening!")
