@@ -8,8 +8,9 @@ Writes benchmarks/robustness/results.json (each part keeps its latest run) and b
 
 - fuzz: the property test's own input strategies (tests/integration/test_properties.py: random roles and lengths,
   empty, 100 k-character, control-character, mixed-script and prompt-injection text, unknown @ids, wrong types,
-  missing keys), N examples; counts turns answered, clear `ValueError` rejections, crashes (anything else) and the
-  slowest turn.
+  missing keys), half of them well-formed conversations with hostile text (so that many turns are answered, not
+  only rejected), N examples; counts turns answered, clear `ValueError` rejections, crashes (anything else) and
+  the slowest turn.
 - throughput: 16 real ReDial test conversations (the seeker's opening messages) through `ECRChain.batch` with 1, 2,
   4 and 8 concurrent users; turns per second, and whether every answer equals the sequential one.
 - soak: N turns in one process cycling through test conversations; peak RSS after warm-up (the first 10 %) and at
@@ -73,6 +74,9 @@ def fuzz(chain, examples: int) -> dict:
     spec.loader.exec_module(properties)  # type: ignore[union-attr]
     counts = {"turns": 0, "answered": 0, "rejected": 0, "crashes": 0, "slowest_s": 0.0, "crash_examples": []}
 
+    well_formed = st.fixed_dictionaries({"role": st.sampled_from(("user", "assistant")), "content": properties.TEXT})
+    conversations = st.one_of(st.lists(properties.MESSAGE, max_size=6), st.lists(well_formed, min_size=1, max_size=6))
+
     @settings(
         max_examples=examples,
         deadline=None,
@@ -80,7 +84,7 @@ def fuzz(chain, examples: int) -> dict:
         phases=[Phase.generate],
         suppress_health_check=list(HealthCheck),
     )
-    @given(messages=st.lists(properties.MESSAGE, max_size=6), wrap=st.booleans())
+    @given(messages=conversations, wrap=st.booleans())
     def one(messages: list, wrap: bool) -> None:
         payload = {"messages": messages} if wrap else messages
         started = time.perf_counter()
@@ -160,18 +164,18 @@ def main(argv: list[str] | None = None) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     path = OUT / "results.json"
     results = json.loads(path.read_text()) if path.exists() else {}
-    stamp = {
-        "taken": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "cpus": os.cpu_count(),
-        "load_before": round(os.getloadavg()[0], 2),
-        "notes": chain.notes,
-    }
     for name, run, wanted in (
         ("fuzz", lambda: fuzz(chain, args.fuzz), args.fuzz),
         ("throughput", lambda: throughput(chain), args.throughput),
         ("soak", lambda: soak(chain, args.soak), args.soak),
     ):
         if wanted:
+            stamp = {
+                "taken": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+                "cpus": os.cpu_count(),
+                "load_before": round(os.getloadavg()[0], 2),
+                "notes": chain.notes,
+            }
             results[name] = {**stamp, **run(), "load_after": round(os.getloadavg()[0], 2)}
             path.write_text(json.dumps(results, indent=2))
             print(name, json.dumps(results[name], indent=2))
@@ -218,8 +222,9 @@ def write_page(results: dict) -> None:
     if "soak" in results:
         s = results["soak"]
         lines += [
-            f"## Soak ({s['taken']}, load {s['load_before']} → {s['load_after']})",
+            f"## Soak ({s['taken']}, load {s['load_before'] or '?'} → {s['load_after']})",
             "",
+            *([f"({s['taken_note']}.)", ""] if s.get("taken_note") else []),
             f"{s['turns']} turns in one process: RSS {s['rss_after_warm_up_mb']} MB after warm-up, "
             f"{s['rss_peak_mb']} MB at most (**{s['rss_growth_pct']} %** growth; goal ≤ 5 %); p95 latency "
             f"{s['p95_first_fifth_s']} s in the first fifth, {s['p95_last_fifth_s']} s in the last.",
