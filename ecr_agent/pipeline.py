@@ -147,7 +147,7 @@ class ECRPipeline:
         from ecr_agent.knowledge.stores import KnowledgeStore
 
         paths = paths or Paths.from_env()
-        linker = EntityLinker.load()
+        linker = EntityLinker.load(paths=paths)
         detector = ranker = feedback = None
         try:
             from ecr_agent.emotion.inference import EmotionPredictor

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ecr_agent.config import Paths
 from ecr_agent.data.movies import MovieCatalog
 from ecr_agent.data.redial import MOVIE_MENTION
 from ecr_agent.knowledge.graph import KnowledgeGraph, entity_label
@@ -98,9 +99,12 @@ class EntityLinker:
                 self.genres.add(alias)
 
     @classmethod
-    def load(cls, catalog: MovieCatalog | None = None, kg: KnowledgeGraph | None = None) -> EntityLinker:
-        catalog = catalog or MovieCatalog.load()
-        return cls(catalog, kg or KnowledgeGraph.load(catalog=catalog))
+    def load(
+        cls, catalog: MovieCatalog | None = None, kg: KnowledgeGraph | None = None, paths: Paths | None = None
+    ) -> EntityLinker:
+        """The linker over the catalogue and KG in ``paths``'s data folder (default ``$ECR_DATA_DIR``)."""
+        catalog = catalog or MovieCatalog.load(paths)
+        return cls(catalog, kg or KnowledgeGraph.load(paths, catalog=catalog))
 
     def link(self, text: str) -> LinkedText:
         """Movies (``@ids`` first, then titles) and entities mentioned in ``text``; unknown ids are dropped."""

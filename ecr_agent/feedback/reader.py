@@ -124,7 +124,7 @@ class FeedbackReader:
         if not (directory / CONFIG_FILE).exists() or not (directory / WEIGHTS_FILE).exists():
             raise StoreNotBuiltError(f"no feedback reader in {directory}: {hint}")
         model = load_model(directory)  # before the linker: a damaged file fails fast
-        return cls(linker or EntityLinker.load(), model)
+        return cls(linker or EntityLinker.load(paths=paths), model)
 
     @classmethod
     def rules(cls, linker: EntityLinker) -> FeedbackReader:

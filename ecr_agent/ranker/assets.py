@@ -44,7 +44,7 @@ class RankerAssets:
 
     def __init__(self, paths: Paths | None = None, linker: EntityLinker | None = None) -> None:
         self.paths = paths or Paths.from_env()
-        self.linker = linker or EntityLinker.load()
+        self.linker = linker or EntityLinker.load(paths=self.paths)
         self.catalog: MovieCatalog = self.linker.catalog
         self.kg: KnowledgeGraph = self.linker.kg
         self.nodes = NodeSpace.build(self.kg, self.catalog)

@@ -153,7 +153,7 @@ class MovieKnowledgeTool(UsesSharedChain, BaseTool):
 
             self._store = KnowledgeStore.connect(self.paths)
             self._store.check("triples")
-            self._linker = EntityLinker.load()
+            self._linker = EntityLinker.load(paths=self.paths)
 
     def resolve(self, movie: str) -> str | None:
         """A ReDial id for a title or id; None when the movie is unknown."""

@@ -91,3 +91,11 @@ def test_catalogue_covers_every_mentioned_movie():
     mentioned = {m for d in load_dialogues("test") for msg in d.messages for m in msg.movie_ids}
     assert len(mentioned - set(catalog.movies)) / len(mentioned) < 0.01
     assert catalog["151656"].name == "Police Academy"
+
+
+def test_the_entity_linker_reads_the_data_folder_it_is_given(tmp_path):
+    from ecr_agent.data.linking import EntityLinker
+
+    elsewhere = Paths(data_dir=tmp_path / "no-data-here", store_dir=tmp_path / "store")
+    with pytest.raises(DataNotFoundError, match="no-data-here"):
+        EntityLinker.load(paths=elsewhere)  # before, it read $ECR_DATA_DIR whatever paths the chain was given
