@@ -195,6 +195,7 @@ def write_page(results: dict) -> None:
         lines += [
             f"## Fuzzed input ({f['taken']}, load {f['load_before']} → {f['load_after']})",
             "",
+            *([f"({f['taken_note']}.)", ""] if f.get("taken_note") else []),
             f"{f['turns']} generated inputs (the property test's strategies): {f['answered']} answered, "
             f"{f['rejected']} rejected with a `ValueError`, **{f['crashes']} crashes**; "
             f"slowest turn {f['slowest_s']} s.",
