@@ -16,7 +16,7 @@ from langchain_core.runnables.config import patch_config, run_in_executor
 
 from ecr_agent.config import Paths, StoreCorruptError, StoreNotBuiltError
 from ecr_agent.generator.text import STOCK_PHRASES
-from ecr_agent.pipeline import ECRPipeline, PreparedTurn, StepRun, StepTracer
+from ecr_agent.pipeline import ECRPipeline, PreparedTurn, StepRun, StepTracer, untraced
 from ecr_agent.types import ChatTurn, Emotions, Recommendation
 
 logger = logging.getLogger(__name__)
@@ -193,7 +193,7 @@ class ECRChain(Runnable[dict, ECRResponse]):
         if not isinstance(input, dict) or "messages" not in input:
             raise ValueError("ECRChain expects {'messages': [...]}")
         turns = to_turns(input["messages"])
-        return self.pipeline.prepare(turns) if step is None else self.pipeline.prepare(turns, step)
+        return self.pipeline.prepare(turns, step or untraced)
 
     def _prompt_messages(self, turn: PreparedTurn) -> list[BaseMessage]:
         kinds = {"system": SystemMessage, "user": HumanMessage}

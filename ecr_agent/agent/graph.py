@@ -58,15 +58,22 @@ def build_agent(
     from ecr_agent.tools import get_tools
     from ecr_agent.tools.shared import SharedChain
 
-    shared = SharedChain(chain=chain)
     if tools is None:
-        tools = get_tools(chain=shared, include=("empathetic_reply", "search_movie_knowledge"))
+        tools = get_tools(chain=SharedChain(chain=chain), include=("empathetic_reply", "search_movie_knowledge"))
     if model is None:
-        uses_shared = chain is not None or not any(getattr(t, "_shared", None) is None for t in tools)
-        model = RuleBasedToolCaller(linker=(lambda: shared.get().pipeline.linker) if uses_shared else None)
+        model = RuleBasedToolCaller(linker=_linker_of(chain, tools))
     return create_agent(
         model,
         [*tools, find_showtimes],
         system_prompt=SYSTEM_PROMPT,
         checkpointer=checkpointer if checkpointer is not None else InMemorySaver(),
     )
+
+
+def _linker_of(chain: ECRChain | None, tools: Sequence[BaseTool]) -> Any:
+    """The entity linker the router should share: the chain's, else (on first use) the one of the chain the tools
+    share; None when neither exists (the router then loads its own)."""
+    if chain is not None:
+        return chain.pipeline.linker
+    shared = next((s for t in tools if (s := getattr(t, "_shared", None)) is not None), None)
+    return (lambda: shared.get().pipeline.linker) if shared is not None else None

@@ -135,14 +135,11 @@ class RuleBasedToolCaller(BaseChatModel):
 
     def _answer(self, result: ToolMessage, messages: list[BaseMessage]) -> AIMessage:
         if result.name == "search_movie_knowledge":
-            from ecr_agent.tools.knowledge import word_answer
+            from ecr_agent.tools.knowledge import read_result, word_answer
 
-            payload = result.artifact or str(result.content)
-            if isinstance(payload, str):
-                try:
-                    payload = json.loads(payload)
-                except json.JSONDecodeError:
-                    return AIMessage(content=word_tool_result(payload))
+            payload = read_result(result.artifact or str(result.content))
+            if payload is None:
+                return AIMessage(content=word_tool_result(result.content))
             question = next((str(m.content) for m in reversed(messages) if isinstance(m, HumanMessage)), "")
             movie = self.focus.linker.catalog.get(payload.get("movie_id") or "")
             return AIMessage(content=word_answer(question, payload, movie))

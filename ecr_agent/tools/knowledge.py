@@ -14,7 +14,6 @@ from ecr_agent.tools.shared import UsesSharedChain
 
 if TYPE_CHECKING:
     from ecr_agent.config import Paths
-    from ecr_agent.data.linking import EntityLinker
     from ecr_agent.data.movies import Movie
     from ecr_agent.tools.shared import SharedChain
 
@@ -42,6 +41,17 @@ MOVIE_TRIPLES = 64
 """Enough to hold every triple of one movie (the most linked have about 40)."""
 
 
+def read_result(payload: dict[str, Any] | str) -> dict[str, Any] | None:
+    """``search_movie_knowledge``'s result as a dict, from itself or its JSON text; None for any other text."""
+    if isinstance(payload, dict):
+        return payload
+    try:
+        parsed = json.loads(payload)
+    except json.JSONDecodeError:
+        return None
+    return parsed if isinstance(parsed, dict) else None
+
+
 def word_answer(question: str, payload: dict[str, Any] | str, movie: Movie | None = None) -> str:
     """A sentence answering a fact question from ``search_movie_knowledge``'s result (its dict or its JSON text).
 
@@ -52,11 +62,9 @@ def word_answer(question: str, payload: dict[str, Any] | str, movie: Movie | Non
     """
     from ecr_agent.opening import answer, question_topic
 
-    if isinstance(payload, str):
-        try:
-            payload = json.loads(payload)
-        except json.JSONDecodeError:
-            return payload
+    if (parsed := read_result(payload)) is None:
+        return str(payload)
+    payload = parsed
     if payload.get("movie_id") is None and payload.get("note", "").startswith("unknown movie"):
         asked = payload["note"].removeprefix("unknown movie ").strip("'\"")
         return f"I couldn't find a movie called “{asked}” in my catalogue, so I can't answer that."
@@ -132,12 +140,6 @@ class MovieKnowledgeTool(UsesSharedChain, BaseTool):
     def from_store(cls, paths: Paths | None = None) -> MovieKnowledgeTool:
         """A tool that connects to the stores (``$ECR_STORE_DIR`` or the Chroma server) on first use."""
         return cls(paths=paths)
-
-    @property
-    def linker(self) -> EntityLinker:
-        """The entity linker that resolves titles (the shared chain's, when there is one)."""
-        self._load()
-        return self._linker
 
     def _load(self) -> None:
         if self._store is None and self._shared is not None:

@@ -98,33 +98,7 @@ class _OurTool:
         return TOOL_EXAMPLES[self.name]
 
 
-class TestDetectEmotionsUnit(_OurTool, ToolsUnitTests):
-    name = "detect_emotions"
-
-
-class TestDetectEmotionsIntegration(_OurTool, ToolsIntegrationTests):
-    name = "detect_emotions"
-
-
-class TestRecommendMoviesUnit(_OurTool, ToolsUnitTests):
-    name = "recommend_movies"
-
-
-class TestRecommendMoviesIntegration(_OurTool, ToolsIntegrationTests):
-    name = "recommend_movies"
-
-
-class TestSearchMovieKnowledgeUnit(_OurTool, ToolsUnitTests):
-    name = "search_movie_knowledge"
-
-
-class TestSearchMovieKnowledgeIntegration(_OurTool, ToolsIntegrationTests):
-    name = "search_movie_knowledge"
-
-
-class TestEmpatheticReplyUnit(_OurTool, ToolsUnitTests):
-    name = "empathetic_reply"
-
-
-class TestEmpatheticReplyIntegration(_OurTool, ToolsIntegrationTests):
-    name = "empathetic_reply"
+for _name in TOOL_EXAMPLES:  # one unit and one integration suite per tool, e.g. TestDetectEmotionsToolsUnitTests
+    for _suite in (ToolsUnitTests, ToolsIntegrationTests):
+        _class = f"Test{_name.title().replace('_', '')}{_suite.__name__}"
+        globals()[_class] = type(_class, (_OurTool, _suite), {"name": _name, "__module__": __name__})

@@ -115,3 +115,19 @@ def test_small_talk_answers_what_was_asked():
     assert small_talk("How are you? Really tired today", False).startswith("I'm doing well")  # "really" is no "real"
     assert small_talk("What's your name?", True).startswith("I'm ECR") and small_talk("x", True).endswith("last one?")
     assert small_talk("good evening, how are you", False).startswith("Good evening!")
+
+
+def test_the_router_shares_the_linker_of_the_chain_its_tools_use():
+    from types import SimpleNamespace
+
+    from ecr_agent.agent.graph import _linker_of
+
+    linker = object()
+    loaded = []
+    shared = SimpleNamespace(get=lambda: loaded.append(1) or SimpleNamespace(pipeline=SimpleNamespace(linker=linker)))
+    tools = [SimpleNamespace(_shared=shared), find_showtimes]
+    source = _linker_of(None, tools)
+    assert callable(source) and not loaded  # nothing loaded until the router needs a title
+    assert source() is linker and loaded == [1]  # the tools' own chain, not a second one
+    assert _linker_of(SimpleNamespace(pipeline=SimpleNamespace(linker=linker)), []) is linker
+    assert _linker_of(None, [find_showtimes]) is None  # no shared chain: the router loads its own linker
