@@ -30,6 +30,7 @@ SET_NAMES = {
     "test_agreed": "test questionnaires where the recommender's answer agrees with the seeker's",
     "iard": "IARD replies, REJ = turned down",
     "iard_broad": "IARD replies, REJ or CRI-F = turned down",
+    "iard_audited": "IARD replies labelled by our audit (ecr_agent/feedback/data/IARD_AUDIT_GUIDELINE.md)",
 }
 EXAMPLES = [
     ("Have you seen Avengers: Infinity War?", "I have. Did a binge to prepare for Avengers: Infinity War"),

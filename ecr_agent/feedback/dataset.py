@@ -14,9 +14,11 @@ One view serves training, evaluation and inference, so the model sees a chat the
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 from ecr_agent.config import Paths
@@ -289,6 +291,30 @@ def iard_examples(paths: Paths | None = None, broad: bool = False) -> list[Feedb
             rejected = "REJ" in labels or (broad and "CRI-F" in labels)
             liked = 0 if rejected else 1 if "ACC" in labels else 2
             examples.append(FeedbackExample(str(raw["conversationId"]), item, liked, 1 if "SEE" in labels else 2))
+    return examples
+
+
+AUDIT_FILE = Path(__file__).parent / "data" / "iard_audit.jsonl"
+"""Our own labels of every IARD item (`iard_examples`), read against ``data/IARD_AUDIT_GUIDELINE.md``."""
+SEEN_CODES = {"no": 0, "yes": 1, "unsaid": 2}
+
+
+def audited_iard_examples(paths: Paths | None = None) -> list[FeedbackExample]:
+    """The IARD items with the audit's labels instead of the intents.
+
+    IARD's intents belong to a whole reply and mark a lukewarm refusal ("Meh, I'm looking for something older") as a
+    critique (CRI-F) rather than a rejection; the audit asks of each (reply, movie) pair the question the chain acts on:
+    does the user turn this movie down, take it, say they have seen it?
+    """
+    labels = {
+        (row["conversation_id"], row["turn_index"], row["movie_id"]): row
+        for row in map(json.loads, AUDIT_FILE.read_text().splitlines())
+    }
+    examples = []
+    for example in iard_examples(paths):
+        label = labels[(example.conversation_id, example.item.turn_index, example.item.movie_id)]
+        liked = 0 if label["turned_down"] else 1 if label["accepted"] else 2
+        examples.append(FeedbackExample(example.conversation_id, example.item, liked, SEEN_CODES[label["seen"]]))
     return examples
 
 

@@ -7,7 +7,8 @@ Held-out sets (`evaluation_sets`):
 - ``test_agreed``: the test items on which the recommender's questionnaire agrees with the seeker's about ``liked``
   (feedback a reader of the dialogue could see; the seeker's answer alone often is not in the text);
 - ``iard``: 207 extra ReDial dialogues whose seeker replies carry IARD intents REJ / ACC / SEE (never trained on);
-- ``iard_broad``: the same items with the critique-of-a-feature intent CRI-F also read as turning the movie down.
+- ``iard_broad``: the same items with the critique-of-a-feature intent CRI-F also read as turning the movie down;
+- ``iard_audited``: the same items labelled by our audit (`audited_iard_examples`), per (reply, movie) pair.
 
 `emotion_rule_verdicts` is the baseline the reader replaces: a turn turns down its movies when its top emotion is
 *negative* with p ≥ 0.5 (the chain's rule before this package, clause by clause for a turn naming several movies).
@@ -19,11 +20,17 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from ecr_agent.config import Paths
-from ecr_agent.feedback.dataset import TARGET, FeedbackExample, iard_examples, questionnaire_examples
+from ecr_agent.feedback.dataset import (
+    TARGET,
+    FeedbackExample,
+    audited_iard_examples,
+    iard_examples,
+    questionnaire_examples,
+)
 from ecr_agent.feedback.reader import FeedbackReader, MovieFeedback
 from ecr_agent.ranker.features import split_clauses
 
-EVALUATION_SETS = ("valid", "test", "test_agreed", "iard", "iard_broad")
+EVALUATION_SETS = ("valid", "test", "test_agreed", "iard", "iard_broad", "iard_audited")
 NEGATIVE_CONFIDENCE = 0.5
 """The chain's old rule: a turn is a rejection when *negative* is its top label with at least this probability."""
 
@@ -62,6 +69,8 @@ def evaluation_sets(
     for name in names:
         if name in ("iard", "iard_broad"):
             sets[name] = iard_examples(paths, broad=name == "iard_broad")
+        elif name == "iard_audited":
+            sets[name] = audited_iard_examples(paths)
         elif name in ("valid", "test"):
             sets[name] = questionnaire_examples(name, paths, limit=limit)  # type: ignore[arg-type]
         elif name == "test_agreed":

@@ -15,6 +15,7 @@ from ecr_agent.feedback.dataset import (
     OTHER,
     TARGET,
     LinkedTurn,
+    audited_iard_examples,
     feedback_items,
     iard_examples,
     mention_spans,
@@ -136,6 +137,15 @@ def test_iard_examples_label_single_suggestions():
     assert all(e.item.source == "suggested" and TARGET in e.item.suggestion for e in examples)
     assert sum(e.turned_down for e in examples) > 50
     assert sum(e.turned_down for e in iard_examples(broad=True)) > sum(e.turned_down for e in examples)
+
+
+def test_the_audit_labels_every_iard_item():
+    intents, audited = iard_examples(), audited_iard_examples()
+    assert [e.item for e in audited] == [e.item for e in intents]
+    assert all(not (e.turned_down and e.accepted) for e in audited)
+    assert all(e.seen in (0, 1, 2) for e in audited)
+    rejected = [a.turned_down for a, i in zip(audited, intents, strict=True) if i.turned_down]
+    assert sum(rejected) / len(rejected) > 0.8  # mostly agrees with IARD's REJ (and adds refusals IARD calls CRI-F)
 
 
 def test_linked_titles_are_marked(linker):
