@@ -16,7 +16,7 @@ from langchain_core.runnables.config import patch_config, run_in_executor
 
 from ecr_agent.config import Paths, StoreCorruptError, StoreNotBuiltError
 from ecr_agent.generator.text import STOCK_PHRASES
-from ecr_agent.pipeline import ECRPipeline, PreparedTurn, StepRun, StepTracer, untraced
+from ecr_agent.pipeline import ECRPipeline, KnowledgeSearch, PreparedTurn, StepRun, StepTracer, untraced
 from ecr_agent.types import ChatTurn, Emotions, Recommendation
 
 logger = logging.getLogger(__name__)
@@ -157,18 +157,21 @@ class ECRChain(Runnable[dict, ECRResponse]):
         k: int = 5,
         int8: bool = False,
         runtime: str = "auto",
+        knowledge: KnowledgeSearch | None = None,
     ) -> ECRChain:
         """Load every built part from ``path`` (default ``$ECR_STORE_DIR``); missing parts degrade unless ``strict``.
 
         ``runtime``: our generator on ``llama.cpp`` (the default when `llama-cpp-python` is installed) or ``torch``;
         ``int8``: the torch generator with int8 weights (see docs/generator.md). ``result.notes`` says which runs.
+        ``knowledge``: where facts and review snippets come from instead of our Chroma stores, e.g. your own
+        LangChain vector stores as `ecr_agent.integrations.VectorStoreKnowledge`.
         """
         paths = Paths.from_env()
         if path is not None:
             from pathlib import Path
 
             paths = Paths(data_dir=paths.data_dir, store_dir=Path(path).resolve())
-        pipeline = ECRPipeline.from_store(paths, strict=strict, k=k)
+        pipeline = ECRPipeline.from_store(paths, strict=strict, k=k, knowledge=knowledge)
         notes = []
         if chat_model is None:
             from ecr_agent.generator.chat_model import ECRChatModel

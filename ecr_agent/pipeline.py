@@ -137,11 +137,14 @@ class ECRPipeline:
         self.gate = gate or SentenceGate()
 
     @classmethod
-    def from_store(cls, paths: Paths | None = None, strict: bool = False, k: int = 5) -> ECRPipeline:
+    def from_store(
+        cls, paths: Paths | None = None, strict: bool = False, k: int = 5, knowledge: KnowledgeSearch | None = None
+    ) -> ECRPipeline:
         """Load every part that is built; with ``strict`` a missing part raises `StoreNotBuiltError`.
 
         A part whose files are damaged (`StoreCorruptError`, a `StoreNotBuiltError`) counts as missing: without
-        ``strict`` it is left out with a warning that names the file and the command that rebuilds it.
+        ``strict`` it is left out with a warning that names the file and the command that rebuilds it. ``knowledge``
+        replaces the Chroma stores, which are then not opened (e.g. `ecr_agent.integrations.VectorStoreKnowledge`).
         """
         from ecr_agent.feedback import FeedbackReader
         from ecr_agent.knowledge.stores import KnowledgeStore
@@ -171,17 +174,17 @@ class ECRPipeline:
             if strict:
                 raise
             logger.warning("feedback model unavailable (%s): reading feedback with rules", error)
-        store: KnowledgeStore | None = None
-        try:
-            store = KnowledgeStore.connect(paths)
-            store.check("triples")
-        except StoreNotBuiltError as error:  # missing, half-built or damaged (`StoreCorruptError`)
-            if strict:
-                raise
-            logger.warning("knowledge stores unavailable: %s", error)
-            store = None
+        if knowledge is None:
+            try:
+                store = KnowledgeStore.connect(paths)
+                store.check("triples")
+                knowledge = store
+            except StoreNotBuiltError as error:  # missing, half-built or damaged (`StoreCorruptError`)
+                if strict:
+                    raise
+                logger.warning("knowledge stores unavailable: %s", error)
         book = FactBook.load(paths, catalog=linker.catalog, graph=linker.kg)
-        return cls(linker, detector, ranker, store, k=k, feedback=feedback, gate=SentenceGate(book))
+        return cls(linker, detector, ranker, knowledge, k=k, feedback=feedback, gate=SentenceGate(book))
 
     def detect(self, turns: list[ChatTurn]) -> list[Emotions | None]:
         """Emotions of each user turn (None for assistant turns and when no classifier is loaded)."""

@@ -11,7 +11,7 @@ from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel, LangSmithParams
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, UsageMetadata
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import ConfigDict
 
@@ -42,6 +42,10 @@ class ECRChatModel(BaseChatModel):
             llm.invoke(prompt.messages()).content      # the continuation after prompt.opening
             for chunk in llm.stream(prompt.messages()):
                 print(chunk.content, end="")
+
+    Usage: a reply's ``usage_metadata`` counts the prompt's and the generated tokens, and ``response_metadata`` names
+    the model (``model_name``) and why decoding stopped (``stop_reason``: ``eos``, ``sentence``, ``newline``,
+    ``budget`` or ``stop_sequence``); a stream carries them on its last chunk (``chunk_position="last"``).
 
     A hosted model can stand in with the same messages, e.g. ``ChatOpenAI(model="gpt-4o-mini")``.
     """
@@ -96,8 +100,15 @@ class ECRChatModel(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        text = "".join(chunk.message.content for chunk in self._stream(messages, stop, run_manager, **kwargs))
-        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text.strip()))])
+        full = AIMessageChunk(content="")
+        for chunk in self._stream(messages, stop, run_manager, **kwargs):
+            full += chunk.message
+        message = AIMessage(
+            content=str(full.content).strip(),
+            usage_metadata=full.usage_metadata,
+            response_metadata=full.response_metadata,
+        )
+        return ChatResult(generations=[ChatGeneration(message=message)])
 
     def _stream(
         self,
@@ -110,8 +121,10 @@ class ECRChatModel(BaseChatModel):
         stop = stop or self.stop
         budget = int(kwargs.pop("max_new_tokens", kwargs.pop("max_tokens", self.budget)))
         kwargs.setdefault("temperature", self.temperature)
+        stats: dict[str, Any] = {}
         text = ""
-        for piece in self.generator.stream_messages(pairs, max_new_tokens=budget, **kwargs):
+        stopped = False
+        for piece in self.generator.stream_messages(pairs, max_new_tokens=budget, stats=stats, **kwargs):
             piece, stopped = _cut_at_stop(text, piece, stop)
             text += piece
             if piece:
@@ -120,7 +133,23 @@ class ECRChatModel(BaseChatModel):
                     run_manager.on_llm_new_token(piece, chunk=chunk)
                 yield chunk
             if stopped:
-                return
+                break  # the decoding loop is closed here, releasing the generator for the next call
+        yield ChatGenerationChunk(message=self._last_chunk(stats, text, stopped))
+
+    def _last_chunk(self, stats: dict[str, Any], text: str, stopped: bool) -> AIMessageChunk:
+        """The stream's closing chunk: no text, the token usage, the model's name and why decoding stopped."""
+        if "total_s" in stats:
+            output = int(stats["new_tokens"])
+        else:  # a stop sequence closed decoding before it counted its tokens: count the text kept
+            output = len(self.generator.tokenizer.encode(text, add_special_tokens=False))
+        prompt = int(stats.get("prompt_tokens", 0))
+        reason = "stop_sequence" if stopped else str(stats.get("stop_reason", "eos"))
+        return AIMessageChunk(
+            content="",
+            chunk_position="last",
+            usage_metadata=UsageMetadata(input_tokens=prompt, output_tokens=output, total_tokens=prompt + output),
+            response_metadata={"model_name": self.generator.name, "stop_reason": reason},
+        )
 
 
 def _cut_at_stop(text: str, piece: str, stop: list[str] | None) -> tuple[str, bool]:

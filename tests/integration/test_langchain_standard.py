@@ -1,8 +1,9 @@
-"""LangChain's own standard suites (`langchain-tests`) on our chat model, retriever and four tools: the contracts
-users of any LangChain component rely on.
+"""LangChain's own standard suites (`langchain-tests`) on our chat model, embeddings, retriever and four tools: the
+contracts users of any LangChain component rely on.
 
 The parts are the real ones on the tiny store; what the chat model does not support (tool calling, structured
-output, image input) is declared, so only those tests are skipped.
+output, JSON mode, image/audio/PDF/video input, a per-call model override, recorded HTTP) is declared, so only those
+tests are skipped.
 """
 
 from __future__ import annotations
@@ -10,11 +11,18 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from langchain_core.messages import HumanMessage
 from langchain_core.tools import BaseTool
-from langchain_tests.integration_tests import RetrieversIntegrationTests, ToolsIntegrationTests
-from langchain_tests.unit_tests import ChatModelUnitTests, ToolsUnitTests
+from langchain_tests.integration_tests import (
+    ChatModelIntegrationTests,
+    EmbeddingsIntegrationTests,
+    RetrieversIntegrationTests,
+    ToolsIntegrationTests,
+)
+from langchain_tests.unit_tests import ChatModelUnitTests, EmbeddingsUnitTests, ToolsUnitTests
 
 from ecr_agent.generator.chat_model import ECRChatModel
+from ecr_agent.integrations import MiniLMEmbeddings
 from ecr_agent.knowledge.retriever import KnowledgeRetriever
 from ecr_agent.tools import get_tools
 
@@ -35,7 +43,9 @@ def generator(tiny_store) -> Any:
     return _LOADED["generator"]
 
 
-class TestECRChatModelUnit(ChatModelUnitTests):
+class _ECRChatModelSuite:
+    """The suites' hooks for `ECRChatModel`: the tiny store's generator, 8 tokens a reply, what it does not do."""
+
     @property
     def chat_model_class(self) -> type[ECRChatModel]:
         return ECRChatModel
@@ -57,8 +67,100 @@ class TestECRChatModelUnit(ChatModelUnitTests):
         return False
 
     @property
+    def has_tool_choice(self) -> bool:
+        return False
+
+    @property
     def has_structured_output(self) -> bool:
         return False
+
+    @property
+    def supports_json_mode(self) -> bool:
+        return False
+
+    @property
+    def supports_image_inputs(self) -> bool:
+        return False
+
+    @property
+    def supports_image_urls(self) -> bool:
+        return False
+
+    @property
+    def supports_image_tool_message(self) -> bool:
+        return False
+
+    @property
+    def supports_pdf_tool_message(self) -> bool:
+        return False
+
+    @property
+    def supports_anthropic_inputs(self) -> bool:
+        return False
+
+    @property
+    def supports_audio_inputs(self) -> bool:
+        return False
+
+    @property
+    def supports_pdf_inputs(self) -> bool:
+        return False
+
+    @property
+    def supports_video_inputs(self) -> bool:
+        return False
+
+    @property
+    def supports_model_override(self) -> bool:
+        """One generator is loaded per model object: ``model=`` on a call cannot switch to another."""
+        return False
+
+    @property
+    def enable_vcr_tests(self) -> bool:
+        """VCR replays recorded HTTP; a local model makes no HTTP calls to record."""
+        return False
+
+
+class TestECRChatModelUnit(_ECRChatModelSuite, ChatModelUnitTests):
+    pass
+
+
+class TestECRChatModelIntegration(_ECRChatModelSuite, ChatModelIntegrationTests):
+    pass
+
+
+def test_usage_counts_the_prompt_and_the_reply() -> None:
+    """The suite checks usage's types; here its numbers: the prompt's tokens, the reply's, and a stop's effect."""
+    generator = _LOADED["generator"]
+    llm = ECRChatModel(generator=generator, max_new_tokens=8)
+    messages = [HumanMessage("I loved Titanic, any ideas?")]
+    result = llm.invoke(messages)
+    usage = result.usage_metadata
+    assert usage is not None and usage["input_tokens"] == len(generator.encode([("user", messages[0].text)]))
+    assert 0 < usage["output_tokens"] <= 8 and usage["total_tokens"] == usage["input_tokens"] + usage["output_tokens"]
+    assert result.response_metadata["model_name"] == generator.name
+
+    chunks = list(llm.stream(messages))
+    assert chunks[-1].chunk_position == "last" and chunks[-1].usage_metadata == usage
+    assert all(c.usage_metadata is None for c in chunks[:-1])  # usage is counted once
+
+    words = result.text.split()
+    assert len(words) >= 2
+    stopped = llm.invoke(messages, stop=[words[-1]])
+    assert stopped.response_metadata["stop_reason"] == "stop_sequence"
+    assert stopped.usage_metadata is not None and stopped.usage_metadata["output_tokens"] < usage["output_tokens"]
+
+
+class TestMiniLMEmbeddingsUnit(EmbeddingsUnitTests):
+    @property
+    def embeddings_class(self) -> type[MiniLMEmbeddings]:
+        return MiniLMEmbeddings
+
+
+class TestMiniLMEmbeddingsIntegration(EmbeddingsIntegrationTests):
+    @property
+    def embeddings_class(self) -> type[MiniLMEmbeddings]:
+        return MiniLMEmbeddings
 
 
 class TestKnowledgeRetriever(RetrieversIntegrationTests):

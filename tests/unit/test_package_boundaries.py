@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 import ecr_agent
+import ecr_agent.integrations
 import ecr_agent.tools
 
 SCIENCE = [
@@ -26,6 +27,10 @@ def test_public_api_is_pinned():
     assert sorted(ecr_agent.tools.__all__) == sorted(
         ["EmotionClassifierTool", "EmotionAwareRankerTool", "MovieKnowledgeTool", "EmpatheticReplyTool", "get_tools"]
     )
+    assert sorted(ecr_agent.integrations.__all__) == sorted(
+        ["MiniLMEmbeddings", "VectorStoreKnowledge", "knowledge_vector_store"]
+    )
+    assert all(callable(getattr(ecr_agent.integrations, name)) for name in ecr_agent.integrations.__all__)
 
 
 def test_science_modules_do_not_import_langchain():
