@@ -111,6 +111,13 @@ LIFE_PATTERNS: dict[str, str] = {
         r"|\bI\b[^.!?]{0,40}?\bwhen\s+(?:it|this(?:\s+(?:movie|film))?)\s+(?:first\s+)?(?:came\s+out"
         r"|was\s+released|premiered)\b"
     ),
+    "viewing_claim": (
+        r"\b(?:I|we)(?:\s+have|['’]ve|\s+had)\s+(?:(?:never|not|already|just|finally|also|both|recently|only)\s+)?"
+        r"(?:seen|watched|rewatched)\s+(?:it|this|that|the\s+(?:movie|film)|one)\b"
+        r"|\b(?:I|we)\s+(?:haven['’]?t|have\s+not|hadn['’]?t|never)\s+(?:\w+\s+)?(?:seen|watched|saw)\b"
+        r"|\bnever\s+(?:had|got)\s+the\s+chance\s+to\s+(?:see|watch)\b"
+        r"|\b(?:I|we)\s+(?:saw|watched|rewatched)\s+(?:it|this|that)(?:\s+(?:movie|film|one))?\b"
+    ),
     "life_events": (
         r"\bon\s+(?:my|our)\s+(?:birthday|first\s+date|honeymoon|anniversary|wedding)\b"
         r"|\bon\s+a\s+(?:date|plane|flight)\b|\bat\s+a\s+sleepover\b"

@@ -108,6 +108,10 @@ INVENTED = [
     ("I remember watching it on a rainy day.", "past_viewing"),
     ("I saw it years ago and still love it.", "past_viewing"),
     ("We watched it on our first date.", "life_events"),
+    ("I have seen this movie before, but never had the chance to see it again.", "viewing_claim"),
+    ("I've watched it and it was great.", "viewing_claim"),
+    ("I haven't seen it yet, but it looks good.", "viewing_claim"),
+    ("I saw it and loved it.", "viewing_claim"),
 ]
 
 NOT_INVENTED = [
@@ -133,6 +137,9 @@ NOT_INVENTED = [
     "Tom Hanks plays a father who would do anything for his son.",
     "It was in theaters in 1994.",
     "It is a coming-of-age story about growing up in the South.",
+    "Have you seen it?",
+    "If you have seen it, you know the ending.",
+    "It is worth seeing if you haven't watched it.",
 ]
 
 
