@@ -4,7 +4,8 @@ Fine-tuning on first-person reviews teaches a small model to claim experiences (
 it garbles the facts it is given. The gate reads the generated continuation sentence by sentence and drops a
 sentence that the invented-life detector flags or whose claims the fact book proves false
 (`ecr_agent.evaluation.life`, `ecr_agent.evaluation.claims`). Streaming releases each sentence once it is complete,
-so what streams is exactly what `filter` returns.
+so what streams is exactly what `filter` returns. A last sentence the model left unfinished ('The user is: "I
+loved it') is dropped too: a reply never ends mid-sentence.
 """
 
 from __future__ import annotations
@@ -13,11 +14,11 @@ from collections.abc import Iterable, Iterator
 
 from ecr_agent.evaluation.claims import FactBook, false_claims
 from ecr_agent.evaluation.life import invented_life
-from ecr_agent.generator.text import split_sentences
+from ecr_agent.generator.text import is_sentence_end, split_sentences
 
 
 class SentenceGate:
-    """Keeps the sentences of a reply that claim no life and no false fact (``book`` None: facts unchecked)."""
+    """Keeps the finished sentences of a reply that claim no life and no false fact (``book`` None: facts unchecked)."""
 
     def __init__(self, book: FactBook | None = None) -> None:
         self.book = book
@@ -30,7 +31,7 @@ class SentenceGate:
     def filter(self, text: str, movie_id: str | None) -> str:
         """``text`` without its dropped sentences (unchanged when none is dropped)."""
         sentences = split_sentences(text)
-        kept = [s for s in sentences if self.keep(s, movie_id)]
+        kept = [s for s in _finished(sentences) if self.keep(s, movie_id)]
         return text.strip() if len(kept) == len(sentences) else " ".join(kept)
 
     def stream(self, pieces: Iterable[str], movie_id: str | None) -> Iterator[str]:
@@ -43,6 +44,11 @@ class SentenceGate:
                 if self.keep(sentence, movie_id):
                     yield " " + sentence
             released = max(released, len(sentences) - 1)
-        for sentence in split_sentences(text)[released:]:
+        for sentence in _finished(split_sentences(text))[released:]:
             if self.keep(sentence, movie_id):
                 yield " " + sentence
+
+
+def _finished(sentences: list[str]) -> list[str]:
+    """``sentences`` without a last one that does not end in ``.``, ``!`` or ``?``."""
+    return sentences[:-1] if sentences and not is_sentence_end(sentences[-1]) else sentences

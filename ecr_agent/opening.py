@@ -21,12 +21,22 @@ Act = Literal["goodbye", "thanks", "laugh", "question", "statement"]
 Topic = Literal["cast", "director", "writer", "plot", "genre", "year"]
 
 ACT_PATTERNS: tuple[tuple[Act, re.Pattern[str]], ...] = (
-    ("goodbye", re.compile(r"\b(bye|goodbye|good ?night|see you|take care|that'?s all)\b|^\W*you too\W*$", re.I)),
+    (
+        "goodbye",
+        re.compile(
+            r"\b(bye|goodbye|good ?night|see you|take care|that'?s all)\b|^\W*you too\W*$"
+            # thanks for the help, asking for nothing more, closes the chat
+            r"|\b(thanks|thank you)( so much| again)? for (the|your|all the|all your) (help|suggestions?"
+            r"|recommendations?|ideas|chat)\b(?![^?]*\?)(?![^.!]*\b(another|more|else)\b)",
+            re.I,
+        ),
+    ),
     ("thanks", re.compile(r"\b(thanks|thank you|thx|ty|appreciate it|much appreciated)\b", re.I)),
     ("laugh", re.compile(r"\b(ha(ha)+|hehe+|lol|lmao|rofl)\b", re.I)),
     ("question", re.compile(r"\?\s*$|^\s*(who|what|when|is it|was it|does it|did it)\b", re.I)),
 )
-"""What a user message does, first match wins (a message may both thank and say goodbye: goodbye wins)."""
+"""What a user message does, first match wins (a message may both thank and say goodbye: goodbye wins; "thanks
+for the help" with no question or request for more is a goodbye)."""
 
 TOPIC_PATTERNS: tuple[tuple[Topic, re.Pattern[str]], ...] = (
     ("director", re.compile(r"\b(who directed|director|directed by)\b", re.I)),

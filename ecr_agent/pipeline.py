@@ -328,7 +328,8 @@ class ECRPipeline:
             accepted=titles(f.movie_id for f in answers if f.accepted and not f.turned_down and said.positive),
             seen=titles(f.movie_id for f in seen),
             liked_seen=titles(f.movie_id for f in seen if f.accepted and said.positive),
-            request=request.describe() if request is not None else None,
+            # a standing request was acknowledged when it was made: only a failure to meet it is news
+            request=request.describe() if request is not None and (not request.continued or not request_met) else None,
             request_met=request_met,
             asked_about=asked_about,
         )

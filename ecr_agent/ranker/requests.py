@@ -108,17 +108,6 @@ not a request; after anything else ("something like", "movies like", or at the s
 ANAPHORA = re.compile(r"^\s*(?:that|this|it|those|these|them)\b", re.I)
 SIMILAR = re.compile(r"\b(?:anything|something|movies?|films?|ones?)\s+similar\b(?!\s+to)", re.I)
 """"Anything similar?": like the movie named just before (in the message, else in the two messages before it)."""
-CONTINUATION = re.compile(
-    r"\b(?:(?:something|anything|one|ones|what)\s+else|another|any\s+others|(?:any|some|a\s+few)\s+more|"
-    r"(?:other|more|different)\s+(?:ones?|suggestions?|options?|ideas?|recommendations?|picks?|movies?|films?)|"
-    r"not\s+(?:that|this)\s+one|something\s+different|instead|"
-    r"(?:hate[sd]?|(?:do|did)\s*n[o']?t\s+(?:like|want|enjoy))\s+(?:that|this|it)|not\s+for\s+me|no\s+thanks|nah|nope)\b",
-    re.I,
-)
-"""A latest message asking for more ("Something else?", "Seen it, another one?") or turning the suggestion down
-("I don't like that one", "Not for me") continues the request it follows: the search goes on.
-
-"I've seen that one" alone does not: seekers say it of a suggestion they are about to discuss."""
 DESCRIBED = frozenset(
     "is was are were be been it's its that's thats sounds sound sounded looks look looked seems seem seemed felt "
     "feels".split()
@@ -138,7 +127,7 @@ class Request:
     """What the user explicitly asked for: KG entity ids of people and genres, ReDial ids of "like X" movies.
 
     ``person_names``, ``genre_names`` and ``like_titles`` are the readable names, aligned with the ids;
-    ``continued`` is True when the request was read from an earlier message that the latest one continues.
+    ``continued`` is True when the request stands from an earlier message (the latest one made none).
 
     Example:
         .. code-block:: python
@@ -185,13 +174,13 @@ def _genre_word(name: str) -> str:
 
 # --------------------------------------------------------------------------------------------- reading requests
 def read_request(turns: Sequence[ChatTurn], linker: EntityLinker) -> Request | None:
-    """The explicit request of the user's latest message, or None when it makes none.
+    """The request that stands at the user's latest message: its own, else the latest earlier one; None if none.
 
-    The rule for follow-ups: when the latest user message makes no request of its own but asks for more or
-    something else ("Something else?", "I hated that one. Another one?", "any other suggestions?"), it continues
-    the request before it ("I've seen that one" alone does not): earlier user messages are read back, skipping
-    other such follow-ups, and the first one that is not a follow-up gives the request (None if it makes none).
-    Anything else in between ends the chain, so an old request never comes back after the user moved on.
+    A request stands until the user makes another: "I love musicals" still holds after "Les Misérables is a
+    current favorite", "No, I haven't" or "Cool. I will.", as it would for a human recommender. Those messages make
+    no request of their own, and dropping the request there handed the pick back to the ranker alone (Gladiator
+    after "I love musicals", Rushmore after "horror or thriller"). A new request replaces the old one, except one
+    that only turns genres away ("horror terrifies me"), which is added to the request it follows.
 
     Args:
         turns: the conversation (``user`` is the seeker); only user messages and, for "like that", the movie
@@ -199,14 +188,26 @@ def read_request(turns: Sequence[ChatTurn], linker: EntityLinker) -> Request | N
         linker: the entity linker (its KG and catalogue decide what is a person or a genre).
     """
     users = [i for i, turn in enumerate(turns) if turn.role == "user"]
+    avoided: Request | None = None
     for step, index in enumerate(reversed(users)):
-        text = turns[index].content
-        found = _request_in(text, linker, _previous_movies(turns, index, linker))
-        if found is not None:
+        found = _request_in(turns[index].content, linker, _previous_movies(turns, index, linker))
+        if found is None:
+            continue
+        if avoided is not None:  # "they terrify me" after "I love musicals": musicals, without horror
+            kept = [
+                (g, n) for g, n in zip(found.genres, found.genre_names, strict=True) if g not in avoided.avoid_genres
+            ]
+            return replace(
+                found,
+                genres=tuple(g for g, _ in kept),
+                genre_names=tuple(n for _, n in kept),
+                avoid_genres=tuple(dict.fromkeys(found.avoid_genres + avoided.avoid_genres)),
+                avoid_names=tuple(dict.fromkeys(found.avoid_names + avoided.avoid_names)),
+            )
+        if found.people or found.genres or found.like_movies:
             return replace(found, continued=step > 0)
-        if not CONTINUATION.search(text):
-            return None
-    return None
+        avoided = found  # only turns genres away: the request it follows still stands
+    return avoided
 
 
 def _previous_movies(turns: Sequence[ChatTurn], index: int, linker: EntityLinker) -> tuple[str, ...]:

@@ -28,6 +28,11 @@ BARE = Movie("2", "Obscure (1950)", 1)
 
 def test_acts_are_read_from_the_message():
     assert user_act("Thanks, bye!") == "goodbye"
+    assert user_act("That one is the best! thanks for the help") == "goodbye"
+    assert user_act("Thank you so much for the suggestions.") == "goodbye"
+    assert user_act("Thanks for the suggestions, any more?") == "thanks"
+    assert user_act("Thanks for the help, can you find another one like it") == "thanks"
+    assert user_act("Thanks!") == "thanks"
     assert user_act("You too!") == "goodbye" and user_act("Do you like horror too?") == "question"
     assert user_act("Thank you so much") == "thanks"
     assert user_act("Haha! What's wrong with me then?") == "laugh"

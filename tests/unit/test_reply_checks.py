@@ -431,3 +431,16 @@ def test_a_saved_fact_book_is_the_book_it_was_built_from(tmp_path: Path, data_di
     saved.write_text("{broken")
     assert not FactBook.load(paths).complete  # a corrupt copy is rebuilt from the data, not trusted
     assert json.loads(saved.read_text())["fingerprint"]
+
+
+def test_the_gate_never_ends_a_reply_mid_sentence():
+    from ecr_agent.gate import SentenceGate
+
+    gate = SentenceGate()
+    cut = 'It is a sharp comedy. The user is: "I loved Scariest Movie, it was so dumb"'
+    assert gate.filter(cut, None) == "It is a sharp comedy."
+    assert "".join(gate.stream([cut[:30], cut[30:]], None)).strip() == "It is a sharp comedy."
+    whole = 'It is a sharp comedy. Paul Rudd said "I loved it."'
+    assert gate.filter(whole, None) == whole
+    assert "".join(gate.stream([whole], None)).strip() == whole
+    assert gate.filter("I was 12 when I saw it. It is funny.", None) == "It is funny."

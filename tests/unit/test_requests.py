@@ -87,11 +87,23 @@ def test_movies_named_as_liked_are_context_not_requests(linker):
     assert ask(linker, "Hi! I am looking for a movie like @111776").like_movies == ("111776",)
 
 
-def test_a_follow_up_continues_the_request_it_follows(linker):
+def test_a_request_stands_until_the_user_makes_another(linker):
     request = ask(linker, "Something by Stephen King?", "How about It?", "I hated that one. Something else?")
     assert request is not None and request.continued and request.person_names == ("Stephen King",)
-    moved_on = ask(linker, "Something by Stephen King?", "How about It?", "I loved Titanic", "Sure", "anything else?")
-    assert moved_on is None
+    chatting = ask(linker, "Something by Stephen King?", "How about It?", "I loved Titanic", "Sure", "Cool. I will.")
+    assert chatting is not None and chatting.continued and chatting.person_names == ("Stephen King",)
+    replaced = ask(linker, "Something by Stephen King?", "How about It?", "Now I want a comedy", "Sure", "Nope")
+    assert replaced is not None and replaced.genre_names == ("Comedy film",) and not replaced.person_names
+    assert ask(linker, "Hi!", "Hello, what do you like?", "No idea") is None
+    scared = ask(
+        linker,
+        "I love musicals",
+        "Try Les Misérables",
+        "I havent seen many horror movies, they terrify me",
+        "OK",
+        "Fine",
+    )
+    assert scared.genre_names == ("Musical film",) and scared.avoid_names and scared.continued is False
 
 
 def test_a_request_nothing_satisfies_returns_false_and_keeps_the_order(linker):
@@ -141,17 +153,11 @@ def test_genre_words_that_describe_a_movie_are_not_requests(linker):
     assert ask(linker, "I want something really funny").genre_names == ("Comedy film",)
 
 
-def test_only_asking_for_more_continues_a_request(linker):
+def test_replies_to_a_suggestion_keep_the_request(linker):
     earlier = ("Something by Stephen King?", "How about Misery?")
-    assert ask(linker, *earlier, "I've never seen that one but I will check it out.") is None
-    assert ask(linker, *earlier, "Seen it. Another one?").person_names == ("Stephen King",)
-
-
-def test_turning_the_suggestion_down_continues_the_request(linker):
-    earlier = ("Something by Stephen King?", "How about Misery?")
-    for text in ("I don't like that one", "Not for me", "Nah, I hate it"):
+    for text in ("I don't like that one", "Not for me", "Seen it. Another one?", "I love it! Who directed it?"):
         assert ask(linker, *earlier, text).person_names == ("Stephen King",), text
-    assert ask(linker, *earlier, "I love it! Who directed it?") is None
+    assert not ask(linker, *earlier).continued
 
 
 def test_public_names():
