@@ -100,10 +100,10 @@ def worked_examples(reader: Any, rules: Any, predictor: Any) -> list[dict[str, A
 
 def run(skip_train: bool, profile: str) -> dict[str, Any]:
     from ecr_agent.config import Paths
-    from ecr_agent.data.linking import EntityLinker
     from ecr_agent.feedback.evaluation import evaluate_reader, evaluation_sets
     from ecr_agent.feedback.reader import FeedbackReader
     from ecr_agent.feedback.training import train_feedback
+    from ecr_agent.linking import EntityLinker
 
     paths = Paths.from_env()
     results: dict[str, Any] = {

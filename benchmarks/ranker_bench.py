@@ -332,8 +332,8 @@ def main() -> None:
     args = parser.parse_args()
     if os.environ.get(PLACEHOLDER_ENV) == "1":
         raise SystemExit(f"unset {PLACEHOLDER_ENV}: benchmark figures must use the trained emotion classifier")
+    from ecr_agent.cpu import keep_heap_memory
     from ecr_agent.ranker.evaluation import evaluate_ranker
-    from ecr_agent.ranker.runtime import keep_heap_memory
 
     keep_heap_memory()
     OUT.mkdir(parents=True, exist_ok=True)

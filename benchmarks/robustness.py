@@ -189,6 +189,8 @@ def write_page(results: dict) -> None:
         "`python benchmarks/robustness.py --fuzz N --throughput --soak N` on the demo store (`quick` models, llama.cpp",
         "runtime); each part records when it ran and the machine's load. Raw figures: robustness/results.json.",
         "",
+        "Builds and training runs killed with SIGKILL and run again: [faults.md](faults.md) (`benchmarks/faults.py`).",
+        "",
     ]
     if "fuzz" in results:
         f = results["fuzz"]

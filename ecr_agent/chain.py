@@ -15,8 +15,8 @@ from langchain_core.runnables import Runnable, RunnableConfig
 from langchain_core.runnables.config import patch_config, run_in_executor
 
 from ecr_agent.config import Paths, StoreCorruptError, StoreNotBuiltError
-from ecr_agent.generator.text import STOCK_PHRASES
 from ecr_agent.pipeline import ECRPipeline, KnowledgeSearch, PreparedTurn, StepRun, StepTracer, untraced
+from ecr_agent.sentences import STOCK_PHRASES
 from ecr_agent.types import ChatTurn, Emotions, Recommendation
 
 logger = logging.getLogger(__name__)
@@ -174,9 +174,9 @@ class ECRChain(Runnable[dict, ECRResponse]):
         pipeline = ECRPipeline.from_store(paths, strict=strict, k=k, knowledge=knowledge)
         notes = []
         if chat_model is None:
-            from ecr_agent.generator.chat_model import ECRChatModel
             from ecr_agent.generator.llama_runtime import runtime_note
             from ecr_agent.generator.model import EmpatheticGenerator
+            from ecr_agent.integrations.chat_model import ECRChatModel
 
             try:
                 generator = EmpatheticGenerator.load(paths, int8=int8, runtime=runtime)
@@ -205,7 +205,7 @@ class ECRChain(Runnable[dict, ECRResponse]):
     def _decoding(self, turn: PreparedTurn) -> dict[str, Any]:
         """Constraints for our own generator: do not talk about the movies turned down or picked before (a small
         model copies them from the dialogue), and do not repeat earlier replies. Other chat models get none."""
-        from ecr_agent.generator.chat_model import ECRChatModel
+        from ecr_agent.integrations.chat_model import ECRChatModel
 
         if not isinstance(self.chat_model, ECRChatModel) or turn.prompt is None:
             return {}

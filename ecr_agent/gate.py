@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 
 from ecr_agent.evaluation.claims import FactBook, false_claims
 from ecr_agent.evaluation.life import invented_life
-from ecr_agent.generator.text import is_sentence_end, split_sentences
+from ecr_agent.sentences import is_sentence_end, split_sentences
 
 
 class SentenceGate:

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ecr_agent.config import Paths, StoreNotBuiltError
-from ecr_agent.data.linking import EntityLinker
 from ecr_agent.evaluation.claims import FactBook
 from ecr_agent.gate import SentenceGate
+from ecr_agent.linking import EntityLinker
 from ecr_agent.opening import TurnReading, answer_question, farewell, user_act, write_opening
 from ecr_agent.types import ChatTurn, Emotions, Recommendation
 
@@ -236,8 +236,8 @@ class ECRPipeline:
         Torch runs with one thread per core other processes leave free (`free_threads`): on a busy machine, two
         threads that meet at a barrier after every product made this step 40× slower (benchmarks/chain).
         """
+        from ecr_agent.cpu import torch_threads
         from ecr_agent.distributed import free_threads
-        from ecr_agent.ranker.runtime import torch_threads
 
         with torch_threads(free_threads()):
             return self._prepare(turns, step)

@@ -3,11 +3,14 @@
 The loaders of trained models, the Chroma store and the RDF graph read through `reading` (or `read_json`,
 `read_tensors`, `check_tensors`), so a truncated or garbled file gives the same one-line error with the command that
 rebuilds it, whichever library (json, safetensors, sqlite via chromadb, rdflib, torch) noticed the damage.
+`replacing` gives a writer a temporary file that takes the real name only once whole, so a process killed while
+writing never leaves a torn file under that name.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -42,6 +45,21 @@ def reading(path: Path, command: str) -> Iterator[Path]:
         raise StoreNotBuiltError(f"{path} is missing; build it with `{command}`") from error
     except Exception as error:  # json, safetensors, sqlite, rdflib and torch each raise their own types
         raise StoreCorruptError(path, command, describe(error)) from error
+
+
+@contextmanager
+def replacing(path: Path) -> Iterator[Path]:
+    """A temporary path beside ``path`` for the block to write; it replaces ``path`` (atomically) when the block ends.
+
+    The name is unique to this process, so two processes writing the same file never write into one temporary file;
+    a block that raises leaves ``path`` as it was and removes the temporary file.
+    """
+    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+    try:
+        yield partial
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def read_json(path: Path, command: str) -> Any:

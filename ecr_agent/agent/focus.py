@@ -11,8 +11,8 @@ from collections.abc import Sequence
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
-from ecr_agent.data.linking import STOPWORDS, EntityLinker, title_key
 from ecr_agent.data.movies import Movie
+from ecr_agent.linking import STOPWORDS, EntityLinker, title_key
 
 CANDIDATE = re.compile(
     r"\b(?:about|directed|made|stars?|starring|in|wrote|of|is|was|for|see|watch)\s+"

@@ -99,7 +99,7 @@ class RuleBasedToolCaller(BaseChatModel):
         if self._focus is None:
             linker = self.linker() if callable(self.linker) else self.linker
             if linker is None:
-                from ecr_agent.data.linking import EntityLinker
+                from ecr_agent.linking import EntityLinker
 
                 linker = EntityLinker.load()
             self._focus = MovieFocus(linker)

@@ -42,8 +42,9 @@ from typing import Literal
 from ecr_agent.config import DataNotFoundError, Paths
 from ecr_agent.data.movies import MovieCatalog
 from ecr_agent.evaluation.generation import NOT_NAMES
-from ecr_agent.generator.text import split_sentences
 from ecr_agent.knowledge.graph import KnowledgeGraph
+from ecr_agent.sentences import split_sentences
+from ecr_agent.store_files import replacing
 
 logger = logging.getLogger(__name__)
 
@@ -411,9 +412,8 @@ class FactBook:
         payload = {"fingerprint": fingerprint, "facts": rows, "people": sorted(self.people), "titles": self.titles}
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            partial = target.with_suffix(".partial")
-            partial.write_text(json.dumps(payload))
-            partial.replace(target)
+            with replacing(target) as partial:  # a temporary file of its own: two chats may save it at once
+                partial.write_text(json.dumps(payload))
         except OSError as error:  # a read-only store still works, only slower to start
             logger.info("could not save the fact book to %s: %s", target, error)
 

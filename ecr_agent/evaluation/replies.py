@@ -44,7 +44,7 @@ from ecr_agent.evaluation.life import (
     invented_life_matches,
     invented_life_rate,
 )
-from ecr_agent.generator.text import split_sentences
+from ecr_agent.sentences import split_sentences
 
 __all__ = [
     "CLAIM_PATTERNS",

@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Literal
 
 from ecr_agent.config import Paths
-from ecr_agent.data.linking import EntityLinker
 from ecr_agent.data.redial import MOVIE_MENTION, parse_dialogue, read_jsonl, split_of
+from ecr_agent.linking import EntityLinker
 from ecr_agent.ranker.features import split_clauses
 from ecr_agent.types import ChatTurn
 

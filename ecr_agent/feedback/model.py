@@ -20,7 +20,7 @@ from torch import nn
 
 from ecr_agent.feedback.dataset import FeedbackItem
 from ecr_agent.feedback.rules import cues
-from ecr_agent.store_files import reading
+from ecr_agent.store_files import reading, replacing
 from ecr_agent.text_encoder import SentenceEncoder
 
 TRAIN_COMMAND = "ecr train feedback"
@@ -52,7 +52,8 @@ class FeedbackModelConfig:
     def save(self, directory: Path) -> Path:
         directory.mkdir(parents=True, exist_ok=True)
         path = directory / CONFIG_FILE
-        path.write_text(json.dumps(asdict(self), indent=2), encoding="utf-8")
+        with replacing(path) as partial:
+            partial.write_text(json.dumps(asdict(self), indent=2), encoding="utf-8")
         return path
 
     @classmethod
@@ -111,9 +112,15 @@ def featurize(items: Sequence[FeedbackItem], encoder: SentenceEncoder) -> torch.
 
 
 def save_model(model: FeedbackHead, directory: Path) -> None:
-    """Write ``model.safetensors`` and ``config.json`` (weights first: a config alone never looks complete)."""
+    """Write ``model.safetensors``, then ``config.json``, each whole or not at all.
+
+    The config marks the pair complete: the old one goes first, so a run killed between the two files leaves a
+    reader that is missing (retrain), never new weights read with the old thresholds.
+    """
     directory.mkdir(parents=True, exist_ok=True)
-    save_file({k: v.contiguous() for k, v in model.state_dict().items()}, str(directory / WEIGHTS_FILE))
+    (directory / CONFIG_FILE).unlink(missing_ok=True)
+    with replacing(directory / WEIGHTS_FILE) as partial:
+        save_file({k: v.contiguous() for k, v in model.state_dict().items()}, str(partial))
     model.config.save(directory)
 
 

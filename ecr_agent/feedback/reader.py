@@ -15,7 +15,6 @@ from typing import Literal
 import torch
 
 from ecr_agent.config import Paths, StoreNotBuiltError, force_offline
-from ecr_agent.data.linking import EntityLinker
 from ecr_agent.feedback.dataset import FeedbackItem, feedback_items, link_chat
 from ecr_agent.feedback.model import (
     CONFIG_FILE,
@@ -26,6 +25,7 @@ from ecr_agent.feedback.model import (
     load_model,
 )
 from ecr_agent.feedback.rules import rule_verdict
+from ecr_agent.linking import EntityLinker
 from ecr_agent.types import ChatTurn
 
 force_offline()

@@ -27,11 +27,12 @@ from safetensors.torch import load_file, save_file
 from torch.nn import functional as F
 
 from ecr_agent.config import Paths, force_offline
+from ecr_agent.cpu import torch_threads
 from ecr_agent.feedback.dataset import FeedbackExample, FeedbackItem, questionnaire_examples
 from ecr_agent.feedback.evaluation import binary_scores
 from ecr_agent.feedback.model import FeedbackHead, FeedbackModelConfig, featurize, save_model
 from ecr_agent.feedback.reader import MODEL_NAME
-from ecr_agent.ranker.runtime import torch_threads
+from ecr_agent.store_files import replacing
 from ecr_agent.store_lock import store_lock
 
 force_offline()
@@ -155,7 +156,8 @@ def cached_features(examples: Sequence[FeedbackExample], paths: Paths) -> torch.
 
     features = featurize(items, shared_encoder())
     path.parent.mkdir(parents=True, exist_ok=True)
-    save_file({"features": features.contiguous()}, str(path))
+    with replacing(path) as partial:
+        save_file({"features": features.contiguous()}, str(partial))
     return features
 
 

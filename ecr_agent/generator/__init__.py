@@ -1,6 +1,7 @@
-"""Emotion-aligned reply generation: the prompt, LoRA fine-tuning, decoding and the chat-model wrapper.
+"""Emotion-aligned reply generation: the prompt, LoRA fine-tuning and decoding.
 
-Importing this package stays light and LangChain-free; the model classes load on first use.
+Importing this package stays light and LangChain-free; the model classes load on first use. The LangChain chat model
+around the generator is `ecr_agent.integrations.ECRChatModel`.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from ecr_agent.generator.prompt import GenerationPrompt, build_prompt
 
 __all__ = [
     "DecodingConfig",
-    "ECRChatModel",
     "EmpatheticGenerator",
     "GenerationPrompt",
     "build_prompt",
@@ -22,7 +22,6 @@ __all__ = [
 
 _LAZY = {
     "DecodingConfig": "ecr_agent.generator.decoding",
-    "ECRChatModel": "ecr_agent.generator.chat_model",
     "EmpatheticGenerator": "ecr_agent.generator.model",
     "evaluate_generator": "ecr_agent.generator.evaluation",
     "measure_decoding": "ecr_agent.generator.bench",

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ecr_agent.config import Paths, StoreCorruptError, StoreNotBuiltError, force_offline
 from ecr_agent.store_files import check_tensors, read_json
+from ecr_agent.store_lock import DERIVED_WAIT_S, store_lock
 
 force_offline()
 
@@ -72,12 +73,27 @@ def ensure_base_checkpoint(paths: Paths | None = None) -> Path:
     A converted folder with a torn file is converted again: it is a cache of the packaged GGUF, like the fact book.
     """
     target = base_checkpoint_dir(paths)
-    if (target / MARKER).exists() and (target / "model.safetensors").exists():
-        try:
-            check_checkpoint(target)
+    if _whole(target):
+        return target
+    # `ecr chat` converts too: wait for another process converting (or training) rather than write beside it
+    with store_lock(target.parents[1], "base-model conversion", wait=DERIVED_WAIT_S):
+        if _whole(target):  # another process converted it while we waited
             return target
-        except StoreCorruptError as error:
-            logger.warning("%s is unreadable (%s): converting the base model again", error.path, error.reason)
+        return _convert(target)
+
+
+def _whole(target: Path) -> bool:
+    if not ((target / MARKER).exists() and (target / "model.safetensors").exists()):
+        return False
+    try:
+        check_checkpoint(target)
+    except StoreCorruptError as error:
+        logger.warning("%s is unreadable (%s): converting the base model again", error.path, error.reason)
+        return False
+    return True
+
+
+def _convert(target: Path) -> Path:
     source = gguf_path()
     logger.warning("converting %s to a plain checkpoint in %s (one-time, about 20 s)", source.name, target)
     started = time.perf_counter()

@@ -33,8 +33,8 @@ from ecr_agent.evaluation.generation import mentions
 from ecr_agent.evaluation.life import drop_invented_life
 from ecr_agent.generator.emotions import EmotionScorer
 from ecr_agent.generator.prompt import MAX_ENTITIES, MAX_TRIPLES, SNIPPET_CHARS, GenerationPrompt, opening_sentence
-from ecr_agent.generator.text import split_sentences
 from ecr_agent.opening import TurnReading, write_opening
+from ecr_agent.sentences import split_sentences
 from ecr_agent.types import ChatTurn
 
 logger = logging.getLogger(__name__)

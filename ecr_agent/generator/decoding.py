@@ -16,7 +16,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import torch
 
-from ecr_agent.generator.text import is_sentence_end
+from ecr_agent.sentences import is_sentence_end
 
 
 @dataclass(frozen=True)

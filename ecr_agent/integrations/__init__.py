@@ -1,7 +1,8 @@
-"""LangChain adapters for the knowledge side.
+"""LangChain adapters at the edge of the science packages, one module per LangChain interface.
 
-MiniLM as `Embeddings`, our Chroma collections as `langchain_chroma` vector stores, and any vector store as the
-chain's knowledge source::
+The generator as a `BaseChatModel` (`ECRChatModel`), the knowledge stores as a `BaseRetriever`
+(`KnowledgeRetriever`), MiniLM as `Embeddings`, our Chroma collections as `langchain_chroma` vector stores, and any
+vector store as the chain's knowledge source::
 
     from ecr_agent.integrations import MiniLMEmbeddings, VectorStoreKnowledge, knowledge_vector_store
 
@@ -18,16 +19,20 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from ecr_agent.integrations.chat_model import ECRChatModel
     from ecr_agent.integrations.embeddings import MiniLMEmbeddings
     from ecr_agent.integrations.knowledge import VectorStoreKnowledge
+    from ecr_agent.integrations.retriever import KnowledgeRetriever
     from ecr_agent.integrations.vectorstores import knowledge_vector_store
 
 _EXPORTS = {
+    "ECRChatModel": "ecr_agent.integrations.chat_model",
+    "KnowledgeRetriever": "ecr_agent.integrations.retriever",
     "MiniLMEmbeddings": "ecr_agent.integrations.embeddings",
     "VectorStoreKnowledge": "ecr_agent.integrations.knowledge",
     "knowledge_vector_store": "ecr_agent.integrations.vectorstores",
 }
-__all__ = ["MiniLMEmbeddings", "VectorStoreKnowledge", "knowledge_vector_store"]
+__all__ = ["ECRChatModel", "KnowledgeRetriever", "MiniLMEmbeddings", "VectorStoreKnowledge", "knowledge_vector_store"]
 
 
 def __getattr__(name: str) -> Any:

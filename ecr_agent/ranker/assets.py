@@ -21,9 +21,9 @@ import torch
 from safetensors.torch import save_file
 
 from ecr_agent.config import Paths, StoreNotBuiltError
-from ecr_agent.data.linking import EntityLinker
 from ecr_agent.data.movies import MovieCatalog
 from ecr_agent.knowledge.graph import KnowledgeGraph
+from ecr_agent.linking import EntityLinker
 from ecr_agent.ranker.cache import movie_embeddings
 from ecr_agent.ranker.config import RankerConfig, TrainConfig, from_json, save_json
 from ecr_agent.ranker.cooccurrence import Cooccurrence
@@ -115,8 +115,12 @@ def save_run(
     meta: dict,
     cooccurrence: Cooccurrence | None,
 ) -> None:
-    """Write ``model.safetensors`` (+ co-occurrence) and ``config.json`` (last, so a complete config means done)."""
+    """Write ``model.safetensors`` (+ co-occurrence) and ``config.json`` (last, so a complete config means done).
+
+    The old config goes first: a run killed mid-way leaves no config (not trained), never new weights beside it.
+    """
     directory.mkdir(parents=True, exist_ok=True)
+    (directory / "config.json").unlink(missing_ok=True)
     state = {k: v.contiguous() for k, v in model.state_dict().items()}
     save_file(state, str(directory / "model.partial"))
     (directory / "model.partial").replace(directory / "model.safetensors")
@@ -168,8 +172,9 @@ def load_run(directory: Path, assets: RankerAssets) -> TrainedRun:
 
 
 def publish_default(paths: Paths, run_name: str) -> None:
-    """Copy a run to the top of ``models/ranker`` as the inference default."""
+    """Copy a run to the top of ``models/ranker`` as the inference default (its config last, the old one first)."""
     source, target = run_dir(paths, run_name), ranker_dir(paths)
+    (target / "config.json").unlink(missing_ok=True)
     for name in ("model.safetensors", COOC_FILE):
         if (source / name).exists():
             shutil.copyfile(source / name, target / f"{name}.partial")

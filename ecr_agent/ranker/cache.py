@@ -23,11 +23,12 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
 from ecr_agent.config import Paths
-from ecr_agent.data.linking import EntityLinker
 from ecr_agent.data.movies import MovieCatalog
 from ecr_agent.data.redial import Dialogue, load_dialogues, render_mentions
 from ecr_agent.data.samples import merge_turns
+from ecr_agent.linking import EntityLinker
 from ecr_agent.ranker.graph import NodeSpace
+from ecr_agent.store_files import replacing
 
 if TYPE_CHECKING:
     from ecr_agent.text_encoder import SentenceEncoder
@@ -98,11 +99,14 @@ def _read(target: Path, stamp: str) -> tuple[dict, dict[str, torch.Tensor]] | No
 
 
 def _write(target: Path, meta: dict, tensors: dict[str, torch.Tensor]) -> None:
+    """The tensors, then their manifest (which `_read` needs): a run killed in between leaves no stale manifest."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(".partial")
-    save_file(tensors, str(partial))
-    target.with_suffix(".json").write_text(json.dumps(meta))
-    partial.replace(target)
+    manifest = target.with_suffix(".json")
+    manifest.unlink(missing_ok=True)
+    with replacing(target) as partial:
+        save_file(tensors, str(partial))
+    with replacing(manifest) as partial:
+        partial.write_text(json.dumps(meta))
 
 
 def split_cache(

@@ -16,9 +16,9 @@ import numpy as np
 import torch
 
 from ecr_agent.config import Paths, StoreNotBuiltError
-from ecr_agent.data.linking import EntityLinker
 from ecr_agent.data.redial import Dialogue, Feedback, Role, load_dialogues, render_mentions
 from ecr_agent.data.samples import build_samples
+from ecr_agent.linking import EntityLinker
 from ecr_agent.ranker.cache import SplitCache, split_cache
 from ecr_agent.ranker.features import TurnInfo, clause_rejections, needs_clauses, turn_emotions
 from ecr_agent.ranker.graph import NodeSpace

@@ -30,6 +30,7 @@ import numpy as np
 import torch
 
 from ecr_agent.config import Paths, StoreNotBuiltError
+from ecr_agent.cpu import keep_heap_memory, torch_threads
 from ecr_agent.data.redial import load_dialogues
 from ecr_agent.data.samples import build_samples
 from ecr_agent.evaluation.ranking import ranking_metrics
@@ -46,7 +47,6 @@ from ecr_agent.ranker.config import VARIANTS
 from ecr_agent.ranker.cooccurrence import Cooccurrence
 from ecr_agent.ranker.dataset import PLACEHOLDER, SplitData, load_split
 from ecr_agent.ranker.features import disliked_movies, entity_mentions
-from ecr_agent.ranker.runtime import keep_heap_memory, torch_threads
 from ecr_agent.ranker.scoring import (
     BANNED,
     apply_bans,

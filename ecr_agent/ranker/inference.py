@@ -21,10 +21,11 @@ import numpy as np
 import torch
 
 from ecr_agent.config import Paths, StoreNotBuiltError
-from ecr_agent.data.linking import EntityLinker
+from ecr_agent.cpu import torch_threads
 from ecr_agent.data.movies import MovieCatalog
 from ecr_agent.data.redial import render_mentions
 from ecr_agent.distributed import idle_threads
+from ecr_agent.linking import EntityLinker
 from ecr_agent.ranker.assets import (
     RankerAssets,
     TrainedRun,
@@ -36,7 +37,6 @@ from ecr_agent.ranker.assets import (
 )
 from ecr_agent.ranker.cache import embed_texts, link_turn
 from ecr_agent.ranker.features import TurnInfo, clause_rejections, disliked_movies, needs_clauses, turn_emotions
-from ecr_agent.ranker.runtime import torch_threads
 from ecr_agent.ranker.scoring import log_probabilities, score_contexts
 from ecr_agent.types import ChatTurn, Emotions, Recommendation
 

@@ -37,10 +37,10 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-from ecr_agent.data.linking import GENRE_WORDS as LINKER_GENRE_WORDS
-from ecr_agent.data.linking import EntityLinker
 from ecr_agent.data.movies import MovieCatalog
 from ecr_agent.knowledge.graph import KnowledgeGraph, entity_label, relation_label
+from ecr_agent.linking import GENRE_WORDS as LINKER_GENRE_WORDS
+from ecr_agent.linking import EntityLinker
 from ecr_agent.types import ChatTurn, Recommendation
 
 __all__ = ["Request", "honour_request", "read_request", "satisfies"]

@@ -24,12 +24,13 @@ from typing import Any
 
 import numpy as np
 import torch
-from safetensors import SafetensorError
+from safetensors import SafetensorError, safe_open
 from safetensors.torch import load_file, save_file
 from torch.nn import functional as F
 from tqdm.auto import tqdm
 
 from ecr_agent.config import Paths
+from ecr_agent.cpu import keep_heap_memory, torch_threads
 from ecr_agent.distributed import DataParallel
 from ecr_agent.evaluation.ranking import ranking_metrics
 from ecr_agent.ranker.assets import (
@@ -45,8 +46,8 @@ from ecr_agent.ranker.config import VARIANTS, RankerConfig, TrainConfig, config_
 from ecr_agent.ranker.cooccurrence import Cooccurrence, fold_matrices, fold_of
 from ecr_agent.ranker.dataset import RankerSample, SplitData, load_split, random_dialogues
 from ecr_agent.ranker.model import EmotionAwareRankerModel
-from ecr_agent.ranker.runtime import keep_heap_memory, torch_threads
 from ecr_agent.ranker.scoring import label_ranks, score_contexts
+from ecr_agent.store_files import replacing
 from ecr_agent.store_lock import store_lock
 
 logger = logging.getLogger(__name__)
@@ -207,6 +208,7 @@ def train_run(
     optimizer = torch.optim.AdamW(parameter_groups(model, train_config), lr=train_config.lr)
     average = ParameterAverage(model, train_config.average_decay) if train_config.average_decay > 0 else None
     state = _resume(directory, fingerprint, model, optimizer, average)
+    resumed = state["epoch"] + 1 if state["epoch"] >= 0 else None
     full, folds = cooccurrence if cooccurrence is not None else (None, [])
     recency = recency_weights(list(train.dialogues), train_config.recency_half_life)
     weights = torch.tensor([_sample_weight(s, train_config) * recency[s.conversation_id] for s in train.samples])
@@ -299,6 +301,7 @@ def train_run(
         "best_epoch": state["best_epoch"],
         "valid": state["best_metrics"],
         "history": state["history"],
+        "resumed_after_epoch": resumed,
         "steps": state["step"],
         "train_seconds": round(state["train_seconds"], 1),
         "cooccurrence_nnz": full.nnz if full is not None else 0,
@@ -382,7 +385,11 @@ def _save_best(directory, model, config, train_config, valid: SplitData, cooccur
 
 
 def _checkpoint(directory, fingerprint: str, model, optimizer, state: dict, average) -> None:  # type: ignore[no-untyped-def]
-    """Model, AdamW state and parameter average (safetensors) plus the loop state (JSON), written after each epoch."""
+    """Model, AdamW state and parameter average (safetensors) plus the loop state (JSON), written after each epoch.
+
+    Each file is replaced whole; the tensors carry their epoch, so a run killed between the two files does not resume
+    the older loop state with the newer weights (`_resume` checks that they match).
+    """
     tensors = {f"model.{k}": v.contiguous() for k, v in model.state_dict().items()}
     if average is not None:
         tensors.update(average.state_tensors())
@@ -391,8 +398,8 @@ def _checkpoint(directory, fingerprint: str, model, optimizer, state: dict, aver
         for key, value in values.items():
             tensors[f"optim.{param_id}.{key}"] = torch.as_tensor(value).contiguous()
     directory.mkdir(parents=True, exist_ok=True)
-    save_file(tensors, str(directory / "checkpoint.partial"))
-    (directory / "checkpoint.partial").replace(directory / "checkpoint.safetensors")
+    with replacing(directory / "checkpoint.safetensors") as partial:
+        save_file(tensors, str(partial), metadata={"epoch": str(state["epoch"])})
     save_json(
         directory / "checkpoint.json",
         {"fingerprint": fingerprint, "state": state, "param_groups": opt["param_groups"]},
@@ -418,6 +425,10 @@ def _resume(directory, fingerprint: str, model, optimizer, average) -> dict:  # 
         meta = json.loads(meta_path.read_text())
         if meta.get("fingerprint") != fingerprint:
             return fresh
+        with safe_open(str(weights_path), framework="pt") as handle:
+            epoch = (handle.metadata() or {}).get("epoch")
+        if epoch != str(meta["state"]["epoch"]):  # killed between the two files: the loop state is an epoch behind
+            raise ValueError(f"the weights are of epoch {epoch}, the loop state of epoch {meta['state']['epoch']}")
         tensors = load_file(str(weights_path))
         if average is not None:
             average.check_state_tensors(tensors)  # before anything changes: a checkpoint loads whole or not at all

@@ -150,8 +150,8 @@ class MovieKnowledgeTool(UsesSharedChain, BaseTool):
                 raise StoreNotBuiltError("the knowledge stores are not built: run `ecr build`")
             self._store, self._linker = pipeline.knowledge, pipeline.linker
         if self._store is None:
-            from ecr_agent.data.linking import EntityLinker
             from ecr_agent.knowledge.stores import KnowledgeStore
+            from ecr_agent.linking import EntityLinker
 
             self._store = KnowledgeStore.connect(self.paths)
             self._store.check("triples")
@@ -162,7 +162,7 @@ class MovieKnowledgeTool(UsesSharedChain, BaseTool):
         self._load()
         if movie.strip().lstrip("@") in self._linker.catalog:
             return movie.strip().lstrip("@")
-        from ecr_agent.data.linking import title_key
+        from ecr_agent.linking import title_key
 
         return self._linker.titles.get(title_key(movie))
 

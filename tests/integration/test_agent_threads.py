@@ -179,7 +179,7 @@ def test_scripted_thread(name, agent, chain):
 
 
 def _key(title: str) -> str:
-    from ecr_agent.data.linking import title_key
+    from ecr_agent.linking import title_key
 
     return title_key(title)
 

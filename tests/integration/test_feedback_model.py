@@ -25,7 +25,7 @@ def trained(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[P
 
 @pytest.fixture(scope="module")
 def reader(trained) -> FeedbackReader:
-    from ecr_agent.data.linking import EntityLinker
+    from ecr_agent.linking import EntityLinker
 
     return FeedbackReader.load(trained[0], EntityLinker.load())
 

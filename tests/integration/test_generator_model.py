@@ -23,8 +23,8 @@ from ecr_agent.generator.model import (
     merge_adapter,
 )
 from ecr_agent.generator.prompt import GenerationPrompt
-from ecr_agent.generator.text import is_sentence_end
 from ecr_agent.generator.training import train_generator
+from ecr_agent.sentences import is_sentence_end
 from ecr_agent.types import ChatTurn
 
 pytestmark = pytest.mark.slow
@@ -215,7 +215,7 @@ def test_avoided_titles_and_earlier_replies_are_not_written(generator: Empatheti
 def test_chat_model_wrapper(generator: EmpatheticGenerator) -> None:
     from langchain_core.language_models import BaseChatModel
 
-    from ecr_agent.generator.chat_model import ECRChatModel
+    from ecr_agent.integrations.chat_model import ECRChatModel
 
     llm = ECRChatModel(generator=generator, max_new_tokens=12)
     assert isinstance(llm, BaseChatModel) and llm._llm_type == "ecr-smollm2"

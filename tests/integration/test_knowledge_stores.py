@@ -42,7 +42,7 @@ def test_search_filters_by_movie_and_unknown_movies_are_empty(store_paths):
 
 def test_collections_reopen_in_a_new_process(store_paths):
     code = (
-        "import json; from ecr_agent.knowledge import KnowledgeRetriever; "
+        "import json; from ecr_agent.integrations import KnowledgeRetriever; "
         "r = KnowledgeRetriever.from_env(k=2); "
         f"print(json.dumps([d.metadata['movie_id'] for d in r.invoke('director', movie_ids=['{ANGELS}'])]))"
     )

@@ -21,9 +21,9 @@ from langchain_tests.integration_tests import (
 )
 from langchain_tests.unit_tests import ChatModelUnitTests, EmbeddingsUnitTests, ToolsUnitTests
 
-from ecr_agent.generator.chat_model import ECRChatModel
 from ecr_agent.integrations import MiniLMEmbeddings
-from ecr_agent.knowledge.retriever import KnowledgeRetriever
+from ecr_agent.integrations.chat_model import ECRChatModel
+from ecr_agent.integrations.retriever import KnowledgeRetriever
 from ecr_agent.tools import get_tools
 
 pytestmark = pytest.mark.slow

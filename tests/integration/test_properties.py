@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ecr_agent import ECRChain
-from ecr_agent.generator.chat_model import ECRChatModel
 from ecr_agent.generator.prompt import SYSTEM_PROMPT
+from ecr_agent.integrations.chat_model import ECRChatModel
 
 pytestmark = pytest.mark.slow
 

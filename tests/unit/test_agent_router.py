@@ -6,7 +6,7 @@ import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
 from ecr_agent.agent import RuleBasedToolCaller, conversation, find_showtimes, word_tool_result
-from ecr_agent.data.linking import EntityLinker
+from ecr_agent.linking import EntityLinker
 
 TOOLS = [find_showtimes, {"name": "search_movie_knowledge"}, {"name": "empathetic_reply"}]
 

@@ -94,7 +94,7 @@ def test_catalogue_covers_every_mentioned_movie():
 
 
 def test_the_entity_linker_reads_the_data_folder_it_is_given(tmp_path):
-    from ecr_agent.data.linking import EntityLinker
+    from ecr_agent.linking import EntityLinker
 
     elsewhere = Paths(data_dir=tmp_path / "no-data-here", store_dir=tmp_path / "store")
     with pytest.raises(DataNotFoundError, match="no-data-here"):

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from ecr_agent.data.linking import EntityLinker
 from ecr_agent.knowledge.graph import entity_label, relation_label
+from ecr_agent.linking import EntityLinker
 
 
 @pytest.fixture(scope="module")

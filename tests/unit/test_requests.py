@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from ecr_agent.data.linking import EntityLinker
+from ecr_agent.linking import EntityLinker
 from ecr_agent.ranker.requests import Request, honour_request, read_request, satisfies
 from ecr_agent.types import ChatTurn, Recommendation
 

@@ -1,4 +1,4 @@
-"""Process settings that make the ranker several times faster on a small, shared CPU.
+"""Process settings for a small, shared CPU: torch threads per call and heap reuse (first measured on the ranker).
 
 `torch_threads`: inference batches are small matrix products; with two OpenMP threads on a loaded 2-core machine
 each product waits at a barrier for a descheduled thread (measured: single-context ranking 350 ms with 2 threads,

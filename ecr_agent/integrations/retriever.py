@@ -22,7 +22,7 @@ class KnowledgeRetriever(BaseRetriever):
     Instantiate:
         .. code-block:: python
 
-            from ecr_agent.knowledge import KnowledgeRetriever
+            from ecr_agent.integrations import KnowledgeRetriever
 
             retriever = KnowledgeRetriever.from_env(k=4)
 

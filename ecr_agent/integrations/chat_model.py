@@ -29,7 +29,7 @@ class ECRChatModel(BaseChatModel):
     Instantiate:
         .. code-block:: python
 
-            from ecr_agent.generator.chat_model import ECRChatModel
+            from ecr_agent.integrations.chat_model import ECRChatModel
 
             llm = ECRChatModel.from_env(max_new_tokens=60)
 
