@@ -28,10 +28,11 @@ COLD_START = (
     "ECRChain.from_store(int8=sys.argv[1] == 'int8', runtime=sys.argv[2]); print(time.perf_counter() - t)"
 )
 COMPETITOR = (
-    "import torch; torch.set_num_threads(int(__import__('sys').argv[1])); a = torch.randn(768, 768)\n"
-    "while True: a = torch.tanh(a @ a)"
+    "import os, sys, torch; torch.set_num_threads(int(sys.argv[1])); a = torch.randn(768, 768)\n"
+    "while os.getppid() == int(sys.argv[2]): a = torch.tanh(a @ a)"
 )
-"""A CPU-bound job shaped like training: dense matrix products on every core, forever."""
+"""A CPU-bound job shaped like training: dense matrix products on every core until the bench that started it ends
+(also when the bench is killed: a competitor orphaned by a killed bench once kept both cores busy for half an hour)."""
 
 
 class CompetingLoad:
@@ -45,7 +46,7 @@ class CompetingLoad:
         self.process: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> CompetingLoad:
-        command = [sys.executable, "-c", COMPETITOR, str(self.threads)]
+        command = [sys.executable, "-c", COMPETITOR, str(self.threads), str(os.getpid())]
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(self.settle_s)  # torch's import, then the products start
         if self.process.poll() is not None:

@@ -203,11 +203,10 @@ class ECRChain(Runnable[dict, ECRResponse]):
         return [kinds[role](content) for role, content in turn.prompt.messages()]
 
     def _decoding(self, turn: PreparedTurn) -> dict[str, Any]:
-        """Constraints for our own generator: do not talk about the movies turned down or picked before (a small
-        model copies them from the dialogue), and do not repeat earlier replies. Other chat models get none."""
-        from ecr_agent.integrations.chat_model import ECRChatModel
-
-        if not isinstance(self.chat_model, ECRChatModel) or turn.prompt is None:
+        """Decoding constraints for a chat model that declares ``supports_decoding_constraints`` (ours does): do not
+        name the movies turned down or picked before (a small model copies them from the dialogue), and do not repeat
+        earlier replies. A chat model without the flag gets plain calls."""
+        if turn.prompt is None or not getattr(self.chat_model, "supports_decoding_constraints", False):
             return {}
         current = turn.prompt.movie.lower()  # "Toy Story" must stay writable when recommending "Toy Story 2"
         return {

@@ -16,6 +16,7 @@ from typing import Any
 
 from ecr_agent.config import force_offline
 from ecr_agent.emotion.labels import EMOTIONS
+from ecr_agent.store_files import replacing
 
 force_offline()
 
@@ -66,7 +67,8 @@ class EmotionModelConfig:
 
     def save(self, directory: Path) -> Path:
         path = directory / CONFIG_FILE
-        path.write_text(json.dumps(asdict(self), indent=2) + "\n")
+        with replacing(path) as partial:
+            partial.write_text(json.dumps(asdict(self), indent=2) + "\n")
         return path
 
     @classmethod

@@ -30,6 +30,7 @@ from ecr_agent.emotion.dataset import EmotionExample, annotated_examples, questi
 from ecr_agent.emotion.evaluation import score_predictions
 from ecr_agent.emotion.labels import EMOTIONS
 from ecr_agent.emotion.model import (
+    CONFIG_FILE,
     EmotionClassifier,
     EmotionModelConfig,
     batch_logits,
@@ -39,7 +40,7 @@ from ecr_agent.emotion.model import (
     tokenize,
 )
 from ecr_agent.minilm import pad_batch
-from ecr_agent.store_files import check_tensors, read_json
+from ecr_agent.store_files import check_tensors, read_json, replacing
 from ecr_agent.store_lock import store_lock
 
 force_offline()
@@ -241,19 +242,23 @@ class Checkpoint:
         from safetensors.torch import save_file
 
         self.directory.mkdir(parents=True, exist_ok=True)
+        # state.json marks the checkpoint whole: it goes first and comes back last, so a run killed in between
+        # resumes from nothing rather than from new weights with an old position
+        (self.directory / "state.json").unlink(missing_ok=True)
         weights = {k: v.detach().contiguous().cpu() for k, v in model.state_dict().items()}
-        save_file(weights, str(self.directory / "model.safetensors"))
+        with replacing(self.directory / "model.safetensors") as partial:
+            save_file(weights, str(partial))
         optimizer_state = optimizer.state_dict()
         tensors = {
             f"{index}.{name}": value.detach().contiguous().cpu()
             for index, values in optimizer_state["state"].items()
             for name, value in values.items()
         }
-        save_file(tensors, str(self.directory / "optimizer.safetensors"))
+        with replacing(self.directory / "optimizer.safetensors") as partial:
+            save_file(tensors, str(partial))
         state = state | {"fingerprint": self.fingerprint, "param_groups": optimizer_state["param_groups"]}
-        tmp = self.directory / "state.json.tmp"
-        tmp.write_text(json.dumps(state))
-        tmp.replace(self.directory / "state.json")
+        with replacing(self.directory / "state.json") as partial:
+            partial.write_text(json.dumps(state))
 
     def load_model(self, model: torch.nn.Module) -> None:
         from safetensors.torch import load_file
@@ -614,11 +619,13 @@ def _train(
     encoded_valid = Encoded.from_examples(valid, tokenizer, settings.max_length)
     report["valid"] = validation_scores(model, encoded_valid, [e.labels for e in valid], device)
     model.to("cpu")
+    (model_dir / CONFIG_FILE).unlink(missing_ok=True)  # the config marks the model whole: written after the weights
     save_weights(model, model_dir)
     model.config.save(model_dir)
     checkpoint.clear()
     report["train_seconds"] = round(time.perf_counter() - started, 1)
-    (model_dir / "report.json").write_text(json.dumps(report, indent=1) + "\n")
+    with replacing(model_dir / "report.json") as partial:
+        partial.write_text(json.dumps(report, indent=1) + "\n")
     if settings.annotate:
         report["annotate_seconds"] = annotate_all(paths)
     logger.info("emotion classifier saved in %s (%.0f s)", model_dir, report["train_seconds"])

@@ -7,7 +7,7 @@ a hosted LLM, say — and send it the same messages (`GenerationPrompt.messages`
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, ClassVar
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel, LangSmithParams
@@ -47,8 +47,16 @@ class ECRChatModel(BaseChatModel):
     the model (``model_name``) and why decoding stopped (``stop_reason``: ``eos``, ``sentence``, ``newline``,
     ``budget`` or ``stop_sequence``); a stream carries them on its last chunk (``chunk_position="last"``).
 
+    Decoding constraints: a call may pass ``avoid_phrases`` (never write these, e.g. titles the user turned down),
+    ``avoid_echo_of`` (earlier replies whose n-grams are not written again) and ``avoid_sequences`` (phrases never
+    written whole); see `ecr_agent.generator.decoding.DecodingConfig`. `ECRChain` passes them to any chat model whose
+    ``supports_decoding_constraints`` is True, this one included.
+
     A hosted model can stand in with the same messages, e.g. ``ChatOpenAI(model="gpt-4o-mini")``.
     """
+
+    supports_decoding_constraints: ClassVar[bool] = True
+    """Takes ``avoid_phrases`` / ``avoid_echo_of`` / ``avoid_sequences`` per call (the chain checks this flag)."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True, extra="forbid")
 

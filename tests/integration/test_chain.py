@@ -66,6 +66,14 @@ def test_a_rejected_pick_is_acknowledged_and_replaced(chain):
     assert second.reply.startswith(prepared.opening) and name not in second.reply[len(prepared.opening) :]
 
 
+def test_only_chat_models_that_declare_it_get_decoding_constraints(chain):
+    from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+
+    prepared = chain.prepare({"messages": LOVED})
+    plain = ECRChain(chain.pipeline, GenericFakeChatModel(messages=iter(["Sure."])))
+    assert chain._decoding(prepared)["avoid_sequences"] and plain._decoding(prepared) == {}
+
+
 @pytest.mark.parametrize(
     ("messages", "match"),
     [
