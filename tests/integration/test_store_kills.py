@@ -218,7 +218,9 @@ def _adapter_copy(tiny_store: Path, store: Path) -> Path:
 
     folder = store / "models" / "generator"
     shutil.copytree(tiny_store / "models" / "generator", folder)
-    (folder / ADAPTER_GGUF).unlink(missing_ok=True)
+    for export in [*folder.glob("*.gguf"), *folder.glob("*.partial")]:  # any export an earlier test left
+        export.unlink()
+    assert not (folder / ADAPTER_GGUF).exists()
     return folder
 
 
