@@ -203,9 +203,13 @@ class WordPieceTokenizer:
         self.pad_token_id = 0
 
     def encode(self, texts: list[str], max_length: int) -> list[list[int]]:
-        """Token ids of each text, cut to ``max_length`` tokens (the final [SEP] kept)."""
-        self.tokenizer.enable_truncation(max_length)
-        return [encoding.ids for encoding in self.tokenizer.encode_batch(list(texts))]
+        """Token ids of each text, cut to ``max_length`` tokens (the final [SEP] kept).
+
+        The cut is made here rather than with the tokenizer's own truncation setting, which is state shared by every
+        thread using this tokenizer: two threads asking for different lengths would race on it.
+        """
+        encoded = [encoding.ids for encoding in self.tokenizer.encode_batch(list(texts))]
+        return [ids if len(ids) <= max_length else [*ids[: max_length - 1], ids[-1]] for ids in encoded]
 
 
 def pad_batch(ids: list[list[int]], pad_id: int = 0) -> tuple[torch.Tensor, torch.Tensor]:

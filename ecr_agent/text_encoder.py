@@ -15,6 +15,8 @@ force_offline()
 
 import torch  # noqa: E402
 
+from ecr_agent.minilm import MiniLM, WordPieceTokenizer, mean_pool, pad_batch  # noqa: E402
+
 MAX_TOKENS = 256
 
 
@@ -39,8 +41,6 @@ class SentenceEncoder:
     dim = 384
 
     def __init__(self, max_tokens: int = MAX_TOKENS, bf16: bool | None = None) -> None:
-        from ecr_agent.minilm import MiniLM, WordPieceTokenizer
-
         path = minilm_path()
         self.tokenizer = WordPieceTokenizer(path)
         self.model = MiniLM.from_pretrained(path)
@@ -59,8 +59,6 @@ class SentenceEncoder:
         """
         if not texts:
             return torch.zeros(0, self.dim)
-        from ecr_agent.minilm import mean_pool, pad_batch
-
         ids = self.tokenizer.encode(list(texts), self.max_tokens)
         embeddings = torch.empty(len(texts), self.dim)
         for rows in length_batches([len(row) for row in ids], batch_size, batch_tokens):

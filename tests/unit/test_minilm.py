@@ -61,3 +61,13 @@ def test_training_mode_uses_dropout(ours: tuple[MiniLM, WordPieceTokenizer]) -> 
     finally:
         model.eval()
     assert not torch.allclose(first, second)
+
+
+def test_threads_asking_for_different_lengths_do_not_mix(ours: tuple[MiniLM, WordPieceTokenizer]) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    tokenizer = ours[1]
+    want = {limit: tokenizer.encode(TEXTS, limit) for limit in (8, 64)}
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(lambda limit: (limit, tokenizer.encode(TEXTS, limit)), [8, 64] * 50))
+    assert all(ids == want[limit] for limit, ids in got)
