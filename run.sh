@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One entry point for people and CI: sets up .venv (CPU torch first), then runs the demo or the tests.
 #   bash run.sh demo    build and train what is missing, then play a short ECR conversation
-#   bash run.sh test    the test suite (what CI runs)
+#   bash run.sh test    the test suite (what CI runs), one pytest-xdist worker per core (at most 4)
 #   bash run.sh setup   only set up the virtual environment
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -29,6 +29,6 @@ setup
 case "${1:-demo}" in
   setup) ;;
   demo) shift || true; exec .venv/bin/ecr demo "$@" ;;
-  test) shift || true; exec .venv/bin/python -m pytest -q -p no:cacheprovider "$@" ;;
+  test) shift || true; exec .venv/bin/python -m pytest -q -p no:cacheprovider -n auto --maxprocesses 4 --dist loadfile "$@" ;;
   *) exec .venv/bin/ecr "$@" ;;
 esac

@@ -25,15 +25,17 @@ OUT = Path(__file__).resolve().parent / "emotion"
 
 
 def load_sources(bundle: Path | None) -> dict[str, list]:
+    from ecr_agent.config import Paths
     from ecr_agent.emotion.dataset import EmotionExample, annotated_examples, questionnaire_examples
     from ecr_agent.emotion.goemotions import load_goemotions
 
     if bundle is None:
+        paths = Paths.from_env()
         return {
-            "goemotions": load_goemotions("train"),
-            "annotations": annotated_examples("train"),
-            "questionnaire": questionnaire_examples(),
-            "valid": annotated_examples("valid"),
+            "goemotions": load_goemotions("train", paths),
+            "annotations": annotated_examples("train", paths),
+            "questionnaire": questionnaire_examples(paths),
+            "valid": annotated_examples("valid", paths),
         }
     return {
         name: [EmotionExample.from_json(json.loads(line)) for line in (bundle / f"{name}.jsonl").open()]
@@ -92,6 +94,7 @@ def smoke(profile: Any) -> Any:
 
 
 def run_recipes(args: argparse.Namespace) -> None:
+    from ecr_agent.config import Paths
     from ecr_agent.emotion.model import load_tokenizer
     from ecr_agent.emotion.recipes import compare_recipes
 
@@ -122,7 +125,9 @@ def run_recipes(args: argparse.Namespace) -> None:
         if args.smoke:
             variants = {k: smoke(v) for k, v in list(variants.items())[:3]}
         for seed in args.seeds:
-            compare_recipes(variants, [seed], sources, tokenizer, args.device, encoder, save, snapshots)
+            compare_recipes(
+                variants, [seed], sources, tokenizer, args.device, encoder, save, snapshots, paths=Paths.from_env()
+            )
 
 
 def device_name(device: str) -> str:
@@ -136,11 +141,13 @@ def device_name(device: str) -> str:
 
 
 def run_test(args: argparse.Namespace) -> None:
+    from ecr_agent.config import Paths
     from ecr_agent.emotion.dataset import annotated_examples, write_gold_file
     from ecr_agent.emotion.evaluation import evaluate_gold_file
 
-    gold = write_gold_file(annotated_examples(args.split), args.out / f"gold_{args.split}.jsonl.tmp")
-    report = evaluate_gold_file(gold)
+    paths = Paths.from_env()
+    gold = write_gold_file(annotated_examples(args.split, paths), args.out / f"gold_{args.split}.jsonl.tmp")
+    report = evaluate_gold_file(gold, paths)
     gold.unlink()
     report["gold"] = f"annotations, {args.split} split"
     (args.out / f"{args.split}.json").write_text(json.dumps(report, indent=1))
@@ -186,14 +193,16 @@ def run_latency(args: argparse.Namespace) -> None:
 
     import torch
 
+    from ecr_agent.config import Paths
     from ecr_agent.emotion.dataset import annotated_examples
     from ecr_agent.emotion.inference import EmotionPredictor
     from ecr_agent.tools.emotion import EmotionClassifierTool
 
+    paths = Paths.from_env()
     started = time.perf_counter()
-    predictor = EmotionPredictor.load()
+    predictor = EmotionPredictor.load(paths)
     load_s = time.perf_counter() - started
-    texts = [e.text for e in annotated_examples("valid")]
+    texts = [e.text for e in annotated_examples("valid", paths)]
     for text in texts[:20]:
         predictor.detect([text])
     device = device_name("cpu")

@@ -114,9 +114,9 @@ def run(skip_train: bool, profile: str) -> dict[str, Any]:
     }
     if not skip_train:
         started = time.perf_counter()
-        report = train_feedback(profile, paths, progress=True)
+        report = train_feedback(profile, paths=paths, progress=True)
         results["training"] = report | {"measured_wall_s": round(time.perf_counter() - started, 1)}
-    linker = EntityLinker.load()
+    linker = EntityLinker.load(paths)
     reader, rules = FeedbackReader.load(paths, linker), FeedbackReader.rules(linker)
     results["thresholds"] = {
         k: getattr(reader.model.config, k) for k in ("turned_down_threshold", "accepted_threshold", "seen_threshold")

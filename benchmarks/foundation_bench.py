@@ -78,7 +78,7 @@ def server_retrieval(paths: Paths, movie_ids: list[str], n: int) -> dict:
         address = ChromaServer("127.0.0.1", port)
         for _ in range(120):
             try:
-                store = KnowledgeStore.connect(server=address)
+                store = KnowledgeStore.connect(paths, server=address)
                 store.client.heartbeat()
                 break
             except Exception:

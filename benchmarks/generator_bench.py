@@ -39,18 +39,18 @@ METRICS = (
 )
 
 
-def speed(threads: int, runs: int) -> dict:
+def speed(paths: Paths, threads: int, runs: int) -> dict:
     torch.set_num_threads(threads)
-    prompt = examples_for_split("test")[0].prompt
+    prompt = examples_for_split("test", paths)[0].prompt
     results = {}
     for name, dtype in (("bfloat16", torch.bfloat16), ("float32", torch.float32)):
-        generator = EmpatheticGenerator.load(adapter=True, dtype=dtype)
+        generator = EmpatheticGenerator.load(paths, adapter=True, dtype=dtype)
         results[name] = measure_decoding(generator, prompt, new_tokens=60, runs=runs, cold_start=(name == "bfloat16"))
         del generator
     bandwidth = memory_bandwidth()
     bounds = {}
     for name, dtype in (("bfloat16", torch.bfloat16), ("float32", torch.float32)):
-        generator = EmpatheticGenerator.load(adapter=False, dtype=dtype)
+        generator = EmpatheticGenerator.load(paths, adapter=False, dtype=dtype)
         context = results[name]["prompt_tokens"] + 30
         bounds[name] = bandwidth_bound(generator, bandwidth["read_gb_s"], new_tokens=60, context=context)
         bounds[name]["measured_share_of_bound"] = round(
@@ -149,7 +149,8 @@ def main() -> None:
         "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}",
         "load_avg_1m": load,
     }
-    record = adapter_dir(Paths.from_env()) / TRAINING_CONFIG
+    paths = Paths.from_env()
+    record = adapter_dir(paths) / TRAINING_CONFIG
     if record.exists():
         saved = json.loads(record.read_text())["report"]
         results["training"] = {
@@ -169,9 +170,9 @@ def main() -> None:
         results["evaluation"] = json.loads(previous.read_text()).get("evaluation")
     if not args.skip_eval:
         results["evaluation"] = evaluate_generator(
-            split="test", limit=args.limit, redial_turns=args.redial, threads=threads
+            split="test", limit=args.limit, paths=paths, redial_turns=args.redial, threads=threads
         )
-    results["speed"] = speed(threads, args.runs)
+    results["speed"] = speed(paths, threads, args.runs)
     results["seconds"] = round(time.perf_counter() - started, 1)
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))

@@ -47,12 +47,12 @@ COLUMNS = [
 ]
 
 
-def train_all(seeds: list[int]) -> tuple[dict, dict]:
+def train_all(seeds: list[int], paths: Paths) -> tuple[dict, dict]:
     from ecr_agent.ranker.training import train_ranker
 
     runs, walls = {}, {}
     for seed in seeds:
-        report = train_ranker("full", seed=seed, variants=tuple(VARIANTS))
+        report = train_ranker("full", seed=seed, paths=paths, variants=tuple(VARIANTS))
         walls[f"seed{seed}"] = report["wall_s"]
         runs |= {run["run"]: run_summary(run) for run in report["runs"].values()}
     return runs, walls
@@ -75,15 +75,15 @@ def run_summary(run: dict) -> dict:
     return {key: run[key] for key in keys}
 
 
-def conversations(split: str, count: int) -> tuple[list[list[ChatTurn]], list[list[dict | None]]]:
+def conversations(split: str, count: int, paths: Paths) -> tuple[list[list[ChatTurn]], list[list[dict | None]]]:
     """The first ``count`` sample contexts of ``split`` as chats, with the classifier's emotions of user turns."""
     from ecr_agent.data.movies import MovieCatalog
     from ecr_agent.emotion.inference import load_utterance_emotions
 
-    catalog = MovieCatalog.load()
-    emotions = load_utterance_emotions(split)
+    catalog = MovieCatalog.load(paths)
+    emotions = load_utterance_emotions(split, paths)
     chats, feelings = [], []
-    dialogues = {d.conversation_id: d for d in load_dialogues(split)}
+    dialogues = {d.conversation_id: d for d in load_dialogues(split, paths)}
     for sample in build_samples(dialogues.values(), set(catalog.ids))[:count]:
         dialogue = dialogues[sample.conversation_id]
         turns, found = [], []
@@ -135,14 +135,14 @@ def single_context_ms(ranker: Any, pairs: list[tuple[list, list]], detect: bool,
     return times
 
 
-def throughput(split: str, count: int = 512) -> dict:
+def throughput(split: str, paths: Paths, count: int = 512) -> dict:
     """Contexts per second (batched) and single-context latency of the inference default model."""
     from ecr_agent.hardware import native_bfloat16
     from ecr_agent.ranker.inference import EmotionAwareRanker
     from ecr_agent.text_encoder import shared_encoder
 
-    chats, feelings = conversations(split, 2 * count)
-    ranker = EmotionAwareRanker.load()
+    chats, feelings = conversations(split, 2 * count, paths)
+    ranker = EmotionAwareRanker.load(paths)
     cold_by_precision = {}
     for bf16 in (False, True) if native_bfloat16() else (False,):
         with minilm_in(bf16):
@@ -342,17 +342,18 @@ def main() -> None:
     results["command"] = "python benchmarks/ranker_bench.py " + " ".join(
         [f"--seeds {' '.join(map(str, args.seeds))}", f"--split {args.split}"]
     )
-    results["store"] = str(Paths.from_env().store_dir)
+    paths = Paths.from_env()
+    results["store"] = str(paths.store_dir)
     if not args.throughput_only:
         if not args.skip_train:
-            results["runs"], results["full_profile_wall_s"] = train_all(args.seeds)
+            results["runs"], results["full_profile_wall_s"] = train_all(args.seeds, paths)
         else:
             results["runs"] = stored_runs(args.seeds)
-        results["evaluation"] = evaluate_ranker(args.split, seeds=args.seeds)
-        results["evaluation_kg_items"] = evaluate_ranker(args.split, seeds=args.seeds, items="kg")
+        results["evaluation"] = evaluate_ranker(args.split, seeds=args.seeds, paths=paths)
+        results["evaluation_kg_items"] = evaluate_ranker(args.split, seeds=args.seeds, paths=paths, items="kg")
         plot(results["evaluation"], OUT / "side_by_side.png")
     if not args.skip_throughput:
-        results["throughput"] = throughput(args.split)
+        results["throughput"] = throughput(args.split, paths)
     target.write_text(json.dumps(results, indent=2))
     (OUT / "results.md").write_text(markdown(results))
     print(json.dumps(results.get("throughput"), indent=2))

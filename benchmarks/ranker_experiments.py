@@ -77,9 +77,10 @@ def prepare_scratch(scratch: Path, main: Path) -> None:
 
 
 def evaluate(split: str, seed: int) -> dict[str, float]:
+    from ecr_agent.config import Paths
     from ecr_agent.ranker.evaluation import evaluate_ranker
 
-    result = evaluate_ranker(split=split, seeds=[seed])
+    result = evaluate_ranker(split=split, seeds=[seed], paths=Paths.from_env())  # the store ECR_STORE_DIR names now
     return {m: result["systems"][ECR][m] for m in METRICS}
 
 
@@ -95,14 +96,14 @@ def learning_curve(args: argparse.Namespace, main_store: Path) -> None:
     for seed in args.seeds:
         for limit in [*args.limits, everything]:
             subset = {"train_limit": limit, "train_subset_seed": seed} if limit < everything else {}
-            report = train_ranker("full", seed=seed, variants=("ecr",), **subset)
+            report = train_ranker("full", seed=seed, paths=Paths.from_env(), variants=("ecr",), **subset)
             run = report["runs"]["ecr"]
             point: dict[str, Any] = {"seed": seed, "dialogues": limit, "train_samples": run["train_samples"]}
             point["train_seconds"] = run["train_seconds"]
             point["best_epoch"] = run["best_epoch"]
             point["valid"] = evaluate("valid", seed)
             point["test"] = evaluate("test", seed)
-            kg = evaluate_ranker(split="test", seeds=[seed], items="kg")["systems"][ECR]
+            kg = evaluate_ranker(split="test", seeds=[seed], paths=Paths.from_env(), items="kg")["systems"][ECR]
             point["test_kg_items"] = {m: kg[m] for m in METRICS}
             points.append(point)
             print(json.dumps(point), flush=True)
@@ -210,6 +211,7 @@ SWEEP: dict[str, dict[str, Any]] = {
 
 
 def sweep(args: argparse.Namespace, main_store: Path) -> None:
+    from ecr_agent.config import Paths
     from ecr_agent.ranker.config import RankerConfig
     from ecr_agent.ranker.training import train_ranker
 
@@ -220,7 +222,14 @@ def sweep(args: argparse.Namespace, main_store: Path) -> None:
         if args.only and name not in args.only:
             continue
         model = replace(RankerConfig(), **change.get("model", {}))
-        report = train_ranker("full", seed=args.seed, variants=("ecr",), model_config=model, **change.get("train", {}))
+        report = train_ranker(
+            "full",
+            seed=args.seed,
+            paths=Paths.from_env(),
+            variants=("ecr",),
+            model_config=model,
+            **change.get("train", {}),
+        )
         run = report["runs"]["ecr"]
         rows[name] = {"valid": {m: round(run["valid"][m], 4) for m in METRICS}, "best_epoch": run["best_epoch"]}
         rows[name]["train_seconds"] = run["train_seconds"]
@@ -299,7 +308,7 @@ def against_published(
             reuse = value == 0.0 and published_hash == config_hash(*baseline)
             os.environ["ECR_STORE_DIR"] = str(main_store if reuse else args.scratch)
             if not reuse:
-                train_ranker("full", seed=seed, variants=("ecr",), **{field: value})
+                train_ranker("full", seed=seed, paths=Paths.from_env(), variants=("ecr",), **{field: value})
             paths, name = Paths.from_env(), f"ecr-seed{seed}"
             report = json.loads((run_dir(paths, name) / "report.json").read_text())
             rows.append(
@@ -405,7 +414,13 @@ def refit(args: argparse.Namespace, main_store: Path) -> None:
         batch_size = json.loads((directory / "config.json").read_text())["train"]["batch_size"]
         steps = report["best_epoch"] * math.ceil(samples / batch_size)
         run = train_ranker(
-            "full", seed=seed, variants=("ecr",), train_split="train_full", select_metric="last", max_steps=steps
+            "full",
+            seed=seed,
+            paths=paths,
+            variants=("ecr",),
+            train_split="train_full",
+            select_metric="last",
+            max_steps=steps,
         )["runs"]["ecr"]
         before = main_results["per_seed"][ECR][str(seed)]
         rows.append(
@@ -417,7 +432,7 @@ def refit(args: argparse.Namespace, main_store: Path) -> None:
                 "test_before": {m: before[m] for m in METRICS},
             }
         )
-    together = evaluate_ranker("test", seeds=args.seeds)  # every refit and their ensemble in one pass
+    together = evaluate_ranker("test", seeds=args.seeds, paths=paths)  # every refit and their ensemble in one pass
     for row in rows:
         row["test"] = {m: together["per_seed"][ECR][str(row["seed"])][m] for m in METRICS}
         print(json.dumps(row), flush=True)

@@ -36,6 +36,7 @@ from ecr_agent.reply_eval import (
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "reply"
+# Run by the earlier revision, so written against its API (prepare / stream_prepared / respond), not today's.
 BEFORE_SCRIPT = """
 import json, sys, time
 from ecr_agent.chain import ECRChain
@@ -170,7 +171,7 @@ def main() -> None:
     iard = iard_contexts(paths)
     rows = {"before": before_rows(args.before, contexts, True, args.before_generator)}
     iard_rows = {"before": before_rows(args.before, iard, False, args.before_generator)}
-    chain = ECRChain.from_store(str(paths.store_dir))
+    chain = ECRChain.from_store(paths=paths)
     rows["after"] = play(chain_answer(chain), contexts)
     iard_rows["after"] = play(chain_answer(chain, generate=False), iard)
     linker, book, emotions = chain.pipeline.linker, chain.pipeline.gate.book, emotion_scorer(paths)

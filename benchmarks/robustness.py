@@ -46,10 +46,11 @@ def _current_rss_mb() -> float:
 
 def _conversations(count: int) -> list[dict]:
     """The first ``count`` ReDial test dialogues, each cut after its seeker's second message (real user text)."""
+    from ecr_agent.config import Paths
     from ecr_agent.data.redial import load_dialogues
 
     conversations = []
-    for dialogue in load_dialogues("test"):
+    for dialogue in load_dialogues("test", Paths.from_env()):
         messages, seeker_turns = [], 0
         for message in dialogue.messages:
             role = "user" if message.role == "seeker" else "assistant"

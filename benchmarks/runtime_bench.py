@@ -64,18 +64,20 @@ def prepare_exports(skip_onnx: bool) -> None:
     """Write every candidate's weight files before timing, so no worker's load time or memory includes an export."""
     import torch
 
+    from ecr_agent.config import Paths
     from ecr_agent.generator.llama_runtime import WEIGHT_FORMATS, model_files
     from ecr_agent.generator.model import EmpatheticGenerator, adapter_dir
 
+    paths = Paths.from_env()
     for weights in WEIGHT_FORMATS:
-        model_files(adapter_dir(), weights)
+        model_files(adapter_dir(paths), paths, weights)
     fp32, int8 = onnx_files()
     if skip_onnx or (fp32.exists() and int8.exists()):
         return
     from onnx_candidate import export_onnx, quantize_int8, tie_lm_head
 
     fp32.parent.mkdir(parents=True, exist_ok=True)
-    export_onnx(EmpatheticGenerator.load(runtime="torch", dtype=torch.float32).model, fp32)
+    export_onnx(EmpatheticGenerator.load(paths, runtime="torch", dtype=torch.float32).model, fp32)
     quantize_int8(fp32, int8)
     tie_lm_head(fp32)
 
@@ -85,12 +87,13 @@ def onnx_generator(kind: str, threads: int = 2) -> tuple[Any, float, int]:
     from onnx_candidate import OnnxRuntimeStepper
     from transformers import AutoTokenizer
 
+    from ecr_agent.config import Paths
     from ecr_agent.generator.base import ensure_base_checkpoint
     from ecr_agent.generator.model import EmpatheticGenerator
 
     path = onnx_files()[0 if kind == "fp32" else 1]
     started = time.perf_counter()
-    tokenizer = AutoTokenizer.from_pretrained(ensure_base_checkpoint())
+    tokenizer = AutoTokenizer.from_pretrained(ensure_base_checkpoint(Paths.from_env()))
     stepper = OnnxRuntimeStepper(path, threads=threads)
     generator = EmpatheticGenerator(None, tokenizer, stepper=stepper, runtime=f"onnxruntime {kind}")
     weights = sum(f.stat().st_size for f in path.parent.glob(path.name + "*"))
@@ -100,17 +103,19 @@ def onnx_generator(kind: str, threads: int = 2) -> tuple[Any, float, int]:
 def worker(name: str, runs: int, fixed_two: bool) -> dict[str, Any]:
     """Time one candidate in this process: load, idle decoding, decoding under load."""
     from ecr_agent.bench import CompetingLoad
+    from ecr_agent.config import Paths
     from ecr_agent.generator.data import examples_for_split
     from ecr_agent.generator.model import EmpatheticGenerator
 
-    prompts = [e.prompt for e in examples_for_split("test")[: runs + 1]]
+    paths = Paths.from_env()
+    prompts = [e.prompt for e in examples_for_split("test", paths)[: runs + 1]]
     baseline = peak_rss_mb()
     settings = CANDIDATES[name]
     if "onnx" in settings:
         generator, load_s, weight_bytes = onnx_generator(settings["onnx"])
     else:
         started = time.perf_counter()
-        generator = EmpatheticGenerator.load(**settings)
+        generator = EmpatheticGenerator.load(paths, **settings)
         load_s = time.perf_counter() - started
         weight_bytes = model_bytes(generator)
     if fixed_two:
@@ -211,9 +216,10 @@ def speed(runs: int, skip_onnx: bool) -> list[dict[str, Any]]:
 
 def paired(report: dict[str, Any], limit: int, samples: int = 500) -> dict[str, dict[str, Any]]:
     """Each system minus ``ecr`` (torch) on the same turns: the difference and its 95 % bootstrap interval."""
+    from ecr_agent.config import Paths
     from ecr_agent.generator.evaluation import review_cases, system_metrics
 
-    cases = review_cases("test", limit)
+    cases = review_cases("test", limit, Paths.from_env())
     replies = report["replies"]["reviews"]
     rng = random.Random(0)
     draws = [list(range(len(cases)))] + [[rng.randrange(len(cases)) for _ in cases] for _ in range(samples)]
@@ -239,9 +245,10 @@ def paired(report: dict[str, Any], limit: int, samples: int = 500) -> dict[str, 
 
 
 def quality(limit: int) -> dict[str, Any]:
+    from ecr_agent.config import Paths
     from ecr_agent.generator.evaluation import evaluate_generator
 
-    report = evaluate_generator(split="test", limit=limit, systems=QUALITY, keep_replies=True)
+    report = evaluate_generator(split="test", limit=limit, paths=Paths.from_env(), systems=QUALITY, keep_replies=True)
     systems = report["sources"]["reviews"]["systems"]
     (OUT / "replies.json").write_text(json.dumps(report["replies"], indent=0) + "\n")  # to re-pair without decoding
     pairs = paired(report, limit, samples=BOOTSTRAP)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import torch
 
+from ecr_agent.config import Paths
 from ecr_agent.data.movies import MovieCatalog
 from ecr_agent.data.redial import load_dialogues, render_mentions
 from ecr_agent.data.samples import merge_turns
@@ -31,9 +32,10 @@ OUT = Path(__file__).parent / "ranker"
 
 def test_texts(count: int) -> tuple[list[str], list[str]]:
     """Unique messages and unique merged turns of the first ``count`` test dialogues (then of the next ``count``)."""
-    titles = MovieCatalog.load().titles
+    paths = Paths.from_env()
+    titles = MovieCatalog.load(paths).titles
     messages, turns = [], []
-    for dialogue in load_dialogues("test")[:count]:
+    for dialogue in load_dialogues("test", paths)[:count]:
         render = [render_mentions(m.text, dialogue.movie_mentions, titles) for m in dialogue.messages]
         messages += render
         turns += [" ".join(render[p] for p in turn.positions) for turn in merge_turns(dialogue)]

@@ -90,12 +90,12 @@ def time_turns(chain: Any, turns: int) -> dict[str, list[float]]:
     for i in range(turns):
         messages = CONVERSATIONS[i % len(CONVERSATIONS)]
         started = time.perf_counter()
-        turn = chain.prepare({"messages": messages})
-        times["prepare"].append(time.perf_counter() - started)
         pieces: list[str] = []
         first = generated_first = None
-        for piece in chain.stream_prepared(turn):
-            now = time.perf_counter() - started
+        for chunk in chain.stream({"messages": messages}):
+            now, piece = time.perf_counter() - started, chunk.reply
+            if not pieces:  # the first chunk (movies, emotions, opening) comes as soon as the turn is prepared
+                times["prepare"].append(now)
             if piece and first is None:
                 first = now
             elif piece and generated_first is None and pieces:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any, Literal
 
 from langchain_core.callbacks import AsyncCallbackManagerForChainRun, CallbackManagerForChainRun
@@ -45,6 +46,9 @@ class ECRResponse:
     """Movies the user accepted (wants to watch, or liked)."""
     seen: list[dict[str, str]] = field(default_factory=list)
     """Movies the user said they have seen."""
+    subject: dict[str, str] | None = None
+    """The movie the reply talks about, ``{"movie_id", "title"}``: the first recommendation, or the movie the user
+    asked about; None when the reply recommends nothing (small talk, a farewell)."""
 
     def __add__(self, other: ECRResponse) -> ECRResponse:
         """Streamed chunks add up to the whole response: the replies join, the first chunk carries the rest."""
@@ -59,6 +63,7 @@ class ECRResponse:
             turned_down=self.turned_down or other.turned_down,
             accepted=self.accepted or other.accepted,
             seen=self.seen or other.seen,
+            subject=self.subject or other.subject,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -84,6 +89,7 @@ class ECRResponse:
             "turned_down": self.turned_down,
             "accepted": self.accepted,
             "seen": self.seen,
+            "subject": self.subject,
         }
 
 
@@ -158,19 +164,21 @@ class ECRChain(Runnable[dict, ECRResponse]):
         int8: bool = False,
         runtime: str = "auto",
         knowledge: KnowledgeSearch | None = None,
+        paths: Paths | None = None,
     ) -> ECRChain:
         """Load every built part from ``path`` (default ``$ECR_STORE_DIR``); missing parts degrade unless ``strict``.
+
+        ``paths``: the data folder and the store to read, ``Paths(data_dir=..., store_dir=...)`` (default: from
+        ``ECR_DATA_DIR``, ``ECR_STORE_DIR`` and ``ECR_CHROMA_HOST``); ``path`` replaces its store folder.
 
         ``runtime``: our generator on ``llama.cpp`` (the default when `llama-cpp-python` is installed) or ``torch``;
         ``int8``: the torch generator with int8 weights (see docs/generator.md). ``result.notes`` says which runs.
         ``knowledge``: where facts and review snippets come from instead of our Chroma stores, e.g. your own
         LangChain vector stores as `ecr_agent.integrations.VectorStoreKnowledge`.
         """
-        paths = Paths.from_env()
+        paths = paths or Paths.from_env()
         if path is not None:
-            from pathlib import Path
-
-            paths = Paths(data_dir=paths.data_dir, store_dir=Path(path).resolve())
+            paths = replace(paths, store_dir=Path(path).resolve())
         pipeline = ECRPipeline.from_store(paths, strict=strict, k=k, knowledge=knowledge)
         notes = []
         if chat_model is None:
@@ -229,11 +237,15 @@ class ECRChain(Runnable[dict, ECRResponse]):
             turned_down=self._movies(turn.rejected),
             accepted=self._movies(turn.accepted),
             seen=self._movies(turn.seen),
+            subject=self._movie(turn.subject_id),
         )
 
     def _movies(self, movie_ids: Sequence[str]) -> list[dict[str, str]]:
-        catalog = self.pipeline.linker.catalog
-        return [{"movie_id": m, "title": catalog[m].title} for m in movie_ids if m in catalog]
+        return [movie for movie in map(self._movie, movie_ids) if movie is not None]
+
+    def _movie(self, movie_id: str | None) -> dict[str, str] | None:
+        movie = self.pipeline.linker.catalog.get(movie_id) if movie_id is not None else None
+        return {"movie_id": movie.movie_id, "title": movie.title} if movie is not None else None
 
     def invoke(self, input: dict[str, Any], config: RunnableConfig | None = None, **kwargs: Any) -> ECRResponse:
         return self._call_with_config(self._invoke, input, config, **kwargs)
@@ -257,8 +269,9 @@ class ECRChain(Runnable[dict, ECRResponse]):
     def stream(
         self, input: dict[str, Any], config: RunnableConfig | None = None, **kwargs: Any
     ) -> Iterator[ECRResponse]:
-        """Yield `ECRResponse` chunks that add up to what `invoke` returns: the first carries the movies, emotions,
-        knowledge, notes and the opening sentence; each later one a generated sentence (``chunk.reply``)."""
+        """Yield `ECRResponse` chunks that add up to what `invoke` returns: the first carries the movies, the subject,
+        emotions, knowledge, notes, the feedback read and the opening sentence; each later one a generated sentence
+        (``chunk.reply``). The first comes as soon as the turn is prepared, before the language model runs."""
         yield from self._transform_stream_with_config(iter([input]), self._stream_chunks, config, **kwargs)
 
     async def astream(
@@ -313,21 +326,11 @@ class ECRChain(Runnable[dict, ECRResponse]):
                     yield ECRResponse(reply=piece)
                 run.outputs["text"] = "".join(pieces.seen)
 
-    def stream_prepared(self, turn: PreparedTurn, config: RunnableConfig | None = None) -> Iterator[str]:
-        """Stream the reply of a turn already prepared with `prepare` (the terminal shows its movies meanwhile)."""
-        yield turn.opening
-        if turn.prompt is not None:
-            yield from self._generate(turn, config)
-
     def _generate(self, turn: PreparedTurn, config: RunnableConfig | None) -> _Pieces:
         """The generated sentences the gate keeps, streamed from the chat model."""
         assert turn.prompt is not None
         chunks = self.chat_model.stream(self._prompt_messages(turn), config=config, **self._decoding(turn))
         return _Pieces(self.pipeline.gate.stream((str(chunk.content) for chunk in chunks), turn.subject_id))
-
-    def respond(self, turn: PreparedTurn, pieces: Sequence[str]) -> ECRResponse:
-        """Assemble the response of a streamed turn from its prepared state and the streamed pieces."""
-        return self._response(turn, "".join(pieces[1:]) if pieces else "")
 
 
 class _Pieces:

@@ -14,7 +14,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from ecr_agent.config import DataNotFoundError, StoreBusyError, StoreNotBuiltError, force_offline
+from ecr_agent.config import DataNotFoundError, Paths, StoreBusyError, StoreNotBuiltError, force_offline
 
 force_offline()
 
@@ -24,12 +24,13 @@ PROFILES = ("quick", "full", "smoke")
 def _build(args: argparse.Namespace) -> dict[str, Any]:
     from ecr_agent.knowledge.build import build_knowledge
 
-    return build_knowledge(limit_movies=args.limit_movies)
+    return build_knowledge(Paths.from_env(), limit_movies=args.limit_movies)
 
 
 def _train(args: argparse.Namespace) -> dict[str, Any]:
     targets = ("emotion", "feedback", "ranker", "generator") if args.target == "all" else (args.target,)
     report: dict[str, Any] = {}
+    paths = Paths.from_env()
     for target in targets:
         if target == "emotion":
             from ecr_agent.emotion.training import train_emotion as train
@@ -40,34 +41,36 @@ def _train(args: argparse.Namespace) -> dict[str, Any]:
         else:
             from ecr_agent.generator.training import train_generator as train
         seeded = {} if target == "feedback" else {"seed": args.seed}  # the feedback head is tiny: no seeds
-        report[target] = train(profile=args.profile, **seeded)
+        report[target] = train(profile=args.profile, paths=paths, **seeded)
     return report if len(targets) > 1 else report[targets[0]]
 
 
 def _eval(args: argparse.Namespace) -> dict[str, Any]:
+    paths = Paths.from_env()
     if args.target == "emotion":
         from ecr_agent.emotion.evaluation import evaluate_gold_file
 
         if args.gold is None:
             raise SystemExit("ecr eval emotion needs --gold FILE (JSON lines with `text` and `labels`)")
-        return evaluate_gold_file(Path(args.gold))
+        return evaluate_gold_file(Path(args.gold), paths)
     if args.target == "reply":
         from ecr_agent.reply_eval import evaluate_replies
 
-        return evaluate_replies(split=args.split, limit=args.limit, out=Path(args.out) if args.out else None)
+        out = Path(args.out) if args.out else None
+        return evaluate_replies(split=args.split, limit=args.limit, out=out, paths=paths)
     if args.target == "ranker":
         from ecr_agent.ranker.evaluation import evaluate_ranker
 
-        return evaluate_ranker(split=args.split, seeds=args.seeds, items=args.items)
+        return evaluate_ranker(split=args.split, seeds=args.seeds, paths=paths, items=args.items)
     from ecr_agent.generator.evaluation import evaluate_generator
 
-    return evaluate_generator(split=args.split, limit=args.limit)
+    return evaluate_generator(split=args.split, limit=args.limit, paths=paths)
 
 
 def _predict(args: argparse.Namespace) -> dict[str, Any]:
     from ecr_agent.ranker.evaluation import predict_ranker
 
-    return predict_ranker(split=args.split, out=Path(args.out))
+    return predict_ranker(split=args.split, out=Path(args.out), paths=Paths.from_env())
 
 
 def _chat(args: argparse.Namespace) -> dict[str, Any] | None:

@@ -2,6 +2,8 @@
 
 The contract (DESIGN.md): ``ECR_DATA_DIR`` (default ``../shared/data`` when it exists, else ``./data``),
 ``ECR_STORE_DIR`` (default ``./stores``), and ``ECR_CHROMA_HOST`` / ``ECR_CHROMA_PORT`` for a Chroma server.
+Only the edges (the CLI, ``ECRChain.from_store``, the tools and agent factories, the integrations' ``from_env``)
+call `Paths.from_env`; everything else takes the `Paths` it is given (tests/unit/test_package_boundaries.py).
 """
 
 from __future__ import annotations
@@ -63,13 +65,15 @@ class Paths:
 
     data_dir: Path
     store_dir: Path
+    chroma: ChromaServer | None = None
+    """The Chroma server holding the knowledge collections; None: the embedded store under ``store_dir``."""
 
     @classmethod
     def from_env(cls) -> Paths:
-        """Read ``ECR_DATA_DIR`` and ``ECR_STORE_DIR`` (with the DESIGN.md defaults)."""
+        """Read ``ECR_DATA_DIR``, ``ECR_STORE_DIR`` and ``ECR_CHROMA_HOST`` (with the DESIGN.md defaults)."""
         data = Path(os.environ.get("ECR_DATA_DIR") or _default_data_dir())
         store = Path(os.environ.get("ECR_STORE_DIR") or "stores")
-        return cls(data_dir=data.resolve(), store_dir=store.resolve())
+        return cls(data_dir=data.resolve(), store_dir=store.resolve(), chroma=ChromaServer.from_env())
 
     def data_file(self, relative: str) -> Path:
         """Return ``data_dir / relative``, or raise a `DataNotFoundError` that says how to fix it."""

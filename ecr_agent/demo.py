@@ -63,7 +63,7 @@ def ensure_built(paths: Paths, profile: str, log: Callable[[str], None]) -> dict
         elif step == "emotion":
             from ecr_agent.emotion.training import train_emotion
 
-            train_emotion(profile=profile)
+            train_emotion(profile=profile, paths=paths)
         elif step == "feedback":
             from ecr_agent.feedback.training import train_feedback
 
@@ -71,11 +71,11 @@ def ensure_built(paths: Paths, profile: str, log: Callable[[str], None]) -> dict
         elif step == "ranker":
             from ecr_agent.ranker.training import train_ranker
 
-            train_ranker(profile=profile)
+            train_ranker(profile=profile, paths=paths)
         else:
             from ecr_agent.generator.training import train_generator
 
-            train_generator(profile=profile)
+            train_generator(profile=profile, paths=paths)
         seconds[step] = round(time.perf_counter() - started, 1)
     return seconds
 
@@ -91,21 +91,20 @@ def run_demo(profile: str = "quick", out: TextIO = sys.stdout, script: tuple[str
     paths = Paths.from_env()
     built = ensure_built(paths, profile, log)
     log("[demo] loading ECR...")
-    chain = ECRChain.from_store(str(paths.store_dir), strict=True)
+    chain = ECRChain.from_store(paths=paths, strict=True)
     history: list[dict[str, str]] = []
     turns = []
     for text in script:
         history.append({"role": "user", "content": text})
         log(f"\nuser> {text}")
-        turn = chain.prepare({"messages": history})
-        user_emotions = [e for e, t in zip(turn.emotions, turn.turns, strict=True) if t.role == "user"]
-        log(f"      [emotions: {format_emotions(user_emotions[-1] or {})}]")
-        print("ecr>  ", end="", file=out, flush=True)
-        pieces = []
-        for piece in chain.stream_prepared(turn):
-            pieces.append(piece)
-            print(piece, end="", file=out, flush=True)
-        response = chain.respond(turn, pieces)
+        response = None
+        for chunk in chain.stream({"messages": history}):
+            if response is None:  # the first chunk: the emotions and movies, and the opening sentence
+                log(f"      [emotions: {format_emotions(chunk.emotions[-1] if chunk.emotions else {})}]")
+                print("ecr>  ", end="", file=out, flush=True)
+            response = chunk if response is None else response + chunk
+            print(chunk.reply, end="", file=out, flush=True)
+        assert response is not None
         log("")
         for rec in response.recommendations[:3]:
             log(f"      * {rec.title} — {'; '.join(rec.evidence[:2]) or 'popular pick'}")

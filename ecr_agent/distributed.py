@@ -59,16 +59,24 @@ class _CpuClock:
 
     @staticmethod
     def sample() -> tuple[float, float, float] | None:
-        """(wall s, machine busy CPU s, this process's CPU s), or None off Linux."""
+        """(wall s, busy CPU s of the CPUs this process may run on, this process's CPU s), or None off Linux.
+
+        Only our CPUs count: work pinned to the others (``taskset``, a container's cpuset) leaves ours free.
+        """
+        ours = {f"cpu{n}" for n in os.sched_getaffinity(0)} if hasattr(os, "sched_getaffinity") else None
+        busy = 0
         try:
             with open("/proc/stat") as stat:
-                fields = [int(x) for x in stat.readline().split()[1:9]]
+                for line in stat:
+                    name, *values = line.split()
+                    if not name.startswith("cpu") or name == "cpu" or (ours is not None and name not in ours):
+                        continue
+                    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(v) for v in values[:8])
+                    busy += user + nice + system + irq + softirq + steal
         except (OSError, ValueError):
             return None
-        user, nice, system, _idle, _iowait, irq, softirq, steal = fields
-        ticks = os.sysconf("SC_CLK_TCK")
         own = os.times()
-        return time.monotonic(), (user + nice + system + irq + softirq + steal) / ticks, own.user + own.system
+        return time.monotonic(), busy / os.sysconf("SC_CLK_TCK"), own.user + own.system
 
     def other_load(self) -> float | None:
         """Cores other processes kept busy since the previous reading (at least `min_window` ago).

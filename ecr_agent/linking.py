@@ -99,10 +99,8 @@ class EntityLinker:
                 self.genres.add(alias)
 
     @classmethod
-    def load(
-        cls, catalog: MovieCatalog | None = None, kg: KnowledgeGraph | None = None, paths: Paths | None = None
-    ) -> EntityLinker:
-        """The linker over the catalogue and KG in ``paths``'s data folder (default ``$ECR_DATA_DIR``)."""
+    def load(cls, paths: Paths, catalog: MovieCatalog | None = None, kg: KnowledgeGraph | None = None) -> EntityLinker:
+        """The linker over the catalogue and KG in ``paths``'s data folder (``catalog`` and ``kg`` when loaded)."""
         catalog = catalog or MovieCatalog.load(paths)
         return cls(catalog, kg or KnowledgeGraph.load(paths, catalog=catalog))
 

@@ -48,7 +48,14 @@ TOPIC_PATTERNS: tuple[tuple[Topic, re.Pattern[str]], ...] = (
 )
 """The fact a question about a movie asks for."""
 
-GOODBYES = ("You're welcome, enjoy your movie night!", "My pleasure! Enjoy the movie.", "Happy watching, take care!")
+GOODBYES = (
+    "You're welcome, enjoy your movie night!",
+    "My pleasure! Enjoy the movie.",
+    "Happy watching, take care!",
+    "Have a great movie night!",
+    "Enjoy the film, and come back anytime!",
+    "Take care, and enjoy whatever you pick!",
+)
 THANKS = ("You're welcome!", "My pleasure!", "Happy to help!", "Anytime!")
 LAUGHS = ("Ha, fair enough!", "Haha, nothing wrong with that!", "Ha, I like your style.")
 TURNED_DOWN = (

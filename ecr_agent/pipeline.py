@@ -138,9 +138,9 @@ class ECRPipeline:
 
     @classmethod
     def from_store(
-        cls, paths: Paths | None = None, strict: bool = False, k: int = 5, knowledge: KnowledgeSearch | None = None
+        cls, paths: Paths, strict: bool = False, k: int = 5, knowledge: KnowledgeSearch | None = None
     ) -> ECRPipeline:
-        """Load every part that is built; with ``strict`` a missing part raises `StoreNotBuiltError`.
+        """Load every part built in ``paths``; with ``strict`` a missing part raises `StoreNotBuiltError`.
 
         A part whose files are damaged (`StoreCorruptError`, a `StoreNotBuiltError`) counts as missing: without
         ``strict`` it is left out with a warning that names the file and the command that rebuilds it. ``knowledge``
@@ -149,8 +149,7 @@ class ECRPipeline:
         from ecr_agent.feedback import FeedbackReader
         from ecr_agent.knowledge.stores import KnowledgeStore
 
-        paths = paths or Paths.from_env()
-        linker = EntityLinker.load(paths=paths)
+        linker = EntityLinker.load(paths)
         detector = ranker = feedback = None
         try:
             from ecr_agent.emotion.inference import EmotionPredictor
@@ -217,7 +216,7 @@ class ECRPipeline:
             from ecr_agent.ranker.inference import popular_movies
 
             notes.append("ranker not trained (`ecr train ranker`): popular movies instead")
-            ranked = popular_movies(wanted)
+            ranked = popular_movies(self.linker.catalog, wanted)
         ranked = [r for r in ranked if r.movie_id not in exclude]
         satisfied = True
         if request is not None:

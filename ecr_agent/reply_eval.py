@@ -78,17 +78,14 @@ class ReplyRow:
         return self.reply[len(self.opening) :].strip() if self.reply.startswith(self.opening) else self.reply
 
 
-def reply_contexts(
-    split: Literal["valid", "test"] = "test", limit: int = 200, paths: Paths | None = None
-) -> list[ReplyContext]:
+def reply_contexts(split: Literal["valid", "test"], limit: int, paths: Paths) -> list[ReplyContext]:
     """``limit`` contexts of ``split``: seeker turns answered by the recommender, in a fixed hash order."""
     contexts = [c for dialogue in load_dialogues(split, paths) for c in _dialogue_contexts(dialogue, split)]
     return _sample(contexts, limit)
 
 
-def iard_contexts(paths: Paths | None = None) -> list[ReplyContext]:
+def iard_contexts(paths: Paths) -> list[ReplyContext]:
     """Every IARD context whose last seeker message answers a recommender message that names a movie."""
-    paths = paths or Paths.from_env()
     contexts = []
     for raw in read_jsonl(paths.data_file(IARD_FILE)):
         seeker = raw["initiatorWorkerId"]
@@ -136,13 +133,20 @@ def play(answer: Answer, contexts: Sequence[ReplyContext], progress: bool = True
 
 
 def chain_answer(chain: Any, generate: bool = True) -> Answer:
-    """An `Answer` from an `ECRChain`; ``generate=False`` stops before the language model (the opening only)."""
+    """An `Answer` from an `ECRChain`'s stream; ``generate=False`` stops at its first chunk, before the language model
+    speaks (the opening only)."""
 
     def answer(messages: list[dict[str, str]]) -> ReplyRow:
-        turn = chain.prepare({"messages": messages})
-        reply = chain.respond(turn, list(chain.stream_prepared(turn))).reply if generate else turn.opening
-        picks = [r.movie_id for r in turn.recommendations]
-        return ReplyRow("", reply, turn.opening, picks, turn.subject_id or (picks or [None])[0])
+        chunks = chain.stream({"messages": messages})
+        first = next(chunks)  # the movies, the subject and the opening sentence
+        if generate:
+            reply = sum(chunks, first).reply
+        else:
+            chunks.close()
+            reply = first.reply
+        picks = [r.movie_id for r in first.recommendations]
+        subject = first.subject["movie_id"] if first.subject else None
+        return ReplyRow("", reply, first.reply, picks, subject)
 
     return answer
 
@@ -226,7 +230,8 @@ def evaluate_replies(
     split: Literal["valid", "test"] = "test",
     limit: int = 200,
     out: Path | None = None,
-    paths: Paths | None = None,
+    *,
+    paths: Paths,
     progress: bool = True,
 ) -> dict[str, Any]:
     """``ecr eval reply``: the shipped chain on ``limit`` held-out contexts, plus the IARD apology check.
@@ -237,8 +242,7 @@ def evaluate_replies(
     from ecr_agent.chain import ECRChain
     from ecr_agent.generator.emotions import emotion_scorer
 
-    paths = paths or Paths.from_env()
-    chain = ECRChain.from_store(str(paths.store_dir))
+    chain = ECRChain.from_store(paths=paths)
     contexts = reply_contexts(split, limit, paths)
     rows = play(chain_answer(chain), contexts, progress)
     if out is not None:

@@ -55,20 +55,18 @@ def chat_repl(
             print(HELP, file=out, flush=True)
             continue
         messages = [*history, {"role": "user", "content": text}]
+        chunks = chain.stream({"messages": messages})
         try:
-            turn = chain.prepare({"messages": messages})
+            last = next(chunks)  # the movies, emotions and opening sentence, shown while the rest is generated
         except ValueError as error:
             print(f"(could not use that: {error})", file=out, flush=True)
             continue
-        user_emotions = [e for e, t in zip(turn.emotions, turn.turns, strict=True) if t.role == "user"]
-        print(f"  [you feel: {format_emotions(user_emotions[-1] or {})}]", file=out, flush=True)
-        print("ecr> ", end="", file=out, flush=True)
-        pieces = []
-        for piece in chain.stream_prepared(turn):
-            pieces.append(piece)
-            print(piece, end="", file=out, flush=True)
+        print(f"  [you feel: {format_emotions(last.emotions[-1] if last.emotions else {})}]", file=out, flush=True)
+        print(f"ecr> {last.reply}", end="", file=out, flush=True)
+        for chunk in chunks:
+            last += chunk
+            print(chunk.reply, end="", file=out, flush=True)
         print(file=out, flush=True)
-        last = chain.respond(turn, pieces)
         for rec in last.recommendations[:3]:
             why = "; ".join(rec.evidence[:3]) or ("popular pick" if rec.popular_fallback else "")
             print(f"  * {rec.title} ({rec.score:.2f}) {why}", file=out, flush=True)

@@ -1,6 +1,10 @@
 """Shared fixtures: the real data folder, a private store per test session, and a small but complete trained store.
 
-Tests never touch ``./stores``: ``ECR_STORE_DIR`` points at a fresh temporary folder for the whole session.
+Tests never touch ``./stores``: ``ECR_STORE_DIR`` points at a fresh temporary folder for the whole session. Under
+``pytest -n`` (pytest-xdist, as `bash run.sh test` runs) the workers share that folder, the first worker that needs
+the tiny store builds it while the others wait, and each worker runs on a core of its own: a worker is then a
+one-core machine whose thread choices (`ecr_agent.distributed`) see no neighbour, instead of two workers' threads
+meeting at barriers on shared cores.
 """
 
 from __future__ import annotations
@@ -12,11 +16,19 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("ECR_DATA_DIR", str((ROOT.parent / "shared" / "data").resolve()))
-os.environ["ECR_STORE_DIR"] = tempfile.mkdtemp(prefix="ecr_test_store_")
-atexit.register(shutil.rmtree, os.environ["ECR_STORE_DIR"], ignore_errors=True)
+if "PYTEST_XDIST_WORKER" in os.environ and "ECR_TEST_STORE_DIR" in os.environ:
+    os.environ["ECR_STORE_DIR"] = os.environ["ECR_TEST_STORE_DIR"]  # made by the controller, which removes it
+    _cpus = sorted(os.sched_getaffinity(0))
+    _worker = int(os.environ["PYTEST_XDIST_WORKER"].removeprefix("gw"))
+    if len(_cpus) > 1 and _worker < len(_cpus):
+        os.sched_setaffinity(0, {_cpus[_worker]})  # inherited by the threads and processes the tests start
+else:
+    os.environ["ECR_STORE_DIR"] = os.environ["ECR_TEST_STORE_DIR"] = tempfile.mkdtemp(prefix="ecr_test_store_")
+    atexit.register(shutil.rmtree, os.environ["ECR_STORE_DIR"], ignore_errors=True)
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
@@ -54,9 +66,13 @@ def tiny_store(data_dir: Path) -> Path:
     from ecr_agent.ranker.training import train_ranker
 
     paths = Paths.from_env()
-    build_knowledge(paths, limit_movies=TINY_MOVIES)
-    train_emotion("smoke", paths=paths, progress=False)
-    train_feedback("smoke", paths=paths, progress=False)
-    train_ranker("smoke", paths=paths)
-    train_generator("smoke", paths=paths)
+    built = paths.store_dir / ".tiny-store-built"
+    with FileLock(paths.store_dir / ".tiny-store.lock"):
+        if not built.exists():
+            build_knowledge(paths, limit_movies=TINY_MOVIES)
+            train_emotion("smoke", paths=paths, progress=False)
+            train_feedback("smoke", paths=paths, progress=False)
+            train_ranker("smoke", paths=paths)
+            train_generator("smoke", paths=paths)
+            built.touch()
     return paths.store_dir

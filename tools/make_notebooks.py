@@ -66,17 +66,21 @@ TRAINING = [
     ),
     new_code_cell(SETUP),
     new_code_cell(
-        "from ecr_agent.emotion.training import train_emotion\n"
-        "emotion_report = train_emotion(profile=PROFILE)\n"
+        "from ecr_agent.config import Paths\n"
+        "from ecr_agent.emotion.training import train_emotion\n\n"
+        "paths = Paths.from_env()  # $ECR_DATA_DIR and $ECR_STORE_DIR, or Paths(data_dir=..., store_dir=...)\n"
+        "emotion_report = train_emotion(profile=PROFILE, paths=paths)\n"
         "{k: v for k, v in emotion_report.items() if not isinstance(v, (dict, list))}"
     ),
     new_code_cell(
         "from ecr_agent.ranker.training import train_ranker\n"
-        "ranker_report = train_ranker(profile=PROFILE)\n"
+        "ranker_report = train_ranker(profile=PROFILE, paths=paths)\n"
         "{k: v for k, v in ranker_report.items() if not isinstance(v, (dict, list))}"
     ),
     new_code_cell(
-        "from ecr_agent.ranker.evaluation import evaluate_ranker\ntable = evaluate_ranker(split='valid')\ntable.keys()"
+        "from ecr_agent.ranker.evaluation import evaluate_ranker\n"
+        "table = evaluate_ranker(split='valid', paths=paths)\n"
+        "table.keys()"
     ),
     new_code_cell(
         "import matplotlib\n"

@@ -10,6 +10,7 @@ import json
 import random
 from pathlib import Path
 
+from ecr_agent.config import Paths
 from ecr_agent.data.movies import MovieCatalog
 from ecr_agent.data.redial import Dialogue, load_dialogues
 
@@ -40,10 +41,11 @@ def main() -> None:
     parser.add_argument("--test", type=int, default=500)
     parser.add_argument("--batches", type=int, default=7)
     args = parser.parse_args()
-    titles = MovieCatalog.load().titles
+    paths = Paths.from_env()
+    titles = MovieCatalog.load(paths).titles
     rng = random.Random(SEED)
-    train = rng.sample(candidates(load_dialogues("train_full")), args.train)
-    test = rng.sample(candidates(load_dialogues("test")), args.test)
+    train = rng.sample(candidates(load_dialogues("train_full", paths)), args.train)
+    test = rng.sample(candidates(load_dialogues("test", paths)), args.test)
     items = [item(d, p, titles, "train") for d, p in train] + [item(d, p, titles, "test") for d, p in test]
     rng.shuffle(items)
     args.out.mkdir(parents=True, exist_ok=True)

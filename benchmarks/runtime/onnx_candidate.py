@@ -312,10 +312,11 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="reuse .onnx files already in --out")
     args = parser.parse_args()
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    from ecr_agent.config import Paths
     from ecr_agent.generator.model import EmpatheticGenerator
 
     torch.set_num_threads(args.threads)
-    generator = EmpatheticGenerator.load(dtype=torch.float32)
+    generator = EmpatheticGenerator.load(Paths.from_env(), dtype=torch.float32)
     model = generator.model
     result: dict[str, Any] = {"onnxruntime": ort.__version__, "torch": torch.__version__, "threads": args.threads}
     if not args.no_int8:

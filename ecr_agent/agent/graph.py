@@ -24,6 +24,7 @@ from ecr_agent.agent.router import RuleBasedToolCaller
 
 if TYPE_CHECKING:
     from ecr_agent.chain import ECRChain
+    from ecr_agent.config import Paths
 
 SYSTEM_PROMPT = (
     "You are a movie recommender. For recommendations call empathetic_reply with the whole conversation; for facts "
@@ -46,6 +47,7 @@ def build_agent(
     tools: Sequence[BaseTool] | None = None,
     checkpointer: Any = None,
     chain: ECRChain | None = None,
+    paths: Paths | None = None,
 ):
     """A LangGraph agent over the ECR tools plus `find_showtimes`, with in-memory conversation memory by default.
 
@@ -54,14 +56,15 @@ def build_agent(
         tools: the ECR tools; default ``empathetic_reply`` and ``search_movie_knowledge`` sharing ``chain``'s parts.
         checkpointer: LangGraph memory; default in-memory.
         chain: the `ECRChain` whose loaded parts the tools and the router share (loaded from the store if None).
+        paths: the data and store the chain is loaded from when no ``chain`` is given (default: the environment's).
     """
     from ecr_agent.tools import get_tools
     from ecr_agent.tools.shared import SharedChain
 
     if tools is None:
-        tools = get_tools(chain=SharedChain(chain=chain), include=("empathetic_reply", "search_movie_knowledge"))
+        tools = get_tools(chain=SharedChain(paths, chain), include=("empathetic_reply", "search_movie_knowledge"))
     if model is None:
-        model = RuleBasedToolCaller(linker=_linker_of(chain, tools))
+        model = RuleBasedToolCaller(linker=_linker_of(chain, tools, paths))
     return create_agent(
         model,
         [*tools, find_showtimes],
@@ -70,10 +73,16 @@ def build_agent(
     )
 
 
-def _linker_of(chain: ECRChain | None, tools: Sequence[BaseTool]) -> Any:
+def _linker_of(chain: ECRChain | None, tools: Sequence[BaseTool], paths: Paths | None) -> Any:
     """The entity linker the router should share: the chain's, else (on first use) the one of the chain the tools
-    share; None when neither exists (the router then loads its own)."""
+    share, else one loaded from ``paths``; None when none of them exists (the router then loads its own)."""
     if chain is not None:
         return chain.pipeline.linker
     shared = next((s for t in tools if (s := getattr(t, "_shared", None)) is not None), None)
-    return (lambda: shared.get().pipeline.linker) if shared is not None else None
+    if shared is not None:
+        return lambda: shared.get().pipeline.linker
+    if paths is not None:
+        from ecr_agent.linking import EntityLinker
+
+        return lambda: EntityLinker.load(paths)
+    return None

@@ -99,9 +99,10 @@ class RuleBasedToolCaller(BaseChatModel):
         if self._focus is None:
             linker = self.linker() if callable(self.linker) else self.linker
             if linker is None:
+                from ecr_agent.config import Paths
                 from ecr_agent.linking import EntityLinker
 
-                linker = EntityLinker.load()
+                linker = EntityLinker.load(Paths.from_env())
             self._focus = MovieFocus(linker)
         return self._focus
 

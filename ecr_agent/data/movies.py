@@ -49,8 +49,7 @@ class MovieCatalog:
         self.movies = movies
 
     @classmethod
-    def load(cls, paths: Paths | None = None) -> MovieCatalog:
-        paths = paths or Paths.from_env()
+    def load(cls, paths: Paths) -> MovieCatalog:
         links = json.loads(paths.data_file("redial/movie_dbpedia.json").read_text())
         infos = json.loads(paths.data_file("movies/id2info.json").read_text())
         movies: dict[str, Movie] = {}

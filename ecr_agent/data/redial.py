@@ -114,11 +114,10 @@ def read_jsonl(path: Path) -> Iterator[dict]:
                 yield json.loads(line)
 
 
-def load_dialogues(split: Split, paths: Paths | None = None) -> list[Dialogue]:
+def load_dialogues(split: Split, paths: Paths) -> list[Dialogue]:
     """Dialogues of ``train`` (minus valid), ``valid``, ``test`` or ``train_full`` (train + valid)."""
     if split not in SPLITS:
         raise ValueError(f"unknown split {split!r}; choose one of {', '.join(SPLITS)}")
-    paths = paths or Paths.from_env()
     return list(_load_cached(split, paths.data_dir))
 
 

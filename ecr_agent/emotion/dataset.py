@@ -69,9 +69,8 @@ def _dialogues_for(split: str, paths: Paths) -> dict[str, Dialogue]:
     return {d.conversation_id: d for d in load_dialogues(source, paths)}  # type: ignore[arg-type]
 
 
-def annotated_examples(split: str, paths: Paths | None = None, limit: int | None = None) -> list[EmotionExample]:
+def annotated_examples(split: str, paths: Paths, limit: int | None = None) -> list[EmotionExample]:
     """The hand-annotated seeker utterances of ``split`` (train / valid / test), rendered with movie titles."""
-    paths = paths or Paths.from_env()
     dialogues = _dialogues_for(split, paths)
     titles = MovieCatalog.load(paths).titles
     examples = []
@@ -85,9 +84,7 @@ def annotated_examples(split: str, paths: Paths | None = None, limit: int | None
     return examples
 
 
-def questionnaire_examples(
-    paths: Paths | None = None, weight: float = 1.0, exclude_annotated: bool = True
-) -> list[EmotionExample]:
+def questionnaire_examples(paths: Paths, weight: float = 1.0, exclude_annotated: bool = True) -> list[EmotionExample]:
     """Weak *negative* examples: train-split seeker utterances that mention only movies the seeker disliked.
 
     The ReDial questionnaire (``initiatorQuestions[movie].liked == 0``) says the seeker disliked the movie; an
@@ -96,7 +93,6 @@ def questionnaire_examples(
     used (never the ranker's valid split, nor test), minus those holding a validation annotation (which would leak
     into the emotion validation); utterances that carry a hand label are skipped.
     """
-    paths = paths or Paths.from_env()
     titles = MovieCatalog.load(paths).titles
     annotated = {(a.conversation_id, a.position) for a in load_annotations()} if exclude_annotated else set()
     held_out = {a.conversation_id for a in load_annotations("valid")}

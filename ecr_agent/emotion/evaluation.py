@@ -120,7 +120,7 @@ def evaluate_examples(predictor: EmotionPredictor, examples: Sequence[EmotionExa
     return score_predictions([e.labels for e in examples], probabilities)
 
 
-def evaluate_gold_file(path: Path, paths: Paths | None = None) -> dict[str, Any]:
+def evaluate_gold_file(path: Path, paths: Paths) -> dict[str, Any]:
     """``ecr eval emotion --gold FILE``: score the trained model on JSON lines with ``text`` and ``labels``.
 
     Returns ``recall_at_2``, ``per_label`` ({label: precision, recall, f1, support}), ``confusion`` and the other

@@ -99,15 +99,14 @@ def map_labels(goemotions: list[str]) -> tuple[str, ...]:
     return tuple(label for label, _ in counts.most_common())
 
 
-def load_goemotions(split: str = "train", paths: Paths | None = None, limit: int | None = None) -> list[EmotionExample]:
+def load_goemotions(split: str, paths: Paths, limit: int | None = None) -> list[EmotionExample]:
     """GoEmotions comments of ``split`` (train/dev/test) as ECR examples; comments whose labels all drop are skipped.
 
     Args:
         split: the GoEmotions split file to read.
-        paths: where the data is (default: the environment).
+        paths: where the data is.
         limit: keep the first ``limit`` usable comments (for quick runs and tests).
     """
-    paths = paths or Paths.from_env()
     source = paths.data_file(f"emotions/goemotions_{split}.tsv")
     mask = tuple(label not in UNMAPPED_ECR_LABELS for label in EMOTIONS)
     examples: list[EmotionExample] = []

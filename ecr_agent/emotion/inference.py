@@ -1,8 +1,8 @@
 """Use a trained emotion classifier: `EmotionPredictor` (texts → probabilities) and the per-utterance cache.
 
-``load_utterance_emotions(split)`` gives the ranker the emotions (p > β) of every seeker utterance of a ReDial split,
-keyed by ``(conversation_id, position)``. It is computed once per model and cached as JSON under
-``$ECR_STORE_DIR/cache/emotion/``; the cache records the SHA-256 of the weights and is recomputed when they change.
+``load_utterance_emotions(split, paths)`` gives the ranker the emotions (p > β) of every seeker utterance of a ReDial
+split, keyed by ``(conversation_id, position)``. It is computed once per model and cached as JSON under
+``cache/emotion/`` of the store; the cache records the SHA-256 of the weights and is recomputed when they change.
 """
 
 from __future__ import annotations
@@ -52,9 +52,10 @@ class EmotionPredictor:
     Example:
         .. code-block:: python
 
+            from ecr_agent.config import Paths
             from ecr_agent.emotion.inference import EmotionPredictor
 
-            predictor = EmotionPredictor.load()          # from $ECR_STORE_DIR/models/emotion
+            predictor = EmotionPredictor.load(Paths.from_env())  # from $ECR_STORE_DIR/models/emotion
             predictor.detect(["I hated that movie", ""])
             # [{'negative': 0.99}, {'neutral': 1.0}]
     """
@@ -69,14 +70,14 @@ class EmotionPredictor:
         self.bf16 = bf16
 
     @classmethod
-    def load(cls, paths: Paths | None = None, bf16: bool = False) -> EmotionPredictor:
-        """Load ``$ECR_STORE_DIR/models/emotion``; a missing model raises `StoreNotBuiltError`, an unreadable file
-        its subclass `StoreCorruptError` naming that file.
+    def load(cls, paths: Paths, bf16: bool = False) -> EmotionPredictor:
+        """Load ``models/emotion`` of the store in ``paths``; a missing model raises `StoreNotBuiltError`, an
+        unreadable file its subclass `StoreCorruptError` naming that file.
 
         ``bf16`` runs the encoder in bfloat16 autocast: about 3× faster on CPUs with AMX or AVX-512 BF16, with
         probabilities within 0.01 of float32 (the evaluations and the utterance cache use float32).
         """
-        directory = (paths or Paths.from_env()).model_dir("emotion")
+        directory = paths.model_dir("emotion")
         config_file, weights = directory / CONFIG_FILE, directory / WEIGHTS_FILE
         if not config_file.exists() or not weights.exists():
             raise StoreNotBuiltError(f"no emotion classifier in {directory}: {_rebuild_hint(directory)}")
@@ -138,12 +139,11 @@ def cache_file(split: str, paths: Paths) -> Path:
     return paths.cache_dir / "emotion" / f"utterances_{split}.json"
 
 
-def annotate_split(predictor: EmotionPredictor, split: str, paths: Paths | None = None) -> dict[str, object]:
+def annotate_split(predictor: EmotionPredictor, split: str, paths: Paths) -> dict[str, object]:
     """Detect the emotions of every seeker utterance of ``split`` and write its cache file; returns the cache."""
     from ecr_agent.data.movies import MovieCatalog
     from ecr_agent.data.redial import load_dialogues
 
-    paths = paths or Paths.from_env()
     titles = MovieCatalog.load(paths).titles
     keys, texts = [], []
     for dialogue in load_dialogues(split, paths):  # type: ignore[arg-type]
@@ -188,16 +188,15 @@ def _fresh_cache(split: str, paths: Paths, weights_sha256: str) -> dict[str, obj
     return cache
 
 
-def load_utterance_emotions(split: str, paths: Paths | None = None) -> dict[tuple[str, int], dict[str, float]]:
+def load_utterance_emotions(split: str, paths: Paths) -> dict[tuple[str, int], dict[str, float]]:
     """Emotions (p > β, sorted high → low) of every seeker message of ``split``, keyed by (conversation_id, position).
 
     ``split`` is ``train``, ``valid``, ``test`` or ``train_full`` (= train + valid). Read from the cache under
-    ``$ECR_STORE_DIR/cache/emotion/``, computed with the trained model when absent or made by other weights.
+    ``cache/emotion/`` of the store in ``paths``, computed with the trained model when absent or made by other weights.
     Raises `StoreNotBuiltError` when no classifier is trained.
     """
     if split not in (*SOURCE_SPLITS, "train_full"):
         raise ValueError(f"unknown split {split!r}; choose train, valid, test or train_full")
-    paths = paths or Paths.from_env()
     weights = paths.model_dir("emotion") / WEIGHTS_FILE
     if not weights.exists():
         raise StoreNotBuiltError(f"no emotion classifier in {weights.parent}: {_rebuild_hint(weights.parent)}")

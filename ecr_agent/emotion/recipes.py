@@ -15,6 +15,7 @@ from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
+from ecr_agent.config import Paths
 from ecr_agent.emotion.dataset import EmotionExample
 from ecr_agent.emotion.training import (
     Encoded,
@@ -58,11 +59,13 @@ def run_variant(
     device: str,
     encoder_dir: Path | None,
     snapshots: dict[tuple, Any],
+    paths: Paths,
 ) -> dict[str, Any]:
-    """Train one variant with one seed and score it on ``sources['valid']`` (uncalibrated and calibrated)."""
+    """Train one variant with one seed and score it on ``sources['valid']`` (uncalibrated and calibrated); what
+    ``sources`` lacks is read from ``paths``."""
     started = time.perf_counter()
     valid = sources["valid"]
-    stages = build_stages(profile, sources=sources)
+    stages = build_stages(profile, paths, sources=sources)
     label_mask = trained_label_mask(stages)
     model = new_model(profile, seed, label_mask, encoder_dir)
     history: list[dict[str, Any]] = []
@@ -114,6 +117,8 @@ def compare_recipes(
     encoder_dir: Path | None = None,
     on_result: Callable[[dict[str, Any]], None] | None = None,
     snapshots: dict[tuple, Any] | None = None,
+    *,
+    paths: Paths,
 ) -> list[dict[str, Any]]:
     """Run every variant with every seed; ``on_result`` sees each run as it finishes (to save partial results).
 
@@ -123,7 +128,7 @@ def compare_recipes(
     snapshots = {} if snapshots is None else snapshots
     for seed in seeds:
         for name, profile in variants.items():
-            result = run_variant(name, profile, seed, sources, tokenizer, device, encoder_dir, snapshots)
+            result = run_variant(name, profile, seed, sources, tokenizer, device, encoder_dir, snapshots, paths)
             logger.info("%s seed %d: %s", name, seed, compact(result["valid"]))
             results.append(result)
             if on_result:

@@ -441,7 +441,7 @@ class Fitter:
 
 
 def build_stages(
-    profile: TrainProfile, paths: Paths | None = None, sources: dict[str, list[EmotionExample]] | None = None
+    profile: TrainProfile, paths: Paths, sources: dict[str, list[EmotionExample]] | None = None
 ) -> list[Stage]:
     """The stages of ``profile``'s recipe; ``sources`` (goemotions / annotations / questionnaire) skips re-loading."""
     sources = dict(sources or {})
@@ -534,19 +534,20 @@ def calibrate_negative(
 def train_emotion(
     profile: str | TrainProfile = "full",
     seed: int = 0,
-    paths: Paths | None = None,
+    *,
+    paths: Paths,
     device: str = "cpu",
     progress: bool = True,
     stop_after_steps: int | None = None,
     threads: int | None = None,
 ) -> dict[str, Any]:
-    """Train the emotion classifier into ``$ECR_STORE_DIR/models/emotion`` and return a JSON-able report.
+    """Train the emotion classifier into ``models/emotion`` of the store in ``paths``; return a JSON-able report.
 
     Args:
         profile: ``quick`` (annotations + questionnaire, < 3 min on 2 CPU cores), ``full`` (the recipe chosen on
             validation, < 15 min) or a `TrainProfile`.
         seed: seeds the head, LoRA adapters, data order and dropout.
-        paths: where to write (default: the environment).
+        paths: the data to read and the store to write.
         device: torch device (``cpu``; ``cuda`` works too).
         progress: show progress bars on stderr.
         stop_after_steps: stop after this many steps, leaving a checkpoint that the next call resumes (tests).
@@ -556,7 +557,6 @@ def train_emotion(
     metrics; with ``profile.annotate`` the emotions of every seeker utterance are cached for the ranker.
     """
     settings = PROFILES[profile] if isinstance(profile, str) else profile
-    paths = paths or Paths.from_env()
     parallel = DataParallel.from_env()
     device = parallel.device(device)
     previous_threads = torch.get_num_threads()

@@ -319,7 +319,7 @@ class FactBook:
     60-word reply).
 
     Example:
-        >>> book = FactBook.load()
+        >>> book = FactBook.load(Paths.from_env())
         >>> [verify(c, book) for c in find_claims("Tom Hanks plays Forrest.", "162882", book)]
         [True, True]
     """
@@ -347,15 +347,12 @@ class FactBook:
         self.people = frozenset(_with_short_forms(people))
 
     @classmethod
-    def load(
-        cls, paths: Paths | None = None, catalog: MovieCatalog | None = None, graph: KnowledgeGraph | None = None
-    ) -> FactBook:
-        """Read the facts of every ReDial movie from the KG and the metadata under ``paths`` (``$ECR_DATA_DIR``).
+    def load(cls, paths: Paths, catalog: MovieCatalog | None = None, graph: KnowledgeGraph | None = None) -> FactBook:
+        """Read the facts of every ReDial movie from the KG and the metadata in ``paths.data_dir``.
 
-        The result is saved under ``$ECR_STORE_DIR/cache/factbook.json`` and read from there while the data files
-        and this module are unchanged (0.1 s instead of 1.2 s of a chat process's start).
+        The result is saved under ``cache/factbook.json`` of ``paths.store_dir`` and read from there while the data
+        files and this module are unchanged (0.1 s instead of 1.2 s of a chat process's start).
         """
-        paths = paths or Paths.from_env()
         saved = paths.store_dir / "cache" / "factbook.json"
         fingerprint = _fingerprint(paths)
         book = cls._read(saved, fingerprint)

@@ -12,7 +12,8 @@ One import for everything `ecr eval reply` and the chain need:
 
 Example:
     >>> from ecr_agent.evaluation.replies import FactBook, fact_report, invented_life_rate, opening_ngram_share
-    >>> book = FactBook.load()
+    >>> from ecr_agent.config import Paths
+    >>> book = FactBook.load(Paths.from_env())
     >>> fact_report(["Tom Hanks plays Forrest."], ["162882"], book)["fact_precision"]
     1.0
     >>> opening_ngram_share(["I was so excited to see it.", "I was so excited to watch.", "It is great."])

@@ -1,7 +1,7 @@
 """Target-aware feedback: per movie the assistant suggested or the user named, accepted / turned down / seen.
 
-`FeedbackReader.load()` reads with the trained head (``ecr train feedback``); `FeedbackReader.rules(linker)` reads with
-transparent cue rules when no model is trained. Training lives in `ecr_agent.feedback.training`, evaluation in
+`FeedbackReader.load(paths)` reads with the trained head (``ecr train feedback``); `FeedbackReader.rules(linker)` reads
+with transparent cue rules when no model is trained. Training lives in `ecr_agent.feedback.training`, evaluation in
 `ecr_agent.feedback.evaluation`. Plain Python and PyTorch: no LangChain here.
 """
 

@@ -214,7 +214,7 @@ def _code(value: object) -> int:
 
 
 def questionnaire_examples(
-    split: Literal["train", "valid", "test"], paths: Paths | None = None, limit: int | None = None
+    split: Literal["train", "valid", "test"], paths: Paths, limit: int | None = None
 ) -> list[FeedbackExample]:
     """Items of a ReDial split labelled by the seeker's questionnaire (first item per movie with an answer).
 
@@ -224,7 +224,6 @@ def questionnaire_examples(
     """
     if split not in QUESTIONNAIRE_SPLITS:
         raise ValueError(f"unknown split {split!r}; choose one of {', '.join(QUESTIONNAIRE_SPLITS)}")
-    paths = paths or Paths.from_env()
     examples: list[FeedbackExample] = []
     dialogues = 0
     for raw in read_jsonl(paths.data_file(_questionnaire_file(split))):
@@ -256,7 +255,7 @@ def dialogue_examples(raw: Mapping[str, object]) -> list[FeedbackExample]:
     return examples
 
 
-def iard_examples(paths: Paths | None = None, broad: bool = False) -> list[FeedbackExample]:
+def iard_examples(paths: Paths, broad: bool = False) -> list[FeedbackExample]:
     """Suggested movies labelled by the IARD intent of the seeker's reply (REJ → turned down, ACC → accepted,
     SEE → seen; any other reply: neither, seen not said).
 
@@ -266,7 +265,6 @@ def iard_examples(paths: Paths | None = None, broad: bool = False) -> list[Feedb
     The reply must directly follow a recommender turn (intent REC-S or REC-E) that suggests this one movie: IARD
     intents belong to the whole reply, so with several suggestions a REJ could be about any of them.
     """
-    paths = paths or Paths.from_env()
     examples: list[FeedbackExample] = []
     for raw in read_jsonl(paths.data_file(IARD_FILE)):
         seeker = raw["initiatorWorkerId"]
@@ -299,7 +297,7 @@ AUDIT_FILE = Path(__file__).parent / "data" / "iard_audit.jsonl"
 SEEN_CODES = {"no": 0, "yes": 1, "unsaid": 2}
 
 
-def audited_iard_examples(paths: Paths | None = None) -> list[FeedbackExample]:
+def audited_iard_examples(paths: Paths) -> list[FeedbackExample]:
     """The IARD items with the audit's labels instead of the intents.
 
     IARD's intents belong to a whole reply and mark a lukewarm refusal ("Meh, I'm looking for something older") as a

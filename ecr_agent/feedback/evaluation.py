@@ -62,7 +62,7 @@ def score_verdicts(verdicts: Sequence[MovieFeedback], examples: Sequence[Feedbac
 
 
 def evaluation_sets(
-    paths: Paths | None = None, names: Sequence[str] = EVALUATION_SETS, limit: int | None = None
+    paths: Paths, names: Sequence[str] = EVALUATION_SETS, limit: int | None = None
 ) -> dict[str, list[FeedbackExample]]:
     """The labelled held-out examples of each named set (``limit``: first dialogues of the questionnaire sets)."""
     sets: dict[str, list[FeedbackExample]] = {}
@@ -81,11 +81,9 @@ def evaluation_sets(
     return sets
 
 
-def evaluate_reader(
-    reader: FeedbackReader, sets: Mapping[str, Sequence[FeedbackExample]] | None = None, paths: Paths | None = None
-) -> dict[str, dict[str, Any]]:
-    """Scores of ``reader`` on each held-out set (default: valid, test, IARD), plus the same per source."""
-    sets = sets if sets is not None else evaluation_sets(paths)
+def evaluate_reader(reader: FeedbackReader, sets: Mapping[str, Sequence[FeedbackExample]]) -> dict[str, dict[str, Any]]:
+    """Scores of ``reader`` on each held-out set (e.g. `evaluation_sets`: valid, test, IARD), plus the same per
+    source."""
     results: dict[str, dict[str, Any]] = {}
     for name, examples in sets.items():
         verdicts = reader.judge([e.item for e in examples])

@@ -93,11 +93,13 @@ class FeedbackReader:
     Instantiate:
         .. code-block:: python
 
+            from ecr_agent.config import Paths
             from ecr_agent.feedback import FeedbackReader
             from ecr_agent.types import ChatTurn
 
-            reader = FeedbackReader.load()                    # trained model; StoreNotBuiltError when missing
-            # reader = FeedbackReader.rules(EntityLinker.load())  # no model: cue rules only
+            paths = Paths.from_env()                          # or Paths(data_dir=..., store_dir=...)
+            reader = FeedbackReader.load(paths)               # trained model; StoreNotBuiltError when missing
+            # reader = FeedbackReader.rules(EntityLinker.load(paths))  # no model: cue rules only
 
     Use:
         .. code-block:: python
@@ -116,10 +118,10 @@ class FeedbackReader:
         self.model = model
 
     @classmethod
-    def load(cls, paths: Paths | None = None, linker: EntityLinker | None = None) -> FeedbackReader:
-        """The trained reader of ``$ECR_STORE_DIR/models/feedback``; missing → `StoreNotBuiltError`, an unreadable
-        file → its subclass `StoreCorruptError` naming the file."""
-        directory = (paths or Paths.from_env()).model_dir(MODEL_NAME)
+    def load(cls, paths: Paths, linker: EntityLinker | None = None) -> FeedbackReader:
+        """The trained reader of ``models/feedback`` in the store of ``paths``; missing → `StoreNotBuiltError`, an
+        unreadable file → its subclass `StoreCorruptError` naming the file."""
+        directory = paths.model_dir(MODEL_NAME)
         hint = f"run `ecr train feedback` (with ECR_STORE_DIR={directory.parents[1]}) to train it"
         if not (directory / CONFIG_FILE).exists() or not (directory / WEIGHTS_FILE).exists():
             raise StoreNotBuiltError(f"no feedback reader in {directory}: {hint}")

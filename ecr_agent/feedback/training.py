@@ -77,16 +77,17 @@ PROFILES: dict[str, FeedbackTrainProfile] = {
 
 def train_feedback(
     profile: str = "full",
-    paths: Paths | None = None,
+    *,
+    paths: Paths,
     progress: bool = True,
     threads: int = 1,
     **overrides: Any,
 ) -> dict[str, Any]:
-    """Train the reader of ``profile`` into ``$ECR_STORE_DIR/models/feedback`` and return its report.
+    """Train the reader of ``profile`` into ``models/feedback`` of the store in ``paths``; return its report.
 
     Args:
         profile: ``full``, ``quick`` or ``smoke`` (see the module docstring).
-        paths: where the data is and where the model goes (default: the environment).
+        paths: where the data is and where the model goes.
         progress: log each epoch's training loss at INFO level.
         threads: torch CPU threads while embedding and training. One by default: the head is tiny, and on a shared
             machine extra threads wait on each other (a smoke run took 121 s with 2 threads while the demo trained,
@@ -99,7 +100,6 @@ def train_feedback(
     if profile not in PROFILES:
         raise ValueError(f"unknown profile {profile!r}; choose one of {', '.join(PROFILES)}")
     settings = replace(PROFILES[profile], **overrides)
-    paths = paths or Paths.from_env()
     with store_lock(paths.store_dir, "ecr train feedback"), torch_threads(max(1, threads)):
         return _train(profile, settings, paths, progress)
 

@@ -63,11 +63,11 @@ def check_checkpoint(folder: Path) -> None:
     check_tensors(folder / "model.safetensors", command)
 
 
-def base_checkpoint_dir(paths: Paths | None = None) -> Path:
-    return (paths or Paths.from_env()).model_dir(BASE_NAME)
+def base_checkpoint_dir(paths: Paths) -> Path:
+    return paths.model_dir(BASE_NAME)
 
 
-def ensure_base_checkpoint(paths: Paths | None = None) -> Path:
+def ensure_base_checkpoint(paths: Paths) -> Path:
     """Return the plain checkpoint folder, converting the GGUF into it first if needed (one-time, ~20 s).
 
     A converted folder with a torn file is converted again: it is a cache of the packaged GGUF, like the fact book.

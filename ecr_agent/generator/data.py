@@ -107,11 +107,8 @@ def parse_knowledge(knowledge: str) -> dict[str, object]:
     return {"movie": movie, "entities": entities, "triples": [_spaced_relation(t) for t in triples]}
 
 
-def load_review_examples(
-    paths: Paths | None = None, seed: int = 0, emotions: EmotionScorer | None = None
-) -> list[ReviewExample]:
+def load_review_examples(paths: Paths, seed: int = 0, emotions: EmotionScorer | None = None) -> list[ReviewExample]:
     """All examples from both review files (``imdb_reviews.json`` is optional: skipped with a log when absent)."""
-    paths = paths or Paths.from_env()
     rows = _emotional_rows(paths) + _imdb_rows(paths)
     by_movie: dict[str, list[str]] = defaultdict(list)
     for row in rows:
@@ -158,7 +155,7 @@ def load_review_examples(
 
 
 def examples_for_split(
-    split: ReviewSplit, paths: Paths | None = None, seed: int = 0, emotions: EmotionScorer | None = None
+    split: ReviewSplit, paths: Paths, seed: int = 0, emotions: EmotionScorer | None = None
 ) -> list[ReviewExample]:
     """The examples of one split, in a fixed order (by a hash of movie and response)."""
     chosen = [e for e in load_review_examples(paths, seed, emotions) if e.split == split]

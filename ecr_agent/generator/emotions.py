@@ -17,7 +17,7 @@ logger = logging.getLogger(__name__)
 EmotionScorer = Callable[[list[str]], list[dict[str, float]]]
 
 
-def emotion_scorer(paths: Paths | None = None) -> EmotionScorer | None:
+def emotion_scorer(paths: Paths) -> EmotionScorer | None:
     """A function ``texts -> [{label: prob}]`` backed by the trained classifier, or None when there is none."""
     try:
         from ecr_agent.emotion.inference import EmotionPredictor
@@ -25,7 +25,7 @@ def emotion_scorer(paths: Paths | None = None) -> EmotionScorer | None:
         logger.warning("no emotion classifier module (ecr_agent.emotion.inference): emotions unavailable")
         return None
     try:
-        predictor = EmotionPredictor.load(paths) if paths is not None else EmotionPredictor.load()
+        predictor = EmotionPredictor.load(paths)
     except Exception as error:  # a missing or corrupt model: StoreNotBuiltError, OSError, ...
         logger.warning("the emotion classifier could not be loaded (%s): emotions unavailable", error)
         return None

@@ -49,22 +49,19 @@ class EvalCase:
     source: str
 
 
-def review_cases(
-    split: str, limit: int, paths: Paths | None = None, emotions: EmotionScorer | None = None
-) -> list[EvalCase]:
+def review_cases(split: str, limit: int, paths: Paths, emotions: EmotionScorer | None = None) -> list[EvalCase]:
     """Held-out review examples (movies never trained on), at most ``limit``; ``emotions`` labels the seeker lines."""
     examples = examples_for_split(split, paths, emotions=emotions)  # type: ignore[arg-type]
     return [EvalCase(e.prompt, e.response, "reviews") for e in examples[:limit]]
 
 
-def redial_cases(limit: int, paths: Paths | None = None, emotions: EmotionScorer | None = None) -> list[EvalCase]:
+def redial_cases(limit: int, paths: Paths, emotions: EmotionScorer | None = None) -> list[EvalCase]:
     """ReDial test recommender turns, prompts built from the Chroma store as a chat turn would build them."""
     from ecr_agent.data.movies import MovieCatalog
     from ecr_agent.data.redial import load_dialogues, render_mentions
     from ecr_agent.data.samples import dialogue_samples
     from ecr_agent.knowledge.stores import KnowledgeStore
 
-    paths = paths or Paths.from_env()
     catalog = MovieCatalog.load(paths)
     store = KnowledgeStore.connect(paths)
     cases: list[EvalCase] = []
@@ -115,7 +112,8 @@ def system_metrics(
 def evaluate_generator(
     split: str = "test",
     limit: int = 200,
-    paths: Paths | None = None,
+    *,
+    paths: Paths,
     systems: Sequence[str] = SYSTEMS,
     max_new_tokens: int = 60,
     redial_turns: int = 0,
@@ -128,7 +126,7 @@ def evaluate_generator(
     Args:
         split: ``test`` (reported) or ``valid`` (model selection) review movies.
         limit: review examples to evaluate.
-        paths: where the data and the stores are (default: from the environment).
+        paths: where the data and the stores are.
         systems: ``template`` or any of `GENERATORS`: ``base`` (no fine-tuning), ``ecr`` (fine-tuned, torch; needs
             ``ecr train generator``), ``ecr-int8`` (torch, int8 weights), ``ecr-llama.cpp`` (Q8_0), ``-f16``, ``-q4_1``.
         max_new_tokens: generation budget per reply.
@@ -142,7 +140,6 @@ def evaluate_generator(
     from ecr_agent.generator.model import EmpatheticGenerator
     from ecr_agent.generator.training import choose_threads
 
-    paths = paths or Paths.from_env()
     torch.set_num_threads(choose_threads(threads))
     scorer = emotion_scorer(paths)
     sources = {"reviews": review_cases(split, limit, paths, scorer)}

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from ecr_agent.config import StoreNotBuiltError
+from ecr_agent.config import Paths, StoreNotBuiltError
 from ecr_agent.distributed import available_cpus, free_threads
 from ecr_agent.generator.base import gguf_path
 from ecr_agent.store_lock import DERIVED_WAIT_S, store_lock
@@ -145,8 +145,9 @@ WEIGHT_FORMATS = ("q8_0", "f16", "q4_1+lora")
 """llama.cpp weights we can run: the merged model in Q8_0 or F16, or the packaged Q4_1 base + the LoRA adapter."""
 
 
-def model_files(adapter: Path | None, weights: str = "q8_0") -> tuple[Path, Path | None]:
-    """``(model GGUF, LoRA GGUF or None)`` for the generator in ``weights``, exporting what is missing or stale.
+def model_files(adapter: Path | None, paths: Paths, weights: str = "q8_0") -> tuple[Path, Path | None]:
+    """``(model GGUF, LoRA GGUF or None)`` for the generator in ``weights``, exporting what is missing or stale
+    (with the base checkpoint of the store in ``paths``).
 
     Without an adapter the packaged base runs as shipped (Q4_1). A merged export is written beside the adapter
     (``generator-q8_0.gguf``, ~140 MB, ~10 s once after each training run).
@@ -161,17 +162,19 @@ def model_files(adapter: Path | None, weights: str = "q8_0") -> tuple[Path, Path
     if _stale(target, adapter):
         with exporting(adapter):
             if _stale(target, adapter):
-                export_merged(adapter, target, weights)
+                export_merged(adapter, target, weights, paths)
     return target, None
 
 
-def load_stepper(adapter: Path | None, weights: str = "q8_0", threads: int | None = None) -> LlamaCppStepper:
+def load_stepper(
+    adapter: Path | None, paths: Paths, weights: str = "q8_0", threads: int | None = None
+) -> LlamaCppStepper:
     """The generator on llama.cpp; an export beside the adapter that llama.cpp cannot read is written again once.
 
     Raises:
         StoreNotBuiltError: the packaged base itself does not load (naming the reinstall command).
     """
-    model_file, lora = model_files(adapter, weights)
+    model_file, lora = model_files(adapter, paths, weights)
     try:
         return LlamaCppStepper.load(model_file, lora, threads)
     except (ValueError, RuntimeError) as error:  # llama-cpp-python's "Failed to load model from file"
@@ -185,11 +188,11 @@ def load_stepper(adapter: Path | None, weights: str = "q8_0", threads: int | Non
         with exporting(adapter):  # type: ignore[arg-type]  # `ours` is empty without an adapter
             for path in ours:
                 path.unlink(missing_ok=True)
-        model_file, lora = model_files(adapter, weights)
+        model_file, lora = model_files(adapter, paths, weights)
         return LlamaCppStepper.load(model_file, lora, threads)
 
 
-def export_merged(adapter: Path, target: Path, weights: str) -> Path:
+def export_merged(adapter: Path, target: Path, weights: str, paths: Paths) -> Path:
     """Merge the adapter into the base in float32 (torch) and write it for llama.cpp in ``weights`` (q8_0 / f16)."""
     import torch
 
@@ -197,7 +200,7 @@ def export_merged(adapter: Path, target: Path, weights: str) -> Path:
     from ecr_agent.generator.model import EmpatheticGenerator
 
     logger.info("exporting the generator for llama.cpp (%s) to %s", weights, target)
-    merged = EmpatheticGenerator.load(adapter=adapter, runtime="torch", dtype=torch.float32).model
+    merged = EmpatheticGenerator.load(paths, adapter=adapter, runtime="torch", dtype=torch.float32).model
     if weights == "f16":
         return export_merged_model(merged, gguf_path(), target)
     f16 = export_merged_model(merged, gguf_path(), target.with_name(target.stem + ".f16.tmp"))

@@ -40,9 +40,9 @@ MAX_PROMPT_TOKENS = 2048
 ROLES = {"system": "system", "user": "user", "human": "user", "assistant": "assistant", "ai": "assistant"}
 
 
-def adapter_dir(paths: Paths | None = None) -> Path:
-    """Where `train_generator` saves the LoRA adapter: ``$ECR_STORE_DIR/models/generator``."""
-    return (paths or Paths.from_env()).model_dir(GENERATOR_NAME)
+def adapter_dir(paths: Paths) -> Path:
+    """Where `train_generator` saves the LoRA adapter: ``models/generator`` of the store."""
+    return paths.model_dir(GENERATOR_NAME)
 
 
 def default_dtype() -> torch.dtype:
@@ -60,9 +60,10 @@ class EmpatheticGenerator:
     Usage:
         .. code-block:: python
 
+            from ecr_agent.config import Paths
             from ecr_agent.generator import EmpatheticGenerator, build_prompt
 
-            generator = EmpatheticGenerator.load()            # base + adapter, merged
+            generator = EmpatheticGenerator.load(Paths.from_env())  # base + adapter, merged
             prompt = build_prompt(turns, emotions, recommendation, knowledge)
             continuation = generator.generate(prompt)         # after the opening sentence
             reply = prompt.compose(continuation)              # opening + continuation
@@ -98,7 +99,7 @@ class EmpatheticGenerator:
     @classmethod
     def load(
         cls,
-        paths: Paths | None = None,
+        paths: Paths,
         adapter: bool | Path = True,
         dtype: torch.dtype | None = None,
         decoding: DecodingConfig | None = None,
@@ -110,8 +111,8 @@ class EmpatheticGenerator:
         """Load the base model (converting the packaged GGUF on first use) with the adapter.
 
         Args:
-            paths: where the stores are (default: from the environment).
-            adapter: True = the trained adapter under ``$ECR_STORE_DIR/models/generator`` (required); a path =
+            paths: where the stores are.
+            adapter: True = the trained adapter under ``models/generator`` of the store (required); a path =
                 that adapter folder; False = the base model without fine-tuning.
             dtype: weights dtype for decoding (default `default_dtype`).
             decoding: default decoding settings.
@@ -134,7 +135,6 @@ class EmpatheticGenerator:
             raise ValueError(f"runtime must be 'auto', 'llama.cpp' or 'torch', not {runtime!r}")
         if runtime == "llama.cpp" and not llama_cpp_available():
             raise ValueError("llama-cpp-python is not installed (`bash run.sh setup` builds it); use runtime='torch'")
-        paths = paths or Paths.from_env()
         folder = None
         if adapter is not False:
             folder = adapter_dir(paths) if adapter is True else Path(adapter)
@@ -147,7 +147,7 @@ class EmpatheticGenerator:
             try:
                 from ecr_agent.generator.llama_runtime import load_stepper
 
-                stepper = load_stepper(folder, weights, threads)
+                stepper = load_stepper(folder, paths, weights, threads)
             except (ImportError, OSError, RuntimeError, ValueError, StoreNotBuiltError) as error:
                 if runtime == "llama.cpp":
                     raise

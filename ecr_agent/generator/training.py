@@ -166,21 +166,18 @@ def choose_threads(requested: int = 0) -> int:
     return max(1, min(cores, cores - round(other_load())))
 
 
-def train_generator(
-    profile: str = "full", seed: int = 0, paths: Paths | None = None, **overrides: Any
-) -> dict[str, Any]:
-    """Fine-tune the LoRA adapter and save it under ``$ECR_STORE_DIR/models/generator``; return a report.
+def train_generator(profile: str = "full", seed: int = 0, *, paths: Paths, **overrides: Any) -> dict[str, Any]:
+    """Fine-tune the LoRA adapter and save it under ``models/generator`` of the store; return a report.
 
     Args:
         profile: ``quick`` or ``full`` (see `PROFILES`).
         seed: seeds data order, LoRA init and the random entity/triple selection.
-        paths: where the data and the stores are (default: from the environment).
+        paths: where the data and the stores are.
         **overrides: any `GeneratorTrainConfig` field (e.g. ``steps=2`` in tests).
 
     Under ``accelerate launch``/``torchrun`` with several processes, each step takes one batch per process and
     averages the LoRA gradients (an effective batch of ``processes × batch_size``); the main process saves.
     """
-    paths = paths or Paths.from_env()
     config = GeneratorTrainConfig.for_profile(profile, seed, **overrides)
     parallel = DataParallel.from_env()
     with store_lock(paths.store_dir, "ecr train generator"):

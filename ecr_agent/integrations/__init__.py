@@ -7,7 +7,7 @@ vector store as the chain's knowledge source::
     from ecr_agent.integrations import MiniLMEmbeddings, VectorStoreKnowledge, knowledge_vector_store
 
     embeddings = MiniLMEmbeddings()                                   # langchain_core Embeddings
-    triples = knowledge_vector_store(KnowledgeStore.connect(), "triples")  # langchain_chroma.Chroma
+    triples = knowledge_vector_store(KnowledgeStore.connect(paths), "triples")  # langchain_chroma.Chroma
     chain = ECRChain.from_store(knowledge=VectorStoreKnowledge(triples=my_store, reviews=my_reviews))
 
 Each name is imported on first use, so the embeddings alone do not load Chroma.

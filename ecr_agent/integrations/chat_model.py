@@ -15,6 +15,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, Usag
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import ConfigDict
 
+from ecr_agent.config import Paths
 from ecr_agent.generator.model import EmpatheticGenerator
 
 ROLES = {"system": "system", "human": "user", "ai": "assistant"}
@@ -78,7 +79,7 @@ class ECRChatModel(BaseChatModel):
     @classmethod
     def from_env(cls, adapter: bool = True, **kwargs: Any) -> ECRChatModel:
         """Load the generator from ``$ECR_STORE_DIR`` (``adapter=False``: the base model without fine-tuning)."""
-        return cls(generator=EmpatheticGenerator.load(adapter=adapter), **kwargs)
+        return cls(generator=EmpatheticGenerator.load(Paths.from_env(), adapter=adapter), **kwargs)
 
     @property
     def _llm_type(self) -> str:

@@ -72,7 +72,7 @@ class VectorStoreKnowledge:
     Our own collections, through `langchain_chroma`:
         .. code-block:: python
 
-            knowledge = VectorStoreKnowledge.from_knowledge_store(KnowledgeStore.connect())
+            knowledge = VectorStoreKnowledge.from_knowledge_store(KnowledgeStore.connect(Paths.from_env()))
     """
 
     def __init__(

@@ -10,6 +10,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, Field
 
+from ecr_agent.config import Paths
 from ecr_agent.knowledge.stores import Kind, KnowledgeStore
 
 
@@ -48,7 +49,7 @@ class KnowledgeRetriever(BaseRetriever):
     @classmethod
     def from_env(cls, **kwargs: Any) -> KnowledgeRetriever:
         """Connect to the store that ``ECR_STORE_DIR`` / ``ECR_CHROMA_HOST`` point at."""
-        return cls(store=KnowledgeStore.connect(), **kwargs)
+        return cls(store=KnowledgeStore.connect(Paths.from_env()), **kwargs)
 
     def _get_relevant_documents(
         self,

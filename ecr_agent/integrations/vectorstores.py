@@ -23,10 +23,11 @@ def knowledge_vector_store(store: KnowledgeStore, kind: Kind, embedding: Embeddi
     Instantiate:
         .. code-block:: python
 
+            from ecr_agent.config import Paths
             from ecr_agent.integrations import knowledge_vector_store
             from ecr_agent.knowledge import KnowledgeStore
 
-            triples = knowledge_vector_store(KnowledgeStore.connect(), "triples")
+            triples = knowledge_vector_store(KnowledgeStore.connect(Paths.from_env()), "triples")
 
     Search, filtered to a movie (ReDial id):
         .. code-block:: python

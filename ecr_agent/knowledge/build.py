@@ -22,13 +22,12 @@ def _progress(starts: Iterable[int], total: int) -> Iterable[int]:
             bar.update(min(BATCH, total - start))
 
 
-def build_knowledge(paths: Paths | None = None, limit_movies: int | None = None) -> dict[str, Any]:
+def build_knowledge(paths: Paths, limit_movies: int | None = None) -> dict[str, Any]:
     """Build (or finish building) the RDF graph and the Chroma stores; return counts and seconds.
 
     Raises:
         StoreBusyError: another process is writing the store (`ecr_agent.store_lock`).
     """
-    paths = paths or Paths.from_env()
     with store_lock(paths.store_dir, "ecr build"):
         started = time.perf_counter()
         report: dict[str, Any] = {"store_dir": str(paths.store_dir)}

@@ -77,8 +77,7 @@ class KnowledgeGraph:
         self.movie_titles: dict[int, str] = {}
 
     @classmethod
-    def load(cls, paths: Paths | None = None, catalog: MovieCatalog | None = None) -> KnowledgeGraph:
-        paths = paths or Paths.from_env()
+    def load(cls, paths: Paths, catalog: MovieCatalog | None = None) -> KnowledgeGraph:
         graph = cls(
             json.loads(paths.data_file("kg/entity2id.json").read_text()),
             json.loads(paths.data_file("kg/relation2id.json").read_text()),
@@ -164,11 +163,10 @@ class RDFGraph:
         self.graph = graph
 
     @classmethod
-    def build(cls, kg: KnowledgeGraph, paths: Paths | None = None) -> RDFGraph:
+    def build(cls, kg: KnowledgeGraph, paths: Paths) -> RDFGraph:
         from rdflib import Graph, Literal, Namespace, URIRef
         from rdflib.namespace import RDFS
 
-        paths = paths or Paths.from_env()
         ecr = Namespace(ECR_NS)
         graph = Graph()
         for triple in kg.triples():
@@ -185,11 +183,10 @@ class RDFGraph:
         return cls(graph)
 
     @classmethod
-    def open(cls, paths: Paths | None = None, backend: Literal["oxigraph", "memory"] = "oxigraph") -> RDFGraph:
+    def open(cls, paths: Paths, backend: Literal["oxigraph", "memory"] = "oxigraph") -> RDFGraph:
         """Load the persisted graph (``oxigraph`` by default: same rdflib API, much faster; benchmarks/foundation)."""
         from rdflib import Graph
 
-        paths = paths or Paths.from_env()
         if not paths.graph_file.exists():
             raise StoreNotBuiltError(f"no RDF graph at {paths.graph_file}; {REBUILD}")
         graph = Graph(store="Oxigraph") if backend == "oxigraph" else Graph()

@@ -74,15 +74,15 @@ class MiniLMEmbeddingFunction(EmbeddingFunction[Documents]):
         return MiniLMEmbeddingFunction()
 
 
-def chroma_client(paths: Paths | None = None, server: ChromaServer | None = None) -> chromadb.api.ClientAPI:
-    """A Chroma server client when ``ECR_CHROMA_HOST`` is set (or ``server`` given), else the embedded store."""
+def chroma_client(paths: Paths, server: ChromaServer | None = None) -> chromadb.api.ClientAPI:
+    """A client of ``server`` (default ``paths.chroma``, `Paths.from_env` reads ``ECR_CHROMA_HOST``), else the
+    embedded store under ``paths``."""
     from chromadb.config import Settings
 
     settings = Settings(anonymized_telemetry=False)
-    server = server or ChromaServer.from_env()
+    server = server or paths.chroma
     if server is not None:
         return chromadb.HttpClient(host=server.host, port=server.port, settings=settings)
-    paths = paths or Paths.from_env()
     paths.chroma_dir.mkdir(parents=True, exist_ok=True)
     with _corruption(paths.chroma_dir, paths.chroma_dir / SQLITE_FILE):  # the client opens the sqlite file at once
         return chromadb.PersistentClient(path=str(paths.chroma_dir), settings=settings)
@@ -194,10 +194,11 @@ class KnowledgeStore:
         self.embedding = MiniLMEmbeddingFunction()
 
     @classmethod
-    def connect(cls, paths: Paths | None = None, server: ChromaServer | None = None) -> KnowledgeStore:
-        """The store of ``paths`` (or the server); raises `StoreCorruptError` when its sqlite file is damaged."""
-        server = server or ChromaServer.from_env()
-        directory = None if server is not None else (paths or Paths.from_env()).chroma_dir
+    def connect(cls, paths: Paths, server: ChromaServer | None = None) -> KnowledgeStore:
+        """The store of ``paths`` (or of ``server``, default ``paths.chroma``); raises `StoreCorruptError` when its
+        sqlite file is damaged."""
+        server = server or paths.chroma
+        directory = None if server is not None else paths.chroma_dir
         return cls(chroma_client(paths, server), directory)
 
     def _reading(self) -> AbstractContextManager[None]:
@@ -274,12 +275,11 @@ class KnowledgeStore:
 
 
 def build_stores(
-    paths: Paths | None = None,
+    paths: Paths,
     progress: Callable[[Iterable[int], int], Iterable[int]] | None = None,
     limit_movies: int | None = None,
 ) -> dict[str, int]:
     """Build both collections from the data (``limit_movies`` keeps a slice for tests); return documents added."""
-    paths = paths or Paths.from_env()
     catalog = MovieCatalog.load(paths)
     kg = KnowledgeGraph.load(paths, catalog)
     triples = triple_records(kg)

@@ -42,9 +42,9 @@ COOC_FILE = "cooccurrence.safetensors"
 class RankerAssets:
     """Catalog, KG, linker and node space: loaded once, shared by training, evaluation and inference."""
 
-    def __init__(self, paths: Paths | None = None, linker: EntityLinker | None = None) -> None:
-        self.paths = paths or Paths.from_env()
-        self.linker = linker or EntityLinker.load(paths=self.paths)
+    def __init__(self, paths: Paths, linker: EntityLinker | None = None) -> None:
+        self.paths = paths
+        self.linker = linker or EntityLinker.load(paths)
         self.catalog: MovieCatalog = self.linker.catalog
         self.kg: KnowledgeGraph = self.linker.kg
         self.nodes = NodeSpace.build(self.kg, self.catalog)
@@ -58,7 +58,7 @@ class RankerAssets:
         return graph_tensors(self.kg)
 
     def movie_text(self, kind: str) -> torch.Tensor:
-        return movie_embeddings(self.catalog, self.nodes, kind, self.paths)
+        return movie_embeddings(self.catalog, self.nodes, self.paths, kind)
 
     def build_model(self, config: RankerConfig, movie_text: torch.Tensor | None = None) -> EmotionAwareRankerModel:
         """A fresh model; ``movie_text`` defaults to the cached MiniLM embeddings (zeros when loading weights)."""

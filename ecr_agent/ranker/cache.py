@@ -113,11 +113,10 @@ def split_cache(
     split: str,
     linker: EntityLinker,
     nodes: NodeSpace,
-    paths: Paths | None = None,
+    paths: Paths,
     limit: int | None = None,
 ) -> SplitCache:
     """Linked turns and turn embeddings of ``split`` (its first ``limit`` dialogues), built once then read back."""
-    paths = paths or Paths.from_env()
     source = "redial/test_data.jsonl" if split == "test" else "redial/train_data.jsonl"
     name = f"turns_{split}" if limit is None else f"turns_{split}_first{limit}"
     target = paths.cache_dir / "ranker" / f"{name}.safetensors"
@@ -179,13 +178,12 @@ def movie_texts(catalog: MovieCatalog, ids: Sequence[str], kind: str) -> list[st
     return [catalog[m].describe() if kind == "describe" else catalog[m].title for m in ids]
 
 
-def movie_embeddings(catalog: MovieCatalog, nodes: NodeSpace, kind: str = "describe", paths: Paths | None = None):
+def movie_embeddings(catalog: MovieCatalog, nodes: NodeSpace, paths: Paths, kind: str = "describe"):
     """(num_items, 384) MiniLM embeddings of every ReDial movie, item order (built once, then cached)."""
     from ecr_agent.text_encoder import SentenceEncoder
 
     if kind == "none":
         return torch.zeros(nodes.num_items, 384)
-    paths = paths or Paths.from_env()
     target = paths.cache_dir / "ranker" / f"movies_{kind}.safetensors"
     stamp = _stamp(paths, "movies/id2info.json", nodes, extra=f"{kind}:{MOVIE_TOKENS}:{len(nodes.item_ids)}")
     cached = _read(target, stamp)

@@ -56,7 +56,7 @@ class SplitData:
 
 
 def utterance_emotions(
-    split: str, paths: Paths | None = None, dialogues: Sequence[Dialogue] | None = None
+    split: str, paths: Paths, dialogues: Sequence[Dialogue] | None = None
 ) -> tuple[Mapping[tuple[str, int], dict], str]:
     """Per seeker message ``{(conversation_id, position): {label: prob}}`` and where it came from.
 
@@ -81,7 +81,7 @@ def utterance_emotions(
         ) from error
 
 
-def _detect_slice(dialogues: Sequence[Dialogue], paths: Paths | None) -> dict[tuple[str, int], dict]:
+def _detect_slice(dialogues: Sequence[Dialogue], paths: Paths) -> dict[tuple[str, int], dict]:
     from ecr_agent.data.movies import MovieCatalog
     from ecr_agent.emotion.inference import EmotionPredictor
 
@@ -118,7 +118,7 @@ def attach(cache: SplitCache, emotions: Mapping[tuple[str, int], dict]) -> dict[
 
 
 def read_clauses(
-    dialogues: dict[str, list[TurnInfo]], raw: Sequence[Dialogue], linker: EntityLinker, paths: Paths | None
+    dialogues: dict[str, list[TurnInfo]], raw: Sequence[Dialogue], linker: EntityLinker, paths: Paths
 ) -> int:
     """Set `TurnInfo.rejected` on every negative seeker turn naming several movies (in place); return their count.
 
@@ -171,7 +171,7 @@ def load_split(
     split: str,
     linker: EntityLinker,
     nodes: NodeSpace,
-    paths: Paths | None = None,
+    paths: Paths,
     limit: int | None = None,
     roles: tuple[Role, ...] = ("recommender",),
     rules: bool = True,
@@ -182,7 +182,6 @@ def load_split(
     ranking rules read (`read_clauses`, which runs the emotion classifier); training samples never go through the
     rules, so their split skips it.
     """
-    paths = paths or Paths.from_env()
     cache = split_cache(split, linker, nodes, paths, limit=limit)
     raw = load_dialogues(split, paths)[:limit]  # type: ignore[arg-type]
     emotions, source = utterance_emotions(split, paths, None if limit is None else raw)

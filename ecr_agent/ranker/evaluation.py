@@ -88,7 +88,8 @@ ITEM_SETS = ("all", "kg")
 def evaluate_ranker(
     split: str = "test",
     seeds: list[int] | None = None,
-    paths: Paths | None = None,
+    *,
+    paths: Paths,
     limit: int | None = None,
     items: str = "all",
 ) -> dict[str, Any]:
@@ -117,12 +118,9 @@ def kg_candidates(assets: RankerAssets) -> torch.Tensor:
     return torch.tensor([node < assets.nodes.num_kg for node in assets.nodes.item_nodes])
 
 
-def _evaluate(
-    split: str, seeds: list[int] | None, paths: Paths | None, limit: int | None, items: str
-) -> dict[str, Any]:
+def _evaluate(split: str, seeds: list[int] | None, paths: Paths, limit: int | None, items: str) -> dict[str, Any]:
     started = time.perf_counter()
     keep_heap_memory()
-    paths = paths or Paths.from_env()
     assets = RankerAssets(paths)
     data = load_split(split, assets.linker, assets.nodes, paths, limit=limit)
     candidates = kg_candidates(assets) if items == "kg" else None
@@ -330,7 +328,7 @@ def _round(value: float) -> float:
     return value if math.isnan(value) else round(value, 4)
 
 
-def predict_ranker(split: str, out: Path, paths: Paths | None = None, limit: int | None = None) -> dict[str, Any]:
+def predict_ranker(split: str, out: Path, paths: Paths, limit: int | None = None) -> dict[str, Any]:
     """Write one JSON line per sample of ``split`` for the inference default model (DESIGN.md contract).
 
     Each line: ``conversation_id``, ``turn_index``, ``label``, ``feedback``, ``label_score`` (the model's probability
@@ -342,9 +340,8 @@ def predict_ranker(split: str, out: Path, paths: Paths | None = None, limit: int
         return _predict(split, Path(out), paths, limit)
 
 
-def _predict(split: str, out: Path, paths: Paths | None, limit: int | None) -> dict[str, Any]:
+def _predict(split: str, out: Path, paths: Paths, limit: int | None) -> dict[str, Any]:
     keep_heap_memory()
-    paths = paths or Paths.from_env()
     assets = RankerAssets(paths)
     run = load_run(ranker_dir(paths), assets)
     data = load_split(split, assets.linker, assets.nodes, paths, limit=limit)

@@ -14,7 +14,7 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
-from functools import lru_cache, partial
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -57,10 +57,11 @@ class EmotionAwareRanker:
     Example:
         .. code-block:: python
 
+            from ecr_agent.config import Paths
             from ecr_agent.ranker.inference import EmotionAwareRanker
             from ecr_agent.types import ChatTurn
 
-            ranker = EmotionAwareRanker.load()          # $ECR_STORE_DIR/models/ranker
+            ranker = EmotionAwareRanker.load(Paths.from_env())  # $ECR_STORE_DIR/models/ranker
             picks = ranker.rank([ChatTurn("user", "I loved The Matrix but hated Titanic")], k=5)
             picks[0].title, picks[0].evidence           # ('The Matrix Reloaded (2003)', ['The Matrix (1999) ...'])
     """
@@ -97,13 +98,13 @@ class EmotionAwareRanker:
     @classmethod
     def load(
         cls,
-        paths: Paths | None = None,
+        paths: Paths,
         detector: object | None | str = "auto",
         threads: int | str | None = "auto",
         ensemble: bool = False,
         linker: EntityLinker | None = None,
     ) -> EmotionAwareRanker:
-        """The inference default in ``$ECR_STORE_DIR/models/ranker`` (or ``paths``).
+        """The inference default in ``models/ranker`` of the store in ``paths``.
 
         Args:
             paths: where the store is.
@@ -119,7 +120,6 @@ class EmotionAwareRanker:
         Raises:
             StoreNotBuiltError: no trained ranker, or a corrupt one (the message names `ecr train ranker`).
         """
-        paths = paths or Paths.from_env()
         assets = RankerAssets(paths, linker)
         run = load_run(ranker_dir(paths), assets)
         if detector == "auto":
@@ -136,12 +136,12 @@ class EmotionAwareRanker:
     def from_run(
         cls,
         directory: Path,
-        paths: Paths | None = None,
+        paths: Paths,
         detector: object | None = None,
         threads: int | str | None = "auto",
     ) -> EmotionAwareRanker:
         """A specific run directory (``models/ranker/runs/<name>``), e.g. an ablation."""
-        assets = RankerAssets(paths or Paths.from_env())
+        assets = RankerAssets(paths)
         return cls(load_run(directory, assets), assets, detector, threads)
 
     # ------------------------------------------------------------------ public verbs
@@ -209,7 +209,7 @@ class EmotionAwareRanker:
         live = [i for i, c in enumerate(contexts) if any(t.role == "seeker" for t in c)]
         for i in set(range(len(contexts))) - set(live):
             mentioned = {m for t in contexts[i] for m in t.movies} if exclude_mentioned else set()
-            results[i] = popular_movies(k, exclude=mentioned, paths=self.assets.paths)
+            results[i] = popular_movies(self.assets.catalog, k, exclude=mentioned)
         chosen = [contexts[i] for i in live]
         downs_of = [set(turned_down[i]) for i in live] if turned_down is not None else None
         for scored in score_contexts(
@@ -436,16 +436,9 @@ def _load_detector(paths: Paths) -> object | None:
         return None
 
 
-@lru_cache(maxsize=4)
-def _catalog(data_dir: Path) -> MovieCatalog:
-    return MovieCatalog.load(Paths(data_dir=data_dir, store_dir=Path(".")))
-
-
-def popular_movies(
-    k: int = 10, exclude: Sequence[str] | set[str] = (), paths: Paths | None = None
-) -> list[Recommendation]:
-    """The ``k`` most mentioned ReDial movies (``exclude`` removed), flagged ``popular_fallback`` — no model needed."""
-    catalog = _catalog((paths or Paths.from_env()).data_dir)
+def popular_movies(catalog: MovieCatalog, k: int = 10, exclude: Sequence[str] | set[str] = ()) -> list[Recommendation]:
+    """The ``k`` most mentioned movies of ``catalog`` (``exclude`` removed), flagged ``popular_fallback`` — no model
+    needed."""
     banned = set(exclude)
     movies = sorted(catalog.movies.values(), key=lambda m: (-m.mentions, int(m.movie_id)))
     top = movies[0].mentions if movies else 1

@@ -506,11 +506,6 @@ def _facts(kg: KnowledgeGraph, catalog: MovieCatalog) -> _Facts:
     return _Facts(kg, catalog)
 
 
-@lru_cache(maxsize=1)
-def _default_catalog() -> MovieCatalog:
-    return MovieCatalog.load()
-
-
 # --------------------------------------------------------------------------------------------- satisfying requests
 def _reasons(facts: _Facts, movie_id: str, request: Request) -> list[str | None]:
     """Per kind of the request (people, genres, like), why the movie satisfies it, or None where it does not."""
@@ -540,16 +535,16 @@ def _reasons(facts: _Facts, movie_id: str, request: Request) -> list[str | None]
     return reasons
 
 
-def satisfies(movie_id: str, request: Request, kg: KnowledgeGraph, catalog: MovieCatalog | None = None) -> bool:
+def satisfies(movie_id: str, request: Request, kg: KnowledgeGraph, catalog: MovieCatalog) -> bool:
     """Whether a movie satisfies every kind of the request (see the module docstring for each kind's rule).
 
     Args:
         movie_id: a ReDial movie id.
         request: what the user asked for (an empty request is satisfied by nothing).
         kg: the knowledge graph the request's entity ids belong to.
-        catalog: the movie catalogue (its genres and people); default: loaded from ``ECR_DATA_DIR``.
+        catalog: the movie catalogue (its genres and people).
     """
-    facts = _facts(kg, catalog or _default_catalog())
+    facts = _facts(kg, catalog)
     reasons = _reasons(facts, movie_id, request)
     return bool(reasons) and all(r is not None for r in reasons)
 
@@ -558,7 +553,7 @@ def honour_request(
     ranked: Sequence[Recommendation],
     request: Request,
     kg: KnowledgeGraph,
-    catalog: MovieCatalog | None = None,
+    catalog: MovieCatalog,
     fallback_scores: Mapping[str, float] | None = None,
     k: int = 5,
     exclude: Collection[str] = (),
@@ -577,7 +572,7 @@ def honour_request(
             movies further down are found there before any are added from the catalogue.
         request: the request (`read_request`).
         kg: the knowledge graph of the request's entity ids.
-        catalog: the movie catalogue; default: loaded from ``ECR_DATA_DIR``.
+        catalog: the movie catalogue.
         fallback_scores: ``movie_id → score`` ordering the added movies (and given as their score), e.g. the
             ranker's scores of every movie; default: likeness to the "like X" movies, then popularity, with score 0.
         k: how many satisfying movies to aim for at the top.
@@ -589,7 +584,6 @@ def honour_request(
         When a request of several kinds cannot be met as a whole ("Stephen King, like Titanic"), the list honours
         its first kind that can be met (people, then genres, then "like X") and the flag is still False.
     """
-    catalog = catalog or _default_catalog()
     facts = _facts(kg, catalog)
     full: list[Recommendation] = []
     partial: list[tuple[int, int, Recommendation]] = []

@@ -73,18 +73,19 @@ PROFILE_ORDER = ("smoke", "quick", "full")
 def train_ranker(
     profile: str = "full",
     seed: int = 0,
-    paths: Paths | None = None,
+    *,
+    paths: Paths,
     variants: tuple[str, ...] | None = None,
     model_config: RankerConfig | None = None,
     threads: int | None = 1,
     **overrides: Any,
 ) -> dict[str, Any]:
-    """Train the ranker variants of ``profile`` for ``seed`` into ``$ECR_STORE_DIR/models/ranker``.
+    """Train the ranker variants of ``profile`` for ``seed`` into ``models/ranker`` of the store in ``paths``.
 
     Args:
         profile: ``full``, ``quick`` or ``smoke`` (see the module docstring).
         seed: seeds initialisation, dropout and batch order.
-        paths: data and store locations (default: from the environment).
+        paths: data and store locations.
         variants: which of `VARIANTS` to train (default: the profile's).
         model_config: architecture (default `RankerConfig()`); variant flags are set per variant.
         threads: torch intra-op threads while training (1 is fastest on a loaded 2-core machine, see `runtime`).
@@ -103,21 +104,20 @@ def train_ranker(
     if parallel.enabled and not parallel.is_main:
         logger.warning("ranker training runs in one process: process %d leaves it to process 0", parallel.rank)
         return {"profile": profile, "seed": seed, "skipped": "trained by the main process only", "rank": parallel.rank}
-    with store_lock((paths or Paths.from_env()).store_dir, "ecr train ranker"), torch_threads(threads):
+    with store_lock(paths.store_dir, "ecr train ranker"), torch_threads(threads):
         return _train(profile, seed, paths, variants, model_config, overrides)
 
 
 def _train(
     profile: str,
     seed: int,
-    paths: Paths | None,
+    paths: Paths,
     variants: tuple[str, ...] | None,
     model_config: RankerConfig | None,
     overrides: dict[str, Any],
 ) -> dict[str, Any]:
     started = time.perf_counter()
     keep_heap_memory()
-    paths = paths or Paths.from_env()
     settings = {k: v for k, v in PROFILES[profile].items() if k not in ("variants", "model")} | overrides
     variants = tuple(variants or PROFILES[profile]["variants"])
     assets = RankerAssets(paths)

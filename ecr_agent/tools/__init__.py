@@ -45,7 +45,8 @@ def get_tools(
     Every model and store is loaded once for all four tools (and for the chain itself), whichever tool runs first.
 
     Args:
-        paths: where the stores and models are (default ``$ECR_STORE_DIR``), when no ``chain`` is given.
+        paths: the data and the store the chain is loaded from, when no ``chain`` is given (default: the
+            environment's ``ECR_DATA_DIR`` and ``ECR_STORE_DIR``).
         include: tool names to keep (default all four).
         chain: an `ECRChain` already loaded (e.g. the one your app serves), whose parts the tools use.
     """

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from langchain_core.tools import BaseTool
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
-from ecr_agent.tools.shared import UsesSharedChain
+from ecr_agent.tools.shared import UsesSharedChain, resolve_paths
 
 if TYPE_CHECKING:
     from ecr_agent.config import Paths
@@ -78,7 +78,7 @@ class EmotionClassifierTool(UsesSharedChain, BaseTool):
         if self._predictor is None:
             from ecr_agent.emotion.inference import EmotionPredictor
 
-            self._predictor = EmotionPredictor.load(self.paths)
+            self._predictor = EmotionPredictor.load(resolve_paths(self.paths))
         return self._predictor
 
     def _run(self, text: str | list[str], **_: Any) -> dict[str, Any] | list[dict[str, Any]]:

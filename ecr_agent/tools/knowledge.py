@@ -10,7 +10,7 @@ from langchain_core.tools import BaseTool
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from ecr_agent.opening import join_names
-from ecr_agent.tools.shared import UsesSharedChain
+from ecr_agent.tools.shared import UsesSharedChain, resolve_paths
 
 if TYPE_CHECKING:
     from ecr_agent.config import Paths
@@ -153,9 +153,10 @@ class MovieKnowledgeTool(UsesSharedChain, BaseTool):
             from ecr_agent.knowledge.stores import KnowledgeStore
             from ecr_agent.linking import EntityLinker
 
-            self._store = KnowledgeStore.connect(self.paths)
+            paths = resolve_paths(self.paths)
+            self._store = KnowledgeStore.connect(paths)
             self._store.check("triples")
-            self._linker = EntityLinker.load(paths=self.paths)
+            self._linker = EntityLinker.load(paths)
 
     def resolve(self, movie: str) -> str | None:
         """A ReDial id for a title or id; None when the movie is unknown."""

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from langchain_core.tools import BaseTool
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
-from ecr_agent.tools.shared import UsesSharedChain
+from ecr_agent.tools.shared import UsesSharedChain, resolve_paths
 
 if TYPE_CHECKING:
     from ecr_agent.config import Paths
@@ -67,27 +67,32 @@ class EmotionAwareRankerTool(UsesSharedChain, BaseTool):
     paths: Any = None
     _ranker: Any = PrivateAttr(default=None)
     _missing: str | None = PrivateAttr(default=None)
+    _catalog: Any = PrivateAttr(default=None)
     _shared: SharedChain | None = PrivateAttr(default=None)
 
     @classmethod
     def from_store(cls, paths: Paths | None = None, ranker: Any = None) -> EmotionAwareRankerTool:
-        """A tool that loads `EmotionAwareRanker` from ``paths`` (default ``$ECR_STORE_DIR``) on first use."""
+        """A tool that loads `EmotionAwareRanker` from ``paths`` (default: the environment's) on first use."""
         tool = cls(paths=paths)
         tool._ranker = ranker
         return tool
 
     def _load(self) -> None:
         if self._ranker is None and self._missing is None and self._shared is not None:
-            self._ranker = self._shared.get().pipeline.ranker
+            pipeline = self._shared.get().pipeline
+            self._ranker, self._catalog = pipeline.ranker, pipeline.linker.catalog
             self._missing = None if self._ranker is not None else "not trained: run `ecr train ranker`"
         if self._ranker is None and self._missing is None:
             from ecr_agent.config import StoreNotBuiltError
+            from ecr_agent.data.movies import MovieCatalog
             from ecr_agent.ranker.inference import EmotionAwareRanker
 
+            paths = resolve_paths(self.paths)
             try:
-                self._ranker = EmotionAwareRanker.load(self.paths)
+                self._ranker = EmotionAwareRanker.load(paths)
             except StoreNotBuiltError as error:
                 self._missing = str(error)
+                self._catalog = MovieCatalog.load(paths)
 
     def _run(
         self,
@@ -109,7 +114,7 @@ class EmotionAwareRankerTool(UsesSharedChain, BaseTool):
         self._load()
         if self._ranker is None:
             return {
-                "recommendations": [r.to_dict() for r in popular_movies(k, paths=self.paths)],
+                "recommendations": [r.to_dict() for r in popular_movies(self._catalog, k)],
                 "notes": [f"ranker unavailable ({self._missing}): popular movies instead"],
             }
         ranked = self._ranker.rank(turns, emotions, k=k, exclude_mentioned=exclude_mentioned)

@@ -27,8 +27,15 @@ class SharedChain:
             if self._chain is None:
                 from ecr_agent.chain import ECRChain
 
-                self._chain = ECRChain.from_store(str(self.paths.store_dir) if self.paths else None)
+                self._chain = ECRChain.from_store(paths=self.paths)
             return self._chain
+
+
+def resolve_paths(paths: Paths | None) -> Paths:
+    """``paths``, or the environment's (``ECR_DATA_DIR``, ``ECR_STORE_DIR``) when the user gave none."""
+    from ecr_agent.config import Paths
+
+    return paths if paths is not None else Paths.from_env()
 
 
 class UsesSharedChain:

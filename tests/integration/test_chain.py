@@ -107,6 +107,35 @@ def test_stream_batch_and_ainvoke(chain):
     assert result.recommendations[0].movie_id == batch[0].recommendations[0].movie_id
 
 
+def test_the_subject_names_the_pick_or_the_movie_asked_about(chain):
+    result = chain.invoke({"messages": LOVED})
+    top = result.recommendations[0]
+    assert result.subject == {"movie_id": top.movie_id, "title": top.title} == result.to_dict()["subject"]
+    first = next(iter(chain.stream({"messages": LOVED})))  # the first chunk carries it, before any generation
+    assert first.subject == result.subject
+    asked = [
+        {"role": "user", "content": "I like romance"},
+        {"role": "assistant", "content": "How about Sleepless in Seattle (1993)?"},
+        {"role": "user", "content": "No. Haven't even heard of it. Who is in it?"},
+    ]
+    answer = chain.invoke({"messages": asked})
+    assert answer.subject is not None and answer.subject["title"] == "Sleepless in Seattle (1993)"
+    assert answer.reply.startswith("Sleepless in Seattle")  # the opening talks about the subject
+    assert chain.invoke({"messages": [{"role": "user", "content": "hi"}]}).subject is None  # nothing picked
+
+
+def test_reply_eval_reads_a_turn_through_the_stream(chain):
+    from ecr_agent.reply_eval import chain_answer
+
+    result = chain.invoke({"messages": LOVED})
+    row = chain_answer(chain)(LOVED)
+    assert row.reply == result.reply and result.reply.startswith(row.opening) and row.opening
+    assert row.subject == result.subject["movie_id"] == row.recommendations[0]
+    assert row.recommendations == [r.movie_id for r in result.recommendations]
+    opening_only = chain_answer(chain, generate=False)(LOVED)
+    assert opening_only.reply == opening_only.opening == row.opening and opening_only.subject == row.subject
+
+
 def test_history_of_thousands_of_turns(chain):
     long = []
     for i in range(1500):

@@ -88,20 +88,21 @@ def test_the_report_holds_per_epoch_validation_and_calibration(trained: dict) ->
     assert config["logit_bias"][EMOTIONS.index("negative")] == report["calibration"]["negative_bias"]
 
 
-def test_a_fresh_predictor_gives_nine_probabilities_summing_to_one(predictor: EmotionPredictor) -> None:
+def test_a_fresh_predictor_gives_nine_probabilities_summing_to_one(predictor: EmotionPredictor, data_dir: Path) -> None:
     texts = ["I hated that movie, so boring", "Thank you so much, bye!", "What is it about?"]
     results = predictor.predict(texts)
     assert len(results) == 3
     for probabilities in results:
         assert list(probabilities) == list(EMOTIONS)
         assert sum(probabilities.values()) == pytest.approx(1.0, abs=1e-5)
-    second = EmotionPredictor.load(Paths(data_dir=Paths.from_env().data_dir, store_dir=predictor.model_dir.parents[1]))
+    paths = Paths(data_dir=data_dir, store_dir=predictor.model_dir.parents[1])
+    second = EmotionPredictor.load(paths)
     assert second.predict(texts) == results
     fast = EmotionPredictor(predictor.model, predictor.tokenizer, predictor.model_dir, bf16=True)
     for exact, approximate in zip(results, fast.predict(texts), strict=True):
         assert max(abs(exact[k] - approximate[k]) for k in EMOTIONS) < 0.05
     with pytest.raises(ValueError, match="float32"):
-        annotate_split(fast, "valid")
+        annotate_split(fast, "valid", paths)
     for detected in predictor.detect(texts):
         values = list(detected.values())
         assert values == sorted(values, reverse=True)

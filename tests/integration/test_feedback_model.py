@@ -27,7 +27,7 @@ def trained(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[P
 def reader(trained) -> FeedbackReader:
     from ecr_agent.linking import EntityLinker
 
-    return FeedbackReader.load(trained[0], EntityLinker.load())
+    return FeedbackReader.load(trained[0], EntityLinker.load(trained[0]))
 
 
 def after_suggestion(reply: str) -> list[ChatTurn]:

@@ -3,6 +3,7 @@
 import pytest
 from transformers import AutoTokenizer
 
+from ecr_agent.config import Paths
 from ecr_agent.generator.base import ensure_base_checkpoint
 from ecr_agent.generator.model import encode_messages
 from ecr_agent.generator.tokenizer import ChatTokenizer
@@ -17,7 +18,7 @@ CONVERSATION = [
 
 @pytest.fixture(scope="module")
 def pair() -> tuple[ChatTokenizer, object]:
-    folder = ensure_base_checkpoint()
+    folder = ensure_base_checkpoint(Paths.from_env())  # the session's store: converted once for every test
     return ChatTokenizer(folder), AutoTokenizer.from_pretrained(folder)
 
 

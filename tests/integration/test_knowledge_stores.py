@@ -6,6 +6,7 @@ import socket
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -97,22 +98,23 @@ def test_server_mode_with_a_real_chroma_run(tmp_path, data_dir):
     )
     try:
         address = ChromaServer(host="127.0.0.1", port=port)
+        paths = Paths(data_dir=data_dir, store_dir=tmp_path / "local")
+        served = replace(paths, chroma=address)  # the server, as `Paths.from_env` reads it from ECR_CHROMA_HOST
         deadline = time.monotonic() + 60
         while True:
             try:
-                KnowledgeStore.connect(server=address).client.heartbeat()
+                KnowledgeStore.connect(served).client.heartbeat()
                 break
             except Exception:
                 if time.monotonic() > deadline or server.poll() is not None:
                     raise
                 time.sleep(0.5)
-        paths = Paths(data_dir=data_dir, store_dir=tmp_path / "local")
         kg = KnowledgeGraph.load(paths, MovieCatalog.load(paths))
         records = [r for r in triple_records(kg) if r.metadata["movie_id"] == ANGELS]
-        store = KnowledgeStore.connect(server=address)
+        store = KnowledgeStore.connect(served)
         assert store.build("triples", records) == len(records)
         assert store.check("triples") == len(records)
-        hits = KnowledgeStore.connect(server=address).search("director", "triples", k=2, movie_ids=[ANGELS])
+        hits = KnowledgeStore.connect(paths, server=address).search("director", "triples", k=2, movie_ids=[ANGELS])
         assert hits and hits[0]["metadata"]["movie_id"] == ANGELS
         assert not (tmp_path / "local" / "chroma").exists()  # nothing went to the embedded store
     finally:

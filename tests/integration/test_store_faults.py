@@ -282,11 +282,14 @@ def test_a_truncated_lora_export_is_written_again_not_run(tiny_store: Path, tmp_
     truncate(export)
     code = (
         "import sys; from pathlib import Path\n"
+        "from ecr_agent.config import Paths\n"
         "from ecr_agent.generator.llama_runtime import load_stepper\n"
-        "stepper = load_stepper(Path(sys.argv[1]), 'q4_1+lora', threads=1)\n"
+        "paths = Paths(data_dir=Path(sys.argv[2]), store_dir=Path(sys.argv[3]))\n"
+        "stepper = load_stepper(Path(sys.argv[1]), paths, 'q4_1+lora', threads=1)\n"
         "print(int(stepper.start([1, 2, 3]).argmax()) >= 0)\n"
     )
-    run = subprocess.run([sys.executable, "-c", code, str(folder)], capture_output=True, text=True, timeout=300)
+    command = [sys.executable, "-c", code, str(folder), str(paths.data_dir), str(paths.store_dir)]
+    run = subprocess.run(command, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0 and run.stdout.strip().endswith("True"), run.stderr[-2000:]
 
 

@@ -34,6 +34,29 @@ def test_chat_once_json_contract(tiny_store, tmp_path):
     notebook = {"movie_id": "185139", "title": "The Notebook (2004)"}
     assert notebook in result["turned_down"] and notebook not in result["accepted"]  # the feedback read per movie
     assert isinstance(result["seen"], list)
+    top = result["recommendations"][0]
+    assert result["subject"] == {"movie_id": top["movie_id"], "title": top["title"]}  # what the reply talks about
+
+
+def test_the_repl_and_the_demo_stream_each_turn(tiny_store):
+    from io import StringIO
+
+    from ecr_agent import ECRChain
+    from ecr_agent.demo import run_demo
+    from ecr_agent.terminal import chat_repl
+
+    chain = ECRChain.from_store(str(tiny_store), strict=True)
+    said = iter(["I loved Titanic, it made me cry", "/quit"])
+    screen = StringIO()
+    history = chat_repl(chain, read=lambda prompt: next(said), out=screen)
+    expected = chain.invoke({"messages": history[:1]}).reply  # the streamed chunks add up to the whole reply
+    assert history[-1]["role"] == "assistant" and history[-1]["content"].strip() == expected
+    shown = screen.getvalue()
+    assert "[you feel:" in shown and f"ecr> {history[-1]['content']}\n" in shown and "  * " in shown
+    played = StringIO()
+    summary = run_demo(out=played, script=("I loved Titanic, it made me cry",))
+    assert summary["built"] == {} and summary["turns"][0]["reply"].strip() == expected
+    assert expected in played.getvalue() and "[emotions:" in played.getvalue()
 
 
 def test_missing_store_names_the_build_command(tmp_path):

@@ -12,8 +12,8 @@ TOOLS = [find_showtimes, {"name": "search_movie_knowledge"}, {"name": "empatheti
 
 
 @pytest.fixture(scope="module")
-def router(data_dir) -> RuleBasedToolCaller:
-    return RuleBasedToolCaller(linker=EntityLinker.load()).bind_tools(TOOLS)
+def router(paths) -> RuleBasedToolCaller:
+    return RuleBasedToolCaller(linker=EntityLinker.load(paths)).bind_tools(TOOLS)
 
 
 def picked(title: str, movie_id: str) -> list:
@@ -117,7 +117,7 @@ def test_small_talk_answers_what_was_asked():
     assert small_talk("good evening, how are you", False).startswith("Good evening!")
 
 
-def test_the_router_shares_the_linker_of_the_chain_its_tools_use():
+def test_the_router_shares_the_linker_of_the_chain_its_tools_use(paths):
     from types import SimpleNamespace
 
     from ecr_agent.agent.graph import _linker_of
@@ -126,8 +126,9 @@ def test_the_router_shares_the_linker_of_the_chain_its_tools_use():
     loaded = []
     shared = SimpleNamespace(get=lambda: loaded.append(1) or SimpleNamespace(pipeline=SimpleNamespace(linker=linker)))
     tools = [SimpleNamespace(_shared=shared), find_showtimes]
-    source = _linker_of(None, tools)
+    source = _linker_of(None, tools, paths)
     assert callable(source) and not loaded  # nothing loaded until the router needs a title
     assert source() is linker and loaded == [1]  # the tools' own chain, not a second one
-    assert _linker_of(SimpleNamespace(pipeline=SimpleNamespace(linker=linker)), []) is linker
-    assert _linker_of(None, [find_showtimes]) is None  # no shared chain: the router loads its own linker
+    assert _linker_of(SimpleNamespace(pipeline=SimpleNamespace(linker=linker)), [], paths) is linker
+    assert callable(_linker_of(None, [find_showtimes], paths))  # no shared chain: a linker of the paths given
+    assert _linker_of(None, [find_showtimes], None) is None  # nothing given: the router loads its own linker

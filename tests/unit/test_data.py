@@ -9,13 +9,13 @@ from ecr_agent.data.samples import build_samples, merge_turns
 
 
 @pytest.fixture(scope="module")
-def dialogue_20001():
-    return next(d for d in load_dialogues("test") if d.conversation_id == "20001")
+def dialogue_20001(paths):
+    return next(d for d in load_dialogues("test", paths) if d.conversation_id == "20001")
 
 
-def test_split_sizes_and_disjointness():
-    train, valid, test = (load_dialogues(s) for s in ("train", "valid", "test"))
-    assert len(train) + len(valid) == len(load_dialogues("train_full")) == 3458
+def test_split_sizes_and_disjointness(paths):
+    train, valid, test = (load_dialogues(s, paths) for s in ("train", "valid", "test"))
+    assert len(train) + len(valid) == len(load_dialogues("train_full", paths)) == 3458
     assert len(test) == 1342
     ids = [{d.conversation_id for d in split} for split in (train, valid, test)]
     assert not (ids[0] & ids[1]) and not (ids[0] & ids[2]) and not (ids[1] & ids[2])
@@ -23,9 +23,9 @@ def test_split_sizes_and_disjointness():
     assert all(split_of(d.conversation_id) == "valid" for d in valid)
 
 
-def test_unknown_split_is_rejected():
+def test_unknown_split_is_rejected(paths):
     with pytest.raises(ValueError, match="unknown split"):
-        load_dialogues("dev")  # type: ignore[arg-type]
+        load_dialogues("dev", paths)  # type: ignore[arg-type]
 
 
 def test_roles_and_feedback_of_a_hand_checked_dialogue(dialogue_20001):
@@ -85,10 +85,10 @@ def test_missing_data_names_the_file(tmp_path):
         MovieCatalog.load(Paths(data_dir=tmp_path, store_dir=tmp_path))
 
 
-def test_catalogue_covers_every_mentioned_movie():
-    catalog = MovieCatalog.load()
+def test_catalogue_covers_every_mentioned_movie(paths):
+    catalog = MovieCatalog.load(paths)
     assert len(catalog) == 6924
-    mentioned = {m for d in load_dialogues("test") for msg in d.messages for m in msg.movie_ids}
+    mentioned = {m for d in load_dialogues("test", paths) for msg in d.messages for m in msg.movie_ids}
     assert len(mentioned - set(catalog.movies)) / len(mentioned) < 0.01
     assert catalog["151656"].name == "Police Academy"
 
@@ -98,4 +98,4 @@ def test_the_entity_linker_reads_the_data_folder_it_is_given(tmp_path):
 
     elsewhere = Paths(data_dir=tmp_path / "no-data-here", store_dir=tmp_path / "store")
     with pytest.raises(DataNotFoundError, match="no-data-here"):
-        EntityLinker.load(paths=elsewhere)  # before, it read $ECR_DATA_DIR whatever paths the chain was given
+        EntityLinker.load(elsewhere)  # before, it read $ECR_DATA_DIR whatever paths the chain was given

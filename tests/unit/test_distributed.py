@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -65,3 +66,27 @@ def spin(seconds: float) -> None:
     end = time.monotonic() + seconds
     while time.monotonic() < end:
         pass
+
+
+@pytest.mark.skipif(
+    not Path("/proc/stat").exists() or not hasattr(os, "sched_setaffinity") or (os.cpu_count() or 1) < 2,
+    reason="pins processes to CPUs (Linux, two CPUs or more)",
+)
+def test_load_on_a_cpu_we_may_not_use_is_not_counted():
+    """A job pinned to another CPU (taskset, a container's cpuset, another test worker) leaves ours free."""
+    before = os.sched_getaffinity(0)
+    mine = min(before)
+    other = next(cpu for cpu in range(os.cpu_count() or 2) if cpu != mine)
+    code = "import time\nend = time.monotonic() + 1.2\nwhile time.monotonic() < end: pass"
+    os.sched_setaffinity(0, {mine})
+    try:
+        clock = _CpuClock()
+        neighbour = subprocess.Popen([sys.executable, "-c", code], preexec_fn=lambda: os.sched_setaffinity(0, {other}))
+        try:
+            time.sleep(0.6)
+            load = clock.other_load()
+        finally:
+            neighbour.wait()
+    finally:
+        os.sched_setaffinity(0, before)
+    assert load is not None and load < 0.5

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from ecr_agent.config import Paths
 from ecr_agent.data.redial import load_dialogues, split_of
 from ecr_agent.emotion.dataset import (
     EmotionExample,
@@ -28,9 +29,9 @@ def test_annotation_splits_have_the_documented_sizes_and_valid_labels() -> None:
         assert set(annotation.labels) <= set(EMOTIONS)
 
 
-def test_test_annotations_come_from_test_dialogues_and_the_others_from_the_train_file() -> None:
-    test_ids = {d.conversation_id for d in load_dialogues("test")}
-    train_ids = {d.conversation_id for d in load_dialogues("train_full")}
+def test_test_annotations_come_from_test_dialogues_and_the_others_from_the_train_file(paths: Paths) -> None:
+    test_ids = {d.conversation_id for d in load_dialogues("test", paths)}
+    train_ids = {d.conversation_id for d in load_dialogues("train_full", paths)}
     assert {a.conversation_id for a in load_annotations("test")} <= test_ids
     assert {a.conversation_id for split in ("train", "valid") for a in load_annotations(split)} <= train_ids
     # train and valid annotations were sampled by utterance, so they share dialogues (a known caveat)
@@ -38,8 +39,8 @@ def test_test_annotations_come_from_test_dialogues_and_the_others_from_the_train
     assert len(keys) == len(set(keys))
 
 
-def test_annotated_examples_render_movie_titles() -> None:
-    examples = annotated_examples("valid")
+def test_annotated_examples_render_movie_titles(paths: Paths) -> None:
+    examples = annotated_examples("valid", paths)
     assert len(examples) == 500
     assert all(e.text.strip() for e in examples)
     with_ids = [e.text for e in examples if re.search(r"@\d{3,}", e.text)]
@@ -47,8 +48,8 @@ def test_annotated_examples_render_movie_titles() -> None:
     assert Counter(label for e in examples for label in e.labels)["like"] > 100
 
 
-def test_questionnaire_evidence_is_negative_weak_and_never_a_hand_labelled_utterance() -> None:
-    examples = questionnaire_examples(weight=0.5)
+def test_questionnaire_evidence_is_negative_weak_and_never_a_hand_labelled_utterance(paths: Paths) -> None:
+    examples = questionnaire_examples(paths, weight=0.5)
     assert 150 < len(examples) < 400
     assert all(e.labels == ("negative",) and e.source == "questionnaire" and e.weight == 0.5 for e in examples)
     annotated = {(a.conversation_id, a.position) for a in load_annotations()}

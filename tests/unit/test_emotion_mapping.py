@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 import ecr_agent.emotion as emotion_package
+from ecr_agent.config import Paths
 from ecr_agent.emotion.goemotions import (
     GOEMOTIONS_LABELS,
     GOEMOTIONS_TO_ECR,
@@ -54,11 +55,11 @@ def test_map_labels(goemotions: list[str], expected: tuple[str, ...]) -> None:
     assert map_labels(goemotions) == expected
 
 
-def test_loading_the_dev_split_masks_nostalgia_and_skips_dropped_comments() -> None:
-    examples = load_goemotions("dev")
+def test_loading_the_dev_split_masks_nostalgia_and_skips_dropped_comments(paths: Paths) -> None:
+    examples = load_goemotions("dev", paths)
     assert 5000 < len(examples) < 5426  # some caring-only comments are dropped
     nostalgia = EMOTIONS.index("nostalgia")
     assert all(not e.label_mask[nostalgia] and sum(e.label_mask) == 8 for e in examples)
     assert all(e.source == "goemotions" and e.labels for e in examples)
     assert {label for e in examples for label in e.labels} == set(EMOTIONS) - {"nostalgia"}
-    assert len(load_goemotions("dev", limit=10)) == 10
+    assert len(load_goemotions("dev", paths, limit=10)) == 10

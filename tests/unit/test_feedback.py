@@ -28,10 +28,10 @@ from ecr_agent.types import ChatTurn
 
 
 @pytest.fixture(scope="module")
-def linker():
+def linker(paths):
     from ecr_agent.linking import EntityLinker
 
-    return EntityLinker.load()
+    return EntityLinker.load(paths)
 
 
 @pytest.fixture(scope="module")
@@ -104,8 +104,8 @@ def test_feedback_items_pair_a_reply_with_the_suggestion_before_it():
     assert not two.named and two.others == 1 and two.reply == f"Seen {OTHER}, not a fan"
 
 
-def test_questionnaire_examples_use_the_validation_split_and_mark_targets():
-    examples = questionnaire_examples("valid", limit=15)
+def test_questionnaire_examples_use_the_validation_split_and_mark_targets(paths):
+    examples = questionnaire_examples("valid", paths, limit=15)
     assert examples and {split_of(e.conversation_id) for e in examples} == {"valid"}
     for example in examples:
         item = example.item
@@ -114,20 +114,20 @@ def test_questionnaire_examples_use_the_validation_split_and_mark_targets():
         if item.source == "suggested":
             assert TARGET in item.suggestion
         assert example.liked in (0, 1, 2) and example.seen in (0, 1, 2)
-    train = questionnaire_examples("train", limit=15)
+    train = questionnaire_examples("train", paths, limit=15)
     assert not {e.conversation_id for e in train} & {e.conversation_id for e in examples}
 
 
-def test_iard_examples_label_single_suggestions():
-    examples = iard_examples()
+def test_iard_examples_label_single_suggestions(paths):
+    examples = iard_examples(paths)
     assert len(examples) > 400
     assert all(e.item.source == "suggested" and TARGET in e.item.suggestion for e in examples)
     assert sum(e.turned_down for e in examples) > 50
-    assert sum(e.turned_down for e in iard_examples(broad=True)) > sum(e.turned_down for e in examples)
+    assert sum(e.turned_down for e in iard_examples(paths, broad=True)) > sum(e.turned_down for e in examples)
 
 
-def test_the_audit_labels_every_iard_item():
-    intents, audited = iard_examples(), audited_iard_examples()
+def test_the_audit_labels_every_iard_item(paths):
+    intents, audited = iard_examples(paths), audited_iard_examples(paths)
     assert [e.item for e in audited] == [e.item for e in intents]
     assert all(not (e.turned_down and e.accepted) for e in audited)
     assert all(e.seen in (0, 1, 2) for e in audited)
@@ -175,8 +175,8 @@ def test_latest_verdicts_come_from_the_last_user_turn(rules):
     assert len(feedback.turned_down()) == 1 and feedback.turned_down() != [latest[0].movie_id]
 
 
-def test_missing_or_corrupt_model_names_the_command(tmp_path: Path, linker):
-    paths = Paths(data_dir=Paths.from_env().data_dir, store_dir=tmp_path)
+def test_missing_or_corrupt_model_names_the_command(tmp_path: Path, data_dir: Path, linker):
+    paths = Paths(data_dir=data_dir, store_dir=tmp_path)
     with pytest.raises(StoreNotBuiltError, match="ecr train feedback"):
         FeedbackReader.load(paths, linker)
     directory = paths.model_dir("feedback")
@@ -193,8 +193,8 @@ def test_binary_scores():
     assert binary_scores([False], [False])["f1"] == 0.0
 
 
-def test_emotion_rule_baseline_reads_the_turn_and_the_clause():
-    examples = questionnaire_examples("valid", limit=10)
+def test_emotion_rule_baseline_reads_the_turn_and_the_clause(paths):
+    examples = questionnaire_examples("valid", paths, limit=10)
 
     def all_negative(texts):
         return [{"negative": 0.9, "like": 0.1} for _ in texts]

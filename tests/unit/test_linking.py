@@ -7,8 +7,8 @@ from ecr_agent.linking import EntityLinker
 
 
 @pytest.fixture(scope="module")
-def linker() -> EntityLinker:
-    return EntityLinker.load()
+def linker(paths) -> EntityLinker:
+    return EntityLinker.load(paths)
 
 
 def test_uri_labels():

@@ -20,6 +20,20 @@ EDGES = {
     "ecr_agent/integrations": "chat model, retriever, embeddings and vector-store adapters",
 }
 """The only modules that may import LangChain, LangGraph or LangSmith, each with why; every other module is science."""
+ENVIRONMENT_EDGES = {
+    "ecr_agent/config.py": "defines `Paths.from_env`, which reads the Chroma server with `ChromaServer.from_env`",
+    "ecr_agent/cli.py": "the `ecr` command resolves the paths once per command",
+    "ecr_agent/chain.py": "`ECRChain.from_store()` called without paths",
+    "ecr_agent/demo.py": "`ecr demo`",
+    "ecr_agent/tools/shared.py": "tools built without paths (`resolve_paths`)",
+    "ecr_agent/agent/router.py": "the rule-based router built without a linker",
+    "ecr_agent/integrations/retriever.py": "`KnowledgeRetriever.from_env`",
+    "ecr_agent/integrations/chat_model.py": "`ECRChatModel.from_env`",
+}
+"""The only modules that may call ``X.from_env()``, each with why: everything else is given its `Paths` (issue #15)."""
+LAUNCHER = "DataParallel"
+"""`DataParallel.from_env` reads the rank and world size torchrun gives each worker process, not a location."""
+LOCATION_VARIABLES = {"ECR_DATA_DIR", "ECR_STORE_DIR", "ECR_CHROMA_HOST", "ECR_CHROMA_PORT"}
 
 
 def modules() -> list[Path]:
@@ -45,6 +59,26 @@ def imports(path: Path) -> set[str]:
     return found
 
 
+def environment_reads(path: Path) -> set[str]:
+    """What ``path``'s code calls ``from_env`` on (``Paths``, ``ChromaServer``, ...); docstrings do not count."""
+    return {
+        ast.unparse(node.value)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Attribute) and node.attr == "from_env"
+    }
+
+
+def code_strings(path: Path) -> set[str]:
+    """String constants of ``path``'s code (a string statement, such as a docstring, is no code)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    prose = {id(node.value) for node in ast.walk(tree) if isinstance(node, ast.Expr)}
+    return {
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in prose
+    }
+
+
 def is_edge(path: Path) -> bool:
     name = name_of(path)
     return any(name == edge or name.startswith(edge + "/") for edge in EDGES)
@@ -58,6 +92,17 @@ def test_only_the_edges_import_langchain():
     }
     assert {name: found for name, found in leaks.items() if found} == {}
     assert all(any(is_edge(path) and name_of(path).startswith(edge) for path in modules()) for edge in EDGES)
+
+
+def test_only_the_edges_read_the_environment():
+    """Science code takes the `Paths` it is given, so ``paths=`` reaches every file read and written (#15)."""
+    reads = {name_of(path): sorted(environment_reads(path) - {LAUNCHER}) for path in modules()}
+    assert {name: found for name, found in reads.items() if found and name not in ENVIRONMENT_EDGES} == {}
+    assert all(reads[name] for name in ENVIRONMENT_EDGES)  # the list stays as short as the code allows
+    named = {name_of(path): sorted(code_strings(path) & LOCATION_VARIABLES) for path in modules()}
+    assert {name: found for name, found in named.items() if found} == {
+        "ecr_agent/config.py": sorted(LOCATION_VARIABLES)
+    }
 
 
 def test_the_packages_import_each_other_without_cycles():

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from ecr_agent.config import Paths
 from ecr_agent.evaluation import replies as checks
 from ecr_agent.evaluation.replies import (
     CLAIM_PATTERNS,
@@ -34,8 +35,8 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" / "replies.md"
 
 
 @pytest.fixture(scope="module")
-def book(data_dir: Path) -> FactBook:
-    return FactBook.load()
+def book(paths: Paths) -> FactBook:
+    return FactBook.load(paths)
 
 
 def verdicts(reply: str, movie: str, book: FactBook) -> dict[tuple[str, str], bool | None]:
@@ -419,8 +420,6 @@ def test_unknown_movie_cannot_be_checked(book: FactBook):
 
 
 def test_a_saved_fact_book_is_the_book_it_was_built_from(tmp_path: Path, data_dir: Path) -> None:
-    from ecr_agent.config import Paths
-
     paths = Paths(data_dir=data_dir, store_dir=tmp_path)
     built = FactBook.load(paths)
     saved = tmp_path / "cache" / "factbook.json"

@@ -8,8 +8,8 @@ from ecr_agent.types import ChatTurn, Recommendation
 
 
 @pytest.fixture(scope="module")
-def linker() -> EntityLinker:
-    return EntityLinker.load()
+def linker(paths) -> EntityLinker:
+    return EntityLinker.load(paths)
 
 
 def ask(linker: EntityLinker, *messages: str) -> Request | None:

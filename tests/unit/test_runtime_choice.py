@@ -25,9 +25,9 @@ def test_the_note_says_which_runtime_and_why_torch(monkeypatch) -> None:
     assert "llama-cpp-python is not installed" in note and "bash run.sh setup" in note
 
 
-def test_unknown_weight_format_is_refused(tmp_path) -> None:
+def test_unknown_weight_format_is_refused(tmp_path, paths) -> None:
     with pytest.raises(ValueError, match="q8_0"):
-        model_files(tmp_path, "q3_k")
+        model_files(tmp_path, paths, "q3_k")
 
 
 def test_asking_for_llama_cpp_without_it_names_the_fix(monkeypatch, tmp_path) -> None:
