@@ -179,7 +179,8 @@ def rerun_did(name: str, report: dict[str, Any], reference: dict[str, Any], left
     if name == "ranker":
         after = report["runs"]["ecr"].get("resumed_after_epoch")
         return f"resumed after epoch {after}" if after else "trained from the start"
-    return "trained from the start (no checkpoint)"
+    resumed = report.get("resumed_from")
+    return f"resumed after step {resumed}" if resumed else "trained from the start"
 
 
 def metric(name: str, report: dict[str, Any]) -> float:

@@ -13,6 +13,7 @@ import atexit
 import os
 import shutil
 import tempfile
+import warnings
 from pathlib import Path
 
 import pytest
@@ -76,3 +77,13 @@ def tiny_store(data_dir: Path) -> Path:
             train_generator("smoke", paths=paths)
             built.touch()
     return paths.store_dir
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Silence one third-party warning printed at interpreter exit, after pytest's own warning filters are gone.
+
+    llama-cpp-python opens ``os.devnull`` twice when imported (``llama_cpp/_utils.py``) and never closes it, so a
+    test process that loaded llama.cpp ends with "ResourceWarning: unclosed file … /dev/null".
+    """
+    unclosed = r"unclosed file <_io\.TextIOWrapper name='/dev/null'"
+    warnings.filterwarnings("ignore", message=unclosed, category=ResourceWarning)

@@ -21,7 +21,9 @@ How a claim is verified (``True`` / ``False`` / ``None`` = cannot be checked; do
   short plots). For a pair "X (Y)" the one in the cast is the actor.
 - year: the year must be one of the movie's years (from its ReDial title, its metadata name or its DBpedia URI).
 - genre: every genre the phrase names ("romantic comedy" = comedy + romance) must be among the movie's genres
-  ("thriller" also accepts mystery, crime and horror; "family" also animation).
+  ("thriller" also accepts mystery, crime and horror; "family" also animation). A tone claims a kind of movie:
+  "funny" / "hilarious" needs comedy, animation or family, "scary" / "terrifying" / "creepy" horror, thriller or
+  mystery ("It is very funny" about It (2017) is false).
 
 A claim is about the recommended movie unless another known title is attached to it ("Julia Roberts's performance
 in Pretty Woman", "Titanic (1997)", "Titanic is directed by ..."); only a `FactBook` can recognise titles.
@@ -106,9 +108,21 @@ _GENRE_WORDS: dict[str, frozenset[str]] = {
     "historical": frozenset({"history"}),
 }
 """Genre words of a reply → the iEvaLM genre labels they claim (longest phrases first)."""
+_TONE_WORDS: dict[str, frozenset[str]] = {
+    "funny": frozenset({"funny"}),
+    "hilarious": frozenset({"funny"}),
+    "scary": frozenset({"scary"}),
+    "terrifying": frozenset({"scary"}),
+    "frightening": frozenset({"scary"}),
+    "creepy": frozenset({"scary"}),
+}
+"""Tone words that claim a kind of movie ("It is very funny" about a horror film is false)."""
+_GENRE_WORDS |= _TONE_WORDS
 _GENRE_NEAR: dict[str, frozenset[str]] = {
     "thriller": frozenset({"thriller", "mystery", "crime", "horror"}),
     "family": frozenset({"family", "animation"}),
+    "funny": frozenset({"comedy", "animation", "family"}),
+    "scary": frozenset({"horror", "thriller", "mystery"}),
 }
 """Claimed labels that reviewers use loosely → the movie labels that make them true ("a thriller" for a crime film)."""
 _GENRE = "|".join(re.escape(word) for word in _GENRE_WORDS)
@@ -153,7 +167,10 @@ CLAIM_PATTERNS: dict[str, tuple[ClaimKind, str]] = {
         "cast",
         rf"(?P<name>{NAME})['’]s?\s+(?:performance|portrayal|acting|role|turn|character|screen\s+presence)\b",
     ),
-    "performance by X": ("cast", rf"\b(?i:acting|performances?|portrayal|turn)\s+(?:by|from)\s+(?P<name>{NAME})"),
+    "performance by X": (
+        "cast",
+        rf"\b(?i:acting|performances?|portrayal|turn)\s+(?:by|from)\s+(?P<name>{NAME}){_MORE}",
+    ),
     "the role of Y": (
         "role",
         rf"(?:(?P<name>{NAME})\s+(?:in|plays|played|playing|took|takes|gets|got|as)\s+)?\b(?i:the)\s+(?:\w+\s+)?"
@@ -175,6 +192,12 @@ CLAIM_PATTERNS: dict[str, tuple[ClaimKind, str]] = {
     ),
     "this horror film": ("genre", rf"\b{_DET}\s+{_ADJECTIVES}(?P<genre>{_GENRE_CHAIN})[\s-]+(?:{_FILM})\b"),
     "the horror genre": ("genre", rf"\b(?P<genre>{_GENRE_CHAIN})\s+genre\b"),
+    "it is funny": (
+        "genre",
+        rf"\b(?:it|this\s+{_FILM}|the\s+{_FILM})\s*(?:is|was|['’]s)\s+"
+        rf"(?:(?:very|so|really|quite|pretty|super|incredibly|truly|just|also|too)\s+)*"
+        rf"(?P<genre>{'|'.join(_TONE_WORDS)})\b(?!\s+(?:how|that)\b)",
+    ),
 }
 """Pattern name → (claim kind, regex). Groups: ``name`` (the person), ``role`` (a character), ``year``, ``genre``,
 ``more`` (further names of a list: "starring Tom Hanks and Robin Wright").
@@ -212,6 +235,7 @@ _NEEDS: dict[str, tuple[str, ...]] = {
     "X (Y)": ("(",),
     "(YEAR)": ("(",),
     "the horror genre": ("genre",),
+    "it is funny": tuple(_TONE_WORDS),
 }
 """Cheap substring tests: a pattern runs only on text holding one of its words (lower-cased), which keeps a
 60-word reply well under a millisecond."""

@@ -21,6 +21,7 @@ from typing import Any
 from ecr_agent.config import Paths, force_offline
 from ecr_agent.distributed import DataParallel, available_cpus, other_load
 from ecr_agent.generator.base import ensure_base_checkpoint
+from ecr_agent.generator.checkpoint import LoopState, TrainingCheckpoint, config_key
 from ecr_agent.generator.data import ReviewExample, count_by_split, load_review_examples
 from ecr_agent.generator.emotions import emotion_scorer
 from ecr_agent.generator.model import TRAINING_CONFIG, adapter_dir, encode_messages
@@ -166,13 +167,22 @@ def choose_threads(requested: int = 0) -> int:
     return max(1, min(cores, cores - round(other_load())))
 
 
-def train_generator(profile: str = "full", seed: int = 0, *, paths: Paths, **overrides: Any) -> dict[str, Any]:
+def train_generator(
+    profile: str = "full",
+    seed: int = 0,
+    *,
+    paths: Paths,
+    stop_after_steps: int | None = None,
+    **overrides: Any,
+) -> dict[str, Any]:
     """Fine-tune the LoRA adapter and save it under ``models/generator`` of the store; return a report.
 
     Args:
         profile: ``quick`` or ``full`` (see `PROFILES`).
         seed: seeds data order, LoRA init and the random entity/triple selection.
         paths: where the data and the stores are.
+        stop_after_steps: stop at the first checkpoint this many steps in, saving no adapter (tests; the next call
+            resumes, as after a kill).
         **overrides: any `GeneratorTrainConfig` field (e.g. ``steps=2`` in tests).
 
     Under ``accelerate launch``/``torchrun`` with several processes, each step takes one batch per process and
@@ -183,12 +193,14 @@ def train_generator(profile: str = "full", seed: int = 0, *, paths: Paths, **ove
     with store_lock(paths.store_dir, "ecr train generator"):
         parallel.start("cpu")
         try:
-            return _train(config, seed, paths, parallel)
+            return _train(config, seed, paths, parallel, stop_after_steps)
         finally:
             parallel.stop()
 
 
-def _train(config: GeneratorTrainConfig, seed: int, paths: Paths, parallel: DataParallel) -> dict[str, Any]:
+def _train(
+    config: GeneratorTrainConfig, seed: int, paths: Paths, parallel: DataParallel, stop_after_steps: int | None
+) -> dict[str, Any]:
     from peft import LoraConfig, get_peft_model
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -241,15 +253,33 @@ def _train(config: GeneratorTrainConfig, seed: int, paths: Paths, parallel: Data
         model.train()
         return total / max(count, 1)
 
-    history = [{"step": 0, "valid_loss": round(validation_loss(), 4)}]
-    best: dict[str, Any] = {"step": 0, "valid_loss": float("inf"), "state": _lora_state(model)}
-    # the untrained adapter (step 0) is the baseline, never the pick: a few smoke steps may not beat it yet
+    target = adapter_dir(paths)
+    named = {name: p for name, p in model.named_parameters() if p.requires_grad}
+    checkpoint = TrainingCheckpoint(target.with_name(target.name + ".checkpoint"), config_key(config))
     order = _batches([len(x.input_ids) for x in train_set], config.batch_size, seed)
+    resumed = checkpoint.restore(named, optimiser)
+    if resumed is None:
+        history = [{"step": 0, "valid_loss": round(validation_loss(), 4)}]
+        best: dict[str, Any] = {"step": 0, "valid_loss": float("inf"), "state": _lora_state(model)}
+        # the untrained adapter (step 0) is the baseline, never the pick: a few smoke steps may not beat it yet
+        loop = LoopState(step=0)
+    else:
+        loop, best_state = resumed
+        history = loop.history
+        best = {"step": loop.best_step, "valid_loss": loop.best_valid_loss, "state": best_state}
+        for group, base_lr in zip(optimiser.param_groups, schedule.base_lrs, strict=True):
+            group["lr"] = base_lr * _lr_factor(loop.step, config)
+        schedule.last_epoch = loop.step
+        for _ in range(loop.step * parallel.world_size):
+            next(order)  # the batches the killed run took
     model.train()
-    tokens_seen, running, stopped_early = 0, [], False
-    train_started = time.perf_counter()
-    bar = tqdm(total=config.steps, desc="generator", unit="step", disable=not parallel.is_main, dynamic_ncols=True)
-    for step in range(1, config.steps + 1):
+    tokens_seen, running, stopped_early = loop.tokens_seen, [], False
+    train_started = time.perf_counter() - loop.train_seconds
+    bar = tqdm(
+        total=config.steps, initial=loop.step, desc="generator", unit="step", disable=not parallel.is_main,
+        dynamic_ncols=True,
+    )  # fmt: skip
+    for step in range(loop.step + 1, config.steps + 1):
         drawn = [next(order) for _ in range(parallel.world_size)]  # the same draws everywhere; one is ours
         batch = collate([train_set[i] for i in drawn[parallel.rank]], pad_id)
         with autocast:
@@ -277,6 +307,14 @@ def _train(config: GeneratorTrainConfig, seed: int, paths: Paths, parallel: Data
                 tqdm.write(f"generator step {step}: train loss {entry['train_loss']}, valid loss {entry['valid_loss']}")
             if entry["valid_loss"] < best["valid_loss"]:
                 best = {"step": step, "valid_loss": entry["valid_loss"], "state": _lora_state(model)}
+            if parallel.is_main and step < config.steps and not out_of_time:
+                state = LoopState(
+                    step, history, best["step"], best["valid_loss"], tokens_seen, time.perf_counter() - train_started
+                )
+                checkpoint.save(state, named, best["state"], optimiser)
+            if stop_after_steps is not None and step - loop.step >= stop_after_steps:
+                bar.close()
+                return {"finished": False, "steps_done": step, "checkpoint": str(checkpoint.folder)}
         if out_of_time:
             stopped_early = step < config.steps
             logger.warning("generator training stopped at step %d: %.0f min budget reached", step, config.max_minutes)
@@ -286,8 +324,9 @@ def _train(config: GeneratorTrainConfig, seed: int, paths: Paths, parallel: Data
 
     last_step = adapter_fingerprint(trainable)  # equal on every process of a launch iff gradients were averaged
     model.load_state_dict(best["state"], strict=False)
-    target = adapter_dir(paths)
     report = {
+        "finished": True,
+        "resumed_from": loop.step or None,
         "profile": config.profile,
         "seed": seed,
         "adapter_dir": str(target),
@@ -309,6 +348,7 @@ def _train(config: GeneratorTrainConfig, seed: int, paths: Paths, parallel: Data
     if not parallel.is_main:  # the processes hold the same adapter; one writes it
         return report
     _save(model, target, config, report)
+    checkpoint.remove()
     report["wall_s"] = round(time.perf_counter() - started, 1)
     return report
 

@@ -92,6 +92,34 @@ def test_base_is_converted_once_to_plain_weights(paths: Paths, base: EmpatheticG
     assert "Paris" in answer  # the de-quantised weights still make sense
 
 
+def test_a_killed_run_resumes_from_its_checkpoint_to_the_same_adapter(
+    paths: Paths, report: dict, data_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Stopped at the step-2 checkpoint (as a kill after it leaves the store), the next run ends where an
+    uninterrupted one does."""
+
+    def store(name: str) -> Paths:
+        folder = tmp_path_factory.mktemp(name)
+        (folder / "models").mkdir()
+        (folder / "models" / base_checkpoint_dir(paths).name).symlink_to(base_checkpoint_dir(paths))  # converted once
+        return Paths(data_dir=data_dir, store_dir=folder)
+
+    settings = {"steps": 4, "batch_size": 2, "limit_examples": 6, "valid_examples": 4, "eval_every": 2}
+    settings |= {"max_length": 320, "max_minutes": None, "threads": 1}
+    resumed, straight = store("generator_resumed"), store("generator_straight")
+    stopped = train_generator("quick", seed=0, paths=resumed, stop_after_steps=2, **settings)
+    assert stopped["finished"] is False and not (resumed.model_dir("generator") / ADAPTER_WEIGHTS).exists()
+    finished = train_generator("quick", seed=0, paths=resumed, **settings)
+    reference = train_generator("quick", seed=0, paths=straight, **settings)
+    assert finished["resumed_from"] == 2 and reference["resumed_from"] is None
+    assert not Path(stopped["checkpoint"]).exists()  # removed once the adapter is saved
+    losses = [[(h["step"], h.get("train_loss"), h["valid_loss"]) for h in r["history"]] for r in (finished, reference)]
+    assert losses[0] == losses[1] and finished["best_step"] == reference["best_step"]
+    ours = load_file(str(resumed.model_dir("generator") / ADAPTER_WEIGHTS))
+    theirs = load_file(str(straight.model_dir("generator") / ADAPTER_WEIGHTS))
+    assert ours.keys() == theirs.keys() and all(torch.allclose(ours[k], theirs[k], atol=1e-6) for k in ours)
+
+
 def test_training_saves_a_safetensors_adapter(paths: Paths, report: dict) -> None:
     folder = Path(report["adapter_dir"])
     assert folder == paths.model_dir("generator")

@@ -74,3 +74,40 @@ def test_response_loss_ignores_prompt_and_padding() -> None:
     assert loss.item() == pytest.approx(expected.item(), rel=1e-5)
     changed = collate([Encoded([1, 9, 3, 4], [IGNORE, IGNORE, 3, 4])], pad_id=0, multiple=8)
     assert response_loss(lm, changed).item() != pytest.approx(loss.item())  # the prompt still conditions it
+
+
+def _trained_linear() -> tuple[torch.nn.Linear, torch.optim.AdamW]:
+    model = torch.nn.Linear(2, 2)
+    optimiser = torch.optim.AdamW(model.parameters())
+    model(torch.ones(1, 2)).sum().backward()
+    optimiser.step()
+    return model, optimiser
+
+
+def test_a_checkpoint_restores_the_adapter_and_the_optimiser_unless_torn_or_foreign(tmp_path) -> None:
+    from ecr_agent.generator.checkpoint import LoopState, TrainingCheckpoint
+
+    model, optimiser = _trained_linear()
+    named = dict(model.named_parameters())
+    checkpoint = TrainingCheckpoint(tmp_path / "generator.checkpoint", "run-a")
+    best = {n: p.detach().clone() for n, p in named.items()}
+    checkpoint.save(LoopState(step=2, history=[{"step": 2, "valid_loss": 1.5}], best_step=2), named, best, optimiser)
+
+    fresh = torch.nn.Linear(2, 2)
+    fresh_optimiser = torch.optim.AdamW(fresh.parameters())
+    restored = checkpoint.restore(dict(fresh.named_parameters()), fresh_optimiser)
+    assert restored is not None
+    state, best_state = restored
+    assert state.step == 2 and state.history == [{"step": 2, "valid_loss": 1.5}] and state.best_step == 2
+    assert torch.equal(fresh.weight, model.weight) and torch.equal(best_state["bias"], model.bias)
+    moments, fresh_moments = optimiser.state[model.weight], fresh_optimiser.state[fresh.weight]
+    assert torch.equal(fresh_moments["exp_avg_sq"], moments["exp_avg_sq"]) and fresh_moments["step"] == moments["step"]
+
+    foreign = TrainingCheckpoint(checkpoint.folder, "run-b")  # a checkpoint of other settings
+    assert foreign.restore(dict(fresh.named_parameters()), fresh_optimiser) is None
+    loop_state = (checkpoint.folder / "state.json").read_text()
+    checkpoint.save(LoopState(step=4), named, best, optimiser)
+    (checkpoint.folder / "state.json").write_text(loop_state)  # killed between the step-4 tensors and their state
+    assert checkpoint.restore(dict(fresh.named_parameters()), fresh_optimiser) is None
+    (checkpoint.folder / "checkpoint.safetensors").write_bytes(b"\x00" * 16)  # torn tensors
+    assert checkpoint.restore(dict(fresh.named_parameters()), fresh_optimiser) is None

@@ -31,6 +31,9 @@ PRETTY_WOMAN = "84798"
 THIRTEEN_GOING_ON_30 = "81660"
 TITANIC_1997 = "175096"
 ZOOLANDER = "Zoolander (2001)"
+IT_2017 = "187028"
+ROCKY_HORROR = "93310"
+ACTING_BY_THREE = "Great acting by Susan Sarandon, Tim Curry and Peter Suschitzky."
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "replies.md"
 
 
@@ -249,6 +252,10 @@ FOUND = [
     ("It is a sweet romantic comedy.", "genre", "romantic comedy"),
     ("It is a romantic drama.", "genre", "romantic drama"),
     ("A true gem of the horror genre.", "genre", "horror"),
+    ("It is very funny and sweet.", "genre", "funny"),
+    ("This movie was so scary!", "genre", "scary"),
+    ("It's a really funny movie.", "genre", "funny"),
+    ("I loved the acting by Susan Sarandon, Tim Curry and Peter Suschitzky.", "cast", "Peter Suschitzky"),
 ]
 
 NOT_FOUND = [
@@ -258,6 +265,7 @@ NOT_FOUND = [
     "The drama between them is intense.",
     "It has a lot of comedy in it.",
     "It is a comedy of errors.",
+    "It is funny how time flies.",
     "I saw it in 1997.",
     "I was 12 years old when this movie came out.",
     "It was so good as a whole.",
@@ -340,6 +348,12 @@ def test_factbook_merges_kg_and_metadata(book: FactBook):
         (THIRTEEN_GOING_ON_30, "Nora Ephron's performance is great.", "cast", "Nora Ephron", False),
         (THIRTEEN_GOING_ON_30, "The film came out in 2004.", "year", "2004", True),
         (ZOOLANDER, "Jerry Stiller in the role of Will Ferrell.", "role", "Will Ferrell", False),
+        (ZOOLANDER, "It is very funny.", "genre", "funny", True),
+        (IT_2017, "It is very funny.", "genre", "funny", False),
+        (IT_2017, "It is so scary!", "genre", "scary", True),
+        (FORREST_GUMP, "The movie is terrifying.", "genre", "terrifying", False),
+        (ROCKY_HORROR, ACTING_BY_THREE, "cast", "Tim Curry", True),
+        (ROCKY_HORROR, ACTING_BY_THREE, "cast", "Peter Suschitzky", False),  # the cinematographer
     ],
 )
 def test_verify_against_the_kg_and_metadata(book, movie, reply, kind, value, expected):
