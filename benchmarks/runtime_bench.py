@@ -32,6 +32,7 @@ CANDIDATES: dict[str, dict[str, Any]] = {
     "torch bf16": {"runtime": "torch"},
     "torch int8": {"runtime": "torch", "int8": True},
     "llama.cpp Q8_0": {"runtime": "llama.cpp", "weights": "q8_0"},
+    "llama.cpp Q4_0": {"runtime": "llama.cpp", "weights": "q4_0"},
     "llama.cpp F16": {"runtime": "llama.cpp", "weights": "f16"},
     "llama.cpp Q4_1 + LoRA": {"runtime": "llama.cpp", "weights": "q4_1+lora"},
     "onnxruntime fp32": {"onnx": "fp32"},
@@ -39,7 +40,7 @@ CANDIDATES: dict[str, dict[str, Any]] = {
 }
 FIXED_TWO = ("torch bf16", "llama.cpp Q8_0")
 """Also measured under load with two threads always (the old policy), to show what per-call threads buy."""
-QUALITY = ("ecr", "ecr-llama.cpp", "ecr-llama.cpp-f16", "ecr-llama.cpp-q4_1", "ecr-int8")
+QUALITY = ("ecr", "ecr-llama.cpp", "ecr-llama.cpp-q4_0", "ecr-llama.cpp-f16", "ecr-llama.cpp-q4_1", "ecr-int8")
 BOOTSTRAP = 500
 """Paired bootstrap resamples of the turns behind each interval."""
 PAIRED = (("bleu_2", "BLEU-2"), ("fact_mention_rate", "mentions a fact"), ("hallucination_rate", "hallucination"))

@@ -35,6 +35,7 @@ GENERATORS: dict[str, dict[str, Any]] = {
     "ecr-llama.cpp": {"runtime": "llama.cpp", "weights": "q8_0"},
     "ecr-llama.cpp-f16": {"runtime": "llama.cpp", "weights": "f16"},
     "ecr-llama.cpp-q4_1": {"runtime": "llama.cpp", "weights": "q4_1+lora"},
+    "ecr-llama.cpp-q4_0": {"runtime": "llama.cpp", "weights": "q4_0"},
 }
 """How each LM system loads: ``ecr`` is the fine-tuned generator on the torch decoder (bfloat16 where native), the
 reference the llama.cpp weight formats are paired against (docs/generator.md)."""
@@ -128,7 +129,7 @@ def evaluate_generator(
         limit: review examples to evaluate.
         paths: where the data and the stores are.
         systems: ``template`` or any of `GENERATORS`: ``base`` (no fine-tuning), ``ecr`` (fine-tuned, torch; needs
-            ``ecr train generator``), ``ecr-int8`` (torch, int8 weights), ``ecr-llama.cpp`` (Q8_0), ``-f16``, ``-q4_1``.
+            ``ecr train generator``), ``ecr-int8`` (torch, int8 weights), ``ecr-llama.cpp`` (Q8_0), ``-f16``, ``-q4_1``, ``-q4_0``.
         max_new_tokens: generation budget per reply.
         redial_turns: also evaluate this many ReDial test recommender turns (needs ``ecr build``).
         judge: an `LLMJudge` to add the five 0-9 judge scores per system (optional).

@@ -141,8 +141,9 @@ def _stale(export: Path, adapter: Path) -> bool:
     return not export.exists() or export.stat().st_mtime < (adapter / ADAPTER_WEIGHTS).stat().st_mtime
 
 
-WEIGHT_FORMATS = ("q8_0", "f16", "q4_1+lora")
-"""llama.cpp weights we can run: the merged model in Q8_0 or F16, or the packaged Q4_1 base + the LoRA adapter."""
+WEIGHT_FORMATS = ("q8_0", "q4_0", "f16", "q4_1+lora")
+"""llama.cpp weights we can run: the merged model in Q8_0, Q4_0 or F16, or the packaged Q4_1 base + the LoRA
+adapter."""
 
 
 def model_files(adapter: Path | None, paths: Paths, weights: str = "q8_0") -> tuple[Path, Path | None]:
@@ -193,7 +194,8 @@ def load_stepper(
 
 
 def export_merged(adapter: Path, target: Path, weights: str, paths: Paths) -> Path:
-    """Merge the adapter into the base in float32 (torch) and write it for llama.cpp in ``weights`` (q8_0 / f16)."""
+    """Merge the adapter into the base in float32 (torch) and write it for llama.cpp in ``weights`` (q8_0 / q4_0 /
+    f16)."""
     import torch
 
     from ecr_agent.generator.gguf_export import export_merged_model, quantize_model
