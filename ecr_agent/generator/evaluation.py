@@ -129,7 +129,8 @@ def evaluate_generator(
         limit: review examples to evaluate.
         paths: where the data and the stores are.
         systems: ``template`` or any of `GENERATORS`: ``base`` (no fine-tuning), ``ecr`` (fine-tuned, torch; needs
-            ``ecr train generator``), ``ecr-int8`` (torch, int8 weights), ``ecr-llama.cpp`` (Q8_0), ``-f16``, ``-q4_1``, ``-q4_0``.
+            ``ecr train generator``), ``ecr-int8`` (torch, int8 weights), ``ecr-llama.cpp`` (Q8_0), ``-f16``,
+            ``-q4_1``, ``-q4_0``.
         max_new_tokens: generation budget per reply.
         redial_turns: also evaluate this many ReDial test recommender turns (needs ``ecr build``).
         judge: an `LLMJudge` to add the five 0-9 judge scores per system (optional).
