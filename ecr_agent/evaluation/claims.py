@@ -133,7 +133,7 @@ _BARE_GENRES = (
 _FILM = r"(?:film|movie|flick|picture|classic|feature)"
 _DET = r"(?:a|an|this|that|the|its|another)"
 _ADJECTIVES = r"(?:(?!of\b|about\b|with\b|lot\b)[a-z-]+\s+){0,2}?"
-_MORE = rf"(?P<more>(?:\s*,\s*(?:and\s+)?{NAME}|\s+and\s+{NAME})*)"
+_MORE = rf"(?P<more>(?:\s*,\s*(?:and\s+)?{NAME}|\s+and\s+{NAME}|\s*\((?:and\s+)?{NAME}\))*)"
 
 CLAIM_PATTERNS: dict[str, tuple[ClaimKind, str]] = {
     "directed by X": ("director", rf"\b(?i:directed|helmed)\s+by\s+(?P<name>{NAME}){_MORE}"),
