@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 
 SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*$")
-STOCK_PHRASES = ("I was", "one of my favorite movies", "a great choice for me")
+STOCK_PHRASES = ("I was", "one of my favorite movies", "I think the movie was")
 """Phrases the fine-tuned model fell back on reply after reply (`ecr eval reply`'s most repeated 4-gram: "I was so
 excited to see", then, once that was banned, "I was so glad / impressed / taken"; "I think the movie was a great
-choice for me" in four of fifteen replayed turns): the chain never lets them be written whole
-(`DecodingConfig.avoid_sequences`)."""
+choice for me" in four of fifteen replayed turns, which banning only its end turned into "a great way to start my
+day"): the chain never lets them be written whole (`DecodingConfig.avoid_sequences`)."""
 ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "st", "jr", "sr", "vs", "etc", "no", "vol", "prof", "mt"})
 
 
