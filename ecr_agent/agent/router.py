@@ -11,11 +11,12 @@ import json
 import re
 import uuid
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
-from langchain_core.language_models import BaseChatModel
+from langchain_core.language_models import BaseChatModel, LanguageModelInput
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
+from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
 from pydantic import PrivateAttr
 
@@ -106,12 +107,15 @@ class RuleBasedToolCaller(BaseChatModel):
             self._focus = MovieFocus(linker)
         return self._focus
 
-    def bind_tools(self, tools: Sequence[Any], **kwargs: Any) -> RuleBasedToolCaller:  # type: ignore[override]
+    def bind_tools(
+        self, tools: Sequence[Any], *, tool_choice: str | None = None, **kwargs: Any
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        """The router, told which tools exist (it calls them by rule; ``tool_choice`` is not needed)."""
         names = [
             t.name if isinstance(t, BaseTool) else t.get("name", "") if isinstance(t, dict) else t.__name__
             for t in tools
         ]
-        return self.model_copy(update={"tool_names": names})
+        return cast(Runnable[LanguageModelInput, AIMessage], self.model_copy(update={"tool_names": names}))
 
     def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None, **kwargs: Any) -> ChatResult:
         last = messages[-1]

@@ -44,6 +44,7 @@ class UsesSharedChain:
     @classmethod
     def from_chain(cls, shared: SharedChain) -> Self:
         """A tool that uses the parts of a shared `ECRChain` (see `get_tools`)."""
-        tool: Any = cls(paths=shared.paths)  # type: ignore[call-arg]
+        make: Any = cls  # each tool class takes ``paths``; the mixin alone does not say so
+        tool = make(paths=shared.paths)
         tool._shared = shared
         return tool
