@@ -12,8 +12,8 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
+import sys
 import tempfile
-import warnings
 from pathlib import Path
 
 import pytest
@@ -80,10 +80,11 @@ def tiny_store(data_dir: Path) -> Path:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    """Silence one third-party warning printed at interpreter exit, after pytest's own warning filters are gone.
-
-    llama-cpp-python opens ``os.devnull`` twice when imported (``llama_cpp/_utils.py``) and never closes it, so a
-    test process that loaded llama.cpp ends with "ResourceWarning: unclosed file … /dev/null".
-    """
-    unclosed = r"unclosed file <_io\.TextIOWrapper name='/dev/null'"
-    warnings.filterwarnings("ignore", message=unclosed, category=ResourceWarning)
+    """Close the two ``os.devnull`` files llama-cpp-python opens when imported and never closes
+    (``llama_cpp/_utils.py``): otherwise a worker that loaded llama.cpp prints "ResourceWarning: unclosed file …
+    /dev/null" at exit, after pytest's warning filters are gone. No test runs after this hook."""
+    utils = sys.modules.get("llama_cpp._utils")
+    for name in ("outnull_file", "errnull_file"):
+        handle = getattr(utils, name, None)
+        if handle is not None:
+            handle.close()
