@@ -133,7 +133,10 @@ _BARE_GENRES = (
 _FILM = r"(?:film|movie|flick|picture|classic|feature)"
 _DET = r"(?:a|an|this|that|the|its|another)"
 _ADJECTIVES = r"(?:(?!of\b|about\b|with\b|lot\b)[a-z-]+\s+){0,2}?"
-_MORE = rf"(?P<more>(?:\s*,\s*(?:and\s+)?{NAME}|\s+and\s+{NAME}|\s*\((?:and\s+)?{NAME}\))*)"
+_MORE = (
+    rf"(?P<more>(?:\s*,\s*(?:and\s+)?{NAME}|\s+and\s+{NAME}|\s*\((?:and\s+)?{NAME}\)"
+    rf"|\s+as\s+well\s+as\s+(?:the\s+[a-z]+\s+)?{NAME})*)"
+)
 
 CLAIM_PATTERNS: dict[str, tuple[ClaimKind, str]] = {
     "directed by X": ("director", rf"\b(?i:directed|helmed)\s+by\s+(?P<name>{NAME}){_MORE}"),
@@ -200,7 +203,8 @@ CLAIM_PATTERNS: dict[str, tuple[ClaimKind, str]] = {
     ),
 }
 """Pattern name → (claim kind, regex). Groups: ``name`` (the person), ``role`` (a character), ``year``, ``genre``,
-``more`` (further names of a list: "starring Tom Hanks and Robin Wright").
+``more`` (further names of a list: "starring Tom Hanks and Robin Wright", "…, Tim Curry (and Peter Suschitzky)",
+"… as well as the wonderful Judy Garland").
 
 Person patterns are case-sensitive (a name is capitalised) except for their keywords; year and genre patterns
 ignore case. "X plays Y", "X stars as Y", "X is cast as Y" and "Y played by X" also yield a role claim when a

@@ -34,7 +34,9 @@ ZOOLANDER = "Zoolander (2001)"
 IT_2017 = "187028"
 ROCKY_HORROR = "93310"
 ACTING_BY_THREE = "Great acting by Susan Sarandon, Tim Curry and Peter Suschitzky."
-ACTING_BY_ASIDE = "It has such good acting by Susan Sarandon, Tim Curry (and Peter Suschitzky) as well."
+ACTING_BY_ASIDE = (
+    "It has such good acting by Susan Sarandon, Tim Curry (and Peter Suschitzky) as well as the wonderful Judy Garland."
+)
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "replies.md"
 
 
@@ -356,6 +358,7 @@ def test_factbook_merges_kg_and_metadata(book: FactBook):
         (ROCKY_HORROR, ACTING_BY_THREE, "cast", "Tim Curry", True),
         (ROCKY_HORROR, ACTING_BY_THREE, "cast", "Peter Suschitzky", False),  # the cinematographer
         (ROCKY_HORROR, ACTING_BY_ASIDE, "cast", "Peter Suschitzky", False),  # a name in brackets joins the list
+        (ROCKY_HORROR, ACTING_BY_ASIDE, "cast", "Judy Garland", False),  # and one after "as well as (the …)"
     ],
 )
 def test_verify_against_the_kg_and_metadata(book, movie, reply, kind, value, expected):
