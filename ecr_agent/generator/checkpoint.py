@@ -1,10 +1,11 @@
 """Mid-run checkpoints of the LoRA fine-tuning, so a killed `ecr train generator` resumes instead of starting over.
 
 At each validation step the main process writes ``<store>/models/generator.checkpoint/``: one safetensors file with
-the adapter, the best adapter so far, AdamW's moments and torch's RNG state, then ``state.json`` with the loop state
-(step, history, best step). ``state.json`` is written last and names the step the tensors carry, so a run killed
-between the two files resumes from neither (the tensors' step disagrees) and starts over. A checkpoint of another
-configuration (profile, seed, steps, data slice) is ignored, never mixed in.
+the adapter, the best adapter so far, AdamW's state (`ecr_agent.optim_state`, as the ranker keeps it) and torch's RNG
+state, then ``state.json`` with the loop state (step, history, best step) and AdamW's param groups. ``state.json``
+is written last and names the step the tensors carry, so a run killed between the two files resumes from neither
+(the tensors' step disagrees) and starts over. A checkpoint of another configuration (profile, seed, steps, data
+slice) is ignored, never mixed in.
 """
 
 from __future__ import annotations
@@ -13,14 +14,15 @@ import hashlib
 import json
 import logging
 import shutil
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import torch
 from safetensors import SafetensorError, safe_open
-from safetensors.torch import load_file, save_file
+from safetensors.torch import save_file
 
+from ecr_agent.optim_state import load_optimizer, optimizer_tensors
 from ecr_agent.store_files import replacing
 
 logger = logging.getLogger(__name__)
@@ -65,17 +67,16 @@ class TrainingCheckpoint:
         optimiser: torch.optim.Optimizer,
     ) -> None:
         """Write the tensors, then the loop state that vouches for them."""
+        moments, param_groups = optimizer_tensors(optimiser)
         tensors = {f"adapter.{n}": p.detach().contiguous() for n, p in trainable.items()}
         tensors |= {f"best.{n}": t.contiguous() for n, t in best.items()}
-        for name, parameter in trainable.items():
-            for slot, value in optimiser.state.get(parameter, {}).items():
-                tensors[f"optimiser.{slot}.{name}"] = value.detach().reshape(-1).contiguous()
-        tensors["rng"] = torch.get_rng_state()
+        tensors |= moments | {"rng": torch.get_rng_state()}
         self.folder.mkdir(parents=True, exist_ok=True)
         with replacing(self.folder / TENSORS) as partial:
             save_file(tensors, str(partial), metadata={"step": str(state.step), "config_key": self.key})
         with replacing(self.folder / STATE) as partial:
-            partial.write_text(json.dumps(asdict(state) | {"config_key": self.key}, indent=1))
+            record = asdict(replace(state, config_key=self.key)) | {"param_groups": param_groups}
+            partial.write_text(json.dumps(record, indent=1))
 
     def restore(
         self,
@@ -84,10 +85,12 @@ class TrainingCheckpoint:
     ) -> tuple[LoopState, dict[str, torch.Tensor]] | None:
         """Load a whole checkpoint of this run into the adapter and the optimiser; None when there is none to trust."""
         try:
-            state = LoopState(**json.loads((self.folder / STATE).read_text()))
-            tensors = load_file(str(self.folder / TENSORS))
+            record = json.loads((self.folder / STATE).read_text())
+            param_groups = record.pop("param_groups")
+            state = LoopState(**record)
             with safe_open(str(self.folder / TENSORS), framework="pt") as handle:
                 written = handle.metadata() or {}
+                tensors = {key: handle.get_tensor(key) for key in handle.keys()}
         except FileNotFoundError:
             return None
         except (OSError, ValueError, TypeError, KeyError, SafetensorError) as error:
@@ -105,17 +108,7 @@ class TrainingCheckpoint:
         with torch.no_grad():
             for name, parameter in trainable.items():
                 parameter.copy_(tensors[f"adapter.{name}"])
-        moments: dict[str, dict[str, torch.Tensor]] = {}
-        for key, value in tensors.items():
-            if key.startswith("optimiser."):
-                _, slot, name = key.split(".", 2)
-                moments.setdefault(name, {})[slot] = value
-        for name, slots in moments.items():
-            parameter = trainable[name]
-            optimiser.state[parameter] = {
-                slot: value.reshape(()) if slot == "step" else value.reshape(parameter.shape)
-                for slot, value in slots.items()
-            }
+        load_optimizer(optimiser, tensors, param_groups)
         torch.set_rng_state(tensors["rng"])
         best = {k.removeprefix("best."): v for k, v in tensors.items() if k.startswith("best.")}
         logger.info("generator training resumes after step %d (%s)", state.step, self.folder)

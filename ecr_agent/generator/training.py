@@ -232,7 +232,8 @@ def _train(
         raise ValueError("no training example fits max_length")
     logger.info("generator: %d train / %d valid examples, %d threads", len(train_set), len(valid_set), threads)
 
-    trainable = [p for p in model.parameters() if p.requires_grad]
+    named = {name: p for name, p in model.named_parameters() if p.requires_grad}
+    trainable = list(named.values())
     optimiser = torch.optim.AdamW(trainable, lr=config.lr, weight_decay=config.weight_decay)
     schedule = torch.optim.lr_scheduler.LambdaLR(optimiser, lambda step: _lr_factor(step, config))
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
@@ -254,7 +255,6 @@ def _train(
         return total / max(count, 1)
 
     target = adapter_dir(paths)
-    named = {name: p for name, p in model.named_parameters() if p.requires_grad}
     checkpoint = TrainingCheckpoint(target.with_name(target.name + ".checkpoint"), config_key(config))
     order = _batches([len(x.input_ids) for x in train_set], config.batch_size, seed)
     resumed = checkpoint.restore(named, optimiser)
@@ -267,9 +267,7 @@ def _train(
         loop, best_state = resumed
         history = loop.history
         best = {"step": loop.best_step, "valid_loss": loop.best_valid_loss, "state": best_state}
-        for group, base_lr in zip(optimiser.param_groups, schedule.base_lrs, strict=True):
-            group["lr"] = base_lr * _lr_factor(loop.step, config)
-        schedule.last_epoch = loop.step
+        schedule.last_epoch = loop.step  # the learning rate itself came back with the optimiser's param groups
         for _ in range(loop.step * parallel.world_size):
             next(order)  # the batches the killed run took
     model.train()

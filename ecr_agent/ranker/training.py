@@ -33,6 +33,7 @@ from ecr_agent.config import Paths
 from ecr_agent.cpu import keep_heap_memory, torch_threads
 from ecr_agent.distributed import DataParallel
 from ecr_agent.evaluation.ranking import ranking_metrics
+from ecr_agent.optim_state import load_optimizer, optimizer_tensors
 from ecr_agent.ranker.assets import (
     RankerAssets,
     default_run_name,
@@ -393,16 +394,14 @@ def _checkpoint(directory, fingerprint: str, model, optimizer, state: dict, aver
     tensors = {f"model.{k}": v.contiguous() for k, v in model.state_dict().items()}
     if average is not None:
         tensors.update(average.state_tensors())
-    opt = optimizer.state_dict()
-    for param_id, values in opt["state"].items():
-        for key, value in values.items():
-            tensors[f"optim.{param_id}.{key}"] = torch.as_tensor(value).contiguous()
+    moments, param_groups = optimizer_tensors(optimizer)
+    tensors.update(moments)
     directory.mkdir(parents=True, exist_ok=True)
     with replacing(directory / "checkpoint.safetensors") as partial:
         save_file(tensors, str(partial), metadata={"epoch": str(state["epoch"])})
     save_json(
         directory / "checkpoint.json",
-        {"fingerprint": fingerprint, "state": state, "param_groups": opt["param_groups"]},
+        {"fingerprint": fingerprint, "state": state, "param_groups": param_groups},
     )
 
 
@@ -433,12 +432,7 @@ def _resume(directory, fingerprint: str, model, optimizer, average) -> dict:  # 
         if average is not None:
             average.check_state_tensors(tensors)  # before anything changes: a checkpoint loads whole or not at all
         model.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith("model.")})
-        opt_state: dict[int, dict[str, torch.Tensor]] = {}
-        for key, value in tensors.items():
-            if key.startswith("optim."):
-                _, param_id, name = key.split(".", 2)
-                opt_state.setdefault(int(param_id), {})[name] = value
-        optimizer.load_state_dict({"state": opt_state, "param_groups": meta["param_groups"]})
+        load_optimizer(optimizer, tensors, meta["param_groups"])
         if average is not None:
             average.load_state_tensors(tensors)
     except (OSError, ValueError, KeyError, RuntimeError, SafetensorError) as error:
