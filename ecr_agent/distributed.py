@@ -68,8 +68,10 @@ class _CpuClock:
         try:
             with open("/proc/stat") as stat:
                 for line in stat:
+                    if not line.startswith("cpu"):
+                        break  # the per-CPU lines come first; the long interrupt counts after them are not needed
                     name, *values = line.split()
-                    if not name.startswith("cpu") or name == "cpu" or (ours is not None and name not in ours):
+                    if name == "cpu" or (ours is not None and name not in ours):
                         continue
                     user, nice, system, _idle, _iowait, irq, softirq, steal = (int(v) for v in values[:8])
                     busy += user + nice + system + irq + softirq + steal
