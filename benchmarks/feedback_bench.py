@@ -28,6 +28,8 @@ SET_NAMES = {
     "valid": "validation questionnaires (thresholds chosen here)",
     "test": "test questionnaires",
     "test_agreed": "test questionnaires where the recommender's answer agrees with the seeker's",
+    "test_audited": "single-suggestion replies of 261 test dialogues labelled by our audit guideline "
+    "(ecr_agent/feedback/data/IARD_AUDIT_GUIDELINE.md)",
     "iard": "IARD replies, REJ = turned down",
     "iard_broad": "IARD replies, REJ or CRI-F = turned down",
     "iard_audited": "IARD replies labelled by our audit (ecr_agent/feedback/data/IARD_AUDIT_GUIDELINE.md)",
@@ -100,7 +102,7 @@ def worked_examples(reader: Any, rules: Any, predictor: Any) -> list[dict[str, A
 
 def run(skip_train: bool, profile: str) -> dict[str, Any]:
     from ecr_agent.config import Paths
-    from ecr_agent.feedback.evaluation import evaluate_reader, evaluation_sets
+    from ecr_agent.feedback.evaluation import AGREEMENT_FILES, annotator_agreement, evaluate_reader, evaluation_sets
     from ecr_agent.feedback.reader import FeedbackReader
     from ecr_agent.feedback.training import train_feedback
     from ecr_agent.linking import EntityLinker
@@ -132,6 +134,7 @@ def run(skip_train: bool, profile: str) -> dict[str, Any]:
     results["rules"] = evaluate_reader(rules, sets)
     results["old_rule"], results["old_rule_source"], predictor = emotion_baseline(sets, paths)
     results["examples"] = worked_examples(reader, rules, predictor)
+    results["agreement"] = {name: annotator_agreement(*files) for name, files in AGREEMENT_FILES.items()}
     results["load_average_after"] = load_average()
     return results
 
@@ -167,6 +170,14 @@ def markdown(results: dict[str, Any]) -> str:
             + ", ".join(f"{k} {v:.3f}" for k, v in results["thresholds"].items())
             + "."
         )
+    else:
+        record = results.get("training_record") or {}
+        lines.append(
+            f"Reader evaluated as found in the store (profile `{record.get('profile', {}).get('name', '?')}`, "
+            f"{record.get('train_examples', '?')} train items); thresholds chosen on validation: "
+            + ", ".join(f"{k} {v:.3f}" for k, v in results["thresholds"].items())
+            + "."
+        )
     lines += ["", "Held-out sets (items = one movie in one reply):", ""]
     for name, size in results["sizes"].items():
         lines.append(f"- `{name}`: {SET_NAMES[name]}, {size['examples']} items, {size['turned_down']} turned down")
@@ -180,6 +191,23 @@ def markdown(results: dict[str, Any]) -> str:
                 continue
             lines.append(f"| {name} | {model} | {fmt(results['rules'].get(name), metric)} | {fmt(old, metric)} |")
     lines += ["", f"Old emotion rule: {results['old_rule_source']}. It only ever says *turned down*.", ""]
+    if results.get("agreement"):
+        lines += [
+            "## How far the labels can be trusted: a second annotation",
+            "",
+            "Each audited set was labelled twice, independently, by the same guideline (both annotators are language-"
+            "model helpers that read every item; neither saw the other's labels nor any model output). Scores of the "
+            "second annotation against the first, which the tables above use:",
+            "",
+            "| set | items | turned down P / R | accepted P / R | same *seen* answer |",
+            "| --- | --- | --- | --- | --- |",
+        ]
+        for name, agreement in results["agreement"].items():
+            lines.append(
+                f"| {name} | {agreement['items']} | {fmt(agreement, 'turned_down')} | {fmt(agreement, 'accepted')} "
+                f"| {agreement['seen_same']:.2f} |"
+            )
+        lines += [""]
     lines += ["## Turned down, by where the movie came from (trained reader)", ""]
     lines += ["| set | suggested by the recommender | named by the user |", "| --- | --- | --- |"]
     for name in results["sizes"]:

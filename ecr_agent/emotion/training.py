@@ -40,6 +40,7 @@ from ecr_agent.emotion.model import (
     tokenize,
 )
 from ecr_agent.minilm import pad_batch
+from ecr_agent.optim_state import load_optimizer, optimizer_tensors
 from ecr_agent.store_files import check_tensors, read_json, replacing
 from ecr_agent.store_lock import store_lock
 
@@ -248,15 +249,10 @@ class Checkpoint:
         weights = {k: v.detach().contiguous().cpu() for k, v in model.state_dict().items()}
         with replacing(self.directory / "model.safetensors") as partial:
             save_file(weights, str(partial))
-        optimizer_state = optimizer.state_dict()
-        tensors = {
-            f"{index}.{name}": value.detach().contiguous().cpu()
-            for index, values in optimizer_state["state"].items()
-            for name, value in values.items()
-        }
+        tensors, param_groups = optimizer_tensors(optimizer)
         with replacing(self.directory / "optimizer.safetensors") as partial:
             save_file(tensors, str(partial))
-        state = state | {"fingerprint": self.fingerprint, "param_groups": optimizer_state["param_groups"]}
+        state = state | {"fingerprint": self.fingerprint, "param_groups": param_groups}
         with replacing(self.directory / "state.json") as partial:
             partial.write_text(json.dumps(state))
 
@@ -268,12 +264,7 @@ class Checkpoint:
     def load_optimizer(self, optimizer: torch.optim.Optimizer, state: dict[str, Any]) -> None:
         from safetensors.torch import load_file
 
-        tensors = load_file(str(self.directory / "optimizer.safetensors"))
-        per_param: dict[int, dict[str, torch.Tensor]] = {}
-        for key, value in tensors.items():
-            index, name = key.split(".", 1)
-            per_param.setdefault(int(index), {})[name] = value
-        optimizer.load_state_dict({"state": per_param, "param_groups": state["param_groups"]})
+        load_optimizer(optimizer, load_file(str(self.directory / "optimizer.safetensors")), state["param_groups"])
 
     def clear(self) -> None:
         shutil.rmtree(self.directory, ignore_errors=True)

@@ -255,6 +255,26 @@ def dialogue_examples(raw: Mapping[str, object]) -> list[FeedbackExample]:
     return examples
 
 
+def single_suggestion_items(turns: Sequence[LinkedTurn]) -> list[FeedbackItem]:
+    """Items about the one movie the assistant suggested in the turn just before the reply.
+
+    A verdict read from the whole reply (an IARD intent, an annotator's label) is only unambiguous then: with several
+    suggestions a "no thanks" could be about any of them.
+    """
+    items = feedback_items(turns)
+    chosen = []
+    for item in items:
+        before = turns[item.turn_index - 1] if item.turn_index > 0 else None
+        if item.source != "suggested" or before is None or before.role != "assistant":
+            continue
+        if item.movie_id not in before.movies:
+            continue
+        suggested = [i for i in items if i.turn_index == item.turn_index and i.movie_id in before.movies]
+        if len([i for i in suggested if i.source == "suggested"]) == 1:
+            chosen.append(item)
+    return chosen
+
+
 def iard_examples(paths: Paths, broad: bool = False) -> list[FeedbackExample]:
     """Suggested movies labelled by the IARD intent of the seeker's reply (REJ → turned down, ACC → accepted,
     SEE → seen; any other reply: neither, seen not said).
@@ -262,8 +282,8 @@ def iard_examples(paths: Paths, broad: bool = False) -> list[FeedbackExample]:
     ``broad`` also counts CRI-F as turned down: IARD labels "I don't like violence" / "not a Kevin Hart fan" after a
     suggestion as a critique of a feature, not as a rejection, though a user saying it does not want the movie.
 
-    The reply must directly follow a recommender turn (intent REC-S or REC-E) that suggests this one movie: IARD
-    intents belong to the whole reply, so with several suggestions a REJ could be about any of them.
+    The reply must directly follow a recommender turn (intent REC-S or REC-E) that suggests this one movie
+    (`single_suggestion_items`): IARD intents belong to the whole reply.
     """
     examples: list[FeedbackExample] = []
     for raw in read_jsonl(paths.data_file(IARD_FILE)):
@@ -275,15 +295,8 @@ def iard_examples(paths: Paths, broad: bool = False) -> list[FeedbackExample]:
         turns = redial_turns(zip(roles, texts, strict=True))
         if len(turns) != len(messages):  # IARD merged turns already; anything else is not this format
             continue
-        items = feedback_items(turns)
-        for item in items:
-            before = turns[item.turn_index - 1] if item.turn_index > 0 else None
-            if item.source != "suggested" or before is None or item.movie_id not in before.movies:
-                continue
+        for item in single_suggestion_items(turns):
             if not intents[item.turn_index - 1] & {"REC-S", "REC-E"}:
-                continue
-            suggested = [i for i in items if i.turn_index == item.turn_index and i.movie_id in before.movies]
-            if len([i for i in suggested if i.source == "suggested"]) > 1:
                 continue
             labels = intents[item.turn_index]
             rejected = "REJ" in labels or (broad and "CRI-F" in labels)
@@ -292,9 +305,28 @@ def iard_examples(paths: Paths, broad: bool = False) -> list[FeedbackExample]:
     return examples
 
 
-AUDIT_FILE = Path(__file__).parent / "data" / "iard_audit.jsonl"
+AUDIT_DIR = Path(__file__).parent / "data"
+AUDIT_FILE = AUDIT_DIR / "iard_audit.jsonl"
 """Our own labels of every IARD item (`iard_examples`), read against ``data/IARD_AUDIT_GUIDELINE.md``."""
+TEST_AUDIT_FILE = AUDIT_DIR / "redial_test_audit.jsonl"
+"""Labels, by the same guideline, of 600 single-suggestion replies from 261 ReDial test dialogues (never trained on)."""
 SEEN_CODES = {"no": 0, "yes": 1, "unsaid": 2}
+
+
+def _relabelled(examples: Iterable[FeedbackExample], audit_file: Path) -> list[FeedbackExample]:
+    """The examples that ``audit_file`` labels, with the audit's ``turned_down``/``accepted``/``seen``."""
+    labels = {
+        (row["conversation_id"], row["turn_index"], row["movie_id"]): row
+        for row in map(json.loads, audit_file.read_text().splitlines())
+    }
+    relabelled = []
+    for example in examples:
+        label = labels.get((example.conversation_id, example.item.turn_index, example.item.movie_id))
+        if label is None:
+            continue
+        liked = 0 if label["turned_down"] else 1 if label["accepted"] else 2
+        relabelled.append(FeedbackExample(example.conversation_id, example.item, liked, SEEN_CODES[label["seen"]]))
+    return relabelled
 
 
 def audited_iard_examples(paths: Paths) -> list[FeedbackExample]:
@@ -304,16 +336,18 @@ def audited_iard_examples(paths: Paths) -> list[FeedbackExample]:
     critique (CRI-F) rather than a rejection; the audit asks of each (reply, movie) pair the question the chain acts on:
     does the user turn this movie down, take it, say they have seen it?
     """
-    labels = {
-        (row["conversation_id"], row["turn_index"], row["movie_id"]): row
-        for row in map(json.loads, AUDIT_FILE.read_text().splitlines())
-    }
+    return _relabelled(iard_examples(paths), AUDIT_FILE)
+
+
+def audited_test_examples(paths: Paths) -> list[FeedbackExample]:
+    """Single-suggestion replies of ReDial test dialogues labelled by the audit guideline (`TEST_AUDIT_FILE`)."""
     examples = []
-    for example in iard_examples(paths):
-        label = labels[(example.conversation_id, example.item.turn_index, example.item.movie_id)]
-        liked = 0 if label["turned_down"] else 1 if label["accepted"] else 2
-        examples.append(FeedbackExample(example.conversation_id, example.item, liked, SEEN_CODES[label["seen"]]))
-    return examples
+    for raw in read_jsonl(paths.data_file(_questionnaire_file("test"))):
+        dialogue = parse_dialogue(raw)
+        turns = redial_turns((m.role, m.text) for m in dialogue.messages)
+        items = single_suggestion_items(turns)
+        examples.extend(FeedbackExample(dialogue.conversation_id, item, 2, 2) for item in items)
+    return _relabelled(examples, TEST_AUDIT_FILE)
 
 
 # --- chats --------------------------------------------------------------------------------------------------------

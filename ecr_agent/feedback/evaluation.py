@@ -6,6 +6,8 @@ Held-out sets (`evaluation_sets`):
 - ``test``: questionnaires of the official test split (reporting only);
 - ``test_agreed``: the test items on which the recommender's questionnaire agrees with the seeker's about ``liked``
   (feedback a reader of the dialogue could see; the seeker's answer alone often is not in the text);
+- ``test_audited``: 600 single-suggestion replies of test dialogues labelled by our audit guideline
+  (`audited_test_examples`): the question the chain acts on, per (reply, movie) pair, on data no model trains on;
 - ``iard``: 207 extra ReDial dialogues whose seeker replies carry IARD intents REJ / ACC / SEE (never trained on);
 - ``iard_broad``: the same items with the critique-of-a-feature intent CRI-F also read as turning the movie down;
 - ``iard_audited``: the same items labelled by our audit (`audited_iard_examples`), per (reply, movie) pair.
@@ -16,21 +18,26 @@ Held-out sets (`evaluation_sets`):
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from ecr_agent.config import Paths
 from ecr_agent.feedback.dataset import (
+    AUDIT_FILE,
     TARGET,
+    TEST_AUDIT_FILE,
     FeedbackExample,
     audited_iard_examples,
+    audited_test_examples,
     iard_examples,
     questionnaire_examples,
 )
 from ecr_agent.feedback.reader import FeedbackReader, MovieFeedback
 from ecr_agent.ranker.features import split_clauses
 
-EVALUATION_SETS = ("valid", "test", "test_agreed", "iard", "iard_broad", "iard_audited")
+EVALUATION_SETS = ("valid", "test", "test_agreed", "test_audited", "iard", "iard_broad", "iard_audited")
 NEGATIVE_CONFIDENCE = 0.5
 """The chain's old rule: a turn is a rejection when *negative* is its top label with at least this probability."""
 
@@ -71,6 +78,8 @@ def evaluation_sets(
             sets[name] = iard_examples(paths, broad=name == "iard_broad")
         elif name == "iard_audited":
             sets[name] = audited_iard_examples(paths)
+        elif name == "test_audited":
+            sets[name] = audited_test_examples(paths)
         elif name in ("valid", "test"):
             sets[name] = questionnaire_examples(name, paths, limit=limit)  # type: ignore[arg-type]
         elif name == "test_agreed":
@@ -141,3 +150,30 @@ def _named_clauses(example: FeedbackExample) -> list[str]:
 def _readable(marked: str) -> str:
     """A marked text as the emotion classifier reads it (placeholders as plain words)."""
     return marked.replace(TARGET, "the movie").replace("MovieY", "another movie")
+
+
+AGREEMENT_FILES = {
+    "test_audited": (TEST_AUDIT_FILE, TEST_AUDIT_FILE.with_name("redial_test_audit_second.jsonl")),
+    "iard_audited": (AUDIT_FILE, AUDIT_FILE.with_name("iard_audit_second.jsonl")),
+}
+"""Each audited set's labels and a second, independent annotation of the same items by the same guideline."""
+
+
+def annotator_agreement(first: Path, second: Path) -> dict[str, Any]:
+    """How well a second annotation reproduces the first: precision / recall / F1 of its turned down and accepted
+    (the first read as gold), and the share of items with the same ``seen`` answer.
+
+    It bounds what a reader can be expected to score against these labels: where two careful readers of the
+    guideline disagree, a model that matches either is partly "wrong".
+    """
+    rows = [[json.loads(line) for line in path.read_text().splitlines()] for path in (first, second)]
+    keys = [[(r["conversation_id"], r["turn_index"], r["movie_id"]) for r in labels] for labels in rows]
+    if keys[0] != keys[1]:
+        raise ValueError(f"{first.name} and {second.name} label different items")
+    gold, other = rows
+    return {
+        "items": len(gold),
+        "turned_down": binary_scores([r["turned_down"] for r in other], [r["turned_down"] for r in gold]),
+        "accepted": binary_scores([r["accepted"] for r in other], [r["accepted"] for r in gold]),
+        "seen_same": sum(a["seen"] == b["seen"] for a, b in zip(gold, other, strict=True)) / len(gold),
+    }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -12,16 +13,26 @@ from ecr_agent.data.redial import MOVIE_MENTION, split_of
 from ecr_agent.feedback.dataset import (
     OTHER,
     TARGET,
+    TEST_AUDIT_FILE,
     LinkedTurn,
     audited_iard_examples,
+    audited_test_examples,
     feedback_items,
     iard_examples,
     mention_spans,
     questionnaire_examples,
     redial_turns,
+    single_suggestion_items,
     target_clause,
 )
-from ecr_agent.feedback.evaluation import binary_scores, emotion_rule_verdicts, is_rejection, score_verdicts
+from ecr_agent.feedback.evaluation import (
+    AGREEMENT_FILES,
+    annotator_agreement,
+    binary_scores,
+    emotion_rule_verdicts,
+    is_rejection,
+    score_verdicts,
+)
 from ecr_agent.feedback.reader import FeedbackReader
 from ecr_agent.feedback.rules import cues, rule_verdict
 from ecr_agent.types import ChatTurn
@@ -133,6 +144,45 @@ def test_the_audit_labels_every_iard_item(paths):
     assert all(e.seen in (0, 1, 2) for e in audited)
     rejected = [a.turned_down for a, i in zip(audited, intents, strict=True) if i.turned_down]
     assert sum(rejected) / len(rejected) > 0.8  # mostly agrees with IARD's REJ (and adds refusals IARD calls CRI-F)
+
+
+def test_single_suggestion_items_skip_replies_to_two_suggestions():
+    turns = redial_turns(
+        [
+            ("seeker", "Any comedy like @1?"),
+            ("recommender", "Try @2"),
+            ("seeker", "Not a fan"),
+            ("recommender", "Then @3 or @4"),
+            ("seeker", "No thanks"),
+            ("recommender", "Like @1, @5 is fun"),
+            ("seeker", "ok"),
+        ]
+    )
+    chosen = [(i.turn_index, i.movie_id) for i in single_suggestion_items(turns)]
+    assert chosen == [(2, "2"), (6, "5")]  # "No thanks" could be about @3 or @4; @1 is the user's
+
+
+def test_the_test_audit_labels_test_replies_only(paths):
+    audited = audited_test_examples(paths)
+    assert len(audited) == len(TEST_AUDIT_FILE.read_text().splitlines())  # every label found its item
+    assert not {e.conversation_id for e in audited} & {e.conversation_id for e in audited_iard_examples(paths)}
+    assert all(not (e.turned_down and e.accepted) for e in audited)
+    assert 10 < sum(e.turned_down for e in audited) < len(audited) / 4
+
+
+def test_annotator_agreement_scores_the_second_annotation_against_the_first(tmp_path: Path):
+    rows = [{"conversation_id": "1", "turn_index": i, "movie_id": "9", "seen": "yes"} for i in range(4)]
+    first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
+    first.write_text("\n".join(json.dumps(r | {"turned_down": i < 2, "accepted": i >= 2}) for i, r in enumerate(rows)))
+    second.write_text("\n".join(json.dumps(r | {"turned_down": i < 1, "accepted": i >= 1}) for i, r in enumerate(rows)))
+    agreement = annotator_agreement(first, second)
+    assert agreement["turned_down"]["precision"] == 1.0 and agreement["turned_down"]["recall"] == 0.5
+    assert agreement["accepted"]["precision"] == 2 / 3 and agreement["seen_same"] == 1.0
+    second.write_text("\n".join(json.dumps(r | {"movie_id": "8", "turned_down": 0, "accepted": 0}) for r in rows))
+    with pytest.raises(ValueError, match="different items"):
+        annotator_agreement(first, second)
+    for pair in AGREEMENT_FILES.values():  # the shipped annotations label the same items
+        assert annotator_agreement(*pair)["items"] > 500
 
 
 def test_linked_titles_are_marked(linker):
