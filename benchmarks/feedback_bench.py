@@ -30,9 +30,10 @@ SET_NAMES = {
     "test_agreed": "test questionnaires where the recommender's answer agrees with the seeker's",
     "test_audited": "single-suggestion replies of 261 test dialogues labelled by our audit guideline "
     "(ecr_agent/feedback/data/IARD_AUDIT_GUIDELINE.md)",
-    "iard": "IARD replies, REJ = turned down",
-    "iard_broad": "IARD replies, REJ or CRI-F = turned down",
-    "iard_audited": "IARD replies labelled by our audit (ecr_agent/feedback/data/IARD_AUDIT_GUIDELINE.md)",
+    "iard": "IARD replies, REJ = turned down (the items of `iard_audited`)",
+    "iard_broad": "IARD replies, REJ or CRI-F = turned down (the items of `iard_audited`)",
+    "iard_audited": "IARD replies labelled by our audit (ecr_agent/feedback/data/IARD_AUDIT_GUIDELINE.md); since "
+    "2026-11-30 18:25 the thresholds are chosen on it with `valid`, so for the trained reader it is validation data",
 }
 EXAMPLES = [
     ("Have you seen Avengers: Infinity War?", "I have. Did a binge to prepare for Avengers: Infinity War"),
@@ -166,7 +167,7 @@ def markdown(results: dict[str, Any]) -> str:
                 if training["features_s"] < 5
                 else "(now cached)"
             )
-            + "; thresholds chosen on validation: "
+            + "; thresholds chosen on `valid` and `iard_audited`: "
             + ", ".join(f"{k} {v:.3f}" for k, v in results["thresholds"].items())
             + "."
         )
@@ -174,11 +175,15 @@ def markdown(results: dict[str, Any]) -> str:
         record = results.get("training_record") or {}
         lines.append(
             f"Reader evaluated as found in the store (profile `{record.get('profile', {}).get('name', '?')}`, "
-            f"{record.get('train_examples', '?')} train items); thresholds chosen on validation: "
+            f"{record.get('train_examples', '?')} train items); thresholds chosen on `valid` and `iard_audited`: "
             + ", ".join(f"{k} {v:.3f}" for k, v in results["thresholds"].items())
             + "."
         )
-    lines += ["", "Held-out sets (items = one movie in one reply):", ""]
+    lines += [
+        "",
+        "Sets (items = one movie in one reply); `test`, `test_agreed` and `test_audited` are held out from everything:",
+        "",
+    ]
     for name, size in results["sizes"].items():
         lines.append(f"- `{name}`: {SET_NAMES[name]}, {size['examples']} items, {size['turned_down']} turned down")
     for metric in METRICS:

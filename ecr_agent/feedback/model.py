@@ -98,17 +98,27 @@ def flags(item: FeedbackItem) -> list[float]:
     ]
 
 
-def featurize(items: Sequence[FeedbackItem], encoder: SentenceEncoder) -> torch.Tensor:
-    """Feature matrix (len(items), FEATURES): each distinct text is embedded once; an empty suggestion is zeros."""
+def embed_texts(items: Sequence[FeedbackItem], encoder: SentenceEncoder) -> torch.Tensor:
+    """(len(items), 3 × 384): the embeddings of each item's reply, clause and suggestion (an empty suggestion is zeros);
+    each distinct text is embedded once."""
     texts = list(dict.fromkeys(t for item in items for t in (item.reply, item.clause, item.suggestion) if t))
     embedded = encoder.encode(texts) if texts else torch.zeros(0, EMBEDDING_DIM)
     row = {text: index for index, text in enumerate(texts)}
     zeros = torch.zeros(EMBEDDING_DIM)
-    features = torch.zeros(len(items), FEATURES)
+    out = torch.zeros(len(items), 3 * EMBEDDING_DIM)
     for index, item in enumerate(items):
-        parts = [embedded[row[t]] if t else zeros for t in (item.reply, item.clause, item.suggestion)]
-        features[index] = torch.cat([*parts, torch.tensor(flags(item))])
-    return features
+        out[index] = torch.cat([embedded[row[t]] if t else zeros for t in (item.reply, item.clause, item.suggestion)])
+    return out
+
+
+def with_flags(embeddings: torch.Tensor, items: Sequence[FeedbackItem]) -> torch.Tensor:
+    """The feature matrix (len(items), FEATURES): `embed_texts`' embeddings, then each item's `flags`."""
+    return torch.cat([embeddings, torch.tensor([flags(item) for item in items]).reshape(len(items), N_FLAGS)], 1)
+
+
+def featurize(items: Sequence[FeedbackItem], encoder: SentenceEncoder) -> torch.Tensor:
+    """Feature matrix (len(items), FEATURES) of the head's input."""
+    return with_flags(embed_texts(items, encoder), items)
 
 
 def save_model(model: FeedbackHead, directory: Path) -> None:

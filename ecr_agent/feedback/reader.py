@@ -191,19 +191,27 @@ class FeedbackReader:
 def verdicts_from_probabilities(
     items: Sequence[FeedbackItem], liked: torch.Tensor, seen: torch.Tensor, config: FeedbackModelConfig
 ) -> list[MovieFeedback]:
-    """Decide each item from its ``liked`` / ``seen`` probabilities (N, 3) with the thresholds of ``config``."""
+    """Decide each item from its ``liked`` / ``seen`` probabilities (N, 3) with the thresholds of ``config``.
+
+    ``seen`` comes from the words first ("I saw it", "haven't seen it": `rule_verdict`), and from the model only when
+    they say nothing and it is sure (``seen_threshold``): the questionnaire that trained the head records whether the
+    seeker had seen the movie, which the reply often does not say, and the opening must not tell a user who wrote
+    "I'll have to watch that one!" that they have seen it.
+    """
     verdicts = []
     for item, p_liked, p_seen in zip(items, liked.tolist(), seen.tolist(), strict=True):
         turned_down = p_liked[0] >= config.turned_down_threshold
         accepted = not turned_down and p_liked[1] >= config.accepted_threshold
-        said = max(p_seen[0], p_seen[1]) >= config.seen_threshold
+        said = rule_verdict(item.clause, item.reply, item.named).seen
+        if said is None and max(p_seen[0], p_seen[1]) >= config.seen_threshold:
+            said = p_seen[1] >= p_seen[0]
         verdicts.append(
             MovieFeedback(
                 movie_id=item.movie_id,
                 source=item.source,
                 turned_down=turned_down,
                 accepted=accepted,
-                seen=(p_seen[1] >= p_seen[0]) if said else None,
+                seen=said,
                 turn_index=item.turn_index,
                 p_turned_down=float(p_liked[0]),
             )

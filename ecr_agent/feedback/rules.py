@@ -12,15 +12,25 @@ from dataclasses import dataclass
 
 _SEE = r"(?:seen|saw|watched|see|watch|heard of)"
 NOT_SEEN = re.compile(
-    rf"\b(?:have\s*n[o']t|has\s*n[o']t|never|not|did\s*n[o']t|didnt|havent|not\s+yet)\s+(?:\w+\s+)?{_SEE}\b"
-    r"|\bnew to me\b|\bnot familiar\b|\bnever heard\b|\bhaven'?t\b(?!\s+(?:liked|enjoyed))",
+    rf"\b(?:have\s*n[o']t|has\s*n[o']t|have'?t|never|not|did\s*n[o']t|didnt|havent|not\s+yet)\s+(?:\w+\s+)?{_SEE}\b"
+    r"|\bnew to me\b|\bnot familiar\b|\bnever heard\b|\bhaven'?t\b(?!\s+(?:liked|enjoyed))"
+    r"|\bdon'?t\s+think\s+i(?:'?ve|\s+have)\b|\bhave\s+yet\s+to\b|\b(?:saw|seen)\s+(?:the\s+)?(?:trailers?|previews?)\b",
     re.I,
 )
+_TARGET = r"(?:it|that|this|them|those|MovieX)"
 SEEN = re.compile(
     r"\b(?:i'?ve|i\s+have|have|already|i|we|we'?ve|both)\s+(?:\w+\s+)?(?:seen|saw|watched)\b"
     r"|\b(?:seen|saw|watched)\s+(?:it|that|this|them|those|MovieX)\b"
-    r"|\bi\s+(?:love|loved|liked|enjoyed|hated|remember)\b|\bgreat movie\b|\bone of my favou?rites?\b",
-    re.I,
+    r"|\bi\s+(?:really\s+|also\s+|absolutely\s+|just\s+)?(?:love|loved|liked|enjoyed|hated|remember)\b"
+    r"|\bgreat movie\b|\b(?:one\s+of\s+)?my\s+(?:absolute\s+|all[- ]time\s+)?favou?rites?\b"
+    # "I have." / "lol, I did!" answering "have you seen it?"; "I did see that one"
+    r"|\bi\s+(?:have|did)\s*(?:[.!,;]|$)|\bi\s+did\s+(?:\w+\s+)?(?:see|watch)\b"
+    # a verdict on the movie in the past tense, or a past liking denied: the user knows it
+    rf"|\b{_TARGET}\s+(?:one\s+|movie\s+|film\s+)?was\s+(?:\w+\s+){{0,2}}(?:good|great|funny|fun|amazing|awesome"
+    r"|hilarious|sad|scary|boring|terrible|awful|ok|okay|so-so|inspiring|cute|one)\b"
+    rf"|\b(?:loved|liked|enjoyed|hated)\s+{_TARGET}\b"
+    r"|\b(?:did\s*n[o']t|didnt)\s+(?:really\s+|much\s+)?(?:like|love|enjoy|care\s+(?:much\s+)?for)\b",
+    re.I | re.M,
 )
 NEGATIVE = re.compile(
     r"(?:\bnot|n't|\bnever|\b(?:dont|didnt|doesnt|wasnt|isnt|cant|cannot|can\s+not))\s+(?:\w+\s+){0,2}(?:fan|like|liked|enjoy|enjoyed|love|loved|into|interested|good|great"
@@ -81,5 +91,6 @@ def rule_verdict(clause: str, reply: str, named: bool) -> RuleVerdict:
     negative one; seen: "seen it" → True, "haven't seen" → False, neither → None (not said).
     """
     found = cues(clause if named else reply)
-    seen = False if found.not_seen else True if found.seen else None
+    said = cues(clause)  # about the target: a reply that does not name it speaks of it where it names no other movie
+    seen = False if said.not_seen else True if said.seen else None
     return RuleVerdict(turned_down=found.negative, accepted=found.positive and not found.negative, seen=seen)

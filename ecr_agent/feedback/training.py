@@ -5,8 +5,8 @@ Recipe: questionnaire-labelled items of the ReDial train split (`questionnaire_e
 trained with class-weighted cross-entropy (a turned-down movie is ~5 % of the items) on a ``liked`` target that
 mixes the seeker's questionnaire answer with the recommender's (ReDial asks both; where they disagree the text rarely
 shows the seeker's answer) → decision thresholds chosen on
-the validation split (`split_of`; never test, never IARD) → ``model.safetensors`` + ``config.json`` in
-``$ECR_STORE_DIR/models/feedback``.
+the validation split (`split_of`) together with the IARD audit (`audited_iard_examples`: labelled per reply, as the
+chain asks; never test) → ``model.safetensors`` + ``config.json`` in ``$ECR_STORE_DIR/models/feedback``.
 
 Profiles: ``full`` (every train dialogue, 64 hidden units, 20 epochs: ~10 s after the features, which take
 ~1.5 min to embed once on one core and are cached), ``quick`` (the same data, fewer epochs), ``smoke`` (600
@@ -28,10 +28,17 @@ from torch.nn import functional as F
 
 from ecr_agent.config import Paths, force_offline
 from ecr_agent.cpu import torch_threads
-from ecr_agent.feedback.dataset import FeedbackExample, FeedbackItem, questionnaire_examples
+from ecr_agent.feedback.dataset import FeedbackExample, FeedbackItem, audited_iard_examples, questionnaire_examples
 from ecr_agent.feedback.evaluation import binary_scores
-from ecr_agent.feedback.model import FeedbackHead, FeedbackModelConfig, featurize, save_model
-from ecr_agent.feedback.reader import MODEL_NAME
+from ecr_agent.feedback.model import (
+    EMBEDDING_DIM,
+    FeedbackHead,
+    FeedbackModelConfig,
+    embed_texts,
+    save_model,
+    with_flags,
+)
+from ecr_agent.feedback.reader import MODEL_NAME, verdicts_from_probabilities
 from ecr_agent.store_files import replacing
 from ecr_agent.store_lock import store_lock
 
@@ -60,6 +67,8 @@ class FeedbackTrainProfile:
     limit_train: int | None = None
     """Use only the first N train dialogues (smoke runs)."""
     limit_valid: int | None = None
+    limit_audited: int | None = None
+    """Use only the first N items of the IARD audit for thresholds (smoke runs)."""
     seed: int = 0
 
 
@@ -70,7 +79,13 @@ PROFILES: dict[str, FeedbackTrainProfile] = {
     "quick": FeedbackTrainProfile(name="quick", epochs=8, recommender_weight=0.3),
     # a slice of the data: the test suite's store (reads clear cases; not a model to ship)
     "smoke": FeedbackTrainProfile(
-        name="smoke", recommender_weight=0.3, hidden=32, epochs=15, limit_train=600, limit_valid=100
+        name="smoke",
+        recommender_weight=0.3,
+        hidden=32,
+        epochs=15,
+        limit_train=600,
+        limit_valid=100,
+        limit_audited=100,
     ),
 }
 
@@ -109,13 +124,14 @@ def _train(profile: str, settings: FeedbackTrainProfile, paths: Paths, progress:
     torch.manual_seed(settings.seed)
     train = questionnaire_examples("train", paths, limit=settings.limit_train)
     valid = questionnaire_examples("valid", paths, limit=settings.limit_valid)
-    train_x, valid_x = cached_features(train, paths), cached_features(valid, paths)
+    audited = audited_iard_examples(paths)[: settings.limit_audited]
+    train_x, valid_x = cached_features(train, paths), cached_features([*valid, *audited], paths)
     features_s = time.perf_counter() - started
     config = FeedbackModelConfig(hidden=settings.hidden, dropout=settings.dropout)
     model = fit_head(config, train_x, train, settings, progress)
-    thresholds = choose_thresholds(model, valid_x, valid)
+    thresholds = choose_thresholds(model, valid_x, [*valid, *audited], audited=len(audited))
     model.config = replace(model.config, **thresholds)
-    scores = validation_scores(model, valid_x, valid)
+    scores = validation_scores(model, valid_x, [*valid, *audited])
     wall = time.perf_counter() - started
     model.config.training = {
         "profile": asdict(settings),
@@ -141,32 +157,33 @@ def _train(profile: str, settings: FeedbackTrainProfile, paths: Paths, progress:
 
 
 def cached_features(examples: Sequence[FeedbackExample], paths: Paths) -> torch.Tensor:
-    """`featurize` the examples' items, reusing ``$ECR_STORE_DIR/cache/feedback/<hash>.safetensors`` when it matches."""
+    """`featurize` the examples' items; the MiniLM embeddings (the slow part) are cached in
+    ``$ECR_STORE_DIR/cache/feedback/<hash>.safetensors`` and the cue flags computed afresh, so changed rules never
+    meet stale features."""
     items = [e.item for e in examples]
     key = items_hash(items)
     path = paths.cache_dir / "feedback" / f"{key}.safetensors"
     if path.exists():
         try:
-            features = load_file(str(path))["features"]
-            if features.shape[0] == len(items):
-                return features
-        except Exception:  # a torn cache file is rebuilt below
-            logger.warning("rebuilding the unreadable feature cache %s", path)
+            embeddings = load_file(str(path))["embeddings"]
+            if embeddings.shape == (len(items), 3 * EMBEDDING_DIM):
+                return with_flags(embeddings, items)
+        except Exception:  # a torn or old-format cache file is rebuilt below
+            logger.warning("rebuilding the feature cache %s", path)
     from ecr_agent.text_encoder import shared_encoder
 
-    features = featurize(items, shared_encoder())
+    embeddings = embed_texts(items, shared_encoder())
     path.parent.mkdir(parents=True, exist_ok=True)
     with replacing(path) as partial:
-        save_file({"features": features.contiguous()}, str(partial))
-    return features
+        save_file({"embeddings": embeddings.contiguous()}, str(partial))
+    return with_flags(embeddings, items)
 
 
 def items_hash(items: Sequence[FeedbackItem]) -> str:
-    """A key of what `featurize` reads (texts and flags), so a changed dataset never reuses stale features."""
+    """A key of the texts `embed_texts` reads, so a changed dataset never reuses stale embeddings."""
     digest = hashlib.sha256()
     for item in items:
-        fields = (item.reply, item.clause, item.suggestion, item.source, str(item.named), str(item.others))
-        digest.update("\x1f".join(fields).encode())
+        digest.update("\x1f".join((item.reply, item.clause, item.suggestion)).encode())
         digest.update(b"\x1e")
     return digest.hexdigest()[:24]
 
@@ -241,15 +258,31 @@ def best_threshold(scores: Sequence[float], gold: Sequence[bool], macro: bool = 
 
 
 def choose_thresholds(
-    model: FeedbackHead, features: torch.Tensor, examples: Sequence[FeedbackExample]
+    model: FeedbackHead, features: torch.Tensor, examples: Sequence[FeedbackExample], audited: int = 0
 ) -> dict[str, float]:
-    """Thresholds on validation ``examples``: best F1 of turned down, best macro-F1 of accepted and of "seen said"."""
+    """Thresholds on validation ``examples``: best F1 of turned down and best macro-F1 of accepted on all of them;
+    for "seen", the best macro-F1 of the reader's seen / not seen (words first, then the model above the threshold)
+    on the last ``audited`` examples, labelled by what the reply says (the questionnaire's ``seen`` is not that).
+    """
     liked, seen = predict_probabilities(model, features)
     turned_down = best_threshold(liked[:, 0].tolist(), [e.turned_down for e in examples])
     not_down = liked[:, 0] < turned_down
     accepted = best_threshold((liked[:, 1] * not_down).tolist(), [e.accepted for e in examples], macro=True)
-    said = best_threshold(seen[:, :2].max(-1).values.tolist(), [e.seen != 2 for e in examples], macro=True)
-    return {"turned_down_threshold": turned_down, "accepted_threshold": accepted, "seen_threshold": said}
+    said_examples = list(examples[len(examples) - audited :]) if audited else list(examples)
+    sure = seen[len(examples) - len(said_examples) :, :2]
+    best, best_score = 0.5, -1.0
+    for threshold in (0.5, 0.6, 0.7, 0.8, 0.9, 1.01):
+        config = FeedbackModelConfig(seen_threshold=threshold)
+        verdicts = verdicts_from_probabilities(
+            [e.item for e in said_examples], torch.zeros(len(said_examples), 3), F.pad(sure, (0, 1)), config
+        )
+        score = sum(
+            binary_scores([v.seen is value for v in verdicts], [e.seen == code for e in said_examples])["f1"]
+            for value, code in ((True, 1), (False, 0))
+        )
+        if score > best_score:
+            best, best_score = threshold, score
+    return {"turned_down_threshold": turned_down, "accepted_threshold": accepted, "seen_threshold": best}
 
 
 def validation_scores(
@@ -257,7 +290,6 @@ def validation_scores(
 ) -> dict[str, Any]:
     """Scores of the model with its thresholds on ``examples`` (as `FeedbackReader` would decide)."""
     from ecr_agent.feedback.evaluation import score_verdicts
-    from ecr_agent.feedback.reader import verdicts_from_probabilities
 
     liked, seen = predict_probabilities(model, features)
     verdicts = verdicts_from_probabilities([e.item for e in examples], liked, seen, model.config)

@@ -61,7 +61,12 @@ def test_public_api_is_pinned():
         ("I've seen it and loved it", True, False, False, True),
         ("I haven't seen it, sounds good!", False, True, False, True),
         ("Not a fan of MovieX", False, False, True, False),
-        ("I didn't really like it", False, False, True, False),
+        ("I didn't really like it", True, False, True, False),  # a past liking denied: they know the movie
+        ("I have. Did a binge to prepare for it", True, False, False, False),
+        ("I did see that one", True, False, False, False),
+        ("haha I will definitely have to watch that one!", False, False, False, False),
+        ("I have't seen that. I'll check it out.", False, True, False, True),
+        ("I saw the trailer and didn't like it", True, True, True, False),  # not seen wins in rule_verdict
         ("I don’t like horror", False, False, True, False),  # curly apostrophe
         ("I'll check it out, thanks", False, False, False, True),
         ("Saw it, hated it.", True, False, True, False),
@@ -70,6 +75,12 @@ def test_public_api_is_pinned():
 def test_cues(text, seen, not_seen, negative, positive):
     found = cues(text)
     assert (found.seen, found.not_seen, found.negative, found.positive) == (seen, not_seen, negative, positive)
+
+
+def test_rule_verdict_reads_seen_where_the_reply_speaks_of_the_target():
+    assert rule_verdict("I saw the trailer and didn't like it", "same", named=False).seen is False
+    # a reply that does not name the target: "I liked MovieY" is about the other movie
+    assert rule_verdict("Any movies like that?", f"I liked {OTHER}. Any movies like that?", named=False).seen is None
 
 
 def test_rule_verdict_reads_the_clause_of_a_named_target():
