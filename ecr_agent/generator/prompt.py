@@ -18,6 +18,8 @@ MAX_ENTITIES = 4
 MAX_TRIPLES = 2
 MAX_SNIPPETS = 1
 DIALOGUE_WINDOW = 4
+WINDOW_STEP = 4
+"""The dialogue window's first turn moves in jumps of this many turns (`dialogue_window`)."""
 TURN_CHARS = 300
 SNIPPET_CHARS = 240
 EMOTION_THRESHOLD = 0.1
@@ -156,6 +158,7 @@ def build_prompt(
     knowledge: Sequence[Mapping],
     opening: str | None = None,
     window: int = DIALOGUE_WINDOW,
+    step: int = WINDOW_STEP,
 ) -> GenerationPrompt:
     """Assemble the prompt from a turn's pieces.
 
@@ -168,7 +171,8 @@ def build_prompt(
             ``dbpedia``) fill the 2 triples (by `RELATION_PRIORITY`, then retrieval order) and the tails of the
             other facts the 4 entities; review hits give a snippet.
         opening: the opening sentence; default ``"You should watch <title>."``.
-        window: how many recent turns to keep.
+        window: how many recent turns to keep at least (`dialogue_window`).
+        step: how far the window's first turn jumps (1: a plain sliding window of ``window`` turns).
     """
     relevant = [
         k
@@ -192,12 +196,27 @@ def build_prompt(
     return GenerationPrompt(
         movie=recommendation.title,
         opening=opening or opening_sentence(recommendation.title),
-        dialogue=tuple(turns[-window:]) if window > 0 else (),
+        dialogue=dialogue_window(turns, window, step),
         emotions=dict(emotions),
         entities=tuple(entities),
         triples=triples,
         snippets=snippets,
     )
+
+
+def dialogue_window(
+    turns: Sequence[ChatTurn], window: int = DIALOGUE_WINDOW, step: int = WINDOW_STEP
+) -> tuple[ChatTurn, ...]:
+    """The recent turns the prompt shows: at least ``window`` and fewer than ``window + step``.
+
+    The first turn shown moves only in jumps of ``step``, so the next turn's prompt begins with this one's dialogue and
+    llama.cpp reuses the keys and values it cached for it; a window sliding by one turn changed the prompt right after
+    the system prompt every turn, and every turn evaluated its whole prompt again.
+    """
+    if window <= 0:
+        return ()
+    start = max(0, len(turns) - window) // max(1, step) * max(1, step)
+    return tuple(turns[start:])
 
 
 def _relation_rank(relation: str) -> int:

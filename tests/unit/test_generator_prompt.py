@@ -6,7 +6,13 @@ import pytest
 
 import ecr_agent.generator as generator_package
 from ecr_agent.generator.data import leading_sentences, parse_knowledge, split_of_movie
-from ecr_agent.generator.prompt import MAX_ENTITIES, GenerationPrompt, build_prompt, format_emotions
+from ecr_agent.generator.prompt import (
+    MAX_ENTITIES,
+    GenerationPrompt,
+    build_prompt,
+    dialogue_window,
+    format_emotions,
+)
 from ecr_agent.sentences import is_sentence_end, split_sentences
 from ecr_agent.types import ChatTurn, Recommendation
 
@@ -98,7 +104,7 @@ def test_build_prompt_from_store_hits() -> None:
     assert "Sigourney Weaver" not in prompt.entities  # already in a triple
     assert prompt.entities[0] == "Tom Skerritt"  # starring ranks before writer, genre, composer
     assert prompt.snippets == ("The chestburster scene still haunts me.",)
-    assert [t.content for t in prompt.dialogue] == ["turn 2", "turn 3", "turn 4", "turn 5"]
+    assert [t.content for t in prompt.dialogue] == [f"turn {i}" for i in range(6)]  # fewer than 4 + 4: all shown
     assert prompt.opening == "You should watch Alien (1979)."
 
 
@@ -106,6 +112,19 @@ def test_build_prompt_without_knowledge() -> None:
     prompt = build_prompt([], {}, Recommendation(movie_id="9", title="Heat (1995)", score=1.0), [])
     assert prompt.triples == () and prompt.entities == () and prompt.snippets == ()
     assert "Heat (1995)" in prompt.render()
+
+
+def test_the_dialogue_window_keeps_its_start_while_the_chat_grows() -> None:
+    chat = [ChatTurn("user" if i % 2 == 0 else "assistant", f"turn {i}") for i in range(13)]
+    shown = [dialogue_window(chat[:n]) for n in range(1, 14, 2)]  # what each user turn's prompt shows
+    assert [len(turns) for turns in shown] == [1, 3, 5, 7, 5, 7, 5]
+    for before, after in zip(shown, shown[1:], strict=False):
+        if after[0] == before[0]:  # the window did not jump: the old dialogue is the new one's beginning
+            assert after[: len(before)] == before
+    assert sum(after[0] == before[0] for before, after in zip(shown, shown[1:], strict=False)) == 4
+    assert dialogue_window(chat, step=1) == tuple(chat[-4:]) and dialogue_window(chat, window=0) == ()
+    prompt = build_prompt(chat[:9], {}, Recommendation("1", "Heat (1995)", 1.0), [])
+    assert [t.content for t in prompt.dialogue] == [f"turn {i}" for i in range(4, 9)]
 
 
 def test_format_emotions_top_three() -> None:
