@@ -311,8 +311,8 @@ class ECRPipeline:
         titles = self._titles
         asked_about = None
         if user_act(turns[-1].content) == "question":
-            previous = [t for t in turns[:-1] if t.role == "assistant"]
-            picks = self.linker.link(previous[-1].content).movie_ids if previous else ()
+            previous = [index for index, t in enumerate(turns[:-1]) if t.role == "assistant"]
+            picks = self._newest_movies(turns, previous[-1]) if previous else ()
             movie_id = (named_ids or picks or (None,))[0]
             asked_about = self.linker.catalog.get(movie_id) if movie_id else None
         from ecr_agent.feedback.rules import cues
@@ -332,6 +332,13 @@ class ECRPipeline:
             request_met=request_met,
             asked_about=asked_about,
         )
+
+    def _newest_movies(self, turns: list[ChatTurn], index: int) -> tuple[str, ...]:
+        """The movies turn ``index`` names: those it brings up first ("Try The Mist"), then those named before
+        ("Carrie and Pet Sematary aren't for everyone"), so "Who is in it?" asks about the new pick."""
+        named = self.linker.link(turns[index].content).movie_ids
+        earlier = {movie for turn in turns[:index] for movie in self.linker.link(turn.content).movie_ids}
+        return tuple(sorted(named, key=lambda movie: movie in earlier))
 
     def retrieve(self, recommendation: Recommendation, query: str) -> list[dict]:
         """Up to 2 KG triples and 2 review snippets about the recommended movie, nearest to the user's words."""

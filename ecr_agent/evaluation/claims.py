@@ -174,6 +174,11 @@ CLAIM_PATTERNS: dict[str, tuple[ClaimKind, str]] = {
         "cast",
         rf"\b(?i:acting|performances?|portrayal|turn)\s+(?:by|from)\s+(?P<name>{NAME}){_MORE}",
     ),
+    "the cast including X": (
+        "cast",
+        rf"\b(?i:cast|actors|ensemble)\s*,?\s+(?i:including|includes|like|such\s+as|of)\s+(?P<name>{NAME}){_MORE}",
+    ),
+    "X (the director)": ("director", rf"(?P<name>{NAME})\s*\((?i:the\s+)?(?i:director|filmmaker)\)"),
     "the role of Y": (
         "role",
         rf"(?:(?P<name>{NAME})\s+(?:in|plays|played|playing|took|takes|gets|got|as)\s+)?\b(?i:the)\s+(?:\w+\s+)?"

@@ -143,12 +143,16 @@ def target_clause(marked: str, follow: int = 2) -> str:
     return " ".join(chosen) if chosen else marked.strip()
 
 
-def feedback_items(turns: Sequence[LinkedTurn]) -> list[FeedbackItem]:
+def feedback_items(turns: Sequence[LinkedTurn], newest_suggestions: bool = False) -> list[FeedbackItem]:
     """Every (user turn, movie) pair a conversation gives feedback on, in turn order.
 
     A user turn speaks about the movies it names, and about the movies the assistant suggested in the turn just
     before it (a movie counts as suggested when the assistant mentioned it before the user did, so "if you liked
     Titanic, try Avatar" asks for feedback on Avatar only).
+
+    ``newest_suggestions``: when the turn before brings up movies for the first time, only those count as suggested
+    there. ECR's replies name earlier movies in their first sentence ("Oh nice, you've already seen Carrie! You might
+    enjoy Pet Sematary"); a "not a fan of that" answers the new pick, not the movie the user just said they loved.
     """
     first_role: dict[str, str] = {}
     items: list[FeedbackItem] = []
@@ -159,6 +163,8 @@ def feedback_items(turns: Sequence[LinkedTurn]) -> list[FeedbackItem]:
             continue
         before = turns[index - 1] if index > 0 and turns[index - 1].role == "assistant" else None
         suggested = [m for m in before.movies if first_role.get(m) == "assistant"] if before else []
+        if newest_suggestions and suggested:
+            suggested = [m for m in suggested if m in introduced(turns, index - 1)] or suggested
         for movie in dict.fromkeys([*turn.movies, *suggested]):
             marked = turn.marked(movie)
             items.append(
@@ -175,6 +181,12 @@ def feedback_items(turns: Sequence[LinkedTurn]) -> list[FeedbackItem]:
                 )
             )
     return items
+
+
+def introduced(turns: Sequence[LinkedTurn], index: int) -> list[str]:
+    """The movies turn ``index`` mentions that no earlier turn mentioned, in order."""
+    earlier = {movie for turn in turns[:index] for movie in turn.movies}
+    return [movie for movie in turns[index].movies if movie not in earlier]
 
 
 def first_items(items: Iterable[FeedbackItem]) -> dict[str, FeedbackItem]:

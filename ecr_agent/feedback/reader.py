@@ -142,7 +142,7 @@ class FeedbackReader:
 
         A later turn's verdict replaces an earlier one, unless the later turn says nothing about the movie.
         """
-        items = feedback_items(link_chat(turns, self.linker))
+        items = feedback_items(link_chat(turns, self.linker), newest_suggestions=True)
         latest: dict[str, MovieFeedback] = {}
         for verdict in self.judge(items):
             previous = latest.get(verdict.movie_id)

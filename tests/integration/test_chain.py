@@ -122,6 +122,13 @@ def test_the_subject_names_the_pick_or_the_movie_asked_about(chain):
     assert answer.subject is not None and answer.subject["title"] == "Sleepless in Seattle (1993)"
     assert answer.reply.startswith("Sleepless in Seattle")  # the opening talks about the subject
     assert chain.invoke({"messages": [{"role": "user", "content": "hi"}]}).subject is None  # nothing picked
+    acknowledged = [
+        {"role": "user", "content": "I like romance. I loved Titanic (1997)"},
+        {"role": "assistant", "content": "Titanic (1997) is a great one! How about Sleepless in Seattle (1993)?"},
+        {"role": "user", "content": "Who is in it?"},
+    ]
+    answer = chain.invoke({"messages": acknowledged})  # "it" is the new pick, not the movie the turn acknowledged
+    assert answer.subject is not None and answer.subject["title"] == "Sleepless in Seattle (1993)"
 
 
 def test_reply_eval_reads_a_turn_through_the_stream(chain):

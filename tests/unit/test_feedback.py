@@ -157,6 +157,25 @@ def test_the_audit_labels_every_iard_item(paths):
     assert sum(rejected) / len(rejected) > 0.8  # mostly agrees with IARD's REJ (and adds refusals IARD calls CRI-F)
 
 
+def test_a_reply_answers_the_new_pick_not_the_movie_the_turn_acknowledges():
+    turns = redial_turns(
+        [
+            ("seeker", "Any horror?"),
+            ("recommender", "Try @2"),
+            ("seeker", "Seen @2, loved it"),
+            ("recommender", "Glad you enjoyed @2! You might enjoy @3"),
+            ("seeker", "Not a fan of that"),
+            ("recommender", "Then @2 again?"),
+            ("seeker", "no"),
+        ]
+    )
+    about = {i.turn_index: [] for i in feedback_items(turns)}
+    for item in feedback_items(turns, newest_suggestions=True):
+        about[item.turn_index].append(item.movie_id)
+    assert about == {2: ["2"], 4: ["3"], 6: ["2"]}  # a turn that brings up nothing new still asks about what it names
+    assert [i.movie_id for i in feedback_items(turns) if i.turn_index == 4] == ["2", "3"]
+
+
 def test_single_suggestion_items_skip_replies_to_two_suggestions():
     turns = redial_turns(
         [

@@ -259,6 +259,8 @@ FOUND = [
     ("This movie was so scary!", "genre", "scary"),
     ("It's a really funny movie.", "genre", "funny"),
     ("I loved the acting by Susan Sarandon, Tim Curry and Peter Suschitzky.", "cast", "Peter Suschitzky"),
+    ("Great performances by the cast including Simei, Pippa Middleton, and Sissy Spacek.", "cast", "Pippa Middleton"),
+    ("The premise, so well-developed by Mary Lambert (the director), works.", "director", "Mary Lambert"),
 ]
 
 NOT_FOUND = [
