@@ -85,7 +85,8 @@ LIFE_PATTERNS: dict[str, str] = {
         r"|VHS|tape)\b|\bmy\s+(?:DVD|Blu-?ray|VHS|copy|collection)\b|\bon\s+VHS\b"
     ),
     "wish_list": (
-        r"\bon\s+my\s+(?:wish\s*-?\s*list|watch\s*-?\s*list|bucket\s+list|to-?watch\s+list|list)\b"
+        r"\bon\s+my\s+(?:wish\s*-?\s*list|watch\s*-?\s*list|bucket\s+list|to-?watch\s+list"
+        r"|(?:top\s+(?:\d+|ten|five|three)\s+)?list)\b"
         r"|\bmy\s+(?:wish|watch)\s*-?\s*list\b"
     ),
     "waiting": (
@@ -122,6 +123,7 @@ LIFE_PATTERNS: dict[str, str] = {
         r"\bon\s+(?:my|our)\s+(?:birthday|first\s+date|honeymoon|anniversary|wedding)\b"
         r"|\bon\s+a\s+(?:date|plane|flight)\b|\bat\s+a\s+sleepover\b"
         r"|\bmy\s+(?:school|teacher|class|job|boss|dog|cat|hometown)\b"
+        r"|\b(?:best|worst|funniest|scariest|saddest|greatest)\b[^.!?]{0,40}?\b(?:in|of)\s+my\s+(?:life|lifetime)\b"
     ),
 }
 """Name → regular expression (case-insensitive) of each kind of claimed experience; docs/replies.md lists them."""

@@ -107,6 +107,8 @@ INVENTED = [
     ("I've seen it over and over.", "viewings"),
     ("I own it on DVD.", "ownership"),
     ("It has been on my wish list for years.", "wish_list"),
+    ("This movie will be on my top 10 list for this year.", "wish_list"),
+    ("The whole movie had some of the best performances in my life!", "life_events"),
     ("I have been waiting for this movie for years.", "waiting"),
     ("I finally got to see it.", "waiting"),
     ("I was so excited to see this movie.", "anticipation"),
