@@ -191,6 +191,21 @@ class MiniLM(nn.Module):
         return EncoderOutput(hidden)
 
 
+def share_word_embeddings(target: MiniLM, source: MiniLM) -> bool:
+    """Make ``target`` use ``source``'s word-embedding table when the two are equal; True when they now share it.
+
+    The emotion classifier trains with MiniLM's word embeddings frozen, so in a chat process its 30,522 × 384 table
+    is a second copy of the sentence encoder's (23 MB in bfloat16). Both are read-only at inference.
+    """
+    mine, theirs = target.embeddings.word_embeddings.weight, source.embeddings.word_embeddings.weight
+    if mine is theirs:
+        return True
+    if mine.dtype != theirs.dtype or mine.shape != theirs.shape or not torch.equal(mine, theirs):
+        return False
+    target.embeddings.word_embeddings.weight = theirs
+    return True
+
+
 class WordPieceTokenizer:
     """The encoder's ``tokenizer.json`` through the ``tokenizers`` library: ids with [CLS]/[SEP], no padding."""
 

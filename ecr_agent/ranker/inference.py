@@ -429,8 +429,9 @@ def _check_turn(turn: ChatTurn) -> ChatTurn:
 def _load_detector(paths: Paths) -> object | None:
     try:
         from ecr_agent.emotion.inference import EmotionPredictor
+        from ecr_agent.hardware import native_bfloat16
 
-        return EmotionPredictor.load(paths)
+        return EmotionPredictor.load(paths, bf16=native_bfloat16())
     except (ImportError, StoreNotBuiltError) as error:
         logger.warning("emotion classifier unavailable (%s): user messages count as neutral", error)
         return None

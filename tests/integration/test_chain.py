@@ -3,6 +3,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+import torch
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 
 from ecr_agent import ECRChain
@@ -276,3 +277,14 @@ def test_threads_streaming_at_once_never_interleave(chain):
     with ThreadPoolExecutor(4) as pool:
         streamed = list(pool.map(lambda x: "".join(chain.stream_text(x)).strip(), inputs))
     assert streamed == expected
+
+
+def test_the_emotion_classifier_reads_the_sentence_encoders_word_embeddings(chain):
+    from ecr_agent.hardware import native_bfloat16
+    from ecr_agent.text_encoder import shared_encoder
+
+    table = chain.pipeline.detector.model.encoder.embeddings.word_embeddings.weight
+    if not native_bfloat16():
+        pytest.skip("float32 here: the classifier and the encoder keep their own tables")
+    assert table.dtype == torch.bfloat16
+    assert table is shared_encoder().model.embeddings.word_embeddings.weight  # one 23 MB table, not two

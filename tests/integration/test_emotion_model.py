@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+import torch
 
 from ecr_agent.config import Paths, StoreNotBuiltError
 from ecr_agent.emotion.dataset import annotated_examples, write_gold_file
@@ -103,6 +104,10 @@ def test_a_fresh_predictor_gives_nine_probabilities_summing_to_one(predictor: Em
         assert max(abs(exact[k] - approximate[k]) for k in EMOTIONS) < 0.05
     with pytest.raises(ValueError, match="float32"):
         annotate_split(fast, "valid", paths)
+    half = EmotionPredictor.load(paths, bf16=True)  # bfloat16 weights: what the chain loads where the CPU has bf16
+    assert half.model.encoder.embeddings.word_embeddings.weight.dtype == torch.bfloat16
+    for exact, approximate in zip(results, half.predict(texts), strict=True):
+        assert max(abs(exact[k] - approximate[k]) for k in EMOTIONS) < 0.05
     for detected in predictor.detect(texts):
         values = list(detected.values())
         assert values == sorted(values, reverse=True)

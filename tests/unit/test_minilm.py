@@ -4,7 +4,7 @@ import pytest
 import torch
 from transformers import AutoModel, AutoTokenizer
 
-from ecr_agent.minilm import MiniLM, WordPieceTokenizer, mean_pool, pad_batch
+from ecr_agent.minilm import MiniLM, WordPieceTokenizer, mean_pool, pad_batch, share_word_embeddings
 from ecr_agent.text_encoder import minilm_path
 
 TEXTS = [
@@ -71,3 +71,18 @@ def test_threads_asking_for_different_lengths_do_not_mix(ours: tuple[MiniLM, Wor
     with ThreadPoolExecutor(4) as pool:
         got = list(pool.map(lambda limit: (limit, tokenizer.encode(TEXTS, limit)), [8, 64] * 50))
     assert all(ids == want[limit] for limit, ids in got)
+
+
+def test_equal_word_embeddings_are_shared_and_different_ones_kept() -> None:
+    source = MiniLM.from_pretrained(minilm_path()).to(torch.bfloat16)
+    frozen = MiniLM.from_pretrained(minilm_path()).to(torch.bfloat16)  # as the emotion classifier trains it
+    assert share_word_embeddings(frozen, source)
+    assert frozen.embeddings.word_embeddings.weight is source.embeddings.word_embeddings.weight
+    ids, mask = pad_batch([[101, 7592, 102]])
+    assert torch.equal(frozen(ids, mask).last_hidden_state, source(ids, mask).last_hidden_state)
+    tuned = MiniLM.from_pretrained(minilm_path()).to(torch.bfloat16)
+    with torch.no_grad():
+        tuned.embeddings.word_embeddings.weight[7592] += 1
+    assert not share_word_embeddings(tuned, source)
+    assert tuned.embeddings.word_embeddings.weight is not source.embeddings.word_embeddings.weight
+    assert not share_word_embeddings(MiniLM.from_pretrained(minilm_path()), source)  # float32 against bfloat16
