@@ -207,6 +207,9 @@ class ECRChain(Runnable[dict, ECRResponse]):
         return self.pipeline.prepare(turns, step or untraced)
 
     def _prompt_messages(self, turn: PreparedTurn) -> list[BaseMessage]:
+        fit = getattr(getattr(self.chat_model, "generator", None), "fit", None)
+        if fit is not None:  # our generator reads at most MAX_PROMPT_TOKENS: shed the oldest turns to fit
+            turn.prompt = fit(turn.prompt)
         kinds = {"system": SystemMessage, "user": HumanMessage}
         return [kinds[role](content) for role, content in turn.prompt.messages()]
 

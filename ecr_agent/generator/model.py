@@ -11,6 +11,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -180,6 +181,17 @@ class EmpatheticGenerator:
         """Token ids of a conversation with the chat template and the assistant's turn opened."""
         return encode_messages(self.tokenizer, messages, self.system_prompt)
 
+    def fit(self, prompt: GenerationPrompt) -> GenerationPrompt:
+        """``prompt`` without its oldest dialogue turns while it is longer than `MAX_PROMPT_TOKENS` (the last turn is
+        always kept). A few long messages in a script the tokenizer splits finely (Chinese, emoji: 2-3 tokens a
+        character) would otherwise make the turn fail."""
+        while len(prompt.dialogue) > 1 and len(self._ids(self.prompt_messages(prompt))) > MAX_PROMPT_TOKENS:
+            prompt = replace(prompt, dialogue=prompt.dialogue[1:])
+        return prompt
+
+    def _ids(self, messages: Sequence[tuple[str, str]]) -> list[int]:
+        return encode_messages(self.tokenizer, messages, self.system_prompt, limit=None)
+
     def prompt_messages(self, prompt: GenerationPrompt | str) -> list[tuple[str, str]]:
         """A `GenerationPrompt` (or an already rendered prompt text) as ``[(system), (user)]`` messages."""
         text = prompt.render() if isinstance(prompt, GenerationPrompt) else str(prompt)
@@ -218,15 +230,19 @@ class EmpatheticGenerator:
 
 
 def encode_messages(
-    tokenizer: Any, messages: Sequence[tuple[str, str]], system_prompt: str = SYSTEM_PROMPT
+    tokenizer: Any,
+    messages: Sequence[tuple[str, str]],
+    system_prompt: str = SYSTEM_PROMPT,
+    limit: int | None = MAX_PROMPT_TOKENS,
 ) -> list[int]:
-    """Chat-template token ids of ``(role, content)`` messages (a system message first), assistant turn opened."""
+    """Chat-template token ids of ``(role, content)`` messages (a system message first), assistant turn opened;
+    more than ``limit`` ids raise `ValueError` (None: no limit)."""
     conversation = [{"role": ROLES[role], "content": defuse(tokenizer, content)} for role, content in messages]
     if not conversation or conversation[0]["role"] != "system":
         conversation.insert(0, {"role": "system", "content": system_prompt})
     text = tokenizer.apply_chat_template(conversation, add_generation_prompt=True, tokenize=False)
     ids = tokenizer(text, add_special_tokens=False)["input_ids"]
-    if len(ids) > MAX_PROMPT_TOKENS:
+    if limit is not None and len(ids) > limit:
         raise ValueError(f"the prompt has {len(ids)} tokens; the generator takes at most {MAX_PROMPT_TOKENS}")
     return ids
 

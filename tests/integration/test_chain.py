@@ -288,3 +288,15 @@ def test_the_emotion_classifier_reads_the_sentence_encoders_word_embeddings(chai
         pytest.skip("float32 here: the classifier and the encoder keep their own tables")
     assert table.dtype == torch.bfloat16
     assert table is shared_encoder().model.embeddings.word_embeddings.weight  # one 23 MB table, not two
+
+
+def test_a_chat_too_long_for_the_generator_sheds_its_oldest_turns(chain):
+    wide = ("电影很好看我喜欢😀" * 60)[:300]  # 2-3 tokens a character: seven such turns are ~4,700 tokens
+    messages = [{"role": "user" if i % 2 == 0 else "assistant", "content": wide} for i in range(6)]
+    messages.append({"role": "user", "content": f"{LOVED[-1]['content']} {wide}"})
+    turn = chain.prepare({"messages": messages})
+    fitted = chain.chat_model.generator.fit(turn.prompt)
+    assert len(turn.prompt.dialogue) == 7 and 1 <= len(fitted.dialogue) < 7
+    assert fitted.dialogue[-1] == turn.prompt.dialogue[-1]  # the user's last message always stays
+    result = chain.invoke({"messages": messages})  # it raised "the prompt has 4712 tokens" before
+    assert result.reply.strip() and result.recommendations
