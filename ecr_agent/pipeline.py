@@ -165,6 +165,7 @@ class ECRPipeline:
             from ecr_agent.ranker.inference import EmotionAwareRanker
 
             ranker = EmotionAwareRanker.load(paths, detector=detector, linker=linker)
+            ranker.release_entity_inputs()
         except StoreNotBuiltError as error:
             if strict:
                 raise

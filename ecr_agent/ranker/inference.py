@@ -145,6 +145,18 @@ class EmotionAwareRanker:
         return cls(load_run(directory, assets), assets, detector, threads)
 
     # ------------------------------------------------------------------ public verbs
+    def release_entity_inputs(self) -> None:
+        """Free what the entity states were computed from: the node embeddings (16 MB) and the movie texts (10 MB)
+        of each model.
+
+        For a serving process (`ECRPipeline.from_store` calls it): ranking reads only the states computed at load.
+        Afterwards the models cannot compute them again: `score_contexts` on ``self.model`` without ``states``, or a
+        new `EmotionAwareRanker` built from ``self.run``, fail.
+        """
+        for model in (self.model, *(member.model for member, _, _ in self.members)):
+            model.node_embeds = torch.nn.Parameter(model.node_embeds.new_empty(0, model.node_embeds.shape[1]), False)
+            model.movie_text = model.movie_text.new_empty(0, model.movie_text.shape[1])
+
     def rank(
         self,
         turns: Sequence[ChatTurn],

@@ -319,3 +319,15 @@ def test_missing_or_corrupt_model_names_the_train_command(tmp_path, data_dir):
     (directory / "model.safetensors").write_bytes(b"not a tensor file")
     with pytest.raises(StoreNotBuiltError, match="ecr train ranker"):
         EmotionAwareRanker.load(paths, detector=None)
+
+
+def test_a_serving_ranker_frees_its_entity_inputs_and_ranks_the_same(store, ranker):
+    from ecr_agent.ranker.inference import EmotionAwareRanker
+
+    turns = [ChatTurn("user", "I loved Titanic, it made me cry. Something like it?")]
+    serving = EmotionAwareRanker.load(store[0])  # its own models: the module's ranker keeps its inputs
+    before = [(r.movie_id, round(r.score, 5)) for r in serving.rank(turns, k=5)]
+    serving.release_entity_inputs()
+    assert serving.model.node_embeds.numel() == 0 and serving.model.movie_text.numel() == 0
+    assert [(r.movie_id, round(r.score, 5)) for r in serving.rank(turns, k=5)] == before
+    assert ranker.model.node_embeds.numel() > 0
