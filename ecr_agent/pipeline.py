@@ -339,9 +339,11 @@ class ECRPipeline:
     def _newest_movies(self, turns: list[ChatTurn], index: int) -> tuple[str, ...]:
         """The movies turn ``index`` names: those it brings up first ("Try The Mist"), then those named before
         ("Carrie and Pet Sematary aren't for everyone"), so "Who is in it?" asks about the new pick."""
-        named = self.linker.link(turns[index].content).movie_ids
-        earlier = {movie for turn in turns[:index] for movie in self.linker.link(turn.content).movie_ids}
-        return tuple(sorted(named, key=lambda movie: movie in earlier))
+        from ecr_agent.feedback.dataset import introduced, link_chat
+
+        linked = link_chat(turns[: index + 1], self.linker)
+        new = introduced(linked, index)
+        return (*new, *(movie for movie in linked[index].movies if movie not in new))
 
     def retrieve(self, recommendation: Recommendation, query: str) -> list[dict]:
         """Up to 2 KG triples and 2 review snippets about the recommended movie, nearest to the user's words."""

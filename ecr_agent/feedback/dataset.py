@@ -155,16 +155,18 @@ def feedback_items(turns: Sequence[LinkedTurn], newest_suggestions: bool = False
     enjoy Pet Sematary"); a "not a fan of that" answers the new pick, not the movie the user just said they loved.
     """
     first_role: dict[str, str] = {}
+    first_turn: dict[str, int] = {}
     items: list[FeedbackItem] = []
     for index, turn in enumerate(turns):
         for movie in turn.movies:
             first_role.setdefault(movie, turn.role)
+            first_turn.setdefault(movie, index)
         if turn.role != "user":
             continue
         before = turns[index - 1] if index > 0 and turns[index - 1].role == "assistant" else None
         suggested = [m for m in before.movies if first_role.get(m) == "assistant"] if before else []
         if newest_suggestions and suggested:
-            suggested = [m for m in suggested if m in introduced(turns, index - 1)] or suggested
+            suggested = [m for m in suggested if first_turn[m] == index - 1] or suggested
         for movie in dict.fromkeys([*turn.movies, *suggested]):
             marked = turn.marked(movie)
             items.append(

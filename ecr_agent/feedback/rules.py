@@ -91,6 +91,6 @@ def rule_verdict(clause: str, reply: str, named: bool) -> RuleVerdict:
     negative one; seen: "seen it" → True, "haven't seen" → False, neither → None (not said).
     """
     found = cues(clause if named else reply)
-    said = cues(clause)  # about the target: a reply that does not name it speaks of it where it names no other movie
+    said = found if named else cues(clause)  # a reply not naming the target speaks of it where it names no other
     seen = False if said.not_seen else True if said.seen else None
     return RuleVerdict(turned_down=found.negative, accepted=found.positive and not found.negative, seen=seen)

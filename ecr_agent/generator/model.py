@@ -243,7 +243,7 @@ def encode_messages(
     text = tokenizer.apply_chat_template(conversation, add_generation_prompt=True, tokenize=False)
     ids = tokenizer(text, add_special_tokens=False)["input_ids"]
     if limit is not None and len(ids) > limit:
-        raise ValueError(f"the prompt has {len(ids)} tokens; the generator takes at most {MAX_PROMPT_TOKENS}")
+        raise ValueError(f"the prompt has {len(ids)} tokens; the generator takes at most {limit}")
     return ids
 
 
