@@ -64,6 +64,8 @@ TURNED_DOWN = (
     "No problem, let's skip {movie}.",
     "Got it, {movie} {verb} off the list.",
 )
+MOVED_ON = ("Sure, something other than {movie} then.", "Okay, let's find something besides {movie}.")
+"""For a suggestion the user moved on from without a word against it ("Seen it. Anything else?"): no "sorry"."""
 SEEN_LIKED = ("Glad you enjoyed {movie}!", "Oh nice, you've already seen {movie}!", "{movie} is a great one, isn't it?")
 SEEN = ("Ah, you've already seen {movie}.", "Right, you've seen {movie} already.")
 ACCEPTED = ("Great, I hope you enjoy {movie}!", "Wonderful, {movie} is a good choice.", "I think you'll like {movie}!")
@@ -86,6 +88,7 @@ class TurnReading:
     Attributes:
         text: the message.
         turned_down: titles the feedback reader decided this message turns down.
+        moved_on: those of ``turned_down`` the message only moved on from ("Seen it. Anything else?").
         accepted / seen: titles of the assistant's suggestions this message accepts / says were seen (movies the
             user names themselves are context, not an answer to acknowledge).
         liked_seen: suggestions the user has seen and liked (a subset of ``seen``).
@@ -96,6 +99,7 @@ class TurnReading:
 
     text: str
     turned_down: tuple[str, ...] = ()
+    moved_on: tuple[str, ...] = ()
     accepted: tuple[str, ...] = ()
     seen: tuple[str, ...] = ()
     liked_seen: tuple[str, ...] = ()
@@ -192,7 +196,8 @@ def acknowledge(reading: TurnReading, key: str = "") -> str:
     act = reading.act
     if reading.turned_down:
         downs = reading.turned_down[-2:]
-        return _choose(TURNED_DOWN, key).format(movie=join_names(downs), verb="are" if len(downs) > 1 else "is")
+        phrases = MOVED_ON if set(downs) <= set(reading.moved_on) else TURNED_DOWN
+        return _choose(phrases, key).format(movie=join_names(downs), verb="are" if len(downs) > 1 else "is")
     if said := answer_question(reading):
         return said
     if act == "thanks":

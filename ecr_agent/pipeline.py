@@ -327,6 +327,7 @@ class ECRPipeline:
         return TurnReading(
             text=turns[-1].content,
             turned_down=titles(f.movie_id for f in downs),
+            moved_on=titles(f.movie_id for f in downs if f.moved_on),
             accepted=titles(f.movie_id for f in answers if f.accepted and not f.turned_down and said.positive),
             seen=titles(f.movie_id for f in seen),
             liked_seen=titles(f.movie_id for f in seen if f.accepted and said.positive),

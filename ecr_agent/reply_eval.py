@@ -33,7 +33,9 @@ from ecr_agent.data.redial import Dialogue, Feedback, load_dialogues, read_jsonl
 
 IARD_FILE = "redial/train_extra_iard.jsonl"
 APOLOGY = re.compile(
-    r"\b(sorry|apologi[sz]e|isn't for everyone|didn't work for you|let's skip|off the list|not for you)\b", re.I
+    r"\b(sorry|apologi[sz]e|isn't for everyone|didn't work for you|let's skip|off the list|not for you"
+    r"|something other than|something besides)\b",
+    re.I,
 )
 """How a reply treats the user's last message as a turn-down (the old and the new openings alike)."""
 

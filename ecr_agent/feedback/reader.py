@@ -24,7 +24,7 @@ from ecr_agent.feedback.model import (
     featurize,
     load_model,
 )
-from ecr_agent.feedback.rules import rule_verdict
+from ecr_agent.feedback.rules import RuleVerdict, rule_verdict
 from ecr_agent.linking import EntityLinker
 from ecr_agent.types import ChatTurn
 
@@ -47,6 +47,8 @@ class MovieFeedback:
         seen: True "I've seen it", False "haven't seen it", None not said.
         turn_index: index in the turns given to `FeedbackReader.read` of the user turn the verdict comes from.
         p_turned_down: the model's probability of *turned down* (1.0 / 0.0 from the rules).
+        moved_on: turned down only because the reply moved on from the suggestion ("Seen it. Anything else?"), not
+            because it said a word against the movie: the opening skips it without saying sorry.
     """
 
     movie_id: str
@@ -56,6 +58,7 @@ class MovieFeedback:
     seen: bool | None
     turn_index: int
     p_turned_down: float
+    moved_on: bool = False
 
     @property
     def says_something(self) -> bool:
@@ -176,7 +179,7 @@ class FeedbackReader:
 
     @staticmethod
     def _rule(item: FeedbackItem) -> MovieFeedback:
-        verdict = rule_verdict(item.clause, item.reply, item.named)
+        verdict = item_rule_verdict(item)
         return MovieFeedback(
             movie_id=item.movie_id,
             source=item.source,
@@ -185,7 +188,14 @@ class FeedbackReader:
             seen=verdict.seen,
             turn_index=item.turn_index,
             p_turned_down=1.0 if verdict.turned_down else 0.0,
+            moved_on=verdict.moved_on,
         )
+
+
+def item_rule_verdict(item: FeedbackItem) -> RuleVerdict:
+    """`rule_verdict` of one item: "moves on" counts when the assistant suggested the target in the turn just before."""
+    just_suggested = item.source == "suggested" and bool(item.suggestion)
+    return rule_verdict(item.clause, item.reply, item.named, just_suggested=just_suggested)
 
 
 def verdicts_from_probabilities(
@@ -196,13 +206,16 @@ def verdicts_from_probabilities(
     ``seen`` comes from the words first ("I saw it", "haven't seen it": `rule_verdict`), and from the model only when
     they say nothing and it is sure (``seen_threshold``): the questionnaire that trained the head records whether the
     seeker had seen the movie, which the reply often does not say, and the opening must not tell a user who wrote
-    "I'll have to watch that one!" that they have seen it.
+    "I'll have to watch that one!" that they have seen it. A reply that moves on from the suggestion just before it
+    ("I've seen that one. Do you have one more?") turns it down whatever the head says (`RuleVerdict.moved_on`).
     """
     verdicts = []
     for item, p_liked, p_seen in zip(items, liked.tolist(), seen.tolist(), strict=True):
-        turned_down = p_liked[0] >= config.turned_down_threshold
+        rule = item_rule_verdict(item)
+        said_no = p_liked[0] >= config.turned_down_threshold
+        turned_down = said_no or rule.moved_on
         accepted = not turned_down and p_liked[1] >= config.accepted_threshold
-        said = rule_verdict(item.clause, item.reply, item.named).seen
+        said = rule.seen
         if said is None and max(p_seen[0], p_seen[1]) >= config.seen_threshold:
             said = p_seen[1] >= p_seen[0]
         verdicts.append(
@@ -214,6 +227,7 @@ def verdicts_from_probabilities(
                 seen=said,
                 turn_index=item.turn_index,
                 p_turned_down=float(p_liked[0]),
+                moved_on=rule.moved_on and not said_no,
             )
         )
     return verdicts

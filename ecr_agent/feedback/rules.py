@@ -1,8 +1,11 @@
-"""Transparent cues for the clear cases: "I've seen it", "haven't seen it", "not a fan", "sounds good".
+"""Transparent cues for the clear cases: "I've seen it", "haven't seen it", "not a fan", "sounds good", "what else?".
 
 `cues` reads a text (a marked reply or the clause naming the target) into a few named booleans. They are features of
 the trained reader and, on their own, the rule-only reader used when no model is trained (`rule_verdict`).
-Negated positives ("didn't like", "not a big fan") are negative cues, never positive ones.
+Negated positives ("didn't like", "not a big fan") are negative cues, never positive ones. A reply that moves on
+from a suggestion without a good word for it ("I've seen that one. Do you have one more?", "That's a TV show, I'm
+looking for a feature film") turns it down in both readers: the trained head, fitted on questionnaires that rarely
+record such replies as a dislike, misses them.
 """
 
 from __future__ import annotations
@@ -38,18 +41,41 @@ NEGATIVE = re.compile(
     r"|sound|interested|think\s+i(?:'d|\s+would)?\s+(?:like|enjoy|want))"
     r"|\b(?:hate|hated|hates|dislike|disliked|boring|bored|awful|terrible|horrible|worst|stupid|lame|overrated"
     r"|meh|ehh+|no\s+thanks|pass\s+on|i'?ll\s+pass|not\s+a\s+fan|can'?t\s+stand|disappoint\w*|annoying|dumb|cheesy|too\s+(?:scary|gory|violent"
-    r"|long|slow|sad|dark|weird|much)|not\s+really|no\s+interest|rather\s+not|wasn'?t\s+(?:a\s+)?(?:fan|good|great))\b",
-    re.I,
+    r"|long|slow|sad|dark|weird|much)|not\s+really|no\s+interest|rather\s+not|wasn'?t\s+(?:a\s+)?(?:fan|good|great))\b"
+    # "ugh\npass", "No thank you", "I will not watch that ever", "not one of my favorites", "not such a big fan"
+    r"|(?:^|\n)\s*(?:ugh\s*)?pass\s*(?:[.!,;]|$)|\bno\s+thank\s*(?:s|you)\b|\b(?:will\s+not|won'?t|wont|never)\s+(?:\w+\s+)?watch\b"
+    r"|\bnot\s+(?:\w+\s+){0,2}my\s+favou?rites?\b|\bnot\s+such\s+a\s+(?:big\s+)?fan\b"
+    # "don't think it is my cup of tea", "a little too slapstick for me"
+    r"|(?:n'?t|\bnot)\s+think\s+(?:it'?s|it\s+is|that'?s|that\s+is|it\s+would\s+be)\s+(?:\w+\s+){0,2}(?:my|for\s+me)\b"
+    r"|\btoo\s+\w+(?:\s+\w+)?\s+for\s+(?:me|us|my)\b",
+    re.I | re.M,
 )
 POSITIVE = re.compile(
     r"\b(?:sounds?\s+(?:good|great|interesting|fun|awesome|cool|perfect|like)|check\s+(?:it|that|them|this|those"
     r"|MovieX)?\s*out|i'?ll\s+(?:watch|try|look|give|add|have|definitely|check)|will\s+(?:watch|check|try|look)"
     r"|add\s+(?:it|that|them|this|MovieX)\s+to|good\s+(?:one|idea|choice|suggestion|pick|movie|call)|great"
     r"\s+(?:one|idea|choice|suggestion|pick|movie)|love|loved|like|liked|enjoy|enjoyed|favou?rite|awesome|amazing"
-    r"|perfect|excellent|interesting|thanks|thank\s+you|good|great|fun|funny|cool)\b",
+    r"|perfect|excellent|interesting|interested|nice|thanks|thank\s+you|good|great|fun|funny|cool)\b",
     re.I,
 )
+LIKE_NOT_LIKING = re.compile(
+    r"\b(?:would\s+|'d\s+)?like\s+(?:something|anything|some|a\s+movie|movies)\b"
+    r"|\b(?:movies?|films?|something|anything|ones?|stuff|more|things?|similar|just)\s+like\b",
+    re.I,
+)
+""""like" asking or comparing ("I'd like something newer", "more like MovieY"), which says nothing good of a movie."""
+MOVES_ON = re.compile(
+    r"\b(?:any|anything|something|some|one|another|what)\s+(?:else|other|others|more|different|newer|older|recent"
+    r"|less|lighter)\b|\bother\s+(?:suggestions?|ideas?|recommendations?|options?|movies?|films?|titles?)\b"
+    r"|\b(?:was|am|i'?m)\s+(?:\w+\s+)?(?:thinking|looking|hoping)\s+(?:more\s+)?(?:of|for|about|along|like)\b"
+    r"|\bthinking\s+more\b|\bmore\s+(?:into|like|along)\b|\bmore\s+of\s+an?\b|\b(?:tv|television)\s+(?:show|series)\b"
+    r"|\bthan\s+what\s+i\b|\bwhat\s+i'?m\s+(?:after|looking)\b|\bin\s+the\s+mood\s+for\b|\bi'?d\s+(?:rather|prefer)\b"
+    r"|\bi\s+(?:would\s+|'d\s+)?(?:like|want|prefer)\s+something\b",
+    re.I,
+)
+"""Asking for something else or describing what the user is after instead ("any other ideas?", "more like MovieY")."""
 CUE_NAMES = ("seen", "not_seen", "negative", "positive")
+"""The cues the trained head reads as features (`Cues.vector`); ``moves_on`` is decided by rule only."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +86,7 @@ class Cues:
     not_seen: bool
     negative: bool
     positive: bool
+    moves_on: bool = False
 
     def vector(self) -> list[float]:
         return [float(getattr(self, name)) for name in CUE_NAMES]
@@ -70,9 +97,10 @@ def cues(text: str) -> Cues:
     text = text.replace("\u2019", "'")
     not_seen = bool(NOT_SEEN.search(text))
     negative = bool(NEGATIVE.search(text))
-    positive = bool(POSITIVE.search(NEGATIVE.sub(" ", text)))
+    positive = bool(POSITIVE.search(LIKE_NOT_LIKING.sub(" ", NEGATIVE.sub(" ", text))))
     seen = bool(SEEN.search(NOT_SEEN.sub(" ", text)))
-    return Cues(seen=seen, not_seen=not_seen, negative=negative, positive=positive)
+    moves_on = bool(MOVES_ON.search(text))
+    return Cues(seen=seen, not_seen=not_seen, negative=negative, positive=positive, moves_on=moves_on)
 
 
 @dataclass(frozen=True)
@@ -82,15 +110,25 @@ class RuleVerdict:
     turned_down: bool
     accepted: bool
     seen: bool | None
+    moved_on: bool = False
+    """The reply answers the suggestion just before it by asking for something else, with no word for or against it."""
 
 
-def rule_verdict(clause: str, reply: str, named: bool) -> RuleVerdict:
+def rule_verdict(clause: str, reply: str, named: bool, just_suggested: bool = False) -> RuleVerdict:
     """Verdict from cues: the clause naming the target when the reply names it, else the whole reply.
 
-    Turned down: a negative cue (the reply's own sentiment about the movie); accepted: a positive cue without a
-    negative one; seen: "seen it" → True, "haven't seen" → False, neither → None (not said).
+    Turned down: a negative cue (the reply's own sentiment about the movie), or, when the assistant suggested the
+    target in the turn just before (``just_suggested``), a reply that moves on from it with no positive cue anywhere;
+    accepted: a positive cue without a negative one; seen: "seen it" → True, "haven't seen" → False, neither → None.
     """
     found = cues(clause if named else reply)
     said = found if named else cues(clause)  # a reply not naming the target speaks of it where it names no other
     seen = False if said.not_seen else True if said.seen else None
-    return RuleVerdict(turned_down=found.negative, accepted=found.positive and not found.negative, seen=seen)
+    whole = found if not named else cues(reply)
+    moved_on = just_suggested and whole.moves_on and not whole.positive and not found.negative
+    return RuleVerdict(
+        turned_down=found.negative or moved_on,
+        accepted=found.positive and not found.negative and not moved_on,
+        seen=seen,
+        moved_on=moved_on,
+    )

@@ -83,6 +83,39 @@ def test_rule_verdict_reads_seen_where_the_reply_speaks_of_the_target():
     assert rule_verdict("Any movies like that?", f"I liked {OTHER}. Any movies like that?", named=False).seen is None
 
 
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "I've seen that one\n.Do you have one more?",
+        "That's a TV show\nI'm looking for something more along the lines of a feature release",
+        "I've seen it. it's a bit more of a teen movie than what I am after.",
+        "I would like something more recent.",
+    ],
+)
+def test_a_reply_moving_on_from_the_suggestion_just_before_turns_it_down(reply):
+    verdict = rule_verdict(reply, reply, named=False, just_suggested=True)
+    assert verdict.turned_down and verdict.moved_on and not verdict.accepted
+    # the same words about a movie suggested turns ago, or said with a good word for it, decline nothing
+    assert not rule_verdict(reply, reply, named=False, just_suggested=False).turned_down
+    liked = f"Sounds good! {reply}"
+    assert not rule_verdict(liked, liked, named=False, just_suggested=True).turned_down
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "ugh\npass",
+        "No thank you",
+        "No I will not watch that ever",
+        "not one of my favorites though",
+        "I don't think it is my cup of tea",
+        "a little too slapstick for me",
+    ],
+)
+def test_more_ways_to_say_no(reply):
+    assert cues(reply).negative
+
+
 def test_rule_verdict_reads_the_clause_of_a_named_target():
     verdict = rule_verdict(clause="I hated MovieX", reply="I love MovieY. I hated MovieX", named=True)
     assert verdict.turned_down and not verdict.accepted
@@ -233,6 +266,18 @@ def test_rule_reader_does_not_apologise_for_a_binge(rules, linker):
     )
     assert feedback.turned_down() == []
     assert [m.source for m in feedback.movies] == ["suggested"]
+
+
+def test_moving_on_turns_down_the_new_pick_only(rules, linker):
+    feedback = rules.read(
+        [
+            ChatTurn("user", "I loved The Shining"),
+            ChatTurn("assistant", "If you loved The Shining, try Misery."),
+            ChatTurn("user", "I've seen that one. Do you have one more?"),
+        ]
+    )
+    assert [linker.catalog[m].name for m in feedback.turned_down()] == ["Misery"]
+    assert [m.moved_on for m in feedback.movies if m.turned_down] == [True]
 
 
 def test_rule_reader_splits_a_turn_naming_two_movies(rules, linker):

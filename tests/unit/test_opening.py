@@ -75,6 +75,14 @@ def test_acknowledgement_follows_the_feedback_not_the_feeling():
     assert acknowledge(asked).startswith("Misery stars James Caan")
 
 
+def test_a_suggestion_the_user_moved_on_from_is_skipped_without_an_apology():
+    downs = ("Cars (2006)",)
+    moved = {acknowledge(TurnReading("Seen it. Anything else?", downs, moved_on=downs), str(i)) for i in range(20)}
+    assert all("Cars (2006)" in a and "sorry" not in a.lower() and "for everyone" not in a for a in moved)
+    disliked = {acknowledge(TurnReading("Seen it, hated it. Anything else?", downs), str(i)) for i in range(20)}
+    assert not disliked & moved
+
+
 def test_openings_vary_across_conversations_and_stay_fixed_within_one():
     openings = {write_opening(TurnReading("I like thrillers"), MISERY, key=f"chat {i}") for i in range(40)}
     assert len(openings) >= 4
