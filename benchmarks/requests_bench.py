@@ -55,7 +55,15 @@ def kind(request: Request | None) -> str:
     if request is None:
         return "none"
     return "+".join(
-        n for n, v in (("person", request.people), ("genre", request.genres), ("like", request.like_movies)) if v
+        n
+        for n, v in (
+            ("person", request.people),
+            ("genre", request.genres),
+            ("like", request.like_movies),
+            ("avoid", request.avoid_genres),
+            ("era", request.years),
+        )
+        if v
     )
 
 

@@ -27,6 +27,11 @@ What "satisfies" means (`satisfies`):
   a genre and the director, or two genres and a star). Drama, the catch-all genre, counts only when it is X's only
   genre.
 
+- an era ("from the 90s", "something more recent", "older movies"): the year in the movie's catalogue title is in
+  the range. "Newer" and "older" are relative to the movie the message names before them, else to the suggestion
+  it answers (the first movie the message before brings up), else 2010 on and before 1990. An era alone refines the
+  request it follows: "Something by Stephen King" then "Anything more recent?" asks for a newer Stephen King movie.
+
 Within a kind any one suffices (any of the people named); a request of several kinds needs all of them.
 """
 
@@ -37,7 +42,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-from ecr_agent.data.movies import MovieCatalog
+from ecr_agent.data.movies import Movie, MovieCatalog
 from ecr_agent.knowledge.graph import KnowledgeGraph, entity_label, relation_label
 from ecr_agent.linking import GENRE_WORDS as LINKER_GENRE_WORDS
 from ecr_agent.linking import EntityLinker
@@ -120,6 +125,41 @@ TOKEN = re.compile(r"[a-z0-9']+")
 GENRE_PHRASES = {"sci fi": "sci-fi", "scifi": "sci-fi", "rom com": "romantic comedy", "romcom": "romantic comedy"}
 """Genre spellings the linker does not link (two tokens, or one it does not know) → the linker key they mean."""
 GENRE_PHRASE = re.compile(r"\b(?:sci[\s-]+fi|scifi|rom[\s-]*com)s?\b", re.I)
+DECADE = re.compile(
+    r"(?<!\bmy )(?<!\bour )(?<!\bher )(?<!\bhis )(?<!\byour )(?<!\btheir )"
+    r"\b(?:(?:19)?([2-9])0|(20[01])0)'?s\b|\b(fifties|sixties|seventies|eighties|nineties)\b",
+    re.I,
+)
+"""A decade: "the 80s", "1990's", "2000s", "the nineties" (not "in my 30s")."""
+DECADE_WORDS = {"fifties": 1950, "sixties": 1960, "seventies": 1970, "eighties": 1980, "nineties": 1990}
+NEWER = re.compile(r"\b(?:more\s+recent|newer|more\s+modern)\b", re.I)
+"""Newer than the movie the user answers or names ("something more recent")."""
+# "new ones" alone is not an era: "I love musicals and am looking for some new ones!" means new to the user
+NEW = re.compile(
+    r"\b(?:latest|new\s+releases?|new\s+(?:movies|films|ones|stuff)\s+(?:out|in\s+theaters?|this\s+year)"
+    r"|recent(?!\s+(?:years?|months?|weeks?|days?|times?)))\b",
+    re.I,
+)
+OLDER = re.compile(
+    r"\b(?:something|anything|ones|movies?|films?)\s+(?:a\s+(?:bit|little)\s+)?older\b"
+    r"|\bolder\s+(?:movies|films|ones|stuff|classics)\b",
+    re.I,
+)
+OLD = re.compile(r"\bold\s+(?:movies|films|ones|stuff|classics)\b|\boldies\b", re.I)
+DESCRIBING = re.compile(
+    r"(?:\b(?:the|this|that|its|my|his|her|their|in|most)|\b(?:is|was|'s|it's|its)\s+an?)\s+$", re.I
+)
+"""Words before "new" or "older" that make it describe a movie ("the newer one", "it's a new movie"), not ask."""
+BOUND_BEFORE = re.compile(
+    r"(?:\b(newer\s+than|more\s+recent\s+than|later\s+than|after|since|post)|\b(?:older\s+than|before|earlier\s+than|pre))"
+    r"[\s-]+(?:the\s+)?$",
+    re.I,
+)
+"""Words before a decade that make it a bound: group 1 set for "after", unset for "before"."""
+RECENT_FROM = 2010
+""""Recent" with no movie to compare with: from this year on (ReDial's chats are from 2017–2018)."""
+OLD_BEFORE = 1990
+""""Old movies" with no movie to compare with: before this year."""
 
 
 @dataclass(frozen=True)
@@ -146,9 +186,16 @@ class Request:
     avoid_genres: tuple[int, ...] = ()
     """Genres the user turned away from ("I'm scared of horror movies", "no more comedies")."""
     avoid_names: tuple[str, ...] = field(default=(), compare=False)
+    years: tuple[int, int] | None = None
+    """The era asked for, first and last year inclusive ("from the 90s": 1990–1999)."""
 
     def __bool__(self) -> bool:
-        return bool(self.people or self.genres or self.like_movies or self.avoid_genres)
+        return bool(self.people or self.genres or self.like_movies or self.avoid_genres or self.years)
+
+    @property
+    def refines(self) -> bool:
+        """Only turns genres away or names an era: it adds to the request it follows instead of replacing it."""
+        return not (self.people or self.genres or self.like_movies)
 
     def describe(self) -> str:
         """A phrase for replies: ``"a Horror film with Stephen King"``, ``"something like The Martian (2015)"``."""
@@ -164,7 +211,60 @@ class Request:
         if self.avoid_genres:
             avoided = dict.fromkeys(_genre_word(name) for name in self.avoid_names)
             parts.append("other than " + " or ".join(avoided) + " movies")
+        if self.years:
+            parts.append(describe_years(self.years))
         return " ".join(parts)
+
+
+def describe_years(years: tuple[int, int]) -> str:
+    """``(1990, 1999)`` → ``"from the 1990s"``, ``(2005, 9999)`` → ``"from 2005 on"``, ``(0, 2003)`` → ``"from before
+    2004"``."""
+    first, last = years
+    if last - first == 9 and first % 10 == 0:
+        return f"from the {first}s"
+    if last >= 9999:
+        return f"from {first} on"
+    if first <= 0:
+        return f"from before {last + 1}"
+    return f"from {first} to {last}"
+
+
+def movie_year(movie: Movie | None) -> int | None:
+    """The year in a catalogue title (``"Secret Window (2004)"`` → 2004), None when it has none."""
+    if movie is None:
+        return None
+    found = re.search(r"\((\d{4})\)\s*$", movie.title)
+    return int(found.group(1)) if found else None
+
+
+def read_years(text: str, anchor: int | None) -> tuple[int, int] | None:
+    """The era ``text`` asks for (see the module docstring); ``anchor``: the year "newer" and "older" compare with."""
+    decades = []
+    for found in DECADE.finditer(text):
+        short, century, word = found.groups()
+        first = DECADE_WORDS[word.lower()] if word else int(century) * 10 if century else 1900 + int(short) * 10
+        bound = BOUND_BEFORE.search(text[: found.start()])
+        if bound is not None:  # "newer than the 80's", "before the 2000s"
+            return (first + 10, 9999) if bound.group(1) else (0, first - 1)
+        decades.append(first)
+    if decades:  # "the 70's & 80's": both
+        return min(decades), max(decades) + 9
+
+    def asks(pattern: re.Pattern[str]) -> bool:
+        return any(not DESCRIBING.search(text[: found.start()]) for found in pattern.finditer(text))
+
+    newer, older = asks(NEWER) or asks(NEW), asks(OLDER) or asks(OLD)
+    if newer and older:  # "older ones like Groundhog Day, or newer ones like The Big Sick": any era
+        return None
+    if asks(NEWER):
+        return (anchor + 1 if anchor else RECENT_FROM), 9999
+    if asks(NEW):
+        return RECENT_FROM, 9999
+    if asks(OLDER):
+        return 0, (anchor - 1 if anchor else OLD_BEFORE - 1)
+    if asks(OLD):
+        return 0, OLD_BEFORE - 1
+    return None
 
 
 def _genre_word(name: str) -> str:
@@ -188,26 +288,36 @@ def read_request(turns: Sequence[ChatTurn], linker: EntityLinker) -> Request | N
         linker: the entity linker (its KG and catalogue decide what is a person or a genre).
     """
     users = [i for i, turn in enumerate(turns) if turn.role == "user"]
-    avoided: Request | None = None
+    refinement: Request | None = None  # what later messages added: genres turned away, an era
     for step, index in enumerate(reversed(users)):
-        found = _request_in(turns[index].content, linker, _previous_movies(turns, index, linker))
+        previous = _previous_movies(turns, index, linker)
+        compares = NEWER.search(turns[index].content) or OLDER.search(turns[index].content)
+        answered = _answered_movies(turns, index, linker) if compares else previous
+        found = _request_in(turns[index].content, linker, previous, answered)
         if found is None:
             continue
-        if avoided is not None:  # "they terrify me" after "I love musicals": musicals, without horror
-            kept = [
-                (g, n) for g, n in zip(found.genres, found.genre_names, strict=True) if g not in avoided.avoid_genres
-            ]
-            return replace(
-                found,
-                genres=tuple(g for g, _ in kept),
-                genre_names=tuple(n for _, n in kept),
-                avoid_genres=tuple(dict.fromkeys(found.avoid_genres + avoided.avoid_genres)),
-                avoid_names=tuple(dict.fromkeys(found.avoid_names + avoided.avoid_names)),
-            )
-        if found.people or found.genres or found.like_movies:
+        if found.refines:  # "they terrify me", "anything more recent?": the request before still stands
+            refinement = found if refinement is None else _refined(found, refinement)
+            continue
+        if refinement is None:
             return replace(found, continued=step > 0)
-        avoided = found  # only turns genres away: the request it follows still stands
-    return avoided
+        kept = [
+            (g, n) for g, n in zip(found.genres, found.genre_names, strict=True) if g not in refinement.avoid_genres
+        ]
+        return _refined(
+            replace(found, genres=tuple(g for g, _ in kept), genre_names=tuple(n for _, n in kept)), refinement
+        )
+    return refinement
+
+
+def _refined(request: Request, later: Request) -> Request:
+    """``request`` with the genres ``later`` turns away added, and ``later``'s era (if it names one)."""
+    return replace(
+        request,
+        avoid_genres=tuple(dict.fromkeys(request.avoid_genres + later.avoid_genres)),
+        avoid_names=tuple(dict.fromkeys(request.avoid_names + later.avoid_names)),
+        years=later.years or request.years,
+    )
 
 
 def _previous_movies(turns: Sequence[ChatTurn], index: int, linker: EntityLinker) -> tuple[str, ...]:
@@ -219,19 +329,38 @@ def _previous_movies(turns: Sequence[ChatTurn], index: int, linker: EntityLinker
     return ()
 
 
-def _request_in(text: str, linker: EntityLinker, previous: tuple[str, ...] = ()) -> Request | None:
-    """The request one message makes on its own (``previous``: the movies "like that" would mean)."""
+def _answered_movies(turns: Sequence[ChatTurn], index: int, linker: EntityLinker) -> tuple[str, ...]:
+    """The movies the message before ``index`` brings up first: the suggestion "something more recent" answers.
+
+    ECR's replies name earlier movies before the new pick ("Fair enough, Jigsaw isn't for everyone. Have you seen
+    Secret Window?"); all of the message's movies when it brings up none.
+    """
+    for at in range(index - 1, max(-1, index - 3), -1):
+        movies = linker.link(turns[at].content).movie_ids
+        if movies:
+            earlier = {m for turn in turns[:at] for m in linker.link(turn.content).movie_ids}
+            return tuple(m for m in movies if m not in earlier) or movies
+    return ()
+
+
+def _request_in(
+    text: str, linker: EntityLinker, previous: tuple[str, ...] = (), answered: tuple[str, ...] = ()
+) -> Request | None:
+    """The request one message makes on its own (``previous``: the movies "like that" would mean; ``answered``: the
+    suggestion "newer" and "older" compare with, by default ``previous``)."""
     facts = _facts(linker.kg, linker.catalog)
     people: dict[int, str] = {}
     genres: dict[int, str] = {}
     like: list[str] = []
     avoided: dict[int, str] = {}
     seen: list[str] = []  # movies named so far in the message: what "like that" points back to
+    wishes: list[tuple[str, tuple[str, ...]]] = []  # each clause before any negation, and the movies named before it
     for sentence in SENTENCE_BREAK.split(text.replace("’", "'")):
         liking = False  # a "like" cue opened in this sentence: its later movies are "like X" movies
         for clause in CLAUSE_BREAK.split(sentence):
             negation = NEGATION.search(clause)
             wished = clause if negation is None else clause[: negation.start()]
+            wishes.append((wished, tuple(seen)))
             cue = _like_cue(wished)
             movies = _read_part(wished if cue is None else wished[: cue.start()], linker, facts, people, genres)
             if liking:
@@ -252,7 +381,16 @@ def _request_in(text: str, linker: EntityLinker, previous: tuple[str, ...] = ())
             liking = liking or cue is not None
     like_movies = tuple(facts.same_title_with(m, people) for m in dict.fromkeys(like) if m in facts.known)
     avoided = {g: name for g, name in avoided.items() if g not in genres}
-    if not (people or genres or like_movies or avoided):
+    eras = []
+    answered_years = [y for m in answered or previous if (y := movie_year(linker.catalog.get(m)))]
+    for part, before in wishes:  # "newer" compares with the last movie named before it, else the suggestion answered
+        named = [y for m in before if (y := movie_year(linker.catalog.get(m)))]
+        anchor = named[-1] if named else answered_years[0] if answered_years else None
+        if found := read_years(part, anchor):
+            eras.append(found)
+    # "I like older ones like Groundhog Day, or newer ones like The Big Sick": open to any era
+    years = eras[0] if eras and not {y[0] <= 0 for y in eras} >= {True, False} else None
+    if not (people or genres or like_movies or avoided or years):
         return None
     titles = linker.catalog.titles
     return Request(
@@ -264,6 +402,7 @@ def _request_in(text: str, linker: EntityLinker, previous: tuple[str, ...] = ())
         like_titles=tuple(titles.get(m, m) for m in like_movies),
         avoid_genres=tuple(avoided),
         avoid_names=tuple(avoided.values()),
+        years=years,
     )
 
 
@@ -532,6 +671,10 @@ def _reasons(facts: _Facts, movie_id: str, request: Request) -> list[str | None]
     if request.avoid_genres:
         hit = any(facts.genre_needs(g) <= kinds for g in request.avoid_genres)
         reasons.append(None if hit else f"not a {' or '.join(n.lower() for n in request.avoid_names)}")
+    if request.years:
+        year = movie_year(facts.catalog.get(movie_id))
+        first, last = request.years
+        reasons.append(f"from {year}" if year is not None and first <= year <= last else None)
     return reasons
 
 
@@ -629,6 +772,7 @@ def _parts(request: Request) -> list[Request]:
         Request(genres=request.genres, genre_names=request.genre_names),
         Request(like_movies=request.like_movies, like_titles=request.like_titles),
         Request(avoid_genres=request.avoid_genres, avoid_names=request.avoid_names),
+        Request(years=request.years),
     ]
     parts = [p for p in parts if p]
     return parts if len(parts) > 1 else []
@@ -657,5 +801,8 @@ def _pool(facts: _Facts, request: Request) -> list[str]:
                 for genre in facts.genres.get(other, set()):
                     found |= facts.by_genre.get(genre, set())
         pools.append(found)
+    if request.years:
+        first, last = request.years
+        pools.append({m for m in facts.known if first <= (movie_year(facts.catalog.get(m)) or -1) <= last})
     smallest = min(pools, key=len) if pools else set()
     return sorted(smallest, key=int)

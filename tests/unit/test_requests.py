@@ -164,3 +164,59 @@ def test_public_names():
     from ecr_agent.ranker import requests
 
     assert sorted(requests.__all__) == sorted(["Request", "honour_request", "read_request", "satisfies"])
+
+
+def title_year(linker: EntityLinker, movie: str) -> int:
+    """Independent check: the year at the end of the catalogue title, -1 when there is none."""
+    year = linker.catalog[movie].title.rstrip(")").rpartition("(")[2]
+    return int(year) if year.isdigit() else -1
+
+
+@pytest.mark.parametrize(
+    ("message", "years"),
+    [
+        ("I like horror and thriller movies, especially from the 80s.", (1980, 1989)),
+        ("Do you know of any 90's movies?", (1990, 1999)),
+        ("Any good comedies from the 2000s?", (2000, 2009)),
+        ("I'm really into the seventies", (1970, 1979)),
+        ("I love old movies", (0, 1989)),
+        ("I'm looking for any recent horror movies", (2010, 9999)),
+        ("I'm in my 30s and like comedies", None),
+        ("No, they don't have to be recent", None),
+        ("Are you thinking for older kids?", None),
+        ("I like anything, but generally newer than the 80's", (1990, 9999)),
+        ("I'm looking for something from the 70's & 80's", (1970, 1989)),
+        ("I like older ones like Groundhog Day, or also newer ones like The Big Sick", None),
+        ("These are helpful ideas. Mostly new movies to me!", None),
+        ("I love musicals and am looking for some new ones!", None),
+        ("Any new ones out?", (2010, 9999)),
+        ("Black Panther is a new movie that I want to see soon.", None),
+    ],
+)
+def test_an_era_is_read_from_decades_and_age_words(linker, message, years):
+    request = ask(linker, message)
+    assert (request.years if request is not None else None) == years
+
+
+def test_more_recent_refines_the_standing_request_after_the_suggestion(linker):
+    request = ask(
+        linker, "Something by Stephen King?", "Have you seen Secret Window?", "I'd like something more recent."
+    )
+    assert request is not None and request.person_names == ("Stephen King",) and request.years == (2005, 9999)
+    assert request.describe() == "something with Stephen King from 2005 on"
+    ranked, found = honour_request(candidates(linker), request, linker.kg, linker.catalog, k=5)
+    assert found
+    met = [has_person(linker, r.movie_id, "Stephen King") and title_year(linker, r.movie_id) >= 2005 for r in ranked]
+    assert met[0] and met[:5] == sorted(met[:5], reverse=True)  # the newer Stephen King movies first
+
+
+def test_newer_compares_with_the_pick_the_reply_brought_up_not_the_movies_it_named_again(linker):
+    request = ask(
+        linker,
+        "Any scary movies?",
+        "Have you seen Jigsaw (2017)?",
+        "Too gory for me. Something by Stephen King?",
+        "Fair enough, Jigsaw (2017) isn't for everyone. Have you seen Secret Window (2004)?",
+        "I would like something more recent.",
+    )
+    assert request is not None and request.years == (2005, 9999)
