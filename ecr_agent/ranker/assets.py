@@ -85,6 +85,8 @@ class TrainedRun:
     train_config: TrainConfig
     meta: dict
     cooccurrence: Cooccurrence | None
+    directory: Path | None = None
+    """The folder the run was loaded from (None for a run trained in this process)."""
 
     @property
     def name(self) -> str:
@@ -168,7 +170,7 @@ def load_run(directory: Path, assets: RankerAssets) -> TrainedRun:
         raise StoreNotBuiltError(f"the ranker at {directory} does not match this code ({error}); {RETRAIN}") from error
     model.eval()
     meta = {k: v for k, v in data.items() if k not in ("model", "train")}
-    return TrainedRun(model, model_config, train_config, meta, cooccurrence)
+    return TrainedRun(model, model_config, train_config, meta, cooccurrence, directory)
 
 
 def publish_default(paths: Paths, run_name: str) -> None:

@@ -38,6 +38,7 @@ from ecr_agent.ranker.assets import (
 from ecr_agent.ranker.cache import embed_texts, link_turn
 from ecr_agent.ranker.features import TurnInfo, clause_rejections, disliked_movies, needs_clauses, turn_emotions
 from ecr_agent.ranker.scoring import log_probabilities, score_contexts
+from ecr_agent.ranker.states_cache import WEIGHTS_FILE, fingerprint, read_states, write_states
 from ecr_agent.types import ChatTurn, Emotions, Recommendation
 
 logger = logging.getLogger(__name__)
@@ -49,6 +50,23 @@ MAX_MESSAGE_CHARS = 2000
 NEUTRAL: Emotions = {"neutral": 1.0}
 EVIDENCE_PER_MOVIE = 3
 TEXT_CACHE = 20_000
+
+
+def entity_states(run: TrainedRun, assets: RankerAssets) -> tuple[torch.Tensor, torch.Tensor]:
+    """``(states, items)`` of ``run``'s model: read from its folder when computed before (`states_cache`), else
+    computed (and kept there for the next load)."""
+    key = None
+    if run.directory is not None and (run.directory / WEIGHTS_FILE).exists():
+        edge_index, edge_type, _ = assets.graph
+        key = fingerprint(run.directory / WEIGHTS_FILE, edge_index, edge_type)
+        if (saved := read_states(run.directory, key)) is not None:
+            return saved
+    with torch.no_grad():
+        states = run.model.entity_states()
+        items = run.model.item_states(states)
+    if key is not None and run.directory is not None:
+        write_states(run.directory, key, states, items)
+    return states, items
 
 
 class EmotionAwareRanker:
@@ -79,13 +97,11 @@ class EmotionAwareRanker:
         self.assets = assets
         self.model = run.model.eval()
         self.detector = detector
-        with torch.no_grad():
-            self.states = self.model.entity_states()
-            self.items = self.model.item_states(self.states)
-            self.members: list[tuple[TrainedRun, torch.Tensor, torch.Tensor]] = []
-            for member in members:
-                states = member.model.eval().entity_states()
-                self.members.append((member, states, member.model.item_states(states)))
+        self.states, self.items = entity_states(run, assets)
+        self.members: list[tuple[TrainedRun, torch.Tensor, torch.Tensor]] = []
+        for member in members:
+            member.model.eval()
+            self.members.append((member, *entity_states(member, assets)))
         self._texts: OrderedDict[str, torch.Tensor] = OrderedDict()
         self._links: OrderedDict[str, tuple[tuple[str, ...], tuple[int, ...]]] = OrderedDict()
         self._emotions: OrderedDict[str, Emotions] = OrderedDict()
