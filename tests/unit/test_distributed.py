@@ -45,6 +45,7 @@ def test_other_load_leaves_out_this_process(monkeypatch: pytest.MonkeyPatch):
 
 @pytest.mark.skipif(not Path("/proc/stat").exists(), reason="reads /proc/stat")
 def test_other_load_sees_a_busy_neighbour_but_not_our_own_work():
+    skip_if_busy()
     clock = _CpuClock()
     spin(0.6)  # work before the first reading, like a demo that built its stores before training, is not counted
     first = clock.other_load()
@@ -60,6 +61,13 @@ def test_other_load_sees_a_busy_neighbour_but_not_our_own_work():
         neighbour.wait()
     assert first is not None and ours is not None and theirs is not None
     assert theirs > ours + 0.5 and theirs > first + 0.5
+
+
+def skip_if_busy(limit: float = 0.3) -> None:
+    """These tests start their own neighbour; another job already on the cores (a training run) hides its load."""
+    load = _CpuClock().other_load()
+    if load is not None and load > limit:
+        pytest.skip(f"other processes already keep {load:.1f} cores busy: run this test on a quiet machine")
 
 
 def spin(seconds: float) -> None:
@@ -80,6 +88,7 @@ def test_load_on_a_cpu_we_may_not_use_is_not_counted():
     code = "import time\nend = time.monotonic() + 1.2\nwhile time.monotonic() < end: pass"
     os.sched_setaffinity(0, {mine})
     try:
+        skip_if_busy()
         clock = _CpuClock()
         neighbour = subprocess.Popen([sys.executable, "-c", code], preexec_fn=lambda: os.sched_setaffinity(0, {other}))
         try:
