@@ -62,6 +62,7 @@ def kind(request: Request | None) -> str:
             ("like", request.like_movies),
             ("avoid", request.avoid_genres),
             ("era", request.years),
+            ("topic", request.topics),
         )
         if v
     )

@@ -32,6 +32,11 @@ What "satisfies" means (`satisfies`):
   it answers (the first movie the message before brings up), else 2010 on and before 1990. An era alone refines the
   request it follows: "Something by Stephen King" then "Anything more recent?" asks for a newer Stephen King movie.
 
+- a topic ("any with aliens?", "something about dogs", "movies involving zombies"): the movie's catalogue plot
+  summary names it (singular or plural). A topic is a lower-case word after "with / about / involving / featuring"
+  that is no genre, no everyday word (`GENERIC_TOPICS`) and that between `TOPIC_MIN_MOVIES` and `TOPIC_MAX_MOVIES`
+  plots name: "aliens" is a topic, "a good story" and "love" are not.
+
 Within a kind any one suffices (any of the people named); a request of several kinds needs all of them.
 """
 
@@ -40,7 +45,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from ecr_agent.data.movies import Movie, MovieCatalog
 from ecr_agent.knowledge.graph import KnowledgeGraph, entity_label, relation_label
@@ -156,6 +161,39 @@ BOUND_BEFORE = re.compile(
     re.I,
 )
 """Words before a decade that make it a bound: group 1 set for "after", unset for "before"."""
+TOPIC = re.compile(
+    r"(?i:\b(?P<lead>any|anything|something|movies?|films?|ones?)\s+"
+    r"(?:with|about|involving|featuring|that\s+(?:has|have|features?))\s+"
+    r"(?:(?:a|an|the|some|lots?\s+of|a\s+lot\s+of|plenty\s+of)\s+)*)"
+    r"(?P<phrase>[a-z]+(?:\s+[a-z]+){0,3})"
+)
+"""A topic after "with / about / involving …": the last word of the lower-case phrase that follows (a capitalised
+word is a name), up to a function word ("a movie about talking dogs that …" → dogs)."""
+TOPIC_STOP = frozenset(
+    """that which who where when and or but in on at to for from of by like as it is was are were with than so please
+    i you we they he she me my your our their his her them too also though now then lol haha thanks do did does can
+    could would will should have has had""".split()
+)
+DESCRIBED_BEFORE = re.compile(
+    r"(?:\b(?:the|that|this|those|these)|\b(?:is|was|'s|it's|its)\s+an?(?:\s+\w+){0,2})\s+$", re.I
+)
+""""the one with the pig", "it's a sad film about …": a movie described, not asked for."""
+GENERIC_TOPICS = frozenset(
+    """good great nice fun funny lot lots little some more other real strong meaning plot story stories twist twists
+    ending endings message kind sort type people person him her them me my it that this those these will can would
+    could should kids children family friends action humor humour heart feel feeling feelings scene scenes character
+    characters actor actors actress actresses cast happy sad best better bad twisty deep dark light lead leads
+    famous older newer recent new old same different interesting emotional romantic scary adventure violence
+    sex nudity language gore blood swearing cursing subtitles appeal script theme themes team guy guys man men
+    woman women girl girls boy boys thing things stuff event events parent parents thrill thrills suspense
+    plots moments moment director directors casts name names rating ratings movie movies film films something
+    anything everything one ones show shows series""".split()
+)
+"""Words after "with" or "about" that describe a movie's quality or content rating, not its subject."""
+TOPIC_MIN_MOVIES = 3
+TOPIC_MAX_MOVIES = 400
+"""A topic word must be named by at least 3 and at most 400 of the ~6,500 catalogue plots (rarer: nothing to offer;
+commoner: "life", "love", "man" say nothing about what the user wants)."""
 RECENT_FROM = 2010
 """"Recent" with no movie to compare with: from this year on (ReDial's chats are from 2017–2018)."""
 OLD_BEFORE = 1990
@@ -188,14 +226,16 @@ class Request:
     avoid_names: tuple[str, ...] = field(default=(), compare=False)
     years: tuple[int, int] | None = None
     """The era asked for, first and last year inclusive ("from the 90s": 1990–1999)."""
+    topics: tuple[str, ...] = ()
+    """Subjects the plot must name ("aliens", "dogs"), as typed."""
 
     def __bool__(self) -> bool:
-        return bool(self.people or self.genres or self.like_movies or self.avoid_genres or self.years)
+        return bool(self.people or self.genres or self.like_movies or self.avoid_genres or self.years or self.topics)
 
     @property
     def refines(self) -> bool:
         """Only turns genres away or names an era: it adds to the request it follows instead of replacing it."""
-        return not (self.people or self.genres or self.like_movies)
+        return not (self.people or self.genres or self.like_movies or self.topics)
 
     def describe(self) -> str:
         """A phrase for replies: ``"a Horror film with Stephen King"``, ``"something like The Martian (2015)"``."""
@@ -204,6 +244,8 @@ class Request:
             genres = " or ".join(dict.fromkeys(_genre_word(name) for name in self.genre_names)) + " movie"
             head = f"{'an' if genres[:1] in 'aeiou' else 'a'} {genres}"
         parts = [head]
+        if self.topics:
+            parts.append("about " + " or ".join(self.topics))
         if self.people:
             parts.append("with " + " or ".join(self.person_names))
         if self.like_movies:
@@ -390,7 +432,8 @@ def _request_in(
             eras.append(found)
     # "I like older ones like Groundhog Day, or newer ones like The Big Sick": open to any era
     years = eras[0] if eras and not {y[0] <= 0 for y in eras} >= {True, False} else None
-    if not (people or genres or like_movies or avoided or years):
+    topics = tuple(dict.fromkeys(t for part, _ in wishes for t in _topics(part, facts, people.values())))
+    if not (people or genres or like_movies or avoided or years or topics):
         return None
     titles = linker.catalog.titles
     return Request(
@@ -403,7 +446,42 @@ def _request_in(
         avoid_genres=tuple(avoided),
         avoid_names=tuple(avoided.values()),
         years=years,
+        topics=topics,
     )
+
+
+def _topics(text: str, facts: _Facts, names: Iterable[str] = ()) -> list[str]:
+    """The topics ``text`` asks for (see the module docstring): "Any with aliens?" → ``["aliens"]``; ``names``:
+    people linked in the message (typed in lower case, "the one with mike tyson" names no topic)."""
+    found = []
+    name_words = {word for name in names for word in name.lower().split()}
+    for match in TOPIC.finditer(text):
+        if DESCRIBED_BEFORE.search(text[: match.start()]):
+            continue
+        words = match.group("phrase").split()
+        cut = next((i for i, w in enumerate(words) if w in TOPIC_STOP), len(words))
+        if cut == 0:
+            continue
+        word = words[cut - 1]
+        if {word, plot_stem(word)} & (GENERIC_TOPICS | GENRE_WORDS.keys() | ADJECTIVES | INTENSIFIERS):
+            continue
+        if word in name_words or word.endswith("ly"):
+            continue
+        if TOPIC_MIN_MOVIES <= len(facts.plot_movies(word)) <= TOPIC_MAX_MOVIES:
+            found.append(word)
+    return found
+
+
+def plot_stem(word: str) -> str:
+    """``"zombies"`` → ``"zombie"``, ``"ladies"`` → ``"lady"``, ``"boxes"`` → ``"box"``: how plots are indexed."""
+    word = word.lower()
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith(("ches", "shes", "xes", "sses", "zes")):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
 
 
 def _read_part(
@@ -544,6 +622,19 @@ class _Facts:
         for movie in sorted(catalog.movies.values(), key=lambda m: (-m.mentions, int(m.movie_id))):
             self.same_title.setdefault(_key(movie.name), []).append(movie.movie_id)
 
+    @cached_property
+    def _plot_index(self) -> dict[str, frozenset[str]]:
+        """Stemmed plot word → the movies whose catalogue plot names it (built on the first topic request)."""
+        index: dict[str, set[str]] = {}
+        for movie in self.catalog.movies.values():
+            for word in set(TOKEN.findall(str(movie.info.get("plot", "")).lower())):
+                index.setdefault(plot_stem(word), set()).add(movie.movie_id)
+        return {word: frozenset(movies) for word, movies in index.items()}
+
+    def plot_movies(self, topic: str) -> frozenset[str]:
+        """The movies whose plot names ``topic`` (any number: "alien" and "aliens" alike)."""
+        return self._plot_index.get(plot_stem(topic), frozenset())
+
     def same_title_with(self, movie_id: str, people: Iterable[int]) -> str:
         """``movie_id``, or the most mentioned movie of the same title that has one of ``people``.
 
@@ -671,6 +762,8 @@ def _reasons(facts: _Facts, movie_id: str, request: Request) -> list[str | None]
     if request.avoid_genres:
         hit = any(facts.genre_needs(g) <= kinds for g in request.avoid_genres)
         reasons.append(None if hit else f"not a {' or '.join(n.lower() for n in request.avoid_names)}")
+    if request.topics:
+        reasons.append(next((f"about {t}" for t in request.topics if movie_id in facts.plot_movies(t)), None))
     if request.years:
         year = movie_year(facts.catalog.get(movie_id))
         first, last = request.years
@@ -773,6 +866,7 @@ def _parts(request: Request) -> list[Request]:
         Request(like_movies=request.like_movies, like_titles=request.like_titles),
         Request(avoid_genres=request.avoid_genres, avoid_names=request.avoid_names),
         Request(years=request.years),
+        Request(topics=request.topics),
     ]
     parts = [p for p in parts if p]
     return parts if len(parts) > 1 else []
@@ -801,6 +895,8 @@ def _pool(facts: _Facts, request: Request) -> list[str]:
                 for genre in facts.genres.get(other, set()):
                     found |= facts.by_genre.get(genre, set())
         pools.append(found)
+    if request.topics:
+        pools.append(set().union(*(facts.plot_movies(t) for t in request.topics)))
     if request.years:
         first, last = request.years
         pools.append({m for m in facts.known if first <= (movie_year(facts.catalog.get(m)) or -1) <= last})

@@ -220,3 +220,29 @@ def test_newer_compares_with_the_pick_the_reply_brought_up_not_the_movies_it_nam
         "I would like something more recent.",
     )
     assert request is not None and request.years == (2005, 9999)
+
+
+@pytest.mark.parametrize(
+    ("message", "topics"),
+    [
+        ("Any with aliens?", ("aliens",)),
+        ("Any horror movies involving zombies?", ("zombies",)),
+        ("I want a movie with a good story", ()),
+        ("something with a twist", ()),
+        ("a movie with Tom Hanks", ()),
+    ],
+)
+def test_a_topic_is_a_lower_case_subject_the_plots_name(linker, message, topics):
+    request = ask(linker, message)
+    assert (request.topics if request is not None else ()) == topics
+
+
+def test_a_topic_request_puts_movies_whose_plot_names_it_first(linker):
+    request = ask(linker, "I liked Arrival. Any other movies with aliens?")
+    assert request is not None and request.topics == ("aliens",)
+    ranked, found = honour_request(candidates(linker), request, linker.kg, linker.catalog, k=5)
+    assert found
+    for rec in ranked[:5]:
+        plot = str(linker.catalog[rec.movie_id].info.get("plot", "")).lower()
+        assert "alien" in plot, rec.title
+        assert rec.evidence[0] == "about aliens"
