@@ -16,6 +16,7 @@ from langchain_core.runnables import Runnable, RunnableConfig
 from langchain_core.runnables.config import patch_config, run_in_executor
 
 from ecr_agent.config import Paths, StoreCorruptError, StoreNotBuiltError
+from ecr_agent.loading import paused_gc
 from ecr_agent.pipeline import ECRPipeline, KnowledgeSearch, PreparedTurn, StepRun, StepTracer, untraced
 from ecr_agent.sentences import STOCK_PHRASES
 from ecr_agent.types import ChatTurn, Emotions, Recommendation
@@ -176,6 +177,21 @@ class ECRChain(Runnable[dict, ECRResponse]):
         ``knowledge``: where facts and review snippets come from instead of our Chroma stores, e.g. your own
         LangChain vector stores as `ecr_agent.integrations.VectorStoreKnowledge`.
         """
+        with paused_gc():  # 0.5 s of a 3.4 s load went to re-scanning what was just loaded (ecr_agent/loading.py)
+            return cls._load(path, chat_model, strict, k, int8, runtime, knowledge, paths)
+
+    @classmethod
+    def _load(
+        cls,
+        path: str | None,
+        chat_model: BaseChatModel | None,
+        strict: bool,
+        k: int,
+        int8: bool,
+        runtime: str,
+        knowledge: KnowledgeSearch | None,
+        paths: Paths | None,
+    ) -> ECRChain:
         paths = paths or Paths.from_env()
         if path is not None:
             paths = replace(paths, store_dir=Path(path).resolve())

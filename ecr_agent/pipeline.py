@@ -17,6 +17,7 @@ from ecr_agent.config import Paths, StoreNotBuiltError
 from ecr_agent.evaluation.claims import FactBook
 from ecr_agent.gate import SentenceGate
 from ecr_agent.linking import EntityLinker
+from ecr_agent.loading import paused_gc
 from ecr_agent.opening import TurnReading, answer_question, farewell, user_act, write_opening
 from ecr_agent.types import ChatTurn, Emotions, Recommendation
 
@@ -146,6 +147,11 @@ class ECRPipeline:
         ``strict`` it is left out with a warning that names the file and the command that rebuilds it. ``knowledge``
         replaces the Chroma stores, which are then not opened (e.g. `ecr_agent.integrations.VectorStoreKnowledge`).
         """
+        with paused_gc():
+            return cls._load(paths, strict, k, knowledge)
+
+    @classmethod
+    def _load(cls, paths: Paths, strict: bool, k: int, knowledge: KnowledgeSearch | None) -> ECRPipeline:
         from ecr_agent.feedback import FeedbackReader
         from ecr_agent.knowledge.stores import KnowledgeStore
 

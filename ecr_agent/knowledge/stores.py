@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
+
 from ecr_agent.config import (
     ChromaServer,
     DataNotFoundError,
@@ -255,16 +257,19 @@ class KnowledgeStore:
         return count
 
     def search(self, query: str, kind: Kind, k: int = 4, movie_ids: Sequence[str] | None = None) -> list[dict]:
-        """Nearest documents to ``query``: dicts with ``text``, ``metadata``, ``distance``, ``id``."""
+        """Nearest documents to ``query``: dicts with ``text``, ``metadata``, ``distance``, ``id``.
+
+        With ``movie_ids`` the movies' documents are read whole and ranked here by cosine distance, the ranking
+        Chroma's filtered query gives: for one movie's ~13 triples that query took 45 ms, the read 6 ms (a chat turn
+        searches twice).
+        """
         if k <= 0:
             return []
-        where: dict[str, Any] | None = None
         if movie_ids:
-            ids = [str(m) for m in movie_ids]
-            where = {"movie_id": ids[0]} if len(ids) == 1 else {"movie_id": {"$in": ids}}
+            return self._search_movies(query, kind, k, [str(m) for m in movie_ids])
         with self._reading():
             result = self.collection(kind).query(
-                query_texts=[query or " "], n_results=k, where=where, include=["documents", "metadatas", "distances"]
+                query_texts=[query or " "], n_results=k, include=["documents", "metadatas", "distances"]
             )
         return [
             {"id": i, "text": d, "metadata": m, "distance": float(s)}
@@ -272,6 +277,30 @@ class KnowledgeStore:
                 result["ids"][0], result["documents"][0], result["metadatas"][0], result["distances"][0], strict=True
             )
         ]
+
+    def _search_movies(self, query: str, kind: Kind, k: int, movie_ids: list[str]) -> list[dict]:
+        where = {"movie_id": movie_ids[0]} if len(movie_ids) == 1 else {"movie_id": {"$in": movie_ids}}
+        with self._reading():
+            found = self.collection(kind).get(where=where, include=["documents", "metadatas", "embeddings"])
+        if not found["ids"]:
+            return []
+        vectors = np.asarray(found["embeddings"], dtype=np.float32)
+        distances = _cosine_distances(vectors, np.asarray(self.embedding([query or " "])[0], dtype=np.float32))
+        return [
+            {
+                "id": found["ids"][i],
+                "text": found["documents"][i],
+                "metadata": found["metadatas"][i],
+                "distance": float(distances[i]),
+            }
+            for i in np.argsort(distances, kind="stable")[:k]
+        ]
+
+
+def _cosine_distances(vectors: np.ndarray, query: np.ndarray) -> np.ndarray:
+    """1 - cosine similarity of each row of ``vectors`` with ``query`` (Chroma's ``cosine`` space)."""
+    norms = np.linalg.norm(vectors, axis=1) * np.linalg.norm(query)
+    return 1.0 - (vectors @ query) / np.maximum(norms, 1e-12)
 
 
 def build_stores(

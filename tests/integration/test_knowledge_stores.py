@@ -41,6 +41,23 @@ def test_search_filters_by_movie_and_unknown_movies_are_empty(store_paths):
     assert store.search("anything", "reviews", k=0) == []
 
 
+def test_a_movie_filtered_search_ranks_as_chromas_own_filtered_query(store_paths):
+    store = KnowledgeStore.connect(store_paths)
+    for kind in ("triples", "reviews"):
+        collection = store.collection(kind)
+        movies = sorted({m["movie_id"] for m in collection.get(include=["metadatas"])["metadatas"]})
+        assert len(movies) >= 5
+        for movie in movies:
+            for query in ("who directed the film", "a funny family movie"):
+                ours = store.search(query, kind, k=3, movie_ids=[movie])
+                theirs = collection.query(query_texts=[query], n_results=3, where={"movie_id": movie})
+                assert [h["id"] for h in ours] == theirs["ids"][0]
+                assert [h["distance"] for h in ours] == pytest.approx(theirs["distances"][0], abs=1e-4)
+    both = sorted({m["movie_id"] for m in store.collection("triples").get(include=["metadatas"])["metadatas"]})[:2]
+    two = store.search("director", "triples", k=50, movie_ids=both)
+    assert {h["metadata"]["movie_id"] for h in two} == set(both)
+
+
 def test_collections_reopen_in_a_new_process(store_paths):
     code = (
         "import json; from ecr_agent.integrations import KnowledgeRetriever; "
