@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any, Protocol, runtime_checkable
 
+import numpy as np
 import torch
 
 from ecr_agent.sentences import is_sentence_end
@@ -195,18 +196,21 @@ def _next_token(
     stop_ids: set[int],
     sampler: torch.Generator | None,
 ) -> int:
+    # numpy on a view of the same memory: each operation costs ~1 µs instead of torch's ~5-10 per call, 60 times a reply
+    scores = logits.numpy()
     if generated and config.repetition_penalty != 1.0:
-        seen = torch.tensor(sorted(set(generated)))
-        values = logits[seen]
-        logits[seen] = torch.where(values > 0, values / config.repetition_penalty, values * config.repetition_penalty)
-    for token in _ngram_bans(generated, config.no_repeat_ngram_size):
-        logits[token] = -float("inf")
+        seen = np.fromiter(set(generated), dtype=np.int64)
+        values = scores[seen]
+        scores[seen] = np.where(values > 0, values / config.repetition_penalty, values * config.repetition_penalty)
+    repeats = _ngram_bans(generated, config.no_repeat_ngram_size)
+    if repeats:
+        scores[list(repeats)] = -np.inf
     if banned:
-        logits[banned] = -float("inf")
+        scores[banned] = -np.inf
     if config.ignore_eos or len(generated) < 1:
-        logits[list(stop_ids)] = -float("inf")  # never an empty reply
+        scores[list(stop_ids)] = -np.inf  # never an empty reply
     if sampler is None:
-        return int(torch.argmax(logits))
+        return int(scores.argmax())
     probs = torch.softmax(logits / config.temperature, dim=-1)
     ordered, order = torch.sort(probs, descending=True)
     keep = torch.cumsum(ordered, dim=-1) - ordered < config.top_p
