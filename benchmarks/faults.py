@@ -385,10 +385,11 @@ def write_page(results: dict[str, Any]) -> None:
         "of the reference's. Raw figures: faults/results.json.",
         "",
         f"The build ran on a slice (`--limit-movies {BUILD_MOVIES}`: the full build takes minutes). The kill rounds "
-        "repeat a command ten more times, so the emotion classifier and the generator ran `smoke` (their `quick` "
-        "profiles take 5 and 9–18 minutes on these 2 cores); the feedback reader and the ranker ran `quick`. The "
-        "`smoke` emotion run is one epoch with no checkpoint before its end, so it never resumes part-way; a `quick` "
-        "run of it, when present below, checkpoints after its first epoch. Round stores link what a command needs "
+        "repeat a command ten more times, so by default the emotion classifier and the generator run `smoke` (their "
+        "`quick` profiles take 5 and 9–18 minutes on these 2 cores); the feedback reader and the ranker run `quick`. "
+        "The `smoke` emotion run is one epoch with no checkpoint before its end, so it never resumes part-way; the "
+        "`quick` runs of both, below, were run on their own (`--commands emotion --profile emotion=quick`, and the "
+        "same for the generator, whose `quick` run checkpoints every 40 steps). Round stores link what a command needs "
         "and does not build itself (the emotion model; the converted base model; the ranker's caches, so that its "
         "kills land in training). Each run was niced and shared the machine with other jobs.",
     ]
