@@ -187,7 +187,9 @@ GENERIC_TOPICS = frozenset(
     sex nudity language gore blood swearing cursing subtitles appeal script theme themes team guy guys man men
     woman women girl girls boy boys thing things stuff event events parent parents thrill thrills suspense
     plots moments moment director directors casts name names rating ratings movie movies film films something
-    anything everything one ones show shows series""".split()
+    anything everything one ones show shows series line lines storyline storylines plotline values value morals
+    moral lesson lessons depth substance quality acting effects graphics visuals soundtrack dialogue writing
+    premise""".split()
 )
 """Words after "with" or "about" that describe a movie's quality or content rating, not its subject."""
 TOPIC_MIN_MOVIES = 3

@@ -229,6 +229,8 @@ def test_newer_compares_with_the_pick_the_reply_brought_up_not_the_movies_it_nam
         ("Any horror movies involving zombies?", ("zombies",)),
         ("I want a movie with a good story", ()),
         ("something with a twist", ()),
+        ("any movies that have a good story line and are post apocalyptic", ()),
+        ("I like movies that has good moral values and animated movies.", ()),
         ("a movie with Tom Hanks", ()),
     ],
 )
