@@ -118,14 +118,16 @@ def rule_verdict(clause: str, reply: str, named: bool, just_suggested: bool = Fa
     """Verdict from cues: the clause naming the target when the reply names it, else the whole reply.
 
     Turned down: a negative cue (the reply's own sentiment about the movie), or, when the assistant suggested the
-    target in the turn just before (``just_suggested``), a reply that moves on from it with no positive cue anywhere;
+    target in the turn just before (``just_suggested``), a reply that moves on from it without naming it and with no
+    positive cue anywhere;
     accepted: a positive cue without a negative one; seen: "seen it" → True, "haven't seen" → False, neither → None.
     """
     found = cues(clause if named else reply)
     said = found if named else cues(clause)  # a reply not naming the target speaks of it where it names no other
     seen = False if said.not_seen else True if said.seen else None
     whole = found if not named else cues(reply)
-    moved_on = just_suggested and whole.moves_on and not whole.positive and not found.negative
+    # a reply naming the target speaks of it in its own clause: "MovieX is more what I'm after" takes it up
+    moved_on = just_suggested and not named and whole.moves_on and not whole.positive and not found.negative
     return RuleVerdict(
         turned_down=found.negative or moved_on,
         accepted=found.positive and not found.negative and not moved_on,

@@ -99,6 +99,8 @@ def test_a_reply_moving_on_from_the_suggestion_just_before_turns_it_down(reply):
     assert not rule_verdict(reply, reply, named=False, just_suggested=False).turned_down
     liked = f"Sounds good! {reply}"
     assert not rule_verdict(liked, liked, named=False, just_suggested=True).turned_down
+    named = f"MovieX is more what I'm after. {reply}"
+    assert not rule_verdict(named, named, named=True, just_suggested=True).moved_on
 
 
 @pytest.mark.parametrize(
