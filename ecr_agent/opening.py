@@ -133,7 +133,7 @@ def answer(topic: Topic, movie: Movie) -> str | None:
         return f"{movie.name} was written by {join_names(info['writer'][:2])}."
     if topic == "plot" and info.get("plot"):
         return f"{movie.name} is about this: {_first_sentence(info['plot'])}"
-    if topic == "year" and (year := year_of(movie.title)):
+    if topic == "year" and (year := movie.year):
         return f"{movie.name} came out in {year}."
     if topic == "genre" and info.get("genre"):
         return f"{movie.name} is {_article(join_names(info['genre'][:2]) + ' movie')}."
@@ -221,11 +221,6 @@ def acknowledge(reading: TurnReading, key: str = "") -> str:
 def farewell(key: str = "") -> str:
     """The whole reply to a goodbye: no new pick."""
     return _choose(GOODBYES, key)
-
-
-def year_of(title: str) -> str | None:
-    match = re.search(r"\((\d{4})\)\s*$", title)
-    return match.group(1) if match else None
 
 
 def _choose(options: Sequence[str], key: str) -> str:

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from ecr_agent.config import Paths
 from ecr_agent.data.redial import normalise_title
+
+YEAR_SUFFIX = re.compile(r"\((\d{4})\)\s*$")
+"""The year a ReDial title ends with: ``"Secret Window (2004)"``."""
 
 
 @dataclass(frozen=True)
@@ -30,6 +34,12 @@ class Movie:
             if year[:-1].isdigit():
                 return head.strip()
         return title
+
+    @property
+    def year(self) -> int | None:
+        """The year the title ends with (``"Secret Window (2004)"`` → 2004), None when it has none."""
+        found = YEAR_SUFFIX.search(self.title)
+        return int(found.group(1)) if found else None
 
     def describe(self) -> str:
         """A one-paragraph text of the movie for embedding (title, genres, people, plot)."""

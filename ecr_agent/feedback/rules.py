@@ -125,9 +125,9 @@ def rule_verdict(clause: str, reply: str, named: bool, just_suggested: bool = Fa
     found = cues(clause if named else reply)
     said = found if named else cues(clause)  # a reply not naming the target speaks of it where it names no other
     seen = False if said.not_seen else True if said.seen else None
-    whole = found if not named else cues(reply)
-    # a reply naming the target speaks of it in its own clause: "MovieX is more what I'm after" takes it up
-    moved_on = just_suggested and not named and whole.moves_on and not whole.positive and not found.negative
+    # a reply naming the target speaks of it in its own clause ("MovieX is more what I'm after" takes it up), so
+    # only a reply that does not name it moves on; its cues are then the whole reply's
+    moved_on = just_suggested and not named and found.moves_on and not found.positive and not found.negative
     return RuleVerdict(
         turned_down=found.negative or moved_on,
         accepted=found.positive and not found.negative and not moved_on,

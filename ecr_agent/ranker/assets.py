@@ -35,7 +35,8 @@ logger = logging.getLogger(__name__)
 
 TRAIN_COMMAND = "ecr train ranker"
 RETRAIN = f"run `{TRAIN_COMMAND}` to train it"
-FILES = ("config.json", "model.safetensors")
+WEIGHTS_FILE = "model.safetensors"
+FILES = ("config.json", WEIGHTS_FILE)
 COOC_FILE = "cooccurrence.safetensors"
 
 
@@ -125,7 +126,7 @@ def save_run(
     (directory / "config.json").unlink(missing_ok=True)
     state = {k: v.contiguous() for k, v in model.state_dict().items()}
     save_file(state, str(directory / "model.partial"))
-    (directory / "model.partial").replace(directory / "model.safetensors")
+    (directory / "model.partial").replace(directory / WEIGHTS_FILE)
     if cooccurrence is not None:
         save_file(cooccurrence.to_tensors(), str(directory / "cooc.partial"))
         (directory / "cooc.partial").replace(directory / COOC_FILE)
@@ -155,7 +156,7 @@ def load_run(directory: Path, assets: RankerAssets) -> TrainedRun:
         data = json.loads((directory / "config.json").read_text())
         model_config = from_json(RankerConfig, data["model"])
         train_config = from_json(TrainConfig, data["train"])
-    state = read_tensors(directory / "model.safetensors", TRAIN_COMMAND)
+    state = read_tensors(directory / WEIGHTS_FILE, TRAIN_COMMAND)
     cooccurrence = None
     if model_config.use_global:
         tensors, nodes = read_tensors(directory / COOC_FILE, TRAIN_COMMAND), assets.nodes.num_nodes
@@ -177,7 +178,7 @@ def publish_default(paths: Paths, run_name: str) -> None:
     """Copy a run to the top of ``models/ranker`` as the inference default (its config last, the old one first)."""
     source, target = run_dir(paths, run_name), ranker_dir(paths)
     (target / "config.json").unlink(missing_ok=True)
-    for name in ("model.safetensors", COOC_FILE):
+    for name in (WEIGHTS_FILE, COOC_FILE):
         if (source / name).exists():
             shutil.copyfile(source / name, target / f"{name}.partial")
             (target / f"{name}.partial").replace(target / name)
@@ -215,4 +216,4 @@ def trained_runs(paths: Paths) -> list[str]:
     root = ranker_dir(paths) / "runs"
     if not root.exists():
         return []
-    return sorted(p.name for p in root.iterdir() if (p / "config.json").exists() and (p / "model.safetensors").exists())
+    return sorted(p.name for p in root.iterdir() if (p / "config.json").exists() and (p / WEIGHTS_FILE).exists())

@@ -27,6 +27,7 @@ from ecr_agent.data.redial import render_mentions
 from ecr_agent.distributed import idle_threads
 from ecr_agent.linking import EntityLinker
 from ecr_agent.ranker.assets import (
+    WEIGHTS_FILE,
     RankerAssets,
     TrainedRun,
     default_run_name,
@@ -38,7 +39,7 @@ from ecr_agent.ranker.assets import (
 from ecr_agent.ranker.cache import embed_texts, link_turn
 from ecr_agent.ranker.features import TurnInfo, clause_rejections, disliked_movies, needs_clauses, turn_emotions
 from ecr_agent.ranker.scoring import log_probabilities, score_contexts
-from ecr_agent.ranker.states_cache import WEIGHTS_FILE, fingerprint, read_states, write_states
+from ecr_agent.ranker.states_cache import fingerprint, read_states, write_states
 from ecr_agent.types import ChatTurn, Emotions, Recommendation
 
 logger = logging.getLogger(__name__)
@@ -55,17 +56,18 @@ TEXT_CACHE = 20_000
 def entity_states(run: TrainedRun, assets: RankerAssets) -> tuple[torch.Tensor, torch.Tensor]:
     """``(states, items)`` of ``run``'s model: read from its folder when computed before (`states_cache`), else
     computed (and kept there for the next load)."""
-    key = None
-    if run.directory is not None and (run.directory / WEIGHTS_FILE).exists():
+    folder = run.directory
+    kept = folder is not None and (folder / WEIGHTS_FILE).exists()
+    if kept:
         edge_index, edge_type, _ = assets.graph
-        key = fingerprint(run.directory / WEIGHTS_FILE, edge_index, edge_type)
-        if (saved := read_states(run.directory, key)) is not None:
+        key = fingerprint(folder / WEIGHTS_FILE, edge_index, edge_type)
+        if (saved := read_states(folder, key)) is not None:
             return saved
     with torch.no_grad():
         states = run.model.entity_states()
         items = run.model.item_states(states)
-    if key is not None and run.directory is not None:
-        write_states(run.directory, key, states, items)
+    if kept:
+        write_states(folder, key, states, items)
     return states, items
 
 

@@ -47,7 +47,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 
-from ecr_agent.data.movies import Movie, MovieCatalog
+from ecr_agent.data.movies import MovieCatalog
 from ecr_agent.knowledge.graph import KnowledgeGraph, entity_label, relation_label
 from ecr_agent.linking import GENRE_WORDS as LINKER_GENRE_WORDS
 from ecr_agent.linking import EntityLinker
@@ -273,12 +273,9 @@ def describe_years(years: tuple[int, int]) -> str:
     return f"from {first} to {last}"
 
 
-def movie_year(movie: Movie | None) -> int | None:
-    """The year in a catalogue title (``"Secret Window (2004)"`` → 2004), None when it has none."""
-    if movie is None:
-        return None
-    found = re.search(r"\((\d{4})\)\s*$", movie.title)
-    return int(found.group(1)) if found else None
+def _year(catalog: MovieCatalog, movie_id: str) -> int | None:
+    movie = catalog.get(movie_id)
+    return movie.year if movie is not None else None
 
 
 def read_years(text: str, anchor: int | None) -> tuple[int, int] | None:
@@ -297,16 +294,16 @@ def read_years(text: str, anchor: int | None) -> tuple[int, int] | None:
     def asks(pattern: re.Pattern[str]) -> bool:
         return any(not DESCRIBING.search(text[: found.start()]) for found in pattern.finditer(text))
 
-    newer, older = asks(NEWER) or asks(NEW), asks(OLDER) or asks(OLD)
-    if newer and older:  # "older ones like Groundhog Day, or newer ones like The Big Sick": any era
+    newer, new, older, old = (asks(pattern) for pattern in (NEWER, NEW, OLDER, OLD))
+    if (newer or new) and (older or old):  # "older ones like Groundhog Day, or newer ones like The Big Sick"
         return None
-    if asks(NEWER):
+    if newer:
         return (anchor + 1 if anchor else RECENT_FROM), 9999
-    if asks(NEW):
+    if new:
         return RECENT_FROM, 9999
-    if asks(OLDER):
+    if older:
         return 0, (anchor - 1 if anchor else OLD_BEFORE - 1)
-    if asks(OLD):
+    if old:
         return 0, OLD_BEFORE - 1
     return None
 
@@ -426,9 +423,9 @@ def _request_in(
     like_movies = tuple(facts.same_title_with(m, people) for m in dict.fromkeys(like) if m in facts.known)
     avoided = {g: name for g, name in avoided.items() if g not in genres}
     eras = []
-    answered_years = [y for m in answered or previous if (y := movie_year(linker.catalog.get(m)))]
+    answered_years = [y for m in answered or previous if (y := _year(linker.catalog, m))]
     for part, before in wishes:  # "newer" compares with the last movie named before it, else the suggestion answered
-        named = [y for m in before if (y := movie_year(linker.catalog.get(m)))]
+        named = [y for m in before if (y := _year(linker.catalog, m))]
         anchor = named[-1] if named else answered_years[0] if answered_years else None
         if found := read_years(part, anchor):
             eras.append(found)
@@ -767,7 +764,7 @@ def _reasons(facts: _Facts, movie_id: str, request: Request) -> list[str | None]
     if request.topics:
         reasons.append(next((f"about {t}" for t in request.topics if movie_id in facts.plot_movies(t)), None))
     if request.years:
-        year = movie_year(facts.catalog.get(movie_id))
+        year = _year(facts.catalog, movie_id)
         first, last = request.years
         reasons.append(f"from {year}" if year is not None and first <= year <= last else None)
     return reasons
@@ -901,6 +898,6 @@ def _pool(facts: _Facts, request: Request) -> list[str]:
         pools.append(set().union(*(facts.plot_movies(t) for t in request.topics)))
     if request.years:
         first, last = request.years
-        pools.append({m for m in facts.known if first <= (movie_year(facts.catalog.get(m)) or -1) <= last})
+        pools.append({m for m in facts.known if first <= (_year(facts.catalog, m) or -1) <= last})
     smallest = min(pools, key=len) if pools else set()
     return sorted(smallest, key=int)

@@ -24,7 +24,6 @@ from ecr_agent.store_files import replacing
 logger = logging.getLogger(__name__)
 
 STATES_FILE = "entity_states.safetensors"
-WEIGHTS_FILE = "model.safetensors"
 FORMAT = "1"
 """Bumped when what the states mean changes (a new model pass), so older files are recomputed."""
 
