@@ -63,7 +63,12 @@ class Data:
 
     def __init__(self) -> None:
         from ecr_agent.config import Paths
-        from ecr_agent.feedback.dataset import audited_iard_examples, audited_test_examples, questionnaire_examples
+        from ecr_agent.feedback.dataset import (
+            audited_iard_examples,
+            audited_test_examples,
+            audited_train_examples,
+            questionnaire_examples,
+        )
 
         self.paths = Paths.from_env()
         self.train = questionnaire_examples("train", self.paths)
@@ -74,6 +79,26 @@ class Data:
         random.Random(0).shuffle(dialogues)
         fold_of = {d: i % FOLDS for i, d in enumerate(dialogues)}
         self.fold = torch.tensor([fold_of[e.conversation_id] for e in self.iard])
+        self.taud = audited_train_examples(self.paths)
+        dialogues = sorted({e.conversation_id for e in self.taud})
+        random.Random(0).shuffle(dialogues)
+        taud_fold = {d: i % FOLDS for i, d in enumerate(dialogues)}
+        self.taud_fold = [taud_fold[e.conversation_id] for e in self.taud]
+
+    def taud_folds(self) -> list[tuple[list[int], list[int], list[int]]]:
+        """(train, threshold, test) indices of the audited train replies per outer fold (by dialogue)."""
+        out = []
+        for k in range(FOLDS):
+            inner = (k + 1) % FOLDS
+            train = [i for i, f in enumerate(self.taud_fold) if f not in (k, inner)]
+            out.append(
+                (
+                    train,
+                    [i for i, f in enumerate(self.taud_fold) if f == inner],
+                    [i for i, f in enumerate(self.taud_fold) if f == k],
+                )
+            )
+        return out
 
     def folds(self) -> list[tuple[list[int], list[int], list[int]]]:
         """(train, threshold, test) IARD indices per outer fold."""
@@ -312,7 +337,87 @@ def cross_encoder(data: Data) -> dict[str, Any]:
     return results
 
 
-EXPERIMENTS = {"mlp_iard": mlp_iard, "stacked": stacked, "cross_encoder": cross_encoder}
+# --- in-domain labels: the audited train replies -----------------------------------------------------------------
+
+
+def in_domain(data: Data) -> dict[str, Any]:
+    """The shipped head and the cross-encoder, each with the audited ReDial train replies added (5-fold CV over
+    their dialogues: the outer fold is the test, the next fold picks the threshold), then trained on all of them and
+    scored once on ``test_audited`` with the median of the folds' thresholds."""
+    from ecr_agent.feedback.model import FeedbackModelConfig
+    from ecr_agent.feedback.reader import item_rule_verdict
+    from ecr_agent.feedback.training import PROFILES, best_threshold, cached_features, fit_head, predict_probabilities
+
+    taud_gold = data.gold(data.taud)
+    moved_on = {
+        name: torch.tensor([item_rule_verdict(e.item).moved_on for e in examples])
+        for name, examples in (("taud", data.taud), ("test", data.test))
+    }
+    results: dict[str, Any] = {}
+
+    def pooled(run: Callable[[list[int], list[int], list[int]], tuple[list[bool], float]]) -> tuple[dict, float]:
+        predicted, gold, thresholds = [], [], []
+        for train, tune, test in data.taud_folds():
+            fold_predicted, threshold = run(train, tune, test)
+            predicted += fold_predicted
+            gold += [taud_gold[i] for i in test]
+            thresholds.append(threshold)
+        return scores(predicted, gold), sorted(thresholds)[len(thresholds) // 2]
+
+    train_x, taud_x, test_x = (cached_features(s, data.paths) for s in (data.train, data.taud, data.test))
+    settings = PROFILES["full"]
+    for repeat, with_moved_on in ((0, True), (0, False), (10, True), (10, False)):
+
+        def fit(train: list[int], repeat: int = repeat) -> Any:
+            torch.manual_seed(0)
+            examples = list(data.train) + [data.taud[i] for i in train] * repeat
+            features = torch.cat([train_x] + [taud_x[train]] * repeat)
+            return fit_head(FeedbackModelConfig(hidden=settings.hidden), features, examples, settings)
+
+        def down(model: Any, x: torch.Tensor, rule: torch.Tensor, with_moved_on: bool = with_moved_on) -> torch.Tensor:
+            p = predict_probabilities(model, x)[0][:, 0]
+            return p.masked_fill(rule, 1.0) if with_moved_on else p
+
+        def run(train: list[int], tune: list[int], test: list[int], fit: Any = fit, down: Any = down) -> Any:
+            model = fit(train)
+            threshold = best_threshold(
+                down(model, taud_x[tune], moved_on["taud"][tune]).tolist(), [taud_gold[i] for i in tune]
+            )
+            return (down(model, taud_x[test], moved_on["taud"][test]) >= threshold).tolist(), threshold
+
+        cv, threshold = pooled(run)
+        model = fit(list(range(len(data.taud))))
+        test = scores((down(model, test_x, moved_on["test"]) >= threshold).tolist(), data.gold(data.test))
+        variant = f"mlp, audited train x{repeat}" + (" + moved-on rule" if with_moved_on else "")
+        results[variant] = {"taud_cv": cv, "test_audited": test, "threshold": threshold}
+        print(variant, json.dumps(results[variant]), flush=True)
+
+    train_ids, taud_ids, iard_ids, test_ids = map(pair_ids, (data.train, data.taud, data.iard, data.test))
+    started = time.perf_counter()
+    stage_one = train_cross_encoder(data.train, train_ids, 2 * len(data.train) // 32, 5e-5, seed=0)
+    print("stage one", round(time.perf_counter() - started), "s", flush=True)
+    start = {k: v.clone() for k, v in stage_one.state_dict().items()}
+
+    def second_stage(train: list[int], seed: int) -> CrossEncoder:
+        replay = random.Random(seed).sample(range(len(data.train)), 2000)
+        examples = [data.train[i] for i in replay] + [data.taud[i] for i in train] * 3 + list(data.iard)
+        ids = [train_ids[i] for i in replay] + [taud_ids[i] for i in train] * 3 + iard_ids
+        return train_cross_encoder(examples, ids, 250, 3e-5, seed=seed, start=start)
+
+    def run_cross(train: list[int], tune: list[int], test: list[int]) -> Any:
+        model = second_stage(train, seed=test[0])
+        tuned = turned_down_probability(model, [taud_ids[i] for i in tune])
+        threshold = best_threshold(tuned.tolist(), [taud_gold[i] for i in tune])
+        return (turned_down_probability(model, [taud_ids[i] for i in test]) >= threshold).tolist(), threshold
+
+    cv, threshold = pooled(run_cross)
+    model = second_stage(list(range(len(data.taud))), seed=99)
+    test = scores((turned_down_probability(model, test_ids) >= threshold).tolist(), data.gold(data.test))
+    results["cross-encoder, + audited train x3 + IARD"] = {"taud_cv": cv, "test_audited": test, "threshold": threshold}
+    return results
+
+
+EXPERIMENTS = {"mlp_iard": mlp_iard, "stacked": stacked, "cross_encoder": cross_encoder, "in_domain": in_domain}
 
 
 def markdown(results: dict[str, Any]) -> str:

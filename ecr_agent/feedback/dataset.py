@@ -324,6 +324,8 @@ AUDIT_FILE = AUDIT_DIR / "iard_audit.jsonl"
 """Our own labels of every IARD item (`iard_examples`), read against ``data/IARD_AUDIT_GUIDELINE.md``."""
 TEST_AUDIT_FILE = AUDIT_DIR / "redial_test_audit.jsonl"
 """Labels, by the same guideline, of 600 single-suggestion replies from 261 ReDial test dialogues (never trained on)."""
+TRAIN_AUDIT_FILE = AUDIT_DIR / "redial_train_audit.jsonl"
+"""Labels, by the same guideline, of 2,100 single-suggestion replies from 856 ReDial train dialogues (training data)."""
 SEEN_CODES = {"no": 0, "yes": 1, "unsaid": 2}
 
 
@@ -355,13 +357,25 @@ def audited_iard_examples(paths: Paths) -> list[FeedbackExample]:
 
 def audited_test_examples(paths: Paths) -> list[FeedbackExample]:
     """Single-suggestion replies of ReDial test dialogues labelled by the audit guideline (`TEST_AUDIT_FILE`)."""
+    return _audited_redial_examples("test", TEST_AUDIT_FILE, paths)
+
+
+def audited_train_examples(paths: Paths) -> list[FeedbackExample]:
+    """Single-suggestion replies of ReDial train dialogues (the train carve, never ``valid``) labelled by the audit
+    guideline (`TRAIN_AUDIT_FILE`): per-reply labels of the reader's own question, in the test audit's domain."""
+    return _audited_redial_examples("train", TRAIN_AUDIT_FILE, paths)
+
+
+def _audited_redial_examples(split: Literal["train", "test"], audit_file: Path, paths: Paths) -> list[FeedbackExample]:
     examples = []
-    for raw in read_jsonl(paths.data_file(_questionnaire_file("test"))):
+    for raw in read_jsonl(paths.data_file(_questionnaire_file(split))):
         dialogue = parse_dialogue(raw)
+        if split == "train" and split_of(dialogue.conversation_id) != "train":
+            continue
         turns = redial_turns((m.role, m.text) for m in dialogue.messages)
         items = single_suggestion_items(turns)
         examples.extend(FeedbackExample(dialogue.conversation_id, item, 2, 2) for item in items)
-    return _relabelled(examples, TEST_AUDIT_FILE)
+    return _relabelled(examples, audit_file)
 
 
 # --- chats --------------------------------------------------------------------------------------------------------

@@ -14,9 +14,11 @@ from ecr_agent.feedback.dataset import (
     OTHER,
     TARGET,
     TEST_AUDIT_FILE,
+    TRAIN_AUDIT_FILE,
     LinkedTurn,
     audited_iard_examples,
     audited_test_examples,
+    audited_train_examples,
     feedback_items,
     iard_examples,
     mention_spans,
@@ -233,6 +235,15 @@ def test_the_test_audit_labels_test_replies_only(paths):
     assert not {e.conversation_id for e in audited} & {e.conversation_id for e in audited_iard_examples(paths)}
     assert all(not (e.turned_down and e.accepted) for e in audited)
     assert 10 < sum(e.turned_down for e in audited) < len(audited) / 4
+
+
+def test_the_train_audit_labels_train_replies_never_validation_or_test(paths):
+    audited = audited_train_examples(paths)
+    assert len(audited) == len(TRAIN_AUDIT_FILE.read_text().splitlines())  # every label found its item
+    assert {split_of(e.conversation_id) for e in audited} == {"train"}
+    assert not {e.conversation_id for e in audited} & {e.conversation_id for e in audited_test_examples(paths)}
+    assert all(not (e.turned_down and e.accepted) for e in audited)
+    assert 50 < sum(e.turned_down for e in audited) < len(audited) / 4
 
 
 def test_annotator_agreement_scores_the_second_annotation_against_the_first(tmp_path: Path):
