@@ -1,7 +1,7 @@
 """What we tried to lift the feedback reader's "turned down" to the goal (P ≥ .90, R ≥ .85), and what each scored.
 
     python benchmarks/feedback_experiments.py           # all three (~30 min on 2 cores) → feedback/experiments.*
-    python benchmarks/feedback_experiments.py mlp_iard    # or one of: mlp_iard, stacked, cross_encoder
+    python benchmarks/feedback_experiments.py mlp_iard    # or one of: mlp_iard, stacked, cross_encoder, in_domain
 
 Every candidate is scored on two sets nobody trains on in that run:
 
@@ -16,7 +16,9 @@ Candidates:
 - ``stacked``: a logistic regression on the shipped reader's probabilities and transparent cues (negative, positive,
   seen, "asks for something else", lukewarm, a leading "no"), fitted on the IARD training folds;
 - ``cross_encoder``: MiniLM fine-tuned end to end on "suggestion [SEP] reply" (2 epochs of the questionnaires), then
-  briefly on IARD's training folds with a replay of questionnaire items.
+  briefly on IARD's training folds with a replay of questionnaire items;
+- ``in_domain`` (23 min): the shipped head and the cross-encoder with the 2,100 audited ReDial *train* replies added,
+  scored by 5-fold cross-validation over those replies' dialogues (``taud_cv``) and once on ``test_audited``.
 """
 
 from __future__ import annotations
@@ -426,7 +428,10 @@ def markdown(results: dict[str, Any]) -> str:
         "",
         "Reproduce: `python benchmarks/feedback_experiments.py` (see its docstring for the protocol).",
         "",
-        f"Run {results['date']}, {results['machine']}; load average {results['load_average']} before.",
+        f"Last run {results['date']}, {results['machine']}; load average {results['load_average']} before. "
+        + "Each experiment's own run: "
+        + ", ".join(f"{name} {date}" for name, date in results.get("dates", {}).items())
+        + ".",
         "",
         "| experiment | variant | set | precision | recall | F1 |",
         "| --- | --- | --- | --- | --- | --- |",
@@ -457,11 +462,14 @@ def main() -> None:
     }
     path = OUT / "experiments.json"
     if path.exists():  # a run of one experiment keeps the others' last results
-        results["experiments"] = json.loads(path.read_text()).get("experiments", {})
+        earlier = json.loads(path.read_text())
+        results["experiments"] = earlier.get("experiments", {})
+        results["dates"] = earlier.get("dates", dict.fromkeys(results["experiments"], earlier.get("date")))
     data = Data()
     for name in args.names or EXPERIMENTS:
         started = time.perf_counter()
         results["experiments"][name] = EXPERIMENTS[name](data)
+        results.setdefault("dates", {})[name] = datetime.now(UTC).isoformat(timespec="minutes")
         print(name, f"{time.perf_counter() - started:.0f} s", json.dumps(results["experiments"][name]), flush=True)
     OUT.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(results, indent=2) + "\n")
