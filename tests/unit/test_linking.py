@@ -45,3 +45,17 @@ def test_words_that_describe_a_genre_link_it(linker):
     assert genres("something scary for tonight") == {"Horror film"}
     assert "Horror film" not in genres("something sweet for tonight")
     assert linker.link("Funny Girl was great").movie_ids  # a title still wins over the genre word
+
+
+def test_a_capitalised_surname_links_the_film_person_it_names(linker):
+    def people(text: str) -> list[str]:
+        return [linker.kg.name(e) for e in linker.link(text).entity_ids]
+
+    assert people("Something by Spielberg?") == people("Spielberg's best?") == ["Steven Spielberg"]
+    assert people("I want a Tarantino movie") == ["Quentin Tarantino"]
+    assert people("Hitchcock never disappoints") == ["Alfred Hitchcock"]  # over the movie Hitchcock (2012)
+    assert linker.link("Hitchcock never disappoints").movie_ids == ()
+    assert people("Anything with Hardy?") == ["Tom Hardy"]  # an everyday word, said as a name
+    assert people("Hardy har, good one") == people("Younger kids like it") == []  # an everyday word starts a sentence
+    assert people("the spielberg one") == []  # lower case: not a name
+    assert linker.link("The Lion King").movie_ids and "Stephen King" not in people("The Lion King")

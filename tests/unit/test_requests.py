@@ -47,6 +47,16 @@ def test_something_by_a_person_puts_their_movies_first(linker):
         assert rec.evidence[0].startswith("has Stephen King (")
 
 
+def test_a_surname_alone_asks_for_that_person(linker):
+    spielberg = ask(linker, "Something by Spielberg?")
+    assert spielberg is not None and spielberg.person_names == ("Steven Spielberg",)
+    ranked, found = honour_request(candidates(linker), spielberg, linker.kg, linker.catalog, k=3)
+    assert found and all(has_person(linker, rec.movie_id, "Steven Spielberg") for rec in ranked[:3])
+    hitchcock = ask(linker, "I loved North by Northwest. Hitchcock never disappoints.")
+    assert hitchcock is not None and hitchcock.person_names == ("Alfred Hitchcock",)  # not the movie Hitchcock
+    assert ask(linker, "Younger kids will watch with us") is None  # a capitalised everyday word starts the sentence
+
+
 def test_like_x_is_a_like_request(linker):
     request = ask(linker, "a good science movie like The Martian")
     martian = movie_id(linker, "The Martian (2015)")
