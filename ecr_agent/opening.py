@@ -92,7 +92,7 @@ class TurnReading:
         accepted / seen: titles of the assistant's suggestions this message accepts / says were seen (movies the
             user names themselves are context, not an answer to acknowledge).
         liked_seen: suggestions the user has seen and liked (a subset of ``seen``).
-        request: a short name of what the user asked for ("something with Stephen King"), None for no request.
+        request: a short name of what the user asked for ("something by Stephen King"), None for no request.
         request_met: False when nothing in the catalogue satisfies ``request`` (the reply says so).
         asked_about: the movie a question in this message is about (named in it, else the last pick).
     """

@@ -213,7 +213,7 @@ class Request:
         .. code-block:: python
 
             request = read_request([ChatTurn("user", "Something by Stephen King?")], linker)
-            request.person_names, request.describe()      # ('Stephen King',), 'something with Stephen King'
+            request.person_names, request.describe()      # ('Stephen King',), 'something by Stephen King'
     """
 
     people: tuple[int, ...] = ()
@@ -230,6 +230,8 @@ class Request:
     """The era asked for, first and last year inclusive ("from the 90s": 1990–1999)."""
     topics: tuple[str, ...] = ()
     """Subjects the plot must name ("aliens", "dogs"), as typed."""
+    makers: tuple[str, ...] = field(default=(), compare=False)
+    """The ``person_names`` who mostly direct or write their movies: "by Stephen King", but "with Tom Hanks"."""
 
     def __bool__(self) -> bool:
         return bool(self.people or self.genres or self.like_movies or self.avoid_genres or self.years or self.topics)
@@ -240,7 +242,7 @@ class Request:
         return not (self.people or self.genres or self.like_movies or self.topics)
 
     def describe(self) -> str:
-        """A phrase for replies: ``"a Horror film with Stephen King"``, ``"something like The Martian (2015)"``."""
+        """A phrase for replies: ``"a Horror film by Stephen King"``, ``"something like The Martian (2015)"``."""
         head = "something"
         if self.genres:
             genres = " or ".join(dict.fromkeys(_genre_word(name) for name in self.genre_names)) + " movie"
@@ -248,8 +250,12 @@ class Request:
         parts = [head]
         if self.topics:
             parts.append("about " + " or ".join(self.topics))
-        if self.people:
-            parts.append("with " + " or ".join(self.person_names))
+        for word, names in (
+            ("by", [n for n in self.person_names if n in self.makers]),
+            ("with", [n for n in self.person_names if n not in self.makers]),
+        ):
+            if names:
+                parts.append(f"{word} " + " or ".join(names))
         if self.like_movies:
             parts.append("like " + " or ".join(self.like_titles))
         if self.avoid_genres:
@@ -446,6 +452,7 @@ def _request_in(
         avoid_names=tuple(avoided.values()),
         years=years,
         topics=topics,
+        makers=tuple(name for name in people.values() if facts.makes(name)),
     )
 
 
@@ -651,6 +658,12 @@ class _Facts:
         known = self.people[movie_id].get(key)
         if known is None or (role in CORE_ROLES and known[1] not in CORE_ROLES):
             self.people[movie_id][key] = (name, role)
+
+    def makes(self, name: str) -> bool:
+        """Whether ``name`` directs or writes most of the catalogue movies they are in."""
+        key = _key(name)
+        roles = [self.people[movie][key][1] for movie in self.by_person.get(key, ())]
+        return 2 * sum(role in ("director", "writer", "author") for role in roles) > len(roles)
 
     def genre_needs(self, entity: int) -> frozenset[str]:
         """Catalogue genres a KG genre entity stands for (empty: not checkable, so not a request)."""

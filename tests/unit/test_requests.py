@@ -55,6 +55,8 @@ def test_a_surname_alone_asks_for_that_person(linker):
     hitchcock = ask(linker, "I loved North by Northwest. Hitchcock never disappoints.")
     assert hitchcock is not None and hitchcock.person_names == ("Alfred Hitchcock",)  # not the movie Hitchcock
     assert ask(linker, "Younger kids will watch with us") is None  # a capitalised everyday word starts the sentence
+    assert spielberg.describe() == "something by Steven Spielberg"
+    assert ask(linker, "Anything with Tom Hanks?").describe() == "something with Tom Hanks"
 
 
 def test_like_x_is_a_like_request(linker):
@@ -213,7 +215,7 @@ def test_more_recent_refines_the_standing_request_after_the_suggestion(linker):
         linker, "Something by Stephen King?", "Have you seen Secret Window?", "I'd like something more recent."
     )
     assert request is not None and request.person_names == ("Stephen King",) and request.years == (2005, 9999)
-    assert request.describe() == "something with Stephen King from 2005 on"
+    assert request.describe() == "something by Stephen King from 2005 on"
     ranked, found = honour_request(candidates(linker), request, linker.kg, linker.catalog, k=5)
     assert found
     met = [has_person(linker, r.movie_id, "Stephen King") and title_year(linker, r.movie_id) >= 2005 for r in ranked]
