@@ -57,6 +57,8 @@ GOODBYES = (
     "Take care, and enjoy whatever you pick!",
 )
 THANKS = ("You're welcome!", "My pleasure!", "Happy to help!", "Anytime!")
+UNMET_REQUEST = "I couldn't find"
+"""How the opening says the catalogue has nothing the standing request asks for (said once per request)."""
 LAUGHS = ("Ha, fair enough!", "Haha, nothing wrong with that!", "Ha, I like your style.")
 TURNED_DOWN = (
     "Fair enough, {movie} {verb}n't for everyone.",
@@ -205,7 +207,7 @@ def acknowledge(reading: TurnReading, key: str = "") -> str:
     if act == "laugh":
         return _choose(LAUGHS, key)
     if reading.request and not reading.request_met:
-        return f"I couldn't find {reading.request} in my catalogue, sorry."
+        return f"{UNMET_REQUEST} {reading.request} in my catalogue, sorry."
     if reading.liked_seen:
         return _choose(SEEN_LIKED, key).format(movie=reading.liked_seen[-1])
     if reading.seen:

@@ -18,7 +18,7 @@ from ecr_agent.evaluation.claims import FactBook
 from ecr_agent.gate import SentenceGate
 from ecr_agent.linking import EntityLinker
 from ecr_agent.loading import paused_gc
-from ecr_agent.opening import TurnReading, answer_question, farewell, user_act, write_opening
+from ecr_agent.opening import UNMET_REQUEST, TurnReading, answer_question, farewell, user_act, write_opening
 from ecr_agent.types import ChatTurn, Emotions, Recommendation
 
 logger = logging.getLogger(__name__)
@@ -326,6 +326,14 @@ class ECRPipeline:
             asked_about = self.linker.catalog.get(movie_id) if movie_id else None
         from ecr_agent.feedback.rules import cues
 
+        # a standing request that the catalogue cannot meet is said once, not again on every later turn
+        unmet_news = (
+            request is not None
+            and not request_met
+            and not any(
+                f"{UNMET_REQUEST} {request.describe()}" in turn.content for turn in turns if turn.role == "assistant"
+            )
+        )
         # The opening only acknowledges what the message says in words: the reader's "liked" leans on the prior
         # that seekers like suggestions, so "Seen it already, what else?" would otherwise read as "a good choice".
         said = cues(turns[-1].content)
@@ -338,7 +346,7 @@ class ECRPipeline:
             seen=titles(f.movie_id for f in seen),
             liked_seen=titles(f.movie_id for f in seen if f.accepted and said.positive),
             # a standing request was acknowledged when it was made: only a failure to meet it is news
-            request=request.describe() if request is not None and (not request.continued or not request_met) else None,
+            request=request.describe() if request is not None and (not request.continued or unmet_news) else None,
             request_met=request_met,
             asked_about=asked_about,
         )

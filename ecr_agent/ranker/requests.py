@@ -122,6 +122,9 @@ DESCRIBED = frozenset(
     "is was are were be been it's its that's thats sounds sound sounded looks look looked seems seem seemed felt "
     "feels".split()
 )
+SUBJECTS = frozenset("it that this which one movie film".split())
+SUBJECT_VERBS = frozenset("it's its that's thats".split())
+"""What a movie described as a genre starts with ("it was a …", "that's a …")."""
 INTENSIFIERS = frozenset("pretty very so too really super kinda quite a bit little more most just also".split())
 """A genre adjective after these words describes a movie ("it was so funny", "sounds scary"), it does not ask for one;
 after anything else ("something funny", "I want to laugh") it asks."""
@@ -523,15 +526,33 @@ def _like_cue(clause: str) -> re.Match[str] | None:
 
 
 def _only_described(word: str, text: str) -> bool:
-    """Whether every use of a genre adjective in ``text`` describes a movie ("it was so funny", "sounds scary")."""
+    """Whether every use of a genre word in ``text`` describes a movie rather than asking for one.
+
+    Described: a movie said to be it ("It was a thrilling action movie", "that's a great comedy"), or for the words
+    people describe genres with, any "is / sounds / looks" before them ("it was so funny", "sounds scary"). Asked:
+    "something funny", "I want a scary movie", "my favourite genre is horror", "what I want is a comedy".
+    """
     uses = list(re.finditer(rf"\b{re.escape(word)}\b", text, re.I))
     for use in uses:
         before = TOKEN.findall(text[: use.start()].lower())
         while before and before[-1] in INTENSIFIERS:
             before.pop()
-        if not before or before[-1] not in DESCRIBED and before[-2:] != ["made", "me"]:
+        if _said_of_a_movie(before):
+            continue
+        if word not in ADJECTIVES or not before or before[-1] not in DESCRIBED and before[-2:] != ["made", "me"]:
             return False
     return bool(uses)
+
+
+def _said_of_a_movie(before: list[str]) -> bool:
+    """Whether the words before a genre word say a movie is one: "it was a (great) …", "that's an …"."""
+    for at in range(len(before) - 1, max(-1, len(before) - 4), -1):
+        if before[at] in ("a", "an"):
+            subject = before[max(0, at - 2) : at]
+            return bool(subject) and (
+                subject[-1] in SUBJECT_VERBS or subject[0] in SUBJECTS and subject[-1] in DESCRIBED
+            )
+    return False
 
 
 def _people_and_genres(
@@ -551,7 +572,7 @@ def _people_and_genres(
         if entity is None:
             continue
         if name in linker.genres:
-            if facts.genre_needs(entity) and not (name in ADJECTIVES and _only_described(name, text)):
+            if facts.genre_needs(entity) and not _only_described(name, text):
                 genres.setdefault(entity, facts.genre_name(entity))
         elif entity in facts.person_entities:
             people.setdefault(entity, linker.kg.name(entity))

@@ -205,6 +205,17 @@ def test_an_explicit_request_is_honoured_and_named(chain):
     assert "Stephen King" in result.reply.split(".")[0] + result.reply.split(".")[1]
 
 
+def test_a_request_the_catalogue_cannot_meet_is_said_once(chain):
+    messages = [{"role": "user", "content": "Anything with Elizabeth Taylor, something like Cleopatra?"}]
+    first = chain.invoke({"messages": messages})
+    assert first.reply.startswith("I couldn't find something with Elizabeth Taylor")
+    messages += [{"role": "assistant", "content": first.reply}, {"role": "user", "content": "Okay, what else?"}]
+    again = chain.invoke({"messages": messages})
+    assert "couldn't find" not in again.reply  # the request still stands, but the user has heard it
+    messages += [{"role": "assistant", "content": again.reply}, {"role": "user", "content": "Another one?"}]
+    assert "couldn't find" not in chain.invoke({"messages": messages}).reply
+
+
 def test_a_loved_suggestion_is_not_apologised_for(chain):
     tron = _catalog_ids(chain, "Tron: Legacy")
     messages = [

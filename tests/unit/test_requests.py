@@ -163,6 +163,10 @@ def test_genre_words_that_describe_a_movie_are_not_requests(linker):
     assert ask(linker, "Yes I have seen that one, it is very funny") is None
     assert ask(linker, "Sounds scary but I will check it out!") is None
     assert ask(linker, "I want something really funny").genre_names == ("Comedy film",)
+    assert ask(linker, "It was a thrilling action movie.") is None  # a movie said to be one
+    assert ask(linker, "That's a great comedy") is None
+    assert ask(linker, "What I want is a comedy").genre_names == ("Comedy film",)
+    assert ask(linker, "My favorite genre is horror").genre_names == ("Horror film",)
 
 
 def test_replies_to_a_suggestion_keep_the_request(linker):
