@@ -80,6 +80,11 @@ PRAISE_BY_DENIAL = re.compile(
     re.I,
 )
 """Praise that denies a negative ("Hitchcock never disappoints", "you can't go wrong"): positive, not negative."""
+ASKS_ABOUT_IT = re.compile(
+    r"\b(?:is|was|are|were|does|did|would|will)\s+(?:it|that|this|they|i|MovieX|the\s+(?:movie|film|one))\b[^.!?\n]*\?",
+    re.I,
+)
+"""A yes/no question about the movie ("Is it interesting?", "Would I like it?"): its good words ask, not praise."""
 CUE_NAMES = ("seen", "not_seen", "negative", "positive")
 """The cues the trained head reads as features (`Cues.vector`); ``moves_on`` is decided by rule only."""
 
@@ -103,7 +108,7 @@ def cues(text: str) -> Cues:
     text = PRAISE_BY_DENIAL.sub(" great ", text.replace("\u2019", "'"))
     not_seen = bool(NOT_SEEN.search(text))
     negative = bool(NEGATIVE.search(text))
-    positive = bool(POSITIVE.search(LIKE_NOT_LIKING.sub(" ", NEGATIVE.sub(" ", text))))
+    positive = bool(POSITIVE.search(LIKE_NOT_LIKING.sub(" ", NEGATIVE.sub(" ", ASKS_ABOUT_IT.sub(" ", text)))))
     seen = bool(SEEN.search(NOT_SEEN.sub(" ", text)))
     moves_on = bool(MOVES_ON.search(text))
     return Cues(seen=seen, not_seen=not_seen, negative=negative, positive=positive, moves_on=moves_on)

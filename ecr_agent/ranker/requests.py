@@ -133,6 +133,13 @@ TOKEN = re.compile(r"[a-z0-9']+")
 GENRE_PHRASES = {"sci fi": "sci-fi", "scifi": "sci-fi", "rom com": "romantic comedy", "romcom": "romantic comedy"}
 """Genre spellings the linker does not link (two tokens, or one it does not know) → the linker key they mean."""
 GENRE_PHRASE = re.compile(r"\b(?:sci[\s-]+fi|scifi|rom[\s-]*com)s?\b", re.I)
+FOR_KIDS = re.compile(
+    r"\b(?:for|with)\s+(?:my|our|the|a|an|some|young|little|small)?\s*(?:young\s+|little\s+|small\s+)?"
+    r"(?:kids?|children|child|toddlers?|little\s+ones|(?:[1-9]|1[0-2]|one|two|three|four|five|six|seven|eight|nine|ten)"
+    r"[\s-]*(?:years?|yrs?|yr)[\s-]*olds?)\b|\b(?:kids?|family|child)[\s-]*friendly\b",
+    re.I,
+)
+"""A movie for children ("something for my kids", "a good movie for a 3 years old", "kid friendly"): a family movie."""
 DECADE = re.compile(
     r"(?<!\bmy )(?<!\bour )(?<!\bher )(?<!\bhis )(?<!\byour )(?<!\btheir )"
     r"\b(?:(?:19)?([2-9])0|(20[01])0)'?s\b|\b(fifties|sixties|seventies|eighties|nineties)\b",
@@ -145,6 +152,7 @@ NEWER = re.compile(r"\b(?:more\s+recent|newer|more\s+modern)\b", re.I)
 # "new ones" alone is not an era: "I love musicals and am looking for some new ones!" means new to the user
 NEW = re.compile(
     r"\b(?:latest|new\s+releases?|new\s+(?:movies|films|ones|stuff)\s+(?:out|in\s+theaters?|this\s+year)"
+    r"|recently\s+(?:released|made|out)|(?:released|came\s+out|made)\s+(?:\w+\s+)?recently"
     r"|recent(?!\s+(?:years?|months?|weeks?|days?|times?)))\b",
     re.I,
 )
@@ -499,8 +507,9 @@ def _read_part(
     """Add the people and genres ``text`` names to ``people`` and ``genres`` (in place); return its movies."""
     linked = linker.link(text)
     _people_and_genres(text, linked.names, linked.movie_ids, linker, facts, people, genres)
-    for phrase in GENRE_PHRASE.findall(text):
-        entity = linker.entities.get(GENRE_PHRASES[_phrase_key(phrase)])
+    keys = [GENRE_PHRASES[_phrase_key(phrase)] for phrase in GENRE_PHRASE.findall(text)]
+    for key in [*keys, *(["family"] if FOR_KIDS.search(text) else [])]:
+        entity = linker.entities.get(key)
         if entity is not None and facts.genre_needs(entity):
             genres.setdefault(entity, facts.genre_name(entity))
     return linked.movie_ids

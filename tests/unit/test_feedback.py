@@ -66,6 +66,8 @@ def test_public_api_is_pinned():
         ("Hitchcock never disappoints", False, False, False, True),  # praise by denying a negative
         ("You can't go wrong with MovieX", False, False, False, True),
         ("It was disappointing", False, False, True, False),
+        ("Is it interesting?", False, False, False, False),  # a question: the good word asks
+        ("Is it good? Sounds great!", False, False, False, True),
         ("I didn't really like it", True, False, True, False),  # a past liking denied: they know the movie
         ("I have. Did a binge to prepare for it", True, False, False, False),
         ("I did see that one", True, False, False, False),

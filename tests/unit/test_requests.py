@@ -169,6 +169,13 @@ def test_genre_words_that_describe_a_movie_are_not_requests(linker):
     assert ask(linker, "My favorite genre is horror").genre_names == ("Horror film",)
 
 
+def test_a_movie_for_children_asks_for_a_family_movie_and_released_recently_for_a_recent_one(linker):
+    assert ask(linker, "Any suggestion for a good movie for a 3 years old?").genre_names == ("Family film",)
+    assert ask(linker, "something for my kids").genre_names == ("Family film",)
+    assert ask(linker, "a movie for a 25 year old") is None
+    assert ask(linker, "How about a movie that was released recently? Anything good?").years == (2010, 9999)
+
+
 def test_replies_to_a_suggestion_keep_the_request(linker):
     earlier = ("Something by Stephen King?", "How about Misery?")
     for text in ("I don't like that one", "Not for me", "Seen it. Another one?", "I love it! Who directed it?"):
