@@ -136,10 +136,12 @@ GENRE_PHRASE = re.compile(r"\b(?:sci[\s-]+fi|scifi|rom[\s-]*com)s?\b", re.I)
 FOR_KIDS = re.compile(
     r"\b(?:for|with)\s+(?:my|our|the|a|an|some|young|little|small)?\s*(?:young\s+|little\s+|small\s+)?"
     r"(?:kids?|children|child|toddlers?|little\s+ones|(?:[1-9]|1[0-2]|one|two|three|four|five|six|seven|eight|nine|ten)"
-    r"[\s-]*(?:years?|yrs?|yr)[\s-]*olds?)\b|\b(?:kids?|family|child)[\s-]*friendly\b",
+    r"[\s-]*(?:years?|yrs?|yr)[\s-]*olds?)\b"
+    r"|\b(?:something|anything|an?|some|movies?|films?)\s+(?:kids?|family|child)[\s-]*friendly\b",
     re.I,
 )
-"""A movie for children ("something for my kids", "a good movie for a 3 years old", "kid friendly"): a family movie."""
+"""A movie for children ("something for my kids", "a good movie for a 3 years old", "a kid friendly comedy"): a family
+movie ("Is Lady Bird kids friendly?" asks about a movie)."""
 DECADE = re.compile(
     r"(?<!\bmy )(?<!\bour )(?<!\bher )(?<!\bhis )(?<!\byour )(?<!\btheir )"
     r"\b(?:(?:19)?([2-9])0|(20[01])0)'?s\b|\b(fifties|sixties|seventies|eighties|nineties)\b",

@@ -173,6 +173,8 @@ def test_a_movie_for_children_asks_for_a_family_movie_and_released_recently_for_
     assert ask(linker, "Any suggestion for a good movie for a 3 years old?").genre_names == ("Family film",)
     assert ask(linker, "something for my kids").genre_names == ("Family film",)
     assert ask(linker, "a movie for a 25 year old") is None
+    assert ask(linker, "Is Lady Bird (2017) kids friendly?") is None  # asks about a movie
+    assert "Family film" in ask(linker, "a kid friendly comedy").genre_names
     assert ask(linker, "How about a movie that was released recently? Anything good?").years == (2010, 9999)
 
 
