@@ -57,6 +57,19 @@ GOODBYES = (
     "Take care, and enjoy whatever you pick!",
 )
 THANKS = ("You're welcome!", "My pleasure!", "Happy to help!", "Anytime!")
+ABOUT_ME: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
+    (
+        re.compile(r"\byour\s+(?:own\s+|all[- ]time\s+)?favou?rites?\b", re.I),
+        ("I don't have favourites of my own, but I know what people love.", "No favourites of my own, I'm afraid!"),
+    ),
+    (
+        re.compile(
+            r"\b(?:have|did|do)\s+you\s+(?:ever\s+|already\s+|also\s+)?(?:seen|see|watched|watch|like|liked)\b", re.I
+        ),
+        ("I don't watch movies myself, but I know plenty about them.", "I can't watch movies myself, sadly!"),
+    ),
+)
+"""Questions about the assistant's own viewing or taste, answered honestly: it has no life to tell."""
 UNMET_REQUEST = "I couldn't find"
 """How the opening says the catalogue has nothing the standing request asks for (said once per request)."""
 LAUGHS = ("Ha, fair enough!", "Haha, nothing wrong with that!", "Ha, I like your style.")
@@ -202,6 +215,8 @@ def acknowledge(reading: TurnReading, key: str = "") -> str:
         return _choose(phrases, key).format(movie=join_names(downs), verb="are" if len(downs) > 1 else "is")
     if said := answer_question(reading):
         return said
+    if act == "question" and (said := about_me(reading.text, key)):
+        return said
     if act == "thanks":
         return _choose(THANKS, key)
     if act == "laugh":
@@ -218,6 +233,11 @@ def acknowledge(reading: TurnReading, key: str = "") -> str:
         request = reading.request
         return _choose(REQUEST, key).format(request=request, Request=request[:1].upper() + request[1:])
     return ""
+
+
+def about_me(text: str, key: str = "") -> str | None:
+    """An honest answer when ``text`` asks about the assistant's own viewing or favourites, else None."""
+    return next((_choose(answers, key) for pattern, answers in ABOUT_ME if pattern.search(text)), None)
 
 
 def farewell(key: str = "") -> str:

@@ -89,3 +89,11 @@ def test_openings_vary_across_conversations_and_stay_fixed_within_one():
     assert all("Misery (1990)" in o and "Rob Reiner" in o for o in openings)
     reading = TurnReading("Thanks! Anything else?")
     assert write_opening(reading, MISERY, key="a") == write_opening(reading, MISERY, key="a")
+
+
+def test_questions_about_the_assistant_itself_get_an_honest_answer_not_a_life():
+    for text in ("have you seen it?", "What is your favorite movie?", "Did you like it?"):
+        said = acknowledge(TurnReading(text), key=text)
+        assert said.startswith(("I don't", "No favourites", "I can't")), said
+    assert acknowledge(TurnReading("Have you seen it? I loved it")) == ""  # a statement, not a question to answer
+    assert acknowledge(TurnReading("Do you know any comedies?")) == ""
