@@ -349,6 +349,7 @@ def read_request(turns: Sequence[ChatTurn], linker: EntityLinker) -> Request | N
     """
     users = [i for i, turn in enumerate(turns) if turn.role == "user"]
     refinement: Request | None = None  # what later messages added: genres turned away, an era
+    refined_now = False  # the latest message itself refines: the refined request is news to acknowledge
     for step, index in enumerate(reversed(users)):
         previous = _previous_movies(turns, index, linker)
         compares = NEWER.search(turns[index].content) or OLDER.search(turns[index].content)
@@ -357,6 +358,7 @@ def read_request(turns: Sequence[ChatTurn], linker: EntityLinker) -> Request | N
         if found is None:
             continue
         if found.refines:  # "they terrify me", "anything more recent?": the request before still stands
+            refined_now = refined_now or step == 0
             refinement = found if refinement is None else _refined(found, refinement)
             continue
         if refinement is None:
@@ -365,9 +367,15 @@ def read_request(turns: Sequence[ChatTurn], linker: EntityLinker) -> Request | N
             (g, n) for g, n in zip(found.genres, found.genre_names, strict=True) if g not in refinement.avoid_genres
         ]
         return _refined(
-            replace(found, genres=tuple(g for g, _ in kept), genre_names=tuple(n for _, n in kept)), refinement
+            replace(
+                found,
+                genres=tuple(g for g, _ in kept),
+                genre_names=tuple(n for _, n in kept),
+                continued=not refined_now,
+            ),
+            refinement,
         )
-    return refinement
+    return replace(refinement, continued=not refined_now) if refinement is not None else None
 
 
 def _refined(request: Request, later: Request) -> Request:
@@ -556,14 +564,24 @@ def _only_described(word: str, text: str) -> bool:
 
 
 def _said_of_a_movie(before: list[str]) -> bool:
-    """Whether the words before a genre word say a movie is one: "it was a (great) …", "that's an …"."""
+    """Whether the words before a genre word say or ask that a movie is one: "it was a (great) …", "that's an …",
+    "Is it (a) scary …?"."""
+    if _movie_is(before[-2:]):
+        return True
     for at in range(len(before) - 1, max(-1, len(before) - 4), -1):
         if before[at] in ("a", "an"):
-            subject = before[max(0, at - 2) : at]
-            return bool(subject) and (
-                subject[-1] in SUBJECT_VERBS or subject[0] in SUBJECTS and subject[-1] in DESCRIBED
-            )
+            return _movie_is(before[max(0, at - 2) : at])
     return False
+
+
+def _movie_is(words: list[str]) -> bool:
+    """Whether the words say or ask that a movie is something: "it's", "it was", "that is", "is it"."""
+    if words[-1:] and words[-1] in SUBJECT_VERBS:
+        return True
+    if len(words) < 2:
+        return False
+    first, second = words[-2:]
+    return first in SUBJECTS and second in DESCRIBED or first in ("is", "was") and second in SUBJECTS
 
 
 def _people_and_genres(

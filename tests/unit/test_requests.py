@@ -115,7 +115,7 @@ def test_a_request_stands_until_the_user_makes_another(linker):
         "OK",
         "Fine",
     )
-    assert scared.genre_names == ("Musical film",) and scared.avoid_names and scared.continued is False
+    assert scared.genre_names == ("Musical film",) and scared.avoid_names and scared.continued  # said before
 
 
 def test_a_request_nothing_satisfies_returns_false_and_keeps_the_order(linker):
@@ -273,3 +273,13 @@ def test_a_topic_request_puts_movies_whose_plot_names_it_first(linker):
         plot = str(linker.catalog[rec.movie_id].info.get("plot", "")).lower()
         assert "alien" in plot, rec.title
         assert rec.evidence[0] == "about aliens"
+
+
+def test_a_refined_request_is_news_once(linker):
+    chat = ["I feel like watching a good drama", "Try Forrest Gump (1994).", "Anything released recently?"]
+    refined = ask(linker, *chat)
+    assert refined.genre_names == ("Drama film",) and refined.years == (2010, 9999) and not refined.continued
+    later = ask(linker, *chat, "Try Lady Bird (2017).", "Is it good?")
+    assert (later.genres, later.years) == (refined.genres, refined.years) and later.continued  # not news again
+    era_only = ask(linker, "Anything from the 80s?", "Try Aliens (1986).", "Is it scary?")
+    assert era_only.years == (1980, 1989) and era_only.continued
