@@ -115,6 +115,8 @@ VERB_BEFORE_LIKE = frozenset(
 )
 """A "like" after one of these words is the verb or a comparison of what is ("I like horror", "it sounds like"),
 not a request; after anything else ("something like", "movies like", or at the start) it asks for similar movies."""
+ASKING_FOR_MORE = frozenset("else what which movies films ones any".split())
+"""Words before "is like" / "are like" that ask for similar movies rather than describe one."""
 ANAPHORA = re.compile(r"^\s*(?:that|this|it|those|these|them)\b", re.I)
 SIMILAR = re.compile(r"\b(?:anything|something|movies?|films?|ones?)\s+similar\b(?!\s+to)", re.I)
 """"Anything similar?": like the movie named just before (in the message, else in the two messages before it)."""
@@ -133,6 +135,12 @@ TOKEN = re.compile(r"[a-z0-9']+")
 GENRE_PHRASES = {"sci fi": "sci-fi", "scifi": "sci-fi", "rom com": "romantic comedy", "romcom": "romantic comedy"}
 """Genre spellings the linker does not link (two tokens, or one it does not know) → the linker key they mean."""
 GENRE_PHRASE = re.compile(r"\b(?:sci[\s-]+fi|scifi|rom[\s-]*com)s?\b", re.I)
+CHEER_UP = re.compile(
+    r"\bcheer\s+(?:me|us|her|him|them)\s+up\b|\bfeel[\s-]*good\b|\buplifting\b|\blight[\s-]*hearted\b"
+    r"|\bmake\s+(?:me|us)\s+(?:laugh|smile)\b|\bsomething\s+happy\b",
+    re.I,
+)
+"""Asking to be cheered up ("I'm feeling down, cheer me up", "a feel-good movie"): a comedy."""
 FOR_KIDS = re.compile(
     r"\b(?:for|with)\s+(?:my|our|the|a|an|some|young|little|small)?\s*(?:young\s+|little\s+|small\s+)?"
     r"(?:kids?|children|child|toddlers?|little\s+ones|(?:[1-9]|1[0-2]|one|two|three|four|five|six|seven|eight|nine|ten)"
@@ -518,7 +526,9 @@ def _read_part(
     linked = linker.link(text)
     _people_and_genres(text, linked.names, linked.movie_ids, linker, facts, people, genres)
     keys = [GENRE_PHRASES[_phrase_key(phrase)] for phrase in GENRE_PHRASE.findall(text)]
-    for key in [*keys, *(["family"] if FOR_KIDS.search(text) else [])]:
+    keys += ["family"] if FOR_KIDS.search(text) else []
+    keys += ["comedy"] if CHEER_UP.search(text) else []
+    for key in keys:
         entity = linker.entities.get(key)
         if entity is not None and facts.genre_needs(entity):
             genres.setdefault(entity, facts.genre_name(entity))
@@ -541,6 +551,8 @@ def _like_cue(clause: str) -> re.Match[str] | None:
             words.pop()
         if not words or (words[-1] not in VERB_BEFORE_LIKE and not words[-1].endswith("'d")):
             return cue
+        if words[-1] in ("is", "are") and words[-2:-1] and words[-2] in ASKING_FOR_MORE:
+            return cue  # "What else is like it?", "any movies are like that?"
     return None
 
 

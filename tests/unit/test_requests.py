@@ -283,3 +283,12 @@ def test_a_refined_request_is_news_once(linker):
     assert (later.genres, later.years) == (refined.genres, refined.years) and later.continued  # not news again
     era_only = ask(linker, "Anything from the 80s?", "Try Aliens (1986).", "Is it scary?")
     assert era_only.years == (1980, 1989) and era_only.continued
+
+
+def test_cheer_me_up_asks_for_a_comedy_and_what_else_is_like_it_for_similar_movies(linker):
+    assert ask(linker, "I'm feeling down today, can you cheer me up with something?").genre_names == ("Comedy film",)
+    assert ask(linker, "a feel-good movie please").genre_names == ("Comedy film",)
+    matrix = movie_id(linker, "The Matrix (1999)")
+    similar = ask(linker, "Have you seen Inception?", "Try The Matrix (1999).", "What else is like it?")
+    assert similar is not None and similar.like_movies == (matrix,)
+    assert ask(linker, "It is like a dream") is None
