@@ -47,7 +47,9 @@ NEGATIVE = re.compile(
     r"|\bnot\s+(?:\w+\s+){0,2}my\s+favou?rites?\b|\bnot\s+such\s+a\s+(?:big\s+)?fan\b"
     # "don't think it is my cup of tea", "a little too slapstick for me"
     r"|(?:n'?t|\bnot)\s+think\s+(?:it'?s|it\s+is|that'?s|that\s+is|it\s+would\s+be)\s+(?:\w+\s+){0,2}(?:my|for\s+me)\b"
-    r"|\btoo\s+\w+(?:\s+\w+)?\s+for\s+(?:me|us|my)\b",
+    r"|\btoo\s+\w+(?:\s+\w+)?\s+for\s+(?:me|us|my)\b"
+    # "nah, too sappy", "a bit too predictable"
+    r"|^\W*nah\b|\btoo\s+(?!good\b|great\b|cool\b|fun\b|funny\b|many\b)\w+(?:y|ish|ic|ent|ous|al|ive|ed|ing|ble|ful|ant)\b",
     re.I | re.M,
 )
 POSITIVE = re.compile(
@@ -85,6 +87,9 @@ ASKS_ABOUT_IT = re.compile(
     re.I,
 )
 """A yes/no question about the movie ("Is it interesting?", "Would I like it?"): its good words ask, not praise."""
+ASKS_A_FACT = re.compile(r"^\W*(?:who|what|when|where|which|how|is|was|are|were|does|did|has|have)\b[^?]*\?\W*$", re.I)
+"""A reply that is one question ("Who wrote it?", "What year is it from?"): it asks about the movie, it does not
+answer the suggestion, so only words against it can turn it down."""
 CUE_NAMES = ("seen", "not_seen", "negative", "positive")
 """The cues the trained head reads as features (`Cues.vector`); ``moves_on`` is decided by rule only."""
 
@@ -98,6 +103,7 @@ class Cues:
     negative: bool
     positive: bool
     moves_on: bool = False
+    asks: bool = False
 
     def vector(self) -> list[float]:
         return [float(getattr(self, name)) for name in CUE_NAMES]
@@ -111,7 +117,8 @@ def cues(text: str) -> Cues:
     positive = bool(POSITIVE.search(LIKE_NOT_LIKING.sub(" ", NEGATIVE.sub(" ", ASKS_ABOUT_IT.sub(" ", text)))))
     seen = bool(SEEN.search(NOT_SEEN.sub(" ", text)))
     moves_on = bool(MOVES_ON.search(text))
-    return Cues(seen=seen, not_seen=not_seen, negative=negative, positive=positive, moves_on=moves_on)
+    asks = bool(ASKS_A_FACT.search(text.strip())) and not moves_on and not negative
+    return Cues(seen=seen, not_seen=not_seen, negative=negative, positive=positive, moves_on=moves_on, asks=asks)
 
 
 @dataclass(frozen=True)
@@ -123,6 +130,8 @@ class RuleVerdict:
     seen: bool | None
     moved_on: bool = False
     """The reply answers the suggestion just before it by asking for something else, with no word for or against it."""
+    asks: bool = False
+    """The reply only asks a question about the movie ("Who wrote it?"): the head may not turn it down."""
 
 
 def rule_verdict(clause: str, reply: str, named: bool, just_suggested: bool = False) -> RuleVerdict:
@@ -144,4 +153,5 @@ def rule_verdict(clause: str, reply: str, named: bool, just_suggested: bool = Fa
         accepted=found.positive and not found.negative and not moved_on,
         seen=seen,
         moved_on=moved_on,
+        asks=cues(reply).asks,
     )

@@ -213,6 +213,10 @@ GENERIC_TOPICS = frozenset(
     premise""".split()
 )
 """Words after "with" or "about" that describe a movie's quality or content rating, not its subject."""
+FILLERS = frozenset(
+    "maybe perhaps please though tonight today now instead anyway either too also really lol haha".split()
+)
+"""Words that end a sentence without naming its subject: "something about nature maybe" is about nature."""
 TOPIC_MIN_MOVIES = 3
 TOPIC_MAX_MOVIES = 400
 """A topic word must be named by at least 3 and at most 400 of the ~6,500 catalogue plots (rarer: nothing to offer;
@@ -495,6 +499,8 @@ def _topics(text: str, facts: _Facts, names: Iterable[str] = ()) -> list[str]:
             continue
         words = match.group("phrase").split()
         cut = next((i for i, w in enumerate(words) if w in TOPIC_STOP), len(words))
+        while cut > 0 and words[cut - 1] in FILLERS:
+            cut -= 1
         if cut == 0:
             continue
         word = words[cut - 1]

@@ -67,6 +67,9 @@ def test_public_api_is_pinned():
         ("You can't go wrong with MovieX", False, False, False, True),
         ("It was disappointing", False, False, True, False),
         ("Is it interesting?", False, False, False, False),  # a question: the good word asks
+        ("nah too sappy", False, False, True, False),
+        ("It's a bit too predictable", False, False, True, False),
+        ("Me too, that's too funny", False, False, False, True),
         ("Is it good? Sounds great!", False, False, False, True),
         ("I didn't really like it", True, False, True, False),  # a past liking denied: they know the movie
         ("I have. Did a binge to prepare for it", True, False, False, False),

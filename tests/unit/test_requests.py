@@ -292,3 +292,10 @@ def test_cheer_me_up_asks_for_a_comedy_and_what_else_is_like_it_for_similar_movi
     similar = ask(linker, "Have you seen Inception?", "Try The Matrix (1999).", "What else is like it?")
     assert similar is not None and similar.like_movies == (matrix,)
     assert ask(linker, "It is like a dream") is None
+
+
+def test_a_word_that_fills_the_sentence_is_no_topic(linker):
+    request = ask(linker, "Something about nature maybe")
+    assert request is None or "maybe" not in request.topics
+    if request is not None:
+        assert request.topics == ("nature",)
