@@ -263,8 +263,9 @@ class Request:
 
     @property
     def refines(self) -> bool:
-        """Only turns genres away or names an era: it adds to the request it follows instead of replacing it."""
-        return not (self.people or self.genres or self.like_movies or self.topics)
+        """Only turns genres away, names an era or a topic: it adds to the request it follows instead of replacing
+        it ("Any good documentaries?" → "Something about nature maybe": documentaries about nature)."""
+        return not (self.people or self.genres or self.like_movies)
 
     def describe(self) -> str:
         """A phrase for replies: ``"a Horror film by Stephen King"``, ``"something like The Martian (2015)"``."""
@@ -391,12 +392,13 @@ def read_request(turns: Sequence[ChatTurn], linker: EntityLinker) -> Request | N
 
 
 def _refined(request: Request, later: Request) -> Request:
-    """``request`` with the genres ``later`` turns away added, and ``later``'s era (if it names one)."""
+    """``request`` with the genres ``later`` turns away added, and ``later``'s era and topic (where it names one)."""
     return replace(
         request,
         avoid_genres=tuple(dict.fromkeys(request.avoid_genres + later.avoid_genres)),
         avoid_names=tuple(dict.fromkeys(request.avoid_names + later.avoid_names)),
         years=later.years or request.years,
+        topics=later.topics or request.topics,
     )
 
 

@@ -294,8 +294,7 @@ def test_cheer_me_up_asks_for_a_comedy_and_what_else_is_like_it_for_similar_movi
     assert ask(linker, "It is like a dream") is None
 
 
-def test_a_word_that_fills_the_sentence_is_no_topic(linker):
-    request = ask(linker, "Something about nature maybe")
-    assert request is None or "maybe" not in request.topics
-    if request is not None:
-        assert request.topics == ("nature",)
+def test_a_word_that_fills_the_sentence_is_no_topic_and_a_topic_refines_the_standing_request(linker):
+    assert ask(linker, "Something about nature maybe").topics == ("nature",)
+    both = ask(linker, "Any good documentaries?", "Try Blackfish (2013).", "Something about nature maybe")
+    assert both.genre_names == ("Documentary film",) and both.topics == ("nature",)
