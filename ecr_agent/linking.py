@@ -12,6 +12,7 @@ director, not the 2012 movie *Hitchcock*; `surname_people`).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -20,6 +21,7 @@ from ecr_agent.config import Paths
 from ecr_agent.data.movies import MovieCatalog
 from ecr_agent.data.redial import MOVIE_MENTION
 from ecr_agent.knowledge.graph import KnowledgeGraph, entity_label
+from ecr_agent.types import ChatTurn
 
 MAX_NGRAM = 6
 TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9'&.:-]*[A-Za-z0-9]|[A-Za-z0-9]")
@@ -199,6 +201,17 @@ class EntityLinker:
         movies = list(dict.fromkeys(movies))
         movie_entities = [self.kg.movie_entity[m] for m in movies if m in self.kg.movie_entity]
         return LinkedText(tuple(movies), tuple(dict.fromkeys(movie_entities + entities)), tuple(names))
+
+
+def brought_up(turns: Sequence[ChatTurn], index: int, linker: EntityLinker) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The movies turn ``index`` names, split into those no earlier turn named and those named before.
+
+    An assistant turn names earlier movies before its new pick ("Fair enough, Jigsaw isn't for everyone. Have you
+    seen Secret Window?"): the new ones are what the next user message answers, asks about, or compares with.
+    """
+    earlier = {movie for turn in turns[:index] for movie in linker.link(turn.content).movie_ids}
+    movies = linker.link(turns[index].content).movie_ids
+    return tuple(m for m in movies if m not in earlier), tuple(m for m in movies if m in earlier)
 
 
 def surname_people(kg: KnowledgeGraph, titles: dict[str, str], entities: dict[str, int]) -> dict[str, int]:

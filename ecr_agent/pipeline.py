@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from ecr_agent.config import Paths, StoreNotBuiltError
 from ecr_agent.evaluation.claims import FactBook
 from ecr_agent.gate import SentenceGate
-from ecr_agent.linking import EntityLinker
+from ecr_agent.linking import EntityLinker, brought_up
 from ecr_agent.loading import paused_gc
 from ecr_agent.opening import UNMET_REQUEST, TurnReading, answer_question, farewell, user_act, write_opening
 from ecr_agent.types import ChatTurn, Emotions, Recommendation
@@ -324,7 +324,9 @@ class ECRPipeline:
         asked_about = None
         if user_act(turns[-1].content) == "question":
             previous = [index for index, t in enumerate(turns[:-1]) if t.role == "assistant"]
-            picks = self._newest_movies(turns, previous[-1]) if previous else ()
+            # the movies the last assistant turn names, its new pick first: "Who is in it?" asks about that one
+            new, named_before = brought_up(turns, previous[-1], self.linker) if previous else ((), ())
+            picks = (*new, *named_before)
             movie_id = (named_ids or picks or (None,))[0]
             asked_about = self.linker.catalog.get(movie_id) if movie_id else None
         from ecr_agent.feedback.rules import cues
@@ -353,15 +355,6 @@ class ECRPipeline:
             request_met=request_met,
             asked_about=asked_about,
         )
-
-    def _newest_movies(self, turns: list[ChatTurn], index: int) -> tuple[str, ...]:
-        """The movies turn ``index`` names: those it brings up first ("Try The Mist"), then those named before
-        ("Carrie and Pet Sematary aren't for everyone"), so "Who is in it?" asks about the new pick."""
-        from ecr_agent.feedback.dataset import introduced, link_chat
-
-        linked = link_chat(turns[: index + 1], self.linker)
-        new = introduced(linked, index)
-        return (*new, *(movie for movie in linked[index].movies if movie not in new))
 
     def retrieve(self, recommendation: Recommendation, query: str) -> list[dict]:
         """Up to 2 KG triples and 2 review snippets about the recommended movie, nearest to the user's words."""

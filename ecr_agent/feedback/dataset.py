@@ -185,12 +185,6 @@ def feedback_items(turns: Sequence[LinkedTurn], newest_suggestions: bool = False
     return items
 
 
-def introduced(turns: Sequence[LinkedTurn], index: int) -> list[str]:
-    """The movies turn ``index`` mentions that no earlier turn mentioned, in order."""
-    earlier = {movie for turn in turns[:index] for movie in turn.movies}
-    return [movie for movie in turns[index].movies if movie not in earlier]
-
-
 def first_items(items: Iterable[FeedbackItem]) -> dict[str, FeedbackItem]:
     """The first item of each movie: where ReDial seekers give the feedback the questionnaire records."""
     first: dict[str, FeedbackItem] = {}

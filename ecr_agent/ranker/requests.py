@@ -50,7 +50,7 @@ from functools import cached_property, lru_cache
 from ecr_agent.data.movies import MovieCatalog
 from ecr_agent.knowledge.graph import KnowledgeGraph, entity_label, relation_label
 from ecr_agent.linking import GENRE_WORDS as LINKER_GENRE_WORDS
-from ecr_agent.linking import EntityLinker
+from ecr_agent.linking import EntityLinker, brought_up
 from ecr_agent.types import ChatTurn, Recommendation
 
 __all__ = ["Request", "honour_request", "read_request", "satisfies"]
@@ -412,16 +412,12 @@ def _previous_movies(turns: Sequence[ChatTurn], index: int, linker: EntityLinker
 
 
 def _answered_movies(turns: Sequence[ChatTurn], index: int, linker: EntityLinker) -> tuple[str, ...]:
-    """The movies the message before ``index`` brings up first: the suggestion "something more recent" answers.
-
-    ECR's replies name earlier movies before the new pick ("Fair enough, Jigsaw isn't for everyone. Have you seen
-    Secret Window?"); all of the message's movies when it brings up none.
-    """
+    """The movies the message before ``index`` brings up first (`brought_up`): the suggestion "something more
+    recent" answers; all of the message's movies when it brings up none new."""
     for at in range(index - 1, max(-1, index - 3), -1):
-        movies = linker.link(turns[at].content).movie_ids
-        if movies:
-            earlier = {m for turn in turns[:at] for m in linker.link(turn.content).movie_ids}
-            return tuple(m for m in movies if m not in earlier) or movies
+        new, named_before = brought_up(turns, at, linker)
+        if new or named_before:
+            return new or named_before
     return ()
 
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 import pytest
 
 from ecr_agent.knowledge.graph import entity_label, relation_label
-from ecr_agent.linking import EntityLinker
+from ecr_agent.linking import EntityLinker, brought_up
+from ecr_agent.types import ChatTurn
 
 
 @pytest.fixture(scope="module")
@@ -59,3 +60,14 @@ def test_a_capitalised_surname_links_the_film_person_it_names(linker):
     assert people("Hardy har, good one") == people("Younger kids like it") == []  # an everyday word starts a sentence
     assert people("the spielberg one") == []  # lower case: not a name
     assert linker.link("The Lion King").movie_ids and "Stephen King" not in people("The Lion King")
+
+
+def test_brought_up_splits_a_turns_movies_into_new_and_named_before(linker):
+    turns = [
+        ChatTurn("user", "I loved Titanic"),
+        ChatTurn("assistant", "Titanic is great! Have you seen The Notebook?"),
+    ]
+    new, before = brought_up(turns, 1, linker)
+    assert [linker.catalog[m].name for m in new] == ["The Notebook"]
+    assert [linker.catalog[m].name for m in before] == ["Titanic"]
+    assert brought_up(turns, 0, linker)[1] == ()
