@@ -208,12 +208,13 @@ def verdicts_from_probabilities(
     seeker had seen the movie, which the reply often does not say, and the opening must not tell a user who wrote
     "I'll have to watch that one!" that they have seen it. A reply that moves on from the suggestion just before it
     ("I've seen that one. Do you have one more?") turns it down whatever the head says (`RuleVerdict.moved_on`);
-    one that only asks a question about it ("Who wrote it?") does not (`RuleVerdict.asks`).
+    one that only asks a question about it ("Who wrote it?") does not (`RuleVerdict.asks`), and a few words that
+    only say no ("Sounds boring") do (`RuleVerdict.flat_no`).
     """
     verdicts = []
     for item, p_liked, p_seen in zip(items, liked.tolist(), seen.tolist(), strict=True):
         rule = item_rule_verdict(item)
-        said_no = p_liked[0] >= config.turned_down_threshold and not rule.asks
+        said_no = (p_liked[0] >= config.turned_down_threshold and not rule.asks) or rule.flat_no
         turned_down = said_no or rule.moved_on
         accepted = not turned_down and p_liked[1] >= config.accepted_threshold
         said = rule.seen

@@ -90,6 +90,9 @@ ASKS_ABOUT_IT = re.compile(
 ASKS_A_FACT = re.compile(r"^\W*(?:who|what|when|where|which|how|is|was|are|were|does|did|has|have)\b[^?]*\?\W*$", re.I)
 """A reply that is one question ("Who wrote it?", "What year is it from?"): it asks about the movie, it does not
 answer the suggestion, so only words against it can turn it down."""
+FLAT_NO_WORDS = 4
+"""The longest reply `RuleVerdict.flat_no` reads (on the audited train replies and the IARD audit, up to 4 words
+changed no verdict of the head: it catches those itself when the suggestion reads like ReDial's)."""
 CUE_NAMES = ("seen", "not_seen", "negative", "positive")
 """The cues the trained head reads as features (`Cues.vector`); ``moves_on`` is decided by rule only."""
 
@@ -132,6 +135,9 @@ class RuleVerdict:
     """The reply answers the suggestion just before it by asking for something else, with no word for or against it."""
     asks: bool = False
     """The reply only asks a question about the movie ("Who wrote it?"): the head may not turn it down."""
+    flat_no: bool = False
+    """A reply of a few words that only says no ("Sounds boring", "nah too sappy"): turned down whatever the head
+    says (it read "Sounds boring" after a plot summary as no verdict)."""
 
 
 def rule_verdict(clause: str, reply: str, named: bool, just_suggested: bool = False) -> RuleVerdict:
@@ -148,10 +154,12 @@ def rule_verdict(clause: str, reply: str, named: bool, just_suggested: bool = Fa
     # a reply naming the target speaks of it in its own clause ("MovieX is more what I'm after" takes it up), so
     # only a reply that does not name it moves on; its cues are then the whole reply's
     moved_on = just_suggested and not named and found.moves_on and not found.positive and not found.negative
+    whole = cues(reply)
     return RuleVerdict(
         turned_down=found.negative or moved_on,
         accepted=found.positive and not found.negative and not moved_on,
         seen=seen,
         moved_on=moved_on,
-        asks=cues(reply).asks,
+        asks=whole.asks,
+        flat_no=len(reply.split()) <= FLAT_NO_WORDS and whole.negative and not whole.positive and "MovieY" not in reply,
     )

@@ -115,6 +115,8 @@ VERB_BEFORE_LIKE = frozenset(
 )
 """A "like" after one of these words is the verb or a comparison of what is ("I like horror", "it sounds like"),
 not a request; after anything else ("something like", "movies like", or at the start) it asks for similar movies."""
+SEEN_ALL = re.compile(r"\b(?:seen|watched|saw)\s+(?:all|every(?:thing|one)?|most)\b|\bran\s+out\s+of\b", re.I)
+"""Having seen all of someone's or something's movies ("he's seen all the Clint Eastwood ones"): no request for them."""
 ASKING_FOR_MORE = frozenset("else what which movies films ones any".split())
 """Words before "is like" / "are like" that ask for similar movies rather than describe one."""
 ANAPHORA = re.compile(r"^\s*(?:that|this|it|those|these|them)\b", re.I)
@@ -438,6 +440,8 @@ def _request_in(
         for clause in CLAUSE_BREAK.split(sentence):
             negation = NEGATION.search(clause)
             wished = clause if negation is None else clause[: negation.start()]
+            if exhausted := SEEN_ALL.search(wished):  # "He's seen all the Clint Eastwood ones": not asked for
+                wished = wished[: exhausted.start()]
             wishes.append((wished, tuple(seen)))
             cue = _like_cue(wished)
             movies = _read_part(wished if cue is None else wished[: cue.start()], linker, facts, people, genres)

@@ -352,3 +352,12 @@ def test_emotion_rule_baseline_reads_the_turn_and_the_clause(paths):
         assert verdict.turned_down == expected
     assert score_verdicts(verdicts, examples)["examples"] == len(examples)
     assert not is_rejection({"negative": 0.45, "like": 0.3}) and is_rejection({"negative": 0.6})
+
+
+def test_a_few_words_that_only_say_no_turn_the_suggestion_down_and_a_question_does_not():
+    assert rule_verdict("Sounds boring", "Sounds boring", named=False, just_suggested=True).flat_no
+    assert rule_verdict("nah too sappy", "nah too sappy", named=False, just_suggested=True).flat_no
+    assert not rule_verdict("boring, but I love MovieY", "boring, but I love MovieY", named=False).flat_no
+    assert not rule_verdict("Not bad, sounds good", "Not bad, sounds good", named=False).flat_no
+    asked = rule_verdict("Who wrote it?", "Who wrote it?", named=False, just_suggested=True)
+    assert asked.asks and not asked.turned_down

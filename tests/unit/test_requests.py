@@ -298,3 +298,13 @@ def test_a_word_that_fills_the_sentence_is_no_topic_and_a_topic_refines_the_stan
     assert ask(linker, "Something about nature maybe").topics == ("nature",)
     both = ask(linker, "Any good documentaries?", "Try Blackfish (2013).", "Something about nature maybe")
     assert both.genre_names == ("Documentary film",) and both.topics == ("nature",)
+
+
+def test_having_seen_all_of_them_asks_for_none_of_them(linker):
+    chat = [
+        "I want to watch a movie with my dad, he likes westerns",
+        "Try Unforgiven (1992).",
+        "He's seen all the Clint Eastwood ones",
+    ]
+    western = ask(linker, *chat)
+    assert western.genre_names == ("Western",) and not western.person_names and western.continued
