@@ -219,16 +219,17 @@ def acknowledge(reading: TurnReading, key: str = "") -> str:
         return said
     if act == "thanks":
         return _choose(THANKS, key)
-    if act == "laugh":
-        return _choose(LAUGHS, key)
     if reading.request and not reading.request_met:
         return f"{UNMET_REQUEST} {reading.request} in my catalogue, sorry."
+    # what the user said of the movie comes before the laugh ("lol that one is hilarious, seen it a million times")
     if reading.liked_seen:
         return _choose(SEEN_LIKED, key).format(movie=reading.liked_seen[-1])
     if reading.seen:
         return _choose(SEEN, key).format(movie=reading.seen[-1])
     if reading.accepted:
         return _choose(ACCEPTED, key).format(movie=reading.accepted[-1])
+    if act == "laugh":
+        return _choose(LAUGHS, key)
     if reading.request:
         request = reading.request
         return _choose(REQUEST, key).format(request=request, Request=request[:1].upper() + request[1:])

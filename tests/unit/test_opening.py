@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from ecr_agent.data.movies import Movie
 from ecr_agent.opening import (
+    LAUGHS,
     TurnReading,
     acknowledge,
     answer,
@@ -97,3 +98,9 @@ def test_questions_about_the_assistant_itself_get_an_honest_answer_not_a_life():
         assert said.startswith(("I don't", "No favourites", "I can't")), said
     assert acknowledge(TurnReading("Have you seen it? I loved it")) == ""  # a statement, not a question to answer
     assert acknowledge(TurnReading("Do you know any comedies?")) == ""
+
+
+def test_what_the_user_says_of_the_movie_comes_before_the_laugh():
+    seen = TurnReading("lol that one is hilarious, seen it a million times", liked_seen=("Step Brothers (2008)",))
+    assert "Step Brothers (2008)" in acknowledge(seen)
+    assert acknowledge(TurnReading("Haha! What's wrong with me then?")) in LAUGHS
