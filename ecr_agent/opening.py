@@ -18,7 +18,7 @@ from typing import Literal
 from ecr_agent.data.movies import Movie
 
 Act = Literal["goodbye", "thanks", "laugh", "question", "statement"]
-Topic = Literal["cast", "director", "writer", "plot", "genre", "year"]
+Topic = Literal["cast", "director", "writer", "plot", "genre", "year", "length", "rating"]
 
 ACT_PATTERNS: tuple[tuple[Act, re.Pattern[str]], ...] = (
     (
@@ -45,6 +45,8 @@ TOPIC_PATTERNS: tuple[tuple[Topic, re.Pattern[str]], ...] = (
     ("plot", re.compile(r"\b(what('?s| is| was) it about|about what|plot|story|what happens)\b", re.I)),
     ("year", re.compile(r"\b(when did it|what year|how old|come out|released)\b", re.I)),
     ("genre", re.compile(r"\b(is it (a )?(scary|funny|comedy|horror|drama|romantic|sad)|what kind|genre)\b", re.I)),
+    ("length", re.compile(r"\b(how long|run\s*time|running time|length)\b", re.I)),
+    ("rating", re.compile(r"\b(rated|rating|violent|violence|gory|nudity|kids?[\s-]*friendly|appropriate)\b", re.I)),
 )
 """The fact a question about a movie asks for."""
 
@@ -152,6 +154,10 @@ def answer(topic: Topic, movie: Movie) -> str | None:
         return f"{movie.name} came out in {year}."
     if topic == "genre" and info.get("genre"):
         return f"{movie.name} is {_article(join_names(info['genre'][:2]) + ' movie')}."
+    if topic == "length":  # the metadata has no running times: say so rather than pass over the question
+        return f"I don't know how long {movie.name} runs, sorry."
+    if topic == "rating":
+        return f"I don't have content ratings for {movie.name}, sorry; a parents' guide would know."
     return None
 
 

@@ -104,3 +104,10 @@ def test_what_the_user_says_of_the_movie_comes_before_the_laugh():
     seen = TurnReading("lol that one is hilarious, seen it a million times", liked_seen=("Step Brothers (2008)",))
     assert "Step Brothers (2008)" in acknowledge(seen)
     assert acknowledge(TurnReading("Haha! What's wrong with me then?")) in LAUGHS
+
+
+def test_questions_the_metadata_cannot_answer_are_admitted_not_skipped():
+    assert question_topic("How long is it?") == "length"
+    assert question_topic("Is it very violent?") == "rating"
+    assert answer("length", MISERY).startswith("I don't know how long Misery runs")
+    assert "content ratings" in answer("rating", MISERY)
