@@ -100,10 +100,11 @@ NEGATION = re.compile(
     r"\b(?:not|no|never|nothing|none|neither|nor|without|except|besides|avoid|cannot|"
     r"(?:do|does|did|is|was|are|were|wo|ca|could|would|have|has)n'?t|"
     r"hate[sd]?|hating|dislike[sd]?|other than|instead of|tired of|sick of|rather not|"
-    r"scared|afraid|frightened|terrified|fear|can'?t stand|stay away)\b",
+    r"scared|afraid|frightened|terrified|fear|can'?t stand|stay away)\b|\btoo(?=\s+[a-z])",
     re.I,
 )
-"""Words after which a clause's people, genres and "like X" are not wished for ("I don't like horror")."""
+"""Words after which a clause's people, genres and "like X" are not wished for ("I don't like horror", "too scary for
+me lol": horror turned away)."""
 ADVERBS = frozenset(
     "really also just too especially kinda generally usually always mostly definitely actually still all both even "
     "typically normally totally absolutely truly often honestly so most much kind sort of".split()

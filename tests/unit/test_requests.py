@@ -308,3 +308,9 @@ def test_having_seen_all_of_them_asks_for_none_of_them(linker):
     ]
     western = ask(linker, *chat)
     assert western.genre_names == ("Western",) and not western.person_names and western.continued
+
+
+def test_too_scary_turns_horror_away(linker):
+    scared = ask(linker, "ok what about a horror one", "Try It (2017).", "too scary for me lol")
+    assert scared.avoid_names == ("Horror film",) and not scared.genres
+    assert ask(linker, "I want something scary too").genre_names == ("Horror film",)
