@@ -129,6 +129,8 @@ DESCRIBED = frozenset(
 )
 SUBJECTS = frozenset("it that this which one movie film".split())
 SUBJECT_VERBS = frozenset("it's its that's thats".split())
+WISHED = frozenset("something anything one ones movie movies film films".split())
+"""Words a relative clause after them wishes for ("something that's scary"), rather than describes."""
 """What a movie described as a genre starts with ("it was a …", "that's a …")."""
 INTENSIFIERS = frozenset("pretty very so too really super kinda quite a bit little more most just also".split())
 """A genre adjective after these words describes a movie ("it was so funny", "sounds scary"), it does not ask for one;
@@ -581,27 +583,33 @@ def _only_described(word: str, text: str) -> bool:
             continue
         if word not in ADJECTIVES or not before or before[-1] not in DESCRIBED and before[-2:] != ["made", "me"]:
             return False
+        if len(before) >= 3 and before[-3] in WISHED and before[-2] in ("that", "which"):
+            return False  # "one that is scary"
     return bool(uses)
 
 
 def _said_of_a_movie(before: list[str]) -> bool:
     """Whether the words before a genre word say or ask that a movie is one: "it was a (great) …", "that's an …",
-    "Is it (a) scary …?"."""
-    if _movie_is(before[-2:]):
+    "Is it (a) scary …?"; not a wish for one ("something that's a comedy", "one that is scary")."""
+    if _movie_is(before[-3:]):
         return True
     for at in range(len(before) - 1, max(-1, len(before) - 4), -1):
         if before[at] in ("a", "an"):
-            return _movie_is(before[max(0, at - 2) : at])
+            return _movie_is(before[max(0, at - 3) : at])
     return False
 
 
 def _movie_is(words: list[str]) -> bool:
-    """Whether the words say or ask that a movie is something: "it's", "it was", "that is", "is it"."""
-    if words[-1:] and words[-1] in SUBJECT_VERBS:
-        return True
+    """Whether the words (the last two or three before a genre word) say or ask that a movie is something: "it's",
+    "it was", "that is", "is it" — unless "that" / "which" opens a wish ("something that's …", "a movie which is …")."""
+    *wish, last = words[-3:] or [""]
+    if last in SUBJECT_VERBS:
+        return not (wish and wish[-1] in WISHED)
     if len(words) < 2:
         return False
     first, second = words[-2:]
+    if first in ("that", "which") and words[-3:-2] and words[-3] in WISHED:
+        return False
     return first in SUBJECTS and second in DESCRIBED or first in ("is", "was") and second in SUBJECTS
 
 

@@ -167,6 +167,8 @@ def test_genre_words_that_describe_a_movie_are_not_requests(linker):
     assert ask(linker, "That's a great comedy") is None
     assert ask(linker, "What I want is a comedy").genre_names == ("Comedy film",)
     assert ask(linker, "My favorite genre is horror").genre_names == ("Horror film",)
+    assert ask(linker, "something that's a comedy").genre_names == ("Comedy film",)
+    assert ask(linker, "I want one that is scary").genre_names == ("Horror film",)
 
 
 def test_a_movie_for_children_asks_for_a_family_movie_and_released_recently_for_a_recent_one(linker):
