@@ -42,9 +42,11 @@ GENRE_WORDS = {
 }
 """How people describe a genre ("something funny") → the genre's key; they link like the genre's own name."""
 SURNAME_ROLES = ("director", "starring", "writer")
-PERSON_ROLES = (
+NAME_ROLES = (
     *SURNAME_ROLES, "producer", "executiveProducer", "musicComposer", "composer", "cinematography", "editing",
 )  # fmt: skip
+"""People whose names `surname_people` does not read as everyday words (narrower than `PERSON_RELATIONS`: counting
+authors, editors and narrators too would add 12 surnames, "Willis" and "Whedon" among them, not yet measured)."""
 MIN_SURNAME_MOVIES = 5
 """A surname alone links a person who directed, starred in or wrote at least this many of the KG's movies …"""
 MIN_OVER_TITLE_MOVIES = 10
@@ -221,8 +223,7 @@ def surname_people(kg: KnowledgeGraph, titles: dict[str, str], entities: dict[st
     A surname that is also a word of a longer title or entity name is a common word ("King", "Stone", "Young") and
     is left out; one that is a one-word title stays only for a person with `MIN_OVER_TITLE_MOVIES` movies.
     """
-    roles = {kg.relation_ids.get(f"<http://dbpedia.org/ontology/{role}>") for role in SURNAME_ROLES} - {None}
-    personal = {kg.relation_ids.get(f"<http://dbpedia.org/ontology/{role}>") for role in PERSON_ROLES} - {None}
+    roles, personal = kg.ontology_relations(SURNAME_ROLES), kg.ontology_relations(NAME_ROLES)
     movies: dict[int, int] = {}
     people: set[int] = set()
     for edges in kg._adjacency.values():
@@ -239,8 +240,8 @@ def surname_people(kg: KnowledgeGraph, titles: dict[str, str], entities: dict[st
     things = (*titles, *(name for name, entity in entities.items() if entity not in people))
     in_longer_names = {word for name in things if " " in name for word in name.split()}
     surnames = {}
-    for surname, people in by_surname.items():
-        (count, person), *others = sorted(people, reverse=True)
+    for surname, namesakes in by_surname.items():
+        (count, person), *others = sorted(namesakes, reverse=True)
         if count < MIN_SURNAME_MOVIES or any(2 * other >= count for other, _ in others):
             continue
         if surname in STOPWORDS or surname in in_longer_names or surname in entities:

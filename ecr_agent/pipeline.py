@@ -276,7 +276,8 @@ class ECRPipeline:
         with step("ranking", {"turned_down": turn.rejected}) as run:
             turn.request = read_request(turns, self.linker) or None
             if turn.request is not None and turn.request.like_movies:  # "What else is like it?" wants more of it
-                turn.rejected = [m for m in turn.rejected if m not in turn.request.like_movies]
+                feedback = feedback.sparing(turn.request.like_movies)
+                turn.rejected = feedback.turned_down()
             suggested = {m for t in turns if t.role == "assistant" for m in self.linker.link(t.content).movie_ids}
             exclude = set(turn.rejected) | suggested | set(linked.movie_ids)
             picks, notes, request_met = self.recommend(turns, emotions, exclude, turn.rejected, turn.request)
@@ -317,8 +318,7 @@ class ECRPipeline:
         named = set(named_ids)
         # A message that names movies speaks about those: "I don't like The Lion King" acknowledges The Lion King
         # only, and "Have you seen San Andreas?" says nothing to acknowledge about the last suggestion.
-        wanted = set(request.like_movies) if request is not None else set()
-        downs = [f for f in latest if f.turned_down and (not named or f.movie_id in named) and f.movie_id not in wanted]
+        downs = [f for f in latest if f.turned_down and (not named or f.movie_id in named)]
         answers = [f for f in latest if f.source == "suggested" and not named - {f.movie_id}]
         titles = self._titles
         asked_about = None

@@ -8,8 +8,8 @@ turns down Titanic only.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import torch
@@ -79,6 +79,13 @@ class DialogueFeedback:
 
     def seen(self) -> list[str]:
         return [m.movie_id for m in self.movies if m.seen]
+
+    def sparing(self, movie_ids: Collection[str]) -> DialogueFeedback:
+        """The same verdicts with ``movie_ids`` not turned down: the user asked for more like them ("What else is
+        like it?"), whatever the words around the request read as."""
+        return DialogueFeedback(
+            tuple(replace(m, turned_down=False, moved_on=False) if m.movie_id in movie_ids else m for m in self.movies)
+        )
 
     def latest(self) -> list[MovieFeedback]:
         """Verdicts that come from the conversation's last user turn (what a reply's opening responds to)."""

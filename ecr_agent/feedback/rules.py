@@ -154,7 +154,7 @@ def rule_verdict(clause: str, reply: str, named: bool, just_suggested: bool = Fa
     # a reply naming the target speaks of it in its own clause ("MovieX is more what I'm after" takes it up), so
     # only a reply that does not name it moves on; its cues are then the whole reply's
     moved_on = just_suggested and not named and found.moves_on and not found.positive and not found.negative
-    whole = cues(reply)
+    whole = found if not named else cues(reply)
     return RuleVerdict(
         turned_down=found.negative or moved_on,
         accepted=found.positive and not found.negative and not moved_on,

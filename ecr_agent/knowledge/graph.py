@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal
@@ -23,6 +23,12 @@ from ecr_agent.store_files import reading
 DBPEDIA_RESOURCE = "http://dbpedia.org/resource/"
 ECR_NS = "https://ecr-agent.dev/ns#"
 SELF_LOOP = "self_loop"
+DBPEDIA_ONTOLOGY = "http://dbpedia.org/ontology/"
+PERSON_RELATIONS = (
+    "director", "starring", "writer", "author", "producer", "executiveProducer", "musicComposer", "composer",
+    "cinematography", "editing", "editor", "narrator", "person",
+)  # fmt: skip
+"""DBpedia relations whose tail is a person: an entity at the tail of one of these is a person."""
 REBUILD = "run `ecr build` to rebuild it"
 
 
@@ -102,6 +108,11 @@ class KnowledgeGraph:
     @property
     def num_relations(self) -> int:
         return len(self.relation_uris)
+
+    def ontology_relations(self, names: Iterable[str]) -> set[int]:
+        """Ids of the DBpedia ontology relations ``names`` ("director", "starring", …) that this graph has."""
+        found = (self.relation_ids.get(f"<{DBPEDIA_ONTOLOGY}{name}>") for name in names)
+        return {relation for relation in found if relation is not None}
 
     def name(self, entity: int) -> str:
         """ReDial title for movies, the DBpedia label for everything else."""

@@ -48,18 +48,13 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 
 from ecr_agent.data.movies import MovieCatalog
-from ecr_agent.knowledge.graph import KnowledgeGraph, entity_label, relation_label
+from ecr_agent.knowledge.graph import PERSON_RELATIONS, KnowledgeGraph, entity_label, relation_label
 from ecr_agent.linking import GENRE_WORDS as LINKER_GENRE_WORDS
 from ecr_agent.linking import EntityLinker, brought_up
 from ecr_agent.types import ChatTurn, Recommendation
 
 __all__ = ["Request", "honour_request", "read_request", "satisfies"]
 
-PERSON_RELATIONS = (
-    "director", "starring", "writer", "author", "producer", "executiveProducer", "musicComposer", "composer",
-    "cinematography", "editing", "editor", "narrator", "person",
-)  # fmt: skip
-"""DBpedia relations whose tail is a person: an entity at the tail of one of these is a person."""
 CORE_ROLES = frozenset({"director", "writer", "star", "author"})
 """Roles that make two movies "alike" (a shared composer or editor does not)."""
 PERSON_WEIGHT = {"director": 2, "writer": 2, "author": 2, "star": 1}
@@ -129,9 +124,9 @@ DESCRIBED = frozenset(
 )
 SUBJECTS = frozenset("it that this which one movie film".split())
 SUBJECT_VERBS = frozenset("it's its that's thats".split())
+"""What a movie described as a genre starts with ("it was a …", "that's a …")."""
 WISHED = frozenset("something anything one ones movie movies film films".split())
 """Words a relative clause after them wishes for ("something that's scary"), rather than describes."""
-"""What a movie described as a genre starts with ("it was a …", "that's a …")."""
 INTENSIFIERS = frozenset("pretty very so too really super kinda quite a bit little more most just also".split())
 """A genre adjective after these words describes a movie ("it was so funny", "sounds scary"), it does not ask for one;
 after anything else ("something funny", "I want to laugh") it asks."""
@@ -583,7 +578,7 @@ def _only_described(word: str, text: str) -> bool:
             continue
         if word not in ADJECTIVES or not before or before[-1] not in DESCRIBED and before[-2:] != ["made", "me"]:
             return False
-        if len(before) >= 3 and before[-3] in WISHED and before[-2] in ("that", "which"):
+        if _opens_a_wish(before[-3:]):
             return False  # "one that is scary"
     return bool(uses)
 
@@ -602,15 +597,18 @@ def _said_of_a_movie(before: list[str]) -> bool:
 def _movie_is(words: list[str]) -> bool:
     """Whether the words (the last two or three before a genre word) say or ask that a movie is something: "it's",
     "it was", "that is", "is it" — unless "that" / "which" opens a wish ("something that's …", "a movie which is …")."""
-    *wish, last = words[-3:] or [""]
-    if last in SUBJECT_VERBS:
-        return not (wish and wish[-1] in WISHED)
-    if len(words) < 2:
+    if words[-1:] and words[-1] in SUBJECT_VERBS:
+        return not words[-2:-1] or words[-2] not in WISHED
+    if len(words) < 2 or _opens_a_wish(words):
         return False
     first, second = words[-2:]
-    if first in ("that", "which") and words[-3:-2] and words[-3] in WISHED:
-        return False
     return first in SUBJECTS and second in DESCRIBED or first in ("is", "was") and second in SUBJECTS
+
+
+def _opens_a_wish(words: list[str]) -> bool:
+    """Whether the last three words are a wished-for thing, "that" / "which" and a verb: "one that is", "movies
+    which are"."""
+    return len(words) >= 3 and words[-3] in WISHED and words[-2] in ("that", "which")
 
 
 def _people_and_genres(
@@ -667,9 +665,9 @@ class _Facts:
         self.people: dict[str, dict[str, tuple[str, str]]] = {m: {} for m in catalog.movies}
         self.genres: dict[str, set[str]] = {m: set() for m in catalog.movies}
         self.series: dict[str, set[str]] = {}
-        person_rel = {kg.relation_ids.get(f"<http://dbpedia.org/ontology/{r}>") for r in PERSON_RELATIONS} - {None}
+        person_rel = kg.ontology_relations(PERSON_RELATIONS)
         genre_rel = kg.relation_ids.get("<http://dbpedia.org/ontology/genre>")
-        series_rel = {kg.relation_ids.get(f"<http://dbpedia.org/ontology/{r}>") for r in SERIES_RELATIONS} - {None}
+        series_rel = kg.ontology_relations(SERIES_RELATIONS)
         self.person_entities = {
             tail for edges in kg._adjacency.values() for rel, tail in edges if rel in person_rel
         } - set(kg.entity_movie)

@@ -35,7 +35,7 @@ from ecr_agent.feedback.evaluation import (
     is_rejection,
     score_verdicts,
 )
-from ecr_agent.feedback.reader import FeedbackReader
+from ecr_agent.feedback.reader import DialogueFeedback, FeedbackReader, MovieFeedback
 from ecr_agent.feedback.rules import cues, rule_verdict
 from ecr_agent.types import ChatTurn
 
@@ -361,3 +361,11 @@ def test_a_few_words_that_only_say_no_turn_the_suggestion_down_and_a_question_do
     assert not rule_verdict("Not bad, sounds good", "Not bad, sounds good", named=False).flat_no
     asked = rule_verdict("Who wrote it?", "Who wrote it?", named=False, just_suggested=True)
     assert asked.asks and not asked.turned_down
+
+
+def test_sparing_clears_only_the_turn_down_of_the_movies_asked_for_more_of():
+    down = MovieFeedback("1", "suggested", True, False, None, 2, 0.9, moved_on=True)
+    other = MovieFeedback("2", "named", True, False, True, 0, 0.8)
+    spared = DialogueFeedback((other, down)).sparing(["1"])
+    assert spared.turned_down() == ["2"]
+    assert spared.movies[1].p_turned_down == 0.9 and not spared.movies[1].moved_on
