@@ -23,6 +23,7 @@ from typing import Literal
 
 from ecr_agent.config import Paths
 from ecr_agent.data.redial import MOVIE_MENTION, parse_dialogue, read_jsonl, split_of
+from ecr_agent.feedback.rules import OTHER
 from ecr_agent.linking import EntityLinker
 from ecr_agent.ranker.features import split_clauses
 from ecr_agent.types import ChatTurn
@@ -30,8 +31,6 @@ from ecr_agent.types import ChatTurn
 Source = Literal["suggested", "named"]
 TARGET = "MovieX"
 """Placeholder of the movie a verdict is about (a token MiniLM reads as "movie" + a marker)."""
-OTHER = "MovieY"
-"""Placeholder of every other movie in the same text."""
 IARD_FILE = "redial/train_extra_iard.jsonl"
 QUESTIONNAIRE_SPLITS = ("train", "valid", "test")
 IARD_JOIN = "..."

@@ -205,6 +205,14 @@ def item_rule_verdict(item: FeedbackItem) -> RuleVerdict:
     return rule_verdict(item.clause, item.reply, item.named, just_suggested=just_suggested)
 
 
+def rule_settles(rule: RuleVerdict) -> bool | None:
+    """Whether the words alone settle "turned down" whatever the head says: True when they say no or move on, False
+    when the reply only asks about the movie, None when the head decides."""
+    if rule.said_no or rule.moved_on:
+        return True
+    return False if rule.asks else None
+
+
 def verdicts_from_probabilities(
     items: Sequence[FeedbackItem], liked: torch.Tensor, seen: torch.Tensor, config: FeedbackModelConfig
 ) -> list[MovieFeedback]:
@@ -215,13 +223,14 @@ def verdicts_from_probabilities(
     seeker had seen the movie, which the reply often does not say, and the opening must not tell a user who wrote
     "I'll have to watch that one!" that they have seen it. A reply that moves on from the suggestion just before it
     ("I've seen that one. Do you have one more?") turns it down whatever the head says (`RuleVerdict.moved_on`);
-    one that only asks a question about it ("Who wrote it?") does not (`RuleVerdict.asks`), and a few words that
-    only say no ("Sounds boring") do (`RuleVerdict.flat_no`).
+    one that only asks a question about it ("Who wrote it?") does not (`RuleVerdict.asks`), and words against it
+    ("seen it, didn't really like it") do (`RuleVerdict.said_no`).
     """
     verdicts = []
     for item, p_liked, p_seen in zip(items, liked.tolist(), seen.tolist(), strict=True):
         rule = item_rule_verdict(item)
-        said_no = (p_liked[0] >= config.turned_down_threshold and not rule.asks) or rule.flat_no
+        settled = rule_settles(rule)
+        said_no = rule.said_no or (settled is None and p_liked[0] >= config.turned_down_threshold)
         turned_down = said_no or rule.moved_on
         accepted = not turned_down and p_liked[1] >= config.accepted_threshold
         said = rule.seen

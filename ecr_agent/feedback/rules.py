@@ -13,6 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+OTHER = "MovieY"
+"""Placeholder of every other movie in a feedback item's texts (the target is ``MovieX``)."""
+
 _SEE = r"(?:seen|saw|watched|see|watch|heard of)"
 NOT_SEEN = re.compile(
     rf"\b(?:have\s*n[o']t|has\s*n[o']t|have'?t|never|not|did\s*n[o']t|didnt|havent|not\s+yet)\s+(?:\w+\s+)?{_SEE}\b"
@@ -44,7 +47,11 @@ NEGATIVE = re.compile(
     r"|long|slow|sad|dark|weird|much)|not\s+really|no\s+interest|rather\s+not|wasn'?t\s+(?:a\s+)?(?:fan|good|great))\b"
     # "ugh\npass", "No thank you", "I will not watch that ever", "not one of my favorites", "not such a big fan"
     r"|(?:^|\n)\s*(?:ugh\s*)?pass\s*(?:[.!,;]|$)|\bno\s+thank\s*(?:s|you)\b|\b(?:will\s+not|won'?t|wont|never)\s+(?:\w+\s+)?watch\b"
-    r"|\bnot\s+(?:\w+\s+){0,2}my\s+favou?rites?\b|\bnot\s+such\s+a\s+(?:big\s+)?fan\b"
+    r"|(?:\bnot|n't)\s+(?:\w+\s+){0,2}my\s+favou?rites?\b|\bnot\s+such\s+a\s+(?:big\s+)?fan\b"
+    # "not a big Vin Diesel fan", "not what I'm in the mood for", "it does not interest me", "a little young for them"
+    r"|\bnot\s+(?:really\s+)?an?\s+(?:\w+\s+){1,3}fan\b|\bnot\s+(?:really\s+|exactly\s+)?what\s+i'?m\b"
+    r"|(?:n't|\bnot)\s+interest\s+(?:me|us|them)\b|\bboycott\w*|\b(?:a\s+(?:little|bit)|kind\s+of|kinda)\s+\w+\s+for"
+    r"\s+(?:my\s+tastes?|me|us|them|him|her)\b"
     # "don't think it is my cup of tea", "a little too slapstick for me"
     r"|(?:n'?t|\bnot)\s+think\s+(?:it'?s|it\s+is|that'?s|that\s+is|it\s+would\s+be)\s+(?:\w+\s+){0,2}(?:my|for\s+me)\b"
     r"|\btoo\s+\w+(?:\s+\w+)?\s+for\s+(?:me|us|my)\b"
@@ -66,22 +73,32 @@ LIKE_NOT_LIKING = re.compile(
     re.I,
 )
 """"like" asking or comparing ("I'd like something newer", "more like MovieY"), which says nothing good of a movie."""
-MOVES_ON = re.compile(
-    r"\b(?:any|anything|something|some|one|another|what)\s+(?:else|other|others|more|different|newer|older|recent"
-    r"|less|lighter)\b|\bother\s+(?:suggestions?|ideas?|recommendations?|options?|movies?|films?|titles?)\b"
+ASKS_FOR_MORE = re.compile(
+    r"\b(?:any|anything|something|some|one|another|what)\s+(?:else|other|others|more)\b"
+    r"|\bother\s+(?:suggestions?|ideas?|recommendations?|options?|movies?|films?|titles?)\b|^\W*others?\W*$",
+    re.I | re.M,
+)
+"""Asking for more options ("any other ideas?", "one more suggestion please"): collecting, not declining, unless the
+user has seen the movie ("I have seen\nOther?")."""
+REDIRECTS = re.compile(
+    r"\b(?:any|anything|something|some|one)\s+(?:more\s+|a\s+(?:little|bit)\s+)?(?:different|newer|older|recent|less"
+    r"|lighter)\b"
     r"|\b(?:was|am|i'?m)\s+(?:\w+\s+)?(?:thinking|looking|hoping)\s+(?:more\s+)?(?:of|for|about|along|like)\b"
     r"|\bthinking\s+more\b|\bmore\s+(?:into|like|along)\b|\bmore\s+of\s+an?\b|\b(?:tv|television)\s+(?:show|series)\b"
     r"|\bthan\s+what\s+i\b|\bwhat\s+i'?m\s+(?:after|looking)\b|\bin\s+the\s+mood\s+for\b|\bi'?d\s+(?:rather|prefer)\b"
-    r"|\bi\s+(?:would\s+|'d\s+)?(?:like|want|prefer)\s+something\b",
+    r"|\bi\s+(?:would\s+|'d\s+|really\s+)?(?:like|want|wanted|prefer)\s+(?:something|one|a\s+movie)\b|\bpreferably\b"
+    r"|\binterested\s+in\s+more\b|\bsomething\s+(?:i\s+have\s*n'?t|i\s+haven'?t|from\s+the)\b",
     re.I,
 )
-"""Asking for something else or describing what the user is after instead ("any other ideas?", "more like MovieY")."""
+"""Describing what the user is after instead ("something more recent", "more like MovieY", "That's a TV show")."""
 PRAISE_BY_DENIAL = re.compile(
     r"(?:\bnever|\bnot|n't|\b(?:dont|didnt|doesnt|wont|cant))\s+(?:\w+\s+)?(?:disappoint\w*|let\s+(?:me|us|you)\s+down"
-    r"|go\s+wrong|fails?\s+to\s+(?:impress|deliver|entertain))",
+    r"|go\s+wrong|fails?\s+to\s+(?:impress|deliver|entertain))"
+    r"|\bwho\s+(?:does\s*n'?t|does\s+not|doesnt)\s+(?:like|love)\b|\bwhat'?s?\s+(?:is\s+)?(?:there\s+)?not\s+to\s+(?:like|love)\b",
     re.I,
 )
-"""Praise that denies a negative ("Hitchcock never disappoints", "you can't go wrong"): positive, not negative."""
+"""Praise that denies a negative ("Hitchcock never disappoints", "you can't go wrong", "who doesn't like gnomes?"):
+positive, not negative."""
 ASKS_ABOUT_IT = re.compile(
     r"\b(?:is|was|are|were|does|did|would|will)\s+(?:it|that|this|they|i|MovieX|the\s+(?:movie|film|one))\b[^.!?\n]*\?",
     re.I,
@@ -90,9 +107,25 @@ ASKS_ABOUT_IT = re.compile(
 ASKS_A_FACT = re.compile(r"^\W*(?:who|what|when|where|which|how|is|was|are|were|does|did|has|have)\b[^?]*\?\W*$", re.I)
 """A reply that is one question ("Who wrote it?", "What year is it from?"): it asks about the movie, it does not
 answer the suggestion, so only words against it can turn it down."""
-FLAT_NO_WORDS = 4
-"""The longest reply `RuleVerdict.flat_no` reads (on the audited train replies and the IARD audit, up to 4 words
-changed no verdict of the head: it catches those itself when the suggestion reads like ReDial's)."""
+SEEN_DENIAL = re.compile(
+    r"\b(?:have|has|had)(?:\s*n[o']?t|'?t)\b(?!\s+(?:\w+\s+)?(?:liked|enjoyed|loved|cared|been))|\bhavent\b|\bnot\s+yet\b"
+    r"|(?:\bdid\s*n[o']?t|\bdidnt|\bnever)\s+(?:\w+\s+)?(?:seen|see|saw|heard)\b",
+    re.I,
+)
+""""I haven't", "didn't see it", "not yet": about having seen the movie, so the words after them ("No, I haven't, it
+sounds great") are not negated."""
+NOT_A_NO = re.compile(
+    r"\bnothing\s+too\b|\bnot\s+too\s+much\b|\bbeen\s+too\s+long\b|\bnot\s+(?:quite\s+)?as\s+\w+\s+as\b"
+    r"|\b(?:like|liked|love|loved|enjoy|enjoyed)\s+(?:\w+\s+){0,3}too\s+much\b",
+    re.I,
+)
+"""Words a negative cue would misread: a wish ("nothing too serious"), a comparison ("not as good as MovieY"), an
+idiom ("it's been too long"), or "I liked that one too much"."""
+CONCESSION = re.compile(r"\b(?:but|though|although|however|overall)\b", re.I)
+THANKS = re.compile(r"\bthanks?(?:\s+you)?\b", re.I)
+ELSEWHERE = re.compile(r"\b(?:others?|the\s+rest|MovieY|ones|couple|few)\b", re.I)
+"""A concession about other movies ("…, but I'll check out the others!", "But you've given a couple good ones") takes
+nothing back for the target."""
 CUE_NAMES = ("seen", "not_seen", "negative", "positive")
 """The cues the trained head reads as features (`Cues.vector`); ``moves_on`` is decided by rule only."""
 
@@ -116,12 +149,36 @@ def cues(text: str) -> Cues:
     """Read the cues of ``text``; a negated positive ("didn't like it") counts as negative only."""
     text = PRAISE_BY_DENIAL.sub(" great ", text.replace("\u2019", "'"))
     not_seen = bool(NOT_SEEN.search(text))
-    negative = bool(NEGATIVE.search(text))
+    negative = _says_no(text)
     positive = bool(POSITIVE.search(LIKE_NOT_LIKING.sub(" ", NEGATIVE.sub(" ", ASKS_ABOUT_IT.sub(" ", text)))))
     seen = bool(SEEN.search(NOT_SEEN.sub(" ", text)))
-    moves_on = bool(MOVES_ON.search(text))
-    asks = bool(ASKS_A_FACT.search(text.strip())) and not moves_on and not negative
+    moves_on = not negative and _moves_on(text, seen=seen and not not_seen, positive=positive)
+    more = bool(ASKS_FOR_MORE.search(text)) or bool(REDIRECTS.search(text))
+    asks = bool(ASKS_A_FACT.search(text.strip())) and not more and not negative
     return Cues(seen=seen, not_seen=not_seen, negative=negative, positive=positive, moves_on=moves_on, asks=asks)
+
+
+def _says_no(text: str) -> bool:
+    """A negative cue that no concession takes back ("some scenes I didn't like, but overall pretty good")."""
+    text = NOT_A_NO.sub(" ", SEEN_DENIAL.sub(" ", text))
+    if not NEGATIVE.search(text):
+        return False
+    *before, last = CONCESSION.split(text)
+    conceded = (
+        before
+        and POSITIVE.search(LIKE_NOT_LIKING.sub(" ", THANKS.sub(" ", last)))
+        and not NEGATIVE.search(last)
+        and not ELSEWHERE.search(last)
+    )
+    return not conceded
+
+
+def _moves_on(text: str, seen: bool, positive: bool) -> bool:
+    """The reply asks for something else because the movie does not fit: it says what it is after instead, or it has
+    seen the movie and asks for more ("I have seen / Other?"); a good word for the movie takes it up."""
+    if positive:
+        return False
+    return bool(REDIRECTS.search(text)) or (seen and bool(ASKS_FOR_MORE.search(text)))
 
 
 @dataclass(frozen=True)
@@ -135,31 +192,44 @@ class RuleVerdict:
     """The reply answers the suggestion just before it by asking for something else, with no word for or against it."""
     asks: bool = False
     """The reply only asks a question about the movie ("Who wrote it?"): the head may not turn it down."""
-    flat_no: bool = False
-    """A reply of a few words that only says no ("Sounds boring", "nah too sappy"): turned down whatever the head
-    says (it read "Sounds boring" after a plot summary as no verdict)."""
+    said_no: bool = False
+    """Words against the target itself ("not a fan", "seen it, didn't really like it"): turned down whatever the head
+    says (it gave "Sounds boring" after a plot summary no verdict, and "seen it. didn't really like it" p = 0.35)."""
+
+
+def _about_the_target(clause: str, reply: str) -> str:
+    """The words of a reply that does not name the target which speak of it: the whole reply when it names no other
+    movie (so "…, but overall pretty good" concedes), else its clauses naming no other movie (``clause``); when every
+    clause names one, the words before the first other movie, less the part that leads into it ("Not a fan, any
+    others like MovieY?" says no, "boring, but I love MovieY" too; "I liked MovieY but…" says nothing of it)."""
+    if OTHER not in reply:
+        return reply
+    before = clause.split(OTHER)[0]
+    breaks = list(CONCESSION.finditer(before))
+    return before[: breaks[-1].start()] if breaks else before
 
 
 def rule_verdict(clause: str, reply: str, named: bool, just_suggested: bool = False) -> RuleVerdict:
     """Verdict from cues: the clause naming the target when the reply names it, else the whole reply.
 
-    Turned down: a negative cue (the reply's own sentiment about the movie), or, when the assistant suggested the
-    target in the turn just before (``just_suggested``), a reply that moves on from it without naming it and with no
-    positive cue anywhere;
+    Turned down: a negative cue in the words about the target (the clause naming it, or, when the reply does not name
+    it, the clauses naming no other movie), or, when the assistant suggested the target in the turn just before
+    (``just_suggested``), a reply that moves on from it without naming it (`Cues.moves_on`);
     accepted: a positive cue without a negative one; seen: "seen it" → True, "haven't seen" → False, neither → None.
     """
     found = cues(clause if named else reply)
-    said = found if named else cues(clause)  # a reply not naming the target speaks of it where it names no other
+    said = found if named else cues(_about_the_target(clause, reply))
     seen = False if said.not_seen else True if said.seen else None
     # a reply naming the target speaks of it in its own clause ("MovieX is more what I'm after" takes it up), so
     # only a reply that does not name it moves on; its cues are then the whole reply's
-    moved_on = just_suggested and not named and found.moves_on and not found.positive and not found.negative
+    moved_on = just_suggested and not named and found.moves_on
+    negative = said.negative  # "I didn't like MovieY" says nothing against the target
     whole = found if not named else cues(reply)
     return RuleVerdict(
-        turned_down=found.negative or moved_on,
-        accepted=found.positive and not found.negative and not moved_on,
+        turned_down=negative or moved_on,
+        accepted=found.positive and not negative and not moved_on,
         seen=seen,
         moved_on=moved_on,
         asks=whole.asks,
-        flat_no=len(reply.split()) <= FLAT_NO_WORDS and whole.negative and not whole.positive and "MovieY" not in reply,
+        said_no=negative,
     )

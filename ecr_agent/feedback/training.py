@@ -38,7 +38,7 @@ from ecr_agent.feedback.model import (
     save_model,
     with_flags,
 )
-from ecr_agent.feedback.reader import MODEL_NAME, item_rule_verdict, verdicts_from_probabilities
+from ecr_agent.feedback.reader import MODEL_NAME, item_rule_verdict, rule_settles, verdicts_from_probabilities
 from ecr_agent.store_files import replacing
 from ecr_agent.store_lock import store_lock
 
@@ -265,8 +265,10 @@ def choose_thresholds(
     on the last ``audited`` examples, labelled by what the reply says (the questionnaire's ``seen`` is not that).
     """
     liked, seen = predict_probabilities(model, features)
-    moved_on = torch.tensor([item_rule_verdict(e.item).moved_on for e in examples], dtype=torch.bool)
-    down_scores = liked[:, 0].masked_fill(moved_on, 1.0)  # turned down by rule whatever the threshold
+    settled = [rule_settles(item_rule_verdict(e.item)) for e in examples]
+    down_scores = torch.tensor(  # the items the words settle, whatever the threshold
+        [p if s is None else float(s) for p, s in zip(liked[:, 0].tolist(), settled, strict=True)]
+    )
     turned_down = best_threshold(down_scores.tolist(), [e.turned_down for e in examples])
     not_down = down_scores < turned_down
     accepted = best_threshold((liked[:, 1] * not_down).tolist(), [e.accepted for e in examples], macro=True)

@@ -35,7 +35,7 @@ from ecr_agent.feedback.evaluation import (
     is_rejection,
     score_verdicts,
 )
-from ecr_agent.feedback.reader import DialogueFeedback, FeedbackReader, MovieFeedback
+from ecr_agent.feedback.reader import DialogueFeedback, FeedbackReader, MovieFeedback, rule_settles
 from ecr_agent.feedback.rules import cues, rule_verdict
 from ecr_agent.types import ChatTurn
 
@@ -88,7 +88,8 @@ def test_cues(text, seen, not_seen, negative, positive):
 
 
 def test_rule_verdict_reads_seen_where_the_reply_speaks_of_the_target():
-    assert rule_verdict("I saw the trailer and didn't like it", "same", named=False).seen is False
+    trailer = "I saw the trailer and didn't like it"
+    assert rule_verdict(trailer, trailer, named=False).seen is False
     # a reply that does not name the target: "I liked MovieY" is about the other movie
     assert rule_verdict("Any movies like that?", f"I liked {OTHER}. Any movies like that?", named=False).seen is None
 
@@ -354,13 +355,59 @@ def test_emotion_rule_baseline_reads_the_turn_and_the_clause(paths):
     assert not is_rejection({"negative": 0.45, "like": 0.3}) and is_rejection({"negative": 0.6})
 
 
-def test_a_few_words_that_only_say_no_turn_the_suggestion_down_and_a_question_does_not():
-    assert rule_verdict("Sounds boring", "Sounds boring", named=False, just_suggested=True).flat_no
-    assert rule_verdict("nah too sappy", "nah too sappy", named=False, just_suggested=True).flat_no
-    assert not rule_verdict("boring, but I love MovieY", "boring, but I love MovieY", named=False).flat_no
-    assert not rule_verdict("Not bad, sounds good", "Not bad, sounds good", named=False).flat_no
+def test_words_against_the_target_settle_it_and_a_question_does_not():
+    for reply in ("Sounds boring", "nah too sappy", "seen it. didn't really like it", "boring, but I love MovieY"):
+        assert rule_verdict(reply, reply, named=False, just_suggested=True).said_no, reply
+    assert not rule_verdict("Not bad, sounds good", "Not bad, sounds good", named=False).said_no
     asked = rule_verdict("Who wrote it?", "Who wrote it?", named=False, just_suggested=True)
     assert asked.asks and not asked.turned_down
+    assert rule_settles(asked) is False and rule_settles(rule_verdict("nah", "nah", named=False)) is True
+    assert rule_settles(rule_verdict("It has Tom Hanks", "It has Tom Hanks", named=False)) is None
+
+
+@pytest.mark.parametrize(
+    ("reply", "said_no"),
+    [
+        ("No, I haven't it sounds great", False),  # "haven't" is about having seen it, not a negation of "great"
+        ("I have not I really want to but my fiance does not", False),
+        ("Oh no i haven't is it good?", False),
+        ("Nothing too serious for tonight. I'll check it out.", False),  # a wish, not a critique
+        ("Yea but not as good as MovieY", False),  # a comparison
+        ("I should watch MovieX! It's been too long!", False),
+        ("I liked that one too much", False),
+        ("Yeah, some scenes in it I didn't like, but overall pretty good", False),  # conceded
+        ("That seems good. Who doesn't like gnomes?", False),  # rhetorical praise
+        ("Yes I liked MovieY but I didn't like MovieY", False),  # about the other movies
+        ("I'm not a big Vin Diesel fan, but I'll check out the others!", True),  # the concession is about others
+        ("I have, but I'm actually not a Jim Carrey fan.", True),
+        ("That one's great, but not what I'm in the mood for.", True),
+        ("I have seen it, for whatever reason it does not interest me", True),
+        ("It really wasn't my favorite.", True),
+        ("That is a little young for them", True),
+        ("I've seen that one too, it was a little vulgar for my taste.", True),
+    ],
+)
+def test_what_says_no_to_the_target(reply, said_no):
+    assert rule_verdict(reply, reply, named=False, just_suggested=True).said_no is said_no
+
+
+@pytest.mark.parametrize(
+    ("reply", "moved_on"),
+    [
+        ("I have seen\nOther?", True),  # seen it and asks for more: it does not fit
+        ("Great choice, but again I have seen it.  Anything newer?", False),  # a good word takes it up
+        ("Not yet but I really want to see it.\nOne more suggestion please.", False),  # collecting options
+        ("I have never seen that one.\nWhat else do you suggest?", False),
+        ("Can you do one more example?", False),
+        ("I really wanted something in the theaters this weekend.", True),
+        ("Preferably, something that is not animated", True),
+        ("I was looking for something I haven't seen before.", True),
+        ("Also pretty old\nDo you know something more recent?", True),
+        ("do you know of any more recent ones?", True),
+    ],
+)
+def test_what_moves_on_from_the_suggestion(reply, moved_on):
+    assert rule_verdict(reply, reply, named=False, just_suggested=True).moved_on is moved_on
 
 
 def test_sparing_clears_only_the_turn_down_of_the_movies_asked_for_more_of():
