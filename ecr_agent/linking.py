@@ -55,8 +55,13 @@ NAME_BEFORE = frozenset(
     "by from with starring starred stars star directed director actor actress of like love loved loves fan fans "
     "and or than about".split()
 )
-NAME_AFTER = frozenset("movie movies film films flick flicks fan fans and or".split())
-"""Words around a surname that say it is a name ("a movie by Page", "Stone and Gosling", "Hardy films")."""
+NAME_AFTER = frozenset("movie movies film films flick flicks fan fans and or never always directed made makes".split())
+"""Words around a surname that say it is a name ("a movie by Page", "Stone and Gosling", "Hardy films", "Nolan never
+disappoints")."""
+PRAISED = re.compile(
+    r"(?:is|was)\s+(?:the\s+best|a\s+genius|so\s+good|great|amazing|awesome|brilliant|my\s+favou?rite)"
+)
+"""Praise after a surname says it is a person ("Nolan is the best")."""
 
 
 @lru_cache(maxsize=1)
@@ -120,6 +125,7 @@ class EntityLinker:
                     self.genres.add(word)
         self.surnames = surname_people(kg, self.titles, self.entities)
         """Surname → the person it links (`surname_people`), tried before a one-word title or entity."""
+        self.family_names = family_names(kg) - NAME_AFTER
 
     def _add_genre_aliases(self, key: str, index: int) -> None:
         base = key
@@ -146,10 +152,12 @@ class EntityLinker:
         """``(surname, None, person)`` when word ``i`` is a capitalised surname that names the person here.
 
         A surname that is also an everyday word ("Page", "Younger") needs a sign that it is a name: a possessive,
-        a word before it such as "by", "with" or "starring", or "movies" after it. A surname that is a rare word
-        ("Tarantino"), or one that `surname_people` kept over a one-word title ("Hitchcock"), needs none.
+        a word before it such as "by", "with" or "starring", "movies" or praise after it ("Nolan is the best"). A
+        surname that is a rare word ("Tarantino"), or one that `surname_people` kept over a one-word title
+        ("Hitchcock"), needs none. A capitalised word before a film person's last name is a first name ("Nicholas
+        Cage" is not Thomas Ian Nicholas).
         """
-        if not caps[i]:
+        if not caps[i] or i + 1 < len(words) and caps[i + 1] and words[i + 1] in self.family_names:
             return None
         word = words[i]
         possessive = word.endswith("'s")
@@ -165,6 +173,7 @@ class EntityLinker:
             or surname in self.titles
             or before in NAME_BEFORE
             or after in NAME_AFTER
+            or bool(PRAISED.match(" ".join(words[i + 1 : i + 4])))
         )
         return (surname, None, person) if named else None
 
@@ -216,35 +225,60 @@ def brought_up(turns: Sequence[ChatTurn], index: int, linker: EntityLinker) -> t
     return tuple(m for m in movies if m not in earlier), tuple(m for m in movies if m in earlier)
 
 
-def surname_people(kg: KnowledgeGraph, titles: dict[str, str], entities: dict[str, int]) -> dict[str, int]:
-    """Surnames that name one film person: the last word of a director's, star's or writer's name, for people with
-    at least `MIN_SURNAME_MOVIES` movies, when no one else with that surname has half as many.
-
-    A surname that is also a word of a longer title or entity name is a common word ("King", "Stone", "Young") and
-    is left out; one that is a one-word title stays only for a person with `MIN_OVER_TITLE_MOVIES` movies.
-    """
+def _film_people(kg: KnowledgeGraph) -> tuple[dict[int, dict[int, int]], set[int]]:
+    """The directors, stars and writers, person → movie → credits (directing and writing one movie: two), and every
+    person with a `NAME_ROLES` credit."""
     roles, personal = kg.ontology_relations(SURNAME_ROLES), kg.ontology_relations(NAME_ROLES)
-    movies: dict[int, int] = {}
+    credits: dict[int, dict[int, int]] = {}
     people: set[int] = set()
-    for edges in kg._adjacency.values():
+    for movie, edges in kg._adjacency.items():
         for relation, tail in edges:
             if relation in personal and tail not in kg.entity_movie:
                 people.add(tail)
                 if relation in roles:
-                    movies[tail] = movies.get(tail, 0) + 1
+                    own = credits.setdefault(tail, {})
+                    own[movie] = own.get(movie, 0) + 1
+    return credits, people
+
+
+def family_names(kg: KnowledgeGraph) -> frozenset[str]:
+    """The last word of every film person's name: a capitalised word before one is a first name ("Nicholas Cage")."""
+    names = (title_key(entity_label(kg.uris[person])).split() for person in _film_people(kg)[1])
+    return frozenset(words[-1] for words in names if len(words) > 1 and len(words[-1]) > 3 and words[-1].isalpha())
+
+
+def surname_people(kg: KnowledgeGraph, titles: dict[str, str], entities: dict[str, int]) -> dict[str, int]:
+    """Surnames that name one film person: the last word of a director's, star's or writer's name, for people with
+    at least `MIN_SURNAME_MOVIES` credits, when no one else with that surname has half as many on other movies.
+
+    A surname that is an everyday word and a word of the longer titles or names of two movies or entities is a common
+    word ("King", "Stone", "Young") and is left out ("Nolan", in *The Disappearance of McKinley Nolan* only, stays);
+    one that is a one-word title stays only for a person with `MIN_OVER_TITLE_MOVIES` movies. Credits count each role
+    on each movie; a namesake competes with the credits on movies apart from this person's (Jonathan Nolan wrote
+    Christopher's)."""
+    credits, people = _film_people(kg)
     by_surname: dict[str, list[tuple[int, int]]] = {}
-    for person, count in movies.items():
+    for person, movies in credits.items():
         words = title_key(entity_label(kg.uris[person])).split()
         if len(words) > 1 and len(words[-1]) > 3 and words[-1].isalpha():
-            by_surname.setdefault(words[-1], []).append((count, person))
-    things = (*titles, *(name for name, entity in entities.items() if entity not in people))
-    in_longer_names = {word for name in things if " " in name for word in name.split()}
+            by_surname.setdefault(words[-1], []).append((sum(movies.values()), person))
+    things = [*titles.items(), *((name, entity) for name, entity in entities.items() if entity not in people)]
+    in_longer_names: dict[str, set[object]] = {}  # word → the movies and entities whose longer names hold it
+    for name, thing in things:
+        for word in name.split() if " " in name else ():
+            in_longer_names.setdefault(word, set()).add(thing)
     surnames = {}
     for surname, namesakes in by_surname.items():
         (count, person), *others = sorted(namesakes, reverse=True)
-        if count < MIN_SURNAME_MOVIES or any(2 * other >= count for other, _ in others):
+        apart = [sum(c for m, c in credits[other].items() if m not in credits[person]) for _, other in others]
+        if count < MIN_SURNAME_MOVIES or any(2 * other >= count for other in apart):
             continue
-        if surname in STOPWORDS or surname in in_longer_names or surname in entities:
+        if (
+            surname in STOPWORDS
+            or surname in entities
+            or len(in_longer_names.get(surname, ())) > 1
+            and surname in everyday_words()
+        ):
             continue
         if surname in titles and count < MIN_OVER_TITLE_MOVIES:
             continue

@@ -621,14 +621,17 @@ def _people_and_genres(
     genres: dict[int, str],
 ) -> None:
     """Add the people and the checkable genres among linked ``names`` (in place); titles are skipped."""
+    titles = [name for name in names if linker.titles.get(name) in movie_ids]
+    # a title is a movie the genre may be said of: "The Shining was a horror classic" reads as "it was a …"
+    plain = re.sub("|".join(rf"\b{re.escape(t)}\b" for t in titles), "it", text, flags=re.I) if titles else text
     for name in names:
-        if linker.titles.get(name) in movie_ids:
+        if name in titles:
             continue  # linked as a movie title
         entity = linker.entity_named(name)
         if entity is None:
             continue
         if name in linker.genres:
-            if facts.genre_needs(entity) and not _only_described(name, text):
+            if facts.genre_needs(entity) and not _only_described(name, plain):
                 genres.setdefault(entity, facts.genre_name(entity))
         elif entity in facts.person_entities:
             people.setdefault(entity, linker.kg.name(entity))

@@ -60,6 +60,10 @@ def test_a_capitalised_surname_links_the_film_person_it_names(linker):
     assert people("Hardy har, good one") == people("Younger kids like it") == []  # an everyday word starts a sentence
     assert people("the spielberg one") == []  # lower case: not a name
     assert linker.link("The Lion King").movie_ids and "Stephen King" not in people("The Lion King")
+    # in one longer title only (The Disappearance of McKinley Nolan), and a namesake who wrote his movies
+    assert people("Nolan is the best") == people("a big Nolan fan!") == ["Christopher Nolan"]
+    assert people("Nolan kids") == []  # an everyday word (in MiniLM's vocabulary) needs a sign
+    assert "Thomas Ian Nicholas" not in people("love Nicholas Cage too")  # a first name before a surname
 
 
 def test_brought_up_splits_a_turns_movies_into_new_and_named_before(linker):

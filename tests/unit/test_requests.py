@@ -164,6 +164,8 @@ def test_genre_words_that_describe_a_movie_are_not_requests(linker):
     assert ask(linker, "Sounds scary but I will check it out!") is None
     assert ask(linker, "I want something really funny").genre_names == ("Comedy film",)
     assert ask(linker, "It was a thrilling action movie.") is None  # a movie said to be one
+    assert ask(linker, "The Shining was a horror classic") is None  # a title said to be one
+    assert ask(linker, "I want a horror movie like The Shining").genre_names == ("Horror film",)
     assert ask(linker, "That's a great comedy") is None
     assert ask(linker, "What I want is a comedy").genre_names == ("Comedy film",)
     assert ask(linker, "My favorite genre is horror").genre_names == ("Horror film",)
