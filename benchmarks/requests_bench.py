@@ -54,6 +54,8 @@ CUTOFFS = (1, 10, 50)
 def kind(request: Request | None) -> str:
     if request is None:
         return "none"
+    if request.implied:
+        return "liked (implied)"
     return "+".join(
         n
         for n, v in (
@@ -111,6 +113,7 @@ def main() -> None:
     parser.add_argument("--collapse", type=int, default=1000, help="contexts drawn for the popularity collapse")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--split", default="test", help="'valid' to choose a design, 'test' (default) to report")
     args = parser.parse_args()
     torch.set_num_threads(1)
     started = time.perf_counter()
@@ -118,8 +121,8 @@ def main() -> None:
     paths = Paths.from_env()
     assets = RankerAssets(paths)
     run = load_run(ranker_dir(paths), assets)
-    data = load_split("test", assets.linker, assets.nodes, paths, limit=args.limit)
-    raw = {d.conversation_id: merge_turns(d) for d in load_dialogues("test", paths)[: args.limit]}
+    data = load_split(args.split, assets.linker, assets.nodes, paths, limit=args.limit)
+    raw = {d.conversation_id: merge_turns(d) for d in load_dialogues(args.split, paths)[: args.limit]}
     titles = assets.catalog.titles
     item_ids = assets.nodes.item_ids
 

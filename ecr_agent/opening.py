@@ -85,6 +85,8 @@ MOVED_ON = ("Sure, something other than {movie} then.", "Okay, let's find someth
 """For a suggestion the user moved on from without a word against it ("Seen it. Anything else?"): no "sorry"."""
 SEEN_LIKED = ("Glad you enjoyed {movie}!", "Oh nice, you've already seen {movie}!", "{movie} is a great one, isn't it?")
 SEEN = ("Ah, you've already seen {movie}.", "Right, you've seen {movie} already.")
+NAMED_LIKED = ("Nice, {movie}!", "Good taste: {movie}.", "Oh, I see you like {movie}.")
+"""The user shares movies they like: a word for them before the pick (not "great" or "fun": it fits any genre)."""
 ACCEPTED = ("Great, I hope you enjoy {movie}!", "Wonderful, {movie} is a good choice.", "I think you'll like {movie}!")
 REQUEST = ("{Request} it is!", "Sure, {request}.", "Good idea, {request}.", "{Request}? Happy to help.")
 PICKS_WITH_FACT = (
@@ -106,9 +108,11 @@ class TurnReading:
         text: the message.
         turned_down: titles the feedback reader decided this message turns down.
         moved_on: those of ``turned_down`` the message only moved on from ("Seen it. Anything else?").
-        accepted / seen: titles of the assistant's suggestions this message accepts / says were seen (movies the
-            user names themselves are context, not an answer to acknowledge).
+        accepted / seen: titles of the assistant's suggestions this message accepts / says were seen (not the movies
+            the user names: see ``liked_named``).
         liked_seen: suggestions the user has seen and liked (a subset of ``seen``).
+        liked_named: movies the user names in this message and says they like ("One of my favorites would be Super
+            Troopers"): acknowledged when nothing else is.
         request: a short name of what the user asked for ("something by Stephen King"), None for no request.
         request_met: False when nothing in the catalogue satisfies ``request`` (the reply says so).
         asked_about: the movie a question in this message is about (named in it, else the last pick).
@@ -120,6 +124,7 @@ class TurnReading:
     accepted: tuple[str, ...] = ()
     seen: tuple[str, ...] = ()
     liked_seen: tuple[str, ...] = ()
+    liked_named: tuple[str, ...] = ()
     request: str | None = None
     request_met: bool = True
     asked_about: Movie | None = None
@@ -239,6 +244,8 @@ def acknowledge(reading: TurnReading, key: str = "") -> str:
     if reading.request:
         request = reading.request
         return _choose(REQUEST, key).format(request=request, Request=request[:1].upper() + request[1:])
+    if reading.liked_named:
+        return _choose(NAMED_LIKED, key).format(movie=join_names(reading.liked_named[-2:]))
     return ""
 
 

@@ -312,6 +312,8 @@ class ECRPipeline:
 
     def reading(self, turns: list[ChatTurn], feedback: Any, request: Any, request_met: bool = True) -> TurnReading:
         """What the user's last message did, for the opening: verdicts of that message, its act, its question."""
+        if request is not None and request.implied:  # liked movies honoured, not a request to announce
+            request, request_met = None, True
         last = len(turns) - 1
         latest = [f for f in feedback.movies if f.turn_index == last]
         named_ids = self.linker.link(turns[-1].content).movie_ids
@@ -350,6 +352,11 @@ class ECRPipeline:
             accepted=titles(f.movie_id for f in answers if f.accepted and not f.turned_down and said.positive),
             seen=titles(f.movie_id for f in seen),
             liked_seen=titles(f.movie_id for f in seen if f.accepted and said.positive),
+            liked_named=titles(
+                f.movie_id
+                for f in latest
+                if f.source == "named" and f.movie_id in named and f.accepted and not f.turned_down and said.positive
+            ),
             # a standing request was acknowledged when it was made: only a failure to meet it is news
             request=request.describe() if request is not None and (not request.continued or unmet_news) else None,
             request_met=request_met,

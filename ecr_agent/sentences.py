@@ -39,3 +39,14 @@ def split_sentences(text: str) -> list[str]:
     if current:
         sentences.append(current)
     return sentences
+
+
+CLAUSE_BREAK = re.compile(
+    r"\s*\n\s*|[.!?;]+\s+|[.!?;]+$|,?\s+\b(?:but|however|although|though|whereas|except)\b\s*", re.I
+)
+"""Where a clause ends: a line break (between messages), a sentence end, a contrastive conjunction ("…, but …")."""
+
+
+def split_clauses(text: str) -> list[str]:
+    """Non-empty clauses of ``text`` (sentences, and the parts around "but", "although", …)."""
+    return [part.strip() for part in CLAUSE_BREAK.split(text) if part and part.strip()]

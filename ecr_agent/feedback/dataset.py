@@ -7,7 +7,7 @@ One view serves training, evaluation and inference, so the model sees a chat the
 - `feedback_items` pairs each user turn with the movies it gives feedback on: the movies the assistant suggested in
   the turn just before it, and the movies the user names; each `FeedbackItem` carries the user turn with the target
   movie replaced by `TARGET` and every other movie by `OTHER`, the clause(s) naming the target
-  (`ecr_agent.ranker.features.split_clauses`), and the marked suggestion turn as context;
+  (`ecr_agent.sentences.split_clauses`), and the marked suggestion turn as context;
 - `questionnaire_examples` labels the first item of each movie with the ReDial questionnaire (``liked``, ``seen``);
   `iard_examples` labels items with the IARD intents REJ / ACC / SEE (an independent, held-out evaluation set).
 """
@@ -25,7 +25,7 @@ from ecr_agent.config import Paths
 from ecr_agent.data.redial import MOVIE_MENTION, parse_dialogue, read_jsonl, split_of
 from ecr_agent.feedback.rules import OTHER
 from ecr_agent.linking import EntityLinker
-from ecr_agent.ranker.features import split_clauses
+from ecr_agent.sentences import split_clauses
 from ecr_agent.types import ChatTurn
 
 Source = Literal["suggested", "named"]

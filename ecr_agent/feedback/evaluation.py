@@ -35,7 +35,7 @@ from ecr_agent.feedback.dataset import (
     questionnaire_examples,
 )
 from ecr_agent.feedback.reader import FeedbackReader, MovieFeedback
-from ecr_agent.ranker.features import split_clauses
+from ecr_agent.sentences import split_clauses
 
 EVALUATION_SETS = ("valid", "test", "test_agreed", "test_audited", "iard", "iard_broad", "iard_audited")
 NEGATIVE_CONFIDENCE = 0.5

@@ -63,8 +63,9 @@ POSITIVE = re.compile(
     r"\b(?:sounds?\s+(?:good|great|interesting|fun|awesome|cool|perfect|like)|check\s+(?:it|that|them|this|those"
     r"|MovieX)?\s*out|i'?ll\s+(?:watch|try|look|give|add|have|definitely|check)|will\s+(?:watch|check|try|look)"
     r"|add\s+(?:it|that|them|this|MovieX)\s+to|good\s+(?:one|idea|choice|suggestion|pick|movie|call)|great"
-    r"\s+(?:one|idea|choice|suggestion|pick|movie)|love|loved|like|liked|enjoy|enjoyed|favou?rite|awesome|amazing"
-    r"|perfect|excellent|interesting|interested|nice|thanks|thank\s+you|good|great|fun|funny|cool)\b",
+    r"\s+(?:one|idea|choice|suggestion|pick|movie)|love|loved|like|liked|enjoy|enjoyed|favou?rites?|awesome|amazing"
+    r"|perfect|excellent|interesting|interested|nice|thanks|thank\s+you|good|great|fun|funny|cool"
+    r"|can'?t\s+wait|cannot\s+wait)\b",
     re.I,
 )
 LIKE_NOT_LIKING = re.compile(

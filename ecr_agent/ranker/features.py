@@ -12,12 +12,12 @@ Pure functions shared by training, evaluation and inference, so the three see a 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ecr_agent.data.redial import Role
 from ecr_agent.emotion.labels import BETA
+from ecr_agent.sentences import split_clauses
 
 MAX_LABELS = 3
 """n_f: emotion labels kept per entity (the paper's 3)."""
@@ -120,17 +120,6 @@ def disliked_movies(turns: Sequence[TurnInfo]) -> list[str]:
         elif index > 0 and turns[index - 1].role == "recommender":
             rejected.extend(turns[index - 1].movies)
     return list(dict.fromkeys(rejected))
-
-
-CLAUSE_BREAK = re.compile(
-    r"\s*\n\s*|[.!?;]+\s+|[.!?;]+$|,?\s+\b(?:but|however|although|though|whereas|except)\b\s*", re.I
-)
-"""Where a clause ends: a line break (between messages), a sentence end, a contrastive conjunction ("…, but …")."""
-
-
-def split_clauses(text: str) -> list[str]:
-    """Non-empty clauses of ``text`` (sentences, and the parts around "but", "although", …)."""
-    return [part.strip() for part in CLAUSE_BREAK.split(text) if part and part.strip()]
 
 
 def needs_clauses(role: str, emotions: Mapping[str, float], movies: Sequence[str]) -> bool:

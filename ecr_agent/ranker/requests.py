@@ -7,7 +7,9 @@ Martian" with Justice League. This module closes that gap with two verbs:
 - `read_request` finds a request in the user's latest message: people and genres the user names (not negated:
   "I don't like horror" is none; not a genre word describing a movie: "it was so funny" is none), and movies named
   after "like", "similar to", "in the vein of" … ("like X"; "like" after a subject or an auxiliary is the verb:
-  "I like Titanic" is none). Movies named plainly ("I loved Titanic") are context, not requests. A latest message
+  "I like Titanic" is none). Movies the latest message says it likes ("I loved Titanic", "One of my favorites would
+  be Super Troopers") imply a quiet "like X" request (`Request.implied`) when no request of the user's stands: it
+  re-orders the picks but is never announced, and it does not stand over later messages. A latest message
   that only asks for more ("I hated that one. Something else?") continues the request of the user message it
   follows (see `read_request` for the rule).
 - `honour_request` re-orders the ranker's candidates so the movies that satisfy the request come first, in the
@@ -257,6 +259,8 @@ class Request:
     """Subjects the plot must name ("aliens", "dogs"), as typed."""
     makers: tuple[str, ...] = field(default=(), compare=False)
     """The ``person_names`` who mostly direct or write their movies: "by Stephen King", but "with Tom Hanks"."""
+    implied: bool = False
+    """Read from movies the user says they like ("I loved Jumanji"), not asked for: honoured, never announced."""
 
     def __bool__(self) -> bool:
         return bool(self.people or self.genres or self.like_movies or self.avoid_genres or self.years or self.topics)
@@ -363,12 +367,16 @@ def read_request(turns: Sequence[ChatTurn], linker: EntityLinker) -> Request | N
     users = [i for i, turn in enumerate(turns) if turn.role == "user"]
     refinement: Request | None = None  # what later messages added: genres turned away, an era
     refined_now = False  # the latest message itself refines: the refined request is news to acknowledge
+    implied: Request | None = None  # the latest message's liked movies, when no request of the user's stands
     for step, index in enumerate(reversed(users)):
         previous = _previous_movies(turns, index, linker)
         compares = NEWER.search(turns[index].content) or OLDER.search(turns[index].content)
         answered = _answered_movies(turns, index, linker) if compares else previous
         found = _request_in(turns[index].content, linker, previous, answered)
         if found is None:
+            continue
+        if found.implied:
+            implied = implied or (found if step == 0 else None)
             continue
         if found.refines:  # "they terrify me", "anything more recent?": the request before still stands
             refined_now = refined_now or step == 0
@@ -388,7 +396,9 @@ def read_request(turns: Sequence[ChatTurn], linker: EntityLinker) -> Request | N
             ),
             refinement,
         )
-    return replace(refinement, continued=not refined_now) if refinement is not None else None
+    if refinement is not None:
+        return replace(refinement, continued=not refined_now)
+    return implied
 
 
 def _refined(request: Request, later: Request) -> Request:
@@ -472,7 +482,11 @@ def _request_in(
     years = eras[0] if eras and not {y[0] <= 0 for y in eras} >= {True, False} else None
     topics = tuple(dict.fromkeys(t for part, _ in wishes for t in _topics(part, facts, people.values())))
     if not (people or genres or like_movies or avoided or years or topics):
-        return None
+        liked = tuple(m for m in _liked_movies(text, linker) if m in facts.known)
+        if not liked:
+            return None
+        titles = linker.catalog.titles
+        return Request(like_movies=liked, like_titles=tuple(titles.get(m, m) for m in liked), implied=True)
     titles = linker.catalog.titles
     return Request(
         people=tuple(people),
@@ -487,6 +501,19 @@ def _request_in(
         topics=topics,
         makers=tuple(name for name in people.values() if facts.makes(name)),
     )
+
+
+def _liked_movies(text: str, linker: EntityLinker) -> list[str]:
+    """Movies a message says it likes in a sentence with a good word and no bad one ("I have seen the original
+    Jumanji and loved it", "One of my favorites would be Super Troopers")."""
+    from ecr_agent.feedback.rules import cues
+
+    liked: list[str] = []
+    for sentence in SENTENCE_BREAK.split(text.replace("’", "'")):
+        found = cues(sentence)
+        if found.positive and not found.negative and not found.not_seen:
+            liked.extend(m for m in linker.link(sentence).movie_ids if m not in liked)
+    return liked
 
 
 def _topics(text: str, facts: _Facts, names: Iterable[str] = ()) -> list[str]:

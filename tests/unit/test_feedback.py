@@ -80,6 +80,7 @@ def test_public_api_is_pinned():
         ("I don’t like horror", False, False, True, False),  # curly apostrophe
         ("I'll check it out, thanks", False, False, False, True),
         ("Saw it, hated it.", True, False, True, False),
+        ("One of my favorites, can't wait for the sequel", True, False, False, True),
     ],
 )
 def test_cues(text, seen, not_seen, negative, positive):

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ecr_agent.data.movies import Movie
 from ecr_agent.opening import (
     LAUGHS,
@@ -111,3 +113,12 @@ def test_questions_the_metadata_cannot_answer_are_admitted_not_skipped():
     assert question_topic("Is it very violent?") == "rating"
     assert answer("length", MISERY).startswith("I don't know how long Misery runs")
     assert "content ratings" in answer("rating", MISERY)
+
+
+def test_movies_the_user_says_they_like_get_a_word_when_nothing_else_is_said():
+    shared = TurnReading("One of my favorites would be Super Troopers", liked_named=("Super Troopers (2001)",))
+    assert "Super Troopers (2001)" in acknowledge(shared)
+    asked = TurnReading("I loved Super Troopers. Something like it?", liked_named=("Super Troopers (2001)",))
+    assert acknowledge(replace(asked, request="something like Super Troopers (2001)")).endswith(
+        ("Super Troopers (2001) it is!", "something like Super Troopers (2001).", "Happy to help.")
+    )  # the request says more than the liking

@@ -90,12 +90,19 @@ def test_a_feared_genre_is_kept_out_of_the_top_picks(linker):
     assert found and all("horror" not in g for g in genres)
 
 
-def test_movies_named_as_liked_are_context_not_requests(linker):
-    assert ask(linker, "I loved Titanic") is None
-    assert ask(linker, "I really like Titanic") is None
-    assert ask(linker, "It sounds like a good one") is None
+def test_movies_named_as_liked_imply_a_quiet_request_for_the_latest_message_only(linker):
     titanic = movie_id(linker, "Titanic (1997)")
-    assert ask(linker, "I loved Titanic. Anything like that?").like_movies == (titanic,)
+    for text in ("I loved Titanic", "I really like Titanic", "One of my favorites would be Titanic"):
+        liked = ask(linker, text)
+        assert liked is not None and liked.implied and liked.like_movies == (titanic,), text
+    assert ask(linker, "I hated Titanic") is None and ask(linker, "I haven't seen Titanic, is it good?") is None
+    assert ask(linker, "It sounds like a good one") is None
+    asked = ask(linker, "I loved Titanic. Anything like that?")
+    assert asked.like_movies == (titanic,) and not asked.implied
+    # an explicit request stands over a liking said later, and a liking does not stand over later turns
+    musicals = ask(linker, "I love musicals", "How about Grease?", "I loved Titanic")
+    assert musicals.genre_names and not musicals.implied
+    assert ask(linker, "I loved Titanic", "How about Avatar?", "No, I haven't") is None
     assert ask(linker, "Hi! I am looking for a movie like @111776").like_movies == ("111776",)
 
 
