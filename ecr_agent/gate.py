@@ -23,15 +23,17 @@ class SentenceGate:
     def __init__(self, book: FactBook | None = None) -> None:
         self.book = book
 
-    def keep(self, sentence: str, movie_id: str | None) -> bool:
+    def keep(self, sentence: str, movie_id: str | None, previous: str = "") -> bool:
+        """Whether ``sentence`` may be shown; ``previous`` is the sentence before it ("He" may be its subject)."""
         if invented_life(sentence):
             return False
-        return self.book is None or movie_id is None or not false_claims(sentence, movie_id, self.book)
+        return self.book is None or movie_id is None or not false_claims(sentence, movie_id, self.book, previous)
 
     def filter(self, text: str, movie_id: str | None) -> str:
         """``text`` without its dropped sentences (unchanged when none is dropped)."""
         sentences = split_sentences(text)
-        kept = [s for s in _finished(sentences) if self.keep(s, movie_id)]
+        finished = _finished(sentences)
+        kept = [s for i, s in enumerate(finished) if self.keep(s, movie_id, finished[i - 1] if i else "")]
         return text.strip() if len(kept) == len(sentences) else " ".join(kept)
 
     def stream(self, pieces: Iterable[str], movie_id: str | None) -> Iterator[str]:
@@ -40,13 +42,14 @@ class SentenceGate:
         for piece in pieces:
             text += piece
             sentences = split_sentences(text)
-            for sentence in sentences[released : len(sentences) - 1]:
-                if self.keep(sentence, movie_id):
-                    yield " " + sentence
+            for i in range(released, len(sentences) - 1):
+                if self.keep(sentences[i], movie_id, sentences[i - 1] if i else ""):
+                    yield " " + sentences[i]
             released = max(released, len(sentences) - 1)
-        for sentence in _finished(split_sentences(text))[released:]:
-            if self.keep(sentence, movie_id):
-                yield " " + sentence
+        sentences = _finished(split_sentences(text))
+        for i in range(released, len(sentences)):
+            if self.keep(sentences[i], movie_id, sentences[i - 1] if i else ""):
+                yield " " + sentences[i]
 
 
 def _finished(sentences: list[str]) -> list[str]:

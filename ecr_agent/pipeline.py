@@ -383,9 +383,16 @@ class ECRPipeline:
         return tuple(movie.title for movie in movies if movie is not None)
 
 
+HOW_ARE_YOU = re.compile(r"\bhow\s+(?:are\s+(?:you|u)|r\s+u|is\s+it\s+going|'?s\s+it\s+going|are\s+things)\b", re.I)
+
+
 def ask_about_taste(last_message: str) -> str:
-    """The reply to small talk: a warm question about taste instead of a forced recommendation."""
-    greeting = "Hi there! " if any(w in WORD.findall(last_message.lower()) for w in ("hi", "hello", "hey")) else ""
+    """The reply to small talk: a warm question about taste instead of a forced recommendation ("how are you?" gets
+    a plain "All good here", which claims no life)."""
+    words = WORD.findall(last_message.lower())
+    greeting = "Hi there! " if any(w in words for w in ("hi", "hello", "hey")) else ""
+    if HOW_ARE_YOU.search(last_message):
+        greeting += "All good here, thanks for asking! "
     return f"{greeting}I'd love to help you find a movie. What kind of films do you enjoy, or one you loved recently?"
 
 

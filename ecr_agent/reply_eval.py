@@ -154,7 +154,8 @@ def chain_answer(chain: Any, generate: bool = True) -> Answer:
 
 
 def request_scores(rows: Sequence[ReplyRow], contexts: Sequence[ReplyContext], linker: Any) -> dict[str, float | int]:
-    """Request satisfaction@1/@5 over the contexts whose last user message makes an explicit request."""
+    """Request satisfaction@1/@5 over the contexts where an explicit request stands (not one implied by movies the
+    user says they like: `Request.implied`)."""
     from ecr_agent.ranker.requests import read_request, satisfies
     from ecr_agent.types import ChatTurn
 
@@ -163,7 +164,7 @@ def request_scores(rows: Sequence[ReplyRow], contexts: Sequence[ReplyContext], l
     for row in rows:
         turns = [ChatTurn(m["role"], m["content"]) for m in by_key[row.key].messages]  # type: ignore[arg-type]
         request = read_request(turns, linker)
-        if not request or not row.recommendations:
+        if not request or request.implied or not row.recommendations:
             continue
         met = [satisfies(m, request, linker.kg, linker.catalog) for m in row.recommendations[:5]]
         at1.append(met[0])

@@ -179,6 +179,11 @@ CLAIM_PATTERNS: dict[str, tuple[ClaimKind, str]] = {
         rf"\b(?i:cast|actors|ensemble)\s*,?\s+(?i:including|includes|like|such\s+as|of)\s+(?P<name>{NAME}){_MORE}",
     ),
     "X (the director)": ("director", rf"(?P<name>{NAME})\s*\((?i:the\s+)?(?i:director|filmmaker)\)"),
+    "X is a great director": (
+        "director",
+        rf"(?P<name>{NAME})(?:['’]s|\s+is|\s+was)\s+(?:also\s+)?(?:a|an|the)\s+(?:[\w-]+\s+){{0,2}}?"
+        rf"(?i:director|filmmaker)\b(?!\s+(?:of|who)\b)",
+    ),
     "the role of Y": (
         "role",
         rf"(?:(?P<name>{NAME})\s+(?:in|plays|played|playing|took|takes|gets|got|as)\s+)?\b(?i:the)\s+(?:\w+\s+)?"
@@ -227,6 +232,7 @@ _NEEDS: dict[str, tuple[str, ...]] = {
     "X directed": ("direct", "helm"),
     "X's direction": ("direct",),
     "director X": ("director", "filmmaker"),
+    "X is a great director": ("director", "filmmaker"),
     "written by X": ("writ", "penn", "script"),
     "screenplay by X": ("screenplay", "script"),
     "X wrote": ("wrote", "penn", "script"),
@@ -761,13 +767,31 @@ def verify(claim: Claim, book: FactBook) -> bool | None:
     return None
 
 
-def false_claims(text: str, movie_id: str, book: FactBook) -> list[str]:
-    """The sentences of ``text`` holding a false claim, so the chain can drop them before the user sees them."""
-    return [
-        sentence
-        for sentence in split_sentences(text)
-        if any(verify(claim, book) is False for claim in find_claims(sentence, movie_id, book))
-    ]
+SUBJECT_PRONOUN = re.compile(r"^(?:He|She)(?=(?:['’]s|\s+(?:is|was|also|directed|wrote|plays|played|stars|starred))\b)")
+_LEADING_NAME = re.compile(rf"^(?P<name>{NAME})")
+
+
+def with_subject(sentence: str, previous: str, book: FactBook) -> str:
+    """``sentence`` with a leading "He" / "She" replaced by the person the previous sentence opens with ("Bill
+    Skarsgård is the best actor in this film. He's a great director." → "Bill Skarsgård's a great director.")."""
+    pronoun, lead = SUBJECT_PRONOUN.match(sentence), _LEADING_NAME.match(previous.strip())
+    if pronoun is None or lead is None or not book.is_person(lead.group("name")):
+        return sentence
+    return lead.group("name") + sentence[pronoun.end() :]
+
+
+def false_claims(text: str, movie_id: str, book: FactBook, previous: str = "") -> list[str]:
+    """The sentences of ``text`` holding a false claim, so the chain can drop them before the user sees them.
+
+    A sentence opening with "He" / "She" is read as about the person the sentence before it opens with (``previous``
+    for the first sentence of ``text``)."""
+    false = []
+    for sentence in split_sentences(text):
+        resolved = with_subject(sentence, previous, book)
+        if any(verify(claim, book) is False for claim in find_claims(resolved, movie_id, book)):
+            false.append(sentence)
+        previous = sentence
+    return false
 
 
 def fact_report(replies: Sequence[str], movie_ids: Sequence[str], book: FactBook) -> dict:

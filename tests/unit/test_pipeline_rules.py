@@ -8,3 +8,9 @@ def test_small_talk_and_clipping():
     assert not is_smalltalk("hi, I love horror movies")
     assert ask_about_taste("hello").endswith("?")
     assert clip("x" * 5000).startswith("x") and len(clip("ab" * 5000)) == 2000
+
+
+def test_how_are_you_gets_a_plain_answer_before_the_question_about_taste():
+    answered = ask_about_taste("Hi. How are you?")
+    assert answered.startswith("Hi there! All good here") and answered.endswith("?")
+    assert "All good" not in ask_about_taste("hello")

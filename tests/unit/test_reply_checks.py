@@ -436,6 +436,18 @@ def test_false_claims_returns_the_sentences_to_drop(book: FactBook):
     assert false_claims("Tom Hanks plays Forrest. It is a romantic drama.", FORREST_GUMP, book) == []
 
 
+def test_he_or_she_is_the_person_the_sentence_before_opens_with(book: FactBook):
+    from ecr_agent.gate import SentenceGate
+
+    reply = "Tom Hanks is the best actor in this film. He's a great director too."
+    assert false_claims(reply, FORREST_GUMP, book) == ["He's a great director too."]
+    assert false_claims("Robert Zemeckis is a great director.", FORREST_GUMP, book) == []
+    assert false_claims("Tom Hanks is a great actor. He plays Forrest.", FORREST_GUMP, book) == []
+    gate = SentenceGate(book)
+    assert gate.filter(reply, FORREST_GUMP) == "Tom Hanks is the best actor in this film."
+    assert "".join(gate.stream([reply[:45], reply[45:]], FORREST_GUMP)).strip() == gate.filter(reply, FORREST_GUMP)
+
+
 def test_unknown_movie_cannot_be_checked(book: FactBook):
     assert [verify(c, book) for c in find_claims("It was directed by Robert Zemeckis.", "no-such-movie", book)] == [
         None
