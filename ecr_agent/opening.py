@@ -42,7 +42,14 @@ TOPIC_PATTERNS: tuple[tuple[Topic, re.Pattern[str]], ...] = (
     ("director", re.compile(r"\b(who directed|director|directed by)\b", re.I)),
     ("writer", re.compile(r"\b(who wrote|writer|written by)\b", re.I)),
     ("cast", re.compile(r"\b(who('?s| is| was) in|who stars?|starring|cast|actors?|actress)\b", re.I)),
-    ("plot", re.compile(r"\b(what('?s| is| was) it about|about what|plot|story|what happens)\b", re.I)),
+    (
+        "plot",
+        re.compile(
+            r"\b(what('?s| is| was) (it|that|this|that one|this one|the (movie|film|one)|that (movie|film)) about"
+            r"|about what|plot|story|what happens)\b",
+            re.I,
+        ),
+    ),
     ("year", re.compile(r"\b(when did it|what year|how old|come out|released)\b", re.I)),
     ("genre", re.compile(r"\b(is it (a )?(scary|funny|comedy|horror|drama|romantic|sad)|what kind|genre)\b", re.I)),
     ("length", re.compile(r"\b(how long|run\s*time|running time|length)\b", re.I)),

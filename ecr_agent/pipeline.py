@@ -321,6 +321,7 @@ class ECRPipeline:
         # A message that names movies speaks about those: "I don't like The Lion King" acknowledges The Lion King
         # only, and "Have you seen San Andreas?" says nothing to acknowledge about the last suggestion.
         downs = [f for f in latest if f.turned_down and (not named or f.movie_id in named)]
+        turned_down = {f.movie_id for f in latest if f.turned_down}
         answers = [f for f in latest if f.source == "suggested" and not named - {f.movie_id}]
         titles = self._titles
         asked_about = None
@@ -332,6 +333,7 @@ class ECRPipeline:
             movie_id = (named_ids or picks or (None,))[0]
             asked_about = self.linker.catalog.get(movie_id) if movie_id else None
         from ecr_agent.feedback.rules import cues
+        from ecr_agent.ranker.requests import liked_movies
 
         # a standing request that the catalogue cannot meet is said once, not again on every later turn
         unmet_news = (
@@ -352,11 +354,7 @@ class ECRPipeline:
             accepted=titles(f.movie_id for f in answers if f.accepted and not f.turned_down and said.positive),
             seen=titles(f.movie_id for f in seen),
             liked_seen=titles(f.movie_id for f in seen if f.accepted and said.positive),
-            liked_named=titles(
-                f.movie_id
-                for f in latest
-                if f.source == "named" and f.movie_id in named and f.accepted and not f.turned_down and said.positive
-            ),
+            liked_named=titles(m for m in liked_movies(turns[-1].content, self.linker) if m not in turned_down),
             # a standing request was acknowledged when it was made: only a failure to meet it is news
             request=request.describe() if request is not None and (not request.continued or unmet_news) else None,
             request_met=request_met,

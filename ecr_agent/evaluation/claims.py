@@ -278,7 +278,7 @@ _PEOPLE_RELATIONS = frozenset(
     }
 )
 _TITLE_RUN = re.compile(
-    r"(?:[A-Z0-9][\w'’:!\-.]*|&)(?:\s+(?:[A-Z0-9&][\w'’:!\-.]*|of|the|a|an|and|in|on|to|for|with))*"
+    r"(?:[A-Z0-9][\w'’:!\-.]*|&)(?:\s+(?:[A-Z0-9&][\w'’:!\-.]*|of|the|a|an|and|or|in|on|at|to|for|with))*"
 )
 _AFTER_TITLE = re.compile(r"^\s+(?:in|from)\s+(" + _TITLE_RUN.pattern + r")")
 _BEFORE_TITLE = re.compile(

@@ -91,7 +91,8 @@ CATCH_ALL_GENRE = "drama"
 LIKE_CUE = re.compile(
     r"\b(?:similar to|in the (?:vein|style|spirit) of|along the lines of|reminiscent of|reminds? me of|like)\b", re.I
 )
-SENTENCE_BREAK = re.compile(r"[.!?;\n]+|\bbut\b", re.I)
+SENTENCE_BREAK = re.compile(r"(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSt)(?<!\bJr)(?<!\bvs)[.!?;\n]+|\bbut\b", re.I)
+"""Where a sentence ends for reading requests; "Mr." and the like do not end one ("Mr. Holland's Opus")."""
 CLAUSE_BREAK = re.compile(r",")
 NEGATION = re.compile(
     r"\b(?:not|no|never|nothing|none|neither|nor|without|except|besides|avoid|cannot|"
@@ -482,7 +483,7 @@ def _request_in(
     years = eras[0] if eras and not {y[0] <= 0 for y in eras} >= {True, False} else None
     topics = tuple(dict.fromkeys(t for part, _ in wishes for t in _topics(part, facts, people.values())))
     if not (people or genres or like_movies or avoided or years or topics):
-        liked = tuple(m for m in _liked_movies(text, linker) if m in facts.known)
+        liked = tuple(m for m in liked_movies(text, linker) if m in facts.known)
         if not liked:
             return None
         titles = linker.catalog.titles
@@ -503,7 +504,7 @@ def _request_in(
     )
 
 
-def _liked_movies(text: str, linker: EntityLinker) -> list[str]:
+def liked_movies(text: str, linker: EntityLinker) -> list[str]:
     """Movies a message says it likes in a sentence with a good word and no bad one ("I have seen the original
     Jumanji and loved it", "One of my favorites would be Super Troopers")."""
     from ecr_agent.feedback.rules import cues

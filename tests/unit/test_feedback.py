@@ -74,7 +74,7 @@ def test_public_api_is_pinned():
         ("I didn't really like it", True, False, True, False),  # a past liking denied: they know the movie
         ("I have. Did a binge to prepare for it", True, False, False, False),
         ("I did see that one", True, False, False, False),
-        ("haha I will definitely have to watch that one!", False, False, False, False),
+        ("haha I will definitely have to watch that one!", False, False, False, True),  # takes it up, has not seen it
         ("I have't seen that. I'll check it out.", False, True, False, True),
         ("I saw the trailer and didn't like it", True, True, True, False),  # not seen wins in rule_verdict
         ("I don’t like horror", False, False, True, False),  # curly apostrophe

@@ -122,3 +122,8 @@ def test_movies_the_user_says_they_like_get_a_word_when_nothing_else_is_said():
     assert acknowledge(replace(asked, request="something like Super Troopers (2001)")).endswith(
         ("Super Troopers (2001) it is!", "something like Super Troopers (2001).", "Happy to help.")
     )  # the request says more than the liking
+
+
+def test_what_is_that_one_about_asks_for_the_plot():
+    assert question_topic("what is that one about?") == question_topic("What is it about?") == "plot"
+    assert question_topic("What about Bob?") is None  # a title, not a question about the plot

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from ecr_agent.linking import EntityLinker
-from ecr_agent.ranker.requests import Request, honour_request, read_request, satisfies
+from ecr_agent.ranker.requests import Request, honour_request, liked_movies, read_request, satisfies
 from ecr_agent.types import ChatTurn, Recommendation
 
 
@@ -103,6 +103,10 @@ def test_movies_named_as_liked_imply_a_quiet_request_for_the_latest_message_only
     musicals = ask(linker, "I love musicals", "How about Grease?", "I loved Titanic")
     assert musicals.genre_names and not musicals.implied
     assert ask(linker, "I loved Titanic", "How about Avatar?", "No, I haven't") is None
+    opus = ask(linker, "Hello, my favorite movie is Mr. Holland's Opus (1995)")  # "Mr." ends no sentence
+    assert opus is not None and opus.like_titles == ("Mr. Holland's Opus (1995)",)
+    said = "I have seen The Shawshank Redemption and love that movie. I have not seen Titanic"
+    assert [linker.catalog[m].name for m in liked_movies(said, linker)] == ["The Shawshank Redemption"]
     assert ask(linker, "Hi! I am looking for a movie like @111776").like_movies == ("111776",)
 
 
