@@ -92,7 +92,13 @@ MOVED_ON = ("Sure, something other than {movie} then.", "Okay, let's find someth
 """For a suggestion the user moved on from without a word against it ("Seen it. Anything else?"): no "sorry"."""
 SEEN_LIKED = ("Glad you enjoyed {movie}!", "Oh nice, you've already seen {movie}!", "{movie} is a great one, isn't it?")
 SEEN = ("Ah, you've already seen {movie}.", "Right, you've seen {movie} already.")
-NAMED_LIKED = ("Nice, {movie}!", "Good taste: {movie}.", "Oh, I see you like {movie}.")
+NAMED_LIKED = (
+    "Nice, {movie}!",
+    "Good taste: {movie}.",
+    "Oh, I see you like {movie}.",
+    "Ah, {movie}, good choice.",
+    "{movie}, nice pick!",
+)
 """The user shares movies they like: a word for them before the pick (not "great" or "fun": it fits any genre)."""
 ACCEPTED = ("Great, I hope you enjoy {movie}!", "Wonderful, {movie} is a good choice.", "I think you'll like {movie}!")
 REQUEST = ("{Request} it is!", "Sure, {request}.", "Good idea, {request}.", "{Request}? Happy to help.")
