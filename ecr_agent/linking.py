@@ -225,9 +225,10 @@ def brought_up(turns: Sequence[ChatTurn], index: int, linker: EntityLinker) -> t
     return tuple(m for m in movies if m not in earlier), tuple(m for m in movies if m in earlier)
 
 
+@lru_cache(maxsize=1)
 def _film_people(kg: KnowledgeGraph) -> tuple[dict[int, dict[int, int]], set[int]]:
     """The directors, stars and writers, person → movie → credits (directing and writing one movie: two), and every
-    person with a `NAME_ROLES` credit."""
+    person with a `NAME_ROLES` credit (one pass over the graph for `surname_people` and `family_names`)."""
     roles, personal = kg.ontology_relations(SURNAME_ROLES), kg.ontology_relations(NAME_ROLES)
     credits: dict[int, dict[int, int]] = {}
     people: set[int] = set()

@@ -82,7 +82,7 @@ ASKS_FOR_MORE = re.compile(
     re.I | re.M,
 )
 """Asking for more options ("any other ideas?", "one more suggestion please"): collecting, not declining, unless the
-user has seen the movie ("I have seen\nOther?")."""
+user has seen the movie ("I have seen / Other?")."""
 REDIRECTS = re.compile(
     r"\b(?:any|anything|something|some|one)\s+(?:more\s+|a\s+(?:little|bit)\s+)?(?:different|newer|older|recent|less"
     r"|lighter)\b"
