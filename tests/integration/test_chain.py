@@ -155,9 +155,13 @@ def test_history_of_thousands_of_turns(chain):
 def test_chain_without_ranker_falls_back_to_popular_picks(chain):
     pipeline = chain.pipeline
     weaker = ECRChain(ECRPipeline(pipeline.linker, pipeline.detector, None, pipeline.knowledge), chain.chat_model)
+    plain = weaker.invoke({"messages": [{"role": "user", "content": "Can you recommend a movie for tonight?"}]})
+    assert plain.recommendations and all(r.popular_fallback for r in plain.recommendations)
+    assert any("ecr train ranker" in note for note in plain.notes)
+    # movies the user loves still steer the picks: the catalogue's movies like them (an implied request)
     result = weaker.invoke({"messages": LOVED})
-    assert result.recommendations and all(r.popular_fallback for r in result.recommendations)
-    assert any("ecr train ranker" in note for note in result.notes)
+    assert result.recommendations and any("ecr train ranker" in note for note in result.notes)
+    assert all(r.popular_fallback or "added for the request" in " ".join(r.evidence) for r in result.recommendations)
 
 
 def test_strict_loading_names_the_missing_command(tmp_path):
