@@ -2,19 +2,27 @@
 
 Fine-tuning on first-person reviews teaches a small model to claim experiences ("I was 12 when I first saw it") and
 it garbles the facts it is given. The gate reads the generated continuation sentence by sentence and drops a
-sentence that the invented-life detector flags or whose claims the fact book proves false
-(`ecr_agent.evaluation.life`, `ecr_agent.evaluation.claims`). Streaming releases each sentence once it is complete,
-so what streams is exactly what `filter` returns. A last sentence the model left unfinished ('The user is: "I
-loved it') is dropped too: a reply never ends mid-sentence.
+sentence that the invented-life detector flags, whose claims the fact book proves false
+(`ecr_agent.evaluation.life`, `ecr_agent.evaluation.claims`), or that doubts what the movie is (`MUDDLE`).
+Streaming releases each sentence once it is complete, so what streams is exactly what `filter` returns. A last
+sentence the model left unfinished ('The user is: "I loved it') is dropped too: a reply never ends mid-sentence.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 
 from ecr_agent.evaluation.claims import FactBook, false_claims
 from ecr_agent.evaluation.life import invented_life
 from ecr_agent.sentences import is_sentence_end, split_sentences
+
+MUDDLE = re.compile(
+    r"\bnot\s+sure\s+(?:if|whether)\s+(?:this|it)\s+is\s+(?:a|an|the)\s+(?:movie|film)\b|\bor\s+an?\s+episode\s+of\b",
+    re.I,
+)
+"""A sentence that doubts what the movie is ("I'm not sure if this is a movie or an episode of the series, but it's
+definitely one": three of about fifteen replayed turns on 2026-12-01): dropped like a false claim."""
 
 
 class SentenceGate:
@@ -25,7 +33,7 @@ class SentenceGate:
 
     def keep(self, sentence: str, movie_id: str | None, previous: str = "") -> bool:
         """Whether ``sentence`` may be shown; ``previous`` is the sentence before it ("He" may be its subject)."""
-        if invented_life(sentence):
+        if invented_life(sentence) or MUDDLE.search(sentence):
             return False
         return self.book is None or movie_id is None or not false_claims(sentence, movie_id, self.book, previous)
 

@@ -34,7 +34,7 @@ STOPWORDS = frozenset(
 GENRE_SUFFIXES = (" film", " films", " movie", " fiction film")
 GENRE_WORDS = {
     "comedy": ("funny", "funnier", "funniest", "hilarious", "humorous", "laugh", "laughs"),
-    "horror": ("scary", "scarier", "scariest", "creepy", "spooky", "frightening", "terrifying"),
+    "horror": ("scary", "scarier", "scariest", "creepy", "spooky", "frightening", "terrifying", "terror"),
     "romance": ("romantic",),
     "animation": ("animated", "cartoon", "cartoons"),
     "thriller": ("thrilling", "thrillers"),

@@ -63,7 +63,7 @@ POSITIVE = re.compile(
     r"\b(?:sounds?\s+(?:good|great|interesting|fun|awesome|cool|perfect|like)|check\s+(?:it|that|them|this|those"
     r"|MovieX)?\s*out|i'?ll\s+(?:watch|try|look|give|add|have|definitely|check)"
     r"|will\s+(?:definitely\s+|def\s+|surely\s+)?(?:have\s+to\s+)?(?:watch|check|try|look|see)"
-    r"|(?:have|need|want)\s+to\s+(?:watch|see|check)|appreciate"
+    r"|(?:have|need|want|going)\s+to\s+(?:watch|see|check)|appreciate|add\s+(?:\S+\s+){0,6}?to\s+my\s+(?:watch\s*)?list"
     r"|add\s+(?:it|that|them|this|MovieX)\s+to|good\s+(?:one|idea|choice|suggestion|pick|movie|call)|great"
     r"\s+(?:one|idea|choice|suggestion|pick|movie)|love|loved|like|liked|enjoy|enjoyed|favou?rites?|awesome|amazing"
     r"|perfect|excellent|interesting|interested|nice|thanks|thank\s+you|good|great|fun|funny|cool"

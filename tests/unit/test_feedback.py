@@ -81,6 +81,7 @@ def test_public_api_is_pinned():
         ("I'll check it out, thanks", False, False, False, True),
         ("Saw it, hated it.", True, False, True, False),
         ("One of my favorites, can't wait for the sequel", True, False, False, True),
+        ("I think I'm going to add MovieX to my list of movies", False, False, False, True),
     ],
 )
 def test_cues(text, seen, not_seen, negative, positive):

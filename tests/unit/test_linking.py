@@ -44,6 +44,7 @@ def test_words_that_describe_a_genre_link_it(linker):
 
     assert genres("Anything a bit funnier too?") == genres("Any comedies?") == {"Comedy film"}
     assert genres("something scary for tonight") == {"Horror film"}
+    assert genres("can you recommend me some terror movies?") == {"Horror film"}  # "películas de terror"
     assert "Horror film" not in genres("something sweet for tonight")
     assert linker.link("Funny Girl was great").movie_ids  # a title still wins over the genre word
 

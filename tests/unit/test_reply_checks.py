@@ -478,3 +478,7 @@ def test_the_gate_never_ends_a_reply_mid_sentence():
     assert gate.filter(whole, None) == whole
     assert "".join(gate.stream([whole], None)).strip() == whole
     assert gate.filter("I was 12 when I saw it. It is funny.", None) == "It is funny."
+    muddled = (
+        "It is a great film. I'm not sure if this is a movie or an episode of the series, but it's definitely one."
+    )
+    assert gate.filter(muddled, None) == "It is a great film."
