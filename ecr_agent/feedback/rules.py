@@ -155,9 +155,11 @@ def cues(text: str) -> Cues:
     negative = _says_no(text)
     positive = bool(POSITIVE.search(LIKE_NOT_LIKING.sub(" ", NEGATIVE.sub(" ", ASKS_ABOUT_IT.sub(" ", text)))))
     seen = bool(SEEN.search(NOT_SEEN.sub(" ", text)))
-    moves_on = not negative and _moves_on(text, seen=seen and not not_seen, positive=positive)
-    more = bool(ASKS_FOR_MORE.search(text)) or bool(REDIRECTS.search(text))
-    asks = bool(ASKS_A_FACT.search(text.strip())) and not more and not negative
+    redirects, more = bool(REDIRECTS.search(text)), bool(ASKS_FOR_MORE.search(text))
+    # moving on: the movie does not fit, so the reply says what it is after instead, or has seen the movie and asks
+    # for more ("I have seen / Other?"); a good word for the movie takes it up
+    moves_on = not negative and not positive and (redirects or (seen and not not_seen and more))
+    asks = bool(ASKS_A_FACT.search(text.strip())) and not (more or redirects) and not negative
     return Cues(seen=seen, not_seen=not_seen, negative=negative, positive=positive, moves_on=moves_on, asks=asks)
 
 
@@ -174,14 +176,6 @@ def _says_no(text: str) -> bool:
         and not ELSEWHERE.search(last)
     )
     return not conceded
-
-
-def _moves_on(text: str, seen: bool, positive: bool) -> bool:
-    """The reply asks for something else because the movie does not fit: it says what it is after instead, or it has
-    seen the movie and asks for more ("I have seen / Other?"); a good word for the movie takes it up."""
-    if positive:
-        return False
-    return bool(REDIRECTS.search(text)) or (seen and bool(ASKS_FOR_MORE.search(text)))
 
 
 @dataclass(frozen=True)
@@ -220,14 +214,16 @@ def rule_verdict(clause: str, reply: str, named: bool, just_suggested: bool = Fa
     (``just_suggested``), a reply that moves on from it without naming it (`Cues.moves_on`);
     accepted: a positive cue without a negative one; seen: "seen it" → True, "haven't seen" → False, neither → None.
     """
-    found = cues(clause if named else reply)
-    said = found if named else cues(_about_the_target(clause, reply))
+    read = clause if named else reply
+    found = cues(read)
+    about = read if named else _about_the_target(clause, reply)
+    said = found if about == read else cues(about)  # each distinct text is read once
     seen = False if said.not_seen else True if said.seen else None
     # a reply naming the target speaks of it in its own clause ("MovieX is more what I'm after" takes it up), so
     # only a reply that does not name it moves on; its cues are then the whole reply's
     moved_on = just_suggested and not named and found.moves_on
     negative = said.negative  # "I didn't like MovieY" says nothing against the target
-    whole = found if not named else cues(reply)
+    whole = found if read == reply else cues(reply)
     return RuleVerdict(
         turned_down=negative or moved_on,
         accepted=found.positive and not negative and not moved_on,

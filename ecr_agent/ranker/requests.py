@@ -373,11 +373,11 @@ def read_request(turns: Sequence[ChatTurn], linker: EntityLinker) -> Request | N
         previous = _previous_movies(turns, index, linker)
         compares = NEWER.search(turns[index].content) or OLDER.search(turns[index].content)
         answered = _answered_movies(turns, index, linker) if compares else previous
-        found = _request_in(turns[index].content, linker, previous, answered)
+        found = _request_in(turns[index].content, linker, previous, answered, latest=step == 0)
         if found is None:
             continue
         if found.implied:
-            implied = implied or (found if step == 0 else None)
+            implied = found
             continue
         if found.refines:  # "they terrify me", "anything more recent?": the request before still stands
             refined_now = refined_now or step == 0
@@ -433,10 +433,15 @@ def _answered_movies(turns: Sequence[ChatTurn], index: int, linker: EntityLinker
 
 
 def _request_in(
-    text: str, linker: EntityLinker, previous: tuple[str, ...] = (), answered: tuple[str, ...] = ()
+    text: str,
+    linker: EntityLinker,
+    previous: tuple[str, ...] = (),
+    answered: tuple[str, ...] = (),
+    latest: bool = True,
 ) -> Request | None:
     """The request one message makes on its own (``previous``: the movies "like that" would mean; ``answered``: the
-    suggestion "newer" and "older" compare with, by default ``previous``)."""
+    suggestion "newer" and "older" compare with, by default ``previous``; ``latest``: the last message, the only one
+    whose liked movies imply a request, so earlier ones are not read for them)."""
     facts = _facts(linker.kg, linker.catalog)
     people: dict[int, str] = {}
     genres: dict[int, str] = {}
@@ -483,7 +488,7 @@ def _request_in(
     years = eras[0] if eras and not {y[0] <= 0 for y in eras} >= {True, False} else None
     topics = tuple(dict.fromkeys(t for part, _ in wishes for t in _topics(part, facts, people.values())))
     if not (people or genres or like_movies or avoided or years or topics):
-        liked = tuple(m for m in liked_movies(text, linker) if m in facts.known)
+        liked = tuple(m for m in liked_movies(text, linker) if m in facts.known) if latest else ()
         if not liked:
             return None
         titles = linker.catalog.titles
