@@ -58,6 +58,13 @@ NAME_BEFORE = frozenset(
 NAME_AFTER = frozenset("movie movies film films flick flicks fan fans and or never always directed made makes".split())
 """Words around a surname that say it is a name ("a movie by Page", "Stone and Gosling", "Hardy films", "Nolan never
 disappoints")."""
+NICKNAMES = {"the rock": "dwayne johnson"}
+"""What people call a film person → the label of the KG entity. In ReDial's seeker messages "the Rock" (50 times in
+train) is Dwayne Johnson: a seeker who means the 1996 movie links it with its id; in a chat the movie still links as
+"The Rock (1996)"."""
+VERB_OBJECTS = frozenset("it that this them those these the a an you your all every to".split())
+"""Words after a sentence-opening one-word title that make it a verb or a greeting: "Loved it!", "Saw that but …",
+"Hope you enjoy" are not the movies *Loved* (1997), *Saw* and *Hope* (2007); "Taken was alright" is *Taken*."""
 PRAISED = re.compile(
     r"(?:is|was)\s+(?:the\s+best|a\s+genius|so\s+good|great|amazing|awesome|brilliant|my\s+favou?rite)"
 )
@@ -86,6 +93,11 @@ class LinkedText:
 def _tokens(text: str) -> list[tuple[str, bool]]:
     """Lower-cased tokens with whether each started with a capital letter."""
     return [(m.group(0).lower().rstrip(".:"), m.group(0)[0].isupper()) for m in TOKEN.finditer(text)]
+
+
+def _sentence_starts(text: str) -> list[bool]:
+    """Per token of `_tokens`, whether it opens a sentence (the text's start, or after ``.``, ``!`` or ``?``)."""
+    return [not text[: m.start()].strip() or text[: m.start()].rstrip()[-1] in ".!?" for m in TOKEN.finditer(text)]
 
 
 def title_key(name: str) -> str:
@@ -123,6 +135,10 @@ class EntityLinker:
                 for word in words:
                     self.entities.setdefault(word, self.entities[genre])
                     self.genres.add(word)
+        for nickname, label in NICKNAMES.items():
+            if label in self.entities:
+                self.titles.pop(nickname, None)
+                self.entities[nickname] = self.entities[label]
         self.surnames = surname_people(kg, self.titles, self.entities)
         """Surname → the person it links (`surname_people`), tried before a one-word title or entity."""
         self.family_names = family_names(kg) - NAME_AFTER
@@ -177,13 +193,20 @@ class EntityLinker:
         )
         return (surname, None, person) if named else None
 
+    @staticmethod
+    def _said_as_a_verb(words: list[str], i: int) -> bool:
+        """Whether a sentence-opening one-word title is an everyday word used as a verb ("Loved it!")."""
+        return i + 1 < len(words) and words[i + 1] in VERB_OBJECTS and words[i] in everyday_words()
+
     def link(self, text: str) -> LinkedText:
         """Movies (``@ids`` first, then titles) and entities mentioned in ``text``; unknown ids are dropped."""
         movies = [m for m in MOVIE_MENTION.findall(text) if m in self.catalog]
         entities: list[int] = []
         names: list[str] = []
-        tokens = _tokens(MOVIE_MENTION.sub(" | ", text))
+        plain = MOVIE_MENTION.sub(" | ", text)
+        tokens = _tokens(plain)
         words, caps = [t for t, _ in tokens], [c for _, c in tokens]
+        starts = _sentence_starts(plain)
         i = 0
         while i < len(tokens):
             for n in range(min(MAX_NGRAM, len(tokens) - i), 0, -1):
@@ -197,6 +220,8 @@ class EntityLinker:
                 capitalised = any(caps[i : i + n])
                 if n == 1 and not capitalised and key not in self.genres:
                     continue
+                if n == 1 and title is not None and starts[i] and self._said_as_a_verb(words, i):
+                    title = None
                 content = sum(t not in STOPWORDS for t in words[i : i + n])
                 if title is not None and (capitalised or (n > 1 and content > 1)):
                     movies.append(title)

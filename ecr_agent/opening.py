@@ -25,6 +25,8 @@ ACT_PATTERNS: tuple[tuple[Act, re.Pattern[str]], ...] = (
         "goodbye",
         re.compile(
             r"\b(bye|goodbye|good ?night|see you|take care|that'?s all)\b|^\W*you too\W*$"
+            r"|\bhave an? (great|good|nice|wonderful|lovely|awesome) (day|night|evening|weekend|one)\b(?![^?]*\?)"
+            r"|\b(great|nice|good|fun) (talking|chatting) (to|with) you\b(?![^?]*\?)"
             # thanks for the help, asking for nothing more, closes the chat
             r"|\b(thanks|thank you)( so much| again)? for (the|your|all the|all your) (help|suggestions?"
             r"|recommendations?|ideas|chat)\b(?![^?]*\?)(?![^.!]*\b(another|more|else)\b)",
@@ -33,7 +35,10 @@ ACT_PATTERNS: tuple[tuple[Act, re.Pattern[str]], ...] = (
     ),
     ("thanks", re.compile(r"\b(thanks|thank you|thx|ty|appreciate it|much appreciated)\b", re.I)),
     ("laugh", re.compile(r"\b(ha(ha)+|hehe+|lol|lmao|rofl)\b", re.I)),
-    ("question", re.compile(r"\?\s*$|^\s*(who|what|when|is it|was it|does it|did it)\b", re.I)),
+    (
+        "question",
+        re.compile(r"\?\s*$|^\s*(who|what|when|is it|was it|does it|did it)\b|\b(what|who) (have|did|do) you\b", re.I),
+    ),
 )
 """What a user message does, first match wins (a message may both thank and say goodbye: goodbye wins; "thanks
 for the help" with no question or request for more is a goodbye)."""
@@ -147,8 +152,18 @@ class TurnReading:
         return user_act(self.text)
 
 
+FINE_THANKS = re.compile(
+    r"\b(i'?m|im|i am|doing)\s+(good|great|fine|well|ok|okay|alright|not bad)\s*[,.!]?\s*(thanks|thank you|thx)\b"
+    r"(?!\s+(for|so much))|\b(thanks|thank you) for asking\b",
+    re.I,
+)
+"""Thanks that answer "how are you?" ("Hello im great thanks", "thanks for asking"): small talk, not gratitude for
+the help ("Great, thanks!" still thanks)."""
+
+
 def user_act(text: str) -> Act:
     """The first `ACT_PATTERNS` act ``text`` performs, else ``statement``."""
+    text = FINE_THANKS.sub(" ", text)
     return next((act for act, pattern in ACT_PATTERNS if pattern.search(text)), "statement")
 
 
@@ -241,8 +256,9 @@ def acknowledge(reading: TurnReading, key: str = "") -> str:
         return said
     if act == "question" and (said := about_me(reading.text, key)):
         return said
-    if act == "thanks":
-        return _choose(THANKS, key)
+    if act == "thanks":  # "I think I'll go with this one. Thank you"
+        thanks = _choose(THANKS, key)
+        return f"{thanks} I hope you enjoy {reading.accepted[-1]}." if reading.accepted else thanks
     if reading.request and not reading.request_met:
         return f"{UNMET_REQUEST} {reading.request} in my catalogue, sorry."
     # what the user said of the movie comes before the laugh ("lol that one is hilarious, seen it a million times")

@@ -279,7 +279,7 @@ class ECRPipeline:
                 feedback = feedback.sparing(turn.request.like_movies)
                 turn.rejected = feedback.turned_down()
             suggested = {m for t in turns if t.role == "assistant" for m in self.linker.link(t.content).movie_ids}
-            exclude = set(turn.rejected) | suggested | set(linked.movie_ids)
+            exclude = self.linker.catalog.namesakes(set(turn.rejected) | suggested | set(linked.movie_ids))
             picks, notes, request_met = self.recommend(turns, emotions, exclude, turn.rejected, turn.request)
             turn.recommendations = picks
             turn.notes.extend(notes)
@@ -326,10 +326,13 @@ class ECRPipeline:
         titles = self._titles
         asked_about = None
         if user_act(turns[-1].content) == "question":
-            previous = [index for index, t in enumerate(turns[:-1]) if t.role == "assistant"]
-            # the movies the last assistant turn names, its new pick first: "Who is in it?" asks about that one
-            new, named_before = brought_up(turns, previous[-1], self.linker) if previous else ((), ())
-            picks = (*new, *named_before)
+            # the movies the last assistant turn names, its new pick first: "Who is in it?" asks about that one (of
+            # several assistant turns in a row, the last that names a movie: "How about Heat?", "How are you?")
+            picks: tuple[str, ...] = ()
+            index = next((i for i in range(len(turns) - 2, -1, -1) if turns[i].role == "assistant"), -1)
+            while not picks and index >= 0 and turns[index].role == "assistant":
+                new, named_before = brought_up(turns, index, self.linker)
+                picks, index = (*new, *named_before), index - 1
             movie_id = (named_ids or picks or (None,))[0]
             asked_about = self.linker.catalog.get(movie_id) if movie_id else None
         from ecr_agent.feedback.rules import cues

@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 
 SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*$")
-STOCK_PHRASES = ("I was", "one of my favorite movies", "I think the movie was")
+STOCK_PHRASES = ("I was", "one of my favorite", "I think the movie was", "a huge fan", "a big fan")
 """Phrases the fine-tuned model fell back on reply after reply (`ecr eval reply`'s most repeated 4-gram: "I was so
 excited to see", then, once that was banned, "I was so glad / impressed / taken"; "I think the movie was a great
 choice for me" in four of fifteen replayed turns, which banning only its end turned into "a great way to start my
-day"): the chain never lets them be written whole (`DecodingConfig.avoid_sequences`)."""
+day"; "I'm a huge fan of the X-Men franchise" in 9 of 19 replayed turns on 2026-12-01, once right after the
+opening's honest "I don't have favourites of my own"): the chain never lets them be written whole
+(`DecodingConfig.avoid_sequences`)."""
 ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "st", "jr", "sr", "vs", "etc", "no", "vol", "prof", "mt"})
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -90,6 +91,20 @@ class MovieCatalog:
     @cached_property
     def titles(self) -> dict[str, str]:
         return {m.movie_id: m.title for m in self.movies.values()}
+
+    @cached_property
+    def _ids_by_name(self) -> dict[str, list[str]]:
+        named: dict[str, list[str]] = {}
+        for movie in self.movies.values():
+            named.setdefault(movie.name.lower(), []).append(movie.movie_id)
+        return named
+
+    def namesakes(self, movie_ids: Iterable[str]) -> set[str]:
+        """``movie_ids`` and every movie of the same name: remakes ("The Notebook" of 2004 and of 2013) and ReDial's
+        duplicate entries ("American Pie (1999)" and "American Pie"). A user who just named one is not offered the
+        other as something new."""
+        names = {movie.name.lower() for movie in map(self.get, movie_ids) if movie is not None}
+        return set(movie_ids) | {other for name in names for other in self._ids_by_name.get(name, ())}
 
     @cached_property
     def ids(self) -> list[str]:

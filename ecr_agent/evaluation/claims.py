@@ -661,7 +661,7 @@ def find_claims(reply: str, movie: str, book: FactBook | None = None) -> list[Cl
                 add("year", groups["year"], match, pattern)
                 continue
             if kind == "genre":
-                if _genres_of(groups["genre"]):
+                if _genres_of(groups["genre"]) and not _offers_a_choice(reply, match):
                     add("genre", groups["genre"].lower(), match, pattern)
                 continue
             name, role = _clean_name(groups.get("name")), _clean_name(groups.get("role"))
@@ -680,6 +680,21 @@ def find_claims(reply: str, movie: str, book: FactBook | None = None) -> list[Cl
                 if (extra := _clean_name(more)) is not None:
                     add(kind, extra, match, pattern)
     return sorted(claims, key=lambda c: c.span)
+
+
+_CHOICE = re.compile(r"\bor\b", re.IGNORECASE)
+_CHOICE_AFTER = re.compile(r"[\s,]+or\b", re.IGNORECASE)
+_CHOICE_BEFORE = re.compile(r"\bor[\s,]+$", re.IGNORECASE)
+
+
+def _offers_a_choice(reply: str, match: re.Match[str]) -> bool:
+    """Whether a genre phrase is one of alternatives ("a comedy or action movie", "drama or romance"): a wish or a
+    choice (the opening's echo of the user's request), not a claim that the movie is either."""
+    return bool(
+        _CHOICE.search(match.group(0))
+        or _CHOICE_AFTER.match(reply, match.end())
+        or _CHOICE_BEFORE.search(reply, 0, match.start())
+    )
 
 
 def _matches(name: str, people: Sequence[tuple[str, ...]]) -> bool:

@@ -75,7 +75,8 @@ class FeedbackItem:
         turn_index: index of the user turn in the conversation's turns (merged turns for ReDial).
         reply: the user turn, target marked (`LinkedTurn.marked`).
         clause: the reply's clauses that name the target, joined; the whole reply when it does not name it.
-        suggestion: the assistant turn just before, target marked, when it mentions the target; else ``""``.
+        suggestion: the assistant turn just before (consecutive assistant turns joined), target marked, when it
+            mentions the target; else ``""``.
         named: whether the reply names the target itself.
         others: how many other movies the reply names.
         text: the user turn as typed (movies not marked), for baselines reading the raw text.
@@ -145,9 +146,9 @@ def target_clause(marked: str, follow: int = 2) -> str:
 def feedback_items(turns: Sequence[LinkedTurn], newest_suggestions: bool = False) -> list[FeedbackItem]:
     """Every (user turn, movie) pair a conversation gives feedback on, in turn order.
 
-    A user turn speaks about the movies it names, and about the movies the assistant suggested in the turn just
-    before it (a movie counts as suggested when the assistant mentioned it before the user did, so "if you liked
-    Titanic, try Avatar" asks for feedback on Avatar only).
+    A user turn speaks about the movies it names, and about the movies the assistant suggested in the turn (or the
+    run of turns) just before it (a movie counts as suggested when the assistant mentioned it before the user did,
+    so "if you liked Titanic, try Avatar" asks for feedback on Avatar only).
 
     ``newest_suggestions``: when the turn before brings up movies for the first time, only those count as suggested
     there. ECR's replies name earlier movies in their first sentence ("Oh nice, you've already seen Carrie! You might
@@ -162,10 +163,13 @@ def feedback_items(turns: Sequence[LinkedTurn], newest_suggestions: bool = False
             first_turn.setdefault(movie, index)
         if turn.role != "user":
             continue
-        before = turns[index - 1] if index > 0 and turns[index - 1].role == "assistant" else None
+        start = index
+        while start > 0 and turns[start - 1].role == "assistant":
+            start -= 1
+        before = _joined(turns[start:index])
         suggested = [m for m in before.movies if first_role.get(m) == "assistant"] if before else []
         if newest_suggestions and suggested:
-            suggested = [m for m in suggested if first_turn[m] == index - 1] or suggested
+            suggested = [m for m in suggested if first_turn[m] >= start] or suggested
         for movie in dict.fromkeys([*turn.movies, *suggested]):
             marked = turn.marked(movie)
             items.append(
@@ -182,6 +186,19 @@ def feedback_items(turns: Sequence[LinkedTurn], newest_suggestions: bool = False
                 )
             )
     return items
+
+
+def _joined(run: Sequence[LinkedTurn]) -> LinkedTurn | None:
+    """The assistant's messages just before a user turn as one turn (joined by line breaks, as ReDial's are): a chat
+    history may hold "How about Avatar?", then "I'm great, thanks for asking!", and the reply answers both."""
+    if len(run) <= 1:
+        return run[0] if run else None
+    text, mentions = "", []
+    for turn in run:
+        offset = len(text) + (1 if text else 0)
+        text = f"{text}\n{turn.text}" if text else turn.text
+        mentions.extend((movie, start + offset, end + offset) for movie, start, end in turn.mentions)
+    return LinkedTurn("assistant", text, tuple(mentions))
 
 
 def first_items(items: Iterable[FeedbackItem]) -> dict[str, FeedbackItem]:

@@ -207,10 +207,10 @@ def item_rule_verdict(item: FeedbackItem) -> RuleVerdict:
 
 def rule_settles(rule: RuleVerdict) -> bool | None:
     """Whether the words alone settle "turned down" whatever the head says: True when they say no or move on, False
-    when the reply only asks about the movie, None when the head decides."""
+    when the reply only asks about the movie or takes its critique back, None when the head decides."""
     if rule.said_no or rule.moved_on:
         return True
-    return False if rule.asks else None
+    return False if rule.asks or rule.took_back else None
 
 
 def verdicts_from_probabilities(

@@ -143,6 +143,8 @@ class Cues:
     positive: bool
     moves_on: bool = False
     asks: bool = False
+    conceded: bool = False
+    """A critique the words take back ("never was a fan of any of it but I enjoy them now")."""
 
     def vector(self) -> list[float]:
         return [float(getattr(self, name)) for name in CUE_NAMES]
@@ -153,6 +155,7 @@ def cues(text: str) -> Cues:
     text = PRAISE_BY_DENIAL.sub(" great ", text.replace("\u2019", "'"))
     not_seen = bool(NOT_SEEN.search(text))
     negative = _says_no(text)
+    conceded = not negative and _critique_taken_back(text)
     positive = bool(POSITIVE.search(LIKE_NOT_LIKING.sub(" ", NEGATIVE.sub(" ", ASKS_ABOUT_IT.sub(" ", text)))))
     seen = bool(SEEN.search(NOT_SEEN.sub(" ", text)))
     redirects, more = bool(REDIRECTS.search(text)), bool(ASKS_FOR_MORE.search(text))
@@ -160,22 +163,35 @@ def cues(text: str) -> Cues:
     # for more ("I have seen / Other?"); a good word for the movie takes it up
     moves_on = not negative and not positive and (redirects or (seen and not not_seen and more))
     asks = bool(ASKS_A_FACT.search(text.strip())) and not (more or redirects) and not negative
-    return Cues(seen=seen, not_seen=not_seen, negative=negative, positive=positive, moves_on=moves_on, asks=asks)
+    return Cues(
+        seen=seen,
+        not_seen=not_seen,
+        negative=negative,
+        positive=positive,
+        moves_on=moves_on,
+        asks=asks,
+        conceded=conceded,
+    )
 
 
 def _says_no(text: str) -> bool:
     """A negative cue that no concession takes back ("some scenes I didn't like, but overall pretty good")."""
     text = NOT_A_NO.sub(" ", SEEN_DENIAL.sub(" ", text))
+    return bool(NEGATIVE.search(text)) and not _critique_taken_back(text)
+
+
+def _critique_taken_back(text: str) -> bool:
+    """A negative cue followed by a concession that says something good of the target and nothing bad."""
+    text = NOT_A_NO.sub(" ", SEEN_DENIAL.sub(" ", text))
     if not NEGATIVE.search(text):
         return False
     *before, last = CONCESSION.split(text)
-    conceded = (
+    return bool(
         before
         and POSITIVE.search(LIKE_NOT_LIKING.sub(" ", THANKS.sub(" ", last)))
         and not NEGATIVE.search(last)
         and not ELSEWHERE.search(last)
     )
-    return not conceded
 
 
 @dataclass(frozen=True)
@@ -192,6 +208,9 @@ class RuleVerdict:
     said_no: bool = False
     """Words against the target itself ("not a fan", "seen it, didn't really like it"): turned down whatever the head
     says (it gave "Sounds boring" after a plot summary no verdict, and "seen it. didn't really like it" p = 0.35)."""
+    took_back: bool = False
+    """Words against the target that a concession takes back ("never was a fan of any of it but I enjoy them now"):
+    not turned down whatever the head says."""
 
 
 def _about_the_target(clause: str, reply: str) -> str:
@@ -231,4 +250,5 @@ def rule_verdict(clause: str, reply: str, named: bool, just_suggested: bool = Fa
         moved_on=moved_on,
         asks=whole.asks,
         said_no=negative,
+        took_back=said.conceded,
     )

@@ -4,7 +4,8 @@ Pure functions shared by training, evaluation and inference, so the three see a 
 
 - `turn_emotions` merges the emotions of a turn's messages (the last ``max_labels`` labels, later messages win);
 - `entity_mentions` attaches emotions to entities (DESIGN.md): a seeker-mentioned entity takes that turn's emotions,
-  a recommender-mentioned one takes the emotions of the *next seeker turn inside the context* (never beyond it);
+  a recommender-mentioned one takes the emotions of the *next seeker turn inside the context* (never beyond it),
+  unless the seeker named it before: then the seeker's own turn keeps it;
 - `disliked_movies` reads the movies the seeker turned down from the dialogue itself (never the questionnaire);
   a negative turn that names several movies is read clause by clause (`clause_rejections`), so "I loved The
   Shining, but I hated Titanic" turns down Titanic only.
@@ -94,6 +95,8 @@ def entity_mentions(turns: Sequence[TurnInfo], window: int | None = None) -> lis
     for index, (turn, emotions) in enumerate(zip(turns, attached_emotions(turns), strict=True)):
         movie_of = dict(zip(turn.nodes, turn.movies, strict=False))
         for node in turn.nodes:
+            if turn.role == "recommender" and node in latest and latest[node].role == "seeker":
+                continue  # "Oh, I see you like Titanic. Try X": the next reply answers X, not Titanic
             latest.pop(node, None)
             latest[node] = Mention(node, turn.role, len(turns) - 1 - index, emotions, movie_of.get(node))
     mentions = list(latest.values())

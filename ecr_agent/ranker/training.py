@@ -54,7 +54,9 @@ from ecr_agent.store_lock import store_lock
 logger = logging.getLogger(__name__)
 
 PROFILES: dict[str, dict[str, Any]] = {
-    "quick": {"variants": ("ecr",), "train_limit": 400, "valid_limit": None, "epochs": 6},
+    # the demo's ranker: the first 1,550 dialogues, 3 epochs. Valid R@10 0.177 (co-occurrence alone: 0.113) in 100 s
+    # on a fresh store; 400 dialogues × 6 epochs (before 2026-12-01) scored 0.097 in 93 s.
+    "quick": {"variants": ("ecr",), "train_limit": 1550, "valid_limit": None, "epochs": 3},
     "full": {"variants": tuple(VARIANTS), "train_limit": None, "valid_limit": None},
     # a few steps on a slice, no movie-text embeddings (tests, notebooks under test; not a usable model)
     "smoke": {

@@ -93,6 +93,13 @@ def test_catalogue_covers_every_mentioned_movie(paths):
     assert catalog["151656"].name == "Police Academy"
 
 
+def test_namesakes_are_remakes_and_duplicate_entries(paths):
+    catalog = MovieCatalog.load(paths)
+    assert catalog.namesakes({"185139"}) == {"185139", "97219"}  # The Notebook (2004) and (2013)
+    assert catalog.namesakes(["134643"]) == {"134643", "192131"}  # "American Pie (1999)" and "American Pie"
+    assert catalog.namesakes({"163739", "not-a-movie"}) == {"163739", "not-a-movie"}  # American Pie 2 stands alone
+
+
 def test_the_entity_linker_reads_the_data_folder_it_is_given(tmp_path):
     from ecr_agent.linking import EntityLinker
 

@@ -304,6 +304,20 @@ def test_moving_on_turns_down_the_new_pick_only(rules, linker):
     assert [m.moved_on for m in feedback.movies if m.turned_down] == [True]
 
 
+def test_a_reply_answers_every_assistant_message_since_the_last_user_turn(rules, linker):
+    feedback = rules.read(
+        [
+            ChatTurn("user", "Hi, how are you? I want a heist movie"),
+            ChatTurn("assistant", "Have you seen Heat?"),
+            ChatTurn("assistant", "I'm great, thanks for asking!"),
+            ChatTurn("user", "No, I haven't. I really want to see it"),
+        ]
+    )
+    latest = feedback.latest()
+    assert [linker.catalog[f.movie_id].name for f in latest] == ["Heat"]
+    assert latest[0].accepted and latest[0].seen is False and latest[0].turn_index == 3
+
+
 def test_rule_reader_splits_a_turn_naming_two_movies(rules, linker):
     feedback = rules.read([ChatTurn("user", "I love The Shining, but I hated Titanic")])
     titles = {linker.catalog[m].name for m in feedback.turned_down()}
@@ -365,6 +379,10 @@ def test_words_against_the_target_settle_it_and_a_question_does_not():
     assert asked.asks and not asked.turned_down
     assert rule_settles(asked) is False and rule_settles(rule_verdict("nah", "nah", named=False)) is True
     assert rule_settles(rule_verdict("It has Tom Hanks", "It has Tom Hanks", named=False)) is None
+    # replayed ReDial test 21012: the head turned down both movies the recommender had named
+    conceded = "To be honest I never was a fan of any of it but I enjoy them now"
+    took_back = rule_verdict(conceded, conceded, named=False, just_suggested=True)
+    assert took_back.took_back and not took_back.turned_down and rule_settles(took_back) is False
 
 
 @pytest.mark.parametrize(

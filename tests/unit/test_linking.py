@@ -67,6 +67,22 @@ def test_a_capitalised_surname_links_the_film_person_it_names(linker):
     assert "Thomas Ian Nicholas" not in people("love Nicholas Cage too")  # a first name before a surname
 
 
+def test_the_rock_is_dwayne_johnson_unless_the_year_says_the_movie(linker):
+    linked = linker.link("Have you seen San Andreas really great movie with the Rock")
+    assert "Dwayne Johnson" in {linker.kg.name(e) for e in linked.entity_ids}
+    assert [linker.catalog[m].name for m in linked.movie_ids] == ["San Andreas"]
+    assert [linker.catalog[m].title for m in linker.link("How about The Rock (1996)?").movie_ids] == ["The Rock (1996)"]
+
+
+def test_a_one_word_title_opening_a_sentence_as_a_verb_is_no_movie(linker):
+    def titles(text: str) -> list[str]:
+        return [linker.catalog[m].title for m in linker.link(text).movie_ids]
+
+    assert titles("Loved it! Steve Buscemi is A+ #1") == []  # not Loved (1997)
+    assert titles("Saw that but it was a while back") == titles("Hope you enjoy") == []
+    assert titles("Taken was alright.") == ["Taken (2008)"] and titles("I loved Saw.") == ["Saw (2004)"]
+
+
 def test_brought_up_splits_a_turns_movies_into_new_and_named_before(linker):
     turns = [
         ChatTurn("user", "I loved Titanic"),

@@ -41,6 +41,12 @@ def test_acts_are_read_from_the_message():
     assert user_act("Haha! What's wrong with me then?") == "laugh"
     assert user_act("No. Haven't even heard of it. Who is in it?") == "question"
     assert user_act("I love scary movies") == "statement"
+    # replayed ReDial test 21012: a wish for a good day ends the chat; "im great thanks" answers "how are you?"
+    assert user_act("Great talking to you though have a wonderful day. And yes it was") == "goodbye"
+    assert user_act("Have a great day! Any more like it?") == "question"
+    assert user_act("Hello im great thanks what have you seen new") == "question"
+    assert user_act("I'm doing well thank you. I like horror") == "statement"
+    assert user_act("Great, thanks!") == "thanks"
     assert question_topic("Who is in it?") == "cast"
     assert question_topic("who directed that one") == "director"
     assert question_topic("What's it about?") == "plot"
@@ -100,6 +106,14 @@ def test_questions_about_the_assistant_itself_get_an_honest_answer_not_a_life():
         assert said.startswith(("I don't", "No favourites", "I can't")), said
     assert acknowledge(TurnReading("Have you seen it? I loved it")) == ""  # a statement, not a question to answer
     assert acknowledge(TurnReading("Do you know any comedies?")) == ""
+    said = acknowledge(TurnReading("Hello im great thanks what have you seen new"))
+    assert said.startswith("I don't watch movies") or said.startswith("I can't watch movies"), said
+
+
+def test_thanks_for_a_movie_taken_up_names_it():
+    reading = TurnReading("I think I'll go with this one. Thank you", accepted=("Austin Powers in Goldmember (2002)",))
+    said = acknowledge(reading)
+    assert said.endswith("I hope you enjoy Austin Powers in Goldmember (2002).") and said != reading.accepted[0]
 
 
 def test_what_the_user_says_of_the_movie_comes_before_the_laugh():

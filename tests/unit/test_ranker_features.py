@@ -45,6 +45,14 @@ def test_seeker_entities_take_their_turn_and_recommender_entities_the_next_seeke
     assert mentions[5].emotions == {} and mentions[5].distance == 0
 
 
+def test_a_recommender_repeating_what_the_seeker_named_leaves_the_seekers_emotions():
+    # "I loved Titanic" / "Oh, I see you like Titanic. Try The Notebook" / "Hated that one"
+    turns = [seeker([1], {"like": 0.9}), recommender([1, 2]), seeker([], {"negative": 0.8})]
+    mentions = {m.node: m for m in entity_mentions(turns)}
+    assert mentions[1].emotions == {"like": 0.9} and mentions[1].role == "seeker"
+    assert mentions[2].emotions == {"negative": 0.8}
+
+
 def test_context_cut_changes_only_what_is_inside():
     turns = [seeker([1], {"like": 0.9}), recommender([2]), seeker([], {"negative": 0.8})]
     assert {m.node: m.emotions for m in entity_mentions(turns[:2])}[2] == {}

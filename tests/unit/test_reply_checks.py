@@ -278,6 +278,9 @@ NOT_FOUND = [
     "It was so good as a whole.",
     "Movies such as this one are rare.",
     "You should watch Titanic.",
+    "Sure, a comedy or action movie.",
+    "A comedy or drama it is!",
+    "Good idea, an action or horror movie.",
 ]
 
 
