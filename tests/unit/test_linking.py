@@ -83,6 +83,16 @@ def test_a_one_word_title_opening_a_sentence_as_a_verb_is_no_movie(linker):
     assert titles("Taken was alright.") == ["Taken (2008)"] and titles("I loved Saw.") == ["Saw (2004)"]
 
 
+def test_titles_typed_more_as_words_than_as_the_movie_do_not_link_by_name(linker):
+    # ReDial's "Anything Else" (2 mentions) and "Awesome" (1) against "Anything else?" typed 116 times in train
+    assert linker.link("Oh cool, I've seen those both Anything else?").movie_ids == ()
+    assert linker.link("Awesome! Lol, thanks").movie_ids == ()
+    assert [linker.catalog[m].title for m in linker.link("I loved Anything Else (2003)").movie_ids] == [
+        "Anything Else (2003)"
+    ]
+    assert {"anything else", "lol", "awesome"} <= linker.common_phrases
+
+
 def test_brought_up_splits_a_turns_movies_into_new_and_named_before(linker):
     turns = [
         ChatTurn("user", "I loved Titanic"),
