@@ -251,7 +251,10 @@ def acknowledge(reading: TurnReading, key: str = "") -> str:
     if reading.turned_down:
         downs = reading.turned_down[-2:]
         phrases = MOVED_ON if set(downs) <= set(reading.moved_on) else TURNED_DOWN
-        return _choose(phrases, key).format(movie=join_names(downs), verb="are" if len(downs) > 1 else "is")
+        said = _choose(phrases, key).format(movie=join_names(downs), verb="are" if len(downs) > 1 else "is")
+        taken = [title for title in reading.accepted if title not in reading.turned_down]
+        # "EuroTrip was good, but … i think we will watch Super Troopers": one skipped, one taken up
+        return f"{said} I hope you enjoy {taken[-1]}!" if taken else said
     if said := answer_question(reading):
         return said
     if act == "question" and (said := about_me(reading.text, key)):

@@ -28,7 +28,8 @@ MAX_MESSAGE_CHARS = 2000
 WINDOW_TURNS = 40
 SMALLTALK = frozenset(
     "hi hello hey hiya howdy yo good morning evening afternoon day night how are you doing today there thanks thank "
-    "ok okay cool great fine well i am im i'm not bad too and what's up sup nice to meet".split()
+    "ok okay cool great fine well i am im i'm not bad too and what's up sup nice to meet how's hows it is going "
+    "things".split()
 )
 WORD = re.compile(r"[a-z']+")
 REQUEST_POOL = 200
@@ -384,7 +385,9 @@ class ECRPipeline:
         return tuple(movie.title for movie in movies if movie is not None)
 
 
-HOW_ARE_YOU = re.compile(r"\bhow\s+(?:are\s+(?:you|u)|r\s+u|is\s+it\s+going|'?s\s+it\s+going|are\s+things)\b", re.I)
+HOW_ARE_YOU = re.compile(
+    r"\bhow(?:\s+are\s+(?:you|u)|\s+r\s+u|\s+is\s+it\s+going|['’]?s\s+it\s+going|\s+are\s+things)\b", re.I
+)
 
 
 def ask_about_taste(last_message: str) -> str:

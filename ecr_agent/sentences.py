@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 
 SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*$")
-STOCK_PHRASES = ("I was", "one of my favorite", "I think the movie was", "a huge fan", "a big fan")
+STOCK_PHRASES = ("I was", "one of my favorite", "I think the movie was")
 """Phrases the fine-tuned model fell back on reply after reply (`ecr eval reply`'s most repeated 4-gram: "I was so
 excited to see", then, once that was banned, "I was so glad / impressed / taken"; "I think the movie was a great
 choice for me" in four of fifteen replayed turns, which banning only its end turned into "a great way to start my
-day"; "I'm a huge fan of the X-Men franchise" in 9 of 19 replayed turns on 2026-12-01, once right after the
-opening's honest "I don't have favourites of my own"): the chain never lets them be written whole
-(`DecodingConfig.avoid_sequences`)."""
+day"): the chain never lets them be written whole (`DecodingConfig.avoid_sequences`). Claims of fandom ("I'm a
+huge fan of …") are dropped by the gate instead (`life.LIFE_PATTERNS["fandom"]`): banning "a huge fan" gave "I am a
+huge Jumanji fan"."""
 ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "st", "jr", "sr", "vs", "etc", "no", "vol", "prof", "mt"})
 
 

@@ -119,6 +119,12 @@ LIFE_PATTERNS: dict[str, str] = {
         r"|\bnever\s+(?:had|got)\s+the\s+chance\s+to\s+(?:see|watch)\b"
         r"|\b(?:I|we)\s+(?:saw|watched|rewatched)\s+(?:it|this|that)(?:\s+(?:movie|film|one))?\b"
     ),
+    "fandom": (
+        r"\bI(?:\s+am|['’]m|\s+have\s+always\s+been|['’]ve\s+always\s+been)\s+(?:\w+\s+){0,3}?fans?\b"
+        r"|\bone\s+of\s+my\s+(?:all[- ]time\s+|personal\s+)?favou?rites?\b"
+        r"|\bmy\s+(?:all[- ]time\s+|personal\s+)?favou?rite\s+(?:movies?|films?)\b"
+        r"|\bI(?:\s+have|['’]ve)\s+been\s+(?:watching|following)\b"
+    ),
     "life_events": (
         r"\bon\s+(?:my|our)\s+(?:birthday|first\s+date|honeymoon|anniversary|wedding)\b"
         r"|\bon\s+a\s+(?:date|plane|flight)\b|\bat\s+a\s+sleepover\b"

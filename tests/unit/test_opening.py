@@ -110,6 +110,16 @@ def test_questions_about_the_assistant_itself_get_an_honest_answer_not_a_life():
     assert said.startswith("I don't watch movies") or said.startswith("I can't watch movies"), said
 
 
+def test_a_turn_down_beside_a_movie_taken_up_names_both():
+    reading = TurnReading(
+        "EuroTrip was good, a bit strange for us to watch. But we will watch Super Troopers. Thanks!",
+        turned_down=("EuroTrip (2004)",),
+        accepted=("Super Troopers (2001)",),
+    )
+    said = acknowledge(reading)
+    assert "EuroTrip (2004)" in said and said.endswith("I hope you enjoy Super Troopers (2001)!")
+
+
 def test_thanks_for_a_movie_taken_up_names_it():
     reading = TurnReading("I think I'll go with this one. Thank you", accepted=("Austin Powers in Goldmember (2002)",))
     said = acknowledge(reading)

@@ -14,3 +14,6 @@ def test_how_are_you_gets_a_plain_answer_before_the_question_about_taste():
     answered = ask_about_taste("Hi. How are you?")
     assert answered.startswith("Hi there! All good here") and answered.endswith("?")
     assert "All good" not in ask_about_taste("hello")
+    # replayed ReDial test 21984: "Great, thanks!" there answers the greeting; it got "Anytime!" and a pick
+    greeting = "Hey there! How's it going? Great, thanks!"
+    assert is_smalltalk(greeting) and ask_about_taste(greeting).startswith("Hi there! All good here")

@@ -80,6 +80,10 @@ def test_docs_list_every_pattern():
 # --- invented life -------------------------------------------------------------------------------------------------
 
 INVENTED = [
+    ("I am a huge Jumanji fan.", "fandom"),
+    ("I'm a huge fan of the X-Men franchise.", "fandom"),
+    ("This film is one of my favorites, and the best action movie ever made!", "fandom"),
+    ("I've been watching the movies since they first came out.", "fandom"),
     ("I was 12 years old when this movie came out.", "age"),
     ("I was only ten when I first saw it.", "age"),
     ("I loved it as a kid.", "childhood"),
@@ -125,6 +129,8 @@ INVENTED = [
 
 NOT_INVENTED = [
     "I loved the ending.",
+    "Fans of the franchise will love it.",
+    "If you are a fan of Jim Carrey, this is for you.",
     "It made me cry.",
     "I laughed so hard at the dinner scene.",
     "The kids in the movie are adorable.",
