@@ -28,8 +28,8 @@ ACT_PATTERNS: tuple[tuple[Act, re.Pattern[str]], ...] = (
             r"|\bhave an? (great|good|nice|wonderful|lovely|awesome) (day|night|evening|weekend|one)\b(?![^?]*\?)"
             r"|\b(great|nice|good|fun) (talking|chatting) (to|with) you\b(?![^?]*\?)"
             # thanks for the help, asking for nothing more, closes the chat
-            r"|\b(thanks|thank you)( so much| again)? for (the|your|all the|all your) (help|suggestions?"
-            r"|recommendations?|ideas|chat)\b(?![^?]*\?)(?![^.!]*\b(another|more|else)\b)",
+            r"|\b(thanks|thank you)( so much| again)? for ((the|your|all the|all your) (help|suggestions?"
+            r"|recommendations?|ideas|chat)|helping( me| us)?)\b(?![^?]*\?)(?![^.!]*\b(another|more|else)\b)",
             re.I,
         ),
     ),
@@ -37,7 +37,12 @@ ACT_PATTERNS: tuple[tuple[Act, re.Pattern[str]], ...] = (
     ("laugh", re.compile(r"\b(ha(ha)+|hehe+|lol|lmao|rofl)\b", re.I)),
     (
         "question",
-        re.compile(r"\?\s*$|^\s*(who|what|when|is it|was it|does it|did it)\b|\b(what|who) (have|did|do) you\b", re.I),
+        re.compile(
+            r"\?\s*$|^\s*(who|what|when|is it|was it|does it|did it)\b|\b(what|who) (have|did|do) you\b"
+            # "No, i have not, what is that about? it sounds interesting"
+            r"|\b(what|who)('s|\s+is|\s+was)\s+(it|that|this|in\s+it)\b[^.!?]*\?",
+            re.I,
+        ),
     ),
 )
 """What a user message does, first match wins (a message may both thank and say goodbye: goodbye wins; "thanks
@@ -81,6 +86,10 @@ ABOUT_ME: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
             r"\b(?:have|did|do)\s+you\s+(?:ever\s+|already\s+|also\s+)?(?:seen|see|watched|watch|like|liked)\b", re.I
         ),
         ("I don't watch movies myself, but I know plenty about them.", "I can't watch movies myself, sadly!"),
+    ),
+    (
+        re.compile(r"\b(?:what|how)\s+about\s+your\s+day\b|\bhow(?:'s|\s+is|\s+was)\s+your\s+day\b", re.I),
+        ("All good here, thanks for asking!",),
     ),
 )
 """Questions about the assistant's own viewing or taste, answered honestly: it has no life to tell."""

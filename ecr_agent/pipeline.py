@@ -26,6 +26,8 @@ logger = logging.getLogger(__name__)
 MAX_MESSAGE_CHARS = 2000
 """Longer messages are cut (keeping the end, where the latest wishes are) before any model sees them."""
 WINDOW_TURNS = 40
+QUESTION_SENTENCE = re.compile(r"[^.!?]*\?")
+"""The sentences of a message that ask something."""
 SMALLTALK = frozenset(
     "hi hello hey hiya howdy yo good morning evening afternoon day night how are you doing today there thanks thank "
     "ok okay cool great fine well i am im i'm not bad too and what's up sup nice to meet how's hows it is going "
@@ -334,7 +336,10 @@ class ECRPipeline:
             while not picks and index >= 0 and turns[index].role == "assistant":
                 new, named_before = brought_up(turns, index, self.linker)
                 picks, index = (*new, *named_before), index - 1
-            movie_id = (named_ids or picks or (None,))[0]
+            # "i like comedies like Click. what is that about?": a question naming no movie asks about the pick
+            questions = QUESTION_SENTENCE.findall(turns[-1].content)
+            in_question = [m for q in questions for m in self.linker.link(q).movie_ids]
+            movie_id = (in_question or (picks if questions else ()) or named_ids or picks or (None,))[0]
             asked_about = self.linker.catalog.get(movie_id) if movie_id else None
         from ecr_agent.feedback.rules import cues
         from ecr_agent.ranker.requests import liked_movies

@@ -44,9 +44,12 @@ def split_sentences(text: str) -> list[str]:
 
 
 CLAUSE_BREAK = re.compile(
-    r"\s*\n\s*|[.!?;]+\s+|[.!?;]+$|,?\s+\b(?:but|however|although|though|whereas|except)\b\s*", re.I
+    r"\s*\n\s*|[.!?;]+\s+|[.!?;]+$|,?\s+\b(?:but|however|although|though|whereas|except)\b\s*"
+    r"|,?\s+\b(?:ha(?:ha)+|lol|lmao)\b[!.,]*\s+(?=\S)",
+    re.I,
 )
-"""Where a clause ends: a line break (between messages), a sentence end, a contrastive conjunction ("…, but …")."""
+"""Where a clause ends: a line break (between messages), a sentence end, a contrastive conjunction ("…, but …"), or a
+laugh between two sentences typed without a full stop ("he has such a cheesy smile, haha I also like Zombieland")."""
 
 
 def split_clauses(text: str) -> list[str]:

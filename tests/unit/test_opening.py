@@ -6,6 +6,7 @@ from ecr_agent.data.movies import Movie
 from ecr_agent.opening import (
     LAUGHS,
     TurnReading,
+    about_me,
     acknowledge,
     answer,
     pick_fact,
@@ -47,6 +48,11 @@ def test_acts_are_read_from_the_message():
     assert user_act("Hello im great thanks what have you seen new") == "question"
     assert user_act("I'm doing well thank you. I like horror") == "statement"
     assert user_act("Great, thanks!") == "thanks"
+    # replayed ReDial test 20642
+    asking = "i like comdy movies like Click No, i have not, what is that about? it sounds interesting"
+    assert user_act(asking) == "question"
+    assert user_act("That man knows how to make a movie Well, thank you for helping me") == "goodbye"
+    assert about_me("My day is awesome, what about your day?") == "All good here, thanks for asking!"
     assert question_topic("Who is in it?") == "cast"
     assert question_topic("who directed that one") == "director"
     assert question_topic("What's it about?") == "plot"

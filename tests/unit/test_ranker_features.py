@@ -81,6 +81,10 @@ def test_disliked_movies_come_from_negative_seeker_turns():
 def test_a_negative_turn_naming_several_movies_is_read_clause_by_clause():
     assert split_clauses("I love scary movies like @1, but I hated @2") == ["I love scary movies like @1", "I hated @2"]
     assert split_clauses("Loved @1.\nHated @2!") == ["Loved @1", "Hated @2"]
+    # replayed ReDial test 22068: the cheesy smile is not said of the movies after the laugh
+    laughing = "he has such a cheesy smile, haha I also like @1"
+    assert split_clauses(laughing) == ["he has such a cheesy smile", "I also like @1"]
+    assert split_clauses("haha that was funny") == ["haha that was funny"]
     assert split_clauses("  ") == []
 
     def movies_in(clause: str) -> list[str]:
