@@ -280,13 +280,13 @@ def acknowledge(reading: TurnReading, key: str = "") -> str:
         return _choose(SEEN, key).format(movie=reading.seen[-1])
     if reading.accepted:
         return _choose(ACCEPTED, key).format(movie=reading.accepted[-1])
-    if act == "laugh":
-        return _choose(LAUGHS, key)
     if reading.request:
         request = reading.request
         return _choose(REQUEST, key).format(request=request, Request=request[:1].upper() + request[1:])
-    if reading.liked_named:
+    if reading.liked_named:  # "…such a cheesy smile, haha I also like Zombieland": the movies, not the laugh
         return _choose(NAMED_LIKED, key).format(movie=join_names(reading.liked_named[-2:]))
+    if act == "laugh":
+        return _choose(LAUGHS, key)
     return ""
 
 

@@ -26,8 +26,9 @@ logger = logging.getLogger(__name__)
 MAX_MESSAGE_CHARS = 2000
 """Longer messages are cut (keeping the end, where the latest wishes are) before any model sees them."""
 WINDOW_TURNS = 40
-QUESTION_SENTENCE = re.compile(r"[^.!?]*\?")
-"""The sentences of a message that ask something."""
+QUESTION_SENTENCE = re.compile(r"\b(?:what|who|when|where|which|how|is|was|does|did|has)\b[^.!?,]*\?", re.I)
+"""The questions of a message, from their first question word (chats run sentences together: "i like comedies like
+Click No, i have not, what is that about?" asks about the pick, not about Click)."""
 SMALLTALK = frozenset(
     "hi hello hey hiya howdy yo good morning evening afternoon day night how are you doing today there thanks thank "
     "ok okay cool great fine well i am im i'm not bad too and what's up sup nice to meet how's hows it is going "

@@ -126,6 +126,11 @@ def test_a_turn_down_beside_a_movie_taken_up_names_both():
     assert "EuroTrip (2004)" in said and said.endswith("I hope you enjoy Super Troopers (2001)!")
 
 
+def test_movies_the_user_likes_come_before_a_laugh():
+    reading = TurnReading("such a cheesy smile, haha I also like Zombieland", liked_named=("Zombieland (2009)",))
+    assert "Zombieland (2009)" in acknowledge(reading) and acknowledge(reading) not in LAUGHS
+
+
 def test_thanks_for_a_movie_taken_up_names_it():
     reading = TurnReading("I think I'll go with this one. Thank you", accepted=("Austin Powers in Goldmember (2002)",))
     said = acknowledge(reading)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from ecr_agent.pipeline import ask_about_taste, clip, is_smalltalk
+from ecr_agent.pipeline import QUESTION_SENTENCE, ask_about_taste, clip, is_smalltalk
 
 
 def test_small_talk_and_clipping():
@@ -17,3 +17,9 @@ def test_how_are_you_gets_a_plain_answer_before_the_question_about_taste():
     # replayed ReDial test 21984: "Great, thanks!" there answers the greeting; it got "Anytime!" and a pick
     greeting = "Hey there! How's it going? Great, thanks!"
     assert is_smalltalk(greeting) and ask_about_taste(greeting).startswith("Hi there! All good here")
+
+
+def test_a_question_is_read_from_its_question_word():
+    # replayed ReDial test 20642: the question asks about the pick, not about Click named before it
+    text = "i like comdy movies like Click  (2006) No, i have not, what is that about? it sounds interesting"
+    assert QUESTION_SENTENCE.findall(text) == ["what is that about?"]
