@@ -30,6 +30,7 @@ from typing import Any, Literal
 
 from ecr_agent.config import Paths
 from ecr_agent.data.redial import Dialogue, Feedback, load_dialogues, read_jsonl, render_mentions
+from ecr_agent.opening import UNMET_REQUEST
 
 IARD_FILE = "redial/train_extra_iard.jsonl"
 APOLOGY = re.compile(
@@ -38,6 +39,9 @@ APOLOGY = re.compile(
     re.I,
 )
 """How a reply treats the user's last message as a turn-down (the old and the new openings alike)."""
+UNMET = re.compile(rf"\b{re.escape(UNMET_REQUEST)}\b[^.!?]*[.!?]")
+"""The opening's "I couldn't find … in my catalogue, sorry." (`opening.UNMET_REQUEST`): an apology for the catalogue,
+not a reading of the user's message as a turn-down (until 2026-12-01 05:00 UTC it counted as one)."""
 
 
 @dataclass(frozen=True)
@@ -267,7 +271,7 @@ def apology_scores(
     ``broad``: IARD's wider gold (a rejection or a critique of the movie).
     """
     gold = {c.key: c.turned_down_broad if broad else c.turned_down for c in contexts}
-    judged = [(APOLOGY.search(r.opening or r.reply) is not None, gold[r.key]) for r in rows if gold[r.key] is not None]
+    judged = [(treats_as_turn_down(r.opening or r.reply), gold[r.key]) for r in rows if gold[r.key] is not None]
     apologies = sum(said for said, _ in judged)
     right = sum(said and truth for said, truth in judged)
     downs = sum(bool(truth) for _, truth in judged)
@@ -280,6 +284,11 @@ def apology_scores(
         "wrong_apology_rate": round((apologies - right) / apologies, 3) if apologies else 0.0,
         "wrong_apologies_per_100_replies": round(100 * (apologies - right) / len(judged), 1) if judged else 0.0,
     }
+
+
+def treats_as_turn_down(opening: str) -> bool:
+    """Whether an opening answers the user's message as a turn-down ("Sorry X didn't work for you", "let's skip X")."""
+    return APOLOGY.search(UNMET.sub(" ", opening)) is not None
 
 
 def collapse_scores(rows: Sequence[ReplyRow]) -> dict[str, float | int | str]:

@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from ecr_agent.reply_eval import treats_as_turn_down
+
+
+def test_a_catalogue_apology_is_not_a_turn_down():
+    assert treats_as_turn_down("Sorry Click (2006) didn't work for you. You might enjoy The Wedding Singer (1998).")
+    assert treats_as_turn_down("No problem, let's skip The Lion King (1994). Try Inception (2010).")
+    # an unmet request is said with "sorry" too; before 2026-12-01 it counted as 4 of 9 apologies in 200 replies
+    assert not treats_as_turn_down("I couldn't find something like Frozen in my catalogue, sorry. How about Hatchet?")
+    assert treats_as_turn_down("I couldn't find a comedy in my catalogue, sorry. Sorry Up (2009) didn't work for you.")
