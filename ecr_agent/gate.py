@@ -3,7 +3,8 @@
 Fine-tuning on first-person reviews teaches a small model to claim experiences ("I was 12 when I first saw it") and
 it garbles the facts it is given. The gate reads the generated continuation sentence by sentence and drops a
 sentence that the invented-life detector flags, whose claims the fact book proves false
-(`ecr_agent.evaluation.life`, `ecr_agent.evaluation.claims`), or that doubts what the movie is (`MUDDLE`).
+(`ecr_agent.evaluation.life`, `ecr_agent.evaluation.claims`), that doubts what the movie is (`MUDDLE`) or that runs
+it down (`TALKS_DOWN`).
 Streaming releases each sentence once it is complete, so what streams is exactly what `filter` returns. A last
 sentence the model left unfinished ('The user is: "I loved it') is dropped too: a reply never ends mid-sentence.
 """
@@ -24,6 +25,15 @@ MUDDLE = re.compile(
 """A sentence that doubts what the movie is ("I'm not sure if this is a movie or an episode of the series, but it's
 definitely one": three of about fifteen replayed turns on 2026-12-01): dropped like a false claim."""
 
+TALKS_DOWN = re.compile(
+    r"\b(?:boring|dull|tedious)\b|(?<!not\s)\btoo\s+(?:slow|long|predictable|confusing)\b"
+    r"|\bhard\s+to\s+(?:follow|keep\s+track|enjoy|watch)\b|\bno\s+(?:direction|substance|plot)\b",
+    re.I,
+)
+"""A sentence that runs the recommended movie down ("It's not a bad film, but it is too slow and boring for me to enjoy
+it", right after the user turned a movie down as too slow: the 2026-12-01 demo; "It's too long and … hard to keep
+track of the plot points"): dropped, since the reply recommends the movie."""
+
 
 class SentenceGate:
     """Keeps the finished sentences of a reply that claim no life and no false fact (``book`` None: facts unchecked)."""
@@ -33,7 +43,7 @@ class SentenceGate:
 
     def keep(self, sentence: str, movie_id: str | None, previous: str = "") -> bool:
         """Whether ``sentence`` may be shown; ``previous`` is the sentence before it ("He" may be its subject)."""
-        if invented_life(sentence) or MUDDLE.search(sentence):
+        if invented_life(sentence) or MUDDLE.search(sentence) or TALKS_DOWN.search(sentence):
             return False
         return self.book is None or movie_id is None or not false_claims(sentence, movie_id, self.book, previous)
 

@@ -491,3 +491,12 @@ def test_the_gate_never_ends_a_reply_mid_sentence():
         "It is a great film. I'm not sure if this is a movie or an episode of the series, but it's definitely one."
     )
     assert gate.filter(muddled, None) == "It is a great film."
+
+
+def test_the_gate_drops_a_sentence_that_runs_the_pick_down():
+    from ecr_agent.gate import SentenceGate
+
+    gate = SentenceGate()
+    demo = "I'm glad that the movie was successful. It's not a bad film, but it is too slow and boring for me."
+    assert gate.filter(demo, None) == "I'm glad that the movie was successful."
+    assert gate.filter("It is a great film. I am glad it was not too long.", None).endswith("not too long.")
