@@ -60,8 +60,8 @@ NAME_AFTER = frozenset("movie movies film films flick flicks fan fans and or nev
 """Words around a surname that say it is a name ("a movie by Page", "Stone and Gosling", "Hardy films", "Nolan never
 disappoints")."""
 COMMON_PHRASE_TITLES = Path(__file__).parent / "data" / "common_phrase_titles.json"
-"""Titles ReDial users type far more often as plain words than they mention the movie ("anything else", "loved",
-"lol", "weekend"; `tools/common_phrase_titles.py` counts them in the train messages): not linked by name."""
+"""Titles ReDial users type far more often as plain words than they mention the movie ("anything else", "awesome",
+"lol", "hope"; `tools/common_phrase_titles.py` counts them in the train messages): not linked by name."""
 NICKNAMES = {"the rock": "dwayne johnson"}
 """What people call a film person → the label of the KG entity. In ReDial's seeker messages "the Rock" (50 times in
 train) is Dwayne Johnson: a seeker who means the 1996 movie links it with its id; in a chat the movie still links as
@@ -106,8 +106,13 @@ def _tokens(text: str) -> list[tuple[str, bool]]:
 
 
 def _sentence_starts(text: str) -> list[bool]:
-    """Per token of `_tokens`, whether it opens a sentence (the text's start, or after ``.``, ``!`` or ``?``)."""
-    return [not text[: m.start()].strip() or text[: m.start()].rstrip()[-1] in ".!?" for m in TOKEN.finditer(text)]
+    """Per token of `_tokens`, whether it opens a sentence (the text's first, or after ``.``, ``!`` or ``?``)."""
+    starts: list[bool] = []
+    end = 0
+    for match in TOKEN.finditer(text):
+        starts.append(not starts or any(mark in text[end : match.start()] for mark in ".!?"))
+        end = match.end()
+    return starts
 
 
 def title_key(name: str) -> str:
