@@ -90,7 +90,12 @@ class LlamaCppStepper:
         while prefix < limit and cached[prefix] == prompt_ids[prefix]:
             prefix += 1
         self.llm.n_tokens = prefix  # eval() drops the cache after it
-        self.llm.eval(prompt_ids[prefix:])
+        if prefix < len(prompt_ids) - 1:
+            self.llm.eval(prompt_ids[prefix:-1])
+        # The last prompt token always runs alone: its logits come out the same whether the rest of the prompt was
+        # cached or not (a batched product and a one-token one round differently, and a near-tie then picked "The
+        # Choice" on a first call and "The Notebook" on the next: invoke and stream disagreed)
+        self.llm.eval(prompt_ids[-1:])
         self.reused = prefix
         return self._logits()
 
