@@ -135,6 +135,8 @@ class EntityLinker:
                 key = title_key(name)
                 if key and key not in STOPWORDS and key not in common:
                     self.titles[key] = movie.movie_id  # most-mentioned movie wins a shared title
+                    if "-" in key:  # "Spider Man" as "Spider-Man"
+                        self.titles[key.replace("-", " ")] = movie.movie_id
         self.entities: dict[str, int] = {}
         self.genres: set[str] = set()
         genre_relation = kg.relation_ids.get("<http://dbpedia.org/ontology/genre>")
@@ -146,6 +148,8 @@ class EntityLinker:
             if not key or key in STOPWORDS or len(key) < 3:
                 continue
             self.entities.setdefault(key, index)
+            if "-" in key:  # "Daniel Day Lewis" as "Daniel Day-Lewis"
+                self.entities.setdefault(key.replace("-", " "), index)
             if index in genre_ids:
                 self._add_genre_aliases(key, index)
         for genre, words in GENRE_WORDS.items():

@@ -24,7 +24,8 @@ ACT_PATTERNS: tuple[tuple[Act, re.Pattern[str]], ...] = (
     (
         "goodbye",
         re.compile(
-            r"\b(bye|goodbye|good ?night|see you|take care|that'?s all)\b|^\W*you too\W*$"
+            r"\b(bye|goodbye|good ?night|see you|take care|that'?s all)\b"
+            r"|^\W*((thanks?|thank you)\W+)?(you too|same to you)\W*$"  # "Thanks you too!"
             r"|\bhave an? (great|good|nice|wonderful|lovely|awesome) (day|night|evening|weekend|one)\b(?![^?]*\?)"
             r"|\b(great|nice|good|fun) (talking|chatting) (to|with) you\b(?![^?]*\?)"
             # thanks for the help, asking for nothing more, closes the chat

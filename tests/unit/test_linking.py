@@ -93,6 +93,12 @@ def test_titles_typed_more_as_words_than_as_the_movie_do_not_link_by_name(linker
     assert {"anything else", "lol", "awesome"} <= linker.common_phrases
 
 
+def test_a_hyphenated_name_links_typed_with_a_space(linker):
+    # replayed ReDial test 22125
+    assert [linker.kg.name(e) for e in linker.link("I quite enjoy Daniel Day Lewis").entity_ids] == ["Daniel Day-Lewis"]
+    assert [linker.catalog[m].title for m in linker.link("I loved Spider Man").movie_ids] == ["Spider-Man (2002)"]
+
+
 def test_brought_up_splits_a_turns_movies_into_new_and_named_before(linker):
     turns = [
         ChatTurn("user", "I loved Titanic"),
