@@ -3,8 +3,8 @@
 Fine-tuning on first-person reviews teaches a small model to claim experiences ("I was 12 when I first saw it") and
 it garbles the facts it is given. The gate reads the generated continuation sentence by sentence and drops a
 sentence that the invented-life detector flags, whose claims the fact book proves false
-(`ecr_agent.evaluation.life`, `ecr_agent.evaluation.claims`), that doubts what the movie is (`MUDDLE`) or that runs
-it down (`TALKS_DOWN`).
+(`ecr_agent.evaluation.life`, `ecr_agent.evaluation.claims`), that doubts what the movie is (`MUDDLE`), that runs
+it down (`TALKS_DOWN`) or that takes the movie for an actor (`CALLED_AN_ACTOR`).
 Streaming releases each sentence once it is complete, so what streams is exactly what `filter` returns. A last
 sentence the model left unfinished ('The user is: "I loved it') is dropped too: a reply never ends mid-sentence.
 """
@@ -34,6 +34,11 @@ TALKS_DOWN = re.compile(
 it", right after the user turned a movie down as too slow: the 2026-12-01 demo; "It's too long and … hard to keep
 track of the plot points"): dropped, since the reply recommends the movie."""
 
+CALLED_AN_ACTOR = r"\s+(?:is|was)\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,2}?(?:actor|actress)\b"
+"""What follows the movie's own name in a sentence that takes the movie for a person ("Simon Birch is a great actor.
+He has been nominated for 10 Academy Awards": replayed ReDial test 22367)."""
+YEAR_SUFFIX = re.compile(r"\s*\(\d{4}\)\s*$")
+
 
 class SentenceGate:
     """Keeps the finished sentences of a reply that claim no life and no false fact (``book`` None: facts unchecked)."""
@@ -45,7 +50,12 @@ class SentenceGate:
         """Whether ``sentence`` may be shown; ``previous`` is the sentence before it ("He" may be its subject)."""
         if invented_life(sentence) or MUDDLE.search(sentence) or TALKS_DOWN.search(sentence):
             return False
-        return self.book is None or movie_id is None or not false_claims(sentence, movie_id, self.book, previous)
+        if self.book is None or movie_id is None:
+            return True
+        name = YEAR_SUFFIX.sub("", self.book.title_of(movie_id))
+        if name and re.search(re.escape(name) + CALLED_AN_ACTOR, sentence, re.I):
+            return False
+        return not false_claims(sentence, movie_id, self.book, previous)
 
     def filter(self, text: str, movie_id: str | None) -> str:
         """``text`` without its dropped sentences (unchanged when none is dropped)."""

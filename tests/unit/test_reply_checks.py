@@ -500,3 +500,14 @@ def test_the_gate_drops_a_sentence_that_runs_the_pick_down():
     demo = "I'm glad that the movie was successful. It's not a bad film, but it is too slow and boring for me."
     assert gate.filter(demo, None) == "I'm glad that the movie was successful."
     assert gate.filter("It is a great film. I am glad it was not too long.", None).endswith("not too long.")
+
+
+def test_the_gate_drops_a_sentence_that_takes_the_movie_for_an_actor(book: FactBook):
+    from ecr_agent.gate import SentenceGate
+
+    gate = SentenceGate(book)
+    # replayed ReDial test 22367, recommending Simon Birch (1998)
+    said = "Simon Birch is a great actor. It is a moving film."
+    movie = next(m for m, facts in book.facts.items() if facts.title == "Simon Birch (1998)")
+    assert gate.filter(said, movie) == "It is a moving film."
+    assert gate.filter("Simon Birch is a great film.", movie) == "Simon Birch is a great film."
