@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
+from ecr_agent.data.movies import YEAR_SUFFIX
 from ecr_agent.evaluation.claims import FactBook, false_claims
 from ecr_agent.evaluation.life import invented_life
 from ecr_agent.sentences import is_sentence_end, split_sentences
@@ -37,7 +38,6 @@ track of the plot points"): dropped, since the reply recommends the movie."""
 CALLED_AN_ACTOR = r"\s+(?:is|was)\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,2}?(?:actor|actress)\b"
 """What follows the movie's own name in a sentence that takes the movie for a person ("Simon Birch is a great actor.
 He has been nominated for 10 Academy Awards": replayed ReDial test 22367)."""
-YEAR_SUFFIX = re.compile(r"\s*\(\d{4}\)\s*$")
 
 
 class SentenceGate:
@@ -52,7 +52,7 @@ class SentenceGate:
             return False
         if self.book is None or movie_id is None:
             return True
-        name = YEAR_SUFFIX.sub("", self.book.title_of(movie_id))
+        name = YEAR_SUFFIX.sub("", self.book.title_of(movie_id)).strip()
         if name and re.search(re.escape(name) + CALLED_AN_ACTOR, sentence, re.I):
             return False
         return not false_claims(sentence, movie_id, self.book, previous)

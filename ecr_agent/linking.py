@@ -115,6 +115,11 @@ def _sentence_starts(text: str) -> list[bool]:
     return starts
 
 
+def typed_as_a_title(words: Sequence[str], caps: Sequence[bool]) -> bool:
+    """Whether typed words read as a title: capitalised, or two content words ("jurassic park"; "up in the air" not)."""
+    return any(caps) or sum(word not in STOPWORDS for word in words) > 1
+
+
 def title_key(name: str) -> str:
     """Lookup key of a name: lower-case tokens joined by spaces (``"Titanic (1997)"`` → ``"titanic 1997"``)."""
     return " ".join(t for t, _ in _tokens(name))
@@ -177,10 +182,16 @@ class EntityLinker:
                 self.genres.add(alias)
 
     @classmethod
-    def load(cls, paths: Paths, catalog: MovieCatalog | None = None, kg: KnowledgeGraph | None = None) -> EntityLinker:
+    def load(
+        cls,
+        paths: Paths,
+        catalog: MovieCatalog | None = None,
+        kg: KnowledgeGraph | None = None,
+        common_phrases: frozenset[str] | None = None,
+    ) -> EntityLinker:
         """The linker over the catalogue and KG in ``paths``'s data folder (``catalog`` and ``kg`` when loaded)."""
         catalog = catalog or MovieCatalog.load(paths)
-        return cls(catalog, kg or KnowledgeGraph.load(paths, catalog=catalog))
+        return cls(catalog, kg or KnowledgeGraph.load(paths, catalog=catalog), common_phrases)
 
     def entity_named(self, name: str) -> int | None:
         """The KG entity a name of `LinkedText.names` links: a person's surname, or an entity's label."""
@@ -245,8 +256,7 @@ class EntityLinker:
                     continue
                 if n == 1 and title is not None and starts[i] and self._said_as_a_verb(words, i):
                     title = None
-                content = sum(t not in STOPWORDS for t in words[i : i + n])
-                if title is not None and (capitalised or (n > 1 and content > 1)):
+                if title is not None and typed_as_a_title(words[i : i + n], caps[i : i + n]):
                     movies.append(title)
                 elif entity is not None:
                     entities.append(entity)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ecr_agent.config import Paths
 from ecr_agent.data.redial import MOVIE_MENTION
-from ecr_agent.linking import COMMON_PHRASE_TITLES, STOPWORDS, EntityLinker, _tokens
+from ecr_agent.linking import COMMON_PHRASE_TITLES, EntityLinker, _tokens, typed_as_a_title
 
 MIN_TYPED = 5
 """A phrase typed fewer times than this is no evidence either way."""
@@ -29,7 +29,7 @@ MAX_MENTIONS = 50
 def common_phrase_titles(paths: Paths) -> dict[str, list[int]]:
     """Title key → [times typed in train messages as `EntityLinker.link` would link it (capitalised, or two
     content words), the movie's ReDial mentions], for the common phrases."""
-    linker = EntityLinker(*_catalog_and_kg(paths), common_phrases=frozenset())
+    linker = EntityLinker.load(paths, common_phrases=frozenset())
     keys = set(linker.titles)
     typed: Counter[str] = Counter()
     with paths.data_file("redial/train_data.jsonl").open(encoding="utf-8") as lines:
@@ -40,8 +40,7 @@ def common_phrase_titles(paths: Paths) -> dict[str, list[int]]:
                 for start in range(len(words)):
                     for n in (1, 2, 3):
                         key = " ".join(words[start : start + n])
-                        content = sum(word not in STOPWORDS for word in words[start : start + n])
-                        if key in keys and (any(caps[start : start + n]) or content > 1):  # as `link` would
+                        if key in keys and typed_as_a_title(words[start : start + n], caps[start : start + n]):
                             typed[key] += 1
     common = {}
     for key, count in sorted(typed.items()):
@@ -49,14 +48,6 @@ def common_phrase_titles(paths: Paths) -> dict[str, list[int]]:
         if count >= MIN_TYPED and count > TYPED_PER_MENTION * (mentions + 1) and mentions < MAX_MENTIONS:
             common[key] = [count, mentions]
     return common
-
-
-def _catalog_and_kg(paths: Paths):  # noqa: ANN202
-    from ecr_agent.data.movies import MovieCatalog
-    from ecr_agent.knowledge.graph import KnowledgeGraph
-
-    catalog = MovieCatalog.load(paths)
-    return catalog, KnowledgeGraph.load(paths, catalog=catalog)
 
 
 def main() -> None:

@@ -11,21 +11,18 @@ store `bash run.sh demo` builds (``ECR_STORE_DIR``) and the data (``ECR_DATA_DIR
 from __future__ import annotations
 
 import argparse
-import json
-import re
 import time
 
 from ecr_agent import ECRChain
 from ecr_agent.config import Paths
+from ecr_agent.data.redial import SPLITS, Dialogue, load_dialogues
 
 
-def turns_of(dialogue: dict) -> list[dict[str, str]]:
+def turns_of(dialogue: Dialogue) -> list[dict[str, str]]:
     """The dialogue as chat messages: ``@ids`` as titles, consecutive messages of one speaker merged."""
-    titles = dialogue["movieMentions"]
     turns: list[dict[str, str]] = []
-    for message in dialogue["messages"]:
-        role = "user" if message["senderWorkerId"] == dialogue["initiatorWorkerId"] else "assistant"
-        text = re.sub(r"@(\d+)", lambda m: (titles.get(m.group(1)) or m.group(0)).strip(), message["text"])
+    for message in dialogue.messages:
+        role, text = "user" if message.role == "seeker" else "assistant", dialogue.render(message)
         if turns and turns[-1]["role"] == role:
             turns[-1]["content"] += " " + text
         else:
@@ -36,16 +33,10 @@ def turns_of(dialogue: dict) -> list[dict[str, str]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("ids", nargs="+", help="ReDial conversation ids (e.g. 21012)")
-    parser.add_argument("--split", default="test", choices=("train", "test"))
+    parser.add_argument("--split", default="test", choices=SPLITS)
     args = parser.parse_args()
     paths = Paths.from_env()
-    wanted = set(args.ids)
-    dialogues = {}
-    with paths.data_file(f"redial/{args.split}_data.jsonl").open(encoding="utf-8") as lines:
-        for line in lines:
-            dialogue = json.loads(line)
-            if dialogue["conversationId"] in wanted:
-                dialogues[dialogue["conversationId"]] = dialogue
+    dialogues = {d.conversation_id: d for d in load_dialogues(args.split, paths) if d.conversation_id in args.ids}
     chain = ECRChain.from_store(paths=paths)
     for conversation in args.ids:
         if conversation not in dialogues:

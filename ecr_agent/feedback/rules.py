@@ -154,8 +154,8 @@ def cues(text: str) -> Cues:
     """Read the cues of ``text``; a negated positive ("didn't like it") counts as negative only."""
     text = PRAISE_BY_DENIAL.sub(" great ", text.replace("\u2019", "'"))
     not_seen = bool(NOT_SEEN.search(text))
-    negative = _says_no(text)
-    conceded = not negative and _critique_taken_back(text)
+    criticised, conceded = _critique(text)
+    negative = criticised and not conceded
     positive = bool(POSITIVE.search(LIKE_NOT_LIKING.sub(" ", NEGATIVE.sub(" ", ASKS_ABOUT_IT.sub(" ", text)))))
     seen = bool(SEEN.search(NOT_SEEN.sub(" ", text)))
     redirects, more = bool(REDIRECTS.search(text)), bool(ASKS_FOR_MORE.search(text))
@@ -174,24 +174,20 @@ def cues(text: str) -> Cues:
     )
 
 
-def _says_no(text: str) -> bool:
-    """A negative cue that no concession takes back ("some scenes I didn't like, but overall pretty good")."""
-    text = NOT_A_NO.sub(" ", SEEN_DENIAL.sub(" ", text))
-    return bool(NEGATIVE.search(text)) and not _critique_taken_back(text)
-
-
-def _critique_taken_back(text: str) -> bool:
-    """A negative cue followed by a concession that says something good of the target and nothing bad."""
+def _critique(text: str) -> tuple[bool, bool]:
+    """Whether ``text`` holds a negative cue, and whether a concession after it takes it back: something good of the
+    target and nothing bad ("some scenes I didn't like, but overall pretty good")."""
     text = NOT_A_NO.sub(" ", SEEN_DENIAL.sub(" ", text))
     if not NEGATIVE.search(text):
-        return False
+        return False, False
     *before, last = CONCESSION.split(text)
-    return bool(
+    taken_back = bool(
         before
         and POSITIVE.search(LIKE_NOT_LIKING.sub(" ", THANKS.sub(" ", last)))
         and not NEGATIVE.search(last)
         and not ELSEWHERE.search(last)
     )
+    return True, taken_back
 
 
 @dataclass(frozen=True)
