@@ -114,10 +114,10 @@ LIFE_PATTERNS: dict[str, str] = {
     ),
     "viewing_claim": (
         r"\b(?:I|we)(?:\s+have|['’]ve|\s+had)\s+(?:(?:never|not|already|just|finally|also|both|recently|only)\s+)?"
-        r"(?:seen|watched|rewatched)\s+(?:it|this|that|the\s+(?:movie|film)|one)\b"
+        r"(?:seen|watched|rewatched)\s+(?:(?:it|this|that|the\s+(?:movie|film)|one)\b|(?-i:[A-Z0-9]))"
         r"|\b(?:I|we)\s+(?:haven['’]?t|have\s+not|hadn['’]?t|never)\s+(?:\w+\s+)?(?:seen|watched|saw)\b"
         r"|\bnever\s+(?:had|got)\s+the\s+chance\s+to\s+(?:see|watch)\b"
-        r"|\b(?:I|we)\s+(?:saw|watched|rewatched)\s+(?:it|this|that)(?:\s+(?:movie|film|one))?\b"
+        r"|\b(?:I|we)\s+(?:saw|watched|rewatched)\s+(?:(?:it|this|that)(?:\s+(?:movie|film|one))?\b|(?-i:[A-Z0-9]))"
     ),
     "fandom": (
         r"\bI(?:\s+am|['’]m|\s+have\s+always\s+been|['’]ve\s+always\s+been)\s+(?:\w+\s+){0,3}?fans?\b"

@@ -125,6 +125,8 @@ INVENTED = [
     ("I've watched it and it was great.", "viewing_claim"),
     ("I haven't seen it yet, but it looks good.", "viewing_claim"),
     ("I saw it and loved it.", "viewing_claim"),
+    ("I have seen Commando (1985) and it was a great movie.", "viewing_claim"),  # replayed ReDial test 22068
+    ("We watched Jaws twice.", "viewing_claim"),
 ]
 
 NOT_INVENTED = [
