@@ -4,7 +4,8 @@ Fine-tuning on first-person reviews teaches a small model to claim experiences (
 it garbles the facts it is given. The gate reads the generated continuation sentence by sentence and drops a
 sentence that the invented-life detector flags, whose claims the fact book proves false
 (`ecr_agent.evaluation.life`, `ecr_agent.evaluation.claims`), that doubts what the movie is (`MUDDLE`), that runs
-it down (`TALKS_DOWN`) or that takes the movie for an actor (`CALLED_AN_ACTOR`).
+it down (`TALKS_DOWN`), that weighs it as if the assistant were to watch it (`AS_ITS_VIEWER`) or that takes the
+movie for an actor (`CALLED_AN_ACTOR`).
 Streaming releases each sentence once it is complete, so what streams is exactly what `filter` returns. A last
 sentence the model left unfinished ('The user is: "I loved it') is dropped too: a reply never ends mid-sentence.
 """
@@ -35,6 +36,17 @@ TALKS_DOWN = re.compile(
 it", right after the user turned a movie down as too slow: the 2026-12-01 demo; "It's too long and … hard to keep
 track of the plot points"): dropped, since the reply recommends the movie."""
 
+AS_ITS_VIEWER = re.compile(
+    r"\b(?:choice|pick|fit|option)\s+for\s+me\b|\bfor\s+me\s+(?:not\s+)?to\s+(?:watch|enjoy|see|like)\b"
+    r"|\bnot\s+sure\s+(?:if|whether)\s+(?:this|it|the)\s+(?:\w+\s+)?(?:is|was|would\s+be)\s+(?:worth|a\s+good|the\s+right"
+    r"|right|for\s+me)\b",
+    re.I,
+)
+"""A sentence that weighs the pick as if the assistant were to watch it, or doubts it ("I am not sure if this movie is
+a good choice for me", "the movie was a great choice for me", "it will be very hard for me not to enjoy it": 8 of
+the 200 replies of the 2026-12-01 05:06 reply bench, and four of 30 turns replayed at 07:10): dropped, since the reply
+recommends the movie to the user."""
+
 CALLED_AN_ACTOR = r"\s+(?:is|was)\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,2}?(?:actor|actress)\b"
 """What follows the movie's own name in a sentence that takes the movie for a person ("Simon Birch is a great actor.
 He has been nominated for 10 Academy Awards": replayed ReDial test 22367)."""
@@ -48,7 +60,7 @@ class SentenceGate:
 
     def keep(self, sentence: str, movie_id: str | None, previous: str = "") -> bool:
         """Whether ``sentence`` may be shown; ``previous`` is the sentence before it ("He" may be its subject)."""
-        if invented_life(sentence) or MUDDLE.search(sentence) or TALKS_DOWN.search(sentence):
+        if invented_life(sentence) or any(p.search(sentence) for p in (MUDDLE, TALKS_DOWN, AS_ITS_VIEWER)):
             return False
         if self.book is None or movie_id is None:
             return True

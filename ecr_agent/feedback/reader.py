@@ -207,10 +207,11 @@ def item_rule_verdict(item: FeedbackItem) -> RuleVerdict:
 
 def rule_settles(rule: RuleVerdict) -> bool | None:
     """Whether the words alone settle "turned down" whatever the head says: True when they say no or move on, False
-    when the reply only asks about the movie or takes its critique back, None when the head decides."""
+    when the reply only asks about the movie, takes its critique back or speaks only of other movies, None when the
+    head decides."""
     if rule.said_no or rule.moved_on:
         return True
-    return False if rule.asks or rule.took_back else None
+    return False if rule.asks or rule.took_back or rule.silent else None
 
 
 def verdicts_from_probabilities(
@@ -224,7 +225,8 @@ def verdicts_from_probabilities(
     "I'll have to watch that one!" that they have seen it. A reply that moves on from the suggestion just before it
     ("I've seen that one. Do you have one more?") turns it down whatever the head says (`RuleVerdict.moved_on`);
     one that only asks a question about it ("Who wrote it?") does not (`RuleVerdict.asks`), and words against it
-    ("seen it, didn't really like it") do (`RuleVerdict.said_no`).
+    ("seen it, didn't really like it") do (`RuleVerdict.said_no`); a reply that speaks only of other movies ("I liked
+    Cocoon" after "you need a movie now: Grimm") says nothing of it (`RuleVerdict.silent`).
     """
     verdicts = []
     for item, p_liked, p_seen in zip(items, liked.tolist(), seen.tolist(), strict=True):
@@ -232,9 +234,10 @@ def verdicts_from_probabilities(
         settled = rule_settles(rule)
         said_no = rule.said_no or (settled is None and p_liked[0] >= config.turned_down_threshold)
         turned_down = said_no or rule.moved_on
-        accepted = not turned_down and p_liked[1] >= config.accepted_threshold
+        unseen_only = rule.seen is False and not rule.accepted  # "No, I've never heard of that!"
+        accepted = not (turned_down or rule.silent or unseen_only) and p_liked[1] >= config.accepted_threshold
         said = rule.seen
-        if said is None and max(p_seen[0], p_seen[1]) >= config.seen_threshold:
+        if said is None and not rule.silent and max(p_seen[0], p_seen[1]) >= config.seen_threshold:
             said = p_seen[1] >= p_seen[0]
         verdicts.append(
             MovieFeedback(

@@ -55,8 +55,8 @@ NEGATIVE = re.compile(
     # "don't think it is my cup of tea", "a little too slapstick for me"
     r"|(?:n'?t|\bnot)\s+think\s+(?:it'?s|it\s+is|that'?s|that\s+is|it\s+would\s+be)\s+(?:\w+\s+){0,2}(?:my|for\s+me)\b"
     r"|\btoo\s+\w+(?:\s+\w+)?\s+for\s+(?:me|us|my)\b"
-    # "nah, too sappy", "a bit too predictable"
-    r"|^\W*nah\b|\btoo\s+(?!good\b|great\b|cool\b|fun\b|funny\b|many\b)\w+(?:y|ish|ic|ent|ous|al|ive|ed|ing|ble|ful|ant)\b",
+    # "nah, too sappy", "a bit too predictable", "so no MovieX"
+    r"|^\W*nah\b|\bno\s+MovieX\b|\btoo\s+(?!good\b|great\b|cool\b|fun\b|funny\b|many\b)\w+(?:y|ish|ic|ent|ous|al|ive|ed|ing|ble|ful|ant)\b",
     re.I | re.M,
 )
 POSITIVE = re.compile(
@@ -67,7 +67,18 @@ POSITIVE = re.compile(
     r"|add\s+(?:it|that|them|this|MovieX)\s+to|good\s+(?:one|idea|choice|suggestion|pick|movie|call)|great"
     r"\s+(?:one|idea|choice|suggestion|pick|movie)|love|loved|like|liked|enjoy|enjoyed|favou?rites?|awesome|amazing"
     r"|perfect|excellent|interesting|interested|nice|thanks|thank\s+you|good|great|fun|funny|cool"
-    r"|can'?t\s+wait|cannot\s+wait)\b",
+    r"|can'?t\s+wait|cannot\s+wait)\b"
+    # "Those are exactly the kind of movie I'm looking for!", "just what I was after"
+    r"|\b(?:exactly|just)\s+(?:the\s+(?:kind|sort|type)\s+of|what)\b"
+    # wanting to see it, said after "I haven't seen it" (audited train replies): "but I want to!", "I've been
+    # meaning to for years", "I will be sure to watch it", "I'll give it a go", "I could try", "adding it to my list"
+    r"|\b(?:want|wanting|wanted|meaning|intending|dying|hope|hoping|planning)\s+(?:to|too)\b"
+    r"(?!\s+(?:go|find|know|get|ask)\b|\s+(?:\w+\s+)?(?:something|anything|some|a\s+movie|movies|one\s+that)\b)"
+    r"|\bgive\s+(?:it|that|this|them|MovieX)\s+a\s+(?:go|try|shot|watch|look|chance)\b|\btake\s+a\s+look\b"
+    r"|\bwill\s+(?:\w+\s+){0,3}?(?:watch|rent|try|see|check)\s+(?:it|that|this|them|MovieX)\b"
+    r"|\b(?:should|going\s+to|could|might)\s+(?:\w+\s+)?(?:see|watch|try|rent)\s+(?:it|that|this|them|MovieX)\b"
+    r"|\b(?:up\s+(?:for|to)\s+)?trying\s+(?:it|that|this|MovieX)\b|\btake\s+your\s+(?:recommendation|suggestion|advice|word)"
+    r"|\badding\s+(?:it|that|this|them|MovieX)\b",
     re.I,
 )
 LIKE_NOT_LIKING = re.compile(
@@ -125,6 +136,15 @@ NOT_A_NO = re.compile(
 """Words a negative cue would misread: a wish ("nothing too serious"), a comparison ("not as good as MovieY"), an
 idiom ("it's been too long"), or "I liked that one too much"."""
 CONCESSION = re.compile(r"\b(?:but|though|although|however|overall)\b", re.I)
+LEAD_IN = re.compile(
+    r"(?:\b(?:and|also|too|or|but|i|we|he|she|they|you|really|just|always|recently|first|the|movie|film|is|was|as"
+    r"|good|such|like|liked|love|loved|enjoy|enjoyed|watch|watched|see|saw|seen|want|wanted|to|have|has|did|do|of"
+    r"|called|named|in|with|prefer|mean)\b\s*)+$",
+    re.I,
+)
+"""The words that lead into another movie ("I also loved ", "have you seen the movie ", "as good as "): about it,
+not about the target."""
+WORD = re.compile(r"\w{2,}")
 THANKS = re.compile(r"\bthanks?(?:\s+you)?\b", re.I)
 ELSEWHERE = re.compile(r"\b(?:others?|the\s+rest|MovieY|ones|couple|few)\b", re.I)
 """A concession about other movies ("…, but I'll check out the others!", "But you've given a couple good ones") takes
@@ -207,16 +227,21 @@ class RuleVerdict:
     took_back: bool = False
     """Words against the target that a concession takes back ("never was a fan of any of it but I enjoy them now"):
     not turned down whatever the head says."""
+    silent: bool = False
+    """The reply names other movies and has no words about the target, neither before the first other movie (less
+    those leading into it) nor after the last ("I liked MovieY" after a suggestion of MovieX): the head, which reads
+    the whole reply, may not take the target up, turn it down or call it seen."""
 
 
 def _about_the_target(clause: str, reply: str) -> str:
     """The words of a reply that does not name the target which speak of it: the whole reply when it names no other
     movie (so "…, but overall pretty good" concedes), else its clauses naming no other movie (``clause``); when every
-    clause names one, the words before the first other movie, less the part that leads into it ("Not a fan, any
-    others like MovieY?" says no, "boring, but I love MovieY" too; "I liked MovieY but…" says nothing of it)."""
+    clause names one, the words before the first other movie less those that lead into it (`LEAD_IN`) and less a
+    concession ("Not a fan, any others like MovieY?" says no, "boring, but I love MovieY" too; "I liked MovieY" and
+    "I liked MovieY but…" say nothing of it)."""
     if OTHER not in reply:
         return reply
-    before = clause.split(OTHER)[0]
+    before = LEAD_IN.sub("", clause.split(OTHER)[0]) if OTHER in clause else clause
     breaks = list(CONCESSION.finditer(before))
     return before[: breaks[-1].start()] if breaks else before
 
@@ -239,12 +264,17 @@ def rule_verdict(clause: str, reply: str, named: bool, just_suggested: bool = Fa
     moved_on = just_suggested and not named and found.moves_on
     negative = said.negative  # "I didn't like MovieY" says nothing against the target
     whole = found if read == reply else cues(reply)
+    # a reply naming other movies but not the target takes it up only in the words about it ("I liked MovieY"
+    # says nothing of the suggestion)
+    elsewhere = not named and OTHER in reply
+    positive = said.positive if elsewhere else found.positive
     return RuleVerdict(
         turned_down=negative or moved_on,
-        accepted=found.positive and not negative and not moved_on,
+        accepted=positive and not negative and not moved_on,
         seen=seen,
         moved_on=moved_on,
         asks=whole.asks,
         said_no=negative,
         took_back=said.conceded,
+        silent=elsewhere and not WORD.search(about) and not WORD.search(clause.rsplit(OTHER, 1)[-1]),
     )

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+import torch
 
 import ecr_agent.feedback
 from ecr_agent.config import Paths, StoreNotBuiltError
@@ -35,7 +36,13 @@ from ecr_agent.feedback.evaluation import (
     is_rejection,
     score_verdicts,
 )
-from ecr_agent.feedback.reader import DialogueFeedback, FeedbackReader, MovieFeedback, rule_settles
+from ecr_agent.feedback.reader import (
+    DialogueFeedback,
+    FeedbackReader,
+    MovieFeedback,
+    rule_settles,
+    verdicts_from_probabilities,
+)
 from ecr_agent.feedback.rules import cues, rule_verdict
 from ecr_agent.types import ChatTurn
 
@@ -82,6 +89,13 @@ def test_public_api_is_pinned():
         ("Saw it, hated it.", True, False, True, False),
         ("One of my favorites, can't wait for the sequel", True, False, False, True),
         ("I think I'm going to add MovieX to my list of movies", False, False, False, True),
+        # replayed ReDial test 21785 and 22632
+        ("I have seen both of those! Those are exactly the kind of movie I'm looking for!", True, False, False, True),
+        ("Nope not in Marvel so no MovieX", False, False, True, False),
+        ("I haven't seen that one, but I've been meaning to for years!", False, True, False, True),  # audited train
+        ("No I haven't, adding it to my list!", False, True, False, True),
+        ("Haven't seen that one. But will give it a go.", False, True, False, True),
+        ("I don't care much for comic book movies though. I want to go to the theater.", False, False, True, False),
     ],
 )
 def test_cues(text, seen, not_seen, negative, positive):
@@ -94,6 +108,31 @@ def test_rule_verdict_reads_seen_where_the_reply_speaks_of_the_target():
     assert rule_verdict(trailer, trailer, named=False).seen is False
     # a reply that does not name the target: "I liked MovieY" is about the other movie
     assert rule_verdict("Any movies like that?", f"I liked {OTHER}. Any movies like that?", named=False).seen is None
+
+
+@pytest.mark.parametrize(
+    ("clause", "reply", "silent", "seen", "accepted"),
+    [
+        # replayed ReDial test 22632: "I liked Cocoon" answered "you need a movie now Grimm"
+        (f"I liked {OTHER}", f"I liked {OTHER}", True, None, False),
+        (f"I liked {OTHER} but it was long", f"I liked {OTHER} but it was long", False, None, False),
+        (f"Yes! Cute movie. As good as {OTHER}", f"Yes! Cute movie. As good as {OTHER}", False, None, False),
+        (f"yes, he loved that and also {OTHER}", f"yes, he loved that and also {OTHER}", False, True, True),
+        (
+            f"That one I have not seen, I also liked {OTHER}",
+            f"That one I have not seen, I also liked {OTHER}",
+            False,
+            False,
+            False,
+        ),
+        ("It was fun", f"I love {OTHER}. It was fun", False, True, True),
+    ],
+)
+def test_a_reply_naming_other_movies_speaks_of_the_target_only_in_its_own_words(clause, reply, silent, seen, accepted):
+    verdict = rule_verdict(clause, reply, named=False, just_suggested=True)
+    assert (verdict.silent, verdict.seen, verdict.accepted) == (silent, seen, accepted)
+    assert not verdict.turned_down
+    assert rule_settles(verdict) is (False if silent else None)
 
 
 @pytest.mark.parametrize(
@@ -436,3 +475,22 @@ def test_sparing_clears_only_the_turn_down_of_the_movies_asked_for_more_of():
     spared = DialogueFeedback((other, down)).sparing(["1"])
     assert spared.turned_down() == ["2"]
     assert spared.movies[1].p_turned_down == 0.9 and not spared.movies[1].moved_on
+
+
+def test_the_head_may_not_take_up_a_movie_the_words_say_nothing_of_or_only_have_not_seen():
+    from ecr_agent.feedback.dataset import FeedbackItem
+    from ecr_agent.feedback.model import FeedbackModelConfig
+
+    def item(reply: str, named: bool = False) -> FeedbackItem:
+        return FeedbackItem("1", "suggested", 2, reply, reply, "How about MovieX?", named, OTHER in reply, reply)
+
+    # the head is sure of "accepted" and "seen" for every item
+    replies = ["I liked MovieY", "No, I've never heard of that!", "I haven't seen it but I want to!", "Sounds fun"]
+    items = [item(reply) for reply in replies]
+    liked = torch.tensor([[0.05, 0.9, 0.05]] * len(items))
+    seen = torch.tensor([[0.02, 0.97, 0.01]] * len(items))
+    config = FeedbackModelConfig(accepted_threshold=0.5, turned_down_threshold=0.5, seen_threshold=0.9)
+    verdicts = verdicts_from_probabilities(items, liked, seen, config)
+    # replayed ReDial test 22632 ("I liked Cocoon" after "you need a movie now Grimm") and 20743
+    assert [v.accepted for v in verdicts] == [False, False, True, True]
+    assert [v.seen for v in verdicts] == [None, False, False, True]

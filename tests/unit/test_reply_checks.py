@@ -504,6 +504,24 @@ def test_the_gate_drops_a_sentence_that_runs_the_pick_down():
     assert gate.filter("It is a great film. I am glad it was not too long.", None).endswith("not too long.")
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "I am not sure if this movie is a good choice for me.",  # replayed ReDial test 22632
+        "I am glad to say that this movie was a great choice for me.",  # 21988
+        "It's a great film, and it will be very hard for me not to enjoy it!",  # 21785
+        "I'm not sure if this movie is worth the money, but it's a great film.",  # 20743
+    ],
+)
+def test_the_gate_drops_a_sentence_that_weighs_the_pick_as_its_viewer(sentence):
+    from ecr_agent.gate import SentenceGate
+
+    gate = SentenceGate()
+    assert gate.filter(f"It is a moving film. {sentence}", None) == "It is a moving film."
+    kept = "It is a great choice for a family night. I'm sure you will enjoy it."
+    assert gate.filter(kept, None) == kept
+
+
 def test_the_gate_drops_a_sentence_that_takes_the_movie_for_an_actor(book: FactBook):
     from ecr_agent.gate import SentenceGate
 

@@ -80,6 +80,9 @@ def test_i_like_a_genre_is_a_genre_request_but_not_when_negated(linker):
     assert negated.genre_names == () and negated.avoid_names == ("Horror film",)
     funny = ask(linker, "Something funny, not scary")
     assert funny.genre_names == ("Comedy film",) and funny.avoid_names == ("Horror film",)
+    for message in ("I am fine and interested in sci-fic", "any good Sci-Fi?", "I love syfy movies"):
+        request = ask(linker, message)  # "sci-fic": replayed ReDial test 22632
+        assert request is not None and request.genre_names == ("Science fiction film",), message
 
 
 def test_a_feared_genre_is_kept_out_of_the_top_picks(linker):
