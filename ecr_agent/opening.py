@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from ecr_agent.data.movies import Movie
+from ecr_agent.data.movies import Movie, genre_display
 
 Act = Literal["goodbye", "thanks", "laugh", "question", "statement"]
 Topic = Literal["cast", "director", "writer", "plot", "genre", "year", "length", "rating"]
@@ -222,8 +222,9 @@ def pick_fact(movie: Movie, focus: Sequence[str] = ()) -> str | None:
     info = movie.info
     genres = [g for g in info.get("genre", []) if g]
     wanted = {name.lower() for name in focus}
-    focus_genres = [g for g in genres if g.lower() in wanted or f"{g.lower()} film" in wanted]
-    kind = _article(f"{join_names((focus_genres or genres)[:2])} movie") if genres else "a movie"
+    focus_genres = [g for g in genres if g.lower() in wanted or genre_display(g).lower() in wanted]
+    shown = focus_genres + [g for g in genres if g not in focus_genres]  # "interested in sci-fi": sci-fi first
+    kind = _article(f"{join_names(shown[:2])} movie") if genres else "a movie"
     roles = (("director", "directed by"), ("writer", "written by"), ("star", "with"))
     focused = [f"{label} {name}" for key, label in roles for name in info.get(key, []) if name.lower() in wanted]
     people = focused[:1]

@@ -110,3 +110,14 @@ class MovieCatalog:
     def ids(self) -> list[str]:
         """Movie ids in a fixed order (the item index of the ranker)."""
         return sorted(self.movies, key=int)
+
+
+GENRE_DISPLAY = {
+    "sci-fi": "Science fiction film", "film-noir": "Film noir", "animation": "Animated film",
+    "biography": "Biographical film", "history": "Historical film", "sport": "Sports film", "western": "Western",
+}  # fmt: skip
+
+
+def genre_display(genre: str) -> str:
+    """Readable name of a catalogue genre (``"sci-fi"`` → ``"Science fiction film"``), as the KG names genres."""
+    return GENRE_DISPLAY.get(genre, f"{genre.capitalize()} film")

@@ -49,7 +49,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 
-from ecr_agent.data.movies import MovieCatalog
+from ecr_agent.data.movies import MovieCatalog, genre_display
 from ecr_agent.knowledge.graph import PERSON_RELATIONS, KnowledgeGraph, entity_label, relation_label
 from ecr_agent.linking import GENRE_WORDS as LINKER_GENRE_WORDS
 from ecr_agent.linking import EntityLinker, brought_up
@@ -82,10 +82,6 @@ GENRE_WORDS = {
 
 ``short`` (a short film, or a short movie?) and ``music`` (music styles are KG genres too) are left out on purpose.
 """
-GENRE_DISPLAY = {
-    "sci-fi": "Science fiction film", "film-noir": "Film noir", "animation": "Animated film",
-    "biography": "Biographical film", "history": "Historical film", "sport": "Sports film", "western": "Western",
-}  # fmt: skip
 CATCH_ALL_GENRE = "drama"
 
 LIKE_CUE = re.compile(
@@ -682,11 +678,6 @@ def _key(name: str) -> str:
 def _title_key(name: str) -> str:
     """``"The Conjuring"`` → ``conjuring``: the catalogue lists some movies twice, with and without the article."""
     return re.sub(r"^(?:the|a|an) ", "", _key(name))
-
-
-def genre_display(genre: str) -> str:
-    """Readable name of a catalogue genre (``"sci-fi"`` → ``"Science fiction film"``)."""
-    return GENRE_DISPLAY.get(genre, f"{genre.capitalize()} film")
 
 
 def _genre_needs(label: str) -> frozenset[str]:

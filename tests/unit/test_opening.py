@@ -71,7 +71,10 @@ def test_answers_come_from_the_metadata_and_say_nothing_without_it():
 def test_the_fact_names_the_requested_person_with_their_role():
     assert pick_fact(MISERY) == "a drama and thriller movie directed by Rob Reiner, with James Caan and Kathy Bates"
     assert pick_fact(MISERY, focus=["Stephen King"]) == "a drama and thriller movie written by Stephen King"
-    assert pick_fact(MISERY, focus=["Thriller film"]).startswith("a thriller movie")
+    assert pick_fact(MISERY, focus=["Thriller film"]).startswith("a thriller and drama movie")
+    # replayed ReDial test 22632: "interested in sci-fic" got "Black Panther: it's an action and adventure movie"
+    panther = Movie("1", "Black Panther (2018)", 0, info={"genre": ["action", "adventure", "sci-fi"]})
+    assert pick_fact(panther, focus=["Science fiction film"]) == "a sci-fi and action movie"
     assert pick_fact(BARE) is None
 
 
