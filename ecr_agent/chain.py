@@ -246,7 +246,7 @@ class ECRChain(Runnable[dict, ECRResponse]):
         if turn.prompt is None or opening_only:
             reply = turn.opening
         else:
-            reply = turn.prompt.compose(self.pipeline.gate.filter(continuation, turn.subject_id))
+            reply = turn.prompt.compose(self.pipeline.gate.filter(continuation, turn.subject_id, turn.opening))
         return ECRResponse(
             reply=reply,
             recommendations=turn.recommendations,
@@ -349,7 +349,8 @@ class ECRChain(Runnable[dict, ECRResponse]):
         """The generated sentences the gate keeps, streamed from the chat model."""
         assert turn.prompt is not None
         chunks = self.chat_model.stream(self._prompt_messages(turn), config=config, **self._decoding(turn))
-        return _Pieces(self.pipeline.gate.stream((str(chunk.content) for chunk in chunks), turn.subject_id))
+        pieces = (str(chunk.content) for chunk in chunks)
+        return _Pieces(self.pipeline.gate.stream(pieces, turn.subject_id, turn.opening))
 
 
 class _Pieces:

@@ -21,20 +21,24 @@ from ecr_agent.evaluation.life import invented_life
 from ecr_agent.sentences import is_sentence_end, split_sentences
 
 MUDDLE = re.compile(
-    r"\bnot\s+sure\s+(?:if|whether)\s+(?:this|it)\s+is\s+(?:a|an|the)\s+(?:movie|film)\b|\bor\s+an?\s+episode\s+of\b",
+    r"\bnot\s+sure\s+(?:if|whether)\s+(?:this|it)\s+is\s+(?:a|an|the)\s+(?:movie|film)\b|\bor\s+an?\s+episode\s+of\b"
+    r"|\bnot\s+sure\s+(?:if|whether)\s+(?:this|it|the)\s+(?:movie\s+|film\s+)?is\s+(?:a|an)\s+[\w-]+(?:\s+[\w-]+)?\s+or\b",
     re.I,
 )
 """A sentence that doubts what the movie is ("I'm not sure if this is a movie or an episode of the series, but it's
-definitely one": three of about fifteen replayed turns on 2026-12-01): dropped like a false claim."""
+definitely one": three of about fifteen replayed turns on 2026-12-01; "I am not sure if this movie is a comedy or an
+action film", replayed ReDial test 20458): dropped like a false claim."""
 
 TALKS_DOWN = re.compile(
     r"\b(?:boring|dull|tedious)\b|(?<!not\s)\btoo\s+(?:slow|long|predictable|confusing)\b"
-    r"|\bhard\s+to\s+(?:follow|keep\s+track|enjoy|watch)\b|\bno\s+(?:direction|substance|plot)\b",
+    r"|\bhard\s+to\s+(?:follow|keep\s+track|enjoy|watch)\b|\bno\s+(?:real\s+)?(?:direction|substance|plot|story)\b"
+    r"|(?:n't|\bnot)\s+(?:really\s+|very\s+)?(?:interesting|exciting|entertaining)\b",
     re.I,
 )
 """A sentence that runs the recommended movie down ("It's not a bad film, but it is too slow and boring for me to enjoy
 it", right after the user turned a movie down as too slow: the 2026-12-01 demo; "It's too long and … hard to keep
-track of the plot points"): dropped, since the reply recommends the movie."""
+track of the plot points"; Stalingrad "has no real story to tell and … many other things … that aren't really
+interesting or exciting enough", replayed ReDial test 23102): dropped, since the reply recommends the movie."""
 
 AS_ITS_VIEWER = re.compile(
     r"\b(?:choice|pick|fit|option)\s+for\s+me\b|\bfor\s+me\s+(?:not\s+)?to\s+(?:watch|enjoy|see|like)\b"
@@ -69,27 +73,36 @@ class SentenceGate:
             return False
         return not false_claims(sentence, movie_id, self.book, previous)
 
-    def filter(self, text: str, movie_id: str | None) -> str:
-        """``text`` without its dropped sentences (unchanged when none is dropped)."""
+    def filter(self, text: str, movie_id: str | None, context: str = "") -> str:
+        """``text`` without its dropped sentences (unchanged when none is dropped); ``context`` is the text before it
+        (the opening), whose last sentence a leading "He" / "She" may refer to."""
         sentences = split_sentences(text)
         finished = _finished(sentences)
-        kept = [s for i, s in enumerate(finished) if self.keep(s, movie_id, finished[i - 1] if i else "")]
+        kept = [s for i, s in enumerate(finished) if self.keep(s, movie_id, _before(finished, i, context))]
         return text.strip() if len(kept) == len(sentences) else " ".join(kept)
 
-    def stream(self, pieces: Iterable[str], movie_id: str | None) -> Iterator[str]:
+    def stream(self, pieces: Iterable[str], movie_id: str | None, context: str = "") -> Iterator[str]:
         """Release the kept sentences of a streamed text as each one completes, each led by a space."""
         text, released = "", 0
         for piece in pieces:
             text += piece
             sentences = split_sentences(text)
             for i in range(released, len(sentences) - 1):
-                if self.keep(sentences[i], movie_id, sentences[i - 1] if i else ""):
+                if self.keep(sentences[i], movie_id, _before(sentences, i, context)):
                     yield " " + sentences[i]
             released = max(released, len(sentences) - 1)
         sentences = _finished(split_sentences(text))
         for i in range(released, len(sentences)):
-            if self.keep(sentences[i], movie_id, sentences[i - 1] if i else ""):
+            if self.keep(sentences[i], movie_id, _before(sentences, i, context)):
                 yield " " + sentences[i]
+
+
+def _before(sentences: list[str], index: int, context: str) -> str:
+    """The sentence before ``sentences[index]``: the last of ``context`` for the first one."""
+    if index:
+        return sentences[index - 1]
+    opening = split_sentences(context)
+    return opening[-1] if opening else ""
 
 
 def _finished(sentences: list[str]) -> list[str]:

@@ -66,6 +66,8 @@ NICKNAMES = {"the rock": "dwayne johnson"}
 """What people call a film person → the label of the KG entity. In ReDial's seeker messages "the Rock" (50 times in
 train) is Dwayne Johnson: a seeker who means the 1996 movie links it with its id; in a chat the movie still links as
 "The Rock (1996)"."""
+MOVIE_NOUNS = frozenset("movie movies film films flick flicks genre".split())
+"""Words after a genre that make it one ("war movies"), not a title."""
 VERB_OBJECTS = frozenset("it that this them those these the a an you your all every to".split())
 """Words after a sentence-opening one-word title that make it a verb or a greeting: "Loved it!", "Saw that but …",
 "Hope you enjoy" are not the movies *Loved* (1997), *Saw* and *Hope* (2007); "Taken was alright" is *Taken*."""
@@ -142,6 +144,7 @@ class EntityLinker:
                     self.titles[key] = movie.movie_id  # most-mentioned movie wins a shared title
                     if "-" in key:  # "Spider Man" as "Spider-Man"
                         self.titles[key.replace("-", " ")] = movie.movie_id
+        self.catalog_genres = frozenset(g.lower() for m in catalog.movies.values() for g in m.info.get("genre", []))
         self.entities: dict[str, int] = {}
         self.genres: set[str] = set()
         genre_relation = kg.relation_ids.get("<http://dbpedia.org/ontology/genre>")
@@ -232,6 +235,12 @@ class EntityLinker:
         """Whether a sentence-opening one-word title is an everyday word used as a verb ("Loved it!")."""
         return i + 1 < len(words) and words[i + 1] in VERB_OBJECTS and words[i] in everyday_words()
 
+    def _said_as_a_genre(self, words: list[str], i: int) -> bool:
+        """Whether a one-word title names its genre before a word for movies ("War movies are a hobby of mine",
+        replayed ReDial test 23102, linked War (2007))."""
+        genre = words[i] in self.genres or words[i] in self.catalog_genres
+        return genre and i + 1 < len(words) and words[i + 1] in MOVIE_NOUNS
+
     def link(self, text: str) -> LinkedText:
         """Movies (``@ids`` first, then titles) and entities mentioned in ``text``; unknown ids are dropped."""
         movies = [m for m in MOVIE_MENTION.findall(text) if m in self.catalog]
@@ -255,6 +264,8 @@ class EntityLinker:
                 if n == 1 and not capitalised and key not in self.genres:
                     continue
                 if n == 1 and title is not None and starts[i] and self._said_as_a_verb(words, i):
+                    title = None
+                if n == 1 and title is not None and self._said_as_a_genre(words, i):
                     title = None
                 if title is not None and typed_as_a_title(words[i : i + n], caps[i : i + n]):
                     movies.append(title)

@@ -788,11 +788,17 @@ _LEADING_NAME = re.compile(rf"^(?P<name>{NAME})")
 
 def with_subject(sentence: str, previous: str, book: FactBook) -> str:
     """``sentence`` with a leading "He" / "She" replaced by the person the previous sentence opens with ("Bill
-    Skarsgård is the best actor in this film. He's a great director." → "Bill Skarsgård's a great director.")."""
-    pronoun, lead = SUBJECT_PRONOUN.match(sentence), _LEADING_NAME.match(previous.strip())
-    if pronoun is None or lead is None or not book.is_person(lead.group("name")):
+    Skarsgård is the best actor in this film. He's a great director." → "Bill Skarsgård's a great director."), or
+    else by the only person it names ("It's a crime movie with Ryan Gosling. He is the best director in this
+    genre": replayed ReDial test 22073)."""
+    pronoun = SUBJECT_PRONOUN.match(sentence)
+    if pronoun is None:
         return sentence
-    return lead.group("name") + sentence[pronoun.end() :]
+    lead = _LEADING_NAME.match(previous.strip())
+    if lead is not None and book.is_person(lead.group("name")):
+        return lead.group("name") + sentence[pronoun.end() :]
+    named = {match.group(0) for match in _NAME_RE.finditer(previous) if book.is_person(match.group(0))}
+    return named.pop() + sentence[pronoun.end() :] if len(named) == 1 else sentence
 
 
 def false_claims(text: str, movie_id: str, book: FactBook, previous: str = "") -> list[str]:

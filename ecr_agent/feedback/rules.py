@@ -44,7 +44,7 @@ NEGATIVE = re.compile(
     r"|sound|interested|think\s+i(?:'d|\s+would)?\s+(?:like|enjoy|want))"
     r"|\b(?:hate|hated|hates|dislike|disliked|boring|bored|awful|terrible|horrible|worst|stupid|lame|overrated"
     r"|meh|ehh+|no\s+thanks|pass\s+on|i'?ll\s+pass|not\s+a\s+fan|can'?t\s+stand|disappoint\w*|annoying|dumb|cheesy|too\s+(?:scary|gory|violent"
-    r"|long|slow|sad|dark|weird|much)|not\s+really|no\s+interest|rather\s+not|wasn'?t\s+(?:a\s+)?(?:fan|good|great))\b"
+    r"|long|slow|sad|dark|weird|much)|not\s+really(?!\s+(?:picky|particular|fussy|sure|seen|watched|heard))|no\s+interest|rather\s+not|wasn'?t\s+(?:a\s+)?(?:fan|good|great))\b"
     # "ugh\npass", "No thank you", "I will not watch that ever", "not one of my favorites", "not such a big fan"
     r"|(?:^|\n)\s*(?:ugh\s*)?pass\s*(?:[.!,;]|$)|\bno\s+thank\s*(?:s|you)\b|\b(?:will\s+not|won'?t|wont|never)\s+(?:\w+\s+)?watch\b"
     r"|(?:\bnot|n't)\s+(?:\w+\s+){0,2}my\s+favou?rites?\b|\bnot\s+such\s+a\s+(?:big\s+)?fan\b"

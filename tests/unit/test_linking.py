@@ -83,6 +83,16 @@ def test_a_one_word_title_opening_a_sentence_as_a_verb_is_no_movie(linker):
     assert titles("Taken was alright.") == ["Taken (2008)"] and titles("I loved Saw.") == ["Saw (2004)"]
 
 
+def test_a_one_word_title_before_a_word_for_movies_is_its_genre(linker):
+    def titles(text: str) -> list[str]:
+        return [linker.catalog[m].title for m in linker.link(text).movie_ids]
+
+    # replayed ReDial test 23102: "War movies" linked War (2007)
+    assert titles("War movies are a hobby of mine! War Horse (2011) was good too!") == ["War Horse (2011)"]
+    assert titles("I want a Western film") == []
+    assert titles("I loved Titanic movie") == ["Titanic (1997)"]
+
+
 def test_titles_typed_more_as_words_than_as_the_movie_do_not_link_by_name(linker):
     # ReDial's "Anything Else" (2 mentions) and "Awesome" (1) against "Anything else?" typed 116 times in train
     assert linker.link("Oh cool, I've seen those both Anything else?").movie_ids == ()

@@ -493,6 +493,8 @@ def test_the_gate_never_ends_a_reply_mid_sentence():
         "It is a great film. I'm not sure if this is a movie or an episode of the series, but it's definitely one."
     )
     assert gate.filter(muddled, None) == "It is a great film."
+    genres = "It is a great film. I am not sure if this movie is a comedy or an action film, but it is funny."
+    assert gate.filter(genres, None) == "It is a great film."
 
 
 def test_the_gate_drops_a_sentence_that_runs_the_pick_down():
@@ -502,6 +504,8 @@ def test_the_gate_drops_a_sentence_that_runs_the_pick_down():
     demo = "I'm glad that the movie was successful. It's not a bad film, but it is too slow and boring for me."
     assert gate.filter(demo, None) == "I'm glad that the movie was successful."
     assert gate.filter("It is a great film. I am glad it was not too long.", None).endswith("not too long.")
+    stalingrad = "It's about the battle of Stalingrad, but it has no real story to tell and it isn't really exciting."
+    assert gate.filter(f"It is a war film. {stalingrad}", None) == "It is a war film."
 
 
 @pytest.mark.parametrize(
@@ -520,6 +524,22 @@ def test_the_gate_drops_a_sentence_that_weighs_the_pick_as_its_viewer(sentence):
     assert gate.filter(f"It is a moving film. {sentence}", None) == "It is a moving film."
     kept = "It is a great choice for a family night. I'm sure you will enjoy it."
     assert gate.filter(kept, None) == kept
+
+
+def test_a_leading_he_refers_to_the_only_person_the_opening_names(book: FactBook):
+    from ecr_agent.gate import SentenceGate
+
+    gate = SentenceGate(book)
+    # replayed ReDial test 22073: the opening named Ryan Gosling for "a good Ryan Gosling movie like Drive"
+    movie = next(m for m, facts in book.facts.items() if facts.title == "Only God Forgives (2013)")
+    opening = "Have you seen Only God Forgives (2013)? It's an action and crime movie with Ryan Gosling."
+    generated = "He is the best director in this genre, and his performances are just incredible! It is dark."
+    assert gate.filter(generated, movie, context=opening) == "It is dark."
+    pieces = [word + " " for word in generated.split(" ")]
+    assert list(gate.stream(iter(pieces), movie, context=opening)) == [" It is dark."]
+    # two people named: whom "He" means is unclear, so the sentence is not read as a claim about either
+    two = "It's a crime movie directed by Nicolas Winding Refn, with Ryan Gosling and Kristin Scott Thomas."
+    assert gate.filter(generated, movie, context=two) == generated
 
 
 def test_the_gate_drops_a_sentence_that_takes_the_movie_for_an_actor(book: FactBook):
