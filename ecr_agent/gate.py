@@ -22,12 +22,14 @@ from ecr_agent.sentences import is_sentence_end, split_sentences
 
 MUDDLE = re.compile(
     r"\bnot\s+sure\s+(?:if|whether)\s+(?:this|it)\s+is\s+(?:a|an|the)\s+(?:movie|film)\b|\bor\s+an?\s+episode\s+of\b"
-    r"|\bnot\s+sure\s+(?:if|whether)\s+(?:this|it|the)\s+(?:movie\s+|film\s+)?is\s+(?:a|an)\s+[\w-]+(?:\s+[\w-]+)?\s+or\b",
+    r"|\bnot\s+sure\s+(?:if|whether)\s+(?:this|it|the)\s+(?:movie\s+|film\s+)?is\s+(?:a|an)\s+[\w-]+(?:\s+[\w-]+)?\s+or\b"
+    r"|\bnot\s+sure\s+what\s+[^.!?]{1,60}?\s+(?:is|was)\s+about\b",
     re.I,
 )
 """A sentence that doubts what the movie is ("I'm not sure if this is a movie or an episode of the series, but it's
 definitely one": three of about fifteen replayed turns on 2026-12-01; "I am not sure if this movie is a comedy or an
-action film", replayed ReDial test 20458): dropped like a false claim."""
+action film", "I am not sure what Avengers: The Last Stand is about, but it's a great movie", replayed ReDial test
+20458): dropped like a false claim."""
 
 TALKS_DOWN = re.compile(
     r"\b(?:boring|dull|tedious)\b|(?<!not\s)\btoo\s+(?:slow|long|predictable|confusing)\b"

@@ -18,7 +18,7 @@ from typing import Literal
 from ecr_agent.data.movies import Movie, genre_display
 
 Act = Literal["goodbye", "thanks", "laugh", "question", "statement"]
-Topic = Literal["cast", "director", "writer", "plot", "genre", "year", "length", "rating"]
+Topic = Literal["cast", "director", "writer", "plot", "genre", "year", "length", "rating", "quality"]
 
 ACT_PATTERNS: tuple[tuple[Act, re.Pattern[str]], ...] = (
     (
@@ -65,6 +65,14 @@ TOPIC_PATTERNS: tuple[tuple[Topic, re.Pattern[str]], ...] = (
     ("genre", re.compile(r"\b(is it (a )?(scary|funny|comedy|horror|drama|romantic|sad)|what kind|genre)\b", re.I)),
     ("length", re.compile(r"\b(how long|run\s*time|running time|length)\b", re.I)),
     ("rating", re.compile(r"\b(rated|rating|violent|violence|gory|nudity|kids?[\s-]*friendly|appropriate)\b", re.I)),
+    (
+        "quality",
+        re.compile(
+            r"\b(is|was) (it|that|this|the (new|first|last) one)( \w+)? (good|any good|worth|great|fun)\b|\bany good\b"
+            r"|\bworth (watching|seeing|it)\b|\bhow (is|was) it\b|\bdid you like it\b",
+            re.I,
+        ),
+    ),
 )
 """The fact a question about a movie asks for."""
 
@@ -197,6 +205,8 @@ def answer(topic: Topic, movie: Movie) -> str | None:
         return f"{movie.name} came out in {year}."
     if topic == "genre" and info.get("genre"):
         return f"{movie.name} is {_article(join_names(info['genre'][:2]) + ' movie')}."
+    if topic == "quality" and info.get("plot"):  # no ratings in the data: what it is about, honestly framed
+        return f"I can't rate it for you, but here's the gist of {movie.name}: {_first_sentence(info['plot'])}"
     if topic == "length":  # the metadata has no running times: say so rather than pass over the question
         return f"I don't know how long {movie.name} runs, sorry."
     if topic == "rating":

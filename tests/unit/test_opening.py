@@ -57,7 +57,9 @@ def test_acts_are_read_from_the_message():
     assert question_topic("Who is in it?") == "cast"
     assert question_topic("who directed that one") == "director"
     assert question_topic("What's it about?") == "plot"
-    assert question_topic("Is it any good?") is None
+    assert question_topic("Is it any good?") == "quality"
+    assert question_topic("I have not Is that a good mmovie?") == "quality"  # replayed ReDial test 20458
+    assert question_topic("What is good about it?") is None
 
 
 def test_answers_come_from_the_metadata_and_say_nothing_without_it():
@@ -152,6 +154,12 @@ def test_questions_the_metadata_cannot_answer_are_admitted_not_skipped():
     assert question_topic("Is it very violent?") == "rating"
     assert answer("length", MISERY).startswith("I don't know how long Misery runs")
     assert "content ratings" in answer("rating", MISERY)
+    # no ratings in the data: "is it good?" gets what the movie is about, framed honestly
+    assert (
+        answer("quality", MISERY)
+        == "I can't rate it for you, but here's the gist of Misery: A famous novelist is rescued by a fan."
+    )
+    assert answer("quality", BARE) is None
 
 
 def test_movies_the_user_says_they_like_get_a_word_when_nothing_else_is_said():

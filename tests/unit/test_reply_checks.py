@@ -495,6 +495,8 @@ def test_the_gate_never_ends_a_reply_mid_sentence():
     assert gate.filter(muddled, None) == "It is a great film."
     genres = "It is a great film. I am not sure if this movie is a comedy or an action film, but it is funny."
     assert gate.filter(genres, None) == "It is a great film."
+    unsure = "It is a great film. I am not sure what Avengers: The Last Stand is about, but it's a great movie."
+    assert gate.filter(unsure, None) == "It is a great film."
 
 
 def test_the_gate_drops_a_sentence_that_runs_the_pick_down():
