@@ -23,24 +23,29 @@ from ecr_agent.sentences import is_sentence_end, split_sentences
 MUDDLE = re.compile(
     r"\bnot\s+sure\s+(?:if|whether)\s+(?:this|it)\s+is\s+(?:a|an|the)\s+(?:movie|film)\b|\bor\s+an?\s+episode\s+of\b"
     r"|\bnot\s+sure\s+(?:if|whether)\s+(?:this|it|the)\s+(?:movie\s+|film\s+)?is\s+(?:a|an)\s+[\w-]+(?:\s+[\w-]+)?\s+or\b"
-    r"|\bnot\s+sure\s+what\s+[^.!?]{1,60}?\s+(?:is|was)\s+about\b",
+    r"|\bnot\s+sure\s+what\s+[^.!?]{1,60}?\s+(?:is|was)\s+about\b"
+    r"|\bnot\s+sure\s+(?:if|whether)\s+(?:it|this|the\s+\w+)\s+(?:was|is)\s+(?:even\s+)?(?:directed|written|made)\b"
+    r"|^(?:He|She)\s+(?:is|was)\s+(?:the|a|an)\s+(?:[\w-]+\s+){0,2}?(?:movie|film)\b",
     re.I,
 )
 """A sentence that doubts what the movie is ("I'm not sure if this is a movie or an episode of the series, but it's
 definitely one": three of about fifteen replayed turns on 2026-12-01; "I am not sure if this movie is a comedy or an
 action film", "I am not sure what Avengers: The Last Stand is about, but it's a great movie", replayed ReDial test
-20458): dropped like a false claim."""
+20458; "(and I'm not sure if it was even directed by Edgar Wright)", "She is the best movie ever made", 21269):
+dropped like a false claim."""
 
 TALKS_DOWN = re.compile(
     r"\b(?:boring|dull|tedious)\b|(?<!not\s)\btoo\s+(?:slow|long|predictable|confusing)\b"
     r"|\bhard\s+to\s+(?:follow|keep\s+track|enjoy|watch)\b|\bno\s+(?:real\s+)?(?:direction|substance|plot|story)\b"
-    r"|(?:n't|\bnot)\s+(?:really\s+|very\s+)?(?:interesting|exciting|entertaining)\b",
+    r"|(?:n't|\bnot)\s+(?:really\s+|very\s+)?(?:interesting|exciting|entertaining)\b"
+    r"|\bnot\s+(?:too\s+|very\s+|that\s+)?much\s+fun\b|\bnot\s+as\s+good\b",
     re.I,
 )
 """A sentence that runs the recommended movie down ("It's not a bad film, but it is too slow and boring for me to enjoy
 it", right after the user turned a movie down as too slow: the 2026-12-01 demo; "It's too long and … hard to keep
 track of the plot points"; Stalingrad "has no real story to tell and … many other things … that aren't really
-interesting or exciting enough", replayed ReDial test 23102): dropped, since the reply recommends the movie."""
+interesting or exciting enough", replayed ReDial test 23102; "It's funny, but not too much fun to watch", 22044;
+"it's not as good in terms of plot or direction", 21960): dropped, since the reply recommends the movie."""
 
 AS_ITS_VIEWER = re.compile(
     r"\b(?:choice|pick|fit|option)\s+for\s+me\b|\bfor\s+me\s+(?:not\s+)?to\s+(?:watch|enjoy|see|like)\b"

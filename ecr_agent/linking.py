@@ -24,7 +24,6 @@ from ecr_agent.data.redial import MOVIE_MENTION
 from ecr_agent.knowledge.graph import KnowledgeGraph, entity_label
 from ecr_agent.types import ChatTurn
 
-MAX_NGRAM = 6
 TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9'&.:-]*[A-Za-z0-9]|[A-Za-z0-9]")
 STOPWORDS = frozenset(
     "a an the and or but of in on at to for with is it its i me my you your he she we they this that these those "
@@ -172,6 +171,9 @@ class EntityLinker:
         self.surnames = surname_people(kg, self.titles, self.entities)
         """Surname → the person it links (`surname_people`), tried before a one-word title or entity."""
         self.family_names = family_names(kg) - NAME_AFTER
+        self.max_ngram = max(key.count(" ") + 1 for key in (*self.titles, *self.entities))
+        """Tokens of the longest name: "The Lord of the Rings: The Fellowship of the Ring (2001)" is 11 (with a fixed
+        6 it linked as The Lord of the Rings and The Ring, replayed ReDial test 21178)."""
 
     def _add_genre_aliases(self, key: str, index: int) -> None:
         base = key
@@ -252,7 +254,7 @@ class EntityLinker:
         starts = _sentence_starts(plain)
         i = 0
         while i < len(tokens):
-            for n in range(min(MAX_NGRAM, len(tokens) - i), 0, -1):
+            for n in range(min(self.max_ngram, len(tokens) - i), 0, -1):
                 key = " ".join(words[i : i + n])
                 title, entity = self.titles.get(key), self.entities.get(key)
                 person = self._person(words, caps, i) if n == 1 else None

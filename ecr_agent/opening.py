@@ -62,7 +62,16 @@ TOPIC_PATTERNS: tuple[tuple[Topic, re.Pattern[str]], ...] = (
         ),
     ),
     ("year", re.compile(r"\b(when did it|what year|how old|come out|released)\b", re.I)),
-    ("genre", re.compile(r"\b(is it (a )?(scary|funny|comedy|horror|drama|romantic|sad)|what kind|genre)\b", re.I)),
+    (
+        "genre",
+        re.compile(
+            r"\b(is it (a )?(scary|funny|comedy|horror|drama|romantic|sad)|what kind|genre)\b"
+            # "Is Inglourious Basterds (2009) a comedy?" (replayed ReDial test 21269)
+            r"|\b(is|was) [^?.!]{1,60}? (a|an) (comedy|horror|drama|thriller|romance|romantic|action|animated|family"
+            r"|kids?|sci-?fi|war|western|musical|documentary)\b[^?.!]*\?",
+            re.I,
+        ),
+    ),
     ("length", re.compile(r"\b(how long|run\s*time|running time|length)\b", re.I)),
     ("rating", re.compile(r"\b(rated|rating|violent|violence|gory|nudity|kids?[\s-]*friendly|appropriate)\b", re.I)),
     (

@@ -124,6 +124,8 @@ LIFE_PATTERNS: dict[str, str] = {
         r"|\bone\s+of\s+my\s+(?:all[- ]time\s+|personal\s+)?favou?rites?\b"
         r"|\bmy\s+(?:all[- ]time\s+|personal\s+)?favou?rite\s+(?:movies?|films?)\b"
         r"|\bI(?:\s+have|['’]ve)\s+been\s+(?:watching|following)\b"
+        # "for audiences who love action movies as much as I do!" (replayed ReDial test 22996)
+        r"|\bas\s+much\s+as\s+I\s+do\b"
     ),
     "life_events": (
         r"\bon\s+(?:my|our)\s+(?:birthday|first\s+date|honeymoon|anniversary|wedding)\b"

@@ -93,6 +93,13 @@ def test_a_one_word_title_before_a_word_for_movies_is_its_genre(linker):
     assert titles("I loved Titanic movie") == ["Titanic (1997)"]
 
 
+def test_a_long_title_links_whole(linker):
+    # replayed ReDial test 21178: linked as The Lord of the Rings and The Ring (2002)
+    said = "well The Lord of the Rings: The Fellowship of the Ring (2001) is a classic, as well as Blade (1998)"
+    titles = [linker.catalog[m].title for m in linker.link(said).movie_ids]
+    assert titles == ["The Lord of the Rings: The Fellowship of the Ring (2001)", "Blade (1998)"]
+
+
 def test_titles_typed_more_as_words_than_as_the_movie_do_not_link_by_name(linker):
     # ReDial's "Anything Else" (2 mentions) and "Awesome" (1) against "Anything else?" typed 116 times in train
     assert linker.link("Oh cool, I've seen those both Anything else?").movie_ids == ()

@@ -60,6 +60,7 @@ def test_acts_are_read_from_the_message():
     assert question_topic("Is it any good?") == "quality"
     assert question_topic("I have not Is that a good mmovie?") == "quality"  # replayed ReDial test 20458
     assert question_topic("What is good about it?") is None
+    assert question_topic("Is Inglourious Basterds (2009) a comedy?") == "genre"  # replayed ReDial test 21269
 
 
 def test_answers_come_from_the_metadata_and_say_nothing_without_it():

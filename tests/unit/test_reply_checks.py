@@ -84,6 +84,7 @@ INVENTED = [
     ("I'm a huge fan of the X-Men franchise.", "fandom"),
     ("This film is one of my favorites, and the best action movie ever made!", "fandom"),
     ("I've been watching the movies since they first came out.", "fandom"),
+    ("It will thrill audiences who love action movies as much as I do!", "fandom"),
     ("I was 12 years old when this movie came out.", "age"),
     ("I was only ten when I first saw it.", "age"),
     ("I loved it as a kid.", "childhood"),
@@ -497,6 +498,11 @@ def test_the_gate_never_ends_a_reply_mid_sentence():
     assert gate.filter(genres, None) == "It is a great film."
     unsure = "It is a great film. I am not sure what Avengers: The Last Stand is about, but it's a great movie."
     assert gate.filter(unsure, None) == "It is a great film."
+    for said in (
+        "The cast is great (and I'm not sure if it was even directed by Edgar Wright).",  # 21269
+        "She is the best movie ever made, and it's one that has been missed by many people!",
+    ):
+        assert gate.filter(f"It is a great film. {said}", None) == "It is a great film.", said
 
 
 def test_the_gate_drops_a_sentence_that_runs_the_pick_down():
@@ -508,6 +514,8 @@ def test_the_gate_drops_a_sentence_that_runs_the_pick_down():
     assert gate.filter("It is a great film. I am glad it was not too long.", None).endswith("not too long.")
     stalingrad = "It's about the battle of Stalingrad, but it has no real story to tell and it isn't really exciting."
     assert gate.filter(f"It is a war film. {stalingrad}", None) == "It is a war film."
+    for said in ("It's funny, but not too much fun to watch.", "It's not as good in terms of plot or direction."):
+        assert gate.filter(f"It is a war film. {said}", None) == "It is a war film.", said
 
 
 @pytest.mark.parametrize(
