@@ -77,7 +77,7 @@ TOPIC_PATTERNS: tuple[tuple[Topic, re.Pattern[str]], ...] = (
     (
         "quality",
         re.compile(
-            r"\b(is|was) (it|that|this|the (new|first|last) one)( \w+)? (good|any good|worth|great|fun)\b|\bany good\b"
+            r"\b(is|was) (it|that|this|the (new|first|last) one)( \w+)? (good|any good|worth|great|fun)\b"
             r"|\bworth (watching|seeing|it)\b|\bhow (is|was) it\b|\bdid you like it\b",
             re.I,
         ),
@@ -214,8 +214,10 @@ def answer(topic: Topic, movie: Movie) -> str | None:
         return f"{movie.name} came out in {year}."
     if topic == "genre" and info.get("genre"):
         return f"{movie.name} is {_article(join_names(info['genre'][:2]) + ' movie')}."
-    if topic == "quality" and info.get("plot"):  # no ratings in the data: what it is about, honestly framed
-        return f"I can't rate it for you, but here's the gist of {movie.name}: {_first_sentence(info['plot'])}"
+    if topic == "quality" and info.get("plot"):  # no ratings in the data: what it is, honestly framed
+        fact = pick_fact(movie)
+        said = f"{movie.name} is {fact}. " if fact else ""
+        return f"I can't rate it for you, but {said}Here's the gist: {_first_sentence(info['plot'])}"
     if topic == "length":  # the metadata has no running times: say so rather than pass over the question
         return f"I don't know how long {movie.name} runs, sorry."
     if topic == "rating":

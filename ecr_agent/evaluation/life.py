@@ -126,6 +126,8 @@ LIFE_PATTERNS: dict[str, str] = {
         r"|\bI(?:\s+have|['’]ve)\s+been\s+(?:watching|following)\b"
         # "for audiences who love action movies as much as I do!" (replayed ReDial test 22996)
         r"|\bas\s+much\s+as\s+I\s+do\b"
+        # "his work has been so inspiring to me over many years!" (the 07:32 reply bench)
+        r"|\b(?:to|for)\s+me\s+(?:over|for)\s+(?:many|so\s+many|the|all\s+these)\s+years\b"
     ),
     "life_events": (
         r"\bon\s+(?:my|our)\s+(?:birthday|first\s+date|honeymoon|anniversary|wedding)\b"

@@ -60,6 +60,7 @@ def test_acts_are_read_from_the_message():
     assert question_topic("Is it any good?") == "quality"
     assert question_topic("I have not Is that a good mmovie?") == "quality"  # replayed ReDial test 20458
     assert question_topic("What is good about it?") is None
+    assert question_topic("I'm looking for an old Disney movie. Do you know of any good ones?") is None  # 22919
     assert question_topic("Is Inglourious Basterds (2009) a comedy?") == "genre"  # replayed ReDial test 21269
 
 
@@ -158,7 +159,8 @@ def test_questions_the_metadata_cannot_answer_are_admitted_not_skipped():
     # no ratings in the data: "is it good?" gets what the movie is about, framed honestly
     assert (
         answer("quality", MISERY)
-        == "I can't rate it for you, but here's the gist of Misery: A famous novelist is rescued by a fan."
+        == "I can't rate it for you, but Misery is a drama and thriller movie directed by Rob Reiner, with James Caan"
+        " and Kathy Bates. Here's the gist: A famous novelist is rescued by a fan."
     )
     assert answer("quality", BARE) is None
 

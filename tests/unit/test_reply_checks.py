@@ -85,6 +85,7 @@ INVENTED = [
     ("This film is one of my favorites, and the best action movie ever made!", "fandom"),
     ("I've been watching the movies since they first came out.", "fandom"),
     ("It will thrill audiences who love action movies as much as I do!", "fandom"),
+    ("He is the best director ever, and his work has been so inspiring to me over many years!", "fandom"),
     ("I was 12 years old when this movie came out.", "age"),
     ("I was only ten when I first saw it.", "age"),
     ("I loved it as a kid.", "childhood"),
