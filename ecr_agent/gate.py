@@ -4,8 +4,8 @@ Fine-tuning on first-person reviews teaches a small model to claim experiences (
 it garbles the facts it is given. The gate reads the generated continuation sentence by sentence and drops a
 sentence that the invented-life detector flags, whose claims the fact book proves false
 (`ecr_agent.evaluation.life`, `ecr_agent.evaluation.claims`), that doubts what the movie is (`MUDDLE`), that runs
-it down (`TALKS_DOWN`), that weighs it as if the assistant were to watch it (`AS_ITS_VIEWER`) or that takes the
-movie for an actor (`CALLED_AN_ACTOR`).
+it down (`TALKS_DOWN`), that weighs it as if the assistant were to watch it (`AS_ITS_VIEWER`), that apologises
+(`APOLOGY`: the opening answers a turn-down) or that takes the movie for an actor (`CALLED_AN_ACTOR`).
 Streaming releases each sentence once it is complete, so what streams is exactly what `filter` returns. A last
 sentence the model left unfinished ('The user is: "I loved it') is dropped too: a reply never ends mid-sentence.
 """
@@ -25,14 +25,22 @@ MUDDLE = re.compile(
     r"|\bnot\s+sure\s+(?:if|whether)\s+(?:this|it|the)\s+(?:movie\s+|film\s+)?is\s+(?:a|an)\s+[\w-]+(?:\s+[\w-]+)?\s+or\b"
     r"|\bnot\s+sure\s+what\s+[^.!?]{1,60}?\s+(?:is|was)\s+about\b"
     r"|\bnot\s+sure\s+(?:if|whether)\s+(?:it|this|the\s+\w+)\s+(?:was|is)\s+(?:even\s+)?(?:directed|written|made)\b"
-    r"|^(?:He|She)\s+(?:is|was)\s+(?:the|a|an)\s+(?:[\w-]+\s+){0,2}?(?:movie|film)\b",
+    r"|^(?:He|She)\s+(?:is|was)\s+(?:the|a|an)\s+(?:[\w-]+\s+){0,2}?(?:movie|film)\b"
+    r"|\(\s*\d{0,4}\s*\.{2,}|^\s*[)\]]",
     re.I,
 )
 """A sentence that doubts what the movie is ("I'm not sure if this is a movie or an episode of the series, but it's
 definitely one": three of about fifteen replayed turns on 2026-12-01; "I am not sure if this movie is a comedy or an
 action film", "I am not sure what Avengers: The Last Stand is about, but it's a great movie", replayed ReDial test
 20458; "(and I'm not sure if it was even directed by Edgar Wright)", "She is the best movie ever made", 21269):
-dropped like a false claim."""
+dropped like a false claim; so is a title cut short ("The Heat (20... ) was a great movie": the demo, 07:47)."""
+
+APOLOGY = re.compile(
+    r"\b(?:I['’]?m|I\s+am)\s+(?:so\s+|very\s+|really\s+|truly\s+)?sorry\b|\bapologi[sz]e\b|\binconvenience\b", re.I
+)
+"""A generated apology ("I am so sorry for the inconvenience this caused.", after the user turned a pick down: the
+demo conversation, 2026-12-01 07:47): the opening already answers a turn-down, and the generated part is about the
+new pick, so the sentence is dropped."""
 
 TALKS_DOWN = re.compile(
     r"\b(?:boring|dull|tedious)\b|(?<!not\s)\btoo\s+(?:slow|long|predictable|confusing)\b"
@@ -71,7 +79,7 @@ class SentenceGate:
 
     def keep(self, sentence: str, movie_id: str | None, previous: str = "") -> bool:
         """Whether ``sentence`` may be shown; ``previous`` is the sentence before it ("He" may be its subject)."""
-        if invented_life(sentence) or any(p.search(sentence) for p in (MUDDLE, TALKS_DOWN, AS_ITS_VIEWER)):
+        if invented_life(sentence) or any(p.search(sentence) for p in (MUDDLE, TALKS_DOWN, AS_ITS_VIEWER, APOLOGY)):
             return False
         if self.book is None or movie_id is None:
             return True

@@ -171,6 +171,8 @@ class EntityLinker:
         self.surnames = surname_people(kg, self.titles, self.entities)
         """Surname → the person it links (`surname_people`), tried before a one-word title or entity."""
         self.family_names = family_names(kg) - NAME_AFTER
+        self.genre_entities = frozenset(self.entities[key] for key in self.genres if key in self.entities)
+        """KG ids of the genres words link to ("drama", "comedies", "horror movie")."""
         self.max_ngram = max(key.count(" ") + 1 for key in (*self.titles, *self.entities))
         """Tokens of the longest name: "The Lord of the Rings: The Fellowship of the Ring (2001)" is 11 (with a fixed
         6 it linked as The Lord of the Rings and The Ring, replayed ReDial test 21178)."""

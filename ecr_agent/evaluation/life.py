@@ -75,6 +75,8 @@ LIFE_PATTERNS: dict[str, str] = {
         rf"|\b{_VIEWED}\s+(?:it|this|that)(?:\s+(?:movie|film|one))?\s+(?:twice|again\s+and\s+again"
         r"|over\s+and\s+over)\b"
         r"|\bmore\s+times\s+than\s+I\s+can\s+count\b|\blost\s+count\b"
+        # "I would have been happy to see it again" (the demo conversation, 2026-12-01 07:47)
+        r"|\bI\b[^.!?]{0,40}?\b(?:see|watch|seeing|watching)\s+(?:it|this|that)(?:\s+(?:movie|film|one))?\s+again\b"
         r"|\b(?:I|we)\s+(?:have|['’]ve)\s+been\s+(?:watching|seeing)\b[^!?\n]{0,60}?\bfor\s+(?:a\s+long\s+time|years"
         r"|ages|decades|a\s+while)\b"
         r"|\b(?:every|each)\s+(?:Christmas|Halloween|Thanksgiving|Easter|holiday(?:\s+season)?|year|summer|winter"

@@ -151,6 +151,10 @@ class KnowledgeGraph:
                     head_movie_id=self.entity_movie.get(h),
                 )
 
+    def tails(self, entity: int) -> set[int]:
+        """The entities ``entity``'s facts point to (a movie's director, stars, genres, …)."""
+        return {tail for _, tail in self._adjacency.get(str(entity), ())}
+
     def movie_facts(self, movie_id: str) -> list[Triple]:
         """Facts whose head is the given ReDial movie (empty for unknown or unlinked movies)."""
         entity = self.movie_entity.get(movie_id)

@@ -66,10 +66,19 @@ def turn_nodes(linked_movies: Sequence[str], linked_entities: Sequence[int], mov
     return movies + others
 
 
-def link_turn(linker: EntityLinker, text: str, movie_node: dict[str, int]) -> tuple[tuple[str, ...], tuple[int, ...]]:
-    """Movies and ranker nodes a turn's text mentions."""
+def link_turn(
+    linker: EntityLinker, text: str, movie_node: dict[str, int], movie_facts: bool = True
+) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """Movies and ranker nodes a turn's text mentions; without ``movie_facts``, less the entities that describe a
+    movie the turn names: its KG facts, and any genre (an assistant's "Dear John (2010), a drama and mystery movie
+    directed by Lasse Hallström, with Channing Tatum": the user answers the movie, not its cast or genres)."""
     linked = linker.link(text)
-    return linked.movie_ids, tuple(turn_nodes(linked.movie_ids, linked.entity_ids, movie_node))
+    entities = linked.entity_ids
+    if not movie_facts and linked.movie_ids:
+        movies = {linker.kg.movie_entity[m] for m in linked.movie_ids if m in linker.kg.movie_entity}
+        facts = (set().union(*(linker.kg.tails(movie) for movie in movies)) | linker.genre_entities) - movies
+        entities = tuple(e for e in entities if e not in facts)
+    return linked.movie_ids, tuple(turn_nodes(linked.movie_ids, entities, movie_node))
 
 
 def embed_texts(texts: list[str], encoder: SentenceEncoder | None = None) -> torch.Tensor:

@@ -319,8 +319,14 @@ class EmotionAwareRanker:
         texts = list(dict.fromkeys(text for turns in merged for _, text, _ in turns))
         table = self._embed(texts)
         row = {text: index for index, text in enumerate(texts)}
+        # an assistant turn's facts about its own picks (the opening's "directed by …, with …") are not context
+        said_by = {text: role for turns in merged for role, text, _ in turns}
         link = partial(link_turn, self.assets.linker, movie_node=self._movie_node)
-        links = dict(zip(texts, self._memoised(self._links, texts, lambda new: [link(t) for t in new]), strict=True))
+        keys = [f"{said_by[text]}|{text}" for text in texts]
+        found = self._memoised(
+            self._links, keys, lambda new: [link(k.split("|", 1)[1], movie_facts=k.startswith("seeker")) for k in new]
+        )
+        links = dict(zip(texts, found, strict=True))
         contexts = []
         for turns in merged:
             context = []

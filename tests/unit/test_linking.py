@@ -125,3 +125,21 @@ def test_brought_up_splits_a_turns_movies_into_new_and_named_before(linker):
     assert [linker.catalog[m].name for m in new] == ["The Notebook"]
     assert [linker.catalog[m].name for m in before] == ["Titanic"]
     assert brought_up(turns, 0, linker)[1] == ()
+
+
+def test_an_assistant_turn_s_facts_about_its_own_pick_are_no_context(linker):
+    from ecr_agent.ranker.cache import link_turn
+
+    movie_node = dict(linker.kg.movie_entity)
+    # the demo: after this turn and "I hated it. Too slow for me", the cast and genres ranked The Heat (2013) first
+    said = (
+        "You might enjoy Dear John (2010), a drama and mystery movie directed by Lasse Hallström, with Channing Tatum."
+    )
+    movies, kept = link_turn(linker, said, movie_node, movie_facts=False)
+    _, every = link_turn(linker, said, movie_node)
+    tatum = linker.link("Channing Tatum").entity_ids[0]
+    assert [linker.catalog[m].title for m in movies] == ["Dear John (2010)"]
+    assert tatum in every and tatum not in kept and movie_node[movies[0]] in kept
+    assert not set(kept) & linker.genre_entities
+    # a person or genre the assistant names without a movie stays context
+    assert tatum in link_turn(linker, "Do you like Channing Tatum?", movie_node, movie_facts=False)[1]

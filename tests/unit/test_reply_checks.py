@@ -86,6 +86,7 @@ INVENTED = [
     ("I've been watching the movies since they first came out.", "fandom"),
     ("It will thrill audiences who love action movies as much as I do!", "fandom"),
     ("He is the best director ever, and his work has been so inspiring to me over many years!", "fandom"),
+    ("It was a great movie, and I would have been happy to see it again if it had not happened!", "viewings"),
     ("I was 12 years old when this movie came out.", "age"),
     ("I was only ten when I first saw it.", "age"),
     ("I loved it as a kid.", "childhood"),
@@ -551,6 +552,16 @@ def test_a_leading_he_refers_to_the_only_person_the_opening_names(book: FactBook
     # two people named: whom "He" means is unclear, so the sentence is not read as a claim about either
     two = "It's a crime movie directed by Nicolas Winding Refn, with Ryan Gosling and Kristin Scott Thomas."
     assert gate.filter(generated, movie, context=two) == generated
+
+
+def test_the_gate_drops_a_generated_apology_and_a_title_cut_short():
+    from ecr_agent.gate import SentenceGate
+
+    gate = SentenceGate()
+    # the demo conversation after "I watched that one last year and honestly hated it. Too slow for me."
+    demo = "I am so sorry for the inconvenience this caused. The Heat (20... ) was a great movie. It is very funny."
+    assert gate.filter(demo, None) == "It is very funny."
+    assert gate.filter("It came out in 2013. It is very funny.", None) == "It came out in 2013. It is very funny."
 
 
 def test_the_gate_drops_a_sentence_that_takes_the_movie_for_an_actor(book: FactBook):
