@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from ecr_agent.data.movies import YEAR_SUFFIX
-from ecr_agent.evaluation.claims import FactBook, false_claims
+from ecr_agent.evaluation.claims import FactBook, false_claims, people_named
 from ecr_agent.evaluation.life import invented_life
 from ecr_agent.sentences import is_sentence_end, split_sentences
 
@@ -46,7 +46,7 @@ TALKS_DOWN = re.compile(
     r"\b(?:boring|dull|tedious)\b|(?<!not\s)\btoo\s+(?:slow|long|predictable|confusing)\b"
     r"|\bhard\s+to\s+(?:follow|keep\s+track|enjoy|watch)\b|\bno\s+(?:real\s+)?(?:direction|substance|plot|story)\b"
     r"|(?:n't|\bnot)\s+(?:really\s+|very\s+)?(?:interesting|exciting|entertaining)\b"
-    r"|\bnot\s+(?:too\s+|very\s+|that\s+)?much\s+fun\b|\bnot\s+as\s+good\b",
+    r"|\bnot\s+(?:too\s+|very\s+|that\s+)?much\s+fun\b|\bnot\s+as\s+good\b|\bnot\s+for\s+everyone\b",
     re.I,
 )
 """A sentence that runs the recommended movie down ("It's not a bad film, but it is too slow and boring for me to enjoy
@@ -56,7 +56,7 @@ interesting or exciting enough", replayed ReDial test 23102; "It's funny, but no
 "it's not as good in terms of plot or direction", 21960): dropped, since the reply recommends the movie."""
 
 AS_ITS_VIEWER = re.compile(
-    r"\b(?:choice|pick|fit|option)\s+for\s+me\b|\bfor\s+me\s+(?:not\s+)?to\s+(?:watch|enjoy|see|like)\b"
+    r"\b(?:choice|pick|fit|option|must(?:-see)?)\s+for\s+me\b|\bfor\s+me\s+(?:not\s+)?to\s+(?:watch|enjoy|see|like)\b"
     r"|\bnot\s+sure\s+(?:if|whether)\s+(?:this|it|the)\s+(?:\w+\s+)?(?:is|was|would\s+be)\s+(?:worth|a\s+good|the\s+right"
     r"|right|for\s+me)\b",
     re.I,
@@ -65,6 +65,10 @@ AS_ITS_VIEWER = re.compile(
 a good choice for me", "the movie was a great choice for me", "it will be very hard for me not to enjoy it": 8 of
 the 200 replies of the 2026-12-01 05:06 reply bench, and four of 30 turns replayed at 07:10): dropped, since the reply
 recommends the movie to the user."""
+
+LEADING_PRONOUN = re.compile(r"^(?:He|She)\b")
+"""A sentence about "he" or "she" right after one that names no person: nobody can tell who it means ("Cast Away
+came out in 2000. He is the best director in my opinion", a played chat about Tom Hanks): dropped."""
 
 CALLED_AN_ACTOR = r"\s+(?:is|was)\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,2}?(?:actor|actress)\b"
 """What follows the movie's own name in a sentence that takes the movie for a person ("Simon Birch is a great actor.
@@ -83,6 +87,8 @@ class SentenceGate:
             return False
         if self.book is None or movie_id is None:
             return True
+        if LEADING_PRONOUN.match(sentence) and not people_named(previous, self.book):
+            return False
         name = YEAR_SUFFIX.sub("", self.book.title_of(movie_id)).strip()
         if name and re.search(re.escape(name) + CALLED_AN_ACTOR, sentence, re.I):
             return False

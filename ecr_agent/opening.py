@@ -65,7 +65,8 @@ TOPIC_PATTERNS: tuple[tuple[Topic, re.Pattern[str]], ...] = (
     (
         "genre",
         re.compile(
-            r"\b(is it (a )?(scary|funny|comedy|horror|drama|romantic|sad)|what kind|genre)\b"
+            r"\b(is it (a |an )?(scary|funny|comedy|horror|drama|romantic|sad|cartoon|animated|animation)|what kind"
+            r"|genre)\b"
             # "Is Inglourious Basterds (2009) a comedy?" (replayed ReDial test 21269)
             r"|\b(is|was) [^?.!]{1,60}? (a|an) (comedy|horror|drama|thriller|romance|romantic|action|animated|family"
             r"|kids?|sci-?fi|war|western|musical|documentary)\b[^?.!]*\?",
@@ -84,6 +85,8 @@ TOPIC_PATTERNS: tuple[tuple[Topic, re.Pattern[str]], ...] = (
     ),
 )
 """The fact a question about a movie asks for."""
+
+ASKS_IF_ANIMATED = re.compile(r"\b(cartoon|animated|animation)\b", re.I)
 
 GOODBYES = (
     "You're welcome, enjoy your movie night!",
@@ -231,7 +234,12 @@ def answer_question(reading: TurnReading) -> str | None:
     if reading.act != "question" or reading.asked_about is None:
         return None
     topic = question_topic(reading.text)
-    return answer(topic, reading.asked_about) if topic else None
+    movie = reading.asked_about
+    if topic == "genre" and ASKS_IF_ANIMATED.search(reading.text) and movie.info.get("genre"):
+        animated = "animation" in movie.info["genre"]
+        kind = _article(f"{join_names(movie.info['genre'][:2])} movie")
+        return f"{'Yes' if animated else 'No'}, {movie.name} {'is' if animated else 'is not'} animated: it's {kind}."
+    return answer(topic, movie) if topic else None
 
 
 def pick_fact(movie: Movie, focus: Sequence[str] = ()) -> str | None:

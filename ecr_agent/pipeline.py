@@ -284,6 +284,9 @@ class ECRPipeline:
                 turn.rejected = feedback.turned_down()
             suggested = {m for t in turns if t.role == "assistant" for m in self.linker.link(t.content).movie_ids}
             exclude = self.linker.catalog.namesakes(set(turn.rejected) | suggested | set(linked.movie_ids))
+            exclude |= self.linker.catalog.sequels(
+                m.movie_id for m in feedback.movies if m.turned_down and not m.moved_on
+            )
             picks, notes, request_met = self.recommend(turns, emotions, exclude, turn.rejected, turn.request)
             turn.recommendations = picks
             turn.notes.extend(notes)

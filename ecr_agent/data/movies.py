@@ -106,11 +106,26 @@ class MovieCatalog:
         names = {movie.name.lower() for movie in map(self.get, movie_ids) if movie is not None}
         return set(movie_ids) | {other for name in names for other in self._ids_by_name.get(name, ())}
 
+    def sequels(self, movie_ids: Iterable[str]) -> set[str]:
+        """Movies of the same series as ``movie_ids`` by name: "Annabelle 2", "Annabelle: Creation" and "It Chapter
+        Two" for Annabelle and It (not "It Follows"). A user who said no to a movie is not offered its sequel next
+        (the sequel of a turned-down Annabelle came right after it in a played chat, 2026-12-01)."""
+        names = [movie.name.lower() for movie in map(self.get, movie_ids) if movie is not None]
+        return {
+            movie.movie_id
+            for movie in self.movies.values()
+            for name in names
+            if movie.name.lower().startswith(name) and SEQUEL_MARK.match(movie.name[len(name) :])
+        }
+
     @cached_property
     def ids(self) -> list[str]:
         """Movie ids in a fixed order (the item index of the ranker)."""
         return sorted(self.movies, key=int)
 
+
+SEQUEL_MARK = re.compile(r"\s*(?::|-\s|\d+\b|(?:II|III|IV|V|VI)\b|(?:Part|Chapter|Returns|Reloaded)\b)", re.I)
+"""What follows a movie's name in a sequel's: "Annabelle 2", "Annabelle: Creation", "It Chapter Two"."""
 
 GENRE_DISPLAY = {
     "sci-fi": "Science fiction film", "film-noir": "Film noir", "animation": "Animated film",

@@ -797,8 +797,13 @@ def with_subject(sentence: str, previous: str, book: FactBook) -> str:
     lead = _LEADING_NAME.match(previous.strip())
     if lead is not None and book.is_person(lead.group("name")):
         return lead.group("name") + sentence[pronoun.end() :]
-    named = {match.group(0) for match in _NAME_RE.finditer(previous) if book.is_person(match.group(0))}
+    named = people_named(previous, book)
     return named.pop() + sentence[pronoun.end() :] if len(named) == 1 else sentence
+
+
+def people_named(text: str, book: FactBook) -> set[str]:
+    """The film people ``text`` names (capitalised names the fact book knows as people)."""
+    return {match.group(0) for match in _NAME_RE.finditer(text) if book.is_person(match.group(0))}
 
 
 def false_claims(text: str, movie_id: str, book: FactBook, previous: str = "") -> list[str]:

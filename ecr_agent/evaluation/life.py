@@ -127,7 +127,7 @@ LIFE_PATTERNS: dict[str, str] = {
         r"|\bmy\s+(?:all[- ]time\s+|personal\s+)?favou?rite\s+(?:movies?|films?)\b"
         r"|\bI(?:\s+have|['’]ve)\s+been\s+(?:watching|following)\b"
         # "for audiences who love action movies as much as I do!" (replayed ReDial test 22996)
-        r"|\bas\s+much\s+as\s+I\s+do\b"
+        r"|\bas\s+much\s+as\s+I\s+do\b|\bI\s+(?:really\s+|just\s+)?love\s+(?:him|her)\b"
         # "his work has been so inspiring to me over many years!" (the 07:32 reply bench)
         r"|\b(?:to|for)\s+me\s+(?:over|for)\s+(?:many|so\s+many|the|all\s+these)\s+years\b"
     ),

@@ -94,11 +94,11 @@ NEGATION = re.compile(
     r"\b(?:not|no|never|nothing|none|neither|nor|without|except|besides|avoid|cannot|"
     r"(?:do|does|did|is|was|are|were|wo|ca|could|would|have|has)n'?t|"
     r"hate[sd]?|hating|dislike[sd]?|other than|instead of|tired of|sick of|rather not|"
-    r"scared|afraid|frightened|terrified|fear|can'?t stand|stay away)\b|\btoo(?=\s+[a-z])",
+    r"scared|afraid|frightened|terrified|fear|can'?t stand|stay away)\b|\btoo(?=\s+[a-z])(?!\s+(?:old|dated)\b)",
     re.I,
 )
 """Words after which a clause's people, genres and "like X" are not wished for ("I don't like horror", "too scary for
-me lol": horror turned away)."""
+me lol": horror turned away); "too old" wishes for something newer (`NEWER`)."""
 ADVERBS = frozenset(
     "really also just too especially kinda generally usually always mostly definitely actually still all both even "
     "typically normally totally absolutely truly often honestly so most much kind sort of".split()
@@ -159,8 +159,8 @@ DECADE = re.compile(
 )
 """A decade: "the 80s", "1990's", "2000s", "the nineties" (not "in my 30s")."""
 DECADE_WORDS = {"fifties": 1950, "sixties": 1960, "seventies": 1970, "eighties": 1980, "nineties": 1990}
-NEWER = re.compile(r"\b(?:more\s+recent|newer|more\s+modern)\b", re.I)
-"""Newer than the movie the user answers or names ("something more recent")."""
+NEWER = re.compile(r"\b(?:more\s+recent|newer|more\s+modern|too\s+(?:old|dated))\b", re.I)
+"""Newer than the movie the user answers or names ("something more recent", "nah, too old for me")."""
 # "new ones" alone is not an era: "I love musicals and am looking for some new ones!" means new to the user
 NEW = re.compile(
     r"\b(?:latest|new\s+releases?|new\s+(?:movies|films|ones|stuff)\s+(?:out|in\s+theaters?|this\s+year)"

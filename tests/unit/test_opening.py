@@ -9,6 +9,7 @@ from ecr_agent.opening import (
     about_me,
     acknowledge,
     answer,
+    answer_question,
     pick_fact,
     question_topic,
     user_act,
@@ -62,6 +63,7 @@ def test_acts_are_read_from_the_message():
     assert question_topic("What is good about it?") is None
     assert question_topic("I'm looking for an old Disney movie. Do you know of any good ones?") is None  # 22919
     assert question_topic("Is Inglourious Basterds (2009) a comedy?") == "genre"  # replayed ReDial test 21269
+    assert question_topic("Is it a cartoon?") == "genre"
 
 
 def test_answers_come_from_the_metadata_and_say_nothing_without_it():
@@ -177,3 +179,11 @@ def test_movies_the_user_says_they_like_get_a_word_when_nothing_else_is_said():
 def test_what_is_that_one_about_asks_for_the_plot():
     assert question_topic("what is that one about?") == question_topic("What is it about?") == "plot"
     assert question_topic("What about Bob?") is None  # a title, not a question about the plot
+
+
+def test_is_it_a_cartoon_gets_a_yes_or_a_no():
+    beast = Movie("3", "Beauty and the Beast (2017)", 5, info={"genre": ["adventure", "family", "fantasy"]})
+    frozen = Movie("4", "Frozen (2013)", 5, info={"genre": ["animation", "adventure", "comedy"]})
+    said = answer_question(TurnReading("Is it a cartoon?", asked_about=beast))
+    assert said == "No, Beauty and the Beast is not animated: it's an adventure and family movie."
+    assert answer_question(TurnReading("Is it animated?", asked_about=frozen)).startswith("Yes, Frozen is animated")

@@ -87,6 +87,7 @@ INVENTED = [
     ("It will thrill audiences who love action movies as much as I do!", "fandom"),
     ("He is the best director ever, and his work has been so inspiring to me over many years!", "fandom"),
     ("It was a great movie, and I would have been happy to see it again if it had not happened!", "viewings"),
+    ("He has been doing this for years now, that's why I love him so much!", "fandom"),
     ("I was 12 years old when this movie came out.", "age"),
     ("I was only ten when I first saw it.", "age"),
     ("I loved it as a kid.", "childhood"),
@@ -516,7 +517,11 @@ def test_the_gate_drops_a_sentence_that_runs_the_pick_down():
     assert gate.filter("It is a great film. I am glad it was not too long.", None).endswith("not too long.")
     stalingrad = "It's about the battle of Stalingrad, but it has no real story to tell and it isn't really exciting."
     assert gate.filter(f"It is a war film. {stalingrad}", None) == "It is a war film."
-    for said in ("It's funny, but not too much fun to watch.", "It's not as good in terms of plot or direction."):
+    for said in (
+        "It's funny, but not too much fun to watch.",
+        "It's not as good in terms of plot or direction.",
+        "It's not for everyone, but it does have some great performances.",
+    ):
         assert gate.filter(f"It is a war film. {said}", None) == "It is a war film.", said
 
 
@@ -527,6 +532,7 @@ def test_the_gate_drops_a_sentence_that_runs_the_pick_down():
         "I am glad to say that this movie was a great choice for me.",  # 21988
         "It's a great film, and it will be very hard for me not to enjoy it!",  # 21785
         "I'm not sure if this movie is worth the money, but it's a great film.",  # 20743
+        "This movie was an absolute must for me, and it's one of the best movies ever made!",  # a played chat
     ],
 )
 def test_the_gate_drops_a_sentence_that_weighs_the_pick_as_its_viewer(sentence):
@@ -552,6 +558,11 @@ def test_a_leading_he_refers_to_the_only_person_the_opening_names(book: FactBook
     # two people named: whom "He" means is unclear, so the sentence is not read as a claim about either
     two = "It's a crime movie directed by Nicolas Winding Refn, with Ryan Gosling and Kristin Scott Thomas."
     assert gate.filter(generated, movie, context=two) == generated
+    # nobody named before it: "He" means no one the user can tell (a played chat about Tom Hanks' Cast Away)
+    answered = "Cast Away came out in 2000."
+    assert (
+        gate.filter("He is the best director in my opinion. It is moving.", movie, context=answered) == "It is moving."
+    )
 
 
 def test_the_gate_drops_a_generated_apology_and_a_title_cut_short():

@@ -332,3 +332,16 @@ def test_too_scary_turns_horror_away(linker):
     scared = ask(linker, "ok what about a horror one", "Try It (2017).", "too scary for me lol")
     assert scared.avoid_names == ("Horror film",) and not scared.genres
     assert ask(linker, "I want something scary too").genre_names == ("Horror film",)
+
+
+def test_too_old_asks_for_something_newer_than_the_pick(linker):
+    request = ask(linker, "I want something with Tom Hanks", "Have you seen Cast Away (2000)?", "nah, too old for me")
+    assert request is not None and request.years is not None and request.years[0] > 2000
+
+
+def test_sequels_are_found_by_name_not_by_a_shared_first_word(linker):
+    catalog = linker.catalog
+    annabelle, it = movie_id(linker, "Annabelle (2014)"), movie_id(linker, "It (2017)")
+    titles = {catalog[m].title for m in catalog.sequels([annabelle, it])}
+    assert "Annabelle 2 (2017)" in titles and not any(t.startswith("It Follows") for t in titles)
+    assert all(catalog[m].name.lower().startswith(("annabelle", "it")) for m in catalog.sequels([annabelle, it]))
