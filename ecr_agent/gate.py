@@ -43,7 +43,7 @@ demo conversation, 2026-12-01 07:47): the opening already answers a turn-down, a
 new pick, so the sentence is dropped."""
 
 TALKS_DOWN = re.compile(
-    r"\b(?:boring|dull|tedious)\b|(?<!not\s)\btoo\s+(?:slow|long|predictable|confusing)\b"
+    r"\b(?:boring|dull|tedious|clumsy|lazy|annoying|bland|mediocre|forgettable)\b|(?<!not\s)\btoo\s+(?:slow|long|predictable|confusing)\b"
     r"|\bhard\s+to\s+(?:follow|keep\s+track|enjoy|watch)\b|\bno\s+(?:real\s+)?(?:direction|substance|plot|story)\b"
     r"|(?:n't|\bnot)\s+(?:really\s+|very\s+)?(?:interesting|exciting|entertaining)\b"
     r"|\bnot\s+(?:too\s+|very\s+|that\s+)?much\s+fun\b|\bnot\s+as\s+good\b|\bnot\s+for\s+everyone\b",

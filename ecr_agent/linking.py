@@ -65,6 +65,9 @@ NICKNAMES = {"the rock": "dwayne johnson"}
 """What people call a film person → the label of the KG entity. In ReDial's seeker messages "the Rock" (50 times in
 train) is Dwayne Johnson: a seeker who means the 1996 movie links it with its id; in a chat the movie still links as
 "The Rock (1996)"."""
+MIN_LOWERCASE_MENTIONS = 70
+"""ReDial mentions a movie needs for its one-word title to link typed in lower case (Superbad 299, Shrek 78; not
+Clueless 68, "I am clueless", nor Heist 4 or Getaway 1)."""
 MOVIE_NOUNS = frozenset("movie movies film films flick flicks genre".split())
 """Words after a genre that make it one ("war movies"), not a title."""
 VERB_OBJECTS = frozenset("it that this them those these the a an you your all every to".split())
@@ -239,11 +242,35 @@ class EntityLinker:
         """Whether a sentence-opening one-word title is an everyday word used as a verb ("Loved it!")."""
         return i + 1 < len(words) and words[i + 1] in VERB_OBJECTS and words[i] in everyday_words()
 
+    def _unmistakable(self, key: str, movie_id: str) -> bool:
+        """Whether a one-word title typed in lower case is the movie: no everyday word, and a movie ReDial users
+        bring up ("superbad is my fav", "loved deadpool"; not "heist" or "getaway")."""
+        return (
+            len(key) >= 5
+            and key.isalpha()
+            and key not in everyday_words()
+            and self.catalog[movie_id].mentions >= MIN_LOWERCASE_MENTIONS
+        )
+
     def _said_as_a_genre(self, words: list[str], i: int) -> bool:
         """Whether a one-word title names its genre before a word for movies ("War movies are a hobby of mine",
         replayed ReDial test 23102, linked War (2007))."""
         genre = words[i] in self.genres or words[i] in self.catalog_genres
         return genre and i + 1 < len(words) and words[i + 1] in MOVIE_NOUNS
+
+    def link_message(self, message: ChatTurn) -> LinkedText:
+        """`link` for a chat message. An assistant message that writes titles in full ("Coco (2017)"), as ECR's
+        replies and rendered ReDial turns do, brings up only those: a title inside it without its year is part of a
+        plot or a generated sentence ("… enters the Land of the Dead" in Coco's plot was read as Land of the Dead
+        (2005), and "lol already seen that too" then marked it seen)."""
+        linked = self.link(message.content)
+        if message.role != "assistant":
+            return linked
+        written = [m for m in linked.movie_ids if self.catalog[m].title in message.content]
+        if not written or len(written) == len(linked.movie_ids):
+            return linked
+        dropped = {self.kg.movie_entity.get(m) for m in linked.movie_ids if m not in written}
+        return LinkedText(tuple(written), tuple(e for e in linked.entity_ids if e not in dropped), linked.names)
 
     def link(self, text: str) -> LinkedText:
         """Movies (``@ids`` first, then titles) and entities mentioned in ``text``; unknown ids are dropped."""
@@ -265,13 +292,14 @@ class EntityLinker:
                 if title is None and entity is None:
                     continue
                 capitalised = any(caps[i : i + n])
-                if n == 1 and not capitalised and key not in self.genres:
+                typed_lower = n == 1 and not capitalised and title is not None and self._unmistakable(key, title)
+                if n == 1 and not capitalised and key not in self.genres and not typed_lower:
                     continue
                 if n == 1 and title is not None and starts[i] and self._said_as_a_verb(words, i):
                     title = None
                 if n == 1 and title is not None and self._said_as_a_genre(words, i):
                     title = None
-                if title is not None and typed_as_a_title(words[i : i + n], caps[i : i + n]):
+                if title is not None and (typed_lower or typed_as_a_title(words[i : i + n], caps[i : i + n])):
                     movies.append(title)
                 elif entity is not None:
                     entities.append(entity)
@@ -293,8 +321,8 @@ def brought_up(turns: Sequence[ChatTurn], index: int, linker: EntityLinker) -> t
     An assistant turn names earlier movies before its new pick ("Fair enough, Jigsaw isn't for everyone. Have you
     seen Secret Window?"): the new ones are what the next user message answers, asks about, or compares with.
     """
-    earlier = {movie for turn in turns[:index] for movie in linker.link(turn.content).movie_ids}
-    movies = linker.link(turns[index].content).movie_ids
+    earlier = {movie for turn in turns[:index] for movie in linker.link_message(turn).movie_ids}
+    movies = linker.link_message(turns[index]).movie_ids
     return tuple(m for m in movies if m not in earlier), tuple(m for m in movies if m in earlier)
 
 

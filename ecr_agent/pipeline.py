@@ -282,7 +282,7 @@ class ECRPipeline:
             if turn.request is not None and turn.request.like_movies:  # "What else is like it?" wants more of it
                 feedback = feedback.sparing(turn.request.like_movies)
                 turn.rejected = feedback.turned_down()
-            suggested = {m for t in turns if t.role == "assistant" for m in self.linker.link(t.content).movie_ids}
+            suggested = {m for t in turns if t.role == "assistant" for m in self.linker.link_message(t).movie_ids}
             exclude = self.linker.catalog.namesakes(set(turn.rejected) | suggested | set(linked.movie_ids))
             exclude |= self.linker.catalog.sequels(
                 m.movie_id for m in feedback.movies if m.turned_down and not m.moved_on

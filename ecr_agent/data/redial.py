@@ -15,6 +15,7 @@ from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import unquote
 
 from ecr_agent.config import Paths
 
@@ -79,8 +80,9 @@ def render_mentions(text: str, mentions: Mapping[str, str], fallback: Mapping[st
 
 
 def normalise_title(title: str) -> str:
-    """Collapse the double spaces ReDial leaves before years (``Police Academy  (1984)``)."""
-    return " ".join(title.split())
+    """Collapse the double spaces ReDial leaves before years (``Police Academy  (1984)``) and decode its URL escapes
+    (``Why Him%3F (2016)`` → ``Why Him? (2016)``: a reply wrote "Try Why Him%3F (2016)")."""
+    return " ".join(unquote(title).split())
 
 
 def parse_dialogue(raw: Mapping[str, object]) -> Dialogue:

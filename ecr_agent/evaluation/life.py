@@ -75,6 +75,8 @@ LIFE_PATTERNS: dict[str, str] = {
         rf"|\b{_VIEWED}\s+(?:it|this|that)(?:\s+(?:movie|film|one))?\s+(?:twice|again\s+and\s+again"
         r"|over\s+and\s+over)\b"
         r"|\bmore\s+times\s+than\s+I\s+can\s+count\b|\blost\s+count\b"
+        # "one of the best movies I've seen in years" (a played chat, 2026-12-01 08:10)
+        r"|\bI(?:['’]ve|\s+have)\s+(?:ever\s+)?(?:seen|watched)\b"
         # "I would have been happy to see it again" (the demo conversation, 2026-12-01 07:47)
         r"|\bI\b[^.!?]{0,40}?\b(?:see|watch|seeing|watching)\s+(?:it|this|that)(?:\s+(?:movie|film|one))?\s+again\b"
         r"|\b(?:I|we)\s+(?:have|['’]ve)\s+been\s+(?:watching|seeing)\b[^!?\n]{0,60}?\bfor\s+(?:a\s+long\s+time|years"
@@ -89,7 +91,7 @@ LIFE_PATTERNS: dict[str, str] = {
     "wish_list": (
         r"\bon\s+my\s+(?:wish\s*-?\s*list|watch\s*-?\s*list|bucket\s+list|to-?watch\s+list"
         r"|(?:top\s+(?:\d+|ten|five|three)\s+)?list)\b"
-        r"|\bmy\s+(?:wish|watch)\s*-?\s*list\b"
+        r"|\bmy\s+(?:wish|watch)\s*-?\s*list\b|\bon\s+my\s+radar\b"
     ),
     "waiting": (
         r"\b(?:I|we)\b[^.!?]{0,15}?\b(?:been|was|were)\s+waiting\s+(?:for|to\s+see|on)\b"

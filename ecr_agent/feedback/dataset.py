@@ -401,7 +401,7 @@ def link_turn(turn: ChatTurn, linker: EntityLinker) -> LinkedTurn:
     """A chat turn with the spans of the movies it mentions: ``@ids`` and titles the linker finds."""
     text = turn.content
     spans = [(movie, start, end) for movie, start, end in mention_spans(text) if movie in linker.catalog]
-    linked = linker.link(text)
+    linked = linker.link_message(turn)
     taken = [(start, end) for _, start, end in spans]
     for name in linked.names:
         movie = linker.titles.get(name)

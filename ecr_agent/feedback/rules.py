@@ -83,7 +83,8 @@ POSITIVE = re.compile(
 )
 LIKE_NOT_LIKING = re.compile(
     r"\b(?:would\s+|'d\s+)?like\s+(?:something|anything|some|a\s+movie|movies)\b"
-    r"|\b(?:movies?|films?|something|anything|ones?|stuff|more|things?|similar|just)\s+like\b",
+    r"|\b(?:movies?|films?|something|anything|ones?|stuff|more|things?|similar|just)\s+like\b"
+    r"|[,(]\s*like\b",  # "something older maybe, like 80s?": "such as"
     re.I,
 )
 """"like" asking or comparing ("I'd like something newer", "more like MovieY"), which says nothing good of a movie."""

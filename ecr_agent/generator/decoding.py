@@ -240,9 +240,11 @@ class Avoidance:
             if phrase:
                 sequences += [tokenizer.encode(text, add_special_tokens=False) for text in (phrase, " " + phrase)]
         for phrase in (p.strip() for p in phrases):
-            if phrase:  # a phrase starts a reply or follows a space: both tokenisations; its second token is the one
-                # banned ("Forrest" may stay, "Forrest G|ump" cut late would leave half a name)
-                sequences += [tokenizer.encode(text, add_special_tokens=False)[:2] for text in (phrase, " " + phrase)]
+            # a phrase starts a reply or follows a space: both tokenisations, and in lower case after its first
+            # letter ("The game is an excellent thriller" after the user turned The Game down); its second token is
+            # the one banned ("Forrest" may stay, "Forrest G|ump" cut late would leave half a name)
+            for variant in dict.fromkeys((phrase, phrase[:1] + phrase[1:].lower())) if phrase else ():
+                sequences += [tokenizer.encode(text, add_special_tokens=False)[:2] for text in (variant, " " + variant)]
         for text in echo_of:
             ids = tokenizer.encode(" " + text.strip(), add_special_tokens=False)
             sequences += [ids[i : i + ECHO_NGRAM] for i in range(len(ids) - ECHO_NGRAM + 1)]

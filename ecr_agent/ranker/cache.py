@@ -29,6 +29,7 @@ from ecr_agent.data.samples import merge_turns
 from ecr_agent.linking import EntityLinker
 from ecr_agent.ranker.graph import NodeSpace
 from ecr_agent.store_files import replacing
+from ecr_agent.types import ChatTurn
 
 if TYPE_CHECKING:
     from ecr_agent.text_encoder import SentenceEncoder
@@ -72,7 +73,7 @@ def link_turn(
     """Movies and ranker nodes a turn's text mentions; without ``movie_facts``, less the entities that describe a
     movie the turn names: its KG facts, and any genre (an assistant's "Dear John (2010), a drama and mystery movie
     directed by Lasse Hallström, with Channing Tatum": the user answers the movie, not its cast or genres)."""
-    linked = linker.link(text)
+    linked = linker.link(text) if movie_facts else linker.link_message(ChatTurn("assistant", text))
     entities = linked.entity_ids
     if not movie_facts and linked.movie_ids:
         movies = {linker.kg.movie_entity[m] for m in linked.movie_ids if m in linker.kg.movie_entity}

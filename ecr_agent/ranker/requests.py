@@ -253,6 +253,9 @@ class Request:
     avoid_genres: tuple[int, ...] = ()
     """Genres the user turned away from ("I'm scared of horror movies", "no more comedies")."""
     avoid_names: tuple[str, ...] = field(default=(), compare=False)
+    avoid_people: tuple[int, ...] = ()
+    """People the user turned away from ("I don't really like Jake Gyllenhaal"): no pick has them."""
+    avoid_people_names: tuple[str, ...] = field(default=(), compare=False)
     years: tuple[int, int] | None = None
     """The era asked for, first and last year inclusive ("from the 90s": 1990–1999)."""
     topics: tuple[str, ...] = ()
@@ -263,7 +266,15 @@ class Request:
     """Read from movies the user says they like ("I loved Jumanji"), not asked for: honoured, never announced."""
 
     def __bool__(self) -> bool:
-        return bool(self.people or self.genres or self.like_movies or self.avoid_genres or self.years or self.topics)
+        return bool(
+            self.people
+            or self.genres
+            or self.like_movies
+            or self.avoid_genres
+            or self.avoid_people
+            or self.years
+            or self.topics
+        )
 
     @property
     def refines(self) -> bool:
@@ -291,6 +302,8 @@ class Request:
         if self.avoid_genres:
             avoided = dict.fromkeys(_genre_word(name) for name in self.avoid_names)
             parts.append("other than " + " or ".join(avoided) + " movies")
+        if self.avoid_people:
+            parts.append("without " + " or ".join(self.avoid_people_names))
         if self.years:
             parts.append(describe_years(self.years))
         return " ".join(parts)
@@ -407,6 +420,8 @@ def _refined(request: Request, later: Request) -> Request:
         request,
         avoid_genres=tuple(dict.fromkeys(request.avoid_genres + later.avoid_genres)),
         avoid_names=tuple(dict.fromkeys(request.avoid_names + later.avoid_names)),
+        avoid_people=tuple(dict.fromkeys(request.avoid_people + later.avoid_people)),
+        avoid_people_names=tuple(dict.fromkeys(request.avoid_people_names + later.avoid_people_names)),
         years=later.years or request.years,
         topics=later.topics or request.topics,
     )
@@ -415,7 +430,7 @@ def _refined(request: Request, later: Request) -> Request:
 def _previous_movies(turns: Sequence[ChatTurn], index: int, linker: EntityLinker) -> tuple[str, ...]:
     """Movies of the two messages before ``index``: what "something like that" can point back to."""
     for turn in reversed(turns[max(0, index - 2) : index]):
-        movies = linker.link(turn.content).movie_ids
+        movies = linker.link_message(turn).movie_ids
         if movies:
             return movies
     return ()
@@ -446,6 +461,7 @@ def _request_in(
     genres: dict[int, str] = {}
     like: list[str] = []
     avoided: dict[int, str] = {}
+    avoided_people: dict[int, str] = {}
     seen: list[str] = []  # movies named so far in the message: what "like that" points back to
     wishes: list[tuple[str, tuple[str, ...]]] = []  # each clause before any negation, and the movies named before it
     for sentence in SENTENCE_BREAK.split(text.replace("’", "'")):
@@ -472,10 +488,11 @@ def _request_in(
                 negated = clause[negation.start() :]
                 linked = linker.link(negated)
                 seen.extend(linked.movie_ids)
-                _people_and_genres(negated, linked.names, linked.movie_ids, linker, facts, {}, avoided)
+                _people_and_genres(negated, linked.names, linked.movie_ids, linker, facts, avoided_people, avoided)
             liking = liking or cue is not None
     like_movies = tuple(facts.same_title_with(m, people) for m in dict.fromkeys(like) if m in facts.known)
     avoided = {g: name for g, name in avoided.items() if g not in genres}
+    avoided_people = {p: name for p, name in avoided_people.items() if p not in people}
     eras = []
     answered_years = [y for m in answered or previous if (y := _year(linker.catalog, m))]
     for part, before in wishes:  # "newer" compares with the last movie named before it, else the suggestion answered
@@ -483,10 +500,12 @@ def _request_in(
         anchor = named[-1] if named else answered_years[0] if answered_years else None
         if found := read_years(part, anchor):
             eras.append(found)
-    # "I like older ones like Groundhog Day, or newer ones like The Big Sick": open to any era
-    years = eras[0] if eras and not {y[0] <= 0 for y in eras} >= {True, False} else None
+    # the eras together: "something older maybe, like 80s?" → the 80s; "I like older ones like Groundhog Day, or
+    # newer ones like The Big Sick" share none: open to any era
+    first, last = (max(y[0] for y in eras), min(y[1] for y in eras)) if eras else (1, 0)
+    years = (first, last) if first <= last else None
     topics = tuple(dict.fromkeys(t for part, _ in wishes for t in _topics(part, facts, people.values())))
-    if not (people or genres or like_movies or avoided or years or topics):
+    if not (people or genres or like_movies or avoided or avoided_people or years or topics):
         liked = tuple(m for m in liked_movies(text, linker) if m in facts.known) if latest else ()
         if not liked:
             return None
@@ -502,6 +521,8 @@ def _request_in(
         like_titles=tuple(titles.get(m, m) for m in like_movies),
         avoid_genres=tuple(avoided),
         avoid_names=tuple(avoided.values()),
+        avoid_people=tuple(avoided_people),
+        avoid_people_names=tuple(avoided_people.values()),
         years=years,
         topics=topics,
         makers=tuple(name for name in people.values() if facts.makes(name)),
@@ -881,6 +902,9 @@ def _reasons(facts: _Facts, movie_id: str, request: Request) -> list[str | None]
     if request.avoid_genres:
         hit = any(facts.genre_needs(g) <= kinds for g in request.avoid_genres)
         reasons.append(None if hit else f"not a {' or '.join(n.lower() for n in request.avoid_names)}")
+    if request.avoid_people:
+        hit = any(facts.person_role(movie_id, p) is not None for p in request.avoid_people)
+        reasons.append(None if hit else "without " + " or ".join(request.avoid_people_names))
     if request.topics:
         reasons.append(next((f"about {t}" for t in request.topics if movie_id in facts.plot_movies(t)), None))
     if request.years:
@@ -984,6 +1008,7 @@ def _parts(request: Request) -> list[Request]:
         Request(genres=request.genres, genre_names=request.genre_names),
         Request(like_movies=request.like_movies, like_titles=request.like_titles),
         Request(avoid_genres=request.avoid_genres, avoid_names=request.avoid_names),
+        Request(avoid_people=request.avoid_people, avoid_people_names=request.avoid_people_names),
         Request(years=request.years),
         Request(topics=request.topics),
     ]

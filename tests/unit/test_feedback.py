@@ -92,6 +92,7 @@ def test_public_api_is_pinned():
         # replayed ReDial test 21785 and 22632
         ("I have seen both of those! Those are exactly the kind of movie I'm looking for!", True, False, False, True),
         ("Nope not in Marvel so no MovieX", False, False, True, False),
+        ("lol already seen that too. something older maybe, like 80s?", True, False, False, False),  # a played chat
         ("I haven't seen that one, but I've been meaning to for years!", False, True, False, True),  # audited train
         ("No I haven't, adding it to my list!", False, True, False, True),
         ("Haven't seen that one. But will give it a go.", False, True, False, True),

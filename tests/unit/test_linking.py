@@ -143,3 +143,25 @@ def test_an_assistant_turn_s_facts_about_its_own_pick_are_no_context(linker):
     assert not set(kept) & linker.genre_entities
     # a person or genre the assistant names without a movie stays context
     assert tatum in link_turn(linker, "Do you like Channing Tatum?", movie_node, movie_facts=False)[1]
+
+
+def test_a_lower_case_one_word_title_links_when_it_is_no_everyday_word_and_a_well_known_movie(linker):
+    def titles(text: str) -> list[str]:
+        return [linker.catalog[m].title for m in linker.link(text).movie_ids]
+
+    assert titles("i like comedies but not romantic ones. superbad is my fav") == ["Superbad (2007)"]
+    assert titles("loved deadpool and zootopia") == ["Deadpool (2016)", "Zootopia"]
+    assert titles("I am clueless, a heist movie maybe? the getaway car chase kind") == []
+
+
+def test_an_assistant_message_with_full_titles_brings_up_only_those(linker):
+    from ecr_agent.types import ChatTurn
+
+    # a plot answer: "… enters the Land of the Dead" is no movie brought up (Land of the Dead (2005) was marked seen)
+    said = "Coco (2017) is about this: Miguel enters the Land of the Dead to find his great-great-grandfather."
+    assert [linker.catalog[m].title for m in linker.link_message(ChatTurn("assistant", said)).movie_ids] == [
+        "Coco (2017)"
+    ]
+    assert len(linker.link_message(ChatTurn("user", said)).movie_ids) == 2
+    plain = "Have you seen Coco? Or Land of the Dead?"  # another assistant's style, no years: every title counts
+    assert len(linker.link_message(ChatTurn("assistant", plain)).movie_ids) == 2

@@ -88,6 +88,8 @@ INVENTED = [
     ("He is the best director ever, and his work has been so inspiring to me over many years!", "fandom"),
     ("It was a great movie, and I would have been happy to see it again if it had not happened!", "viewings"),
     ("He has been doing this for years now, that's why I love him so much!", "fandom"),
+    ("It's also one of the best movies I've seen in years, if not decades!", "viewings"),
+    ("This movie is one that has been on my radar for quite some time now, and it's really good!", "wish_list"),
     ("I was 12 years old when this movie came out.", "age"),
     ("I was only ten when I first saw it.", "age"),
     ("I loved it as a kid.", "childhood"),
@@ -521,6 +523,7 @@ def test_the_gate_drops_a_sentence_that_runs_the_pick_down():
         "It's funny, but not too much fun to watch.",
         "It's not as good in terms of plot or direction.",
         "It's not for everyone, but it does have some great performances.",
+        "It's not a bad film, but it is very clumsy and has some of those lazy jokes.",
     ):
         assert gate.filter(f"It is a war film. {said}", None) == "It is a war film.", said
 

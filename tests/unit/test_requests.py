@@ -345,3 +345,25 @@ def test_sequels_are_found_by_name_not_by_a_shared_first_word(linker):
     titles = {catalog[m].title for m in catalog.sequels([annabelle, it])}
     assert "Annabelle 2 (2017)" in titles and not any(t.startswith("It Follows") for t in titles)
     assert all(catalog[m].name.lower().startswith(("annabelle", "it")) for m in catalog.sequels([annabelle, it]))
+
+
+def test_the_eras_a_message_names_are_read_together(linker):
+    said = "lol already seen that. something older maybe, like 80s?"  # a played chat
+    request = ask(linker, "i like comedies", "Have you seen Pineapple Express (2008)?", said)
+    assert request is not None and request.years == (1980, 1989)
+
+
+def test_a_person_the_user_does_not_like_is_kept_out_of_the_picks(linker):
+    request = ask(
+        linker,
+        "a good thriller like Gone Girl",
+        "Have you seen The Game (1997)?",
+        "I don't really like Jake Gyllenhaal",
+    )
+    assert request.avoid_people_names == ("Jake Gyllenhaal",) and "without Jake Gyllenhaal" in request.describe()
+    enemy = movie_id(linker, "Enemy (2013)")
+    assert not satisfies(enemy, request, linker.kg, linker.catalog)
+
+
+def test_url_escapes_in_titles_are_decoded(linker):
+    assert linker.catalog[movie_id(linker, "Why Him? (2016)")].name == "Why Him?"
