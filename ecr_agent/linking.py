@@ -258,6 +258,11 @@ class EntityLinker:
         genre = words[i] in self.genres or words[i] in self.catalog_genres
         return genre and i + 1 < len(words) and words[i + 1] in MOVIE_NOUNS
 
+    @property
+    def film_people(self) -> set[int]:
+        """KG ids of every director, star, writer and other credited person."""
+        return _film_people(self.kg)[1]
+
     def link_message(self, message: ChatTurn) -> LinkedText:
         """`link` for a chat message. An assistant message that writes titles in full ("Coco (2017)"), as ECR's
         replies and rendered ReDial turns do, brings up only those: a title inside it without its year is part of a

@@ -24,8 +24,9 @@ from ecr_agent.feedback.model import (
     featurize,
     load_model,
 )
-from ecr_agent.feedback.rules import RuleVerdict, rule_verdict
+from ecr_agent.feedback.rules import OTHER, RuleVerdict, cues, rule_verdict
 from ecr_agent.linking import EntityLinker
+from ecr_agent.sentences import split_clauses
 from ecr_agent.types import ChatTurn
 
 force_offline()
@@ -165,9 +166,29 @@ class FeedbackReader:
         """One verdict per item (the model when trained, else the rules)."""
         if not items:
             return []
-        if self.model is None:
-            return [self._rule(item) for item in items]
-        return self._model_verdicts(items)
+        verdicts = [self._rule(item) for item in items] if self.model is None else self._model_verdicts(items)
+        return [
+            replace(verdict, turned_down=False) if verdict.turned_down and self._faults_someone_else(item) else verdict
+            for item, verdict in zip(items, verdicts, strict=True)
+        ]
+
+    def _faults_someone_else(self, item: FeedbackItem) -> bool:
+        """Whether a reply that does not name the target finds fault with film people who are not in it ("Hmm I
+        don't really like Jake Gyllenhaal" after a suggestion of The Game): the user turns the person away, not the
+        movie (`ecr_agent.ranker.requests` keeps the person out of the picks)."""
+        movie = self.linker.kg.movie_entity.get(item.movie_id)
+        if item.named or movie is None:
+            return False
+        faults = [clause for clause in split_clauses(item.reply) if OTHER not in clause and cues(clause).negative]
+        named = [[e for e in self.linker.link(c).entity_ids if e in self.linker.film_people] for c in faults]
+        if not faults or not all(named):  # "no not really, … I love Mike Myers": the fault is the movie's
+            return False
+        people = {person for found in named for person in found}
+        if people & self.linker.kg.tails(movie):
+            return False
+        info = self.linker.catalog[item.movie_id].info  # the KG misses credits the metadata has (Stephen King)
+        credited = {name.lower() for key in ("director", "writer", "star") for name in info.get(key, [])}
+        return not any(self.linker.kg.name(person).lower() in credited for person in people)
 
     def probabilities(self, items: Sequence[FeedbackItem]) -> tuple[torch.Tensor, torch.Tensor]:
         """``liked`` and ``seen`` probabilities, each (len(items), 3) over codes 0 / 1 / 2 (trained reader only)."""

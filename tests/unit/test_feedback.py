@@ -495,3 +495,15 @@ def test_the_head_may_not_take_up_a_movie_the_words_say_nothing_of_or_only_have_
     # replayed ReDial test 22632 ("I liked Cocoon" after "you need a movie now Grimm") and 20743
     assert [v.accepted for v in verdicts] == [False, False, True, True]
     assert [v.seen for v in verdicts] == [None, False, False, True]
+
+
+def test_a_fault_found_with_someone_not_in_the_suggestion_does_not_turn_it_down(rules, linker):
+    # a played chat: "Fair enough, The Game (1997) isn't for everyone" answered a dislike of Jake Gyllenhaal
+    def down(said: str) -> list[bool]:
+        suggestion = "Have you seen The Game (1997)? It is directed by David Fincher."
+        turns = [ChatTurn("user", "a thriller"), ChatTurn("assistant", suggestion), ChatTurn("user", said)]
+        return [m.turned_down for m in rules.read(turns).latest()]
+
+    assert down("Hmm I don't really like Jake Gyllenhaal") == [False]
+    assert down("Hmm I don't really like Michael Douglas") == [True]  # he stars in it
+    assert down("not a fan of that one") == [True]
