@@ -238,7 +238,9 @@ class ECRChain(Runnable[dict, ECRResponse]):
         current = turn.prompt.movie.lower()  # "Toy Story" must stay writable when recommending "Toy Story 2"
         return {
             "avoid_phrases": tuple(sorted(n for n in set(turn.avoid_names) if n and n.lower() not in current)),
-            "avoid_echo_of": tuple(t.content for t in turn.turns if t.role == "assistant"),
+            # earlier replies, and the user's last message ("I am a movie of family types or horror" came back
+            # word for word as a generated sentence, replayed ReDial test 22977)
+            "avoid_echo_of": tuple(t.content for t in turn.turns if t.role == "assistant") + (turn.turns[-1].content,),
             "avoid_sequences": STOCK_PHRASES,
         }
 

@@ -46,7 +46,8 @@ TALKS_DOWN = re.compile(
     r"\b(?:boring|dull|tedious|clumsy|lazy|annoying|bland|mediocre|forgettable)\b|(?<!not\s)\btoo\s+(?:slow|long|predictable|confusing)\b"
     r"|\bhard\s+to\s+(?:follow|keep\s+track|enjoy|watch)\b|\bno\s+(?:real\s+)?(?:direction|substance|plot|story)\b"
     r"|(?:n't|\bnot)\s+(?:really\s+|very\s+)?(?:interesting|exciting|entertaining)\b"
-    r"|\bnot\s+(?:too\s+|very\s+|that\s+)?much\s+fun\b|\bnot\s+as\s+good\b|\bnot\s+for\s+everyone\b",
+    r"|\bnot\s+(?:too\s+|very\s+|that\s+)?much\s+fun\b|\bnot\s+as\s+good\b|\bnot\s+for\s+everyone\b"
+    r"|\blots\s+of\s+bad\b|\bnot\s+always\s+(?:funny|good|well[- ]made|entertaining)\b",
     re.I,
 )
 """A sentence that runs the recommended movie down ("It's not a bad film, but it is too slow and boring for me to enjoy

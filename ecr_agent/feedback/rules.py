@@ -74,7 +74,7 @@ POSITIVE = re.compile(
     # meaning to for years", "I will be sure to watch it", "I'll give it a go", "I could try", "adding it to my list"
     r"|\b(?:want|wanting|wanted|meaning|intending|dying|hope|hoping|planning)\s+(?:to|too)\b"
     r"(?!\s+(?:go|find|know|get|ask)\b|\s+(?:\w+\s+)?(?:something|anything|some|a\s+movie|movies|one\s+that)\b)"
-    r"|\bgive\s+(?:it|that|this|them|MovieX)\s+a\s+(?:go|try|shot|watch|look|chance)\b|\btake\s+a\s+look\b"
+    r"|\bgive\s+(?:it|that|this|them|MovieX)(?:\s+one)?\s+a\s+(?:go|try|shot|watch|look|chance)\b|\btake\s+a\s+look\b"
     r"|\bwill\s+(?:\w+\s+){0,3}?(?:watch|rent|try|see|check)\s+(?:it|that|this|them|MovieX)\b"
     r"|\b(?:should|going\s+to|could|might)\s+(?:\w+\s+)?(?:see|watch|try|rent)\s+(?:it|that|this|them|MovieX)\b"
     r"|\b(?:up\s+(?:for|to)\s+)?trying\s+(?:it|that|this|MovieX)\b|\btake\s+your\s+(?:recommendation|suggestion|advice|word)"

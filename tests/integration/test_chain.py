@@ -63,7 +63,10 @@ def test_a_rejected_pick_is_acknowledged_and_replaced(chain):
     prepared = chain.prepare({"messages": messages})
     constraints = chain._decoding(prepared)
     name = title.rsplit(" (", 1)[0]
-    assert name in constraints["avoid_phrases"] and constraints["avoid_echo_of"] == (first.reply,)
+    assert name in constraints["avoid_phrases"] and constraints["avoid_echo_of"] == (
+        first.reply,
+        messages[-1]["content"],
+    )
     assert second.reply.startswith(prepared.opening) and name not in second.reply[len(prepared.opening) :]
 
 

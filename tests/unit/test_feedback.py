@@ -95,6 +95,7 @@ def test_public_api_is_pinned():
         ("lol already seen that too. something older maybe, like 80s?", True, False, False, False),  # a played chat
         ("I haven't seen that one, but I've been meaning to for years!", False, True, False, True),  # audited train
         ("No I haven't, adding it to my list!", False, True, False, True),
+        ("I have not seen MovieX I think I will give that one a try!", False, True, False, True),  # 21701
         ("Haven't seen that one. But will give it a go.", False, True, False, True),
         ("I don't care much for comic book movies though. I want to go to the theater.", False, False, True, False),
     ],

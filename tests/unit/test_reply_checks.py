@@ -524,6 +524,7 @@ def test_the_gate_drops_a_sentence_that_runs_the_pick_down():
         "It's not as good in terms of plot or direction.",
         "It's not for everyone, but it does have some great performances.",
         "It's not a bad film, but it is very clumsy and has some of those lazy jokes.",
+        "It has some good moments, but also lots of bad ones that are not always funny or even well-made.",
     ):
         assert gate.filter(f"It is a war film. {said}", None) == "It is a war film.", said
 
