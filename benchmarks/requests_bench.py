@@ -63,6 +63,8 @@ def kind(request: Request | None) -> str:
             ("genre", request.genres),
             ("like", request.like_movies),
             ("avoid", request.avoid_genres),
+            ("avoid person", request.avoid_people),
+            ("avoid topic", request.avoid_topics),
             ("era", request.years),
             ("topic", request.topics),
         )

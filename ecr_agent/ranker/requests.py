@@ -219,6 +219,23 @@ FILLERS = frozenset(
     "maybe perhaps please though tonight today now instead anyway either too also really lol haha".split()
 )
 """Words that end a sentence without naming its subject: "something about nature maybe" is about nature."""
+DISLIKE = (
+    r"\b(?:do\s*n[o']?t|dont|does\s*n[o']?t|doesnt|not|never|hate[sd]?|dislike[sd]?|can'?t\s+stand)\s+"
+    r"(?:(?:really|much|so|a|big|huge|fan|of|into|like|love|enjoy|care|for|stand|too|any|the|all|that|very)\s+){0,5}"
+)
+"""Words saying the user dislikes what follows them right away ("I don't really like ", "not a big fan of ",
+"not really into "): a person or a subject after them is turned away, one further off is not ("You can't go wrong
+with Julia Roberts", "I am not big into action except for Arnold Schwarzenegger movies")."""
+NOT_THEIR_BEST = r"(?!['’]s\s+(?:very\s+)?(?:best|finest|greatest|strongest|top))"
+"""After a name: "Not Nolan's best" ranks a movie among his, it does not turn him away."""
+SUBJECT_MOVIES = re.compile(DISLIKE + r"(?P<word>[a-z]{3,})\s+(?:movies?|films?|flicks?|stuff)\b", re.I)
+"""A subject disliked before a word for movies ("not really into space movies", "Not a fan of stoner flicks")."""
+NOT_SUBJECTS = frozenset(
+    "kid kids children child family old older new newer good bad long short cheesy sad dumb stupid boring these those"
+    " such popular famous typical usual normal regular recent many much more most other whole real watch see seen"
+    " like love enjoy make making made enough any modern".split()
+)
+"""Words before "movies" that say who a movie is for or what it is like, not what it is about ("not kid movies")."""
 TOPIC_MIN_MOVIES = 3
 TOPIC_MAX_MOVIES = 400
 """A topic word must be named by at least 3 and at most 400 of the ~6,500 catalogue plots (rarer: nothing to offer;
@@ -256,6 +273,8 @@ class Request:
     avoid_people: tuple[int, ...] = ()
     """People the user turned away from ("I don't really like Jake Gyllenhaal"): no pick has them."""
     avoid_people_names: tuple[str, ...] = field(default=(), compare=False)
+    avoid_topics: tuple[str, ...] = ()
+    """Subjects the user turned away from ("not really into space movies"): no pick's plot names them."""
     years: tuple[int, int] | None = None
     """The era asked for, first and last year inclusive ("from the 90s": 1990–1999)."""
     topics: tuple[str, ...] = ()
@@ -272,6 +291,7 @@ class Request:
             or self.like_movies
             or self.avoid_genres
             or self.avoid_people
+            or self.avoid_topics
             or self.years
             or self.topics
         )
@@ -304,6 +324,8 @@ class Request:
             parts.append("other than " + " or ".join(avoided) + " movies")
         if self.avoid_people:
             parts.append("without " + " or ".join(self.avoid_people_names))
+        if self.avoid_topics:
+            parts.append("not about " + " or ".join(self.avoid_topics))
         if self.years:
             parts.append(describe_years(self.years))
         return " ".join(parts)
@@ -422,6 +444,7 @@ def _refined(request: Request, later: Request) -> Request:
         avoid_names=tuple(dict.fromkeys(request.avoid_names + later.avoid_names)),
         avoid_people=tuple(dict.fromkeys(request.avoid_people + later.avoid_people)),
         avoid_people_names=tuple(dict.fromkeys(request.avoid_people_names + later.avoid_people_names)),
+        avoid_topics=tuple(dict.fromkeys(request.avoid_topics + later.avoid_topics)),
         years=later.years or request.years,
         topics=later.topics or request.topics,
     )
@@ -462,6 +485,7 @@ def _request_in(
     like: list[str] = []
     avoided: dict[int, str] = {}
     avoided_people: dict[int, str] = {}
+    avoided_topics: list[str] = []
     seen: list[str] = []  # movies named so far in the message: what "like that" points back to
     wishes: list[tuple[str, tuple[str, ...]]] = []  # each clause before any negation, and the movies named before it
     for sentence in SENTENCE_BREAK.split(text.replace("’", "'")):
@@ -488,7 +512,14 @@ def _request_in(
                 negated = clause[negation.start() :]
                 linked = linker.link(negated)
                 seen.extend(linked.movie_ids)
-                _people_and_genres(negated, linked.names, linked.movie_ids, linker, facts, avoided_people, avoided)
+                turned_away: dict[int, str] = {}
+                _people_and_genres(negated, linked.names, linked.movie_ids, linker, facts, turned_away, avoided)
+                for name in linked.names:
+                    person = linker.entity_named(name)
+                    said = DISLIKE + _spaced(name) + NOT_THEIR_BEST
+                    if person in turned_away and re.search(said, negated, re.I):
+                        avoided_people[person] = turned_away[person]
+                avoided_topics.extend(_avoided_topics(negated, facts, linked.names))
             liking = liking or cue is not None
     like_movies = tuple(facts.same_title_with(m, people) for m in dict.fromkeys(like) if m in facts.known)
     avoided = {g: name for g, name in avoided.items() if g not in genres}
@@ -505,7 +536,7 @@ def _request_in(
     first, last = (max(y[0] for y in eras), min(y[1] for y in eras)) if eras else (1, 0)
     years = (first, last) if first <= last else None
     topics = tuple(dict.fromkeys(t for part, _ in wishes for t in _topics(part, facts, people.values())))
-    if not (people or genres or like_movies or avoided or avoided_people or years or topics):
+    if not (people or genres or like_movies or avoided or avoided_people or avoided_topics or years or topics):
         liked = tuple(m for m in liked_movies(text, linker) if m in facts.known) if latest else ()
         if not liked:
             return None
@@ -523,6 +554,7 @@ def _request_in(
         avoid_names=tuple(avoided.values()),
         avoid_people=tuple(avoided_people),
         avoid_people_names=tuple(avoided_people.values()),
+        avoid_topics=tuple(dict.fromkeys(avoided_topics)),
         years=years,
         topics=topics,
         makers=tuple(name for name in people.values() if facts.makes(name)),
@@ -560,6 +592,26 @@ def _topics(text: str, facts: _Facts, names: Iterable[str] = ()) -> list[str]:
         if {word, plot_stem(word)} & (GENERIC_TOPICS | GENRE_WORDS.keys() | ADJECTIVES | INTENSIFIERS):
             continue
         if word in name_words or word.endswith("ly"):
+            continue
+        if TOPIC_MIN_MOVIES <= len(facts.plot_movies(word)) <= TOPIC_MAX_MOVIES:
+            found.append(word)
+    return found
+
+
+def _spaced(name: str) -> str:
+    """A linked name key as a pattern for the text it was typed in ("jake gyllenhaal": the words, any marks between)."""
+    return r"\W+".join(re.escape(word) for word in name.split())
+
+
+def _avoided_topics(text: str, facts: _Facts, names: Iterable[str] = ()) -> list[str]:
+    """The subjects a negated clause turns away from: "not really into space movies" → ``["space"]`` (checked as
+    `_topics` checks a topic)."""
+    found = []
+    name_words = {word for name in names for word in name.lower().split()}
+    for match in SUBJECT_MOVIES.finditer(text):
+        word = match.group("word").lower()
+        stop = GENERIC_TOPICS | GENRE_WORDS.keys() | INTENSIFIERS | TOPIC_STOP | NOT_SUBJECTS
+        if {word, plot_stem(word)} & stop or word in name_words:
             continue
         if TOPIC_MIN_MOVIES <= len(facts.plot_movies(word)) <= TOPIC_MAX_MOVIES:
             found.append(word)
@@ -769,6 +821,14 @@ class _Facts:
         """The movies whose plot names ``topic`` (any number: "alien" and "aliens" alike)."""
         return self._plot_index.get(plot_stem(topic), frozenset())
 
+    def plot_movies_about(self, topic: str) -> frozenset[str]:
+        """`plot_movies`, and those whose plot has a word starting with it ("space": "spacecraft", "spaceship"):
+        what a user who turns a subject away does not want."""
+        stem = plot_stem(topic)
+        if len(stem) < 4:
+            return self.plot_movies(topic)
+        return frozenset().union(*(movies for word, movies in self._plot_index.items() if word.startswith(stem)))
+
     def same_title_with(self, movie_id: str, people: Iterable[int]) -> str:
         """``movie_id``, or the most mentioned movie of the same title that has one of ``people``.
 
@@ -905,6 +965,9 @@ def _reasons(facts: _Facts, movie_id: str, request: Request) -> list[str | None]
     if request.avoid_people:
         hit = any(facts.person_role(movie_id, p) is not None for p in request.avoid_people)
         reasons.append(None if hit else "without " + " or ".join(request.avoid_people_names))
+    if request.avoid_topics:
+        hit = any(movie_id in facts.plot_movies_about(t) for t in request.avoid_topics)
+        reasons.append(None if hit else "not about " + " or ".join(request.avoid_topics))
     if request.topics:
         reasons.append(next((f"about {t}" for t in request.topics if movie_id in facts.plot_movies(t)), None))
     if request.years:
@@ -1009,6 +1072,7 @@ def _parts(request: Request) -> list[Request]:
         Request(like_movies=request.like_movies, like_titles=request.like_titles),
         Request(avoid_genres=request.avoid_genres, avoid_names=request.avoid_names),
         Request(avoid_people=request.avoid_people, avoid_people_names=request.avoid_people_names),
+        Request(avoid_topics=request.avoid_topics),
         Request(years=request.years),
         Request(topics=request.topics),
     ]

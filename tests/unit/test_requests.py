@@ -367,3 +367,13 @@ def test_a_person_the_user_does_not_like_is_kept_out_of_the_picks(linker):
 
 def test_url_escapes_in_titles_are_decoded(linker):
     assert linker.catalog[movie_id(linker, "Why Him? (2016)")].name == "Why Him?"
+
+
+def test_a_subject_turned_away_keeps_movies_about_it_out(linker):
+    # a played chat: "not really into space movies" after Arrival was answered with Alien ("a commercial spacecraft")
+    said = "not really into space movies actually, something on earth?"
+    request = ask(linker, "Can you suggest a sci-fi movie? I loved Interstellar", "Have you seen Arrival (2016)?", said)
+    assert request.avoid_topics == ("space",) and request.genre_names == ("Science fiction film",)
+    assert not satisfies(movie_id(linker, "Alien (1979)"), request, linker.kg, linker.catalog)
+    assert satisfies(movie_id(linker, "The Matrix (1999)"), request, linker.kg, linker.catalog)
+    assert ask(linker, "not kid movies") is None or not ask(linker, "not kid movies").avoid_topics
