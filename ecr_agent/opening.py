@@ -41,9 +41,6 @@ ACT_PATTERNS: tuple[tuple[Act, re.Pattern[str]], ...] = (
         re.compile(
             r"\?\s*$|^\s*(who|what|when|is it|was it|does it|did it)\b"
             r"|\b(what|which|who) ((movies?|films?) )?(have|did|do) you\b"
-            # typed without a question mark: "have you seen Maid in Manhattan I thought that one was pretty good"
-            # (replayed ReDial test 21142); "Have you seen it? I loved it" stays a statement
-            r"|^[^?]*\bhave you (ever )?(seen|watched)\b[^?]*$"
             # "No, i have not, what is that about? it sounds interesting"
             r"|\b(what|who)('s|\s+is|\s+was)\s+(it|that|this|in\s+it)\b[^.!?]*\?",
             re.I,

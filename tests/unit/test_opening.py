@@ -64,10 +64,10 @@ def test_acts_are_read_from_the_message():
     assert question_topic("I'm looking for an old Disney movie. Do you know of any good ones?") is None  # 22919
     assert question_topic("Is Inglourious Basterds (2009) a comedy?") == "genre"  # replayed ReDial test 21269
     assert question_topic("Is it a cartoon?") == "genre"
-    # replayed ReDial tests 21008 and 21142: questions to the assistant without a question mark
+    # replayed ReDial test 21008: a question to the assistant without a question mark
     assert user_act("Hello what movie have you seen Im good thanks") == "question"
-    assert user_act("have you seen Maid in Manhattan I thought that one was pretty good") == "question"
-    assert about_me("have you seen Maid in Manhattan I thought that one was pretty good") is not None
+    # sharing a movie, not asking: "Have you seen San Andreas (2015) really great movie with the Rock" (20991)
+    assert user_act("Have you seen San Andreas (2015) really great movie with the Rock") == "statement"
 
 
 def test_answers_come_from_the_metadata_and_say_nothing_without_it():
