@@ -236,6 +236,10 @@ NOT_SUBJECTS = frozenset(
     " like love enjoy make making made enough any modern".split()
 )
 """Words before "movies" that say who a movie is for or what it is like, not what it is about ("not kid movies")."""
+NOT_TOPICS = GENERIC_TOPICS | GENRE_WORDS.keys() | ADJECTIVES | INTENSIFIERS
+"""Words that are no topic asked for (`_topics`)."""
+NOT_AVOIDED_TOPICS = GENERIC_TOPICS | GENRE_WORDS.keys() | INTENSIFIERS | TOPIC_STOP | NOT_SUBJECTS
+"""Words that are no subject turned away (`_avoided_topics`; a genre adjective such as "superhero" may be one)."""
 TOPIC_MIN_MOVIES = 3
 TOPIC_MAX_MOVIES = 400
 """A topic word must be named by at least 3 and at most 400 of the ~6,500 catalogue plots (rarer: nothing to offer;
@@ -589,11 +593,7 @@ def _topics(text: str, facts: _Facts, names: Iterable[str] = ()) -> list[str]:
         if cut == 0:
             continue
         word = words[cut - 1]
-        if {word, plot_stem(word)} & (GENERIC_TOPICS | GENRE_WORDS.keys() | ADJECTIVES | INTENSIFIERS):
-            continue
-        if word in name_words or word.endswith("ly"):
-            continue
-        if TOPIC_MIN_MOVIES <= len(facts.plot_movies(word)) <= TOPIC_MAX_MOVIES:
+        if not word.endswith("ly") and _subject(word, facts, name_words, NOT_TOPICS):
             found.append(word)
     return found
 
@@ -610,12 +610,17 @@ def _avoided_topics(text: str, facts: _Facts, names: Iterable[str] = ()) -> list
     name_words = {word for name in names for word in name.lower().split()}
     for match in SUBJECT_MOVIES.finditer(text):
         word = match.group("word").lower()
-        stop = GENERIC_TOPICS | GENRE_WORDS.keys() | INTENSIFIERS | TOPIC_STOP | NOT_SUBJECTS
-        if {word, plot_stem(word)} & stop or word in name_words:
-            continue
-        if TOPIC_MIN_MOVIES <= len(facts.plot_movies(word)) <= TOPIC_MAX_MOVIES:
+        if _subject(word, facts, name_words, NOT_AVOIDED_TOPICS):
             found.append(word)
     return found
+
+
+def _subject(word: str, facts: _Facts, name_words: Collection[str], stop: Collection[str]) -> bool:
+    """Whether ``word`` names a subject plots can be searched for: not in ``stop``, no word of a linked person's
+    name, and named by `TOPIC_MIN_MOVIES` to `TOPIC_MAX_MOVIES` catalogue plots."""
+    if word in stop or plot_stem(word) in stop or word in name_words:
+        return False
+    return TOPIC_MIN_MOVIES <= len(facts.plot_movies(word)) <= TOPIC_MAX_MOVIES
 
 
 def plot_stem(word: str) -> str:
