@@ -5,7 +5,9 @@ it garbles the facts it is given. The gate reads the generated continuation sent
 sentence that the invented-life detector flags, whose claims the fact book proves false
 (`ecr_agent.evaluation.life`, `ecr_agent.evaluation.claims`), that doubts what the movie is (`MUDDLE`), that runs
 it down (`TALKS_DOWN`), that weighs it as if the assistant were to watch it (`AS_ITS_VIEWER`), that apologises
-(`APOLOGY`: the opening answers a turn-down) or that takes the movie for an actor (`CALLED_AN_ACTOR`).
+(`APOLOGY`: the opening answers a turn-down), that reports how the movie was received (`HEARSAY`) or that takes the
+movie for an actor (`CALLED_AN_ACTOR`); a bracketed aside is cut from its sentence first (`ASIDE`). A film person
+named in passing must be in the movie (the claim checker's *person* claim).
 Streaming releases each sentence once it is complete, so what streams is exactly what `filter` returns. A last
 sentence the model left unfinished ('The user is: "I loved it') is dropped too: a reply never ends mid-sentence.
 """
@@ -24,6 +26,7 @@ MUDDLE = re.compile(
     r"\bnot\s+sure\s+(?:if|whether)\s+(?:this|it)\s+is\s+(?:a|an|the)\s+(?:movie|film)\b|\bor\s+an?\s+episode\s+of\b"
     r"|\bnot\s+sure\s+(?:if|whether)\s+(?:this|it|the)\s+(?:movie\s+|film\s+)?is\s+(?:a|an)\s+[\w-]+(?:\s+[\w-]+)?\s+or\b"
     r"|\bnot\s+sure\s+what\s+[^.!?]{1,60}?\s+(?:is|was)\s+about\b"
+    r"|\bnot\s+sure\s+what\s+to\s+say\b"
     r"|\bnot\s+sure\s+(?:if|whether)\s+(?:it|this|the\s+\w+)\s+(?:was|is)\s+(?:even\s+)?(?:directed|written|made)\b"
     r"|^(?:He|She)\s+(?:is|was)\s+(?:the|a|an)\s+(?:[\w-]+\s+){0,2}?(?:movie|film)\b"
     r"|\(\s*\d{0,4}\s*\.{2,}|^\s*[)\]]",
@@ -33,7 +36,8 @@ MUDDLE = re.compile(
 definitely one": three of about fifteen replayed turns on 2026-12-01; "I am not sure if this movie is a comedy or an
 action film", "I am not sure what Avengers: The Last Stand is about, but it's a great movie", replayed ReDial test
 20458; "(and I'm not sure if it was even directed by Edgar Wright)", "She is the best movie ever made", 21269):
-dropped like a false claim; so is a title cut short ("The Heat (20... ) was a great movie": the demo, 07:47)."""
+dropped like a false claim, and so is "I'm not sure what to say about this movie" (twice in the 08:56 reply bench),
+and a title cut short ("The Heat (20... ) was a great movie": the demo, 07:47)."""
 
 APOLOGY = re.compile(
     r"\b(?:I['’]?m|I\s+am)\s+(?:so\s+|very\s+|really\s+|truly\s+)?sorry\b|\bapologi[sz]e\b|\binconvenience\b", re.I
@@ -47,29 +51,55 @@ TALKS_DOWN = re.compile(
     r"|\bhard\s+to\s+(?:follow|keep\s+track|enjoy|watch)\b|\bno\s+(?:real\s+)?(?:direction|substance|plot|story)\b"
     r"|(?:n't|\bnot)\s+(?:really\s+|very\s+)?(?:interesting|exciting|entertaining)\b"
     r"|\bnot\s+(?:too\s+|very\s+|that\s+)?much\s+fun\b|\bnot\s+as\s+good\b|\bnot\s+for\s+everyone\b"
-    r"|\blots\s+of\s+bad\b|\bnot\s+always\s+(?:funny|good|well[- ]made|entertaining)\b",
+    r"|\blots\s+of\s+bad\b|\bnot\s+always\s+(?:funny|good|well[- ]made|entertaining)\b"
+    r"|\bbad\s+(?:acting|writing|dialogue|effects)\b|\black\s+of\b|\bclich[eé]d?\b|\bflaws\b",
     re.I,
 )
 """A sentence that runs the recommended movie down ("It's not a bad film, but it is too slow and boring for me to enjoy
 it", right after the user turned a movie down as too slow: the 2026-12-01 demo; "It's too long and … hard to keep
 track of the plot points"; Stalingrad "has no real story to tell and … many other things … that aren't really
 interesting or exciting enough", replayed ReDial test 23102; "It's funny, but not too much fun to watch", 22044;
-"it's not as good in terms of plot or direction", 21960): dropped, since the reply recommends the movie."""
+"it's not as good in terms of plot or direction", 21960; "some really bad acting by the actors", "quite cliched in
+many ways", the 08:56 reply bench): dropped, since the reply recommends the movie."""
 
 AS_ITS_VIEWER = re.compile(
     r"\b(?:choice|pick|fit|option|must(?:-see)?)\s+for\s+me\b|\bfor\s+me\s+(?:not\s+)?to\s+(?:watch|enjoy|see|like)\b"
     r"|\bnot\s+sure\s+(?:if|whether)\s+(?:this|it|the)\s+(?:\w+\s+)?(?:is|was|would\s+be)\s+(?:worth|a\s+good|the\s+right"
-    r"|right|for\s+me)\b",
+    r"|right|for\s+me)\b"
+    r"|\b(?:I['’]m|I\s+am)\s+(?:not\s+)?(?:really\s+)?(?:a|an)\s+(?:[\w-]+\s+){0,2}?fan\b",
     re.I,
 )
 """A sentence that weighs the pick as if the assistant were to watch it, or doubts it ("I am not sure if this movie is
 a good choice for me", "the movie was a great choice for me", "it will be very hard for me not to enjoy it": 8 of
-the 200 replies of the 2026-12-01 05:06 reply bench, and four of 30 turns replayed at 07:10): dropped, since the reply
-recommends the movie to the user."""
+the 200 replies of the 2026-12-01 05:06 reply bench, and four of 30 turns replayed at 07:10; "I'm not a big horror
+fan, but I do enjoy the movie" after Reservoir Dogs, the 08:56 bench): dropped, since the reply recommends the movie
+to the user."""
+
+ASIDE = re.compile(r"\s*\((?!\s*(?:19|20)\d\d\s*\))[^()]*\)")
+"""A bracketed aside other than a year. In the generated part it was garble in 17 of 21 cases of the 2026-12-01
+08:56 reply bench ("great performances by Ken Watanabe (The Monsters) and Tom Berenger (Inception)", "Javier Bardem
+(the only female in the entire cast)", "Click (209) is a great movie", "from both men (Jackman) and women
+(Morgan)"), so it is cut from the sentence, which is then checked like any other ("the wonderful Regina Hall (who was
+amazing in this movie)" keeps "the wonderful Regina Hall"). A bracket left open drops the sentence."""
+
+HEARSAY = re.compile(
+    r"\b(?:praised|acclaimed|well[- ]received|received\s+(?:very\s+)?well)\b"
+    r"|\b(?:was|is|been)\s+(?:a\s+)?(?:(?:great|huge|big|box[- ]office|major)\s+)?(?:hit|success|successful)\b"
+    r"|\bgoing\s+strong\b|\balive\s+and\s+kicking\b|\bremembered\s+for\b|\bstill\s+being\s+watched\b"
+    r"|\bglad\b[^.!?]*\breleased\b",
+    re.I,
+)
+"""What the sources cannot back: how the movie was received ("it has been praised by many people who have watched it
+in their lifetime", "I am glad to say that the movie was a great success", "the movie is still going strong", "I am
+so glad that the movie was released in 2017": 19 of 200 replies of the 2026-12-01 08:56 reply bench, Good Cheer (1926)
+"was a hit" among them): dropped like a false claim."""
 
 LEADING_PRONOUN = re.compile(r"^(?:He|She)\b")
 """A sentence about "he" or "she" right after one that names no person: nobody can tell who it means ("Cast Away
 came out in 2000. He is the best director in my opinion", a played chat about Tom Hanks): dropped."""
+
+UNSAYABLE = (MUDDLE, TALKS_DOWN, AS_ITS_VIEWER, APOLOGY, HEARSAY, re.compile(r"\((?!\s*(?:19|20)\d\d\s*\))"))
+"""The patterns of a sentence the gate drops whatever the facts say."""
 
 CALLED_AN_ACTOR = r"\s+(?:is|was)\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,2}?(?:actor|actress)\b"
 """What follows the movie's own name in a sentence that takes the movie for a person ("Simon Birch is a great actor.
@@ -84,7 +114,7 @@ class SentenceGate:
 
     def keep(self, sentence: str, movie_id: str | None, previous: str = "") -> bool:
         """Whether ``sentence`` may be shown; ``previous`` is the sentence before it ("He" may be its subject)."""
-        if invented_life(sentence) or any(p.search(sentence) for p in (MUDDLE, TALKS_DOWN, AS_ITS_VIEWER, APOLOGY)):
+        if invented_life(sentence) or any(p.search(sentence) for p in UNSAYABLE):
             return False
         if self.book is None or movie_id is None:
             return True
@@ -96,24 +126,24 @@ class SentenceGate:
         return not false_claims(sentence, movie_id, self.book, previous)
 
     def filter(self, text: str, movie_id: str | None, context: str = "") -> str:
-        """``text`` without its dropped sentences (unchanged when none is dropped); ``context`` is the text before it
-        (the opening), whose last sentence a leading "He" / "She" may refer to."""
+        """``text`` without its dropped sentences and asides (unchanged when nothing is cut); ``context`` is the
+        text before it (the opening), whose last sentence a leading "He" / "She" may refer to."""
         sentences = split_sentences(text)
-        finished = _finished(sentences)
+        finished = [ASIDE.sub("", s) for s in _finished(sentences)]
         kept = [s for i, s in enumerate(finished) if self.keep(s, movie_id, _before(finished, i, context))]
-        return text.strip() if len(kept) == len(sentences) else " ".join(kept)
+        return text.strip() if kept == sentences else " ".join(kept)
 
     def stream(self, pieces: Iterable[str], movie_id: str | None, context: str = "") -> Iterator[str]:
         """Release the kept sentences of a streamed text as each one completes, each led by a space."""
         text, released = "", 0
         for piece in pieces:
             text += piece
-            sentences = split_sentences(text)
+            sentences = [ASIDE.sub("", s) for s in split_sentences(text)]
             for i in range(released, len(sentences) - 1):
                 if self.keep(sentences[i], movie_id, _before(sentences, i, context)):
                     yield " " + sentences[i]
             released = max(released, len(sentences) - 1)
-        sentences = _finished(split_sentences(text))
+        sentences = [ASIDE.sub("", s) for s in _finished(split_sentences(text))]
         for i in range(released, len(sentences)):
             if self.keep(sentences[i], movie_id, _before(sentences, i, context)):
                 yield " " + sentences[i]

@@ -28,6 +28,7 @@ ACT_PATTERNS: tuple[tuple[Act, re.Pattern[str]], ...] = (
             r"|^\W*((thanks?|thank you)\W+)?(you too|same to you)\W*$"  # "Thanks you too!"
             r"|\bhave an? (great|good|nice|wonderful|lovely|awesome) (day|night|evening|weekend|one)\b(?![^?]*\?)"
             r"|\b(great|nice|good|fun) (talking|chatting) (to|with) you\b(?![^?]*\?)"
+            r"|\bhope (i|that|this|it) (helped|helps)\b(?![^?]*\?)"  # "I hope I helped you some today." (20543)
             # thanks for the help, asking for nothing more, closes the chat
             r"|\b(thanks|thank you)( so much| again)? for ((the|your|all the|all your) (help|suggestions?"
             r"|recommendations?|ideas|chat)|helping( me| us)?)\b(?![^?]*\?)(?![^.!]*\b(another|more|else)\b)",

@@ -19,6 +19,11 @@ How a claim is verified (``True`` / ``False`` / ``None`` = cannot be checked; do
   (anyone the KG or the metadata lists as cast or crew, of any movie) who is not in the plot: "Julia Roberts in
   the role of Joan Cusack" names an actress as a character. Otherwise ``None`` (most characters are not in the
   short plots). For a pair "X (Y)" the one in the cast is the actor.
+- person: a film person named outside every pattern above ("great chemistry between Matt Bennett and Kristen
+  Wiig", "Chadwick Boseman and Michael Jordan") is said to be in the movie: the full name of someone the sources
+  list as cast or crew of any movie must be among this movie's directors, cast or writers (``False`` only when the
+  KG lists its whole cast). Names that are movie titles, names after "something with" / "movies by" (the opening's
+  echo of a request) and sentences holding another movie's "(YEAR)" (an answer about that movie) are skipped.
 - year: the year must be one of the movie's years (from its ReDial title, its metadata name or its DBpedia URI).
 - genre: every genre the phrase names ("romantic comedy" = comedy + romance) must be among the movie's genres
   ("thriller" also accepts mystery, crime and horror; "family" also animation). A tone claims a kind of movie:
@@ -36,7 +41,7 @@ import json
 import logging
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -61,7 +66,7 @@ SOURCES = (
 """The data files a `FactBook` is read from; the saved copy is used only while none of them (nor this code) changes."""
 SETS = ("genres", "years")
 
-ClaimKind = Literal["director", "cast", "role", "writer", "year", "genre"]
+ClaimKind = Literal["director", "cast", "role", "writer", "year", "genre", "person"]
 
 _UPPER = "A-ZÀ-ÖØ-Þ"
 _CAP = rf"(?:[{_UPPER}]\.(?:[{_UPPER}]\.)*|(?:Jr|Sr|St|Dr|Mr|Mrs|Ms)\.|[{_UPPER}][\w'’\-]*)"
@@ -679,7 +684,38 @@ def find_claims(reply: str, movie: str, book: FactBook | None = None) -> list[Cl
             for more in _NAME_RE.findall(groups.get("more") or ""):
                 if (extra := _clean_name(more)) is not None:
                     add(kind, extra, match, pattern)
+    if book is not None:
+        for match in _mentions(reply, recommended_title, claims, book):
+            add("person", _clean_name(match.group(0)) or match.group(0), match, "mentions X")
     return sorted(claims, key=lambda c: c.span)
+
+
+_REQUEST_ECHO = re.compile(
+    r"\b(?:something|anything|one|ones|movies?|films?|stuff)\s+(?:with|by|starring|featuring|from)\s+$", re.IGNORECASE
+)
+_YEAR_IN_BRACKETS = re.compile(rf"\({YEAR}\)")
+
+
+def _mentions(reply: str, recommended_title: str, claims: Sequence[Claim], book: FactBook) -> Iterator[re.Match[str]]:
+    """Names of film people in ``reply`` that no claim pattern covers, read as "is in the movie" (module docs)."""
+    taken = [claim.span for claim in claims]
+    offset = 0
+    for sentence in split_sentences(reply):
+        start = reply.find(sentence, offset)
+        offset = start + len(sentence)
+        if _YEAR_IN_BRACKETS.search(sentence.replace(recommended_title, "")):
+            continue  # a sentence about another movie ("Titanic (1997) stars ...")
+        for match in _NAME_RE.finditer(reply, start, offset):
+            name = _clean_name(match.group(0))
+            if (
+                name is None
+                or not book.is_person(name)
+                or title_key(name) in book.titles
+                or any(a < match.end() and match.start() < b for a, b in taken)
+                or _REQUEST_ECHO.search(reply, start, match.start())
+            ):
+                continue
+            yield match
 
 
 _CHOICE = re.compile(r"\bor\b", re.IGNORECASE)
@@ -733,6 +769,11 @@ def _same_word(a: str, b: str) -> bool:
 
 def _verify_on(claim: Claim, movie_id: str, book: FactBook) -> bool | None:
     movie = book.facts[movie_id]
+    if claim.kind == "person":
+        keys = book.keys(movie_id)
+        if _matches(claim.value, keys.director + keys.cast + keys.writer):
+            return True
+        return False if movie.full_cast else None
     if claim.kind in ("director", "cast", "writer"):
         keys = book.keys(movie_id)
         people = getattr(keys, claim.kind)

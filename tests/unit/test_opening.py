@@ -54,6 +54,8 @@ def test_acts_are_read_from_the_message():
     asking = "i like comdy movies like Click No, i have not, what is that about? it sounds interesting"
     assert user_act(asking) == "question"
     assert user_act("That man knows how to make a movie Well, thank you for helping me") == "goodbye"
+    assert user_act("I hope I helped you some today.") == "goodbye"  # the 08:56 reply bench recommended on
+    assert user_act("I hope that helps, what else do you have?") == "question"
     assert about_me("My day is awesome, what about your day?") == "All good here, thanks for asking!"
     assert question_topic("Who is in it?") == "cast"
     assert question_topic("who directed that one") == "director"

@@ -503,10 +503,9 @@ def test_the_gate_never_ends_a_reply_mid_sentence():
     assert gate.filter(genres, None) == "It is a great film."
     unsure = "It is a great film. I am not sure what Avengers: The Last Stand is about, but it's a great movie."
     assert gate.filter(unsure, None) == "It is a great film."
-    for said in (
-        "The cast is great (and I'm not sure if it was even directed by Edgar Wright).",  # 21269
-        "She is the best movie ever made, and it's one that has been missed by many people!",
-    ):
+    aside = "It is a great film. The cast is great (and I'm not sure if it was even directed by Edgar Wright)."  # 21269
+    assert gate.filter(aside, None) == "It is a great film. The cast is great."  # the doubt is cut, since 12-01 11:10
+    for said in ("She is the best movie ever made, and it's one that has been missed by many people!",):
         assert gate.filter(f"It is a great film. {said}", None) == "It is a great film.", said
 
 
@@ -514,8 +513,8 @@ def test_the_gate_drops_a_sentence_that_runs_the_pick_down():
     from ecr_agent.gate import SentenceGate
 
     gate = SentenceGate()
-    demo = "I'm glad that the movie was successful. It's not a bad film, but it is too slow and boring for me."
-    assert gate.filter(demo, None) == "I'm glad that the movie was successful."
+    demo = "I'm glad that the movie was funny. It's not a bad film, but it is too slow and boring for me."
+    assert gate.filter(demo, None) == "I'm glad that the movie was funny."
     assert gate.filter("It is a great film. I am glad it was not too long.", None).endswith("not too long.")
     stalingrad = "It's about the battle of Stalingrad, but it has no real story to tell and it isn't really exciting."
     assert gate.filter(f"It is a war film. {stalingrad}", None) == "It is a war film."
@@ -525,6 +524,8 @@ def test_the_gate_drops_a_sentence_that_runs_the_pick_down():
         "It's not for everyone, but it does have some great performances.",
         "It's not a bad film, but it is very clumsy and has some of those lazy jokes.",
         "It has some good moments, but also lots of bad ones that are not always funny or even well-made.",
+        "It is very funny, but also some really bad acting by the actors who played them.",  # 08:56 reply bench
+        "The dialogue is hilarious, but it's also quite cliched in many ways.",
     ):
         assert gate.filter(f"It is a war film. {said}", None) == "It is a war film.", said
 
@@ -537,6 +538,7 @@ def test_the_gate_drops_a_sentence_that_runs_the_pick_down():
         "It's a great film, and it will be very hard for me not to enjoy it!",  # 21785
         "I'm not sure if this movie is worth the money, but it's a great film.",  # 20743
         "This movie was an absolute must for me, and it's one of the best movies ever made!",  # a played chat
+        "I'm not a big horror fan, but I do enjoy the movie.",  # Reservoir Dogs, the 08:56 reply bench
     ],
 )
 def test_the_gate_drops_a_sentence_that_weighs_the_pick_as_its_viewer(sentence):
@@ -588,3 +590,61 @@ def test_the_gate_drops_a_sentence_that_takes_the_movie_for_an_actor(book: FactB
     movie = next(m for m, facts in book.facts.items() if facts.title == "Simon Birch (1998)")
     assert gate.filter(said, movie) == "It is a moving film."
     assert gate.filter("Simon Birch is a great film.", movie) == "Simon Birch is a great film."
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "It has been praised by many people who have watched it in their lifetime!",
+        "I am glad to say that the movie was a great success.",
+        "I'm glad to see that the movie is still going strong.",
+        "I am so glad that the movie was released in 2017.",
+        "I am glad to say that the movie was a hit.",
+        "It has the best story of all time, and this film will make you feel (the ending.",
+    ],
+)
+def test_the_gate_drops_hearsay_and_an_open_bracket(sentence):
+    """From the generated part of the 2026-12-01 08:56 reply bench: reception the sources cannot back."""
+    from ecr_agent.gate import SentenceGate
+
+    gate = SentenceGate()
+    assert gate.filter(f"It is a moving film. {sentence} It is sad.", None) == "It is a moving film. It is sad."
+
+
+def test_the_gate_cuts_bracketed_asides_but_not_years():
+    from ecr_agent.gate import SentenceGate
+
+    gate = SentenceGate()
+    said = (
+        "It has great performances by Ken Watanabe (The Monsters) and Tom Berenger (Inception). Click (209) is a "
+        "great movie. Like Titanic (1997), it is sweeping."
+    )
+    cut = (
+        "It has great performances by Ken Watanabe and Tom Berenger. Click is a great movie. "
+        "Like Titanic (1997), it is sweeping."
+    )
+    assert gate.filter(said, None) == cut
+    pieces = [word + " " for word in said.split(" ")]
+    assert "".join(gate.stream(iter(pieces), None)).strip() == cut
+
+
+def test_a_film_person_named_in_passing_must_be_in_the_movie(book: FactBook):
+    found = verdicts("It has Tom Hanks and Meg Ryan at their best.", FORREST_GUMP, book)
+    assert found == {("person", "Tom Hanks"): True, ("person", "Meg Ryan"): False}
+    # the cast list of a claim pattern is not read twice; a request echoed and another movie's sentence are skipped
+    assert set(verdicts("It stars Tom Hanks and Robin Wright.", FORREST_GUMP, book)) == {
+        ("cast", "Tom Hanks"),
+        ("cast", "Robin Wright"),
+    }
+    assert verdicts("Something with Meg Ryan it is! Try Forrest Gump (1994).", FORREST_GUMP, book) == {}
+    assert verdicts("Sleepless in Seattle (1993) has Meg Ryan.", FORREST_GUMP, book) == {("year", "1993"): True}
+    assert verdicts("Great chemistry between Sid and Nancy.", FORREST_GUMP, book) == {}  # nobody the sources list
+
+
+def test_the_gate_drops_a_sentence_naming_someone_not_in_the_movie(book: FactBook):
+    from ecr_agent.gate import SentenceGate
+
+    gate = SentenceGate(book)
+    generated = "It's hilarious and has great chemistry between Tom Hanks and Meg Ryan! It is moving."
+    assert gate.filter(generated, FORREST_GUMP) == "It is moving."
+    assert gate.filter("Tom Hanks is wonderful in it. It is moving.", FORREST_GUMP).startswith("Tom Hanks")
