@@ -24,6 +24,10 @@ How a claim is verified (``True`` / ``False`` / ``None`` = cannot be checked; do
   list as cast or crew of any movie must be among this movie's directors, cast or writers (``False`` only when the
   KG lists its whole cast). Names that are movie titles, names after "something with" / "movies by" (the opening's
   echo of a request) and sentences holding another movie's "(YEAR)" (an answer about that movie) are skipped.
+- plot: "it is about X", "tells the story of X": the content words of X (crudely stemmed, `plot_words`) are checked
+  against the movie's title and one-line plot: ``True`` when at least half of them occur, ``False`` when none does
+  ("Sleepless in Seattle … is about sleep paralysis"), else ``None``; a phrase of fewer than two content words, or a
+  movie without a plot, gives ``None``.
 - year: the year must be one of the movie's years (from its ReDial title, its metadata name or its DBpedia URI).
 - genre: every genre the phrase names ("romantic comedy" = comedy + romance) must be among the movie's genres
   ("thriller" also accepts mystery, crime and horror; "family" also animation). A tone claims a kind of movie:
@@ -66,7 +70,7 @@ SOURCES = (
 """The data files a `FactBook` is read from; the saved copy is used only while none of them (nor this code) changes."""
 SETS = ("genres", "years")
 
-ClaimKind = Literal["director", "cast", "role", "writer", "year", "genre", "person"]
+ClaimKind = Literal["director", "cast", "role", "writer", "year", "genre", "person", "plot"]
 
 _UPPER = "A-ZÀ-ÖØ-Þ"
 _CAP = rf"(?:[{_UPPER}]\.(?:[{_UPPER}]\.)*|(?:Jr|Sr|St|Dr|Mr|Mrs|Ms)\.|[{_UPPER}][\w'’\-]*)"
@@ -210,6 +214,15 @@ CLAIM_PATTERNS: dict[str, tuple[ClaimKind, str]] = {
     ),
     "this horror film": ("genre", rf"\b{_DET}\s+{_ADJECTIVES}(?P<genre>{_GENRE_CHAIN})[\s-]+(?:{_FILM})\b"),
     "the horror genre": ("genre", rf"\b(?P<genre>{_GENRE_CHAIN})\s+genre\b"),
+    "it is about X": (
+        "plot",
+        r"\b(?i:it|this\s+(?:movie|film|story|one)|the\s+(?:movie|film|story|plot)|which)(?:\s+is|\s+was|['’]s)\s+"
+        r"(?i:(?:all|mainly|really|mostly|basically|essentially)\s+)?(?i:about)\s+(?:this:\s+)?(?P<plot>[^.!?;]{3,160})",
+    ),
+    "tells the story of X": (
+        "plot",
+        r"\b(?i:tells|told)\s+(?i:the|a)\s+(?i:\w+\s+)?(?i:story|tale)\s+(?i:of|about)\s+(?P<plot>[^.!?;]{3,160})",
+    ),
     "it is funny": (
         "genre",
         rf"\b(?:it|this\s+{_FILM}|the\s+{_FILM})\s*(?:is|was|['’]s)\s+"
@@ -256,6 +269,8 @@ _NEEDS: dict[str, tuple[str, ...]] = {
     "(YEAR)": ("(",),
     "the horror genre": ("genre",),
     "it is funny": tuple(_TONE_WORDS),
+    "it is about X": ("about",),
+    "tells the story of X": ("story", "tale"),
 }
 """Cheap substring tests: a pattern runs only on text holding one of its words (lower-cased), which keeps a
 60-word reply well under a millisecond."""
@@ -608,7 +623,7 @@ def _attached_title(reply: str, start: int, end: int, book: FactBook) -> str | N
 
 
 def find_claims(reply: str, movie: str, book: FactBook | None = None) -> list[Claim]:
-    """The director, cast, role, writer, year and genre claims of ``reply``, in reply order.
+    """The director, cast, role, writer, year, genre, plot and person claims of ``reply``, in reply order.
 
     Args:
         reply: the text to read (a whole reply or one sentence).
@@ -664,6 +679,9 @@ def find_claims(reply: str, movie: str, book: FactBook | None = None) -> list[Cl
             groups = match.groupdict()
             if kind == "year":
                 add("year", groups["year"], match, pattern)
+                continue
+            if kind == "plot":
+                add("plot", groups["plot"].strip(), match, pattern)
                 continue
             if kind == "genre":
                 if _genres_of(groups["genre"]) and not _offers_a_choice(reply, match):
@@ -767,6 +785,30 @@ def _same_word(a: str, b: str) -> bool:
     return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
+_PLAIN_WORDS = frozenset(
+    """the a an of and or to in on at for with who whom whose that this these those his her their its it he she they
+    them him is was are were be been being has have had how what which when where while from into about by as but not
+    all one two some very so just also own out up more most many much lot lots way thing things kind sort there here
+    who's it's great good best really movie movies film films story stories people person life lives everyone
+    something someone every each other another get gets got make makes made being""".split()
+)
+_SUFFIXES_OF_WORDS = ("ing", "ed", "es", "s")
+
+
+def plot_words(text: str) -> frozenset[str]:
+    """Content words of a plot phrase, crudely stemmed ("loving", "loves" → "lov"; "women" stays)."""
+    out = set()
+    for word in re.findall(r"[a-z]+", text.lower()):
+        if len(word) < 3 or word in _PLAIN_WORDS:
+            continue
+        for suffix in _SUFFIXES_OF_WORDS:
+            if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+                word = word[: -len(suffix)]
+                break
+        out.add(word.rstrip("e") or word)
+    return frozenset(out)
+
+
 def _verify_on(claim: Claim, movie_id: str, book: FactBook) -> bool | None:
     movie = book.facts[movie_id]
     if claim.kind == "person":
@@ -789,6 +831,12 @@ def _verify_on(claim: Claim, movie_id: str, book: FactBook) -> bool | None:
         if claim.kind == "cast" and not movie.full_cast and not _matches(claim.value, keys.director + keys.writer):
             return None  # only three stars are known: a supporting actor may be missing
         return False
+    if claim.kind == "plot":
+        said = plot_words(claim.value)
+        if not movie.plot or len(said) < 2:
+            return None
+        hits = len(said & plot_words(f"{movie.title} {movie.plot}"))
+        return True if 2 * hits >= len(said) else False if hits == 0 else None
     if claim.kind == "year":
         return int(claim.value) in movie.years if movie.years else None
     if claim.kind == "genre":
