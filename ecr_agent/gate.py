@@ -5,9 +5,10 @@ it garbles the facts it is given. The gate reads the generated continuation sent
 sentence that the invented-life detector flags, whose claims the fact book proves false
 (`ecr_agent.evaluation.life`, `ecr_agent.evaluation.claims`), that doubts what the movie is (`MUDDLE`), that runs
 it down (`TALKS_DOWN`), that weighs it as if the assistant were to watch it (`AS_ITS_VIEWER`), that apologises
-(`APOLOGY`: the opening answers a turn-down), that reports how the movie was received (`HEARSAY`) or that takes the
-movie for an actor (`CALLED_AN_ACTOR`); a bracketed aside is cut from its sentence first (`ASIDE`). A film person
-named in passing must be in the movie (the claim checker's *person* claim).
+(`APOLOGY`: the opening answers a turn-down), that reports how the movie was received (`HEARSAY`), that takes the
+pick as seen by the user (`PRESUMES_SEEN`) or that takes the movie for an actor (`CALLED_AN_ACTOR`); a bracketed
+aside is cut from its sentence first (`ASIDE`). A film person named in passing must be in the movie (the claim
+checker's *person* claim), and a plot it tells must share words with the movie's plot (its *plot* claim).
 Streaming releases each sentence once it is complete, so what streams is exactly what `filter` returns. A last
 sentence the model left unfinished ('The user is: "I loved it') is dropped too: a reply never ends mid-sentence.
 """
@@ -86,19 +87,39 @@ HEARSAY = re.compile(
     r"\b(?:praised|acclaimed|well[- ]received|received\s+(?:very\s+)?well)\b"
     r"|\b(?:was|is|been)\s+(?:a\s+)?(?:(?:great|huge|big|box[- ]office|major)\s+)?(?:hit|success|successful)\b"
     r"|\bgoing\s+strong\b|\balive\s+and\s+kicking\b|\bremembered\s+for\b|\bstill\s+being\s+watched\b"
-    r"|\bglad\b[^.!?]*\breleased\b",
+    r"|\bglad\b[^.!?]*\breleased\b|\bstill\s+(?:being\s+made|popular|around|relevant|in\s+theaters)\b"
+    r"|\b(?:will\s+be|was|being)\s+released\b|\b(?:into|in)\s+(?:the\s+)?(?:theaters|theatres|cinemas)\b",
     re.I,
 )
 """What the sources cannot back: how the movie was received ("it has been praised by many people who have watched it
 in their lifetime", "I am glad to say that the movie was a great success", "the movie is still going strong", "I am
 so glad that the movie was released in 2017": 19 of 200 replies of the 2026-12-01 08:56 reply bench, Good Cheer (1926)
-"was a hit" among them): dropped like a false claim."""
+"was a hit" among them; "I'm glad to see that the movie is still being made", "Coco … will be released in 2017",
+"glad that this one was able to make it into theaters", eight replayed ReDial test chats at 11:25): dropped like a
+false claim."""
+
+PRESUMES_SEEN = re.compile(
+    r"\b(?:glad|happy)\s+(?:that\s+)?you\s+(?:enjoyed|liked|loved|saw|watched|have\s+seen)\b"
+    r"|\byou(?:['’]ve|\s+have)\s+(?:already\s+)?(?:seen|watched)\s+(?:it|this|the\s+movie|the\s+film)\b",
+    re.I,
+)
+"""A sentence that takes the new pick as seen by the user ("I'm glad you enjoyed it." right after "Have you seen The
+River Wild (1994)?": replayed ReDial test 22102): the generated part is about a movie the user is only being
+offered, so it is dropped."""
 
 LEADING_PRONOUN = re.compile(r"^(?:He|She)\b")
 """A sentence about "he" or "she" right after one that names no person: nobody can tell who it means ("Cast Away
 came out in 2000. He is the best director in my opinion", a played chat about Tom Hanks): dropped."""
 
-UNSAYABLE = (MUDDLE, TALKS_DOWN, AS_ITS_VIEWER, APOLOGY, HEARSAY, re.compile(r"\((?!\s*(?:19|20)\d\d\s*\))"))
+UNSAYABLE = (
+    MUDDLE,
+    TALKS_DOWN,
+    AS_ITS_VIEWER,
+    APOLOGY,
+    HEARSAY,
+    PRESUMES_SEEN,
+    re.compile(r"\((?!\s*(?:19|20)\d\d\s*\))"),
+)
 """The patterns of a sentence the gate drops whatever the facts say."""
 
 CALLED_AN_ACTOR = r"\s+(?:is|was)\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,2}?(?:actor|actress)\b"

@@ -41,6 +41,8 @@ ACT_PATTERNS: tuple[tuple[Act, re.Pattern[str]], ...] = (
         "question",
         re.compile(
             r"\?\s*$|^\s*(who|what|when|is it|was it|does it|did it)\b"
+            # "Do you think The Lego Batman Movie (2017) is kids friendly? Me neither" (replayed ReDial test 22257)
+            r"|^\s*(do|does|would|could|can) you (think|know|recommend|suggest)\b[^?]*\?"
             r"|\b(what|which|who) ((movies?|films?) )?(have|did|do) you\b"
             # "No, i have not, what is that about? it sounds interesting"
             r"|\b(what|who)('s|\s+is|\s+was)\s+(it|that|this|in\s+it)\b[^.!?]*\?",
@@ -80,7 +82,7 @@ TOPIC_PATTERNS: tuple[tuple[Topic, re.Pattern[str]], ...] = (
     (
         "quality",
         re.compile(
-            r"\b(is|was) (it|that|this|the (new|first|last) one)( \w+)? (good|any good|worth|great|fun)\b"
+            r"\b(is|was) (it|that|this|the (new|first|last) one)( \w+)? (good|any good|worth|great|fun|interesting)\b"
             r"|\bworth (watching|seeing|it)\b|\bhow (is|was) it\b|\bdid you like it\b",
             re.I,
         ),
@@ -301,7 +303,9 @@ def acknowledge(reading: TurnReading, key: str = "") -> str:
         return said
     if act == "question" and (said := about_me(reading.text, key)):
         return said
-    if act == "thanks":  # "I think I'll go with this one. Thank you"
+    # "I think I'll go with this one. Thank you"; thanks beside a first request answer small talk ("Great, thanks!
+    # I'm in the mood for something with suspense": replayed ReDial test 22102), so the request is acknowledged
+    if act == "thanks" and (reading.accepted or not reading.request):
         thanks = _choose(THANKS, key)
         return f"{thanks} I hope you enjoy {reading.accepted[-1]}." if reading.accepted else thanks
     if reading.request and not reading.request_met:

@@ -26,9 +26,14 @@ logger = logging.getLogger(__name__)
 MAX_MESSAGE_CHARS = 2000
 """Longer messages are cut (keeping the end, where the latest wishes are) before any model sees them."""
 WINDOW_TURNS = 40
-QUESTION_SENTENCE = re.compile(r"\b(?:what|who|when|where|which|how|is|was|does|did|has)\b[^.!?,]*\?", re.I)
+QUESTION_SENTENCE = re.compile(
+    r"\b(?:(?:do|would|could|can)\s+you\s+(?:think|know)|what|who|when|where|which|how|is|was|does|did|has)\b[^.!?,]*\?",
+    re.I,
+)
 """The questions of a message, from their first question word (chats run sentences together: "i like comedies like
-Click No, i have not, what is that about?" asks about the pick, not about Click)."""
+Click No, i have not, what is that about?" asks about the pick, not about Click; "Do you think The Lego Batman
+Movie (2017) is kids friendly?" about The Lego Batman Movie, not the Batman of the turn before: replayed ReDial test
+22257)."""
 SMALLTALK = frozenset(
     "hi hello hey hiya howdy yo good morning evening afternoon day night how are you doing today there thanks thank "
     "ok okay cool great fine well i am im i'm not bad too and what's up sup nice to meet how's hows it is going "

@@ -219,6 +219,11 @@ CLAIM_PATTERNS: dict[str, tuple[ClaimKind, str]] = {
         r"\b(?i:it|this\s+(?:movie|film|story|one)|the\s+(?:movie|film|story|plot)|which)(?:\s+is|\s+was|['’]s)\s+"
         r"(?i:(?:all|mainly|really|mostly|basically|essentially)\s+)?(?i:about)\s+(?:this:\s+)?(?P<plot>[^.!?;]{3,160})",
     ),
+    "a movie about X": (
+        "plot",
+        r"\b(?i:it|this|that)(?:\s+is|\s+was|['’]s)\s+(?i:a|an)\s+(?i:[\w-]+\s+){0,2}?"
+        r"(?i:movie|film|documentary|story|tale|comedy|drama|thriller)\s+(?i:about)\s+(?P<plot>[^.!?;]{3,160})",
+    ),
     "tells the story of X": (
         "plot",
         r"\b(?i:tells|told)\s+(?i:the|a)\s+(?i:\w+\s+)?(?i:story|tale)\s+(?i:of|about)\s+(?P<plot>[^.!?;]{3,160})",
@@ -270,6 +275,7 @@ _NEEDS: dict[str, tuple[str, ...]] = {
     "the horror genre": ("genre",),
     "it is funny": tuple(_TONE_WORDS),
     "it is about X": ("about",),
+    "a movie about X": ("about",),
     "tells the story of X": ("story", "tale"),
 }
 """Cheap substring tests: a pattern runs only on text holding one of its words (lower-cased), which keeps a
@@ -636,6 +642,7 @@ def find_claims(reply: str, movie: str, book: FactBook | None = None) -> list[Cl
     """
     recommended_title = book.title_of(movie) if book else movie
     recommended_key = title_key(recommended_title)
+    recommended_name = re.sub(r"\s*\((?:19|20)\d\d\)\s*$", "", recommended_title.strip())
     claims: list[Claim] = []
     seen: set[tuple[str, tuple[str, ...], str]] = set()
 
@@ -646,7 +653,8 @@ def find_claims(reply: str, movie: str, book: FactBook | None = None) -> list[Cl
             if attached is not None and title_key(attached) != recommended_key:
                 other = attached
         if pattern == "(YEAR)":
-            if book is not None and attached is None:
+            own = reply[: match.start()].rstrip().endswith(recommended_name) if recommended_name else False
+            if book is not None and attached is None and not own:
                 return  # a year in brackets after something that is no title ("the invasion (1944)")
             if book is None and not _CAPITALISED_BEFORE.search(reply, 0, match.start()):
                 return

@@ -5,6 +5,7 @@ from dataclasses import replace
 from ecr_agent.data.movies import Movie
 from ecr_agent.opening import (
     LAUGHS,
+    THANKS,
     TurnReading,
     about_me,
     acknowledge,
@@ -55,6 +56,10 @@ def test_acts_are_read_from_the_message():
     assert user_act(asking) == "question"
     assert user_act("That man knows how to make a movie Well, thank you for helping me") == "goodbye"
     assert user_act("I hope I helped you some today.") == "goodbye"  # the 08:56 reply bench recommended on
+    # replayed ReDial test 22257 and 21019
+    assert user_act("Do you think The Lego Batman Movie (2017) is kids friendly? Me neither") == "question"
+    assert question_topic("Do you think The Lego Batman Movie (2017) is kids friendly? Me neither") == "rating"
+    assert question_topic("I'm open to any suggestion! No, i haven't, is it interesting?") == "quality"
     assert user_act("I hope that helps, what else do you have?") == "question"
     assert about_me("My day is awesome, what about your day?") == "All good here, thanks for asking!"
     assert question_topic("Who is in it?") == "cast"
@@ -151,6 +156,14 @@ def test_thanks_for_a_movie_taken_up_names_it():
     reading = TurnReading("I think I'll go with this one. Thank you", accepted=("Austin Powers in Goldmember (2002)",))
     said = acknowledge(reading)
     assert said.endswith("I hope you enjoy Austin Powers in Goldmember (2002).") and said != reading.accepted[0]
+
+
+def test_thanks_beside_a_first_request_is_small_talk():
+    # replayed ReDial test 22102: "Anytime!" answered "Great, thanks! I'm in the mood for something with suspense"
+    said = "Great, thanks! I'm in the mood for something with suspense. I really loved Gone Girl (2014)"
+    reading = TurnReading(said, request="a thriller", liked_named=("Gone Girl (2014)",))
+    assert acknowledge(reading) not in THANKS and "thriller" in acknowledge(reading)
+    assert acknowledge(TurnReading("Great, thanks!")) in THANKS
 
 
 def test_what_the_user_says_of_the_movie_comes_before_the_laugh():

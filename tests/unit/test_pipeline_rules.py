@@ -23,3 +23,6 @@ def test_a_question_is_read_from_its_question_word():
     # replayed ReDial test 20642: the question asks about the pick, not about Click named before it
     text = "i like comdy movies like Click  (2006) No, i have not, what is that about? it sounds interesting"
     assert QUESTION_SENTENCE.findall(text) == ["what is that about?"]
+    # replayed ReDial test 22257: "Do you think" starts the question, so it holds the movie it asks about
+    asked = "Do you think The Lego Batman Movie (2017) is kids friendly? Me neither"
+    assert QUESTION_SENTENCE.findall(asked) == ["Do you think The Lego Batman Movie (2017) is kids friendly?"]

@@ -601,10 +601,15 @@ def test_the_gate_drops_a_sentence_that_takes_the_movie_for_an_actor(book: FactB
         "I am so glad that the movie was released in 2017.",
         "I am glad to say that the movie was a hit.",
         "It has the best story of all time, and this film will make you feel (the ending.",
+        "I'm glad to see that the movie is still being made.",  # replayed ReDial test 22102
+        "It's a great film and it will be released in 2017, which means we can expect more soon!",  # 21203
+        "I'm glad that this one was able to make it into theaters!",  # 21203
+        "I'm glad you enjoyed it.",  # 22102, after "Have you seen The River Wild (1994)?"
     ],
 )
 def test_the_gate_drops_hearsay_and_an_open_bracket(sentence):
-    """From the generated part of the 2026-12-01 08:56 reply bench: reception the sources cannot back."""
+    """From the generated part of the 2026-12-01 08:56 reply bench and replayed chats: reception the sources cannot
+    back, and a pick taken as seen."""
     from ecr_agent.gate import SentenceGate
 
     gate = SentenceGate()
@@ -660,6 +665,15 @@ def test_a_plot_claim_must_share_words_with_the_plot(book: FactBook):
     assert verdicts(told, sleepless, book) == {("plot", "a widowed man whose son calls a radio show"): True}
     assert verdicts(told, FORREST_GUMP, book)[("plot", "a widowed man whose son calls a radio show")] is None  # "man"
     assert verdicts("It's about love.", sleepless, book) == {("plot", "love"): None}  # too little to check
+    said = "This is a romantic comedy about sleep paralysis."
+    assert verdicts(said, sleepless, book)[("plot", "sleep paralysis")] is False
     from ecr_agent.gate import SentenceGate
 
     assert SentenceGate(book).filter("It is moving. It's about sleep paralysis.", sleepless) == "It is moving."
+
+
+def test_a_wrong_year_after_the_recommended_title_is_false(book: FactBook):
+    # replayed ReDial test 21941: the generated part wrote "I, Robot (2014) is a great movie." after "I, Robot (2004)"
+    robot = book.resolve("I, Robot (2004)")[0]
+    assert verdicts("I, Robot (2014) is a great movie.", robot, book) == {("year", "2014"): False}
+    assert verdicts("I, Robot (2004) is a great movie.", robot, book) == {}
