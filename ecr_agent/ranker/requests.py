@@ -185,13 +185,14 @@ BOUND_BEFORE = re.compile(
 )
 """Words before a decade that make it a bound: group 1 set for "after", unset for "before"."""
 TOPIC = re.compile(
-    r"(?i:\b(?P<lead>any|anything|something|movies?|films?|ones?)\s+"
+    r"(?i:\b(?P<lead>any|anything|something|movies?|films?|ones?|documentar(?:y|ies)|specifically|preferably)\s+"
     r"(?:with|about|involving|featuring|that\s+(?:has|have|features?))\s+"
     r"(?:(?:a|an|the|some|lots?\s+of|a\s+lot\s+of|plenty\s+of)\s+)*)"
     r"(?P<phrase>[a-z]+(?:\s+[a-z]+){0,3})"
 )
 """A topic after "with / about / involving …": the last word of the lower-case phrase that follows (a capitalised
-word is a name), up to a function word ("a movie about talking dogs that …" → dogs)."""
+word is a name), up to a function word ("a movie about talking dogs that …" → dogs); a documentary's subject too, and
+"specifically about poverty or cults" (replayed ReDial test 20645: it got Bowling for Columbine) → poverty, cults."""
 TOPIC_STOP = frozenset(
     """that which who where when and or but in on at to for from of by like as it is was are were with than so please
     i you we they he she me my your our their his her them too also though now then lol haha thanks do did does can
@@ -592,9 +593,11 @@ def _topics(text: str, facts: _Facts, names: Iterable[str] = ()) -> list[str]:
             cut -= 1
         if cut == 0:
             continue
-        word = words[cut - 1]
-        if not word.endswith("ly") and _subject(word, facts, name_words, NOT_TOPICS):
-            found.append(word)
+        # "about poverty or cults": each of the alternatives
+        alternatives = [words[cut - 1]] + (words[cut + 1 : cut + 2] if words[cut : cut + 1] == ["or"] else [])
+        for word in alternatives:
+            if not word.endswith("ly") and _subject(word, facts, name_words, NOT_TOPICS):
+                found.append(word)
     return found
 
 

@@ -275,6 +275,8 @@ def test_newer_compares_with_the_pick_the_reply_brought_up_not_the_movies_it_nam
         ("any movies that have a good story line and are post apocalyptic", ()),
         ("I like movies that has good moral values and animated movies.", ()),
         ("a movie with Tom Hanks", ()),
+        ("I need a documentary about dogs", ("dogs",)),
+        ("specifically about poverty or cults, its for my clasroom", ("poverty", "cults")),  # replayed test 20645
     ],
 )
 def test_a_topic_is_a_lower_case_subject_the_plots_name(linker, message, topics):
