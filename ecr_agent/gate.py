@@ -30,6 +30,7 @@ MUDDLE = re.compile(
     r"|\bnot\s+sure\s+what\s+to\s+say\b"
     r"|\bnot\s+sure\s+(?:if|whether)\s+(?:it|this|the\s+\w+)\s+(?:was|is)\s+(?:even\s+)?(?:directed|written|made)\b"
     r"|^(?:He|She)\s+(?:is|was)\s+(?:the|a|an)\s+(?:[\w-]+\s+){0,2}?(?:movie|film)\b"
+    r"|\b(?:first|second|third|last|new|next|latest)\s+season\b|\bseason\s+\d"
     r"|\(\s*\d{0,4}\s*\.{2,}|^\s*[)\]]",
     re.I,
 )
@@ -38,6 +39,7 @@ definitely one": three of about fifteen replayed turns on 2026-12-01; "I am not 
 action film", "I am not sure what Avengers: The Last Stand is about, but it's a great movie", replayed ReDial test
 20458; "(and I'm not sure if it was even directed by Edgar Wright)", "She is the best movie ever made", 21269):
 dropped like a false claim, and so is "I'm not sure what to say about this movie" (twice in the 08:56 reply bench),
+one that takes it for a series ("I loved the first season of Aliens": replayed ReDial test 21352),
 and a title cut short ("The Heat (20... ) was a great movie": the demo, 07:47)."""
 
 APOLOGY = re.compile(
@@ -87,16 +89,17 @@ HEARSAY = re.compile(
     r"\b(?:praised|acclaimed|well[- ]received|received\s+(?:very\s+)?well)\b"
     r"|\b(?:was|is|been)\s+(?:a\s+)?(?:(?:great|huge|big|box[- ]office|major)\s+)?(?:hit|success|successful)\b"
     r"|\bgoing\s+strong\b|\balive\s+and\s+kicking\b|\bremembered\s+for\b|\bstill\s+being\s+watched\b"
-    r"|\bglad\b[^.!?]*\breleased\b|\bstill\s+(?:being\s+made|popular|around|relevant|in\s+theaters)\b"
-    r"|\b(?:will\s+be|was|being)\s+released\b|\b(?:into|in)\s+(?:the\s+)?(?:theaters|theatres|cinemas)\b",
+    r"|\bglad\b[^.!?]*\breleased\b|\bstill\s+(?:being\s+made|popular|around|relevant|available|in\s+theaters)\b"
+    r"|\b(?:will\s+be|was|being)\s+released\b|\b(?:into|in)\s+(?:the\s+)?(?:theaters|theatres|cinemas)\b"
+    r"|\bnominat(?:ed|ion|ions)\b|\b(?:academy\s+awards?|oscars?|golden\s+globes?|emmys?|award[- ]winning)\b",
     re.I,
 )
 """What the sources cannot back: how the movie was received ("it has been praised by many people who have watched it
 in their lifetime", "I am glad to say that the movie was a great success", "the movie is still going strong", "I am
 so glad that the movie was released in 2017": 19 of 200 replies of the 2026-12-01 08:56 reply bench, Good Cheer (1926)
 "was a hit" among them; "I'm glad to see that the movie is still being made", "Coco … will be released in 2017",
-"glad that this one was able to make it into theaters", eight replayed ReDial test chats at 11:25): dropped like a
-false claim."""
+"glad that this one was able to make it into theaters", eight replayed ReDial test chats at 11:25; awards, which no
+source here records: "he has been nominated for 10 Academy Awards", 22119): dropped like a false claim."""
 
 PRESUMES_SEEN = re.compile(
     r"\b(?:glad|happy)\s+(?:that\s+)?you\s+(?:enjoyed|liked|loved|saw|watched|have\s+seen)\b"

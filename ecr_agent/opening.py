@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Literal
 
 from ecr_agent.data.movies import Movie, genre_display
@@ -100,6 +101,8 @@ GOODBYES = (
     "Enjoy the film, and come back anytime!",
     "Take care, and enjoy whatever you pick!",
 )
+PARTINGS = ("Have a great day!", "Take care!", "Thanks for chatting, take care!")
+"""Goodbyes that wish nothing about a movie (after a turn-down)."""
 THANKS = ("You're welcome!", "My pleasure!", "Happy to help!", "Anytime!")
 ABOUT_ME: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
     (
@@ -246,13 +249,19 @@ def answer_question(reading: TurnReading) -> str | None:
     return answer(topic, movie) if topic else None
 
 
-def pick_fact(movie: Movie, focus: Sequence[str] = ()) -> str | None:
+def pick_fact(
+    movie: Movie, focus: Sequence[str] = (), credits: Mapping[str, Sequence[str]] = MappingProxyType({})
+) -> str | None:
     """A noun phrase of true facts about ``movie``: its genre, director and two stars, the ``focus`` names first.
 
     ``focus`` are names the conversation is about (a requested person, a liked movie's director): a person among
     the movie's people is named with their role, so the fact explains the pick ("written by Stephen King").
+    ``credits`` adds people the metadata's short lists miss (key ``director`` / ``writer`` / ``star``), from the KG:
+    "something with Christopher Walken" got Pulp Fiction "with John Travolta and Uma Thurman" (replayed ReDial test
+    22119), and now "with Christopher Walken".
     """
-    info = movie.info
+    info = {key: [*movie.info.get(key, []), *credits.get(key, [])] for key in ("director", "writer", "star")}
+    info = {**movie.info, **{key: names for key, names in info.items() if names}}
     genres = [g for g in info.get("genre", []) if g]
     wanted = {name.lower() for name in focus}
     focus_genres = [g for g in genres if g.lower() in wanted or genre_display(g).lower() in wanted]
@@ -271,17 +280,24 @@ def pick_fact(movie: Movie, focus: Sequence[str] = ()) -> str | None:
     return " ".join([kind, ", ".join(people)]) if people else kind
 
 
-def write_opening(reading: TurnReading, pick: Movie, focus: Sequence[str] = (), key: str = "") -> str:
+def write_opening(
+    reading: TurnReading,
+    pick: Movie,
+    focus: Sequence[str] = (),
+    key: str = "",
+    credits: Mapping[str, Sequence[str]] = MappingProxyType({}),
+) -> str:
     """The reply's opening: an acknowledgement of the user's last move, then the pick with a fact.
 
     Args:
         reading: what the user's last message did.
         pick: the movie to recommend.
         focus: names the conversation is about (see `pick_fact`).
+        credits: people of the pick the metadata misses, by role (see `pick_fact`).
         key: a stable text of the conversation, which picks among the phrasings.
     """
     acknowledgement = acknowledge(reading, key)
-    fact = pick_fact(pick, focus)
+    fact = pick_fact(pick, focus, credits)
     if fact:
         sentence = _choose(PICKS_WITH_FACT, key + "|pick").format(title=pick.title, fact=fact.rstrip("."))
     else:
@@ -332,8 +348,11 @@ def about_me(text: str, key: str = "") -> str | None:
     return next((_choose(answers, key) for pattern, answers in ABOUT_ME if pattern.search(text)), None)
 
 
-def farewell(key: str = "") -> str:
-    """The whole reply to a goodbye: no new pick."""
+def farewell(key: str = "", turned_down: Sequence[str] = ()) -> str:
+    """The whole reply to a goodbye: no new pick. A goodbye that turns a movie down is answered first ("we didn't like
+    Daddy's Home 2 very much … Goodbye!" got "My pleasure! Enjoy the movie.": replayed ReDial test 22333)."""
+    if turned_down:
+        return f"Sorry {join_names(turned_down[-2:])} didn't work for you. {_choose(PARTINGS, key)}"
     return _choose(GOODBYES, key)
 
 

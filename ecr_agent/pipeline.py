@@ -26,6 +26,8 @@ logger = logging.getLogger(__name__)
 MAX_MESSAGE_CHARS = 2000
 """Longer messages are cut (keeping the end, where the latest wishes are) before any model sees them."""
 WINDOW_TURNS = 40
+KG_ROLES = {"starring": "star", "director": "director", "writer": "writer", "author": "writer"}
+"""KG relations that credit a person on a movie → the metadata key of the same role."""
 QUESTION_SENTENCE = re.compile(
     r"\b(?:(?:do|would|could|can)\s+you\s+(?:think|know)|what|who|when|where|which|how|is|was|does|did|has)\b[^.!?,]*\?",
     re.I,
@@ -37,7 +39,7 @@ Movie (2017) is kids friendly?" about The Lego Batman Movie, not the Batman of t
 SMALLTALK = frozenset(
     "hi hello hey hiya howdy yo good morning evening afternoon day night how are you doing today there thanks thank "
     "ok okay cool great fine well i am im i'm not bad too and what's up sup nice to meet how's hows it is going "
-    "things".split()
+    "greetings things".split()
 )
 WORD = re.compile(r"[a-z']+")
 REQUEST_POOL = 200
@@ -278,7 +280,8 @@ class ECRPipeline:
             turn.rejected, turn.accepted, turn.seen = feedback.turned_down(), feedback.accepted(), feedback.seen()
             run.outputs.update(turned_down=turn.rejected, accepted=turn.accepted, seen=turn.seen)
         if user_act(turns[-1].content) == "goodbye":
-            turn.opening = farewell(key)
+            downs = [m.movie_id for m in feedback.latest() if m.turned_down and not m.moved_on]
+            turn.opening = farewell(key, self._titles(downs))
             return turn
         from ecr_agent.ranker.requests import read_request
 
@@ -311,7 +314,8 @@ class ECRPipeline:
             subject = Recommendation(asked.movie_id, asked.title, 0.0, ["you asked about it"])
             turn.opening = answered
         else:
-            turn.opening = write_opening(reading, self.linker.catalog[best.movie_id], focus, key)
+            credits = self._credits(best.movie_id, turn.request.person_names if turn.request else ())
+            turn.opening = write_opening(reading, self.linker.catalog[best.movie_id], focus, key, credits)
         turn.avoid_names = self._names((set(turn.rejected) | suggested) - {subject.movie_id})
         turn.subject_id = subject.movie_id
         with step("retrieval", {"movie": subject.title, "query": turns[-1].content}) as run:
@@ -389,6 +393,16 @@ class ECRPipeline:
             for kind in ("triples", "reviews")
             for hit in self.knowledge.search(query, kind, k=2 if kind == "reviews" else 4, movie_ids=ids)
         ]
+
+    def _credits(self, movie_id: str, names: Iterable[str]) -> dict[str, list[str]]:
+        """Of ``names``, those the KG credits on the movie, by role (``star``, ``director``, ``writer``)."""
+        wanted = {name.lower() for name in names}
+        credits: dict[str, list[str]] = {}
+        for triple in self.linker.kg.movie_facts(movie_id) if wanted else ():
+            role = KG_ROLES.get(triple.relation)
+            if role is not None and triple.tail.lower() in wanted:
+                credits.setdefault(role, []).append(triple.tail)
+        return credits
 
     def _names(self, movie_ids: set[str]) -> list[str]:
         movies = (self.linker.catalog.get(movie_id) for movie_id in sorted(movie_ids))

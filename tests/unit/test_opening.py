@@ -4,6 +4,7 @@ from dataclasses import replace
 
 from ecr_agent.data.movies import Movie
 from ecr_agent.opening import (
+    GOODBYES,
     LAUGHS,
     THANKS,
     TurnReading,
@@ -11,6 +12,7 @@ from ecr_agent.opening import (
     acknowledge,
     answer,
     answer_question,
+    farewell,
     pick_fact,
     question_topic,
     user_act,
@@ -206,3 +208,19 @@ def test_is_it_a_cartoon_gets_a_yes_or_a_no():
     said = answer_question(TurnReading("Is it a cartoon?", asked_about=beast))
     assert said == "No, Beauty and the Beast is not animated: it's an adventure and family movie."
     assert answer_question(TurnReading("Is it animated?", asked_about=frozen)).startswith("Yes, Frozen is animated")
+
+
+def test_a_requested_person_the_metadata_misses_is_named_from_the_kg_credits():
+    # replayed ReDial test 22119: "something with Christopher Walken" got Pulp Fiction "with John Travolta and Uma
+    # Thurman"; the KG credits him, the metadata's three stars do not
+    fact = pick_fact(MISERY, focus=["James Caan"])
+    assert fact is not None and "with James Caan" in fact
+    credited = pick_fact(MISERY, focus=["Lauren Bacall"], credits={"star": ["Lauren Bacall"]})
+    assert credited is not None and credited.endswith("with Lauren Bacall")
+    assert "Lauren Bacall" not in (pick_fact(MISERY, focus=["Lauren Bacall"]) or "")
+
+
+def test_a_goodbye_that_turns_a_movie_down_is_answered_first():
+    said = farewell("k", ("Daddy's Home 2 (2017)",))
+    assert said.startswith("Sorry Daddy's Home 2 (2017) didn't work for you.") and "Enjoy" not in said
+    assert farewell("k") in GOODBYES

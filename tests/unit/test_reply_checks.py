@@ -605,6 +605,9 @@ def test_the_gate_drops_a_sentence_that_takes_the_movie_for_an_actor(book: FactB
         "It's a great film and it will be released in 2017, which means we can expect more soon!",  # 21203
         "I'm glad that this one was able to make it into theaters!",  # 21203
         "I'm glad you enjoyed it.",  # 22102, after "Have you seen The River Wild (1994)?"
+        "I'm glad to see that the movie is still available.",  # 20733
+        "I loved the first season of Aliens.",  # 21352
+        "He is the best actor in this film, he has been nominated for 10 Academy Awards!",  # 22119
     ],
 )
 def test_the_gate_drops_hearsay_and_an_open_bracket(sentence):
