@@ -193,6 +193,12 @@ TOPIC = re.compile(
 """A topic after "with / about / involving …": the last word of the lower-case phrase that follows (a capitalised
 word is a name), up to a function word ("a movie about talking dogs that …" → dogs); a documentary's subject too, and
 "specifically about poverty or cults" (replayed ReDial test 20645: it got Bowling for Columbine) → poverty, cults."""
+KINDS_BY_PLOT = ((re.compile(r"\b(?:kung[\s-]?fu|karate|martial[\s-]+arts?)\b", re.I), "martial"),)
+"""Kinds of movie no catalogue genre names, asked for as a word their plots use: "a kung-fu movie" (a played chat got
+no request) → movies whose plot says "martial" (44 catalogue plots; the KG files one catalogue movie as a martial arts
+film)."""
+TOPIC_NAMES = {"martial": "martial arts"}
+"""How a topic word of `KINDS_BY_PLOT` is said ("something about martial arts")."""
 TOPIC_STOP = frozenset(
     """that which who where when and or but in on at to for from of by like as it is was are were with than so please
     i you we they he she me my your our their his her them too also though now then lol haha thanks do did does can
@@ -315,7 +321,7 @@ class Request:
             head = f"{'an' if genres[:1] in 'aeiou' else 'a'} {genres}"
         parts = [head]
         if self.topics:
-            parts.append("about " + " or ".join(self.topics))
+            parts.append("about " + " or ".join(TOPIC_NAMES.get(t, t) for t in self.topics))
         for word, names in (
             ("by", [n for n in self.person_names if n in self.makers]),
             ("with", [n for n in self.person_names if n not in self.makers]),
@@ -582,7 +588,7 @@ def liked_movies(text: str, linker: EntityLinker) -> list[str]:
 def _topics(text: str, facts: _Facts, names: Iterable[str] = ()) -> list[str]:
     """The topics ``text`` asks for (see the module docstring): "Any with aliens?" → ``["aliens"]``; ``names``:
     people linked in the message (typed in lower case, "the one with mike tyson" names no topic)."""
-    found = []
+    found = [topic for pattern, topic in KINDS_BY_PLOT if pattern.search(text) and not NEGATION.search(text)]
     name_words = {word for name in names for word in name.lower().split()}
     for match in TOPIC.finditer(text):
         if DESCRIBED_BEFORE.search(text[: match.start()]):
@@ -977,7 +983,8 @@ def _reasons(facts: _Facts, movie_id: str, request: Request) -> list[str | None]
         hit = any(movie_id in facts.plot_movies_about(t) for t in request.avoid_topics)
         reasons.append(None if hit else "not about " + " or ".join(request.avoid_topics))
     if request.topics:
-        reasons.append(next((f"about {t}" for t in request.topics if movie_id in facts.plot_movies(t)), None))
+        topics = (t for t in request.topics if movie_id in facts.plot_movies(t))
+        reasons.append(next((f"about {TOPIC_NAMES.get(t, t)}" for t in topics), None))
     if request.years:
         year = _year(facts.catalog, movie_id)
         first, last = request.years

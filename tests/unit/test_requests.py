@@ -379,3 +379,16 @@ def test_a_subject_turned_away_keeps_movies_about_it_out(linker):
     assert not satisfies(movie_id(linker, "Alien (1979)"), request, linker.kg, linker.catalog)
     assert satisfies(movie_id(linker, "The Matrix (1999)"), request, linker.kg, linker.catalog)
     assert ask(linker, "not kid movies") is None or not ask(linker, "not kid movies").avoid_topics
+
+
+@pytest.mark.parametrize("message", ["I want a kung-fu movie", "any good martial arts films?", "Karate movies?"])
+def test_a_kind_no_genre_names_is_asked_for_through_the_plots(linker, message):
+    # "kung-fu" got no request in a played chat: no catalogue genre is martial arts, 44 plots say "martial"
+    request = ask(linker, message)
+    assert request is not None and request.topics == ("martial",)
+    assert request.describe().endswith("about martial arts")
+    ranked, found = honour_request(candidates(linker, 2000), request, linker.kg, linker.catalog, k=5)
+    assert found
+    for rec in ranked[:5]:
+        assert "martial" in str(linker.catalog[rec.movie_id].info.get("plot", "")).lower(), rec.title
+    assert ask(linker, "I don't like kung-fu movies") is None or ask(linker, "I don't like kung-fu movies").topics == ()
