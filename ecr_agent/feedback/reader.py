@@ -24,7 +24,7 @@ from ecr_agent.feedback.model import (
     featurize,
     load_model,
 )
-from ecr_agent.feedback.rules import OTHER, RuleVerdict, cues, rule_verdict
+from ecr_agent.feedback.rules import ASKS_IF_SEEN, BARE_NO, OFFER, OTHER, RuleVerdict, cues, rule_verdict
 from ecr_agent.linking import EntityLinker
 from ecr_agent.sentences import split_clauses
 from ecr_agent.types import ChatTurn
@@ -221,9 +221,19 @@ class FeedbackReader:
 
 
 def item_rule_verdict(item: FeedbackItem) -> RuleVerdict:
-    """`rule_verdict` of one item: "moves on" counts when the assistant suggested the target in the turn just before."""
+    """`rule_verdict` of one item: "moves on" counts when the assistant suggested the target in the turn just before,
+    and a bare "no" says no to it when that turn offered it rather than asked whether the user had seen it
+    (`BARE_NO`: "lol no" after "ok, how about MovieX")."""
     just_suggested = item.source == "suggested" and bool(item.suggestion)
-    return rule_verdict(item.clause, item.reply, item.named, just_suggested=just_suggested)
+    verdict = rule_verdict(item.clause, item.reply, item.named, just_suggested=just_suggested)
+    if (
+        just_suggested
+        and BARE_NO.match(item.reply)
+        and OFFER.search(item.suggestion)
+        and not ASKS_IF_SEEN.search(item.suggestion)
+    ):
+        return replace(verdict, turned_down=True, accepted=False, said_no=True)
+    return verdict
 
 
 def rule_settles(rule: RuleVerdict) -> bool | None:

@@ -39,7 +39,7 @@ SEEN = re.compile(
     re.I | re.M,
 )
 NEGATIVE = re.compile(
-    r"(?:\bnot|n't|\bnever|\b(?:dont|didnt|doesnt|wasnt|isnt|cant|cannot|can\s+not))\s+(?:\w+\s+){0,2}(?:fan|like|liked|enjoy|enjoyed|love|loved|into|interested|good|great"
+    r"(?:\bnot|n't|\bnever|\b(?:dont|didnt|did't|doesnt|wasnt|isnt|cant|cannot|can\s+not))\s+(?:\w+\s+){0,2}(?:fan|like|liked|enjoy|enjoyed|love|loved|into|interested|good|great"
     r"|my\s+(?:thing|style|type|cup|genre)|for\s+me|care|big\s+on|impressed|funny|scary|appeal|stand|want|up\s+for"
     r"|sound|interested|think\s+i(?:'d|\s+would)?\s+(?:like|enjoy|want))"
     r"|\b(?:hate|hated|hates|dislike|disliked|boring|bored|awful|terrible|horrible|worst|stupid|lame|overrated"
@@ -56,6 +56,9 @@ NEGATIVE = re.compile(
     r"|(?:n'?t|\bnot)\s+think\s+(?:it'?s|it\s+is|that'?s|that\s+is|it\s+would\s+be)\s+(?:\w+\s+){0,2}(?:my|for\s+me)\b"
     r"|\btoo\s+\w+(?:\s+\w+)?\s+for\s+(?:me|us|my)\b"
     # "nah, too sappy", "a bit too predictable", "so no MovieX"
+    # "That one sucked", "made no sense to me", "hot garbage", "MovieX not so much", "did't love that one" (audited
+    # train replies, 2026-12-01 11:50)
+    r"|\bsuck(?:s|ed)\b(?!\s+(?:me|you|us|them)\s+in)|\b(?:garbage|trash)\b|\bmade\s+no\s+sense\b|\bnot\s+so\s+much\b"
     r"|^\W*nah\b|\bno\s+MovieX\b|\btoo\s+(?!good\b|great\b|cool\b|fun\b|funny\b|many\b)\w+(?:y|ish|ic|ent|ous|al|ive|ed|ing|ble|ful|ant)\b",
     re.I | re.M,
 )
@@ -95,6 +98,19 @@ ASKS_FOR_MORE = re.compile(
 )
 """Asking for more options ("any other ideas?", "one more suggestion please"): collecting, not declining, unless the
 user has seen the movie ("I have seen / Other?")."""
+BARE_NO = re.compile(r"^\W*(?:(?:lol|haha+|hmm+|um+|uh+|well)\W+)?(?:no+|nope|nop)\W*$", re.I)
+"""A reply that is only a "no": it turns down an offer ("ok, how about MovieX" → "lol no") but only says "not seen"
+after "Have you seen MovieX?" (`ecr_agent.feedback.reader.item_rule_verdict` tells the two apart)."""
+OFFER = re.compile(
+    r"\b(?:how|what)\s+about\b|\btry\b|\b(?:suggest|recommend)\b|\bcheck\s+out\b"
+    r"|\byou\s+(?:might|may|would|should|could)\s+(?:also\s+)?(?:like|enjoy|love|try|watch|want)\b",
+    re.I,
+)
+"""An assistant turn that offers a movie."""
+ASKS_IF_SEEN = re.compile(
+    r"\b(?:have|did|do)\s+(?:you|u)\s+(?:ever\s+|already\s+)?(?:seen|see|saw|watched|watch|heard)\b", re.I
+)
+"""An assistant turn that asks whether the user has seen a movie."""
 REDIRECTS = re.compile(
     r"\b(?:any|anything|something|some|one)\s+(?:more\s+|a\s+(?:little|bit)\s+)?(?:different|newer|older|recent|less"
     r"|lighter)\b"
@@ -147,9 +163,11 @@ LEAD_IN = re.compile(
 not about the target."""
 WORD = re.compile(r"\w{2,}")
 THANKS = re.compile(r"\bthanks?(?:\s+you)?\b", re.I)
-ELSEWHERE = re.compile(r"\b(?:others?|the\s+rest|MovieY|ones|couple|few)\b", re.I)
-"""A concession about other movies ("…, but I'll check out the others!", "But you've given a couple good ones") takes
-nothing back for the target."""
+ELSEWHERE = re.compile(
+    r"\b(?:others?|the\s+rest|MovieY|ones|couple|few|chat|chatting|talking)\b|\bthis\s+was\s+(?:fun|nice|great)\b", re.I
+)
+"""A concession about other movies ("…, but I'll check out the others!", "But you've given a couple good ones") or
+about the chat ("No thanks my platoon would hate it … but this was fun") takes nothing back for the target."""
 CUE_NAMES = ("seen", "not_seen", "negative", "positive")
 """The cues the trained head reads as features (`Cues.vector`); ``moves_on`` is decided by rule only."""
 

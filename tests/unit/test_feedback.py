@@ -166,10 +166,35 @@ def test_a_reply_moving_on_from_the_suggestion_just_before_turns_it_down(reply):
         "not one of my favorites though",
         "I don't think it is my cup of tea",
         "a little too slapstick for me",
+        "That one sucked",  # the audited train replies, 2026-12-01 11:50 UTC
+        "Well I tried I was so lost those movies made no sense to me",
+        "but their movies have been hot garbage",
+        "I disagree, MovieX not so much",
+        "did't love that one",
     ],
 )
 def test_more_ways_to_say_no(reply):
     assert cues(reply).negative
+    assert not cues("It really sucked me in, loved it").negative
+
+
+def test_a_bare_no_turns_down_an_offer_but_only_says_not_seen_to_a_question():
+    from ecr_agent.feedback.dataset import FeedbackItem
+    from ecr_agent.feedback.reader import item_rule_verdict
+
+    def verdict(suggestion: str, reply: str):
+        return item_rule_verdict(FeedbackItem("1", "suggested", 2, reply, reply, suggestion, False, False, reply))
+
+    assert verdict("ok, how about MovieX", "lol no").turned_down  # the audited train replies
+    assert verdict("You might like MovieX", "Nope.").said_no
+    assert not verdict("Have you seen MovieX?", "no").turned_down
+    assert not verdict("How about MovieX? Have you seen it?", "no").turned_down
+    assert not verdict("How about MovieX", "no, but it sounds fun").turned_down  # more than a bare no
+
+
+def test_a_concession_about_the_chat_takes_nothing_back():
+    reply = "Lol No thanks my platoon would hate it. I have to go, but this was fun."
+    assert rule_verdict(reply, reply, named=False, just_suggested=True).said_no
 
 
 def test_rule_verdict_reads_the_clause_of_a_named_target():
