@@ -70,7 +70,8 @@ TOPIC_PATTERNS: tuple[tuple[Topic, re.Pattern[str]], ...] = (
     (
         "genre",
         re.compile(
-            r"\b(is it (a |an )?(scary|funny|comedy|horror|drama|romantic|sad|cartoon|animated|animation)|what kind"
+            r"\b(is it (too |very |really |that |so )?(a |an )?(scary|funny|comedy|horror|drama|romantic|sad|cartoon"
+            r"|animated|animation)|what kind"
             r"|genre)\b"
             # "Is Inglourious Basterds (2009) a comedy?" (replayed ReDial test 21269)
             r"|\b(is|was) [^?.!]{1,60}? (a|an) (comedy|horror|drama|thriller|romance|romantic|action|animated|family"
@@ -91,7 +92,15 @@ TOPIC_PATTERNS: tuple[tuple[Topic, re.Pattern[str]], ...] = (
 )
 """The fact a question about a movie asks for."""
 
-ASKS_IF_ANIMATED = re.compile(r"\b(cartoon|animated|animation)\b", re.I)
+KIND_QUESTIONS: tuple[tuple[re.Pattern[str], str, str], ...] = (
+    (re.compile(r"\b(cartoon|animated|animation)\b", re.I), "animation", "animated"),
+    (re.compile(r"\b(scary|creepy|frightening|spooky|horror)\b", re.I), "horror", "a horror movie"),
+    (re.compile(r"\b(funny|comedy|comedic)\b", re.I), "comedy", "a comedy"),
+    (re.compile(r"\b(romantic|romance)\b", re.I), "romance", "a romance"),
+)
+"""Yes/no questions about what kind of movie it is → the catalogue genre that answers yes, and how to say it: "Is it
+a cartoon?", "Is it scary?" (a played chat answered "Wonder Woman is an action and adventure movie." with no yes or
+no), "is it too scary for a 6 year old?"."""
 
 GOODBYES = (
     "You're welcome, enjoy your movie night!",
@@ -223,7 +232,7 @@ def answer(topic: Topic, movie: Movie) -> str | None:
     if topic == "year" and (year := movie.year):
         return f"{movie.name} came out in {year}."
     if topic == "genre" and info.get("genre"):
-        return f"{movie.name} is {_article(join_names(info['genre'][:2]) + ' movie')}."
+        return f"{movie.name} is {_kind(movie)}."
     if topic == "quality" and info.get("plot"):  # no ratings in the data: what it is, honestly framed
         fact = pick_fact(movie)
         said = f"{movie.name} is {fact}. " if fact else ""
@@ -242,10 +251,11 @@ def answer_question(reading: TurnReading) -> str | None:
         return None
     topic = question_topic(reading.text)
     movie = reading.asked_about
-    if topic == "genre" and ASKS_IF_ANIMATED.search(reading.text) and movie.info.get("genre"):
-        animated = "animation" in movie.info["genre"]
-        kind = _article(f"{join_names(movie.info['genre'][:2])} movie")
-        return f"{'Yes' if animated else 'No'}, {movie.name} {'is' if animated else 'is not'} animated: it's {kind}."
+    asked = next(((genre, said) for pattern, genre, said in KIND_QUESTIONS if pattern.search(reading.text)), None)
+    if topic == "genre" and asked is not None and movie.info.get("genre"):
+        genre, said = asked
+        yes = genre in movie.info["genre"]
+        return f"{'Yes' if yes else 'No'}, {movie.name} {'is' if yes else 'is not'} {said}: it's {_kind(movie)}."
     return answer(topic, movie) if topic else None
 
 
@@ -364,6 +374,11 @@ def join_names(items: Sequence[str]) -> str:
     """``"A"``, ``"A and B"``, ``"A, B and C"``."""
     items = [str(i) for i in items if i]
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1] if items else ""
+
+
+def _kind(movie: Movie) -> str:
+    """What kind of movie it is, from its first two catalogue genres ("an action and adventure movie")."""
+    return _article(f"{join_names(movie.info['genre'][:2])} movie")
 
 
 def _article(phrase: str) -> str:

@@ -63,7 +63,8 @@ NEGATIVE = re.compile(
     re.I | re.M,
 )
 POSITIVE = re.compile(
-    r"\b(?:sounds?\s+(?:good|great|interesting|fun|awesome|cool|perfect|like)|check\s+(?:it|that|them|this|those"
+    r"\b(?:sounds?\s+(?:\w+\s+)?(?:good|great|interesting|fun|awesome|cool|perfect|like|cute|lovely|sweet|wonderful|neat"
+    r"|promising|intriguing)|check\s+(?:it|that|them|this|those"
     r"|MovieX)?\s*out|i'?ll\s+(?:watch|try|look|give|add|have|definitely|check)"
     r"|will\s+(?:definitely\s+|def\s+|surely\s+)?(?:have\s+to\s+)?(?:watch|check|try|look|see)"
     r"|(?:have|need|want|going)\s+to\s+(?:watch|see|check)|appreciate|add\s+(?:\S+\s+){0,6}?to\s+my\s+(?:watch\s*)?list"
@@ -87,10 +88,14 @@ POSITIVE = re.compile(
 LIKE_NOT_LIKING = re.compile(
     r"\b(?:would\s+|'d\s+)?like\s+(?:something|anything|some|a\s+movie|movies)\b"
     r"|\b(?:movies?|films?|something|anything|ones?|stuff|more|things?|similar|just)\s+like\b"
-    r"|[,(]\s*like\b",  # "something older maybe, like 80s?": "such as"
+    r"|[,(]\s*like\b"  # "something older maybe, like 80s?": "such as"
+    # "we like romantic comedies": a kind of movie, not the one suggested (a played chat took It (2017) up on it)
+    r"|\b(?:like|love|enjoy|prefer)\s+(?:\w+\s+)?(?:comedies|dramas|thrillers|horrors|romances|rom[\s-]*coms|westerns"
+    r"|musicals|documentaries|cartoons|movies|films|flicks)\b",
     re.I,
 )
-""""like" asking or comparing ("I'd like something newer", "more like MovieY"), which says nothing good of a movie."""
+""""like" asking or comparing ("I'd like something newer", "more like MovieY") or said of a kind of movie ("we like
+romantic comedies"), which says nothing good of the movie suggested."""
 ASKS_FOR_MORE = re.compile(
     r"\b(?:any|anything|something|some|one|another|what)\s+(?:else|other|others|more)\b"
     r"|\bother\s+(?:suggestions?|ideas?|recommendations?|options?|movies?|films?|titles?)\b|^\W*others?\W*$",
@@ -138,6 +143,11 @@ ASKS_ABOUT_IT = re.compile(
 ASKS_A_FACT = re.compile(r"^\W*(?:who|what|when|where|which|how|is|was|are|were|does|did|has|have)\b[^?]*\?\W*$", re.I)
 """A reply that is one question ("Who wrote it?", "What year is it from?"): it asks about the movie, it does not
 answer the suggestion, so only words against it can turn it down."""
+ASKS_IF_IT_IS = re.compile(
+    r"\b(?:is|was|would|will)(?:n'?t)?\s+(?:it|that|this|that\s+one|this\s+one)\s+(?:be\s+)?[^.!?]*\?", re.I
+)
+"""A yes/no question about the movie ("is it too scary for a 6 year old?"): a worry to answer, not a critique (a
+played chat turned Sing down on it and the reply said "Got it, Sing (2016) is off the list")."""
 SEEN_DENIAL = re.compile(
     r"\b(?:have|has|had)(?:\s*n[o']?t|'?t)\b(?!\s+(?:\w+\s+)?(?:liked|enjoyed|loved|cared|been))|\bhavent\b|\bnot\s+yet\b"
     r"|(?:\bdid\s*n[o']?t|\bdidnt|\bnever)\s+(?:\w+\s+)?(?:seen|see|saw|heard)\b",
@@ -216,7 +226,7 @@ def cues(text: str) -> Cues:
 def _critique(text: str) -> tuple[bool, bool]:
     """Whether ``text`` holds a negative cue, and whether a concession after it takes it back: something good of the
     target and nothing bad ("some scenes I didn't like, but overall pretty good")."""
-    text = NOT_A_NO.sub(" ", SEEN_DENIAL.sub(" ", text))
+    text = NOT_A_NO.sub(" ", SEEN_DENIAL.sub(" ", ASKS_IF_IT_IS.sub(" ", text)))
     if not NEGATIVE.search(text):
         return False, False
     *before, last = CONCESSION.split(text)

@@ -236,18 +236,24 @@ def predict_probabilities(model: FeedbackHead, features: torch.Tensor) -> tuple[
     return liked.softmax(-1), seen.softmax(-1)
 
 
-def best_threshold(scores: Sequence[float], gold: Sequence[bool], macro: bool = False) -> float:
+def best_threshold(
+    scores: Sequence[float],
+    gold: Sequence[bool],
+    macro: bool = False,
+    candidates: Sequence[float] | None = None,
+) -> float:
     """The threshold on ``scores`` with the best F1 of ``gold`` (0.5 when there is no positive example).
 
     ``macro`` maximises the mean F1 of both classes instead: for a majority class (accepted, seen) plain F1 is best
-    when everything is called positive, which says nothing.
+    when everything is called positive, which says nothing. ``candidates`` are the thresholds tried (all scores when
+    not given).
     """
     if not any(gold) or all(gold):
         return 0.5
     gold = list(gold)
     negatives = [not g for g in gold]
     best, best_score = 0.5, -1.0
-    for threshold in sorted({round(s, 3) for s in scores}):
+    for threshold in sorted({round(s, 3) for s in (scores if candidates is None else candidates)}):
         predicted = [s >= threshold for s in scores]
         score = binary_scores(predicted, gold)["f1"]
         if macro:
@@ -255,6 +261,15 @@ def best_threshold(scores: Sequence[float], gold: Sequence[bool], macro: bool = 
         if score > best_score:
             best, best_score = threshold, score
     return float(best)
+
+
+def model_thresholds(scores: torch.Tensor, settled: Sequence[bool | None]) -> list[float]:
+    """Thresholds worth trying on the model's ``scores``: those of the items the words leave open, and one just above
+    them all (the model adds nothing). Always below 1, so a settled item's score of 1.0 is never the threshold.
+    """
+    open_scores = [round(p, 3) for p, s in zip(scores.tolist(), settled, strict=True) if s is None]
+    ceiling = min(max(open_scores, default=0.5) + 0.001, 0.999)
+    return [p for p in open_scores if p < 1.0] + [ceiling]
 
 
 def choose_thresholds(
@@ -269,7 +284,9 @@ def choose_thresholds(
     down_scores = torch.tensor(  # the items the words settle, whatever the threshold
         [p if s is None else float(s) for p, s in zip(liked[:, 0].tolist(), settled, strict=True)]
     )
-    turned_down = best_threshold(down_scores.tolist(), [e.turned_down for e in examples])
+    turned_down = best_threshold(
+        down_scores.tolist(), [e.turned_down for e in examples], candidates=model_thresholds(liked[:, 0], settled)
+    )
     not_down = down_scores < turned_down
     accepted = best_threshold((liked[:, 1] * not_down).tolist(), [e.accepted for e in examples], macro=True)
     said_examples = list(examples[len(examples) - audited :]) if audited else list(examples)

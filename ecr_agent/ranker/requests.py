@@ -143,6 +143,12 @@ CHEER_UP = re.compile(
     re.I,
 )
 """Asking to be cheered up ("I'm feeling down, cheer me up", "a feel-good movie"): a comedy."""
+DATE_NIGHT = re.compile(
+    r"\bdate[\s-]*night\b|\b(?:a|on|our|my|first)\s+(?:first\s+)?date\b(?!\s+(?:of|with\s+\d))|\bdate\s+movie\b"
+    r"|\bromantic\s+(?:evening|night)\b|\bvalentine'?s?\b",
+    re.I,
+)
+"""A movie for a date ("looking for something for a date night": a played chat got It (2017)): a romance."""
 FOR_KIDS = re.compile(
     r"\b(?:for|with)\s+(?:my|our|the|a|an|some|young|little|small)?\s*(?:young\s+|little\s+|small\s+)?"
     r"(?:kids?|children|child|toddlers?|little\s+ones|(?:[1-9]|1[0-2]|one|two|three|four|five|six|seven|eight|nine|ten)"
@@ -653,6 +659,7 @@ def _read_part(
     keys = [GENRE_PHRASES[_phrase_key(phrase)] for phrase in GENRE_PHRASE.findall(text)]
     keys += ["family"] if FOR_KIDS.search(text) else []
     keys += ["comedy"] if CHEER_UP.search(text) else []
+    keys += ["romance"] if DATE_NIGHT.search(text) else []
     for key in keys:
         entity = linker.entities.get(key)
         if entity is not None and facts.genre_needs(entity):

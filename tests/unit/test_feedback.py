@@ -192,6 +192,19 @@ def test_a_bare_no_turns_down_an_offer_but_only_says_not_seen_to_a_question():
     assert not verdict("How about MovieX", "no, but it sounds fun").turned_down  # more than a bare no
 
 
+def test_a_yes_no_question_about_the_movie_is_no_critique():
+    for reply in ("is it too scary for a 6 year old?", "Isn't that one too long?"):
+        assert not rule_verdict(reply, reply, named=False, just_suggested=True).said_no, reply
+    said = "It's too scary. Is there another?"
+    assert rule_verdict(said, said, named=False).said_no
+
+
+def test_sounds_cute_takes_the_pick_up():
+    # a played chat (date night): "ok that one sounds cute" got no acknowledgement
+    for reply in ("ok that one sounds cute", "sounds really lovely", "that sounds promising"):
+        assert rule_verdict(reply, reply, named=False, just_suggested=True).accepted, reply
+
+
 def test_a_concession_about_the_chat_takes_nothing_back():
     reply = "Lol No thanks my platoon would hate it. I have to go, but this was fun."
     assert rule_verdict(reply, reply, named=False, just_suggested=True).said_no
@@ -533,3 +546,17 @@ def test_a_fault_found_with_someone_not_in_the_suggestion_does_not_turn_it_down(
     assert down("Hmm I don't really like Jake Gyllenhaal") == [False]
     assert down("Hmm I don't really like Michael Douglas") == [True]  # he stars in it
     assert down("not a fan of that one") == [True]
+
+
+def test_turned_down_threshold_is_a_model_score_below_one_even_when_only_rules_call_turned_down():
+    from ecr_agent.feedback.training import best_threshold, model_thresholds
+
+    # Two items the words settle (1.0 turned down, 0.0 not) and three the model scores; only the settled one is down.
+    scores = torch.tensor([0.9, 0.1, 0.2, 0.4, 0.3])
+    settled = [True, False, None, None, None]
+    down_scores = [1.0, 0.0, 0.2, 0.4, 0.3]
+    candidates = model_thresholds(scores, settled)
+    threshold = best_threshold(down_scores, [True, False, False, False, False], candidates=candidates)
+    assert 0.4 < threshold < 1.0
+    # When the model does find one, its score is the threshold.
+    assert best_threshold(down_scores, [True, False, False, True, False], candidates=candidates) == pytest.approx(0.4)

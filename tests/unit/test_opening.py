@@ -208,6 +208,10 @@ def test_is_it_a_cartoon_gets_a_yes_or_a_no():
     said = answer_question(TurnReading("Is it a cartoon?", asked_about=beast))
     assert said == "No, Beauty and the Beast is not animated: it's an adventure and family movie."
     assert answer_question(TurnReading("Is it animated?", asked_about=frozen)).startswith("Yes, Frozen is animated")
+    # played chats: "Is it scary?" got "Wonder Woman is an action and adventure movie." with no yes or no
+    scared = answer_question(TurnReading("is it too scary for a 6 year old?", asked_about=frozen))
+    assert scared == "No, Frozen is not a horror movie: it's an animation and adventure movie."
+    assert answer_question(TurnReading("Is it funny?", asked_about=frozen)).startswith("Yes, Frozen is a comedy")
 
 
 def test_a_requested_person_the_metadata_misses_is_named_from_the_kg_credits():

@@ -392,3 +392,11 @@ def test_a_kind_no_genre_names_is_asked_for_through_the_plots(linker, message):
     for rec in ranked[:5]:
         assert "martial" in str(linker.catalog[rec.movie_id].info.get("plot", "")).lower(), rec.title
     assert ask(linker, "I don't like kung-fu movies") is None or ask(linker, "I don't like kung-fu movies").topics == ()
+
+
+def test_a_date_asks_for_a_romance(linker):
+    # a played chat: "looking for something for a date night" got It (2017)
+    for message in ("hello, looking for something for a date night", "It's a first date, any ideas?"):
+        request = ask(linker, message)
+        assert request is not None and request.genre_names == ("Romance film",), message
+    assert ask(linker, "What's the release date of it?") is None
