@@ -31,7 +31,10 @@ MUDDLE = re.compile(
     r"|\bnot\s+sure\s+(?:if|whether)\s+(?:it|this|the\s+\w+)\s+(?:was|is)\s+(?:even\s+)?(?:directed|written|made)\b"
     r"|^(?:He|She)\s+(?:is|was)\s+(?:the|a|an)\s+(?:[\w-]+\s+){0,2}?(?:movie|film)\b"
     r"|\b(?:first|second|third|last|new|next|latest)\s+season\b|\bseason\s+\d"
-    r"|\(\s*\d{0,4}\s*\.{2,}|^\s*[)\]]",
+    r"|\(\s*\d{0,4}\s*\.{2,}|^\s*[)\]]"
+    # the kind doubted or denied: "I'm not sure if it's a horror film", "it's not a horror film!" (of Annabelle)
+    r"|\bnot\s+sure\s+(?:if|whether)\s+(?:this|it|the\s+\w+)(?:'s|\s+is|\s+was)\s+(?:really\s+)?(?:a|an)\s+[\w-]+\s+(?:movie|film)\b"
+    r"|\b(?:it|this|that)(?:'s|\s+is|\s+was)\s+not\s+(?:a|an)\s+[\w-]+\s+(?:movie|film)\b",
     re.I,
 )
 """A sentence that doubts what the movie is ("I'm not sure if this is a movie or an episode of the series, but it's
@@ -55,7 +58,8 @@ TALKS_DOWN = re.compile(
     r"|(?:n't|\bnot)\s+(?:really\s+|very\s+)?(?:interesting|exciting|entertaining)\b"
     r"|\bnot\s+(?:too\s+|very\s+|that\s+)?much\s+fun\b|\bnot\s+as\s+good\b|\bnot\s+for\s+everyone\b"
     r"|\blots\s+of\s+bad\b|\bnot\s+always\s+(?:funny|good|well[- ]made|entertaining)\b"
-    r"|\bbad\s+(?:acting|writing|dialogue|effects)\b|\black\s+of\b|\bclich[eé]d?\b|\bflaws\b",
+    r"|\bbad\s+(?:acting|writing|dialogue|effects)\b|\black\s+of\b|\bclich[eé]d?\b|\bflaws\b"
+    r"|\bcould\s+(?:have\s+been|be)\s+(?:improved|better)\b",
     re.I,
 )
 """A sentence that runs the recommended movie down ("It's not a bad film, but it is too slow and boring for me to enjoy
@@ -63,7 +67,8 @@ it", right after the user turned a movie down as too slow: the 2026-12-01 demo; 
 track of the plot points"; Stalingrad "has no real story to tell and … many other things … that aren't really
 interesting or exciting enough", replayed ReDial test 23102; "It's funny, but not too much fun to watch", 22044;
 "it's not as good in terms of plot or direction", 21960; "some really bad acting by the actors", "quite cliched in
-many ways", the 08:56 reply bench): dropped, since the reply recommends the movie."""
+many ways", the 08:56 reply bench; "some scenes which could be improved for better pacing", twice in the scripted
+chats of 2026-12-02): dropped, since the reply recommends the movie."""
 
 AS_ITS_VIEWER = re.compile(
     r"\b(?:choice|pick|fit|option|must(?:-see)?)\s+for\s+me\b|\bfor\s+me\s+(?:not\s+)?to\s+(?:watch|enjoy|see|like)\b"
@@ -86,7 +91,7 @@ ASIDE = re.compile(r"\s*\((?!\s*(?:19|20)\d\d\s*\))[^()]*\)")
 amazing in this movie)" keeps "the wonderful Regina Hall"). A bracket left open drops the sentence."""
 
 HEARSAY = re.compile(
-    r"\b(?:praised|acclaimed|well[- ]received|received\s+(?:very\s+)?well)\b"
+    r"\b(?:praised|acclaimed|recogni[sz]ed|well[- ]received|received\s+(?:very\s+)?well)\b"
     r"|\b(?:was|is|been)\s+(?:a\s+)?(?:(?:great|huge|big|box[- ]office|major)\s+)?(?:hit|success|successful)\b"
     r"|\bgoing\s+strong\b|\balive\s+and\s+kicking\b|\bremembered\s+for\b|\bstill\s+being\s+watched\b"
     r"|\bglad\b[^.!?]*\breleased\b|\bstill\s+(?:being\s+made|popular|around|relevant|available|in\s+theaters)\b"
@@ -99,7 +104,8 @@ in their lifetime", "I am glad to say that the movie was a great success", "the 
 so glad that the movie was released in 2017": 19 of 200 replies of the 2026-12-01 08:56 reply bench, Good Cheer (1926)
 "was a hit" among them; "I'm glad to see that the movie is still being made", "Coco … will be released in 2017",
 "glad that this one was able to make it into theaters", eight replayed ReDial test chats at 11:25; awards, which no
-source here records: "he has been nominated for 10 Academy Awards", 22119): dropped like a false claim."""
+source here records: "he has been nominated for 10 Academy Awards", 22119; "the movie has been recognized for its
+horror and mystery elements", a scripted chat of 2026-12-02): dropped like a false claim."""
 
 PRESUMES_SEEN = re.compile(
     r"\b(?:glad|happy)\s+(?:that\s+)?you\s+(?:enjoyed|liked|loved|saw|watched|have\s+seen)\b"

@@ -92,6 +92,20 @@ TOPIC_PATTERNS: tuple[tuple[Topic, re.Pattern[str]], ...] = (
 )
 """The fact a question about a movie asks for."""
 
+THIS_MOVIE = r"(it|that|this|the (movie|film)|(?-i:[A-Z0-9]))"
+"""The movie on the table, or a title."""
+PERSON_QUESTION = re.compile(
+    r"\b(is|isn'?t|was|wasn'?t)\s+(?!there\b)(\S+\s+){1,4}?(in|starring in)\s+" + THIS_MOVIE + r"[^?]*\?"
+    r"|\b(is|was)\s+(it|that|this)\s+(one\s+)?(with|by|starring)\b[^?]*\?"
+    r"|\b(does|doesn'?t|did|didn'?t)\s+(it|that|this)\s+(one\s+)?(have|star|feature)\b[^?]*\?"
+    r"|\b(did|didn'?t)\s+(\S+\s+){1,4}?(direct|write|make)\s+" + THIS_MOVIE + r"[^?]*\?",
+    re.I,
+)
+"""A yes/no question whether someone is in or behind the movie ("isn't Devito in that?", "Did Spielberg direct
+Jaws?"; a played chat left it unanswered), not a request ("Is there anything with Tom Hanks?", "Is Tom Hanks in any
+comedies?")."""
+CREDIT_WORDS = {"star": "is in", "director": "directed", "writer": "wrote", "author": "wrote"}
+
 KIND_QUESTIONS: tuple[tuple[re.Pattern[str], str, str], ...] = (
     (re.compile(r"\b(cartoon|animated|animation)\b", re.I), "animation", "animated"),
     (re.compile(r"\b(scary|creepy|frightening|spooky|horror)\b", re.I), "horror", "a horror movie"),
@@ -143,6 +157,8 @@ MOVED_ON = ("Sure, something other than {movie} then.", "Okay, let's find someth
 """For a suggestion the user moved on from without a word against it ("Seen it. Anything else?"): no "sorry"."""
 SEEN_LIKED = ("Glad you enjoyed {movie}!", "Oh nice, you've already seen {movie}!", "{movie} is a great one, isn't it?")
 SEEN = ("Ah, you've already seen {movie}.", "Right, you've seen {movie} already.")
+NOT_SEEN = ("Ah, {movie} would be a new one for you then.", "No worries, {movie} is new to you then.")
+"""For "Haha what? I've never heard of that" (a played chat got a laugh back, "Haha, good one!")."""
 NAMED_LIKED = (
     "Nice, {movie}!",
     "Good taste: {movie}.",
@@ -175,11 +191,14 @@ class TurnReading:
         accepted / seen: titles of the assistant's suggestions this message accepts / says were seen (not the movies
             the user names: see ``liked_named``).
         liked_seen: suggestions the user has seen and liked (a subset of ``seen``).
+        not_seen: suggestions the user says they have not seen or heard of, taking them neither up nor down.
         liked_named: movies the user names in this message and says they like ("One of my favorites would be Super
             Troopers"): acknowledged when nothing else is.
         request: a short name of what the user asked for ("something by Stephen King"), None for no request.
         request_met: False when nothing in the catalogue satisfies ``request`` (the reply says so).
         asked_about: the movie a question in this message is about (named in it, else the last pick).
+        asked_people: the people that question names, each with their credit on ``asked_about`` (``star``,
+            ``director``, ``composer``…; None when neither the KG nor the metadata credit them).
     """
 
     text: str
@@ -188,10 +207,12 @@ class TurnReading:
     accepted: tuple[str, ...] = ()
     seen: tuple[str, ...] = ()
     liked_seen: tuple[str, ...] = ()
+    not_seen: tuple[str, ...] = ()
     liked_named: tuple[str, ...] = ()
     request: str | None = None
     request_met: bool = True
     asked_about: Movie | None = None
+    asked_people: tuple[tuple[str, str | None], ...] = ()
 
     @property
     def act(self) -> Act:
@@ -219,28 +240,32 @@ def question_topic(text: str) -> Topic | None:
 
 
 def answer(topic: Topic, movie: Movie) -> str | None:
-    """One true sentence answering ``topic`` about ``movie`` from its metadata, None when the data says nothing."""
+    """One true sentence answering ``topic`` about ``movie`` from its metadata, None when the data says nothing.
+
+    The movie is named with its year, as a pick is, so the next turn knows what "not a fan of that one" answers (a
+    played chat's "No, I don't see James Wan in the credits of It" left the movie unlinked and the turn-down unread).
+    """
     info = movie.info
     if topic == "cast" and info.get("star"):
-        return f"{movie.name} stars {join_names(info['star'][:3])}."
+        return f"{movie.title} stars {join_names(info['star'][:3])}."
     if topic == "director" and info.get("director"):
-        return f"{movie.name} was directed by {join_names(info['director'])}."
+        return f"{movie.title} was directed by {join_names(info['director'])}."
     if topic == "writer" and info.get("writer"):
-        return f"{movie.name} was written by {join_names(info['writer'][:2])}."
+        return f"{movie.title} was written by {join_names(info['writer'][:2])}."
     if topic == "plot" and info.get("plot"):
-        return f"{movie.name} is about this: {_first_sentence(info['plot'])}"
+        return f"{movie.title} is about this: {_first_sentence(info['plot'])}"
     if topic == "year" and (year := movie.year):
         return f"{movie.name} came out in {year}."
     if topic == "genre" and info.get("genre"):
-        return f"{movie.name} is {_kind(movie)}."
+        return f"{movie.title} is {_kind(movie)}."
     if topic == "quality" and info.get("plot"):  # no ratings in the data: what it is, honestly framed
         fact = pick_fact(movie)
-        said = f"{movie.name} is {fact}. " if fact else ""
+        said = f"{movie.title} is {fact}. " if fact else ""
         return f"I can't rate it for you, but {said}Here's the gist: {_first_sentence(info['plot'])}"
     if topic == "length":  # the metadata has no running times: say so rather than pass over the question
-        return f"I don't know how long {movie.name} runs, sorry."
+        return f"I don't know how long {movie.title} runs, sorry."
     if topic == "rating":
-        return f"I don't have content ratings for {movie.name}, sorry; a parents' guide would know."
+        return f"I don't have content ratings for {movie.title}, sorry; a parents' guide would know."
     return None
 
 
@@ -251,12 +276,31 @@ def answer_question(reading: TurnReading) -> str | None:
         return None
     topic = question_topic(reading.text)
     movie = reading.asked_about
+    if reading.asked_people and topic in (None, "cast", "director", "writer") and PERSON_QUESTION.search(reading.text):
+        return answer_credit(movie, reading.asked_people)
     asked = next(((genre, said) for pattern, genre, said in KIND_QUESTIONS if pattern.search(reading.text)), None)
     if topic == "genre" and asked is not None and movie.info.get("genre"):
         genre, said = asked
+        if genre in movie.info["genre"][:2]:  # the kind names it: "Yes, It is a horror movie."
+            return f"Yes, {movie.title} is {_kind(movie)}."
         yes = genre in movie.info["genre"]
-        return f"{'Yes' if yes else 'No'}, {movie.name} {'is' if yes else 'is not'} {said}: it's {_kind(movie)}."
+        return f"{'Yes' if yes else 'No'}, {movie.title} {'is' if yes else 'is not'} {said}: it's {_kind(movie)}."
     return answer(topic, movie) if topic else None
+
+
+def answer_credit(movie: Movie, people: Sequence[tuple[str, str | None]]) -> str:
+    """Yes or no to "Is X in it?", for each person asked about, from their credits on ``movie``."""
+    said = []
+    for name, role in people:
+        if role is None:
+            stars = movie.info.get("star", [])
+            cast = f": it stars {join_names(stars[:3])}" if stars else ""
+            said.append(f"No, I don't see {name} in the credits of {movie.title}{cast}.")
+        elif role in CREDIT_WORDS:
+            said.append(f"Yes, {name} {CREDIT_WORDS[role]} {movie.title}.")
+        else:
+            said.append(f"Yes, {name} worked on {movie.title} as its {role}.")
+    return " ".join(said)
 
 
 def pick_fact(
@@ -343,6 +387,8 @@ def acknowledge(reading: TurnReading, key: str = "") -> str:
         return _choose(SEEN, key).format(movie=reading.seen[-1])
     if reading.accepted:
         return _choose(ACCEPTED, key).format(movie=reading.accepted[-1])
+    if reading.not_seen and not reading.request:
+        return _choose(NOT_SEEN, key).format(movie=reading.not_seen[-1])
     if reading.request:
         request = reading.request
         return _choose(REQUEST, key).format(request=request, Request=request[:1].upper() + request[1:])

@@ -340,20 +340,29 @@ class ECRPipeline:
         turned_down = {f.movie_id for f in latest if f.turned_down}
         answers = [f for f in latest if f.source == "suggested" and not named - {f.movie_id}]
         titles = self._titles
-        asked_about = None
+        asked_about, asked_people = None, ()
         if user_act(turns[-1].content) == "question":
-            # the movies the last assistant turn names, its new pick first: "Who is in it?" asks about that one (of
-            # several assistant turns in a row, the last that names a movie: "How about Heat?", "How are you?")
+            # the movies the last assistant turn that names one names, its new pick first: "Who is in it?" asks about
+            # that one ("How about Heat?", "How are you?"; an answer naming no year, "Yes, It is a horror movie.",
+            # keeps the movie asked about before: "Did James Wan direct it?" was read as a request)
             picks: tuple[str, ...] = ()
-            index = next((i for i in range(len(turns) - 2, -1, -1) if turns[i].role == "assistant"), -1)
-            while not picks and index >= 0 and turns[index].role == "assistant":
-                new, named_before = brought_up(turns, index, self.linker)
-                picks, index = (*new, *named_before), index - 1
+            for index in range(len(turns) - 2, -1, -1):
+                if turns[index].role == "assistant":
+                    new, named_before = brought_up(turns, index, self.linker)
+                    if picks := (*new, *named_before):
+                        break
             # "i like comedies like Click. what is that about?": a question naming no movie asks about the pick
             questions = QUESTION_SENTENCE.findall(turns[-1].content)
             in_question = [m for q in questions for m in self.linker.link(q).movie_ids]
             movie_id = (in_question or (picks if questions else ()) or named_ids or picks or (None,))[0]
             asked_about = self.linker.catalog.get(movie_id) if movie_id else None
+            if asked_about is not None:
+                from ecr_agent.ranker.requests import credited_role, people_named
+
+                asked_people = tuple(
+                    (name, credited_role(asked_about.movie_id, person, self.linker))
+                    for person, name in people_named(" ".join(questions) or turns[-1].content, self.linker).items()
+                )
         from ecr_agent.feedback.rules import cues
         from ecr_agent.ranker.requests import liked_movies
 
@@ -376,11 +385,15 @@ class ECRPipeline:
             accepted=titles(f.movie_id for f in answers if f.accepted and not f.turned_down and said.positive),
             seen=titles(f.movie_id for f in seen),
             liked_seen=titles(f.movie_id for f in seen if f.accepted and said.positive),
+            not_seen=titles(f.movie_id for f in answers if f.seen is False and said.not_seen and not f.turned_down)
+            if not said.positive
+            else (),
             liked_named=titles(m for m in liked_movies(turns[-1].content, self.linker) if m not in turned_down),
             # a standing request was acknowledged when it was made: only a failure to meet it is news
             request=request.describe() if request is not None and (not request.continued or unmet_news) else None,
             request_met=request_met,
             asked_about=asked_about,
+            asked_people=asked_people,
         )
 
     def retrieve(self, recommendation: Recommendation, query: str) -> list[dict]:

@@ -53,6 +53,7 @@ from ecr_agent.data.movies import MovieCatalog, genre_display
 from ecr_agent.knowledge.graph import PERSON_RELATIONS, KnowledgeGraph, entity_label, relation_label
 from ecr_agent.linking import GENRE_WORDS as LINKER_GENRE_WORDS
 from ecr_agent.linking import EntityLinker, brought_up
+from ecr_agent.opening import PERSON_QUESTION
 from ecr_agent.types import ChatTurn, Recommendation
 
 __all__ = ["Request", "honour_request", "read_request", "satisfies"]
@@ -505,7 +506,8 @@ def _request_in(
     avoided_topics: list[str] = []
     seen: list[str] = []  # movies named so far in the message: what "like that" points back to
     wishes: list[tuple[str, tuple[str, ...]]] = []  # each clause before any negation, and the movies named before it
-    for sentence in SENTENCE_BREAK.split(text.replace("’", "'")):
+    # "Is Jack Nicholson in it?" asks about the movie on the table: no request for Jack Nicholson
+    for sentence in SENTENCE_BREAK.split(PERSON_QUESTION.sub(" . ", text.replace("’", "'"))):
         liking = False  # a "like" cue opened in this sentence: its later movies are "like X" movies
         for clause in CLAUSE_BREAK.split(sentence):
             negation = NEGATION.search(clause)
@@ -589,6 +591,20 @@ def liked_movies(text: str, linker: EntityLinker) -> list[str]:
         if found.positive and not found.negative and not found.not_seen:
             liked.extend(m for m in linker.link(sentence).movie_ids if m not in liked)
     return liked
+
+
+def people_named(text: str, linker: EntityLinker) -> dict[int, str]:
+    """The film people ``text`` names, KG entity → name ("isn't Devito in that?" → Danny DeVito)."""
+    facts = _facts(linker.kg, linker.catalog)
+    linked = linker.link(text)
+    people: dict[int, str] = {}
+    _people_and_genres(text, linked.names, linked.movie_ids, linker, facts, people, {})
+    return people
+
+
+def credited_role(movie_id: str, person: int, linker: EntityLinker) -> str | None:
+    """The role the KG or the metadata credit ``person`` with on the movie (``star``, ``director``, ``composer``…)."""
+    return _facts(linker.kg, linker.catalog).person_role(movie_id, person)
 
 
 def _topics(text: str, facts: _Facts, names: Iterable[str] = ()) -> list[str]:

@@ -242,8 +242,26 @@ def test_a_question_about_the_suggestion_is_answered_from_the_metadata(chain):
         {"role": "user", "content": "No. Haven't even heard of it. Who is in it?"},
     ]
     result = chain.invoke({"messages": messages})
-    assert result.reply.startswith("Sleepless in Seattle stars Tom Hanks, Meg Ryan")
+    assert result.reply.startswith("Sleepless in Seattle (1993) stars Tom Hanks, Meg Ryan")
     assert "Sleepless in Seattle (1993)" not in [m["title"] for m in result.turned_down]
+
+
+def test_a_question_whether_someone_made_it_is_answered_and_the_next_turn_down_still_reads(chain):
+    # a played chat: "Did James Wan direct it?" was read as a request, and after the answer, which named It without
+    # its year, "not a fan of that one" turned nothing down
+    messages = [
+        {"role": "user", "content": "I'm into horror"},
+        {"role": "assistant", "content": "How about It (2017)? It's a horror movie."},
+        {"role": "user", "content": "Did James Wan direct it?"},
+    ]
+    answered = chain.invoke({"messages": messages})
+    assert answered.reply.startswith("No, I don't see James Wan in the credits of It (2017)")
+    messages += [
+        {"role": "assistant", "content": answered.reply},
+        {"role": "user", "content": "not a fan of that one"},
+    ]
+    result = chain.invoke({"messages": messages})
+    assert "It (2017)" in [m["title"] for m in result.turned_down]
 
 
 def test_a_goodbye_gets_a_farewell_not_a_new_pick(chain):

@@ -80,9 +80,9 @@ def test_acts_are_read_from_the_message():
 
 
 def test_answers_come_from_the_metadata_and_say_nothing_without_it():
-    assert answer("cast", MISERY) == "Misery stars James Caan, Kathy Bates and Richard Farnsworth."
-    assert answer("director", MISERY) == "Misery was directed by Rob Reiner."
-    assert answer("plot", MISERY) == "Misery is about this: A famous novelist is rescued by a fan."
+    assert answer("cast", MISERY) == "Misery (1990) stars James Caan, Kathy Bates and Richard Farnsworth."
+    assert answer("director", MISERY) == "Misery (1990) was directed by Rob Reiner."
+    assert answer("plot", MISERY) == "Misery (1990) is about this: A famous novelist is rescued by a fan."
     assert answer("year", MISERY) == "Misery came out in 1990."
     assert answer("cast", BARE) is None
 
@@ -110,7 +110,7 @@ def test_acknowledgement_follows_the_feedback_not_the_feeling():
     assert all("Cars (2006) and Up (2009)" in a and " is " not in a for a in both)
     assert acknowledge(TurnReading("Okay.")) == ""
     asked = TurnReading("Who is in it?", asked_about=MISERY)
-    assert acknowledge(asked).startswith("Misery stars James Caan")
+    assert acknowledge(asked).startswith("Misery (1990) stars James Caan")
 
 
 def test_a_suggestion_the_user_moved_on_from_is_skipped_without_an_apology():
@@ -177,13 +177,13 @@ def test_what_the_user_says_of_the_movie_comes_before_the_laugh():
 def test_questions_the_metadata_cannot_answer_are_admitted_not_skipped():
     assert question_topic("How long is it?") == "length"
     assert question_topic("Is it very violent?") == "rating"
-    assert answer("length", MISERY).startswith("I don't know how long Misery runs")
+    assert answer("length", MISERY).startswith("I don't know how long Misery (1990) runs")
     assert "content ratings" in answer("rating", MISERY)
     # no ratings in the data: "is it good?" gets what the movie is about, framed honestly
     assert (
         answer("quality", MISERY)
-        == "I can't rate it for you, but Misery is a drama and thriller movie directed by Rob Reiner, with James Caan"
-        " and Kathy Bates. Here's the gist: A famous novelist is rescued by a fan."
+        == "I can't rate it for you, but Misery (1990) is a drama and thriller movie directed by Rob Reiner, with James"
+        " Caan and Kathy Bates. Here's the gist: A famous novelist is rescued by a fan."
     )
     assert answer("quality", BARE) is None
 
@@ -206,12 +206,37 @@ def test_is_it_a_cartoon_gets_a_yes_or_a_no():
     beast = Movie("3", "Beauty and the Beast (2017)", 5, info={"genre": ["adventure", "family", "fantasy"]})
     frozen = Movie("4", "Frozen (2013)", 5, info={"genre": ["animation", "adventure", "comedy"]})
     said = answer_question(TurnReading("Is it a cartoon?", asked_about=beast))
-    assert said == "No, Beauty and the Beast is not animated: it's an adventure and family movie."
-    assert answer_question(TurnReading("Is it animated?", asked_about=frozen)).startswith("Yes, Frozen is animated")
+    assert said == "No, Beauty and the Beast (2017) is not animated: it's an adventure and family movie."
+    said = answer_question(TurnReading("Is it animated?", asked_about=frozen))
+    assert (
+        said == "Yes, Frozen (2013) is an animation and adventure movie."
+    )  # not "Yes, It is a horror movie: it's a horror …"
     # played chats: "Is it scary?" got "Wonder Woman is an action and adventure movie." with no yes or no
     scared = answer_question(TurnReading("is it too scary for a 6 year old?", asked_about=frozen))
-    assert scared == "No, Frozen is not a horror movie: it's an animation and adventure movie."
-    assert answer_question(TurnReading("Is it funny?", asked_about=frozen)).startswith("Yes, Frozen is a comedy")
+    assert scared == "No, Frozen (2013) is not a horror movie: it's an animation and adventure movie."
+    assert answer_question(TurnReading("Is it funny?", asked_about=frozen)).startswith("Yes, Frozen (2013) is a comedy")
+
+
+def test_is_someone_in_it_gets_a_yes_or_a_no_from_the_credits():
+    # a played chat left "isn't Devito in that?" unanswered
+    said = answer_question(
+        TurnReading("isn't Devito in that?", asked_about=MISERY, asked_people=(("Danny DeVito", None),))
+    )
+    assert said == (
+        "No, I don't see Danny DeVito in the credits of Misery (1990): "
+        "it stars James Caan, Kathy Bates and Richard Farnsworth."
+    )
+    said = answer_question(
+        TurnReading("Is Kathy Bates in it?", asked_about=MISERY, asked_people=(("Kathy Bates", "star"),))
+    )
+    assert said == "Yes, Kathy Bates is in Misery (1990)."
+    directed = TurnReading("Did Rob Reiner direct it?", asked_about=MISERY, asked_people=(("Rob Reiner", "director"),))
+    assert answer_question(directed) == "Yes, Rob Reiner directed Misery (1990)."
+    # a request naming someone is not a question about the pick
+    wish = TurnReading(
+        "Is there anything with Kathy Bates?", asked_about=MISERY, asked_people=(("Kathy Bates", "star"),)
+    )
+    assert answer_question(wish) is None
 
 
 def test_a_requested_person_the_metadata_misses_is_named_from_the_kg_credits():
@@ -228,3 +253,9 @@ def test_a_goodbye_that_turns_a_movie_down_is_answered_first():
     said = farewell("k", ("Daddy's Home 2 (2017)",))
     assert said.startswith("Sorry Daddy's Home 2 (2017) didn't work for you.") and "Enjoy" not in said
     assert farewell("k") in GOODBYES
+
+
+def test_a_suggestion_the_user_has_not_heard_of_is_acknowledged_before_a_laugh():
+    # a played chat answered "Haha what? I've never heard of that" with "Haha, good one!"
+    said = acknowledge(TurnReading("Haha what? I've never heard of that", not_seen=("Sing (2016)",)))
+    assert "Sing (2016)" in said and "new" in said

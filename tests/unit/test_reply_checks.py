@@ -503,6 +503,16 @@ def test_the_gate_never_ends_a_reply_mid_sentence():
     assert gate.filter(genres, None) == "It is a great film."
     unsure = "It is a great film. I am not sure what Avengers: The Last Stand is about, but it's a great movie."
     assert gate.filter(unsure, None) == "It is a great film."
+    # a played chat about It (2017) and Annabelle (2014): the kind doubted or denied
+    doubted = "I'm not sure if it's a horror film, but the story is very interesting. It is scary."
+    assert gate.filter(doubted, None) == "It is scary."
+    denied = "The story is very well-written and interesting, but it's not a horror film! It is scary."
+    assert gate.filter(denied, None) == "It is scary."
+    assert gate.filter("It's not just a horror film. It is scary.", None) == "It's not just a horror film. It is scary."
+    improved = "It is scary. But there are some scenes which could be improved for better pacing."
+    assert gate.filter(improved, None) == "It is scary."
+    recognized = "It is scary. I'm glad to see that the movie has been recognized for its horror elements."
+    assert gate.filter(recognized, None) == "It is scary."
     aside = "It is a great film. The cast is great (and I'm not sure if it was even directed by Edgar Wright)."  # 21269
     assert gate.filter(aside, None) == "It is a great film. The cast is great."  # the doubt is cut, since 12-01 11:10
     for said in ("She is the best movie ever made, and it's one that has been missed by many people!",):

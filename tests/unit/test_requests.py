@@ -400,3 +400,17 @@ def test_a_date_asks_for_a_romance(linker):
         request = ask(linker, message)
         assert request is not None and request.genre_names == ("Romance film",), message
     assert ask(linker, "What's the release date of it?") is None
+
+
+def test_asking_whether_someone_is_in_the_movie_is_no_request_for_them(linker):
+    # a played chat: "Is Jack Nicholson in it?" turned a Stephen King request into As Good as It Gets
+    king = ask(
+        linker,
+        "I'm in the mood for something by Stephen King",
+        "How about The Shining (1980)?",
+        "Is Jack Nicholson in it?",
+    )
+    assert king is not None and king.person_names == ("Stephen King",)
+    assert ask(linker, "Did James Wan direct it?") is None
+    comedies = ask(linker, "Is Tom Hanks in any comedies?")
+    assert comedies is not None and comedies.person_names == ("Tom Hanks",)

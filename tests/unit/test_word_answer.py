@@ -46,11 +46,16 @@ def test_metadata_answers_what_dbpedia_lacks_and_orders_the_cast_by_billing():
         word_answer("When did it come out?", TITANIC, titanic) == "Titanic came out in 1997 (source: movie metadata)."
     )
     plot = word_answer("What is it about?", TITANIC, titanic)
-    assert plot == "Titanic is about this: A girl aboard the R.M.S. Titanic falls in love (source: movie metadata)."
+    assert (
+        plot == "Titanic (1997) is about this: A girl aboard the R.M.S. Titanic falls in love (source: movie metadata)."
+    )
     cast = word_answer("Who is in it?", TITANIC, titanic)
     assert cast == "Titanic (1997) stars Leonardo DiCaprio and Kate Winslet (source: DBpedia)."  # billing order
     said = word_answer("Who wrote it?", TITANIC, Movie("175096", "Titanic (1997)", 10, info={"writer": ["J. Cameron"]}))
-    assert said == "Titanic was written by J. Cameron (source: movie metadata; DBpedia has no writer facts about it)."
+    assert (
+        said
+        == "Titanic (1997) was written by J. Cameron (source: movie metadata; DBpedia has no writer facts about it)."
+    )
 
 
 def test_tell_me_about_it_summarises_director_and_stars():
