@@ -85,7 +85,9 @@ TOPIC_PATTERNS: tuple[tuple[Topic, re.Pattern[str]], ...] = (
         "quality",
         re.compile(
             r"\b(is|was) (it|that|this|the (new|first|last) one)( \w+)? (good|any good|worth|great|fun|interesting)\b"
-            r"|\bworth (watching|seeing|it)\b|\bhow (is|was) it\b|\bdid you like it\b",
+            r"|\bworth (watching|seeing|it)\b|\bhow (is|was) it\b|\bdid you like it\b"
+            # "if I like The Hangover would I like it?" (replayed ReDial test 20210)
+            r"|\b(would|will|do you think) (i|we|he|she|they|my \w+) (like|enjoy|love)\b|\bshould (i|we) (watch|see)\b",
             re.I,
         ),
     ),
@@ -364,6 +366,9 @@ def acknowledge(reading: TurnReading, key: str = "") -> str:
     act = reading.act
     if reading.turned_down:
         downs = reading.turned_down[-2:]
+        if set(downs) <= set(reading.moved_on) and reading.request and reading.request_met:
+            # "something a bit older, maybe 80s?" after a pick: what they asked for, not only what they left
+            return f"Sure, {reading.request} instead of {join_names(downs)}."
         phrases = MOVED_ON if set(downs) <= set(reading.moved_on) else TURNED_DOWN
         said = _choose(phrases, key).format(movie=join_names(downs), verb="are" if len(downs) > 1 else "is")
         taken = [title for title in reading.accepted if title not in reading.turned_down]
@@ -385,13 +390,16 @@ def acknowledge(reading: TurnReading, key: str = "") -> str:
         return _choose(SEEN_LIKED, key).format(movie=reading.liked_seen[-1])
     if reading.seen:
         return _choose(SEEN, key).format(movie=reading.seen[-1])
-    if reading.accepted:
-        return _choose(ACCEPTED, key).format(movie=reading.accepted[-1])
-    if reading.not_seen and not reading.request:
-        return _choose(NOT_SEEN, key).format(movie=reading.not_seen[-1])
-    if reading.request:
+    asked = ""
+    if reading.request:  # "Haha nice. Anything like it but newer?": the taking up, then what they ask for next
         request = reading.request
-        return _choose(REQUEST, key).format(request=request, Request=request[:1].upper() + request[1:])
+        asked = _choose(REQUEST, key).format(request=request, Request=request[:1].upper() + request[1:])
+    if reading.accepted:
+        return " ".join(filter(None, (_choose(ACCEPTED, key).format(movie=reading.accepted[-1]), asked)))
+    if reading.not_seen and not asked:
+        return _choose(NOT_SEEN, key).format(movie=reading.not_seen[-1])
+    if asked:
+        return asked
     if reading.liked_named:  # "…such a cheesy smile, haha I also like Zombieland": the movies, not the laugh
         return _choose(NAMED_LIKED, key).format(movie=join_names(reading.liked_named[-2:]))
     if act == "laugh":

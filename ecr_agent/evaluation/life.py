@@ -138,6 +138,9 @@ LIFE_PATTERNS: dict[str, str] = {
         r"|\bon\s+a\s+(?:date|plane|flight)\b|\bat\s+a\s+sleepover\b"
         r"|\bmy\s+(?:school|teacher|class|job|boss|dog|cat|hometown)\b"
         r"|\b(?:best|worst|funniest|scariest|saddest|greatest)\b[^.!?]{0,40}?\b(?:in|of)\s+my\s+(?:life|lifetime)\b"
+        # "it was a great way to end my holiday" (a scripted chat, 2026-12-02)
+        r"|\b(?:start|end|spend|begin|finish)\s+(?:my|our)\s+(?:day|night|evening|morning|weekend|holidays?"
+        r"|vacation|summer|week)\b"
     ),
 }
 """Name → regular expression (case-insensitive) of each kind of claimed experience; docs/replies.md lists them."""

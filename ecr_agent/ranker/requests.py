@@ -580,16 +580,24 @@ def _request_in(
     )
 
 
+BACK_TO_IT = re.compile(r"\b(?:this|that)\s+one\b|\b(?:loved|liked|enjoyed|love|like)\s+(?:it|that|this)\b", re.I)
+"""Words that point back to the movie just named."""
+
+
 def liked_movies(text: str, linker: EntityLinker) -> list[str]:
     """Movies a message says it likes in a sentence with a good word and no bad one ("I have seen the original
     Jumanji and loved it", "One of my favorites would be Super Troopers")."""
     from ecr_agent.feedback.rules import cues
 
     liked: list[str] = []
+    before: tuple[str, ...] = ()  # the movies of the sentence before: "Do you know Men in Black? I loved this one!"
     for sentence in SENTENCE_BREAK.split(text.replace("’", "'")):
         found = cues(sentence)
+        movies = linker.link(sentence).movie_ids
         if found.positive and not found.negative and not found.not_seen:
-            liked.extend(m for m in linker.link(sentence).movie_ids if m not in liked)
+            named = movies or (before if BACK_TO_IT.search(sentence) else ())
+            liked.extend(m for m in named if m not in liked)
+        before = movies or before
     return liked
 
 

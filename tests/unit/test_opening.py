@@ -259,3 +259,31 @@ def test_a_suggestion_the_user_has_not_heard_of_is_acknowledged_before_a_laugh()
     # a played chat answered "Haha what? I've never heard of that" with "Haha, good one!"
     said = acknowledge(TurnReading("Haha what? I've never heard of that", not_seen=("Sing (2016)",)))
     assert "Sing (2016)" in said and "new" in said
+
+
+def test_moving_on_with_a_request_acknowledges_the_request():
+    # a scripted chat: "something a bit older, maybe 80s?" after The Martian got only "let's find something besides"
+    reading = TurnReading(
+        "something a bit older, maybe 80s?",
+        turned_down=("The Martian (2015)",),
+        moved_on=("The Martian (2015)",),
+        request="something from the 1980s",
+    )
+    assert acknowledge(reading) == "Sure, something from the 1980s instead of The Martian (2015)."
+
+
+def test_would_i_like_it_gets_what_the_movie_is():
+    # replayed ReDial test 20210: "if I like The Hangover would I like it?" went unanswered
+    said = answer_question(TurnReading("I haven't seen it, if I like Carrie would I like it?", asked_about=MISERY))
+    assert said is not None and said.startswith("I can't rate it for you, but Misery (1990) is a drama")
+
+
+def test_taking_a_pick_up_and_asking_for_more_acknowledges_both():
+    # a scripted chat: "Haha nice. Anything like it but newer?" got only "I think you'll like Suicide Squad (2016)!"
+    reading = TurnReading(
+        "Haha nice. Anything like it but newer?",
+        accepted=("Suicide Squad (2016)",),
+        request="something like Suicide Squad (2016) from 2017 on",
+    )
+    said = acknowledge(reading)
+    assert "Suicide Squad (2016)" in said and "from 2017 on" in said

@@ -414,3 +414,10 @@ def test_asking_whether_someone_is_in_the_movie_is_no_request_for_them(linker):
     assert ask(linker, "Did James Wan direct it?") is None
     comedies = ask(linker, "Is Tom Hanks in any comedies?")
     assert comedies is not None and comedies.person_names == ("Tom Hanks",)
+
+
+def test_a_liking_that_points_back_takes_the_movie_just_named(linker):
+    # a scripted chat: "Do you know Men in Black? I loved this one!" got no word for Men in Black
+    said = liked_movies("Do you know Men in Black? I loved this one!", linker)
+    assert [linker.catalog[m].name for m in said] == ["Men in Black"]
+    assert liked_movies("Do you know Men in Black? I loved the ending of Titanic", linker) != said
