@@ -30,6 +30,9 @@ ACT_PATTERNS: tuple[tuple[Act, re.Pattern[str]], ...] = (
             r"|\bhave an? (great|good|nice|wonderful|lovely|awesome) (day|night|evening|weekend|one)\b(?![^?]*\?)"
             r"|\b(great|nice|good|fun) (talking|chatting) (to|with) you\b(?![^?]*\?)"
             r"|\bhope (i|that|this|it) (helped|helps)\b(?![^?]*\?)"  # "I hope I helped you some today." (20543)
+            # "Well thank you so much I think I can plan my movie night now." (replayed ReDial test 20377)
+            r"|\b((i'?m|we'?re|i am|we are) all set|that'?s (all|everything) (i|we) need(ed)?"
+            r"|(i|we) (think|guess) (i|we) can (plan|pick|choose|decide))\b(?![^?]*\?)"
             # thanks for the help, asking for nothing more, closes the chat
             r"|\b(thanks|thank you)( so much| again)? for ((the|your|all the|all your) (help|suggestions?"
             r"|recommendations?|ideas|chat)|helping( me| us)?)\b(?![^?]*\?)(?![^.!]*\b(another|more|else)\b)",

@@ -90,7 +90,11 @@ LIKE_CUE = re.compile(
 )
 SENTENCE_BREAK = re.compile(r"(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSt)(?<!\bJr)(?<!\bvs)[.!?;\n]+|\bbut\b", re.I)
 """Where a sentence ends for reading requests; "Mr." and the like do not end one ("Mr. Holland's Opus")."""
-CLAUSE_BREAK = re.compile(r",")
+CLAUSE_BREAK = re.compile(
+    r",|(?:(?<=movies)|(?<=films)|(?<=flicks)|(?<=ones))[\s.]+(?=(?:something|anything)\s+like\b)"
+)
+"""Commas, and a "something like X" run on after a kind turned away ("i dont like superhero movies something like
+Hangover (2010) i liked hangover really much!", replayed ReDial test 21099, turned The Hangover down)."""
 NEGATION = re.compile(
     r"\b(?:not|no|never|nothing|none|neither|nor|without|except|besides|avoid|cannot|"
     r"(?:do|does|did|is|was|are|were|wo|ca|could|would|have|has)n'?t|"

@@ -287,3 +287,10 @@ def test_taking_a_pick_up_and_asking_for_more_acknowledges_both():
     )
     said = acknowledge(reading)
     assert "Suicide Squad (2016)" in said and "from 2017 on" in said
+
+
+def test_being_all_set_is_a_goodbye():
+    # replayed ReDial test 20377 got a new pick after "I think I can plan my movie night now"
+    assert user_act("Well thank you so much I think I can plan my movie night now.") == "goodbye"
+    assert user_act("I'm all set, thanks!") == "goodbye"
+    assert user_act("I think I can pick one, but what else is like Heat?") != "goodbye"

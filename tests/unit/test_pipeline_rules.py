@@ -18,6 +18,9 @@ def test_how_are_you_gets_a_plain_answer_before_the_question_about_taste():
     # replayed ReDial test 21984: "Great, thanks!" there answers the greeting; it got "Anytime!" and a pick
     greeting = "Hey there! How's it going? Great, thanks!"
     assert is_smalltalk(greeting) and ask_about_taste(greeting).startswith("Hi there! All good here")
+    # replayed ReDial test 20970: the seeker asks back, and got a pick with no word
+    asked_back = "Hello there! I'm pretty good What about you?"
+    assert is_smalltalk(asked_back) and ask_about_taste(asked_back).startswith("Hi there! All good here")
 
 
 def test_a_question_is_read_from_its_question_word():

@@ -421,3 +421,17 @@ def test_a_liking_that_points_back_takes_the_movie_just_named(linker):
     said = liked_movies("Do you know Men in Black? I loved this one!", linker)
     assert [linker.catalog[m].name for m in said] == ["Men in Black"]
     assert liked_movies("Do you know Men in Black? I loved the ending of Titanic", linker) != said
+
+
+def test_something_like_x_after_a_kind_turned_away_is_still_wished(linker):
+    # replayed ReDial test 21099: The Hangover was turned down ("No problem, let's skip Hangover (2010).")
+    said = (
+        "No i have not, but i dont like superhero movies something like Hangover (2010) i liked hangover really much!"
+    )
+    request = ask(linker, said)
+    assert request is not None and len(request.like_movies) == 1
+    assert "hangover" in linker.catalog[request.like_movies[0]].name.lower()
+    assert (
+        ask(linker, "I don't want something like Titanic") is None
+        or not ask(linker, "I don't want something like Titanic").like_movies
+    )
