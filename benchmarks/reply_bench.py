@@ -105,6 +105,14 @@ def before_rows(revision: str, contexts: list[ReplyContext], generate: bool, gen
             subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=False)
 
 
+def stored_rows(path: Path, contexts: list[ReplyContext]) -> list[ReplyRow]:
+    """The rows an earlier run stored at ``path``, which must answer exactly ``contexts`` (in order)."""
+    rows = load_rows(path)
+    if [r.key for r in rows] != [c.key for c in contexts]:
+        raise SystemExit(f"{path} answers other contexts than these: run without --reuse-before")
+    return rows
+
+
 def flatten(report: dict) -> dict:
     flat = {k: round(v, 3) if isinstance(v, float) else v for k, v in report.items() if not isinstance(v, dict)}
     for part in ("iard", "iard_broad"):
@@ -161,6 +169,11 @@ def main() -> None:
     parser.add_argument("--before", default="afe102e", help="the git revision to compare with")
     parser.add_argument("--before-generator", type=Path, default=None, help="the earlier generator adapter folder")
     parser.add_argument("--machine", default="2-core CPU VM, nothing else running", help="what else was running")
+    parser.add_argument(
+        "--reuse-before",
+        action="store_true",
+        help="score the before replies stored in benchmarks/reply/ (same contexts) instead of running the revision",
+    )
     args = parser.parse_args()
 
     from ecr_agent.chain import ECRChain
@@ -169,8 +182,12 @@ def main() -> None:
     paths = Paths.from_env()
     contexts = reply_contexts(args.split, args.limit, paths)
     iard = iard_contexts(paths)
-    rows = {"before": before_rows(args.before, contexts, True, args.before_generator)}
-    iard_rows = {"before": before_rows(args.before, iard, False, args.before_generator)}
+    if args.reuse_before:
+        rows = {"before": stored_rows(OUT / "replies_before.jsonl", contexts)}
+        iard_rows = {"before": stored_rows(OUT / "iard_openings_before.jsonl", iard)}
+    else:
+        rows = {"before": before_rows(args.before, contexts, True, args.before_generator)}
+        iard_rows = {"before": before_rows(args.before, iard, False, args.before_generator)}
     chain = ECRChain.from_store(paths=paths)
     rows["after"] = play(chain_answer(chain), contexts)
     iard_rows["after"] = play(chain_answer(chain, generate=False), iard)
