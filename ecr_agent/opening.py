@@ -49,7 +49,10 @@ ACT_PATTERNS: tuple[tuple[Act, re.Pattern[str]], ...] = (
             r"|^\s*(do|does|would|could|can) you (think|know|recommend|suggest)\b[^?]*\?"
             r"|\b(what|which|who) ((movies?|films?) )?(have|did|do) you\b"
             # "No, i have not, what is that about? it sounds interesting"
-            r"|\b(what|who)('s|\s+is|\s+was)\s+(it|that|this|in\s+it)\b[^.!?]*\?",
+            r"|\b(what|who)('s|\s+is|\s+was)\s+(it|that|this|in\s+it)\b[^.!?]*\?"
+            # "Tell me more" after a pick (a scripted chat got a new pick instead)
+            r"|\btell me (a (little |bit )?)?more\b(?!\s+(movies|films|options|suggestions|titles))"
+            r"|\btell me about (it|that|this)\b",
             re.I,
         ),
     ),
@@ -60,12 +63,19 @@ for the help" with no question or request for more is a goodbye)."""
 TOPIC_PATTERNS: tuple[tuple[Topic, re.Pattern[str]], ...] = (
     ("director", re.compile(r"\b(who directed|director|directed by)\b", re.I)),
     ("writer", re.compile(r"\b(who wrote|writer|written by)\b", re.I)),
-    ("cast", re.compile(r"\b(who('?s| is| was) in|who stars?|starring|cast|actors?|actress)\b", re.I)),
+    (
+        "cast",
+        re.compile(
+            r"\b(who('?s| is| was) in|who stars?|starring|cast|actors?|actress|who (plays|played|acts|is playing)"
+            r"|the lead)\b",
+            re.I,
+        ),
+    ),
     (
         "plot",
         re.compile(
             r"\b(what('?s| is| was) (it|that|this|that one|this one|the (movie|film|one)|that (movie|film)) about"
-            r"|about what|plot|story|what happens)\b",
+            r"|about what|plot|story|what happens|tell me (a (little |bit )?)?more|tell me about (it|that|this))\b",
             re.I,
         ),
     ),
@@ -82,7 +92,7 @@ TOPIC_PATTERNS: tuple[tuple[Topic, re.Pattern[str]], ...] = (
             re.I,
         ),
     ),
-    ("length", re.compile(r"\b(how long|run\s*time|running time|length)\b", re.I)),
+    ("length", re.compile(r"\b(how long|run\s*time|running time|length|is it (too |very |really )?long)\b", re.I)),
     ("rating", re.compile(r"\b(rated|rating|violent|violence|gory|nudity|kids?[\s-]*friendly|appropriate)\b", re.I)),
     (
         "quality",

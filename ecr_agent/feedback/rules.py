@@ -123,10 +123,12 @@ REDIRECTS = re.compile(
     r"|\bthinking\s+more\b|\bmore\s+(?:into|like|along)\b|\bmore\s+of\s+an?\b|\b(?:tv|television)\s+(?:show|series)\b"
     r"|\bthan\s+what\s+i\b|\bwhat\s+i'?m\s+(?:after|looking)\b|\bin\s+the\s+mood\s+for\b|\bi'?d\s+(?:rather|prefer)\b"
     r"|\bi\s+(?:would\s+|'d\s+|really\s+)?(?:like|want|wanted|prefer)\s+(?:something|one|a\s+movie)\b|\bpreferably\b"
-    r"|\binterested\s+in\s+more\b|\bsomething\s+(?:i\s+have\s*n'?t|i\s+haven'?t|from\s+the)\b",
+    r"|\binterested\s+in\s+more\b|\bsomething\s+(?:i\s+have\s*n'?t|i\s+haven'?t|from\s+the)\b"
+    r"|\b(?:that|it|this)(?:'?s|\s+is)\s+(?:a\s+|for\s+)?(?:kids?|children'?s?)(?:\s+(?:movie|film|one))?\b",
     re.I,
 )
-"""Describing what the user is after instead ("something more recent", "more like MovieY", "That's a TV show")."""
+"""Describing what the user is after instead ("something more recent", "more like MovieY", "That's a TV show",
+"lol no that's a kids movie": a scripted chat laughed back and kept the pick's kind)."""
 PRAISE_BY_DENIAL = re.compile(
     r"(?:\bnever|\bnot|n't|\b(?:dont|didnt|doesnt|wont|cant))\s+(?:\w+\s+)?(?:disappoint\w*|let\s+(?:me|us|you)\s+down"
     r"|go\s+wrong|fails?\s+to\s+(?:impress|deliver|entertain))"

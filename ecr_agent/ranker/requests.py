@@ -163,6 +163,13 @@ FOR_KIDS = re.compile(
 )
 """A movie for children ("something for my kids", "a good movie for a 3 years old", "a kid friendly comedy"): a family
 movie ("Is Lady Bird kids friendly?" asks about a movie)."""
+FOR_GROWN_UPS = re.compile(
+    r"\bfor\s+(?:adults|grown[\s-]*ups|grownups|older\s+(?:people|viewers))\b"
+    r"|\b(?:that|it|this)(?:'?s|\s+is)\s+(?:a\s+|for\s+)?(?:kids?|children'?s?)(?:\s+(?:movie|film|one))?\b",
+    re.I,
+)
+"""Not a children's movie ("like Toy Story but for adults", "lol no that's a kids movie": a scripted chat went on
+with Finding Dory): family and animation movies are turned away."""
 DECADE = re.compile(
     r"(?<!\bmy )(?<!\bour )(?<!\bher )(?<!\bhis )(?<!\byour )(?<!\btheir )"
     r"\b(?:(?:19)?([2-9])0|(20[01])0)'?s\b|\b(fifties|sixties|seventies|eighties|nineties)\b",
@@ -545,6 +552,11 @@ def _request_in(
                 avoided_topics.extend(_avoided_topics(negated, facts, linked.names))
             liking = liking or cue is not None
     like_movies = tuple(facts.same_title_with(m, people) for m in dict.fromkeys(like) if m in facts.known)
+    if FOR_GROWN_UPS.search(text):
+        for key in ("family", "animation"):
+            entity = linker.entities.get(key)
+            if entity is not None and facts.genre_needs(entity):
+                avoided.setdefault(entity, facts.genre_name(entity))
     avoided = {g: name for g, name in avoided.items() if g not in genres}
     avoided_people = {p: name for p, name in avoided_people.items() if p not in people}
     eras = []

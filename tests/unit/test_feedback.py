@@ -144,6 +144,7 @@ def test_a_reply_naming_other_movies_speaks_of_the_target_only_in_its_own_words(
         "That's a TV show\nI'm looking for something more along the lines of a feature release",
         "I've seen it. it's a bit more of a teen movie than what I am after.",
         "I would like something more recent.",
+        "lol no that's a kids movie",  # a scripted chat, after "like Toy Story but for adults"
     ],
 )
 def test_a_reply_moving_on_from_the_suggestion_just_before_turns_it_down(reply):

@@ -294,3 +294,12 @@ def test_being_all_set_is_a_goodbye():
     assert user_act("Well thank you so much I think I can plan my movie night now.") == "goodbye"
     assert user_act("I'm all set, thanks!") == "goodbye"
     assert user_act("I think I can pick one, but what else is like Heat?") != "goodbye"
+
+
+def test_tell_me_more_who_plays_the_lead_and_is_it_long_are_questions_about_the_pick():
+    # a scripted chat: each of these got a new pick and no answer
+    assert user_act("Tell me more") == "question" and question_topic("Tell me more") == "plot"
+    assert user_act("Tell me more movies like that") != "question"
+    assert question_topic("Who plays the lead?") == "cast"
+    assert answer_question(TurnReading("Who plays the lead?", asked_about=MISERY)).startswith("Misery (1990) stars")
+    assert question_topic("Is it long?") == "length"

@@ -435,3 +435,17 @@ def test_something_like_x_after_a_kind_turned_away_is_still_wished(linker):
         ask(linker, "I don't want something like Titanic") is None
         or not ask(linker, "I don't want something like Titanic").like_movies
     )
+
+
+def test_a_movie_for_grown_ups_turns_family_and_animation_away(linker):
+    # a scripted chat: "like Toy Story but for adults", then "lol no that's a kids movie", went on with Finding Dory
+    adults = ask(linker, "I want something like Toy Story but for adults")
+    assert adults is not None and adults.like_movies and len(adults.avoid_genres) == 2
+    kids = ask(
+        linker, "I want something like Toy Story", "How about Finding Nemo (2003)?", "lol no that's a kids movie"
+    )
+    assert kids is not None and len(kids.avoid_genres) == 2
+    ranked, _ = honour_request(candidates(linker), kids, linker.kg, linker.catalog, k=5)
+    for rec in ranked[:5]:
+        genres = set(linker.catalog[rec.movie_id].info.get("genre", []))
+        assert not genres & {"family", "animation"}, rec.title
