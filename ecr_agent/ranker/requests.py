@@ -163,6 +163,15 @@ FOR_KIDS = re.compile(
 )
 """A movie for children ("something for my kids", "a good movie for a 3 years old", "a kid friendly comedy"): a family
 movie ("Is Lady Bird kids friendly?" asks about a movie)."""
+WAR_GENRE = -1
+"""A stand-in genre id for war movies: the catalogue files 128 movies as war, but neither the KG nor the linker has a
+war genre entity, so "Anything with Tom Hanks that's not a war movie?" read only Tom Hanks (a scripted chat)."""
+WAR_WORDS = re.compile(
+    r"\bwar\s+(?:movies?|films?|flicks?|dramas?|stories|story|epics?|ones?|genre)\b"
+    r"|\b(?:world\s+war(?:\s+(?:ii|2|one|two|i|1))?|ww\s*ii|ww\s*2|vietnam|civil\s+war)\s+(?:movies?|films?)\b",
+    re.I,
+)
+"""How people name war movies ("a war movie", "WWII films"); "war" alone is left out ("Star Wars", "war of words")."""
 FOR_GROWN_UPS = re.compile(
     r"\bfor\s+(?:adults|grown[\s-]*ups|grownups|older\s+(?:people|viewers))\b"
     r"|\b(?:that|it|this)(?:'?s|\s+is)\s+(?:a\s+|for\s+)?(?:kids?|children'?s?)(?:\s+(?:movie|film|one))?\b",
@@ -544,6 +553,8 @@ def _request_in(
                 seen.extend(linked.movie_ids)
                 turned_away: dict[int, str] = {}
                 _people_and_genres(negated, linked.names, linked.movie_ids, linker, facts, turned_away, avoided)
+                if WAR_WORDS.search(negated):
+                    avoided.setdefault(WAR_GENRE, facts.genre_name(WAR_GENRE))
                 for name in linked.names:
                     person = linker.entity_named(name)
                     said = DISLIKE + _spaced(name) + NOT_THEIR_BEST
@@ -704,6 +715,9 @@ def _read_part(
         entity = linker.entities.get(key)
         if entity is not None and facts.genre_needs(entity):
             genres.setdefault(entity, facts.genre_name(entity))
+    plain = _titles_as_it(text, linked.names, linked.movie_ids, linker)
+    if any(not _only_described(m.group(0), plain) for m in WAR_WORDS.finditer(plain)):
+        genres.setdefault(WAR_GENRE, facts.genre_name(WAR_GENRE))
     return linked.movie_ids
 
 
@@ -777,6 +791,13 @@ def _opens_a_wish(words: list[str]) -> bool:
     return len(words) >= 3 and words[-3] in WISHED and words[-2] in ("that", "which")
 
 
+def _titles_as_it(text: str, names: Iterable[str], movie_ids: Collection[str], linker: EntityLinker) -> str:
+    """``text`` with the movie titles among linked ``names`` read as "it": a title is a movie a genre may be said of
+    ("The Shining was a horror classic" reads as "it was a …")."""
+    titles = [name for name in names if linker.titles.get(name) in movie_ids]
+    return re.sub("|".join(rf"\b{re.escape(t)}\b" for t in titles), "it", text, flags=re.I) if titles else text
+
+
 def _people_and_genres(
     text: str,
     names: Iterable[str],
@@ -788,8 +809,7 @@ def _people_and_genres(
 ) -> None:
     """Add the people and the checkable genres among linked ``names`` (in place); titles are skipped."""
     titles = [name for name in names if linker.titles.get(name) in movie_ids]
-    # a title is a movie the genre may be said of: "The Shining was a horror classic" reads as "it was a …"
-    plain = re.sub("|".join(rf"\b{re.escape(t)}\b" for t in titles), "it", text, flags=re.I) if titles else text
+    plain = _titles_as_it(text, names, movie_ids, linker)
     for name in names:
         if name in titles:
             continue  # linked as a movie title
@@ -916,6 +936,8 @@ class _Facts:
 
     def genre_needs(self, entity: int) -> frozenset[str]:
         """Catalogue genres a KG genre entity stands for (empty: not checkable, so not a request)."""
+        if entity == WAR_GENRE:
+            return frozenset({"war"})
         if entity not in self._needs:
             needs = _genre_needs(entity_label(self.kg.uris[entity]))
             self._needs[entity] = needs if all(g in self.by_genre for g in needs) else frozenset()
@@ -924,6 +946,8 @@ class _Facts:
     def genre_name(self, entity: int) -> str:
         """Readable genre: ``"Horror film"``, ``"Romantic comedy"``; ``"Science fiction film"`` for Sci-fi."""
         needs = self.genre_needs(entity)
+        if entity == WAR_GENRE:
+            return genre_display("war")
         name = self.kg.name(entity)
         return genre_display(next(iter(needs))) if len(needs) == 1 and not name.lower().endswith("film") else name
 

@@ -449,3 +449,23 @@ def test_a_movie_for_grown_ups_turns_family_and_animation_away(linker):
     for rec in ranked[:5]:
         genres = set(linker.catalog[rec.movie_id].info.get("genre", []))
         assert not genres & {"family", "animation"}, rec.title
+
+
+def test_war_movies_can_be_asked_for_and_turned_away(linker):
+    # a scripted chat: "Anything with Tom Hanks that's not a war movie?" read only Tom Hanks (no KG war genre)
+    hanks = ask(linker, "Anything with Tom Hanks that's not a war movie?")
+    assert hanks is not None and hanks.person_names == ("Tom Hanks",) and hanks.avoid_genres
+    assert hanks.describe() == "something with Tom Hanks other than war movies"
+    ranked, found = honour_request(candidates(linker), hanks, linker.kg, linker.catalog, k=5)
+    assert found
+    for rec in ranked[:5]:
+        assert has_person(linker, rec.movie_id, "Tom Hanks") and "war" not in linker.catalog[rec.movie_id].info.get(
+            "genre", []
+        )
+    war = ask(linker, "I want a good war movie")
+    assert war is not None and war.describe() == "a war movie"
+    ranked, found = honour_request(candidates(linker), war, linker.kg, linker.catalog, k=3)
+    assert found and all("war" in linker.catalog[r.movie_id].info.get("genre", []) for r in ranked[:3])
+    said = ask(linker, "Saving Private Ryan was a great war movie")  # said of a movie: no war request
+    assert said is None or not said.genres
+    assert ask(linker, "I loved Star Wars").genres == ()
