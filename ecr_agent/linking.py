@@ -33,14 +33,18 @@ STOPWORDS = frozenset(
 )
 GENRE_SUFFIXES = (" film", " films", " movie", " fiction film")
 GENRE_WORDS = {
-    "comedy": ("funny", "funnier", "funniest", "hilarious", "humorous", "laugh", "laughs"),
-    "horror": ("scary", "scarier", "scariest", "creepy", "spooky", "frightening", "terrifying", "terror"),
+    "comedy": ("funny", "funnier", "funniest", "hilarious", "humorous", "laugh", "laughs", "comdy", "commedy", "funy"),
+    "horror": (
+        "scary", "scarier", "scariest", "creepy", "spooky", "frightening", "terrifying", "terror",
+        "scray", "scarey", "horor", "horrer",
+    ),
     "romance": ("romantic",),
     "animation": ("animated", "cartoon", "cartoons"),
     "thriller": ("thrilling", "thrillers"),
     "suspense": ("suspenseful",),
-}
-"""How people describe a genre ("something funny") → the genre's key; they link like the genre's own name."""
+}  # fmt: skip
+"""How people describe a genre ("something funny") → the genre's key; they link like the genre's own name. Common
+misspellings too ("somthing scray pls" got Black Panther in a scripted chat)."""
 SURNAME_ROLES = ("director", "starring", "writer")
 NAME_ROLES = (
     *SURNAME_ROLES, "producer", "executiveProducer", "musicComposer", "composer", "cinematography", "editing",

@@ -105,6 +105,9 @@ LIFE_PATTERNS: dict[str, str] = {
         r"|psyched|dying)\s+(?:to\s+(?:see|watch)|for\s+(?:this|it|the\s+(?:movie|film|release))"
         r"|when\s+(?:I\s+heard|it\s+came\s+out))\b"
         r"|\bI\s+couldn['’]?t\s+wait\s+(?:to\s+(?:see|watch)|for)\b"
+        # "I am so excited to see this movie." said of the pick (a scripted chat, 2026-12-02)
+        r"|\bI(?:\s+am|['’]m)\s+(?:so\s+|really\s+|very\s+|super\s+)?(?:excited|thrilled|stoked|pumped|eager|psyched)"
+        r"\s+to\s+(?:see|watch)\b"
         r"|\bI\s+(?:was|had\s+been)\s+looking\s+forward\s+to\b"
     ),
     "past_viewing": (

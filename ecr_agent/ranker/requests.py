@@ -192,7 +192,9 @@ NEWER = re.compile(r"\b(?:more\s+recent|newer|more\s+modern|too\s+(?:old|dated))
 NEW = re.compile(
     r"\b(?:latest|new\s+releases?|new\s+(?:movies|films|ones|stuff)\s+(?:out|in\s+theaters?|this\s+year)"
     r"|recently\s+(?:released|made|out)|(?:released|came\s+out|made)\s+(?:\w+\s+)?recently"
-    r"|recent(?!\s+(?:years?|months?|weeks?|days?|times?)))\b",
+    r"|recent(?!\s+(?:years?|months?|weeks?|days?|times?))"
+    # "something new, from the last couple of years" (a scripted chat read no era)
+    r"|(?:from|in|of)\s+the\s+(?:last|past)\s+(?:couple\s+(?:of\s+)?|few\s+|two\s+|three\s+|several\s+)?years)\b",
     re.I,
 )
 OLDER = re.compile(

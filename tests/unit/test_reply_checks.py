@@ -128,6 +128,7 @@ INVENTED = [
     ("I saw it years ago and still love it.", "past_viewing"),
     ("We watched it on our first date.", "life_events"),
     ("I loved the movie, and it was a great way to end my holiday.", "life_events"),
+    ("I am so excited to see this movie.", "anticipation"),
     ("I have seen this movie before, but never had the chance to see it again.", "viewing_claim"),
     ("I've watched it and it was great.", "viewing_claim"),
     ("I haven't seen it yet, but it looks good.", "viewing_claim"),

@@ -469,3 +469,11 @@ def test_war_movies_can_be_asked_for_and_turned_away(linker):
     said = ask(linker, "Saving Private Ryan was a great war movie")  # said of a movie: no war request
     assert said is None or not said.genres
     assert ask(linker, "I loved Star Wars").genres == ()
+
+
+def test_misspelt_genres_and_the_last_couple_of_years_are_read(linker):
+    # scripted chats: "somthing scray pls" got Black Panther; "from the last couple of years" read no era
+    scary = ask(linker, "somthing scray pls")
+    assert scary is not None and scary.describe() == "a horror movie"
+    recent = ask(linker, "I want something new, from the last couple of years")
+    assert recent is not None and recent.years is not None and recent.years[0] >= 2010
