@@ -158,7 +158,9 @@ FOR_KIDS = re.compile(
     r"\b(?:for|with)\s+(?:my|our|the|a|an|some|young|little|small)?\s*(?:young\s+|little\s+|small\s+)?"
     r"(?:kids?|children|child|toddlers?|little\s+ones|(?:[1-9]|1[0-2]|one|two|three|four|five|six|seven|eight|nine|ten)"
     r"[\s-]*(?:years?|yrs?|yr)[\s-]*olds?)\b"
-    r"|\b(?:something|anything|an?|some|movies?|films?)\s+(?:kids?|family|child)[\s-]*friendly\b",
+    r"|\b(?:something|anything|an?|some|movies?|films?)\s+(?:kids?|family|child)[\s-]*friendly\b"
+    # "Hi I like kid movies." (replayed ReDial test 20824 got Black Panther)
+    r"|\b(?:kids?'?|children'?s?)\s+(?:movies?|films?|flicks?)\b",
     re.I,
 )
 """A movie for children ("something for my kids", "a good movie for a 3 years old", "a kid friendly comedy"): a family
@@ -710,7 +712,7 @@ def _read_part(
     linked = linker.link(text)
     _people_and_genres(text, linked.names, linked.movie_ids, linker, facts, people, genres)
     keys = [GENRE_PHRASES[_phrase_key(phrase)] for phrase in GENRE_PHRASE.findall(text)]
-    keys += ["family"] if FOR_KIDS.search(text) else []
+    keys += ["family"] if FOR_KIDS.search(text) and not FOR_GROWN_UPS.search(text) else []
     keys += ["comedy"] if CHEER_UP.search(text) else []
     keys += ["romance"] if DATE_NIGHT.search(text) else []
     for key in keys:

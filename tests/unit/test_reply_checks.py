@@ -129,6 +129,7 @@ INVENTED = [
     ("We watched it on our first date.", "life_events"),
     ("I loved the movie, and it was a great way to end my holiday.", "life_events"),
     ("I am so excited to see this movie.", "anticipation"),
+    ("It made me feel like I had seen the first 10 minutes of the movie before.", "viewing_claim"),
     ("I have seen this movie before, but never had the chance to see it again.", "viewing_claim"),
     ("I've watched it and it was great.", "viewing_claim"),
     ("I haven't seen it yet, but it looks good.", "viewing_claim"),

@@ -477,3 +477,13 @@ def test_misspelt_genres_and_the_last_couple_of_years_are_read(linker):
     assert scary is not None and scary.describe() == "a horror movie"
     recent = ask(linker, "I want something new, from the last couple of years")
     assert recent is not None and recent.years is not None and recent.years[0] >= 2010
+
+
+def test_kid_movies_ask_for_family_movies(linker):
+    # replayed ReDial test 20824: "Hi I like kid movies." got Black Panther
+    kids = ask(linker, "Hi I like kid movies. How are you?")
+    assert kids is not None and kids.describe() == "a family movie"
+    grown = ask(
+        linker, "I want something like Toy Story", "How about Finding Nemo (2003)?", "lol no that's a kids movie"
+    )
+    assert not grown.genres and grown.avoid_genres
