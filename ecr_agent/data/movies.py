@@ -7,6 +7,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from functools import cached_property
 
 from ecr_agent.config import Paths
@@ -99,12 +100,25 @@ class MovieCatalog:
             named.setdefault(movie.name.lower(), []).append(movie.movie_id)
         return named
 
+    @cached_property
+    def _by_year(self) -> dict[int, list[Movie]]:
+        years: dict[int, list[Movie]] = {}
+        for movie in self.movies.values():
+            if movie.year is not None:
+                years.setdefault(movie.year, []).append(movie)
+        return years
+
     def namesakes(self, movie_ids: Iterable[str]) -> set[str]:
-        """``movie_ids`` and every movie of the same name: remakes ("The Notebook" of 2004 and of 2013) and ReDial's
-        duplicate entries ("American Pie (1999)" and "American Pie"). A user who just named one is not offered the
-        other as something new."""
-        names = {movie.name.lower() for movie in map(self.get, movie_ids) if movie is not None}
-        return set(movie_ids) | {other for name in names for other in self._ids_by_name.get(name, ())}
+        """``movie_ids`` and every movie of the same name: remakes ("The Notebook" of 2004 and of 2013), ReDial's
+        duplicate entries ("American Pie (1999)" and "American Pie") and its spellings of one movie in one year
+        ("Killer Klowns from Outer Space (1988)" for a user who named "Killer Clowns from Outer Space (1988)",
+        replayed ReDial test 21313). A user who just named one is not offered the other as something new."""
+        movies = [movie for movie in map(self.get, movie_ids) if movie is not None]
+        names = {movie.name.lower() for movie in movies}
+        found = set(movie_ids) | {other for name in names for other in self._ids_by_name.get(name, ())}
+        for movie in movies:
+            found.update(m.movie_id for m in self._by_year.get(movie.year or 0, ()) if _spelt_alike(m.name, movie.name))
+        return found
 
     def sequels(self, movie_ids: Iterable[str]) -> set[str]:
         """Movies of the same series as ``movie_ids`` by name: "Annabelle 2", "Annabelle: Creation" and "It Chapter
@@ -124,6 +138,20 @@ class MovieCatalog:
         return sorted(self.movies, key=int)
 
 
+def _spelt_alike(name: str, other: str) -> bool:
+    """Two spellings of one long title: at most two letters apart in 30 ("Killer Klowns" / "Killer Clowns")."""
+    if name == other or min(len(name), len(other)) < MIN_SPELT_ALIKE or abs(len(name) - len(other)) > 2:
+        return False
+    matcher = SequenceMatcher(None, name.lower(), other.lower())
+    return (
+        matcher.real_quick_ratio() >= SPELT_ALIKE
+        and matcher.quick_ratio() >= SPELT_ALIKE
+        and matcher.ratio() >= SPELT_ALIKE
+    )
+
+
+MIN_SPELT_ALIKE = 12
+SPELT_ALIKE = 0.93
 SEQUEL_MARK = re.compile(r"\s*(?::|-\s|\d+\b|(?:II|III|IV|V|VI)\b|(?:Part|Chapter|Returns|Reloaded)\b)", re.I)
 """What follows a movie's name in a sequel's: "Annabelle 2", "Annabelle: Creation", "It Chapter Two"."""
 

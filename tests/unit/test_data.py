@@ -97,6 +97,8 @@ def test_namesakes_are_remakes_and_duplicate_entries(paths):
     catalog = MovieCatalog.load(paths)
     assert catalog.namesakes({"185139"}) == {"185139", "97219"}  # The Notebook (2004) and (2013)
     assert catalog.namesakes(["134643"]) == {"134643", "192131"}  # "American Pie (1999)" and "American Pie"
+    # two spellings of one movie in one year (replayed ReDial test 21313 offered Klowns to a user who named Clowns)
+    assert catalog.namesakes(["206027"]) == {"206027", "195004"}
     assert catalog.namesakes({"163739", "not-a-movie"}) == {"163739", "not-a-movie"}  # American Pie 2 stands alone
 
 

@@ -293,6 +293,7 @@ def test_being_all_set_is_a_goodbye():
     # replayed ReDial test 20377 got a new pick after "I think I can plan my movie night now"
     assert user_act("Well thank you so much I think I can plan my movie night now.") == "goodbye"
     assert user_act("I'm all set, thanks!") == "goodbye"
+    assert user_act("You, too.") == "goodbye"  # replayed ReDial test 21313 got a new pick
     assert user_act("I think I can pick one, but what else is like Heat?") != "goodbye"
 
 
