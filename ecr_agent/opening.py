@@ -149,7 +149,10 @@ ABOUT_ME: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
     ),
     (
         re.compile(
-            r"\b(?:have|did|do)\s+you\s+(?:ever\s+|already\s+|also\s+)?(?:seen|see|watched|watch|like|liked)\b", re.I
+            r"\b(?:have|did|do)\s+you\s+(?:ever\s+|already\s+|also\s+)?(?:seen|see|watched|watch|like|liked)\b"
+            # "Hello what a good movie you have seen?" (replayed ReDial test 21166)
+            r"|\b(?:you|u)\s+(?:have|'ve)\s+(?:ever\s+|recently\s+|lately\s+)?(?:seen|watched)\b",
+            re.I,
         ),
         ("I don't watch movies myself, but I know plenty about them.", "I can't watch movies myself, sadly!"),
     ),

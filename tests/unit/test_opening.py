@@ -4,6 +4,7 @@ from dataclasses import replace
 
 from ecr_agent.data.movies import Movie
 from ecr_agent.opening import (
+    ABOUT_ME,
     GOODBYES,
     LAUGHS,
     THANKS,
@@ -64,6 +65,7 @@ def test_acts_are_read_from_the_message():
     assert question_topic("I'm open to any suggestion! No, i haven't, is it interesting?") == "quality"
     assert user_act("I hope that helps, what else do you have?") == "question"
     assert about_me("My day is awesome, what about your day?") == "All good here, thanks for asking!"
+    assert about_me("Hello what a good movie you have seen?") in ABOUT_ME[1][1]  # replayed ReDial test 21166
     assert question_topic("Who is in it?") == "cast"
     assert question_topic("who directed that one") == "director"
     assert question_topic("What's it about?") == "plot"
