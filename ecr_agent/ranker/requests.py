@@ -174,6 +174,11 @@ WAR_WORDS = re.compile(
     re.I,
 )
 """How people name war movies ("a war movie", "WWII films"); "war" alone is left out ("Star Wars", "war of words")."""
+GENRES_TOGETHER = re.compile(
+    r"\b(?:together|at\s+the\s+same\s+time|mix(?:ed|ture)?\s+(?:of|with)|blend(?:ed)?\s+(?:of|with)|both|combin(?:ed|ation|es?))\b",
+    re.I,
+)
+"""Words that want the genres named in one movie ("I like humor and horror together", replayed ReDial test 21313)."""
 FOR_GROWN_UPS = re.compile(
     r"\bfor\s+(?:adults|grown[\s-]*ups|grownups|older\s+(?:people|viewers))\b"
     r"|\b(?:that|it|this)(?:'?s|\s+is)\s+(?:a\s+|for\s+)?(?:kids?|children'?s?)(?:\s+(?:movie|film|one))?\b",
@@ -325,6 +330,8 @@ class Request:
     """The ``person_names`` who mostly direct or write their movies: "by Stephen King", but "with Tom Hanks"."""
     implied: bool = False
     """Read from movies the user says they like ("I loved Jumanji"), not asked for: honoured, never announced."""
+    genres_together: bool = False
+    """The genres are wanted in one movie ("a horror comedy", "humor and horror together"), not any one of them."""
 
     def __bool__(self) -> bool:
         return bool(
@@ -348,7 +355,8 @@ class Request:
         """A phrase for replies: ``"a Horror film by Stephen King"``, ``"something like The Martian (2015)"``."""
         head = "something"
         if self.genres:
-            genres = " or ".join(dict.fromkeys(_genre_word(name) for name in self.genre_names)) + " movie"
+            joint = " and " if self.genres_together else " or "
+            genres = joint.join(dict.fromkeys(_genre_word(name) for name in self.genre_names)) + " movie"
             head = f"{'an' if genres[:1] in 'aeiou' else 'a'} {genres}"
         parts = [head]
         if self.topics:
@@ -608,6 +616,21 @@ def _request_in(
         years=years,
         topics=topics,
         makers=tuple(name for name in people.values() if facts.makes(name)),
+        genres_together=len(genres) > 1 and _genres_together(text, linker),
+    )
+
+
+def _genres_together(text: str, linker: EntityLinker) -> bool:
+    """Whether ``text`` wants its genres in one movie: two genre words side by side ("a horror comedy", "an action
+    comedy"; each alone was read as enough) or words like "together" and "mix of"."""
+    if GENRES_TOGETHER.search(text):
+        return True
+    words = [name for name in linker.link(text).names if name in linker.genres]
+    return any(
+        re.search(rf"\b{re.escape(first)}[\s-]+{re.escape(second)}\b", text, re.I)
+        for first in words
+        for second in words
+        if first != second
     )
 
 
@@ -1038,7 +1061,10 @@ def _reasons(facts: _Facts, movie_id: str, request: Request) -> list[str | None]
                 break
         reasons.append(found)
     kinds = facts.genres.get(movie_id, set())
-    if request.genres:
+    if request.genres and request.genres_together:
+        met = all(facts.genre_needs(g) <= kinds for g in request.genres)
+        reasons.append(" and ".join(facts.genre_name(g) for g in request.genres) if met else None)
+    elif request.genres:
         reasons.append(next((facts.genre_name(g) for g in request.genres if facts.genre_needs(g) <= kinds), None))
     if request.like_movies:
         found = None
@@ -1158,7 +1184,7 @@ def _parts(request: Request) -> list[Request]:
     """The single-kind requests of a request of several kinds (people, then genres, then like), else none."""
     parts = [
         Request(people=request.people, person_names=request.person_names),
-        Request(genres=request.genres, genre_names=request.genre_names),
+        Request(genres=request.genres, genre_names=request.genre_names, genres_together=request.genres_together),
         Request(like_movies=request.like_movies, like_titles=request.like_titles),
         Request(avoid_genres=request.avoid_genres, avoid_names=request.avoid_names),
         Request(avoid_people=request.avoid_people, avoid_people_names=request.avoid_people_names),
@@ -1181,6 +1207,9 @@ def _pool(facts: _Facts, request: Request) -> list[str]:
             needs = sorted(facts.genre_needs(genre))
             if needs:
                 found |= set.intersection(*(facts.by_genre.get(g, set()) for g in needs))
+        if request.genres_together:
+            needs = sorted(set().union(*(facts.genre_needs(g) for g in request.genres)))
+            found = set.intersection(*(facts.by_genre.get(g, set()) for g in needs)) if needs else set()
         pools.append(found)
     if request.like_movies:
         found = set()

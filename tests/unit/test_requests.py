@@ -487,3 +487,16 @@ def test_kid_movies_ask_for_family_movies(linker):
         linker, "I want something like Toy Story", "How about Finding Nemo (2003)?", "lol no that's a kids movie"
     )
     assert not grown.genres and grown.avoid_genres
+
+
+def test_genres_side_by_side_or_together_are_wanted_in_one_movie(linker):
+    # "a horror comedy" asked for a horror OR a comedy (It, Jumanji); replayed ReDial test 21313: "humor and horror
+    # together" got It
+    for text in ("I want a horror comedy", "I like humor and horror together", "a scary comedy"):
+        request = ask(linker, text)
+        assert request is not None and request.genres_together and " and " in request.describe(), text
+        ranked, found = honour_request(candidates(linker), request, linker.kg, linker.catalog, k=3)
+        assert found
+        for rec in ranked[:3]:
+            assert {"horror", "comedy"} <= set(linker.catalog[rec.movie_id].info.get("genre", [])), rec.title
+    assert not ask(linker, "I like horror and comedy").genres_together  # a list of likes: either will do
