@@ -74,7 +74,9 @@ AS_ITS_VIEWER = re.compile(
     r"\b(?:choice|pick|fit|option|must(?:-see)?)\s+for\s+me\b|\bfor\s+me\s+(?:not\s+)?to\s+(?:watch|enjoy|see|like)\b"
     r"|\bnot\s+sure\s+(?:if|whether)\s+(?:this|it|the)\s+(?:\w+\s+)?(?:is|was|would\s+be)\s+(?:worth|a\s+good|the\s+right"
     r"|right|for\s+me)\b"
-    r"|\b(?:I['’]m|I\s+am)\s+(?:not\s+)?(?:really\s+)?(?:a|an)\s+(?:[\w-]+\s+){0,2}?fan\b",
+    r"|\b(?:I['’]m|I\s+am)\s+(?:not\s+)?(?:really\s+)?(?:a|an)\s+(?:[\w-]+\s+){0,2}?fan\b"
+    # "not too long or complicated for me - just enough so that my imagination can work" (the 2026-12-02 bench)
+    r"|\btoo\s+[\w-]+(?:\s+or\s+[\w-]+)?\s+for\s+me\b|\bmy\s+(?:imagination|mind|brain|heart)\b",
     re.I,
 )
 """A sentence that weighs the pick as if the assistant were to watch it, or doubts it ("I am not sure if this movie is
@@ -92,6 +94,8 @@ amazing in this movie)" keeps "the wonderful Regina Hall"). A bracket left open 
 
 HEARSAY = re.compile(
     r"\b(?:praised|acclaimed|recogni[sz]ed|well[- ]received|received\s+(?:very\s+)?well)\b"
+    # "the franchise is still alive and thriving", "this film has been made into an entertaining TV show" (12-02)
+    r"|\bstill\s+alive\b|\bthriving\b|\bbeen\s+made\s+into\b"
     r"|\b(?:was|is|been)\s+(?:a\s+)?(?:(?:great|huge|big|box[- ]office|major)\s+)?(?:hit|success|successful)\b"
     r"|\bgoing\s+strong\b|\balive\s+and\s+kicking\b|\bremembered\s+for\b|\bstill\s+being\s+watched\b"
     r"|\bglad\b[^.!?]*\breleased\b|\bstill\s+(?:being\s+made|popular|around|relevant|available|in\s+theaters)\b"

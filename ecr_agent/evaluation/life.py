@@ -79,6 +79,8 @@ LIFE_PATTERNS: dict[str, str] = {
         r"|\bI(?:['’]ve|\s+have)\s+(?:ever\s+)?(?:seen|watched)\b"
         # "I would have been happy to see it again" (the demo conversation, 2026-12-01 07:47)
         r"|\bI\b[^.!?]{0,40}?\b(?:see|watch|seeing|watching)\s+(?:it|this|that)(?:\s+(?:movie|film|one))?\s+again\b"
+        # "I think it's the best of the year and will be watching again for sure!" (the 2026-12-02 reply bench)
+        r"|\b(?:will|['’]ll)\s+(?:definitely\s+|surely\s+)?be\s+(?:watching|seeing)\s+(?:it\s+|this\s+)?again\b"
         r"|\b(?:I|we)\s+(?:have|['’]ve)\s+been\s+(?:watching|seeing)\b[^!?\n]{0,60}?\bfor\s+(?:a\s+long\s+time|years"
         r"|ages|decades|a\s+while)\b"
         r"|\b(?:every|each)\s+(?:Christmas|Halloween|Thanksgiving|Easter|holiday(?:\s+season)?|year|summer|winter"

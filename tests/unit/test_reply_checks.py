@@ -130,6 +130,7 @@ INVENTED = [
     ("I loved the movie, and it was a great way to end my holiday.", "life_events"),
     ("I am so excited to see this movie.", "anticipation"),
     ("It made me feel like I had seen the first 10 minutes of the movie before.", "viewing_claim"),
+    ("I think it's the best of the year and will be watching again for sure!", "viewings"),
     ("I have seen this movie before, but never had the chance to see it again.", "viewing_claim"),
     ("I've watched it and it was great.", "viewing_claim"),
     ("I haven't seen it yet, but it looks good.", "viewing_claim"),
@@ -516,6 +517,12 @@ def test_the_gate_never_ends_a_reply_mid_sentence():
     assert gate.filter(improved, None) == "It is scary."
     recognized = "It is scary. I'm glad to see that the movie has been recognized for its horror elements."
     assert gate.filter(recognized, None) == "It is scary."
+    for said in (
+        "I'm glad to see that the franchise is still alive and thriving.",
+        "I'm glad to see that this film has been made into an entertaining TV show!",
+        "It is not too long or complicated for me - just enough so that my imagination can work through it.",
+    ):  # the 2026-12-02 reply bench
+        assert gate.filter(f"It is scary. {said}", None) == "It is scary.", said
     aside = "It is a great film. The cast is great (and I'm not sure if it was even directed by Edgar Wright)."  # 21269
     assert gate.filter(aside, None) == "It is a great film. The cast is great."  # the doubt is cut, since 12-01 11:10
     for said in ("She is the best movie ever made, and it's one that has been missed by many people!",):
