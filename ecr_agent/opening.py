@@ -299,8 +299,8 @@ def answer_question(reading: TurnReading) -> str | None:
     asked = next(((genre, said) for pattern, genre, said in KIND_QUESTIONS if pattern.search(reading.text)), None)
     if topic == "genre" and asked is not None and movie.info.get("genre"):
         genre, said = asked
-        if genre in movie.info["genre"][:2]:  # the kind names it: "Yes, It is a horror movie."
-            return f"Yes, {movie.title} is {_kind(movie)}."
+        if genre in movie.info["genre"][:3]:  # the kind names it: "Yes, It is a horror movie."
+            return f"Yes, {movie.title} is {_article(join_names(movie.info['genre'][:3]) + ' movie')}."
         yes = genre in movie.info["genre"]
         return f"{'Yes' if yes else 'No'}, {movie.title} {'is' if yes else 'is not'} {said}: it's {_kind(movie)}."
     return answer(topic, movie) if topic else None

@@ -176,15 +176,15 @@ class FeedbackReader:
         """Whether a reply that does not name the target finds fault with film people who are not in it ("Hmm I
         don't really like Jake Gyllenhaal" after a suggestion of The Game): the user turns the person away, not the
         movie (`ecr_agent.ranker.requests` keeps the person out of the picks)."""
-        movie = self.linker.kg.movie_entity.get(item.movie_id)
-        if item.named or movie is None:
+        movie = self.linker.kg.movie_entity.get(item.movie_id)  # None for a movie the KG lacks (Jumanji, 2017)
+        if item.named:
             return False
         faults = [clause for clause in split_clauses(item.reply) if OTHER not in clause and cues(clause).negative]
         named = [[e for e in self.linker.link(c).entity_ids if e in self.linker.film_people] for c in faults]
         if not faults or not all(named):  # "no not really, … I love Mike Myers": the fault is the movie's
             return False
         people = {person for found in named for person in found}
-        if people & self.linker.kg.tails(movie):
+        if movie is not None and people & self.linker.kg.tails(movie):
             return False
         info = self.linker.catalog[item.movie_id].info  # the KG misses credits the metadata has (Stephen King)
         credited = {name.lower() for key in ("director", "writer", "star") for name in info.get(key, [])}

@@ -549,6 +549,16 @@ def test_a_fault_found_with_someone_not_in_the_suggestion_does_not_turn_it_down(
     assert down("not a fan of that one") == [True]
 
 
+def test_a_fault_found_with_someone_spares_a_movie_the_kg_lacks_too(rules, linker):
+    # a scripted chat: "hmm I don't like Adam Sandler" turned down Jumanji (2017), which has no KG entity
+    suggestion = "Try Jumanji (2017): it's a comedy and action movie directed by Jake Kasdan."
+    turns = [ChatTurn("user", "cheer me up"), ChatTurn("assistant", suggestion)]
+    read = rules.read([*turns, ChatTurn("user", "hmm I don't like Adam Sandler")]).latest()
+    assert [m.turned_down for m in read] == [False]
+    read = rules.read([*turns, ChatTurn("user", "hmm I don't like Dwayne Johnson")]).latest()
+    assert [m.turned_down for m in read] == [True]  # he stars in it (the metadata says so)
+
+
 def test_turned_down_threshold_is_a_model_score_below_one_even_when_only_rules_call_turned_down():
     from ecr_agent.feedback.training import best_threshold, model_thresholds
 

@@ -210,13 +210,15 @@ def test_is_it_a_cartoon_gets_a_yes_or_a_no():
     said = answer_question(TurnReading("Is it a cartoon?", asked_about=beast))
     assert said == "No, Beauty and the Beast (2017) is not animated: it's an adventure and family movie."
     said = answer_question(TurnReading("Is it animated?", asked_about=frozen))
-    assert (
-        said == "Yes, Frozen (2013) is an animation and adventure movie."
-    )  # not "Yes, It is a horror movie: it's a horror …"
+    # not "Yes, It is a horror movie: it's a horror movie."
+    assert said == "Yes, Frozen (2013) is an animation, adventure and comedy movie."
     # played chats: "Is it scary?" got "Wonder Woman is an action and adventure movie." with no yes or no
     scared = answer_question(TurnReading("is it too scary for a 6 year old?", asked_about=frozen))
     assert scared == "No, Frozen (2013) is not a horror movie: it's an animation and adventure movie."
-    assert answer_question(TurnReading("Is it funny?", asked_about=frozen)).startswith("Yes, Frozen (2013) is a comedy")
+    # a third genre is named in the yes (a scripted chat: "Yes, Zombieland (2009) is a horror movie: it's an action
+    # and comedy movie.")
+    funny = answer_question(TurnReading("Is it funny?", asked_about=frozen))
+    assert funny == "Yes, Frozen (2013) is an animation, adventure and comedy movie."
 
 
 def test_is_someone_in_it_gets_a_yes_or_a_no_from_the_credits():
