@@ -300,7 +300,7 @@ def answer_question(reading: TurnReading) -> str | None:
     if topic == "genre" and asked is not None and movie.info.get("genre"):
         genre, said = asked
         if genre in movie.info["genre"][:3]:  # the kind names it: "Yes, It is a horror movie."
-            return f"Yes, {movie.title} is {_article(join_names(movie.info['genre'][:3]) + ' movie')}."
+            return f"Yes, {movie.title} is {_kind(movie, genres=3)}."
         yes = genre in movie.info["genre"]
         return f"{'Yes' if yes else 'No'}, {movie.title} {'is' if yes else 'is not'} {said}: it's {_kind(movie)}."
     return answer(topic, movie) if topic else None
@@ -446,9 +446,9 @@ def join_names(items: Sequence[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1] if items else ""
 
 
-def _kind(movie: Movie) -> str:
-    """What kind of movie it is, from its first two catalogue genres ("an action and adventure movie")."""
-    return _article(f"{join_names(movie.info['genre'][:2])} movie")
+def _kind(movie: Movie, genres: int = 2) -> str:
+    """What kind of movie it is, from its first ``genres`` catalogue genres ("an action and adventure movie")."""
+    return _article(f"{join_names(movie.info['genre'][:genres])} movie")
 
 
 def _article(phrase: str) -> str:

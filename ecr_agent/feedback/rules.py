@@ -116,6 +116,11 @@ ASKS_IF_SEEN = re.compile(
     r"\b(?:have|did|do)\s+(?:you|u)\s+(?:ever\s+|already\s+)?(?:seen|see|saw|watched|watch|heard)\b", re.I
 )
 """An assistant turn that asks whether the user has seen a movie."""
+SAYS_IT_IS_FOR_KIDS = (
+    r"\b(?:that|it|this)(?:'?s|\s+is)\s+(?:a\s+|for\s+)?(?:kids?|children'?s?)(?:\s+(?:movie|film|one))?\b"
+)
+""""lol no that's a kids movie": the user is after something for grown-ups (`ecr_agent.ranker.requests` turns family
+and animation away on it too)."""
 REDIRECTS = re.compile(
     r"\b(?:any|anything|something|some|one)\s+(?:more\s+|a\s+(?:little|bit)\s+)?(?:different|newer|older|recent|less"
     r"|lighter)\b"
@@ -124,7 +129,7 @@ REDIRECTS = re.compile(
     r"|\bthan\s+what\s+i\b|\bwhat\s+i'?m\s+(?:after|looking)\b|\bin\s+the\s+mood\s+for\b|\bi'?d\s+(?:rather|prefer)\b"
     r"|\bi\s+(?:would\s+|'d\s+|really\s+)?(?:like|want|wanted|prefer)\s+(?:something|one|a\s+movie)\b|\bpreferably\b"
     r"|\binterested\s+in\s+more\b|\bsomething\s+(?:i\s+have\s*n'?t|i\s+haven'?t|from\s+the)\b"
-    r"|\b(?:that|it|this)(?:'?s|\s+is)\s+(?:a\s+|for\s+)?(?:kids?|children'?s?)(?:\s+(?:movie|film|one))?\b",
+    rf"|{SAYS_IT_IS_FOR_KIDS}",
     re.I,
 )
 """Describing what the user is after instead ("something more recent", "more like MovieY", "That's a TV show",

@@ -179,13 +179,9 @@ GENRES_TOGETHER = re.compile(
     re.I,
 )
 """Words that want the genres named in one movie ("I like humor and horror together", replayed ReDial test 21313)."""
-FOR_GROWN_UPS = re.compile(
-    r"\bfor\s+(?:adults|grown[\s-]*ups|grownups|older\s+(?:people|viewers))\b"
-    r"|\b(?:that|it|this)(?:'?s|\s+is)\s+(?:a\s+|for\s+)?(?:kids?|children'?s?)(?:\s+(?:movie|film|one))?\b",
-    re.I,
-)
-"""Not a children's movie ("like Toy Story but for adults", "lol no that's a kids movie": a scripted chat went on
-with Finding Dory): family and animation movies are turned away."""
+FOR_GROWN_UPS = re.compile(r"\bfor\s+(?:adults|grown[\s-]*ups|grownups|older\s+(?:people|viewers))\b", re.I)
+"""Not a children's movie ("like Toy Story but for adults"; and see `_for_grown_ups`): family and animation movies
+are turned away."""
 DECADE = re.compile(
     r"(?<!\bmy )(?<!\bour )(?<!\bher )(?<!\bhis )(?<!\byour )(?<!\btheir )"
     r"\b(?:(?:19)?([2-9])0|(20[01])0)'?s\b|\b(fifties|sixties|seventies|eighties|nineties)\b",
@@ -575,7 +571,7 @@ def _request_in(
                 avoided_topics.extend(_avoided_topics(negated, facts, linked.names))
             liking = liking or cue is not None
     like_movies = tuple(facts.same_title_with(m, people) for m in dict.fromkeys(like) if m in facts.known)
-    if FOR_GROWN_UPS.search(text):
+    if _for_grown_ups(text):
         for key in ("family", "animation"):
             entity = linker.entities.get(key)
             if entity is not None and facts.genre_needs(entity):
@@ -618,6 +614,14 @@ def _request_in(
         makers=tuple(name for name in people.values() if facts.makes(name)),
         genres_together=len(genres) > 1 and _genres_together(text, linker),
     )
+
+
+def _for_grown_ups(text: str) -> bool:
+    """Whether ``text`` asks for no children's movie: "for adults", or the feedback cue "lol no that's a kids movie"
+    (a scripted chat went on with Finding Dory)."""
+    from ecr_agent.feedback.rules import SAYS_IT_IS_FOR_KIDS  # the feedback package loads torch: not at import
+
+    return bool(FOR_GROWN_UPS.search(text) or re.search(SAYS_IT_IS_FOR_KIDS, text, re.I))
 
 
 def _genres_together(text: str, linker: EntityLinker) -> bool:
@@ -735,7 +739,7 @@ def _read_part(
     linked = linker.link(text)
     _people_and_genres(text, linked.names, linked.movie_ids, linker, facts, people, genres)
     keys = [GENRE_PHRASES[_phrase_key(phrase)] for phrase in GENRE_PHRASE.findall(text)]
-    keys += ["family"] if FOR_KIDS.search(text) and not FOR_GROWN_UPS.search(text) else []
+    keys += ["family"] if FOR_KIDS.search(text) and not _for_grown_ups(text) else []
     keys += ["comedy"] if CHEER_UP.search(text) else []
     keys += ["romance"] if DATE_NIGHT.search(text) else []
     for key in keys:
@@ -972,9 +976,9 @@ class _Facts:
 
     def genre_name(self, entity: int) -> str:
         """Readable genre: ``"Horror film"``, ``"Romantic comedy"``; ``"Science fiction film"`` for Sci-fi."""
-        needs = self.genre_needs(entity)
         if entity == WAR_GENRE:
             return genre_display("war")
+        needs = self.genre_needs(entity)
         name = self.kg.name(entity)
         return genre_display(next(iter(needs))) if len(needs) == 1 and not name.lower().endswith("film") else name
 
@@ -1202,14 +1206,12 @@ def _pool(facts: _Facts, request: Request) -> list[str]:
     if request.people:
         pools.append(set().union(*(facts.by_person.get(_key(facts.kg.name(p)), set()) for p in request.people)))
     if request.genres:
+        # each genre's catalogue genres, all of them at once when the genres are wanted together
+        wanted = [facts.genre_needs(g) for g in request.genres]
         found: set[str] = set()
-        for genre in request.genres:
-            needs = sorted(facts.genre_needs(genre))
+        for needs in [frozenset().union(*wanted)] if request.genres_together else wanted:
             if needs:
-                found |= set.intersection(*(facts.by_genre.get(g, set()) for g in needs))
-        if request.genres_together:
-            needs = sorted(set().union(*(facts.genre_needs(g) for g in request.genres)))
-            found = set.intersection(*(facts.by_genre.get(g, set()) for g in needs)) if needs else set()
+                found |= set.intersection(*(facts.by_genre.get(g, set()) for g in sorted(needs)))
         pools.append(found)
     if request.like_movies:
         found = set()
