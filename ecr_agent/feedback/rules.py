@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ecr_agent.opening import FINE_THANKS
+
 OTHER = "MovieY"
 """Placeholder of every other movie in a feedback item's texts (the target is ``MovieX``)."""
 
@@ -208,7 +210,8 @@ class Cues:
 
 def cues(text: str) -> Cues:
     """Read the cues of ``text``; a negated positive ("didn't like it") counts as negative only."""
-    text = PRAISE_BY_DENIAL.sub(" great ", text.replace("\u2019", "'"))
+    # "I'm good, thanks for asking" answers "how are you?": no thanks for the suggestion
+    text = FINE_THANKS.sub(" ", PRAISE_BY_DENIAL.sub(" great ", text.replace("\u2019", "'")))
     not_seen = bool(NOT_SEEN.search(text))
     criticised, conceded = _critique(text)
     negative = criticised and not conceded

@@ -174,6 +174,8 @@ WAR_WORDS = re.compile(
     re.I,
 )
 """How people name war movies ("a war movie", "WWII films"); "war" alone is left out ("Star Wars", "war of words")."""
+VIOLENCE_WORDS = re.compile(r"\b(?:violen(?:t|ce)|gor(?:e|y)|gory|bloody|blood|brutal|graphic)\b", re.I)
+"""Violence turned away ("nothing too violent", "no gore please"): horror and war movies are turned away with it."""
 GENRES_TOGETHER = re.compile(
     r"\b(?:together|at\s+the\s+same\s+time|mix(?:ed|ture)?\s+(?:of|with)|blend(?:ed)?\s+(?:of|with)|both|combin(?:ed|ation|es?))\b",
     re.I,
@@ -216,6 +218,18 @@ BOUND_BEFORE = re.compile(
     re.I,
 )
 """Words before a decade that make it a bound: group 1 set for "after", unset for "before"."""
+_YEAR = r"(?:19[2-9]\d|20[0-3]\d)"
+YEAR_SPAN = re.compile(
+    rf"\b(?:from\s+|between\s+)?({_YEAR})\s*(?:-|\u2013|to|and|through|thru|until|till)\s*({_YEAR}|\d\d)\b(?!\s*\))", re.I
+)
+""""from 2015-2017", "between 2000 and 2010", "2015-17": the years from the first to the last."""
+YEAR_BOUND = re.compile(
+    rf"\b(?:(after|since|newer\s+than|more\s+recent\s+than|later\s+than|post)|(before|older\s+than|earlier\s+than|pre)"
+    rf"|(from|in))[\s-]+({_YEAR})\b(?!\s*\))(\s*(?:on\b|onwards?\b|or\s+(?:later|newer)\b|and\s+(?:later|newer|up)\b))?",
+    re.I,
+)
+""""after 2010", "before 1980", "from 2015 on" bound the era; "from 2016" alone asks for that year. A year in
+parentheses is a title's ("It (2017)")."""
 TOPIC = re.compile(
     r"(?i:\b(?P<lead>any|anything|something|movies?|films?|ones?|documentar(?:y|ies)|specifically|preferably)\s+"
     r"(?:with|about|involving|featuring|that\s+(?:has|have|features?))\s+"
@@ -407,6 +421,19 @@ def read_years(text: str, anchor: int | None) -> tuple[int, int] | None:
         decades.append(first)
     if decades:  # "the 70's & 80's": both
         return min(decades), max(decades) + 9
+    if span := YEAR_SPAN.search(text):
+        first, last = int(span.group(1)), span.group(2)
+        last = int(last) if len(last) == 4 else first // 100 * 100 + int(last)
+        if first <= last:
+            return first, last
+    if bound := YEAR_BOUND.search(text):
+        after, before, at, year, onwards = bound.groups()
+        year = int(year)
+        if after:
+            return (year if after.lower() == "since" else year + 1), 9999
+        if before:
+            return 0, year - 1
+        return (year, 9999) if onwards else (year, year)
 
     def asks(pattern: re.Pattern[str]) -> bool:
         return any(not DESCRIBING.search(text[: found.start()]) for found in pattern.finditer(text))
@@ -563,6 +590,10 @@ def _request_in(
                 _people_and_genres(negated, linked.names, linked.movie_ids, linker, facts, turned_away, avoided)
                 if WAR_WORDS.search(negated):
                     avoided.setdefault(WAR_GENRE, facts.genre_name(WAR_GENRE))
+                if VIOLENCE_WORDS.search(negated):
+                    for entity in (linker.entities.get("horror"), WAR_GENRE):
+                        if entity is not None:
+                            avoided.setdefault(entity, facts.genre_name(entity))
                 for name in linked.names:
                     person = linker.entity_named(name)
                     said = DISLIKE + _spaced(name) + NOT_THEIR_BEST

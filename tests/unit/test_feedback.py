@@ -206,6 +206,12 @@ def test_sounds_cute_takes_the_pick_up():
         assert rule_verdict(reply, reply, named=False, just_suggested=True).accepted, reply
 
 
+def test_thanks_for_asking_how_i_am_takes_nothing_up():
+    for reply in ("I'm good, thanks for asking!", "Doing well thanks. Got any thrillers?"):
+        assert not rule_verdict(reply, reply, named=False, just_suggested=True).accepted, reply
+    assert rule_verdict("Great, thanks!", "Great, thanks!", named=False, just_suggested=True).accepted
+
+
 def test_a_concession_about_the_chat_takes_nothing_back():
     reply = "Lol No thanks my platoon would hate it. I have to go, but this was fun."
     assert rule_verdict(reply, reply, named=False, just_suggested=True).said_no

@@ -234,9 +234,16 @@ def title_year(linker: EntityLinker, movie: str) -> int:
         ("I love musicals and am looking for some new ones!", None),
         ("Any new ones out?", (2010, 9999)),
         ("Black Panther is a new movie that I want to see soon.", None),
+        ("Any good comedy from 2015-2017?", (2015, 2017)),
+        ("a thriller released between 2000 and 2010", (2000, 2010)),
+        ("something from 2015 onwards", (2015, 9999)),
+        ("anything made after 2010 please", (2011, 9999)),
+        ("a horror movie from before 1980", (0, 1979)),
+        ("a comedy from 2016", (2016, 2016)),
+        ("I loved It (2017)", None),
     ],
 )
-def test_an_era_is_read_from_decades_and_age_words(linker, message, years):
+def test_an_era_is_read_from_decades_age_words_and_years(linker, message, years):
     request = ask(linker, message)
     assert (request.years if request is not None else None) == years
 
@@ -500,3 +507,17 @@ def test_genres_side_by_side_or_together_are_wanted_in_one_movie(linker):
         for rec in ranked[:3]:
             assert {"horror", "comedy"} <= set(linker.catalog[rec.movie_id].info.get("genre", [])), rec.title
     assert not ask(linker, "I like horror and comedy").genres_together  # a list of likes: either will do
+
+
+def test_violence_turned_away_turns_horror_and_war_away(linker):
+    request = ask(linker, "I want a thriller, but nothing too violent")
+    assert request is not None and request.genre_names and set(request.avoid_names) >= {"War film"} | {
+        name for name in request.avoid_names if "orror" in name
+    }
+    assert any("orror" in name for name in request.avoid_names), request.avoid_names
+    ranked, found = honour_request(candidates(linker), request, linker.kg, linker.catalog, k=5)
+    assert found
+    for rec in ranked[:5]:
+        genres = linker.catalog[rec.movie_id].info.get("genre", [])
+        assert "horror" not in genres and "war" not in genres, (rec.movie_id, genres)
+    assert not ask(linker, "I love violent action movies").avoid_genres
