@@ -220,7 +220,8 @@ BOUND_BEFORE = re.compile(
 """Words before a decade that make it a bound: group 1 set for "after", unset for "before"."""
 _YEAR = r"(?:19[2-9]\d|20[0-3]\d)"
 YEAR_SPAN = re.compile(
-    rf"\b(?:from\s+|between\s+)?({_YEAR})\s*(?:-|\u2013|to|and|through|thru|until|till)\s*({_YEAR}|\d\d)\b(?!\s*\))", re.I
+    rf"\b(?:from\s+|between\s+)?({_YEAR})\s*(?:-|\u2013|to|and|through|thru|until|till)\s*({_YEAR}|\d\d)\b(?!\s*\))",
+    re.I,
 )
 """"from 2015-2017", "between 2000 and 2010", "2015-17": the years from the first to the last."""
 YEAR_BOUND = re.compile(
