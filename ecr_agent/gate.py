@@ -8,8 +8,8 @@ it down (`TALKS_DOWN`), that weighs it as if the assistant were to watch it (`AS
 (`APOLOGY`: the opening answers a turn-down), that reports how the movie was received (`HEARSAY`), that takes the
 pick as seen by the user (`PRESUMES_SEEN`) or that takes the movie for an actor (`CALLED_AN_ACTOR`); a bracketed
 aside is cut from its sentence first (`ASIDE`). A film person named in passing must be in the movie (the claim
-checker's *person* claim), and a plot it tells must share words with the movie's plot (its *plot* claim).
-Streaming releases each sentence once it is complete, so what streams is exactly what `filter` returns. A last
+checker's *person* claim), and a plot it tells must share at least half its words with the movie's plot
+(`unsupported_plot`). Streaming releases each sentence once it is complete, so what streams is exactly what `filter` returns. A last
 sentence the model left unfinished ('The user is: "I loved it') is dropped too: a reply never ends mid-sentence.
 """
 
@@ -157,7 +157,7 @@ class SentenceGate:
         name = YEAR_SUFFIX.sub("", self.book.title_of(movie_id)).strip()
         if name and re.search(re.escape(name) + CALLED_AN_ACTOR, sentence, re.I):
             return False
-        return not false_claims(sentence, movie_id, self.book, previous)
+        return not false_claims(sentence, movie_id, self.book, previous, plot_must_match=True)
 
     def filter(self, text: str, movie_id: str | None, context: str = "") -> str:
         """``text`` without its dropped sentences and asides (unchanged when nothing is cut); ``context`` is the

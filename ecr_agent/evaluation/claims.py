@@ -903,18 +903,34 @@ def people_named(text: str, book: FactBook) -> set[str]:
     return {match.group(0) for match in _NAME_RE.finditer(text) if book.is_person(match.group(0))}
 
 
-def false_claims(text: str, movie_id: str, book: FactBook, previous: str = "") -> list[str]:
+def false_claims(
+    text: str, movie_id: str, book: FactBook, previous: str = "", *, plot_must_match: bool = False
+) -> list[str]:
     """The sentences of ``text`` holding a false claim, so the chain can drop them before the user sees them.
 
     A sentence opening with "He" / "She" is read as about the person the sentence before it opens with (``previous``
-    for the first sentence of ``text``)."""
+    for the first sentence of ``text``). With ``plot_must_match`` a plot the movie's own plot does not support is
+    false too (`unsupported_plot`), not only one that shares no word with it."""
     false = []
     for sentence in split_sentences(text):
         resolved = with_subject(sentence, previous, book)
-        if any(verify(claim, book) is False for claim in find_claims(resolved, movie_id, book)):
+        claims = find_claims(resolved, movie_id, book)
+        if any(verify(claim, book) is False for claim in claims) or (
+            plot_must_match and any(unsupported_plot(claim, book) for claim in claims)
+        ):
             false.append(sentence)
         previous = sentence
     return false
+
+
+def unsupported_plot(claim: Claim, book: FactBook) -> bool:
+    """Whether ``claim`` tells a plot of at least two content words that its movie's plot does not support: fewer
+    than half of them occur in it ("the love of two young women" for Safe Haven, whose plot has one "young woman").
+    Too strict for the fact metric, where a loose paraphrase counts as unknown, but right for what the user reads."""
+    if claim.kind != "plot" or len(plot_words(claim.value)) < 2:
+        return False
+    plotted = [movie_id for movie_id in book.resolve(claim.movie) if book.facts[movie_id].plot]
+    return bool(plotted) and not any(_verify_on(claim, movie_id, book) for movie_id in plotted)
 
 
 def fact_report(replies: Sequence[str], movie_ids: Sequence[str], book: FactBook) -> dict:

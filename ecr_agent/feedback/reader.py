@@ -257,7 +257,8 @@ def verdicts_from_probabilities(
     ("I've seen that one. Do you have one more?") turns it down whatever the head says (`RuleVerdict.moved_on`);
     one that only asks a question about it ("Who wrote it?") does not (`RuleVerdict.asks`), and words against it
     ("seen it, didn't really like it") do (`RuleVerdict.said_no`); a reply that speaks only of other movies ("I liked
-    Cocoon" after "you need a movie now: Grimm") says nothing of it (`RuleVerdict.silent`).
+    Cocoon" after "you need a movie now: Grimm") says nothing of it (`RuleVerdict.silent`). "Sounds good" or "I'll
+    check it out" takes it up whatever the head says (`RuleVerdict.takes_it_up`).
     """
     verdicts = []
     for item, p_liked, p_seen in zip(items, liked.tolist(), seen.tolist(), strict=True):
@@ -266,7 +267,9 @@ def verdicts_from_probabilities(
         said_no = rule.said_no or (settled is None and p_liked[0] >= config.turned_down_threshold)
         turned_down = said_no or rule.moved_on
         unseen_only = rule.seen is False and not rule.accepted  # "No, I've never heard of that!"
-        accepted = not (turned_down or rule.silent or unseen_only) and p_liked[1] >= config.accepted_threshold
+        accepted = not (turned_down or rule.silent or unseen_only) and (
+            p_liked[1] >= config.accepted_threshold or rule.takes_it_up
+        )
         said = rule.seen
         if said is None and not rule.silent and max(p_seen[0], p_seen[1]) >= config.seen_threshold:
             said = p_seen[1] >= p_seen[0]

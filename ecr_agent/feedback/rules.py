@@ -87,6 +87,16 @@ POSITIVE = re.compile(
     r"|\badding\s+(?:it|that|this|them|MovieX)\b",
     re.I,
 )
+TAKES_IT_UP = re.compile(
+    r"\b(?:sounds?|looks?)\s+(?:\w+\s+)?(?:good|great|interesting|fun|awesome|cool|perfect|cute|lovely|sweet|wonderful"
+    r"|neat|promising|intriguing)\b|\bcheck\s+(?:it|that|this|MovieX)?\s*out\b"
+    r"|\bi'?ll\s+(?:watch|try|give|add|definitely|check|look\s+(?:it|into))"
+    r"|\bgive\s+(?:it|that|this|MovieX)(?:\s+one)?\s+a\s+(?:go|try|shot|watch|look|chance)\b"
+    r"|\b(?:good|great|nice)\s+(?:one|idea|choice|suggestion|pick|call)\b|^\W*(?:perfect|excellent|awesome)\b",
+    re.I,
+)
+"""The positive cues that take a suggestion up on their own ("Sounds good", "I'll check it out", "Perfect!"), not
+only a good word near it: the head gave "Sounds good" after a suggestion p = 0.47 and the movie was not taken up."""
 LIKE_NOT_LIKING = re.compile(
     r"\b(?:would\s+|'d\s+)?like\s+(?:something|anything|some|a\s+movie|movies)\b"
     r"|\b(?:movies?|films?|something|anything|ones?|stuff|more|things?|similar|just)\s+like\b"
@@ -266,6 +276,9 @@ class RuleVerdict:
     took_back: bool = False
     """Words against the target that a concession takes back ("never was a fan of any of it but I enjoy them now"):
     not turned down whatever the head says."""
+    takes_it_up: bool = False
+    """A cue that takes the target up on its own (`TAKES_IT_UP`) in a reply naming no other movie, or in the target's
+    own clause: accepted whatever the head says."""
     silent: bool = False
     """The reply names other movies and has no words about the target, neither before the first other movie (less
     those leading into it) nor after the last ("I liked MovieY" after a suggestion of MovieX): the head, which reads
@@ -315,5 +328,6 @@ def rule_verdict(clause: str, reply: str, named: bool, just_suggested: bool = Fa
         asks=whole.asks,
         said_no=negative,
         took_back=said.conceded,
+        takes_it_up=positive and not negative and not moved_on and not elsewhere and bool(TAKES_IT_UP.search(read)),
         silent=elsewhere and not WORD.search(about) and not WORD.search(clause.rsplit(OTHER, 1)[-1]),
     )

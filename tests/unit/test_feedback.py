@@ -543,6 +543,24 @@ def test_the_head_may_not_take_up_a_movie_the_words_say_nothing_of_or_only_have_
     assert [v.seen for v in verdicts] == [None, False, False, True]
 
 
+def test_a_reply_that_takes_the_suggestion_up_is_accepted_whatever_the_head_says():
+    from ecr_agent.feedback.dataset import FeedbackItem
+    from ecr_agent.feedback.model import FeedbackModelConfig
+
+    def item(reply: str) -> FeedbackItem:
+        return FeedbackItem("1", "suggested", 2, reply, reply, "You might enjoy MovieX.", False, OTHER in reply, reply)
+
+    # scripted chats of 2026-12-02: the head gave "Sounds good" p = 0.47 and the opening said nothing of the movie
+    replies = ["Sounds good", "I'll check it out, thanks", "Perfect, thank you so much", "Thanks, bye", "Nice"]
+    replies += ["MovieY sounds perfect", "Sounds good but I've seen it and hated it"]
+    items = [item(reply) for reply in replies]
+    liked = torch.tensor([[0.06, 0.46, 0.48]] * len(items))
+    seen = torch.tensor([[0.5, 0.3, 0.2]] * len(items))
+    config = FeedbackModelConfig(accepted_threshold=0.5, turned_down_threshold=0.5, seen_threshold=0.9)
+    accepted = [v.accepted for v in verdicts_from_probabilities(items, liked, seen, config)]
+    assert accepted == [True, True, True, False, False, False, False]
+
+
 def test_a_fault_found_with_someone_not_in_the_suggestion_does_not_turn_it_down(rules, linker):
     # a played chat: "Fair enough, The Game (1997) isn't for everyone" answered a dislike of Jake Gyllenhaal
     def down(said: str) -> list[bool]:

@@ -695,6 +695,23 @@ def test_a_plot_claim_must_share_words_with_the_plot(book: FactBook):
     assert SentenceGate(book).filter("It is moving. It's about sleep paralysis.", sleepless) == "It is moving."
 
 
+def test_the_gate_drops_a_plot_the_movies_plot_does_not_support(book: FactBook):
+    from ecr_agent.evaluation.claims import unsupported_plot
+    from ecr_agent.gate import SentenceGate
+
+    # the 2026-12-02 demo: Safe Haven's plot has one "young woman" and a widower
+    haven = book.resolve("Safe Haven (2013)")[0]
+    told = "It's about the love of two young women, and it has all that you want in a story."
+    assert verdicts(told, haven, book) == {
+        ("plot", "the love of two young women, and it has all that you want in a story"): None
+    }
+    assert [unsupported_plot(c, book) for c in find_claims(told, haven, book)] == [True]
+    assert SentenceGate(book).filter(f"It is moving. {told}", haven) == "It is moving."
+    paraphrase = "It's about a young woman with a mysterious past and a widower."
+    assert SentenceGate(book).filter(paraphrase, haven) == paraphrase
+    assert not false_claims(told, haven, book)  # the fact metric still counts a loose plot as unknown, not false
+
+
 def test_a_wrong_year_after_the_recommended_title_is_false(book: FactBook):
     # replayed ReDial test 21941: the generated part wrote "I, Robot (2014) is a great movie." after "I, Robot (2004)"
     robot = book.resolve("I, Robot (2004)")[0]
