@@ -131,7 +131,8 @@ LIFE_PATTERNS: dict[str, str] = {
         r"|\b(?:I|we)\s+(?:saw|watched|rewatched)\s+(?:(?:it|this|that)(?:\s+(?:movie|film|one))?\b|(?-i:[A-Z0-9]))"
     ),
     "fandom": (
-        r"\bI(?:\s+am|['’]m|\s+have\s+always\s+been|['’]ve\s+always\s+been)\s+(?:\w+\s+){0,3}?fans?\b"
+        # "I have been a fan of Thor: Ragnarok for years" (a scripted chat, 2026-12-02)
+        r"\bI(?:\s+am|['’]m|\s+was|\s+have\s+(?:always\s+)?been|['’]ve\s+(?:always\s+)?been)\s+(?:\w+\s+){0,3}?fans?\b"
         r"|\bone\s+of\s+my\s+(?:all[- ]time\s+|personal\s+)?favou?rites?\b"
         r"|\bmy\s+(?:all[- ]time\s+|personal\s+)?favou?rite\s+(?:movies?|films?)\b"
         r"|\bI(?:\s+have|['’]ve)\s+been\s+(?:watching|following)\b"
@@ -148,6 +149,10 @@ LIFE_PATTERNS: dict[str, str] = {
         # "it was a great way to end my holiday" (a scripted chat, 2026-12-02)
         r"|\b(?:start|end|spend|begin|finish)\s+(?:my|our)\s+(?:day|night|evening|morning|weekend|holidays?"
         r"|vacation|summer|week)\b"
+        # "the movie was able to make a huge impact on my life" (a scripted chat, 2026-12-02)
+        r"|\b(?:changed|touched|shaped|impacted|saved)\s+my\s+life\b|\bin\s+my\s+life\b"
+        r"|\b(?:impact|impression|influence|mark)\s+on\s+(?:my\s+life|me)\b"
+        r"|\bmeans?\s+(?:a\s+lot|so\s+much|everything)\s+to\s+me\b"
     ),
 }
 """Name → regular expression (case-insensitive) of each kind of claimed experience; docs/replies.md lists them."""

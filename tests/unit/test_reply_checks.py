@@ -81,6 +81,11 @@ def test_docs_list_every_pattern():
 
 INVENTED = [
     ("I am a huge Jumanji fan.", "fandom"),
+    # scripted chats of 2026-12-02
+    ("I have been a fan of Thor: Ragnarok for years, and this film is the best.", "fandom"),
+    ("I am so glad that the movie was able to make a huge impact on my life.", "life_events"),
+    ("I am so happy that this movie was able make a huge impression on me.", "life_events"),
+    ("This movie means a lot to me.", "life_events"),
     ("I'm a huge fan of the X-Men franchise.", "fandom"),
     ("This film is one of my favorites, and the best action movie ever made!", "fandom"),
     ("I've been watching the movies since they first came out.", "fandom"),
@@ -158,6 +163,9 @@ NOT_INVENTED = [
     "I was 10 minutes in and already hooked.",
     "I was on the edge of my seat.",
     "I was so moved by the story.",
+    "It made a huge impression on audiences.",
+    "It is about a man whose life changed overnight.",
+    "Many fans love it.",
     "I was so glad to see the film end on a hopeful note.",
     "I could watch it over and over.",
     "It is a great movie to watch with your kids.",
