@@ -83,8 +83,9 @@ TOPIC_PATTERNS: tuple[tuple[Topic, re.Pattern[str]], ...] = (
     (
         "genre",
         re.compile(
-            r"\b(is it (too |very |really |that |so )?(a |an )?(scary|funny|comedy|horror|drama|romantic|sad|cartoon"
-            r"|animated|animation)|what kind"
+            # "is that one scary too?" (a scripted chat, 2026-12-02: read as a request for horror)
+            r"\b(is (it|that|this)( one| movie| film)? (too |very |really |that |so )?(a |an )?(scary|funny|comedy"
+            r"|horror|drama|romantic|sad|cartoon|animated|animation|kids?|family)|what kind"
             r"|genre)\b"
             # "Is Inglourious Basterds (2009) a comedy?" (replayed ReDial test 21269)
             r"|\b(is|was) [^?.!]{1,60}? (a|an) (comedy|horror|drama|thriller|romance|romantic|action|animated|family"
@@ -126,10 +127,20 @@ KIND_QUESTIONS: tuple[tuple[re.Pattern[str], str, str], ...] = (
     (re.compile(r"\b(scary|creepy|frightening|spooky|horror)\b", re.I), "horror", "a horror movie"),
     (re.compile(r"\b(funny|comedy|comedic)\b", re.I), "comedy", "a comedy"),
     (re.compile(r"\b(romantic|romance)\b", re.I), "romance", "a romance"),
+    (re.compile(r"\b(kids?|family|children)\b", re.I), "family", "a family movie"),
 )
 """Yes/no questions about what kind of movie it is → the catalogue genre that answers yes, and how to say it: "Is it
 a cartoon?", "Is it scary?" (a played chat answered "Wonder Woman is an action and adventure movie." with no yes or
-no), "is it too scary for a 6 year old?"."""
+no), "is it too scary for a 6 year old?", "Is it a kids movie?"."""
+UNSURE_NO = frozenset({"family"})
+"""Genres whose absence says no "no": the metadata tags 64 of its 399 animated movies *family* (not The Lion King)."""
+KIND_QUESTION = re.compile(
+    r"\b(is|was)\s+(it|that|this)(\s+one|\s+movie|\s+film)?\s+(\w+\s+){0,3}?(scary|creepy|frightening|spooky|horror"
+    r"|funny|comedy|comedic|romantic|romance|cartoon|animated|animation|kids?|family|children)\b[^.!?]{0,40}\?",
+    re.I,
+)
+"""A yes/no question about what kind the movie on the table is: it asks, it does not request ("is that one scary
+too?" asked for horror, and "Is it a kids movie?" for family movies, in a chat about Stephen King)."""
 
 GOODBYES = (
     "You're welcome, enjoy your movie night!",
@@ -302,6 +313,8 @@ def answer_question(reading: TurnReading) -> str | None:
         if genre in movie.info["genre"][:3]:  # the kind names it: "Yes, It is a horror movie."
             return f"Yes, {movie.title} is {_kind(movie, genres=3)}."
         yes = genre in movie.info["genre"]
+        if not yes and genre in UNSURE_NO:
+            return f"{movie.title} is {_kind(movie)}; I don't have content ratings to say whether it suits kids."
         return f"{'Yes' if yes else 'No'}, {movie.title} {'is' if yes else 'is not'} {said}: it's {_kind(movie)}."
     return answer(topic, movie) if topic else None
 

@@ -53,7 +53,7 @@ from ecr_agent.data.movies import MovieCatalog, genre_display
 from ecr_agent.knowledge.graph import PERSON_RELATIONS, KnowledgeGraph, entity_label, relation_label
 from ecr_agent.linking import GENRE_WORDS as LINKER_GENRE_WORDS
 from ecr_agent.linking import EntityLinker, brought_up
-from ecr_agent.opening import PERSON_QUESTION
+from ecr_agent.opening import KIND_QUESTION, PERSON_QUESTION
 from ecr_agent.types import ChatTurn, Recommendation
 
 __all__ = ["Request", "honour_request", "read_request", "satisfies"]
@@ -562,8 +562,10 @@ def _request_in(
     avoided_topics: list[str] = []
     seen: list[str] = []  # movies named so far in the message: what "like that" points back to
     wishes: list[tuple[str, tuple[str, ...]]] = []  # each clause before any negation, and the movies named before it
-    # "Is Jack Nicholson in it?" asks about the movie on the table: no request for Jack Nicholson
-    for sentence in SENTENCE_BREAK.split(PERSON_QUESTION.sub(" . ", text.replace("’", "'"))):
+    # "Is Jack Nicholson in it?" and "Is it a kids movie?" ask about the movie on the table: no request for Jack
+    # Nicholson or for family movies
+    asked = KIND_QUESTION.sub(" . ", PERSON_QUESTION.sub(" . ", text.replace("’", "'")))
+    for sentence in SENTENCE_BREAK.split(asked):
         liking = False  # a "like" cue opened in this sentence: its later movies are "like X" movies
         for clause in CLAUSE_BREAK.split(sentence):
             negation = NEGATION.search(clause)

@@ -219,6 +219,15 @@ def test_is_it_a_cartoon_gets_a_yes_or_a_no():
     # and comedy movie.")
     funny = answer_question(TurnReading("Is it funny?", asked_about=frozen))
     assert funny == "Yes, Frozen (2013) is an animation, adventure and comedy movie."
+    # scripted chats (2026-12-02): "is that one scary too?" was read as a request for horror, and "Is it a kids
+    # movie?" got "Thor: Ragnarok (2017) is an action and adventure movie." with no yes or no
+    assert question_topic("is that one scary too?") == "genre"
+    kids = answer_question(TurnReading("Is it a kids movie?", asked_about=beast))
+    assert kids == "Yes, Beauty and the Beast (2017) is an adventure, family and fantasy movie."
+    unsure = answer_question(TurnReading("Is it a kids movie?", asked_about=frozen))  # not "No": few are tagged family
+    assert unsure == (
+        "Frozen (2013) is an animation and adventure movie; I don't have content ratings to say whether it suits kids."
+    )
 
 
 def test_is_someone_in_it_gets_a_yes_or_a_no_from_the_credits():

@@ -312,6 +312,16 @@ def test_a_refined_request_is_news_once(linker):
     assert era_only.years == (1980, 1989) and era_only.continued
 
 
+def test_asking_what_kind_the_suggestion_is_requests_nothing(linker):
+    # a scripted chat (2026-12-02): the questions turned a Stephen King chat to horror, then to family movies
+    chat = ["I'm in the mood for something by Stephen King", "Have you seen Carrie (1976)?"]
+    for question in ("is that one scary too?", "Is it a kids movie?", "Is this one funny?"):
+        standing = ask(linker, *chat, question)
+        assert standing.person_names == ("Stephen King",) and not standing.genres and standing.continued, question
+    assert ask(linker, "Something scary?").genre_names == ("Horror film",)
+    assert ask(linker, "I want a movie for my kids. Is it possible?").genres
+
+
 def test_cheer_me_up_asks_for_a_comedy_and_what_else_is_like_it_for_similar_movies(linker):
     assert ask(linker, "I'm feeling down today, can you cheer me up with something?").genre_names == ("Comedy film",)
     assert ask(linker, "a feel-good movie please").genre_names == ("Comedy film",)
