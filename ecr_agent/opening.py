@@ -175,6 +175,21 @@ ABOUT_ME: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
 """Questions about the assistant's own viewing or taste, answered honestly: it has no life to tell."""
 UNMET_REQUEST = "I couldn't find"
 """How the opening says the catalogue has nothing the standing request asks for (said once per request)."""
+LOW_MOOD = re.compile(
+    r"\b(?:i'?m|i\s+am|im|i\s+feel|i'?ve\s+been|feeling)\s+(?:(?:so|really|kind\s+of|kinda|a\s+(?:bit|little)|pretty|very"
+    r"|quite|rather|super|feeling|just|a\s+little\s+bit)\s+){0,2}(?:down|sad|blue|low|depressed|upset|stressed(?:\s+out)?"
+    r"|lonely|miserable|gloomy|heartbroken|anxious|overwhelmed|burnt\s+out|burned\s+out)\b(?!\s+(?:for|to|with)\b)"
+    r"|(?:\b(?:a|such\s+a|had\s+a|having\s+a)\s+|^\W*)(?:really\s+)?(?:rough|bad|hard|tough|terrible|awful|long|crappy)\s+(?:day|week)\b",
+    re.I,
+)
+"""The user says they feel low ("I'm feeling kind of down today", "rough day at work"): the reply is sorry first, and
+the request reader asks for a comedy, as for "cheer me up" (a scripted chat answered "I'm feeling kind of down
+today" with Black Panther, It and The Shining, and not a word for the feeling)."""
+SYMPATHY = (
+    "Sorry you're feeling low; let's find something to lift your mood.",
+    "Sorry to hear that. Maybe something light will help.",
+    "That sounds hard. Let me find you something uplifting.",
+)
 LAUGHS = ("Ha, fair enough!", "Haha, nothing wrong with that!", "Ha, I like your style.")
 TURNED_DOWN = (
     "Fair enough, {movie} {verb}n't for everyone.",
@@ -414,15 +429,17 @@ def acknowledge(reading: TurnReading, key: str = "") -> str:
         return f"{thanks} I hope you enjoy {reading.accepted[-1]}." if reading.accepted else thanks
     if reading.request and not reading.request_met:
         return f"{UNMET_REQUEST} {reading.request} in my catalogue, sorry."
+    if LOW_MOOD.search(reading.text) and not (reading.accepted or reading.seen):
+        # what else they asked for ("I'm sad, something with Tom Hanks?"); the comedy is the mood's own
+        asked = _echo(reading.request, key) if reading.request and reading.request != "a comedy movie" else ""
+        return f"{_choose(SYMPATHY, key)} {asked}".strip()
     # what the user said of the movie comes before the laugh ("lol that one is hilarious, seen it a million times")
     if reading.liked_seen:
         return _choose(SEEN_LIKED, key).format(movie=reading.liked_seen[-1])
     if reading.seen:
         return _choose(SEEN, key).format(movie=reading.seen[-1])
-    asked = ""
-    if reading.request:  # "Haha nice. Anything like it but newer?": the taking up, then what they ask for next
-        request = reading.request
-        asked = _choose(REQUEST, key).format(request=request, Request=request[:1].upper() + request[1:])
+    # "Haha nice. Anything like it but newer?": the taking up, then what they ask for next
+    asked = _echo(reading.request, key) if reading.request else ""
     if reading.accepted:
         return " ".join(filter(None, (_choose(ACCEPTED, key).format(movie=reading.accepted[-1]), asked)))
     if reading.not_seen and not asked:
@@ -434,6 +451,11 @@ def acknowledge(reading: TurnReading, key: str = "") -> str:
     if act == "laugh":
         return _choose(LAUGHS, key)
     return ""
+
+
+def _echo(request: str, key: str) -> str:
+    """The request said back ("Sure, something by Stephen King.")."""
+    return _choose(REQUEST, key).format(request=request, Request=request[:1].upper() + request[1:])
 
 
 def about_me(text: str, key: str = "") -> str | None:

@@ -228,6 +228,12 @@ CLAIM_PATTERNS: dict[str, tuple[ClaimKind, str]] = {
         "plot",
         r"\b(?i:tells|told)\s+(?i:the|a)\s+(?i:\w+\s+)?(?i:story|tale)\s+(?i:of|about)\s+(?P<plot>[^.!?;]{3,160})",
     ),
+    # "The story of a young girl who was taken from her home …" said of Get Out (a scripted chat, 2026-12-02)
+    "the story of X": (
+        "plot",
+        r"(?<!tells\s)(?<!told\s)\b(?i:the)\s+(?i:(?:true|real|moving|touching|heartwarming|inspiring|sad)\s+)?"
+        r"(?i:story|tale)\s+(?i:of|about)\s+(?P<plot>[^.!?;]{3,160})",
+    ),
     "it is funny": (
         "genre",
         rf"\b(?:it|this\s+{_FILM}|the\s+{_FILM})\s*(?:is|was|['’]s)\s+"

@@ -53,7 +53,7 @@ from ecr_agent.data.movies import MovieCatalog, genre_display
 from ecr_agent.knowledge.graph import PERSON_RELATIONS, KnowledgeGraph, entity_label, relation_label
 from ecr_agent.linking import GENRE_WORDS as LINKER_GENRE_WORDS
 from ecr_agent.linking import EntityLinker, brought_up
-from ecr_agent.opening import KIND_QUESTION, PERSON_QUESTION
+from ecr_agent.opening import KIND_QUESTION, LOW_MOOD, PERSON_QUESTION
 from ecr_agent.types import ChatTurn, Recommendation
 
 __all__ = ["Request", "honour_request", "read_request", "satisfies"]
@@ -147,7 +147,8 @@ CHEER_UP = re.compile(
     r"|\bmake\s+(?:me|us)\s+(?:laugh|smile)\b|\bsomething\s+happy\b",
     re.I,
 )
-"""Asking to be cheered up ("I'm feeling down, cheer me up", "a feel-good movie"): a comedy."""
+"""Asking to be cheered up ("I'm feeling down, cheer me up", "a feel-good movie"): a comedy, as is saying one feels
+low (`opening.LOW_MOOD`: "I'm feeling kind of down today")."""
 DATE_NIGHT = re.compile(
     r"\bdate[\s-]*night\b|\b(?:a|on|our|my|first)\s+(?:first\s+)?date\b(?!\s+(?:of|with\s+\d))|\bdate\s+movie\b"
     r"|\bromantic\s+(?:evening|night)\b|\bvalentine'?s?\b",
@@ -328,6 +329,9 @@ class Request:
     avoid_genres: tuple[int, ...] = ()
     """Genres the user turned away from ("I'm scared of horror movies", "no more comedies")."""
     avoid_names: tuple[str, ...] = field(default=(), compare=False)
+    violent_genres: tuple[int, ...] = field(default=(), compare=False)
+    """Those of ``avoid_genres`` turned away only for violence ("no gore"): a genre the user asked for stays asked
+    for ("any good horror movies after 2010?" then "not a fan of gore though" lost its horror)."""
     avoid_people: tuple[int, ...] = ()
     """People the user turned away from ("I don't really like Jake Gyllenhaal"): no pick has them."""
     avoid_people_names: tuple[str, ...] = field(default=(), compare=False)
@@ -493,9 +497,8 @@ def read_request(turns: Sequence[ChatTurn], linker: EntityLinker) -> Request | N
             continue
         if refinement is None:
             return replace(found, continued=step > 0)
-        kept = [
-            (g, n) for g, n in zip(found.genres, found.genre_names, strict=True) if g not in refinement.avoid_genres
-        ]
+        turned_away = set(refinement.avoid_genres) - set(refinement.violent_genres)
+        kept = [(g, n) for g, n in zip(found.genres, found.genre_names, strict=True) if g not in turned_away]
         return _refined(
             replace(
                 found,
@@ -511,11 +514,19 @@ def read_request(turns: Sequence[ChatTurn], linker: EntityLinker) -> Request | N
 
 
 def _refined(request: Request, later: Request) -> Request:
-    """``request`` with the genres ``later`` turns away added, and ``later``'s era and topic (where it names one)."""
+    """``request`` with the genres ``later`` turns away added (not one ``request`` asks for that ``later`` turns away
+    only for violence), and ``later``'s era and topic (where it names one)."""
+    asked = set(request.genres) & set(later.violent_genres)
+    avoided = [
+        (g, n)
+        for g, n in zip(request.avoid_genres + later.avoid_genres, request.avoid_names + later.avoid_names, strict=True)
+        if g not in asked
+    ]
     return replace(
         request,
-        avoid_genres=tuple(dict.fromkeys(request.avoid_genres + later.avoid_genres)),
-        avoid_names=tuple(dict.fromkeys(request.avoid_names + later.avoid_names)),
+        avoid_genres=tuple(dict.fromkeys(g for g, _ in avoided)),
+        avoid_names=tuple(dict.fromkeys(n for _, n in avoided)),
+        violent_genres=tuple(dict.fromkeys(request.violent_genres + later.violent_genres)),
         avoid_people=tuple(dict.fromkeys(request.avoid_people + later.avoid_people)),
         avoid_people_names=tuple(dict.fromkeys(request.avoid_people_names + later.avoid_people_names)),
         avoid_topics=tuple(dict.fromkeys(request.avoid_topics + later.avoid_topics)),
@@ -560,6 +571,7 @@ def _request_in(
     avoided: dict[int, str] = {}
     avoided_people: dict[int, str] = {}
     avoided_topics: list[str] = []
+    violent: set[int] = set()  # genres turned away only for violence
     seen: list[str] = []  # movies named so far in the message: what "like that" points back to
     wishes: list[tuple[str, tuple[str, ...]]] = []  # each clause before any negation, and the movies named before it
     # "Is Jack Nicholson in it?" and "Is it a kids movie?" ask about the movie on the table: no request for Jack
@@ -595,8 +607,9 @@ def _request_in(
                     avoided.setdefault(WAR_GENRE, facts.genre_name(WAR_GENRE))
                 if VIOLENCE_WORDS.search(negated):
                     for entity in (linker.entities.get("horror"), WAR_GENRE):
-                        if entity is not None:
-                            avoided.setdefault(entity, facts.genre_name(entity))
+                        if entity is not None and entity not in avoided:
+                            avoided[entity] = facts.genre_name(entity)
+                            violent.add(entity)
                 for name in linked.names:
                     person = linker.entity_named(name)
                     said = DISLIKE + _spaced(name) + NOT_THEIR_BEST
@@ -640,6 +653,7 @@ def _request_in(
         like_titles=tuple(titles.get(m, m) for m in like_movies),
         avoid_genres=tuple(avoided),
         avoid_names=tuple(avoided.values()),
+        violent_genres=tuple(g for g in avoided if g in violent),
         avoid_people=tuple(avoided_people),
         avoid_people_names=tuple(avoided_people.values()),
         avoid_topics=tuple(dict.fromkeys(avoided_topics)),
@@ -774,7 +788,7 @@ def _read_part(
     _people_and_genres(text, linked.names, linked.movie_ids, linker, facts, people, genres)
     keys = [GENRE_PHRASES[_phrase_key(phrase)] for phrase in GENRE_PHRASE.findall(text)]
     keys += ["family"] if FOR_KIDS.search(text) and not _for_grown_ups(text) else []
-    keys += ["comedy"] if CHEER_UP.search(text) else []
+    keys += ["comedy"] if CHEER_UP.search(text) or LOW_MOOD.search(text) else []
     keys += ["romance"] if DATE_NIGHT.search(text) else []
     for key in keys:
         entity = linker.entities.get(key)

@@ -7,6 +7,8 @@ from ecr_agent.opening import (
     ABOUT_ME,
     GOODBYES,
     LAUGHS,
+    LOW_MOOD,
+    SYMPATHY,
     THANKS,
     TurnReading,
     about_me,
@@ -317,3 +319,15 @@ def test_tell_me_more_who_plays_the_lead_and_is_it_long_are_questions_about_the_
     assert question_topic("Who plays the lead?") == "cast"
     assert answer_question(TurnReading("Who plays the lead?", asked_about=MISERY)).startswith("Misery (1990) stars")
     assert question_topic("Is it long?") == "length"
+
+
+def test_a_user_feeling_low_hears_sorry_first():
+    # a scripted chat (2026-12-02): "I'm feeling kind of down today" got Black Panther and not a word for the feeling
+    for said in ("I'm feeling kind of down today", "rough day at work, need a movie", "I am so stressed out"):
+        assert LOW_MOOD.search(said), said
+        assert acknowledge(TurnReading(said, request="a comedy movie"), key=said) in SYMPATHY
+    for said in ("I'm down for anything", "The Notebook made me sad", "I'm not sad at all", "I'm feeling great"):
+        assert not LOW_MOOD.search(said), said
+    asked = acknowledge(TurnReading("I'm sad, anything with Tom Hanks?", request="something with Tom Hanks"))
+    assert asked.split(". ")[0] + "." in {s.split(". ")[0] + "." for s in SYMPATHY} or asked.startswith("Sorry")
+    assert "something with Tom Hanks" in asked

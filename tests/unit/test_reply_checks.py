@@ -289,6 +289,8 @@ FOUND = [
     ("I loved the acting by Susan Sarandon, Tim Curry and Peter Suschitzky.", "cast", "Peter Suschitzky"),
     ("Great performances by the cast including Simei, Pippa Middleton, and Sissy Spacek.", "cast", "Pippa Middleton"),
     ("The premise, so well-developed by Mary Lambert (the director), works.", "director", "Mary Lambert"),
+    ("The story of a slow-witted man who runs across America.", "plot", "a slow-witted man who runs across America"),
+    ("It tells the story of a slow-witted man.", "plot", "a slow-witted man"),
 ]
 
 NOT_FOUND = [
@@ -307,6 +309,7 @@ NOT_FOUND = [
     "Sure, a comedy or action movie.",
     "A comedy or drama it is!",
     "Good idea, an action or horror movie.",
+    "The story was very well told.",
 ]
 
 

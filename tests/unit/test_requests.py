@@ -325,6 +325,8 @@ def test_asking_what_kind_the_suggestion_is_requests_nothing(linker):
 def test_cheer_me_up_asks_for_a_comedy_and_what_else_is_like_it_for_similar_movies(linker):
     assert ask(linker, "I'm feeling down today, can you cheer me up with something?").genre_names == ("Comedy film",)
     assert ask(linker, "a feel-good movie please").genre_names == ("Comedy film",)
+    assert ask(linker, "I'm feeling kind of down today").genre_names == ("Comedy film",)
+    assert ask(linker, "I'm down for anything") is None
     matrix = movie_id(linker, "The Matrix (1999)")
     similar = ask(linker, "Have you seen Inception?", "Try The Matrix (1999).", "What else is like it?")
     assert similar is not None and similar.like_movies == (matrix,)
@@ -530,3 +532,13 @@ def test_violence_turned_away_turns_horror_and_war_away(linker):
         genres = linker.catalog[rec.movie_id].info.get("genre", [])
         assert "horror" not in genres and "war" not in genres, (rec.movie_id, genres)
     assert not ask(linker, "I love violent action movies").avoid_genres
+
+
+def test_no_gore_keeps_the_horror_the_user_asked_for(linker):
+    # a scripted chat (2026-12-02): "not a fan of gore though" after "any good horror movies after 2010?" went to
+    # Jumanji and Daddy's Home
+    request = ask(linker, "any good horror movies after 2010?", "Have you seen It (2017)?", "not a fan of gore though")
+    assert request.genre_names == ("Horror film",) and request.years == (2011, 9999)
+    assert not any("horror" in name.lower() for name in request.avoid_names), request.avoid_names
+    named = ask(linker, "any good horror movies?", "Have you seen It (2017)?", "no more horror, too gory")
+    assert not named.genres or "horror" not in " ".join(named.genre_names).lower()
