@@ -124,6 +124,7 @@ _TONE_WORDS: dict[str, frozenset[str]] = {
     "terrifying": frozenset({"scary"}),
     "frightening": frozenset({"scary"}),
     "creepy": frozenset({"scary"}),
+    "laugh": frozenset({"funny"}),
 }
 """Tone words that claim a kind of movie ("It is very funny" about a horror film is false)."""
 _GENRE_WORDS |= _TONE_WORDS
@@ -234,6 +235,8 @@ CLAIM_PATTERNS: dict[str, tuple[ClaimKind, str]] = {
         r"(?<!tells\s)(?<!told\s)\b(?i:the)\s+(?i:(?:true|real|moving|touching|heartwarming|inspiring|sad)\s+)?"
         r"(?i:story|tale)\s+(?i:of|about)\s+(?P<plot>[^.!?;]{3,160})",
     ),
+    # "This is a movie that will make you laugh" said of Black Panther (replayed ReDial test 22333, 2026-12-02)
+    "make you laugh": ("genre", r"\b(?:make|makes|made)\s+(?:you|me|everyone|people|us)\s+(?P<genre>laugh)\b"),
     "it is funny": (
         "genre",
         rf"\b(?:it|this\s+{_FILM}|the\s+{_FILM})\s*(?:is|was|['’]s)\s+"

@@ -290,6 +290,7 @@ FOUND = [
     ("Great performances by the cast including Simei, Pippa Middleton, and Sissy Spacek.", "cast", "Pippa Middleton"),
     ("The premise, so well-developed by Mary Lambert (the director), works.", "director", "Mary Lambert"),
     ("The story of a slow-witted man who runs across America.", "plot", "a slow-witted man who runs across America"),
+    ("This is a movie that will make you laugh.", "genre", "laugh"),
     ("It tells the story of a slow-witted man.", "plot", "a slow-witted man"),
 ]
 
@@ -389,6 +390,8 @@ def test_factbook_merges_kg_and_metadata(book: FactBook):
         (ZOOLANDER, "Jerry Stiller in the role of Will Ferrell.", "role", "Will Ferrell", False),
         (ZOOLANDER, "It is very funny.", "genre", "funny", True),
         (IT_2017, "It is very funny.", "genre", "funny", False),
+        (ZOOLANDER, "It will make you laugh.", "genre", "laugh", True),
+        (IT_2017, "This is a movie that will make you laugh.", "genre", "laugh", False),
         (IT_2017, "It is so scary!", "genre", "scary", True),
         (FORREST_GUMP, "The movie is terrifying.", "genre", "terrifying", False),
         (ROCKY_HORROR, ACTING_BY_THREE, "cast", "Tim Curry", True),
