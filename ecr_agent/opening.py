@@ -243,6 +243,7 @@ class TurnReading:
         asked_about: the movie a question in this message is about (named in it, else the last pick).
         asked_people: the people that question names, each with their credit on ``asked_about`` (``star``,
             ``director``, ``composer``…; None when neither the KG nor the metadata credit them).
+        unknown: names the message says it liked or watched that we do not know (`EntityLinker.unknown_titles`).
     """
 
     text: str
@@ -257,6 +258,7 @@ class TurnReading:
     request_met: bool = True
     asked_about: Movie | None = None
     asked_people: tuple[tuple[str, str | None], ...] = ()
+    unknown: tuple[str, ...] = ()
 
     @property
     def act(self) -> Act:
@@ -429,6 +431,11 @@ def acknowledge(reading: TurnReading, key: str = "") -> str:
         return f"{thanks} I hope you enjoy {reading.accepted[-1]}." if reading.accepted else thanks
     if reading.request and not reading.request_met:
         return f"{UNMET_REQUEST} {reading.request} in my catalogue, sorry."
+    if reading.unknown:  # said, not passed over: "I loved Zorblax Returns, anything like that?"
+        names = reading.unknown[:2]
+        verb = "they aren't" if len(names) > 1 else "it isn't"
+        unknown = f"I don't know {join_names(names)}, sorry: {verb} in my catalogue, which ends around 2018."
+        return f"{unknown} {_echo(reading.request, key)}" if reading.request else unknown
     if LOW_MOOD.search(reading.text) and not (reading.accepted or reading.seen):
         # what else they asked for ("I'm sad, something with Tom Hanks?"); the comedy is the mood's own
         asked = _echo(reading.request, key) if reading.request and reading.request != "a comedy movie" else ""

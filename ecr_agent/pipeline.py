@@ -394,6 +394,7 @@ class ECRPipeline:
             request_met=request_met,
             asked_about=asked_about,
             asked_people=asked_people,
+            unknown=self.linker.unknown_titles(turns[-1].content),
         )
 
     def retrieve(self, recommendation: Recommendation, query: str) -> list[dict]:

@@ -151,7 +151,7 @@ LIFE_PATTERNS: dict[str, str] = {
         r"|vacation|summer|week)\b"
         # "the movie was able to make a huge impact on my life" (a scripted chat, 2026-12-02)
         r"|\b(?:changed|touched|shaped|impacted|saved)\s+my\s+life\b|\bin\s+my\s+life\b"
-        r"|\b(?:impact|impression|influence|mark)\s+on\s+(?:my\s+life|me)\b"
+        r"|\b(?:impact|impression|influence|mark|effect)\b[^.!?]{0,30}?\bon\s+(?:my\s+life|me)\b|\bme\s+personally\b"
         r"|\bmeans?\s+(?:a\s+lot|so\s+much|everything)\s+to\s+me\b"
     ),
 }

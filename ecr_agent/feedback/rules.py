@@ -141,11 +141,13 @@ REDIRECTS = re.compile(
     r"|\bthan\s+what\s+i\b|\bwhat\s+i'?m\s+(?:after|looking)\b|\bin\s+the\s+mood\s+for\b|\bi'?d\s+(?:rather|prefer)\b"
     r"|\bi\s+(?:would\s+|'d\s+|really\s+)?(?:like|want|wanted|prefer)\s+(?:something|one|a\s+movie)\b|\bpreferably\b"
     r"|\binterested\s+in\s+more\b|\bsomething\s+(?:i\s+have\s*n'?t|i\s+haven'?t|from\s+the)\b"
+    r"|\b(?:what|how)\s+about\s+(?:something|anything|some|one|movies?)\b"
     rf"|{SAYS_IT_IS_FOR_KIDS}",
     re.I,
 )
 """Describing what the user is after instead ("something more recent", "more like MovieY", "That's a TV show",
-"lol no that's a kids movie": a scripted chat laughed back and kept the pick's kind)."""
+"lol no that's a kids movie": a scripted chat laughed back and kept the pick's kind; "what about something with Tom
+Hanks": the opening said "Fair enough, The Avengers (2012) isn't for everyone")."""
 PRAISE_BY_DENIAL = re.compile(
     r"(?:\bnever|\bnot|n't|\b(?:dont|didnt|doesnt|wont|cant))\s+(?:\w+\s+)?(?:disappoint\w*|let\s+(?:me|us|you)\s+down"
     r"|go\s+wrong|fails?\s+to\s+(?:impress|deliver|entertain))"

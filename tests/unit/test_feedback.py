@@ -543,6 +543,16 @@ def test_the_head_may_not_take_up_a_movie_the_words_say_nothing_of_or_only_have_
     assert [v.seen for v in verdicts] == [None, False, False, True]
 
 
+def test_what_about_something_else_moves_on():
+    # a scripted chat (2026-12-02): "ok what about something with Tom Hanks" after The Avengers got "Fair enough, The
+    # Avengers (2012) isn't for everyone."
+    said = "ok what about something with Tom Hanks"
+    verdict = rule_verdict(said, said, named=False, just_suggested=True)
+    assert verdict.moved_on and verdict.turned_down and not verdict.said_no
+    said = "What about MovieX, is it good?"
+    assert not rule_verdict(said, said, named=True, just_suggested=True).moved_on
+
+
 def test_a_reply_that_takes_the_suggestion_up_is_accepted_whatever_the_head_says():
     from ecr_agent.feedback.dataset import FeedbackItem
     from ecr_agent.feedback.model import FeedbackModelConfig

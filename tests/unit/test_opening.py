@@ -331,3 +331,12 @@ def test_a_user_feeling_low_hears_sorry_first():
     asked = acknowledge(TurnReading("I'm sad, anything with Tom Hanks?", request="something with Tom Hanks"))
     assert asked.split(". ")[0] + "." in {s.split(". ")[0] + "." for s in SYMPATHY} or asked.startswith("Sorry")
     assert "something with Tom Hanks" in asked
+
+
+def test_a_movie_we_do_not_know_is_said_not_passed_over():
+    said = acknowledge(TurnReading("I loved Zorblax Returns, anything like that?", unknown=("Zorblax Returns",)))
+    assert said == "I don't know Zorblax Returns, sorry: it isn't in my catalogue, which ends around 2018."
+    asked = acknowledge(
+        TurnReading("I liked Oppenheimer, something by Christopher Nolan?", unknown=("Oppenheimer",), request="x")
+    )
+    assert asked.startswith("I don't know Oppenheimer, sorry") and asked.count(".") == 2
