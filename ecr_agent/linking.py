@@ -154,6 +154,7 @@ class EntityLinker:
         common = common_phrase_titles() if common_phrases is None else common_phrases
         self.common_phrases = common
         self.titles: dict[str, str] = {}
+        self._title_keys: str | None = None  # every title key, joined: `_in_a_title` searches it
         for movie in sorted(catalog.movies.values(), key=lambda m: m.mentions):
             for name in (movie.title, movie.name):
                 key = title_key(name)
@@ -303,7 +304,7 @@ class EntityLinker:
             if all(w in STOPWORDS for w in words) or NOT_TITLES.intersection(words):
                 continue
             linked = self.link(title)
-            if linked.movie_ids or linked.entity_ids:
+            if linked.movie_ids or linked.entity_ids or self._in_a_title(title_key(title)):
                 continue
             capitalised = [
                 w
@@ -313,6 +314,12 @@ class EntityLinker:
             if len(capitalised) >= 2 or any(w not in everyday_words() for w in capitalised):
                 found.append(title)
         return tuple(dict.fromkeys(found))
+
+    def _in_a_title(self, key: str) -> bool:
+        """Whether ``key`` is part of a catalogue title ("nice guys" of "the nice guys 2016"): a title said short."""
+        if self._title_keys is None:
+            self._title_keys = " | ".join(self.titles)
+        return re.search(rf"(?:^| ){re.escape(key)}(?: |$)", self._title_keys, re.M) is not None
 
     def link(self, text: str) -> LinkedText:
         """Movies (``@ids`` first, then titles) and entities mentioned in ``text``; unknown ids are dropped."""

@@ -178,5 +178,6 @@ def test_a_name_the_user_liked_that_matches_nothing_is_unknown(linker):
         "I love Pixar movies",
         "I like A Lot of action",
         "i loved zorblax returns",  # typed in lower case: no name to tell
+        "Oh I haven't seen Nice Guys will look into it",  # The Nice Guys (2016) said short: replayed ReDial 22073
     ):
         assert linker.unknown_titles(known) == (), known
