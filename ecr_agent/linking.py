@@ -93,17 +93,6 @@ def everyday_words() -> frozenset[str]:
     return frozenset(w for w in vocabulary.read_text(encoding="utf-8").split() if w.isalpha())
 
 
-UNKNOWN_TITLE_CUE = re.compile(
-    r"\b(?:loved|liked|enjoyed|love|like|adore|adored|watched|saw|seen|rewatched)\s+"
-    r"(?P<title>[A-Z0-9][\w'’:&-]*(?:\s+(?:(?:of|the|a|an|and|in|on|at|to|for|from|with)\s+)*[A-Z0-9][\w'’:&-]*)*)"
-)
-"""A capitalised name after a word of liking or watching: a movie the user names ("I loved Zorblax Returns")."""
-NOT_TITLES = frozenset(
-    "marvel disney pixar netflix dc hbo hulu amazon dreamworks ghibli bollywood hollywood anime youtube imax".split()
-)
-"""Studios and services people like, which are no movie titles ("I love Pixar")."""
-
-
 @lru_cache(maxsize=1)
 def common_phrase_titles() -> frozenset[str]:
     """The packaged `COMMON_PHRASE_TITLES` keys."""
@@ -154,7 +143,6 @@ class EntityLinker:
         common = common_phrase_titles() if common_phrases is None else common_phrases
         self.common_phrases = common
         self.titles: dict[str, str] = {}
-        self._title_keys: str | None = None  # every title key, joined: `_in_a_title` searches it
         for movie in sorted(catalog.movies.values(), key=lambda m: m.mentions):
             for name in (movie.title, movie.name):
                 key = title_key(name)
@@ -292,34 +280,6 @@ class EntityLinker:
             return linked
         dropped = {self.kg.movie_entity.get(m) for m in linked.movie_ids if m not in written}
         return LinkedText(tuple(written), tuple(e for e in linked.entity_ids if e not in dropped), linked.names)
-
-    def unknown_titles(self, text: str) -> tuple[str, ...]:
-        """Names ``text`` says it liked or watched that match no movie, person or genre we know: two or more
-        capitalised words, or one that is no everyday word ("I loved Zorblax Returns, anything like that?" got Black
-        Panther and not a word about the movie; "I like Chris" names nobody we can tell)."""
-        found: list[str] = []
-        for match in UNKNOWN_TITLE_CUE.finditer(MOVIE_MENTION.sub(" | ", text)):
-            title = match.group("title").rstrip(":-’'")
-            words = [w.strip("'’:&-").lower() for w in title.split()]
-            if all(w in STOPWORDS for w in words) or NOT_TITLES.intersection(words):
-                continue
-            linked = self.link(title)
-            if linked.movie_ids or linked.entity_ids or self._in_a_title(title_key(title)):
-                continue
-            capitalised = [
-                w
-                for w, raw in zip(words, title.split(), strict=True)
-                if (raw[:1].isupper() or raw[:1].isdigit()) and w not in STOPWORDS
-            ]
-            if len(capitalised) >= 2 or any(w not in everyday_words() for w in capitalised):
-                found.append(title)
-        return tuple(dict.fromkeys(found))
-
-    def _in_a_title(self, key: str) -> bool:
-        """Whether ``key`` is part of a catalogue title ("nice guys" of "the nice guys 2016"): a title said short."""
-        if self._title_keys is None:
-            self._title_keys = " | ".join(self.titles)
-        return re.search(rf"(?:^| ){re.escape(key)}(?: |$)", self._title_keys, re.M) is not None
 
     def link(self, text: str) -> LinkedText:
         """Movies (``@ids`` first, then titles) and entities mentioned in ``text``; unknown ids are dropped."""

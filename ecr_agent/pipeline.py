@@ -20,6 +20,7 @@ from ecr_agent.linking import EntityLinker, brought_up
 from ecr_agent.loading import paused_gc
 from ecr_agent.opening import UNMET_REQUEST, TurnReading, answer_question, farewell, user_act, write_opening
 from ecr_agent.types import ChatTurn, Emotions, Recommendation
+from ecr_agent.unknown_titles import UnknownTitles
 
 logger = logging.getLogger(__name__)
 
@@ -147,6 +148,7 @@ class ECRPipeline:
             feedback = FeedbackReader.rules(linker)
         self.feedback = feedback
         self.gate = gate or SentenceGate()
+        self.unknown_titles = UnknownTitles(linker)
 
     @classmethod
     def from_store(
@@ -394,7 +396,7 @@ class ECRPipeline:
             request_met=request_met,
             asked_about=asked_about,
             asked_people=asked_people,
-            unknown=self.linker.unknown_titles(turns[-1].content),
+            unknown=self.unknown_titles.read(turns[-1].content),
         )
 
     def retrieve(self, recommendation: Recommendation, query: str) -> list[dict]:
