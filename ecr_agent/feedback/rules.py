@@ -61,7 +61,11 @@ NEGATIVE = re.compile(
     # "That one sucked", "made no sense to me", "hot garbage", "MovieX not so much", "did't love that one" (audited
     # train replies, 2026-12-01 11:50)
     r"|\bsuck(?:s|ed)\b(?!\s+(?:me|you|us|them)\s+in)|\b(?:garbage|trash)\b|\bmade\s+no\s+sense\b|\bnot\s+so\s+much\b"
-    r"|^\W*nah\b|\bno\s+MovieX\b|\btoo\s+(?!good\b|great\b|cool\b|fun\b|funny\b|many\b)\w+(?:y|ish|ic|ent|ous|al|ive|ed|ing|ble|ful|ant)\b",
+    # ("you too Hey you too and thanks" is thanks: replayed ReDial test 23145 apologised for the movie before it)
+    r"|^\W*nah\b|\bno\s+MovieX\b|\btoo\s+(?!(?:good|great|cool|fun|funny|many|they|today|really|pretty|early|only"
+    r"|anyway|everybody)\b)\w{3,}(?:y|ish|ic|ent|ous|al|ive|ed|ing|ble|ful|ant)\b"
+    # "they are good but not quite right" (replayed ReDial test 22065 took both movies up)
+    r"|\bnot\s+quite\s+(?:right|it|there|what\s+i)\b",
     re.I | re.M,
 )
 POSITIVE = re.compile(

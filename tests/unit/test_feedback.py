@@ -491,6 +491,9 @@ def test_words_against_the_target_settle_it_and_a_question_does_not():
         ("It really wasn't my favorite.", True),
         ("That is a little young for them", True),
         ("I've seen that one too, it was a little vulgar for my taste.", True),
+        # replayed ReDial tests 23145 and 22065 (2026-12-02): "too Hey" is no "too sappy"
+        ("I liked that too Hey you too and thanks", False),
+        ("Hmm they are good but not quite right I like cars a lot too", True),
     ],
 )
 def test_what_says_no_to_the_target(reply, said_no):
