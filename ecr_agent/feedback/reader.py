@@ -24,7 +24,7 @@ from ecr_agent.feedback.model import (
     featurize,
     load_model,
 )
-from ecr_agent.feedback.rules import ASKS_IF_SEEN, BARE_NO, OFFER, OTHER, RuleVerdict, cues, rule_verdict
+from ecr_agent.feedback.rules import ASKS_IF_SEEN, BARE_NO, BARE_YES, OFFER, OTHER, RuleVerdict, cues, rule_verdict
 from ecr_agent.linking import EntityLinker
 from ecr_agent.sentences import split_clauses
 from ecr_agent.types import ChatTurn
@@ -223,7 +223,8 @@ class FeedbackReader:
 def item_rule_verdict(item: FeedbackItem) -> RuleVerdict:
     """`rule_verdict` of one item: "moves on" counts when the assistant suggested the target in the turn just before,
     and a bare "no" says no to it when that turn offered it rather than asked whether the user had seen it
-    (`BARE_NO`: "lol no" after "ok, how about MovieX")."""
+    (`BARE_NO`: "lol no" after "ok, how about MovieX"); a bare "yes" to "have you seen MovieX?" says it was seen and
+    nothing more (`BARE_YES`)."""
     just_suggested = item.source == "suggested" and bool(item.suggestion)
     verdict = rule_verdict(item.clause, item.reply, item.named, just_suggested=just_suggested)
     if (
@@ -233,16 +234,18 @@ def item_rule_verdict(item: FeedbackItem) -> RuleVerdict:
         and not ASKS_IF_SEEN.search(item.suggestion)
     ):
         return replace(verdict, turned_down=True, accepted=False, said_no=True)
+    if just_suggested and BARE_YES.match(item.reply) and ASKS_IF_SEEN.search(item.suggestion):
+        return replace(verdict, turned_down=False, accepted=False, seen=True, seen_only=True)
     return verdict
 
 
 def rule_settles(rule: RuleVerdict) -> bool | None:
     """Whether the words alone settle "turned down" whatever the head says: True when they say no or move on, False
-    when the reply only asks about the movie, takes its critique back or speaks only of other movies, None when the
-    head decides."""
+    when the reply only asks about the movie, takes its critique back, speaks only of other movies or only says it
+    was seen, None when the head decides."""
     if rule.said_no or rule.moved_on:
         return True
-    return False if rule.asks or rule.took_back or rule.silent else None
+    return False if rule.asks or rule.took_back or rule.silent or rule.seen_only else None
 
 
 def verdicts_from_probabilities(
@@ -267,7 +270,7 @@ def verdicts_from_probabilities(
         said_no = rule.said_no or (settled is None and p_liked[0] >= config.turned_down_threshold)
         turned_down = said_no or rule.moved_on
         unseen_only = rule.seen is False and not rule.accepted  # "No, I've never heard of that!"
-        accepted = not (turned_down or rule.silent or unseen_only) and (
+        accepted = not (turned_down or rule.silent or unseen_only or rule.seen_only) and (
             p_liked[1] >= config.accepted_threshold or rule.takes_it_up
         )
         said = rule.seen

@@ -119,6 +119,7 @@ ASKS_FOR_MORE = re.compile(
 )
 """Asking for more options ("any other ideas?", "one more suggestion please"): collecting, not declining, unless the
 user has seen the movie ("I have seen / Other?")."""
+BARE_YES = re.compile(r"^\W*(?:(?:lol|haha+|oh|um+|well)\W+)?(?:yes+|yeah+|yep|yup|ya|i\s+have|i\s+did)\W*$", re.I)
 BARE_NO = re.compile(r"^\W*(?:(?:lol|haha+|hmm+|um+|uh+|well)\W+)?(?:no+|nope|nop)\W*$", re.I)
 """A reply that is only a "no": it turns down an offer ("ok, how about MovieX" → "lol no") but only says "not seen"
 after "Have you seen MovieX?" (`ecr_agent.feedback.reader.item_rule_verdict` tells the two apart)."""
@@ -282,6 +283,9 @@ class RuleVerdict:
     took_back: bool = False
     """Words against the target that a concession takes back ("never was a fan of any of it but I enjoy them now"):
     not turned down whatever the head says."""
+    seen_only: bool = False
+    """A bare "yes" to "have you seen MovieX?": seen, and nothing said for or against it (the head took "yes" up, and
+    the opening said "I think you'll like Jumanji (2017)!" to someone who had seen it)."""
     takes_it_up: bool = False
     """A cue that takes the target up on its own (`TAKES_IT_UP`) in a reply naming no other movie, or in the target's
     own clause: accepted whatever the head says."""

@@ -546,6 +546,27 @@ def test_the_head_may_not_take_up_a_movie_the_words_say_nothing_of_or_only_have_
     assert [v.seen for v in verdicts] == [None, False, False, True]
 
 
+def test_a_bare_yes_to_have_you_seen_it_says_seen_and_nothing_more():
+    from ecr_agent.feedback.dataset import FeedbackItem
+    from ecr_agent.feedback.model import FeedbackModelConfig
+
+    # a scripted chat (2026-12-02): "yes" to "Have you seen Jumanji (2017)?" took it up ("I think you'll like it!")
+    def item(reply: str, suggestion: str) -> FeedbackItem:
+        return FeedbackItem("1", "suggested", 2, reply, reply, suggestion, False, False, reply)
+
+    items = [item("yes", "Have you seen MovieX? It's a comedy."), item("yes", "Try MovieX: it's a comedy.")]
+    items.append(item("Yes! Loved it", "Have you seen MovieX?"))
+    liked = torch.tensor([[0.7, 0.2, 0.1], [0.05, 0.9, 0.05], [0.05, 0.9, 0.05]])
+    seen = torch.tensor([[0.5, 0.3, 0.2]] * 3)
+    config = FeedbackModelConfig(accepted_threshold=0.5, turned_down_threshold=0.5, seen_threshold=0.9)
+    verdicts = verdicts_from_probabilities(items, liked, seen, config)
+    assert [(v.turned_down, v.accepted, v.seen) for v in verdicts] == [
+        (False, False, True),
+        (False, True, None),  # a yes to an offer takes it up
+        (False, True, True),
+    ]
+
+
 def test_what_about_something_else_moves_on():
     # a scripted chat (2026-12-02): "ok what about something with Tom Hanks" after The Avengers got "Fair enough, The
     # Avengers (2012) isn't for everyone."
