@@ -49,7 +49,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 
-from ecr_agent.data.movies import MovieCatalog, genre_display
+from ecr_agent.data.movies import YEAR_SUFFIX, MovieCatalog, genre_display
 from ecr_agent.knowledge.graph import PERSON_RELATIONS, KnowledgeGraph, entity_label, relation_label
 from ecr_agent.linking import GENRE_WORDS as LINKER_GENRE_WORDS
 from ecr_agent.linking import EntityLinker, brought_up
@@ -636,7 +636,10 @@ def _request_in(
     # newer ones like The Big Sick" share none: open to any era
     first, last = (max(y[0] for y in eras), min(y[1] for y in eras)) if eras else (1, 0)
     years = (first, last) if first <= last else None
-    topics = tuple(dict.fromkeys(t for part, _ in wishes for t in _topics(part, facts, people.values())))
+    # a topic in a title names no subject ("we loved all the Kung Fu Panda 2 (2011) movies" asked for martial arts)
+    named = [YEAR_SUFFIX.sub("", linker.catalog[m].title).strip() for m in dict.fromkeys(seen) if m in linker.catalog]
+    untitled = [(_without(part, named), before) for part, before in wishes]
+    topics = tuple(dict.fromkeys(t for part, _ in untitled for t in _topics(part, facts, people.values())))
     if not (people or genres or like_movies or avoided or avoided_people or avoided_topics or years or topics):
         liked = tuple(m for m in liked_movies(text, linker) if m in facts.known) if latest else ()
         if not liked:
@@ -741,6 +744,14 @@ def _topics(text: str, facts: _Facts, names: Iterable[str] = ()) -> list[str]:
             if not word.endswith("ly") and _subject(word, facts, name_words, NOT_TOPICS):
                 found.append(word)
     return found
+
+
+def _without(text: str, titles: Iterable[str]) -> str:
+    """``text`` with each of ``titles`` cut out, case aside."""
+    for title in titles:
+        if title:
+            text = re.sub(_spaced(_key(title)), " ", text, flags=re.I)
+    return text
 
 
 def _spaced(name: str) -> str:

@@ -542,3 +542,11 @@ def test_no_gore_keeps_the_horror_the_user_asked_for(linker):
     assert not any("horror" in name.lower() for name in request.avoid_names), request.avoid_names
     named = ask(linker, "any good horror movies?", "Have you seen It (2017)?", "no more horror, too gory")
     assert not named.genres or "horror" not in " ".join(named.genre_names).lower()
+
+
+def test_a_kind_in_a_title_asks_for_nothing(linker):
+    # replayed ReDial test 22489: "we loved all the Kung Fu Panda 2 (2011) movies" asked for martial arts, and the
+    # reply said "I couldn't find an animated movie about martial arts"
+    liked = ask(linker, "Oh yes, we loved all the Kung Fu Panda 2 (2011) movies.")
+    assert liked.implied and not liked.topics  # a quiet "like Kung Fu Panda 2", no martial arts
+    assert ask(linker, "Any good kung fu movies?").topics == ("martial",)
