@@ -122,12 +122,16 @@ Jaws?"; a played chat left it unanswered), not a request ("Is there anything wit
 comedies?")."""
 CREDIT_WORDS = {"star": "is in", "director": "directed", "writer": "wrote", "author": "wrote"}
 
-KIND_QUESTIONS: tuple[tuple[re.Pattern[str], str, str], ...] = (
-    (re.compile(r"\b(cartoon|animated|animation)\b", re.I), "animation", "animated"),
-    (re.compile(r"\b(scary|creepy|frightening|spooky|horror)\b", re.I), "horror", "a horror movie"),
-    (re.compile(r"\b(funny|comedy|comedic)\b", re.I), "comedy", "a comedy"),
-    (re.compile(r"\b(romantic|romance)\b", re.I), "romance", "a romance"),
-    (re.compile(r"\b(kids?|family|children)\b", re.I), "family", "a family movie"),
+KIND_WORDS: tuple[tuple[str, str, str], ...] = (
+    ("cartoon|animated|animation", "animation", "animated"),
+    ("scary|creepy|frightening|spooky|horror", "horror", "a horror movie"),
+    ("funny|comedy|comedic", "comedy", "a comedy"),
+    ("romantic|romance", "romance", "a romance"),
+    ("kids?|family|children", "family", "a family movie"),
+)
+"""Words that ask what kind a movie is → the catalogue genre that answers yes, and how to say it."""
+KIND_QUESTIONS: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
+    (re.compile(rf"\b({words})\b", re.I), genre, said) for words, genre, said in KIND_WORDS
 )
 """Yes/no questions about what kind of movie it is → the catalogue genre that answers yes, and how to say it: "Is it
 a cartoon?", "Is it scary?" (a played chat answered "Wonder Woman is an action and adventure movie." with no yes or
@@ -135,8 +139,8 @@ no), "is it too scary for a 6 year old?", "Is it a kids movie?"."""
 UNSURE_NO = frozenset({"family"})
 """Genres whose absence says no "no": the metadata tags 64 of its 399 animated movies *family* (not The Lion King)."""
 KIND_QUESTION = re.compile(
-    r"\b(is|was)\s+(it|that|this)(\s+one|\s+movie|\s+film)?\s+(\w+\s+){0,3}?(scary|creepy|frightening|spooky|horror"
-    r"|funny|comedy|comedic|romantic|romance|cartoon|animated|animation|kids?|family|children)\b[^.!?]{0,40}\?",
+    r"\b(is|was)\s+(it|that|this)(\s+one|\s+movie|\s+film)?\s+(\w+\s+){0,3}?"
+    rf"({'|'.join(words for words, _, _ in KIND_WORDS)})\b[^.!?]{{0,40}}\?",
     re.I,
 )
 """A yes/no question about what kind the movie on the table is: it asks, it does not request ("is that one scary
@@ -243,7 +247,7 @@ class TurnReading:
         asked_about: the movie a question in this message is about (named in it, else the last pick).
         asked_people: the people that question names, each with their credit on ``asked_about`` (``star``,
             ``director``, ``composer``…; None when neither the KG nor the metadata credit them).
-        unknown: names the message says it liked or watched that we do not know (`EntityLinker.unknown_titles`).
+        unknown: names the message says it liked or watched that we do not know (`UnknownTitles.read`).
     """
 
     text: str

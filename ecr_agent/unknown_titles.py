@@ -70,12 +70,14 @@ class UnknownTitles:
         raw = title.split()
         words = [w.strip("'’:&-").lower() for w in raw]
         named = [w for w, r in zip(words, raw, strict=True) if r[:1].isupper() and w not in STOPWORDS]
-        if not named or NOT_TITLES.intersection(words) or self._index.name_words.intersection(named):
+        if not named or NOT_TITLES.intersection(words):
             return False
         if any(any(c.isdigit() for c in r) or sum(c.isupper() for c in r) > 1 for r in raw):
             return False  # "90s", "WW2", "NPH", "DDl"
         if len(named) < 2 and (named[0] in everyday_words() or len(named[0]) < 5):
             return False  # "I like Chris", "I have not seen Elg": nobody and nothing we can tell
+        if self._index.name_words.intersection(named):  # the index last: most names are ruled out above
+            return False
         key = title_key(title)
         linked = self.linker.link(title)
         if linked.movie_ids or linked.entity_ids or self._in_a_title(key):

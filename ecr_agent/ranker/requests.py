@@ -517,15 +517,12 @@ def _refined(request: Request, later: Request) -> Request:
     """``request`` with the genres ``later`` turns away added (not one ``request`` asks for that ``later`` turns away
     only for violence), and ``later``'s era and topic (where it names one)."""
     asked = set(request.genres) & set(later.violent_genres)
-    avoided = [
-        (g, n)
-        for g, n in zip(request.avoid_genres + later.avoid_genres, request.avoid_names + later.avoid_names, strict=True)
-        if g not in asked
-    ]
+    pairs = zip(request.avoid_genres + later.avoid_genres, request.avoid_names + later.avoid_names, strict=True)
+    avoided = {genre: name for genre, name in pairs if genre not in asked}
     return replace(
         request,
-        avoid_genres=tuple(dict.fromkeys(g for g, _ in avoided)),
-        avoid_names=tuple(dict.fromkeys(n for _, n in avoided)),
+        avoid_genres=tuple(avoided),
+        avoid_names=tuple(avoided.values()),
         violent_genres=tuple(dict.fromkeys(request.violent_genres + later.violent_genres)),
         avoid_people=tuple(dict.fromkeys(request.avoid_people + later.avoid_people)),
         avoid_people_names=tuple(dict.fromkeys(request.avoid_people_names + later.avoid_people_names)),
