@@ -6,7 +6,8 @@ sentence that the invented-life detector flags, whose claims the fact book prove
 (`ecr_agent.evaluation.life`, `ecr_agent.evaluation.claims`), that doubts what the movie is (`MUDDLE`), that runs
 it down (`TALKS_DOWN`), that weighs it as if the assistant were to watch it (`AS_ITS_VIEWER`), that apologises
 (`APOLOGY`: the opening answers a turn-down), that reports how the movie was received (`HEARSAY`), that takes the
-pick as seen by the user (`PRESUMES_SEEN`) or that takes the movie for an actor (`CALLED_AN_ACTOR`); a bracketed
+pick as seen by the user (`PRESUMES_SEEN`), that praises nothing in particular (`BOILERPLATE`), that makes up a time
+(`TIME_TALK`) or that takes the movie for an actor (`CALLED_AN_ACTOR`); a bracketed
 aside is cut from its sentence first (`ASIDE`). A film person named in passing must be in the movie (the claim
 checker's *person* claim), and a plot it tells must share at least half its words with the movie's plot
 (`unsupported_plot`). Streaming releases each sentence once it is complete, so what streams is exactly what
@@ -60,7 +61,8 @@ TALKS_DOWN = re.compile(
     r"|\bnot\s+(?:too\s+|very\s+|that\s+)?much\s+fun\b|\bnot\s+as\s+good\b|\bnot\s+for\s+everyone\b"
     r"|\blots\s+of\s+bad\b|\bnot\s+always\s+(?:funny|good|well[- ]made|entertaining)\b"
     r"|\bbad\s+(?:acting|writing|dialogue|effects)\b|\black\s+of\b|\bclich[eé]d?\b|\bflaws\b"
-    r"|\bcould\s+(?:have\s+been|be)\s+(?:improved|better)\b",
+    r"|\bcould\s+(?:have\s+been|be)\s+(?:improved|better)\b"
+    r"|\b(?:lots|a\s+lot|plenty)\s+of\s+(?:violence|gore|blood)\b",
     re.I,
 )
 """A sentence that runs the recommended movie down ("It's not a bad film, but it is too slow and boring for me to enjoy
@@ -69,7 +71,8 @@ track of the plot points"; Stalingrad "has no real story to tell and … many ot
 interesting or exciting enough", replayed ReDial test 23102; "It's funny, but not too much fun to watch", 22044;
 "it's not as good in terms of plot or direction", 21960; "some really bad acting by the actors", "quite cliched in
 many ways", the 08:56 reply bench; "some scenes which could be improved for better pacing", twice in the scripted
-chats of 2026-12-02): dropped, since the reply recommends the movie."""
+chats of 2026-12-02; "with lots of violence but it has some good moments too!" right after "too violent for me",
+15:00): dropped, since the reply recommends the movie."""
 
 AS_ITS_VIEWER = re.compile(
     r"\b(?:choice|pick|fit|option|must(?:-see)?)\s+for\s+me\b|\bfor\s+me\s+(?:not\s+)?to\s+(?:watch|enjoy|see|like)\b"
@@ -121,6 +124,24 @@ PRESUMES_SEEN = re.compile(
 River Wild (1994)?": replayed ReDial test 22102): the generated part is about a movie the user is only being
 offered, so it is dropped."""
 
+BOILERPLATE = re.compile(
+    r"\b(?:a\s+)?(?:great|good|perfect|fine)\s+example\s+of\s+(?:how|what|the\s+best)\b|\bbest\s+use\s+of\s+your\b",
+    re.I,
+)
+"""Praise that says nothing about the movie ("I think this movie is a great example of how to make the best use of
+your time", "a great example of how the best can be made": 18 of the 200 replies of the 2026-12-02 11:27 reply bench,
+and twice in the scripted chats of 2026-12-02 15:00): dropped."""
+
+TIME_TALK = re.compile(
+    r"\b(?:\d{2})?\d[1-9]['’]?s\b|\bthis\s+year\b|\b(?:next|coming)\s+(?:few\s+|couple\s+(?:of\s+)?|\d+\s+)?(?:years?|decades?)\b"
+    r"|\b(?:film|movie)\s+for\s+me\b",
+    re.I,
+)
+"""Time the model makes up, or a film weighed for itself: a decade that does not exist ("all the charm of the 95s"),
+"this year" and "in the next few years" (no source dates the chat: "this year has been an excellent film for me!",
+"it will be very popular in the next few years!", the scripted chats of 2026-12-02 15:00; "in the next 2 years",
+replayed ReDial test 20943): dropped."""
+
 LEADING_PRONOUN = re.compile(r"^(?:He|She)\b")
 """A sentence about "he" or "she" right after one that names no person: nobody can tell who it means ("Cast Away
 came out in 2000. He is the best director in my opinion", a played chat about Tom Hanks): dropped."""
@@ -132,6 +153,8 @@ UNSAYABLE = (
     APOLOGY,
     HEARSAY,
     PRESUMES_SEEN,
+    BOILERPLATE,
+    TIME_TALK,
     re.compile(r"\((?!\s*(?:19|20)\d\d\s*\))"),
 )
 """The patterns of a sentence the gate drops whatever the facts say."""

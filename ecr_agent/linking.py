@@ -262,6 +262,15 @@ class EntityLinker:
         genre = words[i] in self.genres or words[i] in self.catalog_genres
         return genre and i + 1 < len(words) and words[i + 1] in MOVIE_NOUNS
 
+    def _overtaken(self, words: list[str], i: int, n: int) -> bool:
+        """Whether a longer title starts inside the ``n`` words at ``i`` and runs past them: the longer one is meant
+        ("the Avengers: Infinity War (2018)" linked The Avengers and War (2007), replayed ReDial test 20943)."""
+        for j in range(i + 1, i + n):
+            for m in range(min(self.max_ngram, len(words) - j), i + n - j, -1):
+                if m > n and " ".join(words[j : j + m]) in self.titles:
+                    return True
+        return False
+
     @property
     def film_people(self) -> set[int]:
         """KG ids of every director, star, writer and other credited person."""
@@ -308,6 +317,9 @@ class EntityLinker:
                     title = None
                 if n == 1 and title is not None and self._said_as_a_genre(words, i):
                     title = None
+                if title is not None and self._overtaken(words, i, n):
+                    i += 1  # "the Avengers: Infinity War (2018)" is one title, not The Avengers and War (2007)
+                    break
                 if title is not None and (typed_lower or typed_as_a_title(words[i : i + n], caps[i : i + n])):
                     movies.append(title)
                 elif entity is not None:

@@ -474,11 +474,24 @@ def about_me(text: str, key: str = "") -> str | None:
     return next((_choose(answers, key) for pattern, answers in ABOUT_ME if pattern.search(text)), None)
 
 
-def farewell(key: str = "", turned_down: Sequence[str] = ()) -> str:
+ONLY_THANKS = re.compile(
+    r"^\W*(?:(?:ok(?:ay)?|great|cool|awesome|nice)\W+)?(?:thanks|thank\s+you)(?:\s+so\s+much|\s+again)?\s+for\s+"
+    r"(?:the|your|all\s+the)\s+(?:suggestions?|recommendations?|ideas|help)\W*$",
+    re.I,
+)
+"""A message that only thanks for the suggestion ("Thanks for the suggestion!"): it closes the chat in most ReDial
+dialogues, but may come mid-chat, so the farewell leaves the door open."""
+OPEN_DOOR = "If you'd like another pick, just ask."
+
+
+def farewell(key: str = "", turned_down: Sequence[str] = (), text: str = "") -> str:
     """The whole reply to a goodbye: no new pick. A goodbye that turns a movie down is answered first ("we didn't like
-    Daddy's Home 2 very much … Goodbye!" got "My pleasure! Enjoy the movie.": replayed ReDial test 22333)."""
+    Daddy's Home 2 very much … Goodbye!" got "My pleasure! Enjoy the movie.": replayed ReDial test 22333); one that
+    only thanks for the suggestion (``text``, `ONLY_THANKS`) offers another pick."""
     if turned_down:
         return f"Sorry {join_names(turned_down[-2:])} didn't work for you. {_choose(PARTINGS, key)}"
+    if ONLY_THANKS.match(text):
+        return f"{_choose(THANKS, key)} {OPEN_DOOR}"
     return _choose(GOODBYES, key)
 
 

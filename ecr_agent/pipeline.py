@@ -283,7 +283,7 @@ class ECRPipeline:
             run.outputs.update(turned_down=turn.rejected, accepted=turn.accepted, seen=turn.seen)
         if user_act(turns[-1].content) == "goodbye":
             downs = [m.movie_id for m in feedback.latest() if m.turned_down and not m.moved_on]
-            turn.opening = farewell(key, self._titles(downs))
+            turn.opening = farewell(key, self._titles(downs), turns[-1].content)
             return turn
         from ecr_agent.ranker.requests import read_request
 
@@ -308,7 +308,13 @@ class ECRPipeline:
             return turn
         reading = self.reading(turns, feedback, turn.request, request_met)
         best = turn.recommendations[0]
-        focus = list(turn.request.person_names + turn.request.genre_names) if turn.request else []
+        focus = []
+        if turn.request:
+            from ecr_agent.ranker.requests import genre_needs
+
+            # "a romantic comedy" names the catalogue's comedy and romance, which the fact then shows first
+            needs = [genre for name in turn.request.genre_names for genre in sorted(genre_needs(name))]
+            focus = [*turn.request.person_names, *turn.request.genre_names, *needs]
         focus += [self.linker.kg.name(e) for e in linked.entity_ids if e not in self.linker.kg.entity_movie]
         subject = best
         if (answered := answer_question(reading)) and reading.asked_about is not None:
@@ -365,7 +371,7 @@ class ECRPipeline:
                     (name, credited_role(asked_about.movie_id, person, self.linker))
                     for person, name in people_named(" ".join(questions) or turns[-1].content, self.linker).items()
                 )
-        from ecr_agent.feedback.rules import cues
+        from ecr_agent.feedback.rules import BARE_NO, cues
         from ecr_agent.ranker.requests import liked_movies
 
         # a standing request that the catalogue cannot meet is said once, not again on every later turn
@@ -387,7 +393,12 @@ class ECRPipeline:
             accepted=titles(f.movie_id for f in answers if f.accepted and not f.turned_down and said.positive),
             seen=titles(f.movie_id for f in seen),
             liked_seen=titles(f.movie_id for f in seen if f.accepted and said.positive),
-            not_seen=titles(f.movie_id for f in answers if f.seen is False and said.not_seen and not f.turned_down)
+            # a bare "no" answers "Have you seen X?" (the reader only then calls X unseen on it)
+            not_seen=titles(
+                f.movie_id
+                for f in answers
+                if f.seen is False and (said.not_seen or BARE_NO.match(turns[-1].content)) and not f.turned_down
+            )
             if not said.positive
             else (),
             liked_named=titles(m for m in liked_movies(turns[-1].content, self.linker) if m not in turned_down),

@@ -392,9 +392,12 @@ def _audited_redial_examples(split: Literal["train", "test"], audit_file: Path, 
 
 
 def _title_pattern(key: str) -> re.Pattern[str]:
+    """A linked name's spans in the text; a name ending in a year takes the bracket closing it ("Hook (1991)" is one
+    mention, not "MovieX)")."""
     tokens = key.split()
     body = r"[^A-Za-z0-9@]+".join(re.escape(token) for token in tokens)
-    return re.compile(rf"(?<![A-Za-z0-9@]){body}[.:]?(?![A-Za-z0-9])", re.I)
+    close = r"\)?" if re.fullmatch(r"(?:19|20)\d\d", tokens[-1]) else ""
+    return re.compile(rf"(?<![A-Za-z0-9@]){body}{close}[.:]?(?![A-Za-z0-9])", re.I)
 
 
 def link_turn(turn: ChatTurn, linker: EntityLinker) -> LinkedTurn:

@@ -24,7 +24,17 @@ from ecr_agent.feedback.model import (
     featurize,
     load_model,
 )
-from ecr_agent.feedback.rules import ASKS_IF_SEEN, BARE_NO, BARE_YES, OFFER, OTHER, RuleVerdict, cues, rule_verdict
+from ecr_agent.feedback.rules import (
+    ASKS_IF_SEEN,
+    BARE_NO,
+    BARE_YES,
+    NO_SEEN_IT,
+    OFFER,
+    OTHER,
+    RuleVerdict,
+    cues,
+    rule_verdict,
+)
 from ecr_agent.linking import EntityLinker
 from ecr_agent.sentences import split_clauses
 from ecr_agent.types import ChatTurn
@@ -223,8 +233,9 @@ class FeedbackReader:
 def item_rule_verdict(item: FeedbackItem) -> RuleVerdict:
     """`rule_verdict` of one item: "moves on" counts when the assistant suggested the target in the turn just before,
     and a bare "no" says no to it when that turn offered it rather than asked whether the user had seen it
-    (`BARE_NO`: "lol no" after "ok, how about MovieX"); a bare "yes" to "have you seen MovieX?" says it was seen and
-    nothing more (`BARE_YES`)."""
+    (`BARE_NO`: "lol no" after "ok, how about MovieX"), and after "have you seen MovieX?" says it was not seen; a bare
+    "yes" to that question says it was seen (`BARE_YES`). Either says nothing more (`RuleVerdict.seen_only`).
+    A "no" leading a reply that says the movie was seen declines it (`NO_SEEN_IT`)."""
     just_suggested = item.source == "suggested" and bool(item.suggestion)
     verdict = rule_verdict(item.clause, item.reply, item.named, just_suggested=just_suggested)
     if (
@@ -234,6 +245,16 @@ def item_rule_verdict(item: FeedbackItem) -> RuleVerdict:
         and not ASKS_IF_SEEN.search(item.suggestion)
     ):
         return replace(verdict, turned_down=True, accepted=False, said_no=True)
+    if (
+        just_suggested
+        and NO_SEEN_IT.match(item.reply)
+        and verdict.seen is True
+        and not verdict.accepted
+        and OTHER not in item.reply
+    ):
+        return replace(verdict, turned_down=True, said_no=True)
+    if just_suggested and BARE_NO.match(item.reply) and ASKS_IF_SEEN.search(item.suggestion):
+        return replace(verdict, turned_down=False, accepted=False, seen=False, seen_only=True)
     if just_suggested and BARE_YES.match(item.reply) and ASKS_IF_SEEN.search(item.suggestion):
         return replace(verdict, turned_down=False, accepted=False, seen=True, seen_only=True)
     return verdict

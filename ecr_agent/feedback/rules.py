@@ -123,6 +123,9 @@ BARE_YES = re.compile(r"^\W*(?:(?:lol|haha+|oh|um+|well)\W+)?(?:yes+|yeah+|yep|y
 BARE_NO = re.compile(r"^\W*(?:(?:lol|haha+|hmm+|um+|uh+|well)\W+)?(?:no+|nope|nop)\W*$", re.I)
 """A reply that is only a "no": it turns down an offer ("ok, how about MovieX" → "lol no") but only says "not seen"
 after "Have you seen MovieX?" (`ecr_agent.feedback.reader.item_rule_verdict` tells the two apart)."""
+NO_SEEN_IT = re.compile(r"^\W*(?:no+|nope)\b", re.I)
+""""No, they have seen that a hundred times": a "no" that leads a reply saying the movie was seen declines it (the
+head took it up in a played chat, and the opening said nothing of the turn-down)."""
 OFFER = re.compile(
     r"\b(?:how|what)\s+about\b|\btry\b|\b(?:suggest|recommend)\b|\bcheck\s+out\b"
     r"|\byou\s+(?:might|may|would|should|could)\s+(?:also\s+)?(?:like|enjoy|love|try|watch|want)\b",
@@ -284,8 +287,9 @@ class RuleVerdict:
     """Words against the target that a concession takes back ("never was a fan of any of it but I enjoy them now"):
     not turned down whatever the head says."""
     seen_only: bool = False
-    """A bare "yes" to "have you seen MovieX?": seen, and nothing said for or against it (the head took "yes" up, and
-    the opening said "I think you'll like Jumanji (2017)!" to someone who had seen it)."""
+    """A bare "yes" or "no" to "have you seen MovieX?": seen or not, and nothing said for or against it (the head took
+    "yes" up, and the opening said "I think you'll like Jumanji (2017)!" to someone who had seen it; after "no" it
+    said nothing of the movie)."""
     takes_it_up: bool = False
     """A cue that takes the target up on its own (`TAKES_IT_UP`) in a reply naming no other movie, or in the target's
     own clause: accepted whatever the head says."""

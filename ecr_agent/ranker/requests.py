@@ -177,6 +177,8 @@ WAR_WORDS = re.compile(
 """How people name war movies ("a war movie", "WWII films"); "war" alone is left out ("Star Wars", "war of words")."""
 VIOLENCE_WORDS = re.compile(r"\b(?:violen(?:t|ce)|gor(?:e|y)|gory|bloody|blood|brutal|graphic)\b", re.I)
 """Violence turned away ("nothing too violent", "no gore please"): horror and war movies are turned away with it."""
+LIGHT_GENRES = frozenset({"comedy", "family", "animation"})
+"""Catalogue genres that lighten a movie: with violence turned away, the satisfying movies that have one come first."""
 GENRES_TOGETHER = re.compile(
     r"\b(?:together|at\s+the\s+same\s+time|mix(?:ed|ture)?\s+(?:of|with)|blend(?:ed)?\s+(?:of|with)|both|combin(?:ed|ation|es?))\b",
     re.I,
@@ -921,7 +923,7 @@ def _title_key(name: str) -> str:
     return re.sub(r"^(?:the|a|an) ", "", _key(name))
 
 
-def _genre_needs(label: str) -> frozenset[str]:
+def genre_needs(label: str) -> frozenset[str]:
     """Catalogue genres a genre label names, all of them required (``"Romantic comedy"`` → romance, comedy)."""
     text = label.lower().replace("science fiction", "scifi").replace("sci-fi", "scifi").replace("sci fi", "scifi")
     return frozenset(GENRE_WORDS[w] for w in re.findall(r"[a-z']+", text) if w in GENRE_WORDS)
@@ -953,7 +955,7 @@ class _Facts:
                     role = relation_label(kg.relation_uris[rel])
                     self._add_person(movie_id, kg.name(tail), ROLE_NAMES.get(role, role))
                 elif rel == genre_rel:
-                    self.genres[movie_id] |= _genre_needs(kg.name(tail))
+                    self.genres[movie_id] |= genre_needs(kg.name(tail))
                 elif rel in series_rel:
                     for other in entity_movies.get(tail, []):
                         self.series.setdefault(movie_id, set()).add(other)
@@ -1026,7 +1028,7 @@ class _Facts:
         if entity == WAR_GENRE:
             return frozenset({"war"})
         if entity not in self._needs:
-            needs = _genre_needs(entity_label(self.kg.uris[entity]))
+            needs = genre_needs(entity_label(self.kg.uris[entity]))
             self._needs[entity] = needs if all(g in self.by_genre for g in needs) else frozenset()
         return self._needs[entity]
 
@@ -1181,7 +1183,9 @@ def honour_request(
     Order: the candidates that satisfy the request, in the ranker's order; then, when they are fewer than ``k``, the
     catalogue's other satisfying movies (by ``fallback_scores``; else the closest to the "like X" movies first, then
     by ReDial popularity) up to ``k`` in all; then
-    the other candidates in the ranker's order, those satisfying part of a request of several kinds first. Movies
+    the other candidates in the ranker's order, those satisfying part of a request of several kinds first. With
+    violence turned away from a request for another genre, the satisfying candidates of a `LIGHT_GENRES` genre come
+    first. Movies
     moved up get a first evidence string saying why ("has Stephen King (writer)", "Horror film",
     "like The Martian: Science fiction film, Ridley Scott").
 
@@ -1231,6 +1235,9 @@ def honour_request(
                     evidence=["; ".join(reasons), f"added for the request; popular on ReDial ({mentions} mentions)"],
                 )
             )
+    if request.violent_genres and not set(request.genres) & set(request.violent_genres):
+        # "Nah, too violent for me" after an action pick: the lighter action movies first (The Avengers came next)
+        full.sort(key=lambda rec: not LIGHT_GENRES & set(catalog[rec.movie_id].info.get("genre", ())))
     if not (full or added):
         for part in _parts(request):  # nothing satisfies it all: honour one kind, and say it was not all
             ordered, found = honour_request(ranked, part, kg, catalog, fallback_scores, k, exclude)

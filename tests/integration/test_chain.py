@@ -235,6 +235,20 @@ def test_a_loved_suggestion_is_not_apologised_for(chain):
     assert {"movie_id": tron, "title": chain.pipeline.linker.catalog[tron].title} in result.accepted
 
 
+def test_a_bare_no_to_have_you_seen_it_is_acknowledged_and_a_no_before_seen_turns_it_down(chain):
+    # scripted chats of 2026-12-02: "no" got a new pick with no word; "No, they have seen that a hundred times" had
+    # the movie taken up
+    asked = [
+        {"role": "user", "content": "I like romance"},
+        {"role": "assistant", "content": "Have you seen Sleepless in Seattle (1993)? It's a romance."},
+    ]
+    opening = chain.prepare({"messages": [*asked, {"role": "user", "content": "no"}]}).opening
+    assert opening.startswith(("Ah, Sleepless in Seattle (1993) would be", "No worries, Sleepless in Seattle (1993)"))
+    tired = {"role": "user", "content": "No, they have seen that a hundred times"}
+    result = chain.invoke({"messages": [*asked, tired]})
+    assert [m["title"] for m in result.turned_down] == ["Sleepless in Seattle (1993)"] and not result.accepted
+
+
 def test_a_question_about_the_suggestion_is_answered_from_the_metadata(chain):
     messages = [
         {"role": "user", "content": "I like romance"},

@@ -189,6 +189,7 @@ def test_a_bare_no_turns_down_an_offer_but_only_says_not_seen_to_a_question():
     assert verdict("ok, how about MovieX", "lol no").turned_down  # the audited train replies
     assert verdict("You might like MovieX", "Nope.").said_no
     assert not verdict("Have you seen MovieX?", "no").turned_down
+    assert verdict("Have you seen MovieX?", "no").seen is False
     assert not verdict("How about MovieX? Have you seen it?", "no").turned_down
     assert not verdict("How about MovieX", "no, but it sounds fun").turned_down  # more than a bare no
 
@@ -546,7 +547,7 @@ def test_the_head_may_not_take_up_a_movie_the_words_say_nothing_of_or_only_have_
     assert [v.seen for v in verdicts] == [None, False, False, True]
 
 
-def test_a_bare_yes_to_have_you_seen_it_says_seen_and_nothing_more():
+def test_a_bare_yes_or_no_to_have_you_seen_it_says_seen_or_not_and_nothing_more():
     from ecr_agent.feedback.dataset import FeedbackItem
     from ecr_agent.feedback.model import FeedbackModelConfig
 
@@ -556,15 +557,45 @@ def test_a_bare_yes_to_have_you_seen_it_says_seen_and_nothing_more():
 
     items = [item("yes", "Have you seen MovieX? It's a comedy."), item("yes", "Try MovieX: it's a comedy.")]
     items.append(item("Yes! Loved it", "Have you seen MovieX?"))
-    liked = torch.tensor([[0.7, 0.2, 0.1], [0.05, 0.9, 0.05], [0.05, 0.9, 0.05]])
-    seen = torch.tensor([[0.5, 0.3, 0.2]] * 3)
+    items.append(item("no", "Have you seen MovieX? It's an action movie."))  # the opening said nothing of it
+    liked = torch.tensor([[0.7, 0.2, 0.1], [0.05, 0.9, 0.05], [0.05, 0.9, 0.05], [0.7, 0.2, 0.1]])
+    seen = torch.tensor([[0.5, 0.3, 0.2]] * 4)
     config = FeedbackModelConfig(accepted_threshold=0.5, turned_down_threshold=0.5, seen_threshold=0.9)
     verdicts = verdicts_from_probabilities(items, liked, seen, config)
     assert [(v.turned_down, v.accepted, v.seen) for v in verdicts] == [
         (False, False, True),
         (False, True, None),  # a yes to an offer takes it up
         (False, True, True),
+        (False, False, False),
     ]
+
+
+def test_a_no_before_saying_the_movie_was_seen_turns_it_down():
+    from ecr_agent.feedback.dataset import FeedbackItem
+    from ecr_agent.feedback.model import FeedbackModelConfig
+
+    # a scripted chat (2026-12-02): the head took Hook up, and the opening said "Ah, you've already seen Hook (1991)."
+    def item(reply: str) -> FeedbackItem:
+        return FeedbackItem(
+            "1", "suggested", 2, reply, reply, "Have you seen MovieX? It's a family movie.", False, 0, reply
+        )
+
+    replies = ["No, they have seen that a hundred times", "No, I have seen it and loved it", "No, I haven't seen it"]
+    items = [item(reply) for reply in replies] + [item("No, I've seen MovieY")]
+    liked = torch.tensor([[0.05, 0.9, 0.05]] * len(items))
+    seen = torch.tensor([[0.02, 0.97, 0.01]] * len(items))
+    config = FeedbackModelConfig(accepted_threshold=0.5, turned_down_threshold=0.5, seen_threshold=0.9)
+    verdicts = verdicts_from_probabilities(items, liked, seen, config)
+    assert [v.turned_down for v in verdicts] == [True, False, False, False]
+    assert not verdicts[0].accepted and verdicts[0].seen is True
+
+
+def test_a_title_with_its_year_is_marked_with_the_bracket(linker):
+    from ecr_agent.feedback.dataset import link_turn
+
+    # ECR's own replies write "Hook (1991)"; the marked text read "Have you seen MovieX)?"
+    turn = link_turn(ChatTurn("assistant", "Have you seen Hook (1991)? It's a family movie."), linker)
+    assert turn.marked(turn.movies[0]) == f"Have you seen {TARGET}? It's a family movie."
 
 
 def test_what_about_something_else_moves_on():

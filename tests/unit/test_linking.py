@@ -165,3 +165,21 @@ def test_an_assistant_message_with_full_titles_brings_up_only_those(linker):
     assert len(linker.link_message(ChatTurn("user", said)).movie_ids) == 2
     plain = "Have you seen Coco? Or Land of the Dead?"  # another assistant's style, no years: every title counts
     assert len(linker.link_message(ChatTurn("assistant", plain)).movie_ids) == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "meant"),
+    [
+        # replayed ReDial test 20943: The Avengers and War (2007), then "Ah, you've already seen War (2007)."
+        ("did you watch the Avengers: Infinity War (2018)", ["Avengers: Infinity War (2018)"]),
+        # ReDial train messages with their titles written out: The Star (2017), The Toy (1982)
+        ("I love the Star Trek (2009) movies", ["Star Trek (2009)"]),
+        (
+            "We haven't seen The Aristocats, but have seen all of the Toy Story (1995)",
+            ["The Aristocats", "Toy Story (1995)"],
+        ),
+        ("I loved The Avengers and Titanic", ["The Avengers (2012)", "Titanic (1997)"]),
+    ],
+)
+def test_a_longer_title_starting_inside_a_match_is_the_one_meant(linker, text, meant):
+    assert [linker.catalog[m].title for m in linker.link(text).movie_ids] == meant

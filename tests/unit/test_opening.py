@@ -340,3 +340,13 @@ def test_a_movie_we_do_not_know_is_said_not_passed_over():
         TurnReading("I liked Oppenheimer, something by Christopher Nolan?", unknown=("Oppenheimer",), request="x")
     )
     assert asked.startswith("I don't know Oppenheimer, sorry") and asked.count(".") == 2
+
+
+def test_thanks_for_the_suggestion_alone_closes_but_offers_another_pick():
+    from ecr_agent.opening import OPEN_DOOR, user_act
+
+    # the note of 2026-12-02: "Thanks for the suggestion!" mid-chat closed the chat with "Have a great movie night!"
+    said = "Thanks for the suggestion!"
+    assert user_act(said) == "goodbye" and farewell("k", (), said).endswith(OPEN_DOOR)
+    assert farewell("k", (), "thanks for the help, bye!") in GOODBYES
+    assert not farewell("k", (), "Thanks for the suggestions, have a nice day").endswith(OPEN_DOOR)

@@ -654,6 +654,28 @@ def test_the_gate_drops_hearsay_and_an_open_bracket(sentence):
     assert gate.filter(f"It is a moving film. {sentence} It is sad.", None) == "It is a moving film. It is sad."
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "I think this movie is a great example of how to make the best use of your time.",
+        "I am glad to say that this movie is a great example of how the best can be made.",
+        "It's not too long, and it has all the charm of the 95s that you love so much!",
+        "I think it's the best of the 1990s, and this year has been an excellent film for me!",
+        "It is a great film, and it will be very popular in the next few years!",
+        "It is an excellent film and it will be very popular in the next 2 years!",  # replayed ReDial test 20943
+        "It's an action and adventures film, with lots of violence but it has some good moments too!",
+    ],
+)
+def test_the_gate_drops_empty_praise_made_up_time_and_violence_talk(sentence):
+    """From the 2026-12-02 11:27 reply bench and the scripted chats of 15:00."""
+    from ecr_agent.gate import SentenceGate
+
+    gate = SentenceGate()
+    assert gate.filter(f"It is a moving film. {sentence} It is sad.", None) == "It is a moving film. It is sad."
+    kept = "It is set in the 1980s, a good example of its kind."
+    assert gate.filter(kept, None) == kept
+
+
 def test_the_gate_cuts_bracketed_asides_but_not_years():
     from ecr_agent.gate import SentenceGate
 

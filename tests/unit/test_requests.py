@@ -534,6 +534,20 @@ def test_violence_turned_away_turns_horror_and_war_away(linker):
     assert not ask(linker, "I love violent action movies").avoid_genres
 
 
+def test_too_violent_after_an_action_pick_puts_lighter_action_movies_first(linker):
+    # a scripted chat (2026-12-02): "Nah, too violent for me" after Black Panther got The Avengers
+    request = ask(linker, "I'd rather see an action movie", "Try Black Panther (2018).", "Nah, too violent for me")
+    assert request is not None and request.violent_genres and "Action film" in request.genre_names
+    ranked, found = honour_request(candidates(linker), request, linker.kg, linker.catalog, k=5)
+    assert found
+    for rec in ranked[:3]:
+        genres = set(linker.catalog[rec.movie_id].info.get("genre", []))
+        assert "action" in genres and genres & {"comedy", "family", "animation"}, (rec.title, genres)
+    plain = ask(linker, "I'd rather see an action movie")
+    ordered, _ = honour_request(candidates(linker), plain, linker.kg, linker.catalog, k=5)
+    assert [r.movie_id for r in ordered[:3]] != [r.movie_id for r in ranked[:3]]
+
+
 def test_no_gore_keeps_the_horror_the_user_asked_for(linker):
     # a scripted chat (2026-12-02): "not a fan of gore though" after "any good horror movies after 2010?" went to
     # Jumanji and Daddy's Home
