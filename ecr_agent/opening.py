@@ -426,7 +426,10 @@ def acknowledge(reading: TurnReading, key: str = "") -> str:
         return f"{said} I hope you enjoy {taken[-1]}!" if taken else said
     if said := answer_question(reading):
         return said
-    if act == "question" and (said := about_me(reading.text, key)):
+    # "… Have you seen Deadpool 2 (2018) yet" ends on a question without its mark (replayed ReDial test 20943 got
+    # no answer); "Have you seen it? I loved it" tells a liking, and is not answered
+    tail = reading.text if act == "question" else re.split(r"[.!?]\s+", reading.text.strip())[-1]
+    if act in ("question", "statement") and (said := about_me(tail, key)):
         return said
     # "I think I'll go with this one. Thank you"; thanks beside a first request answer small talk ("Great, thanks!
     # I'm in the mood for something with suspense": replayed ReDial test 22102), so the request is acknowledged

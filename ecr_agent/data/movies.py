@@ -95,9 +95,10 @@ class MovieCatalog:
 
     @cached_property
     def _ids_by_name(self) -> dict[str, list[str]]:
+        """Movie ids by `_name_key`: "Notebook" and "The Notebook" share one."""
         named: dict[str, list[str]] = {}
         for movie in self.movies.values():
-            named.setdefault(movie.name.lower(), []).append(movie.movie_id)
+            named.setdefault(_name_key(movie.name), []).append(movie.movie_id)
         return named
 
     @cached_property
@@ -109,13 +110,19 @@ class MovieCatalog:
         return years
 
     def namesakes(self, movie_ids: Iterable[str]) -> set[str]:
-        """``movie_ids`` and every movie of the same name: remakes ("The Notebook" of 2004 and of 2013), ReDial's
-        duplicate entries ("American Pie (1999)" and "American Pie") and its spellings of one movie in one year
-        ("Killer Klowns from Outer Space (1988)" for a user who named "Killer Clowns from Outer Space (1988)",
-        replayed ReDial test 21313). A user who just named one is not offered the other as something new."""
+        """``movie_ids`` and every movie of the same name: remakes ("The Notebook" of 2004 and of 2013), the name
+        without its article ("Notebook (2006)", which ReDial links for "Notebook": replayed ReDial test 21498 then
+        offered The Notebook (2013)), ReDial's duplicate entries ("American Pie (1999)" and "American Pie"), its
+        yearless entry for a series, and its spellings of one movie in one year ("Killer Klowns from Outer Space
+        (1988)" for a user who named "Killer Clowns from Outer Space (1988)", replayed ReDial test 21313). A user who
+        just named one is not offered the other as something new."""
         movies = [movie for movie in map(self.get, movie_ids) if movie is not None]
-        names = {movie.name.lower() for movie in movies}
+        names = {_name_key(movie.name) for movie in movies}
         found = set(movie_ids) | {other for name in names for other in self._ids_by_name.get(name, ())}
+        # a yearless entry named like a title's series ("The Lord of the Rings" for "The Lord of the Rings: The
+        # Fellowship of the Ring") is ReDial's entry for the series (replayed ReDial test 21222 offered it as new)
+        series = {_name_key(movie.name.split(":")[0]) for movie in movies if ":" in movie.name}
+        found.update(m for name in series for m in self._ids_by_name.get(name, ()) if self.movies[m].year is None)
         for movie in movies:
             found.update(m.movie_id for m in self._by_year.get(movie.year or 0, ()) if _spelt_alike(m.name, movie.name))
         return found
@@ -136,6 +143,11 @@ class MovieCatalog:
     def ids(self) -> list[str]:
         """Movie ids in a fixed order (the item index of the ranker)."""
         return sorted(self.movies, key=int)
+
+
+def _name_key(name: str) -> str:
+    """A name in lower case without its leading article: ``"The Notebook"`` → ``"notebook"``."""
+    return re.sub(r"^(?:the|a|an)\s+", "", name.strip().lower())
 
 
 def _spelt_alike(name: str, other: str) -> bool:

@@ -95,11 +95,15 @@ def test_catalogue_covers_every_mentioned_movie(paths):
 
 def test_namesakes_are_remakes_and_duplicate_entries(paths):
     catalog = MovieCatalog.load(paths)
-    assert catalog.namesakes({"185139"}) == {"185139", "97219"}  # The Notebook (2004) and (2013)
+    # The Notebook (2004) and (2013), and ReDial's "Notebook (2006)" and "Notebook"
+    assert catalog.namesakes({"185139"}) == {"185139", "97219", "202418", "194600"}
     assert catalog.namesakes(["134643"]) == {"134643", "192131"}  # "American Pie (1999)" and "American Pie"
     # two spellings of one movie in one year (replayed ReDial test 21313 offered Klowns to a user who named Clowns)
     assert catalog.namesakes(["206027"]) == {"206027", "195004"}
     assert catalog.namesakes({"163739", "not-a-movie"}) == {"163739", "not-a-movie"}  # American Pie 2 stands alone
+    assert {"185139", "97219"} <= catalog.namesakes(["202418"])  # replayed ReDial test 21498 offered The Notebook
+    fellowship = catalog.namesakes(["187310"])  # the yearless "The Lord of the Rings" entry, not the 1978 film
+    assert [catalog[m].title for m in sorted(fellowship - {"187310"})] == ["The Lord of the Rings"]
 
 
 def test_the_entity_linker_reads_the_data_folder_it_is_given(tmp_path):

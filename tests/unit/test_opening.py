@@ -350,3 +350,13 @@ def test_thanks_for_the_suggestion_alone_closes_but_offers_another_pick():
     assert user_act(said) == "goodbye" and farewell("k", (), said).endswith(OPEN_DOOR)
     assert farewell("k", (), "thanks for the help, bye!") in GOODBYES
     assert not farewell("k", (), "Thanks for the suggestions, have a nice day").endswith(OPEN_DOOR)
+
+
+def test_have_you_seen_without_a_question_mark_is_still_answered():
+    from ecr_agent.opening import ABOUT_ME
+
+    # replayed ReDial test 20943: the question had no "?", and the reply was a new pick with no word for it
+    said = "Still go and see it, it's still worth it! Have you seen Deadpool 2 (2018) yet"
+    assert user_act(said) == "statement"
+    assert acknowledge(TurnReading(said), "k") in ABOUT_ME[1][1]
+    assert acknowledge(TurnReading("I like comedy, action, and musicals."), "k") == ""
