@@ -618,12 +618,13 @@ def test_a_reply_that_takes_the_suggestion_up_is_accepted_whatever_the_head_says
     # scripted chats of 2026-12-02: the head gave "Sounds good" p = 0.47 and the opening said nothing of the movie
     replies = ["Sounds good", "I'll check it out, thanks", "Perfect, thank you so much", "Thanks, bye", "Nice"]
     replies += ["MovieY sounds perfect", "Sounds good but I've seen it and hated it"]
+    replies += ["Oh I haven't seen Nice Guys will look into it"]  # replayed ReDial test 22073 said nothing of it
     items = [item(reply) for reply in replies]
     liked = torch.tensor([[0.06, 0.46, 0.48]] * len(items))
     seen = torch.tensor([[0.5, 0.3, 0.2]] * len(items))
     config = FeedbackModelConfig(accepted_threshold=0.5, turned_down_threshold=0.5, seen_threshold=0.9)
     accepted = [v.accepted for v in verdicts_from_probabilities(items, liked, seen, config)]
-    assert accepted == [True, True, True, False, False, False, False]
+    assert accepted == [True, True, True, False, False, False, False, True]
 
 
 def test_a_fault_found_with_someone_not_in_the_suggestion_does_not_turn_it_down(rules, linker):
