@@ -80,7 +80,9 @@ AS_ITS_VIEWER = re.compile(
     r"|right|for\s+me)\b"
     r"|\b(?:I['’]m|I\s+am)\s+(?:not\s+)?(?:really\s+)?(?:a|an)\s+(?:[\w-]+\s+){0,2}?fan\b"
     # "not too long or complicated for me - just enough so that my imagination can work" (the 2026-12-02 bench)
-    r"|\btoo\s+[\w-]+(?:\s+or\s+[\w-]+)?\s+for\s+me\b|\bmy\s+(?:imagination|mind|brain|heart)\b",
+    r"|\btoo\s+[\w-]+(?:\s+or\s+[\w-]+)?\s+for\s+me\b|\bmy\s+(?:imagination|mind|brain|heart)\b"
+    # "the movie was able to make a difference for me." (a scripted chat of 2026-12-02)
+    r"|\bfor\s+me\W*$",
     re.I,
 )
 """A sentence that weighs the pick as if the assistant were to watch it, or doubts it ("I am not sure if this movie is
@@ -102,6 +104,8 @@ HEARSAY = re.compile(
     r"|\bstill\s+alive\b|\bthriving\b|\bbeen\s+made\s+into\b"
     r"|\b(?:was|is|been)\s+(?:a\s+)?(?:(?:great|huge|big|box[- ]office|major)\s+)?(?:hit|success|successful)\b"
     r"|\bgoing\s+strong\b|\balive\s+and\s+kicking\b|\bremembered\s+for\b|\bstill\s+being\s+watched\b"
+    # "it has become an iconic franchise", "the franchise has continued its journey" (scripted chats, 2026-12-02)
+    r"|\bbec(?:o|a)me\s+(?:an?\s+)?(?:\w+\s+)?(?:iconic|classic|cult|phenomenon)\b|\bcontinued\s+its\b"
     r"|\bglad\b[^.!?]*\breleased\b|\bstill\s+(?:being\s+made|popular|around|relevant|available|in\s+theaters)\b"
     r"|\b(?:will\s+be|was|being)\s+released\b|\b(?:into|in)\s+(?:the\s+)?(?:theaters|theatres|cinemas)\b"
     r"|\bnominat(?:ed|ion|ions)\b|\b(?:academy\s+awards?|oscars?|golden\s+globes?|emmys?|award[- ]winning)\b",

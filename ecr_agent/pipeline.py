@@ -310,7 +310,7 @@ class ECRPipeline:
         best = turn.recommendations[0]
         focus = []
         if turn.request:
-            from ecr_agent.ranker.requests import genre_needs
+            from ecr_agent.data.movies import genre_needs
 
             # "a romantic comedy" names the catalogue's comedy and romance, which the fact then shows first
             needs = [genre for name in turn.request.genre_names for genre in sorted(genre_needs(name))]

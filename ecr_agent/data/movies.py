@@ -173,6 +173,28 @@ GENRE_DISPLAY = {
 }  # fmt: skip
 
 
+CATALOGUE_GENRE_WORDS = {
+    "action": "action", "adventure": "adventure", "animation": "animation", "animated": "animation",
+    "cartoon": "animation", "biography": "biography", "biographical": "biography", "biopic": "biography",
+    "comedy": "comedy", "comedies": "comedy", "comedic": "comedy", "humor": "comedy", "humour": "comedy",
+    "crime": "crime", "gangster": "crime", "heist": "crime", "documentary": "documentary", "drama": "drama",
+    "family": "family", "children's": "family", "fantasy": "fantasy", "history": "history", "historical": "history",
+    "horror": "horror", "slasher": "horror", "zombie": "horror", "musical": "musical", "mystery": "mystery",
+    "noir": "film-noir", "romance": "romance", "romantic": "romance", "scifi": "sci-fi", "sport": "sport",
+    "sports": "sport", "thriller": "thriller", "suspense": "thriller", "war": "war", "western": "western",
+}  # fmt: skip
+"""Words of a genre entity's label → the catalogue genre they name (``id2info.json`` keys, lower case).
+
+``short`` (a short film, or a short movie?) and ``music`` (music styles are KG genres too) are left out on purpose.
+"""
+
+
+def genre_needs(label: str) -> frozenset[str]:
+    """Catalogue genres a genre label names, all of them required (``"Romantic comedy"`` → romance, comedy)."""
+    text = label.lower().replace("science fiction", "scifi").replace("sci-fi", "scifi").replace("sci fi", "scifi")
+    return frozenset(CATALOGUE_GENRE_WORDS[w] for w in re.findall(r"[a-z']+", text) if w in CATALOGUE_GENRE_WORDS)
+
+
 def genre_display(genre: str) -> str:
     """Readable name of a catalogue genre (``"sci-fi"`` → ``"Science fiction film"``), as the KG names genres."""
     return GENRE_DISPLAY.get(genre, f"{genre.capitalize()} film")

@@ -8,6 +8,7 @@ turns down Titanic only.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
@@ -15,6 +16,7 @@ from typing import Literal
 import torch
 
 from ecr_agent.config import Paths, StoreNotBuiltError, force_offline
+from ecr_agent.data.movies import genre_needs
 from ecr_agent.feedback.dataset import FeedbackItem, feedback_items, link_chat
 from ecr_agent.feedback.model import (
     CONFIG_FILE,
@@ -28,6 +30,7 @@ from ecr_agent.feedback.rules import (
     ASKS_IF_SEEN,
     BARE_NO,
     BARE_YES,
+    NEGATIVE,
     NO_SEEN_IT,
     OFFER,
     OTHER,
@@ -178,9 +181,26 @@ class FeedbackReader:
             return []
         verdicts = [self._rule(item) for item in items] if self.model is None else self._model_verdicts(items)
         return [
-            replace(verdict, turned_down=False) if verdict.turned_down and self._faults_someone_else(item) else verdict
+            replace(verdict, turned_down=False)
+            if verdict.turned_down and (self._faults_someone_else(item) or self._faults_another_kind(item))
+            else verdict
             for item, verdict in zip(items, verdicts, strict=True)
         ]
+
+    def _faults_another_kind(self, item: FeedbackItem) -> bool:
+        """Whether a reply that does not name the target finds fault only with genres the target is not ("she
+        doesn't like horror" after Black Panther, which the opening then skipped): the user turns the kind away, not
+        the movie (`ecr_agent.ranker.requests` keeps the genre out of the picks). A genre the catalogue cannot check
+        ("superhero movies") leaves the turn-down standing."""
+        if item.named or OTHER in item.reply:
+            return False
+        faults = [said for clause in split_clauses(item.reply) if (said := _words_against(clause))]
+        genres = [[e for e in self.linker.link(c).entity_ids if e in self.linker.genre_entities] for c in faults]
+        if not faults or not all(genres):
+            return False
+        needs = [genre_needs(self.linker.kg.name(genre)) for found in genres for genre in found]
+        movie_genres = set(self.linker.catalog[item.movie_id].info.get("genre", ()))
+        return all(need and not need <= movie_genres for need in needs)
 
     def _faults_someone_else(self, item: FeedbackItem) -> bool:
         """Whether a reply that does not name the target finds fault with film people who are not in it ("Hmm I
@@ -230,12 +250,22 @@ class FeedbackReader:
         )
 
 
+def _words_against(clause: str) -> str:
+    """The words of ``clause`` from its first negative cue to the next comma or concession ("she doesn't like horror";
+    "a little young for them" of "That is a little young for them, they do like action/sci-fi"), or "" when it has
+    none."""
+    if not cues(clause).negative or not (found := NEGATIVE.search(clause)):
+        return ""
+    return re.split(r"[,;]|\b(?:but|though|although)\b", clause[found.start() :], maxsplit=1)[0]
+
+
 def item_rule_verdict(item: FeedbackItem) -> RuleVerdict:
     """`rule_verdict` of one item: "moves on" counts when the assistant suggested the target in the turn just before,
     and a bare "no" says no to it when that turn offered it rather than asked whether the user had seen it
     (`BARE_NO`: "lol no" after "ok, how about MovieX"), and after "have you seen MovieX?" says it was not seen; a bare
     "yes" to that question says it was seen (`BARE_YES`). Either says nothing more (`RuleVerdict.seen_only`).
-    A "no" leading a reply that says the movie was seen declines it (`NO_SEEN_IT`)."""
+    A "no" leading a reply that says the movie was seen moves on from it (`NO_SEEN_IT`: "no, already seen" is no
+    dislike, and got "Sorry Finding Nemo (2003) didn't work for you")."""
     just_suggested = item.source == "suggested" and bool(item.suggestion)
     verdict = rule_verdict(item.clause, item.reply, item.named, just_suggested=just_suggested)
     if (
@@ -252,7 +282,7 @@ def item_rule_verdict(item: FeedbackItem) -> RuleVerdict:
         and not verdict.accepted
         and OTHER not in item.reply
     ):
-        return replace(verdict, turned_down=True, said_no=True)
+        return replace(verdict, turned_down=True, moved_on=True)
     if just_suggested and BARE_NO.match(item.reply) and ASKS_IF_SEEN.search(item.suggestion):
         return replace(verdict, turned_down=False, accepted=False, seen=False, seen_only=True)
     if just_suggested and BARE_YES.match(item.reply) and ASKS_IF_SEEN.search(item.suggestion):

@@ -105,6 +105,8 @@ LIKE_NOT_LIKING = re.compile(
     r"\b(?:would\s+|'d\s+)?like\s+(?:something|anything|some|a\s+movie|movies)\b"
     r"|\b(?:movies?|films?|something|anything|ones?|stuff|more|things?|similar|just)\s+like\b"
     r"|[,(]\s*like\b"  # "something older maybe, like 80s?": "such as"
+    # "something funny but also romantic": a kind asked for (a scripted chat took Thor: Ragnarok up on it)
+    r"|\b(?:something|anything)\s+(?:\w+\s+)?(?:funny|fun|good|great|cool|nice|interesting|exciting|sweet|cute)\b"
     # "we like romantic comedies": a kind of movie, not the one suggested (a played chat took It (2017) up on it)
     r"|\b(?:like|love|enjoy|prefer)\s+(?:\w+\s+)?(?:comedies|dramas|thrillers|horrors|romances|rom[\s-]*coms|westerns"
     r"|musicals|documentaries|cartoons|movies|films|flicks)\b",
@@ -124,8 +126,8 @@ BARE_NO = re.compile(r"^\W*(?:(?:lol|haha+|hmm+|um+|uh+|well)\W+)?(?:no+|nope|no
 """A reply that is only a "no": it turns down an offer ("ok, how about MovieX" → "lol no") but only says "not seen"
 after "Have you seen MovieX?" (`ecr_agent.feedback.reader.item_rule_verdict` tells the two apart)."""
 NO_SEEN_IT = re.compile(r"^\W*(?:no+|nope)\b", re.I)
-""""No, they have seen that a hundred times": a "no" that leads a reply saying the movie was seen declines it (the
-head took it up in a played chat, and the opening said nothing of the turn-down)."""
+""""No, they have seen that a hundred times", "no, already seen": a "no" that leads a reply saying the movie was seen
+moves on from it (the head took Hook up in a played chat, and the opening said nothing of the turn-down)."""
 OFFER = re.compile(
     r"\b(?:how|what)\s+about\b|\btry\b|\b(?:suggest|recommend)\b|\bcheck\s+out\b"
     r"|\byou\s+(?:might|may|would|should|could)\s+(?:also\s+)?(?:like|enjoy|love|try|watch|want)\b",

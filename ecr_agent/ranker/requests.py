@@ -49,7 +49,8 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 
-from ecr_agent.data.movies import YEAR_SUFFIX, MovieCatalog, genre_display
+from ecr_agent.data.movies import CATALOGUE_GENRE_WORDS as GENRE_WORDS
+from ecr_agent.data.movies import YEAR_SUFFIX, MovieCatalog, genre_display, genre_needs
 from ecr_agent.knowledge.graph import PERSON_RELATIONS, KnowledgeGraph, entity_label, relation_label
 from ecr_agent.linking import GENRE_WORDS as LINKER_GENRE_WORDS
 from ecr_agent.linking import EntityLinker, brought_up
@@ -69,20 +70,6 @@ ROLE_NAMES = {
     "starring": "star", "music composer": "composer", "cinematography": "cinematographer", "editing": "editor",
 }  # fmt: skip
 SERIES_RELATIONS = ("subsequentWork", "previousWork")
-GENRE_WORDS = {
-    "action": "action", "adventure": "adventure", "animation": "animation", "animated": "animation",
-    "cartoon": "animation", "biography": "biography", "biographical": "biography", "biopic": "biography",
-    "comedy": "comedy", "comedies": "comedy", "comedic": "comedy", "humor": "comedy", "humour": "comedy",
-    "crime": "crime", "gangster": "crime", "heist": "crime", "documentary": "documentary", "drama": "drama",
-    "family": "family", "children's": "family", "fantasy": "fantasy", "history": "history", "historical": "history",
-    "horror": "horror", "slasher": "horror", "zombie": "horror", "musical": "musical", "mystery": "mystery",
-    "noir": "film-noir", "romance": "romance", "romantic": "romance", "scifi": "sci-fi", "sport": "sport",
-    "sports": "sport", "thriller": "thriller", "suspense": "thriller", "war": "war", "western": "western",
-}  # fmt: skip
-"""Words of a genre entity's label → the catalogue genre they name (``id2info.json`` keys, lower case).
-
-``short`` (a short film, or a short movie?) and ``music`` (music styles are KG genres too) are left out on purpose.
-"""
 CATCH_ALL_GENRE = "drama"
 
 LIKE_CUE = re.compile(
@@ -179,11 +166,21 @@ VIOLENCE_WORDS = re.compile(r"\b(?:violen(?:t|ce)|gor(?:e|y)|gory|bloody|blood|b
 """Violence turned away ("nothing too violent", "no gore please"): horror and war movies are turned away with it."""
 LIGHT_GENRES = frozenset({"comedy", "family", "animation"})
 """Catalogue genres that lighten a movie: with violence turned away, the satisfying movies that have one come first."""
+WISHED_FEELINGS = (
+    re.compile(r"\b(?:get|be|feel)\s+(?:really\s+|truly\s+|properly\s+)?(?:scared|spooked|frightened)\b", re.I),
+    re.compile(r"\bon\s+(?:the\s+)?edge(?:\s+of\s+(?:my|your|our|their)\s+seats?)?\b", re.I),
+)
+"""A feeling wished for, read as the genre that gives it: "I want to get scared" as *scary* (horror; "scared" alone
+turns a genre away: "I'm scared of horror movies"), "on edge" as *suspenseful* (thriller). A scripted chat of
+2026-12-02 asked "I want to get scared or on edge tonight" and got It, then Black Panther."""
 GENRES_TOGETHER = re.compile(
-    r"\b(?:together|at\s+the\s+same\s+time|mix(?:ed|ture)?\s+(?:of|with)|blend(?:ed)?\s+(?:of|with)|both|combin(?:ed|ation|es?))\b",
+    r"\b(?:together|at\s+the\s+same\s+time|mix(?:ed|ture)?\s+(?:of|with)|blend(?:ed)?\s+(?:of|with)|both|combin(?:ed|ation|es?))\b"
+    # one movie with two kinds: "something funny but also romantic", "something scary and funny"
+    r"|\b(?:but|and)\s+also\b|\b(?:something|anything|a\s+movie|one)\s+\w+\s+(?:and|but)\s+\w+",
     re.I,
 )
-"""Words that want the genres named in one movie ("I like humor and horror together", replayed ReDial test 21313)."""
+"""Words that want the genres named in one movie ("I like humor and horror together", replayed ReDial test 21313;
+"something funny but also romantic" got Jumanji, a scripted chat of 2026-12-02)."""
 FOR_GROWN_UPS = re.compile(r"\bfor\s+(?:adults|grown[\s-]*ups|grownups|older\s+(?:people|viewers))\b", re.I)
 """Not a children's movie ("like Toy Story but for adults"; and see `_for_grown_ups`): family and animation movies
 are turned away."""
@@ -576,6 +573,7 @@ def _request_in(
     # "Is Jack Nicholson in it?" and "Is it a kids movie?" ask about the movie on the table: no request for Jack
     # Nicholson or for family movies
     asked = KIND_QUESTION.sub(" . ", PERSON_QUESTION.sub(" . ", text.replace("’", "'")))
+    asked = WISHED_FEELINGS[1].sub(" suspenseful ", WISHED_FEELINGS[0].sub(" scary ", asked))
     for sentence in SENTENCE_BREAK.split(asked):
         liking = False  # a "like" cue opened in this sentence: its later movies are "like X" movies
         for clause in CLAUSE_BREAK.split(sentence):
@@ -921,12 +919,6 @@ def _key(name: str) -> str:
 def _title_key(name: str) -> str:
     """``"The Conjuring"`` → ``conjuring``: the catalogue lists some movies twice, with and without the article."""
     return re.sub(r"^(?:the|a|an) ", "", _key(name))
-
-
-def genre_needs(label: str) -> frozenset[str]:
-    """Catalogue genres a genre label names, all of them required (``"Romantic comedy"`` → romance, comedy)."""
-    text = label.lower().replace("science fiction", "scifi").replace("sci-fi", "scifi").replace("sci fi", "scifi")
-    return frozenset(GENRE_WORDS[w] for w in re.findall(r"[a-z']+", text) if w in GENRE_WORDS)
 
 
 class _Facts:

@@ -570,7 +570,7 @@ def test_a_bare_yes_or_no_to_have_you_seen_it_says_seen_or_not_and_nothing_more(
     ]
 
 
-def test_a_no_before_saying_the_movie_was_seen_turns_it_down():
+def test_a_no_before_saying_the_movie_was_seen_moves_on_from_it():
     from ecr_agent.feedback.dataset import FeedbackItem
     from ecr_agent.feedback.model import FeedbackModelConfig
 
@@ -588,6 +588,7 @@ def test_a_no_before_saying_the_movie_was_seen_turns_it_down():
     verdicts = verdicts_from_probabilities(items, liked, seen, config)
     assert [v.turned_down for v in verdicts] == [True, False, False, False]
     assert not verdicts[0].accepted and verdicts[0].seen is True
+    assert verdicts[0].moved_on  # no dislike: "no, already seen" got "Sorry Finding Nemo (2003) didn't work for you"
 
 
 def test_a_title_with_its_year_is_marked_with_the_bracket(linker):
@@ -596,6 +597,14 @@ def test_a_title_with_its_year_is_marked_with_the_bracket(linker):
     # ECR's own replies write "Hook (1991)"; the marked text read "Have you seen MovieX)?"
     turn = link_turn(ChatTurn("assistant", "Have you seen Hook (1991)? It's a family movie."), linker)
     assert turn.marked(turn.movies[0]) == f"Have you seen {TARGET}? It's a family movie."
+
+
+def test_a_kind_asked_for_is_no_praise_of_the_suggestion():
+    # a scripted chat (2026-12-02): "something funny but also romantic" got "Wonderful, Thor: Ragnarok (2017) is a good
+    # choice."
+    assert not cues("something funny but also romantic").positive
+    assert not cues("anything good on netflix?").positive
+    assert cues("that one was funny").positive and cues("Sounds good, anything else?").positive
 
 
 def test_what_about_something_else_moves_on():
@@ -625,6 +634,23 @@ def test_a_reply_that_takes_the_suggestion_up_is_accepted_whatever_the_head_says
     config = FeedbackModelConfig(accepted_threshold=0.5, turned_down_threshold=0.5, seen_threshold=0.9)
     accepted = [v.accepted for v in verdicts_from_probabilities(items, liked, seen, config)]
     assert accepted == [True, True, True, False, False, False, False, True]
+
+
+def test_a_fault_found_with_a_genre_the_suggestion_is_not_does_not_turn_it_down(rules):
+    # a scripted chat (2026-12-02): "she doesn't like horror" after Black Panther got "No problem, let's skip Black
+    # Panther (2018)."
+    def down(suggestion: str, said: str) -> list[bool]:
+        turns = [ChatTurn("user", "a movie tonight"), ChatTurn("assistant", suggestion), ChatTurn("user", said)]
+        return [m.turned_down for m in rules.read(turns).latest()]
+
+    assert down("How about Black Panther (2018)?", "she doesn't like horror") == [False]
+    assert down("How about It (2017)?", "she doesn't like horror") == [True]
+    assert down("How about Black Panther (2018)?", "I don't like superhero movies") == [True]  # not checkable
+    assert down("How about Black Panther (2018)?", "not my thing, I hate romantic comedies") == [True]
+    # the audited train replies: the genres the user likes are no fault
+    assert down("How about Peter Rabbit (2018)?", "That is a little young for them, they do like action/sci-fi") == [
+        True
+    ]
 
 
 def test_a_fault_found_with_someone_not_in_the_suggestion_does_not_turn_it_down(rules, linker):

@@ -664,6 +664,9 @@ def test_the_gate_drops_hearsay_and_an_open_bracket(sentence):
         "It is a great film, and it will be very popular in the next few years!",
         "It is an excellent film and it will be very popular in the next 2 years!",  # replayed ReDial test 20943
         "It's an action and adventures film, with lots of violence but it has some good moments too!",
+        "I am glad that the movie was able to make a difference for me.",
+        "I am glad that it has become an iconic franchise in this modern world!",
+        "I'm glad to see that the franchise has continued its journey.",
     ],
 )
 def test_the_gate_drops_empty_praise_made_up_time_and_violence_talk(sentence):

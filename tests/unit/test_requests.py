@@ -519,6 +519,9 @@ def test_genres_side_by_side_or_together_are_wanted_in_one_movie(linker):
         for rec in ranked[:3]:
             assert {"horror", "comedy"} <= set(linker.catalog[rec.movie_id].info.get("genre", [])), rec.title
     assert not ask(linker, "I like horror and comedy").genres_together  # a list of likes: either will do
+    # a scripted chat (2026-12-02): "something funny but also romantic" got Jumanji, a comedy and action movie
+    assert ask(linker, "something funny but also romantic").genres_together
+    assert ask(linker, "something scary and funny").genres_together
 
 
 def test_violence_turned_away_turns_horror_and_war_away(linker):
@@ -564,3 +567,12 @@ def test_a_kind_in_a_title_asks_for_nothing(linker):
     liked = ask(linker, "Oh yes, we loved all the Kung Fu Panda 2 (2011) movies.")
     assert liked.implied and not liked.topics  # a quiet "like Kung Fu Panda 2", no martial arts
     assert ask(linker, "Any good kung fu movies?").topics == ("martial",)
+
+
+def test_a_feeling_wished_for_asks_for_the_genre_that_gives_it(linker):
+    # a scripted chat (2026-12-02): "I want to get scared or on edge tonight" got It, then Black Panther
+    wished = ask(linker, "I want to get scared or on edge tonight")
+    assert wished is not None and wished.genre_names == ("Horror film", "Thriller film")
+    assert ask(linker, "something that keeps me on the edge of my seat").genre_names == ("Thriller film",)
+    assert ask(linker, "I don't want to get scared").avoid_names == ("Horror film",)
+    assert ask(linker, "I'm scared of horror movies").avoid_names == ("Horror film",)
