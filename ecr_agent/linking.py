@@ -276,6 +276,11 @@ class EntityLinker:
         """KG ids of every director, star, writer and other credited person."""
         return _film_people(self.kg)[1]
 
+    @property
+    def film_credits(self) -> dict[int, dict[int, int]]:
+        """Director, star and writer → the KG movies they are credited on → credits (`_film_people`)."""
+        return _film_people(self.kg)[0]
+
     def link_message(self, message: ChatTurn) -> LinkedText:
         """`link` for a chat message. An assistant message that writes titles in full ("Coco (2017)"), as ECR's
         replies and rendered ReDial turns do, brings up only those: a title inside it without its year is part of a

@@ -284,8 +284,21 @@ def user_act(text: str) -> Act:
     return next((act for act, pattern in ACT_PATTERNS if pattern.search(text)), "statement")
 
 
+MORE_BY_MAKER = re.compile(
+    r"\b(?:what|anything|any|which)\s+(?:else|other(?:\s+(?:movies?|films?))?|more)\s+(?:did|has|have|by|from|with)"
+    r"\s+(?:that|the|this)\s+(?P<role>director|writer|actor|actress|star)\b",
+    re.I,
+)
+"""Asking for more of the pick's maker ("what else did that director make?"): a request for their movies
+(`ecr_agent.ranker.requests`), not a question about who made the pick (a scripted chat got "The Lego Batman Movie
+(2017) was directed by Chris McKay." and nothing more)."""
+
+
 def question_topic(text: str) -> Topic | None:
-    """Which fact a question asks for (``"Who is in it?"`` → ``cast``), None when it asks for none we know."""
+    """Which fact a question asks for (``"Who is in it?"`` → ``cast``), None when it asks for none we know or for
+    more of the pick's maker (`MORE_BY_MAKER`)."""
+    if MORE_BY_MAKER.search(text):
+        return None
     return next((topic for topic, pattern in TOPIC_PATTERNS if pattern.search(text)), None)
 
 

@@ -53,8 +53,8 @@ from ecr_agent.data.movies import CATALOGUE_GENRE_WORDS as GENRE_WORDS
 from ecr_agent.data.movies import YEAR_SUFFIX, MovieCatalog, genre_display, genre_needs
 from ecr_agent.knowledge.graph import PERSON_RELATIONS, KnowledgeGraph, entity_label, relation_label
 from ecr_agent.linking import GENRE_WORDS as LINKER_GENRE_WORDS
-from ecr_agent.linking import EntityLinker, brought_up
-from ecr_agent.opening import KIND_QUESTION, LOW_MOOD, PERSON_QUESTION
+from ecr_agent.linking import EntityLinker, brought_up, title_key
+from ecr_agent.opening import KIND_QUESTION, LOW_MOOD, MORE_BY_MAKER, PERSON_QUESTION
 from ecr_agent.types import ChatTurn, Recommendation
 
 __all__ = ["Request", "honour_request", "read_request", "satisfies"]
@@ -274,12 +274,13 @@ FILLERS = frozenset(
 )
 """Words that end a sentence without naming its subject: "something about nature maybe" is about nature."""
 DISLIKE = (
-    r"\b(?:do\s*n[o']?t|dont|does\s*n[o']?t|doesnt|not|never|hate[sd]?|dislike[sd]?|can'?t\s+stand)\s+"
+    r"\b(?:do\s*n[o']?t|dont|does\s*n[o']?t|doesnt|not|never|hate[sd]?|dislike[sd]?|can'?t\s+stand"
+    r"|nothing\s+(?:with|starring|featuring|by)|no(?:\s+more)?|without)\s+"
     r"(?:(?:really|much|so|a|big|huge|fan|of|into|like|love|enjoy|care|for|stand|too|any|the|all|that|very)\s+){0,5}"
 )
 """Words saying the user dislikes what follows them right away ("I don't really like ", "not a big fan of ",
-"not really into "): a person or a subject after them is turned away, one further off is not ("You can't go wrong
-with Julia Roberts", "I am not big into action except for Arnold Schwarzenegger movies")."""
+"not really into ", "nothing with ", "no "): a person or a subject after them is turned away, one further off is not
+("You can't go wrong with Julia Roberts", "I am not big into action except for Arnold Schwarzenegger movies")."""
 NOT_THEIR_BEST = r"(?!['’]s\s+(?:very\s+)?(?:best|finest|greatest|strongest|top))"
 """After a name: "Not Nolan's best" ranks a movie among his, it does not turn him away."""
 SUBJECT_MOVIES = re.compile(DISLIKE + r"(?P<word>[a-z]{3,})\s+(?:movies?|films?|flicks?|stuff)\b", re.I)
@@ -482,7 +483,8 @@ def read_request(turns: Sequence[ChatTurn], linker: EntityLinker) -> Request | N
     implied: Request | None = None  # the latest message's liked movies, when no request of the user's stands
     for step, index in enumerate(reversed(users)):
         previous = _previous_movies(turns, index, linker)
-        compares = NEWER.search(turns[index].content) or OLDER.search(turns[index].content)
+        text = turns[index].content
+        compares = NEWER.search(text) or OLDER.search(text) or MORE_BY_MAKER.search(text)
         answered = _answered_movies(turns, index, linker) if compares else previous
         found = _request_in(turns[index].content, linker, previous, answered, latest=step == 0)
         if found is None:
@@ -540,6 +542,18 @@ def _previous_movies(turns: Sequence[ChatTurn], index: int, linker: EntityLinker
     return ()
 
 
+def _makers_of(movie_id: str, role: str, linker: EntityLinker) -> dict[int, str]:
+    """The KG person the pick's director or writer (``role``) links to, by id, or for an actor the star with the most
+    KG credits (Dunkirk's first billed, Fionn Whitehead, has no other movie here); empty when none links."""
+    key = {"director": "director", "writer": "writer"}.get(role, "star")
+    names = linker.catalog[movie_id].info.get(key, []) if movie_id in linker.catalog else []
+    linked = {person: name for name in names if (person := linker.entity_named(title_key(name))) is not None}
+    if key != "star" or len(linked) < 2:
+        return dict(list(linked.items())[:1])
+    best = max(linked, key=lambda person: len(linker.film_credits.get(person, {})))
+    return {best: linked[best]}
+
+
 def _answered_movies(turns: Sequence[ChatTurn], index: int, linker: EntityLinker) -> tuple[str, ...]:
     """The movies the message before ``index`` brings up first (`brought_up`): the suggestion "something more
     recent" answers; all of the message's movies when it brings up none new."""
@@ -574,6 +588,8 @@ def _request_in(
     # Nicholson or for family movies
     asked = KIND_QUESTION.sub(" . ", PERSON_QUESTION.sub(" . ", text.replace("’", "'")))
     asked = WISHED_FEELINGS[1].sub(" suspenseful ", WISHED_FEELINGS[0].sub(" scary ", asked))
+    if (maker := MORE_BY_MAKER.search(asked)) and answered:  # "what else did that director make?"
+        people.update(_makers_of(answered[0], maker["role"].lower(), linker))
     for sentence in SENTENCE_BREAK.split(asked):
         liking = False  # a "like" cue opened in this sentence: its later movies are "like X" movies
         for clause in CLAUSE_BREAK.split(sentence):

@@ -70,6 +70,7 @@ def test_acts_are_read_from_the_message():
     assert about_me("Hello what a good movie you have seen?") in ABOUT_ME[1][1]  # replayed ReDial test 21166
     assert question_topic("Who is in it?") == "cast"
     assert question_topic("who directed that one") == "director"
+    assert question_topic("what else did that director make?") is None  # a request for more of their movies
     assert question_topic("What's it about?") == "plot"
     assert question_topic("Is it any good?") == "quality"
     assert question_topic("I have not Is that a good mmovie?") == "quality"  # replayed ReDial test 20458

@@ -576,3 +576,23 @@ def test_a_feeling_wished_for_asks_for_the_genre_that_gives_it(linker):
     assert ask(linker, "something that keeps me on the edge of my seat").genre_names == ("Thriller film",)
     assert ask(linker, "I don't want to get scared").avoid_names == ("Horror film",)
     assert ask(linker, "I'm scared of horror movies").avoid_names == ("Horror film",)
+
+
+def test_nothing_with_a_person_keeps_them_out(linker):
+    # a scripted chat (2026-12-02): "nothing with Matthew McConaughey please" read no request and said nothing of it
+    assert ask(linker, "nothing with Matthew McConaughey please").avoid_people_names == ("Matthew McConaughey",)
+    assert ask(linker, "a comedy without Adam Sandler").describe() == "a comedy movie without Adam Sandler"
+    assert ask(linker, "no, Tom Hanks is great").person_names == ("Tom Hanks",)
+
+
+def test_what_else_did_that_director_make_asks_for_the_picks_maker(linker):
+    # a scripted chat (2026-12-02): it answered "The Lego Batman Movie (2017) was directed by Chris McKay." and no more
+    pick = "You might enjoy Coco (2017), an animation movie directed by Lee Unkrich."
+    assert ask(linker, "my son loved Toy Story", pick, "what else did that director make?").person_names == (
+        "Lee Unkrich",
+    )
+    # "that actor": the star with the most credits (Dunkirk's first billed has no other movie in the catalogue)
+    dunkirk = "You might enjoy Dunkirk (2017), an action movie directed by Christopher Nolan."
+    assert ask(linker, "Christopher Nolan", dunkirk, "what else has that actor been in?").person_names == (
+        "Mark Rylance",
+    )
