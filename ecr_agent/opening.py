@@ -270,8 +270,8 @@ class TurnReading:
 
 
 FINE_THANKS = re.compile(
-    r"\b(i'?m|im|i am|doing)\s+(good|great|fine|well|ok|okay|alright|not bad)\s*[,.!]?\s*(thanks|thank you|thx)"
-    r"(\s+for\s+asking)?\b(?!\s+(for|so much))|\b(thanks|thank you) for asking\b",
+    r"\b(i'?m|im|i am|doing)\s+(good|great|fine|well|ok|okay|alright|not bad)\s*[,.!]?\s*(thanks|thank you|thx|ty)"
+    r"(\s+for\s+asking)?\b(?!\s+(for|so much))|\b(thanks|thank you|thx|ty) for asking\b",
     re.I,
 )
 """Thanks that answer "how are you?" ("Hello im great thanks", "thanks for asking"): small talk, not gratitude for

@@ -40,7 +40,7 @@ Movie (2017) is kids friendly?" about The Lego Batman Movie, not the Batman of t
 SMALLTALK = frozenset(
     "hi hello hey hiya howdy yo good morning evening afternoon day night how are you doing today there thanks thank "
     "ok okay cool great fine well i am im i'm not bad too and what's up sup nice to meet how's hows it is going "
-    "greetings things pretty about yourself u what".split()
+    "greetings things pretty about yourself u what ty thx for asking".split()
 )
 WORD = re.compile(r"[a-z']+")
 REQUEST_POOL = 200
@@ -443,7 +443,8 @@ class ECRPipeline:
 HOW_ARE_YOU = re.compile(
     r"\bhow(?:\s+are\s+(?:you|u)|\s+r\s+u|\s+is\s+it\s+going|['’]?s\s+it\s+going|\s+are\s+things)\b"
     # "Hello there! I'm pretty good What about you?" (replayed ReDial test 20970 got a pick and no word back)
-    r"|\b(?:what|how)\s+about\s+(?:you|u|yourself)\b|\band\s+(?:you|u|yourself)\s*\?",
+    r"|\b(?:what|how)\s+about\s+(?:you|u|yourself)\b|\band\s+(?:you|u|yourself)\s*\?"
+    r"|^\W*(?:you|u|yourself)\s*\?\W*$",  # "you?" asking back (replayed ReDial test 21839)
     re.I,
 )
 

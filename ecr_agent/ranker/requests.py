@@ -118,7 +118,10 @@ SUBJECT_VERBS = frozenset("it's its that's thats".split())
 """What a movie described as a genre starts with ("it was a …", "that's a …")."""
 WISHED = frozenset("something anything one ones movie movies film films".split())
 """Words a relative clause after them wishes for ("something that's scary"), rather than describes."""
-INTENSIFIERS = frozenset("pretty very so too really super kinda quite a bit little more most just also".split())
+INTENSIFIERS = frozenset(
+    "pretty very so too really super kinda quite a bit little more most just also crazy insanely incredibly"
+    " ridiculously seriously absolutely totally".split()
+)
 """A genre adjective after these words describes a movie ("it was so funny", "sounds scary"), it does not ask for one;
 after anything else ("something funny", "I want to laugh") it asks."""
 ADJECTIVES = frozenset(word for words in LINKER_GENRE_WORDS.values() for word in words)
@@ -240,11 +243,25 @@ TOPIC = re.compile(
 """A topic after "with / about / involving …": the last word of the lower-case phrase that follows (a capitalised
 word is a name), up to a function word ("a movie about talking dogs that …" → dogs); a documentary's subject too, and
 "specifically about poverty or cults" (replayed ReDial test 20645: it got Bowling for Columbine) → poverty, cults."""
-KINDS_BY_PLOT = ((re.compile(r"\b(?:kung[\s-]?fu|karate|martial[\s-]+arts?)\b", re.I), "martial"),)
-"""Kinds of movie no catalogue genre names, asked for as a word their plots use: "a kung-fu movie" (a played chat got
+KINDS_BY_PLOT = (
+    (re.compile(r"\b(?:kung[\s-]?fu|karate|martial[\s-]+arts?)\b", re.I), "martial"),
+    (re.compile(r"\btime[\s-]*travel(?:l?ing|l?ers?)?\b|\btime\s+machines?\b", re.I), "time travel"),
+    (re.compile(r"\bdanc(?:e|ing)\s+(?:movies?|films?|flicks?|ones?)\b", re.I), "dance"),
+)
+"""Kinds of movie no catalogue genre names, asked for as words their plots use: "a kung-fu movie" (a played chat got
 no request) → movies whose plot says "martial" (44 catalogue plots; the KG files one catalogue movie as a martial arts
-film)."""
-TOPIC_NAMES = {"martial": "martial arts"}
+film); "time travel movies like Looper" (it read "travel") and "a good dance movie" (replayed ReDial test 21221 read
+none) → the plots `PLOT_PHRASES` finds."""
+PLOT_PHRASES = {
+    "time travel": re.compile(
+        r"\btime[\s-]*travel|\btravel(?:s|ed|ing|l?ing)?\s+(?:back\s+)?(?:in|through)\s+time|\bback\s+in\s+time"
+        r"|\btime\s+machine",
+        re.I,
+    ),
+    "dance": re.compile(r"\bdanc(?:e|er|ers|es|ing)\b", re.I),
+}
+"""Topics that are a phrase in the plots, not one word: 31 catalogue plots travel in time, 63 dance."""
+TOPIC_NAMES = {"martial": "martial arts", "dance": "dancing"}
 """How a topic word of `KINDS_BY_PLOT` is said ("something about martial arts")."""
 TOPIC_STOP = frozenset(
     """that which who where when and or but in on at to for from of by like as it is was are were with than so please
@@ -741,7 +758,8 @@ def _topics(text: str, facts: _Facts, names: Iterable[str] = ()) -> list[str]:
     """The topics ``text`` asks for (see the module docstring): "Any with aliens?" → ``["aliens"]``; ``names``:
     people linked in the message (typed in lower case, "the one with mike tyson" names no topic)."""
     found = [topic for pattern, topic in KINDS_BY_PLOT if pattern.search(text) and not NEGATION.search(text)]
-    name_words = {word for name in names for word in name.lower().split()}
+    # "about time travel" is one topic, not "travel" too
+    name_words = {word for name in names for word in name.lower().split()} | {w for t in found for w in t.split()}
     for match in TOPIC.finditer(text):
         if DESCRIBED_BEFORE.search(text[: match.start()]):
             continue
@@ -996,8 +1014,20 @@ class _Facts:
         return {word: frozenset(movies) for word, movies in index.items()}
 
     def plot_movies(self, topic: str) -> frozenset[str]:
-        """The movies whose plot names ``topic`` (any number: "alien" and "aliens" alike)."""
+        """The movies whose plot names ``topic`` (any number: "alien" and "aliens" alike; a `PLOT_PHRASES` topic by
+        its pattern)."""
+        if topic in PLOT_PHRASES:
+            return self._phrase_index[topic]
         return self._plot_index.get(plot_stem(topic), frozenset())
+
+    @cached_property
+    def _phrase_index(self) -> dict[str, frozenset[str]]:
+        """`PLOT_PHRASES` topic → the movies whose catalogue plot it finds."""
+        plots = [(m.movie_id, str(m.info.get("plot", ""))) for m in self.catalog.movies.values()]
+        return {
+            topic: frozenset(movie for movie, plot in plots if pattern.search(plot))
+            for topic, pattern in PLOT_PHRASES.items()
+        }
 
     def plot_movies_about(self, topic: str) -> frozenset[str]:
         """`plot_movies`, and those whose plot has a word starting with it ("space": "spacecraft", "spaceship"):
@@ -1212,7 +1242,8 @@ def honour_request(
         The re-ordered list (every candidate, plus the added movies: show its first ``k``), and whether any movie
         satisfies the request. False means nothing in the candidates or the catalogue does: say so to the user.
         When a request of several kinds cannot be met as a whole ("Stephen King, like Titanic"), the list honours
-        its first kind that can be met (people, then genres, then "like X") and the flag is still False.
+        its first kind that can be met (people, then genres, then a topic asked with "like X", then "like X") and the
+        flag is still False.
     """
     facts = _facts(kg, catalog)
     full: list[Recommendation] = []
@@ -1256,10 +1287,13 @@ def honour_request(
 
 
 def _parts(request: Request) -> list[Request]:
-    """The single-kind requests of a request of several kinds (people, then genres, then like), else none."""
+    """The single-kind requests of a request of several kinds (people, then genres, then a topic asked with "like X",
+    then like), else none."""
     parts = [
         Request(people=request.people, person_names=request.person_names),
         Request(genres=request.genres, genre_names=request.genre_names, genres_together=request.genres_together),
+        # "time travel movies like Looper": the subject named outright before the movie it is like
+        *([Request(topics=request.topics)] if request.topics and request.like_movies else []),
         Request(like_movies=request.like_movies, like_titles=request.like_titles),
         Request(avoid_genres=request.avoid_genres, avoid_names=request.avoid_names),
         Request(avoid_people=request.avoid_people, avoid_people_names=request.avoid_people_names),

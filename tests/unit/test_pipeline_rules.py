@@ -30,3 +30,9 @@ def test_a_question_is_read_from_its_question_word():
     # replayed ReDial test 22257: "Do you think" starts the question, so it holds the movie it asks about
     asked = "Do you think The Lego Batman Movie (2017) is kids friendly? Me neither"
     assert QUESTION_SENTENCE.findall(asked) == ["Do you think The Lego Batman Movie (2017) is kids friendly?"]
+
+
+def test_ty_for_asking_and_a_bare_you_are_small_talk():
+    # replayed ReDial test 21839: "I am good ty for asking" got "Anytime!" and a pick; "you?" got the same pick again
+    assert is_smalltalk("I am good ty for asking") and not is_smalltalk("hi, looking for a movie")
+    assert ask_about_taste("you?").startswith("All good here, thanks for asking!")

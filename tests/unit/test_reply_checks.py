@@ -667,6 +667,7 @@ def test_the_gate_drops_hearsay_and_an_open_bracket(sentence):
         "I am glad that the movie was able to make a difference for me.",
         "I am glad that it has become an iconic franchise in this modern world!",
         "I'm glad to see that the franchise has continued its journey.",
+        "It's a great film and it has been shown in numerous theaters around the world!",  # replayed 21839
     ],
 )
 def test_the_gate_drops_empty_praise_made_up_time_and_violence_talk(sentence):

@@ -596,3 +596,25 @@ def test_what_else_did_that_director_make_asks_for_the_picks_maker(linker):
     assert ask(linker, "Christopher Nolan", dunkirk, "what else has that actor been in?").person_names == (
         "Mark Rylance",
     )
+
+
+def test_time_travel_and_dance_are_plot_phrases(linker):
+    # scripted chat (2026-12-02) "I love time travel movies like Looper" read "travel"; replayed ReDial test 21221
+    # "a good dance movie" read nothing
+    assert ask(linker, "something about time travel").topics == ("time travel",)
+    assert ask(linker, "a good dance movie").describe() == "something about dancing"
+    request = ask(linker, "I love time travel movies like Looper")
+    ranked, met_whole = honour_request(candidates(linker), request, linker.kg, linker.catalog, k=5)
+    assert not met_whole  # no time-travel plot shares a genre and a core person with Looper
+    for rec in ranked[:3]:  # so the subject named outright comes first
+        plot = linker.catalog[rec.movie_id].info.get("plot", "").lower()
+        assert any(words in plot.replace("-", " ") for words in ("time travel", "back in time", "time machine")), (
+            rec.title,
+            plot,
+        )
+
+
+def test_a_genre_word_after_crazy_describes_a_movie(linker):
+    # replayed ReDial test 22722: "It's crazy funny!" (of The Grand Budapest Hotel) got "A comedy movie? Happy to help."
+    assert ask(linker, "It's crazy funny!") is None
+    assert ask(linker, "I want something super funny").genre_names == ("Comedy film",)
