@@ -7,8 +7,8 @@ sentence that the invented-life detector flags, whose claims the fact book prove
 it down (`TALKS_DOWN`), that weighs it as if the assistant were to watch it (`AS_ITS_VIEWER`), that apologises
 (`APOLOGY`: the opening answers a turn-down), that reports how the movie was received (`HEARSAY`), that takes the
 pick as seen by the user (`PRESUMES_SEEN`), that praises nothing in particular (`BOILERPLATE`), that makes up a time
-(`TIME_TALK`) or that takes the movie for an actor (`CALLED_AN_ACTOR`); a bracketed
-aside is cut from its sentence first (`ASIDE`). A film person named in passing must be in the movie (the claim
+(`TIME_TALK`) or that takes the movie for an actor (`CALLED_AN_ACTOR`); the lead-in "I am glad to say that" is cut
+(`GLAD_TO_SAY`), and a bracketed aside is cut from its sentence first (`ASIDE`). A film person named in passing must be in the movie (the claim
 checker's *person* claim), and a plot it tells must share at least half its words with the movie's plot
 (`unsupported_plot`). Streaming releases each sentence once it is complete, so what streams is exactly what
 `filter` returns. A last sentence the model left unfinished ('The user is: "I loved it') is dropped too: a reply
@@ -81,6 +81,8 @@ AS_ITS_VIEWER = re.compile(
     r"|\b(?:I['’]m|I\s+am)\s+(?:not\s+)?(?:really\s+)?(?:a|an)\s+(?:[\w-]+\s+){0,2}?fan\b"
     # "not too long or complicated for me - just enough so that my imagination can work" (the 2026-12-02 bench)
     r"|\btoo\s+[\w-]+(?:\s+or\s+[\w-]+)?\s+for\s+me\b|\bmy\s+(?:imagination|mind|brain|heart)\b"
+    # favourites of its own, which the assistant says it has none of ("still a favorite of mine", the 14:16 bench)
+    r"|\bfavou?rites?\s+of\s+mine\b|\bmy\s+(?:all[- ]time\s+|personal\s+)?favou?rites?\b"
     # "the movie was able to make a difference for me." (a scripted chat of 2026-12-02)
     r"|\bfor\s+me\W*$",
     re.I,
@@ -97,6 +99,10 @@ ASIDE = re.compile(r"\s*\((?!\s*(?:19|20)\d\d\s*\))[^()]*\)")
 (the only female in the entire cast)", "Click (209) is a great movie", "from both men (Jackman) and women
 (Morgan)"), so it is cut from the sentence, which is then checked like any other ("the wonderful Regina Hall (who was
 amazing in this movie)" keeps "the wonderful Regina Hall"). A bracket left open drops the sentence."""
+
+GLAD_TO_SAY = re.compile(r"^\s*I\s+am\s+(?:so\s+|very\s+)?glad\s+to\s+(?:say|report)\s+that\s+", re.I)
+"""A lead-in the fine-tuned model opens one generated part in seven with (15 of the 97 of the 2026-12-02 14:16 reply
+bench: "I am glad to say that this movie is a great comedy."): cut, so the sentence says what follows it."""
 
 HEARSAY = re.compile(
     r"\b(?:praised|acclaimed|recogni[sz]ed|well[- ]received|received\s+(?:very\s+)?well)\b"
@@ -191,7 +197,7 @@ class SentenceGate:
         """``text`` without its dropped sentences and asides (unchanged when nothing is cut); ``context`` is the
         text before it (the opening), whose last sentence a leading "He" / "She" may refer to."""
         sentences = split_sentences(text)
-        finished = [ASIDE.sub("", s) for s in _finished(sentences)]
+        finished = [_tidied(s) for s in _finished(sentences)]
         kept = [s for i, s in enumerate(finished) if self.keep(s, movie_id, _before(finished, i, context))]
         return text.strip() if kept == sentences else " ".join(kept)
 
@@ -200,15 +206,24 @@ class SentenceGate:
         text, released = "", 0
         for piece in pieces:
             text += piece
-            sentences = [ASIDE.sub("", s) for s in split_sentences(text)]
+            sentences = [_tidied(s) for s in split_sentences(text)]
             for i in range(released, len(sentences) - 1):
                 if self.keep(sentences[i], movie_id, _before(sentences, i, context)):
                     yield " " + sentences[i]
             released = max(released, len(sentences) - 1)
-        sentences = [ASIDE.sub("", s) for s in _finished(split_sentences(text))]
+        sentences = [_tidied(s) for s in _finished(split_sentences(text))]
         for i in range(released, len(sentences)):
             if self.keep(sentences[i], movie_id, _before(sentences, i, context)):
                 yield " " + sentences[i]
+
+
+def _tidied(sentence: str) -> str:
+    """``sentence`` without its asides (`ASIDE`) and its "I am glad to say that" (`GLAD_TO_SAY`)."""
+    plain = ASIDE.sub("", sentence)
+    if lead := GLAD_TO_SAY.match(plain):
+        rest = plain[lead.end() :]
+        return rest[:1].upper() + rest[1:]
+    return plain
 
 
 def _before(sentences: list[str], index: int, context: str) -> str:

@@ -680,6 +680,17 @@ def test_the_gate_drops_empty_praise_made_up_time_and_violence_talk(sentence):
     assert gate.filter(kept, None) == kept
 
 
+def test_the_gate_cuts_i_am_glad_to_say_that_and_drops_favourites_of_its_own():
+    """From the 2026-12-02 14:16 reply bench: "I am glad to say that" led 15 of 97 generated parts."""
+    from ecr_agent.gate import SentenceGate
+
+    gate = SentenceGate()
+    said = "I am glad to say that this movie is a great comedy. It is fun."
+    assert gate.filter(said, None) == "This movie is a great comedy. It is fun."
+    assert "".join(gate.stream([said[:12], said[12:]], None)).strip() == gate.filter(said, None)
+    assert gate.filter("It is fun. I am glad to say that this movie is still a favorite of mine.", None) == "It is fun."
+
+
 def test_the_gate_cuts_bracketed_asides_but_not_years():
     from ecr_agent.gate import SentenceGate
 
