@@ -8,9 +8,9 @@ it down (`TALKS_DOWN`), that weighs it as if the assistant were to watch it (`AS
 (`APOLOGY`: the opening answers a turn-down), that reports how the movie was received (`HEARSAY`), that takes the
 pick as seen by the user (`PRESUMES_SEEN`), that praises nothing in particular (`BOILERPLATE`), that makes up a time
 (`TIME_TALK`) or that takes the movie for an actor (`CALLED_AN_ACTOR`); the lead-in "I am glad to say that" is cut
-(`GLAD_TO_SAY`), and a bracketed aside is cut from its sentence first (`ASIDE`). A film person named in passing must be in the movie (the claim
-checker's *person* claim), and a plot it tells must share at least half its words with the movie's plot
-(`unsupported_plot`). Streaming releases each sentence once it is complete, so what streams is exactly what
+(`GLAD_TO_SAY`), and a bracketed aside is cut from its sentence first (`ASIDE`). A film person named in passing
+must be in the movie (the claim checker's *person* claim), and a plot it tells must share at least half its words
+with the movie's plot (`unsupported_plot`). Streaming releases each sentence once it is complete, so what streams is exactly what
 `filter` returns. A last sentence the model left unfinished ('The user is: "I loved it') is dropped too: a reply
 never ends mid-sentence.
 """
