@@ -10,9 +10,9 @@ pick as seen by the user (`PRESUMES_SEEN`), that praises nothing in particular (
 (`TIME_TALK`) or that takes the movie for an actor (`CALLED_AN_ACTOR`); the lead-in "I am glad to say that" is cut
 (`GLAD_TO_SAY`), and a bracketed aside is cut from its sentence first (`ASIDE`). A film person named in passing
 must be in the movie (the claim checker's *person* claim), and a plot it tells must share at least half its words
-with the movie's plot (`unsupported_plot`). Streaming releases each sentence once it is complete, so what streams is exactly what
-`filter` returns. A last sentence the model left unfinished ('The user is: "I loved it') is dropped too: a reply
-never ends mid-sentence.
+with the movie's plot (`unsupported_plot`). Streaming releases each sentence once it is complete, so what streams
+is exactly what `filter` returns. A last sentence the model left unfinished ('The user is: "I loved it') is dropped
+too: a reply never ends mid-sentence.
 """
 
 from __future__ import annotations
