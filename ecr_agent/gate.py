@@ -100,7 +100,9 @@ ASIDE = re.compile(r"\s*\((?!\s*(?:19|20)\d\d\s*\))[^()]*\)")
 (Morgan)"), so it is cut from the sentence, which is then checked like any other ("the wonderful Regina Hall (who was
 amazing in this movie)" keeps "the wonderful Regina Hall"). A bracket left open drops the sentence."""
 
-GLAD_TO_SAY = re.compile(r"^\s*I\s+am\s+(?:so\s+|very\s+)?glad\s+to\s+(?:say|report)\s+that\s+", re.I)
+GLAD_TO_SAY = re.compile(
+    r"^\s*(?:I\s+am|I['’]m)\s+(?:so\s+|very\s+)?glad\s+to\s+(?:say|report|see)\s+that\s+(?=\S+\s+\S+\s+\S+)", re.I
+)
 """A lead-in the fine-tuned model opens one generated part in seven with (15 of the 97 of the 2026-12-02 14:16 reply
 bench: "I am glad to say that this movie is a great comedy."): cut, so the sentence says what follows it."""
 
@@ -113,7 +115,7 @@ HEARSAY = re.compile(
     # "it has become an iconic franchise", "the franchise has continued its journey" (scripted chats, 2026-12-02)
     r"|\bbec(?:o|a)me\s+(?:an?\s+)?(?:\w+\s+)?(?:iconic|classic|cult|phenomenon)\b|\bcontinued\s+its\b"
     r"|\bglad\b[^.!?]*\breleased\b|\bstill\s+(?:being\s+made|popular|around|relevant|available|in\s+theaters)\b"
-    r"|\b(?:will\s+be|was|being)\s+released\b|\b(?:into|in)\s+(?:the\s+)?(?:\w+\s+)?(?:theaters|theatres|cinemas)\b"
+    r"|\b(?:will\s+be|was|being)\s+released\b|\b(?:into|in)\s+(?:the\s+)?(?:\w+\s+)?(?:theaters?|theatres?|cinemas?)\b"
     r"|\bnominat(?:ed|ion|ions)\b|\b(?:academy\s+awards?|oscars?|golden\s+globes?|emmys?|award[- ]winning)\b",
     re.I,
 )
@@ -144,7 +146,7 @@ and twice in the scripted chats of 2026-12-02 15:00): dropped."""
 
 TIME_TALK = re.compile(
     r"\b(?:\d{2})?\d[1-9]['’]?s\b|\bthis\s+year\b|\b(?:next|coming)\s+(?:few\s+|couple\s+(?:of\s+)?|\d+\s+)?(?:years?|decades?)\b"
-    r"|\b(?:film|movie)\s+for\s+me\b",
+    r"|\b(?:film|movie)\s+for\s+me\b|\b(?:best|worst)\s+(?:\w+\s+)?of\s+the\s+(?:year|decade)\b",
     re.I,
 )
 """Time the model makes up, or a film weighed for itself: a decade that does not exist ("all the charm of the 95s"),

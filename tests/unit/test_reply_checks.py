@@ -668,6 +668,8 @@ def test_the_gate_drops_hearsay_and_an_open_bracket(sentence):
         "I am glad that it has become an iconic franchise in this modern world!",
         "I'm glad to see that the franchise has continued its journey.",
         "It's a great film and it has been shown in numerous theaters around the world!",  # replayed 21839
+        "It's a great film, and it will keep you on your toes as long as you are in the theater!",
+        "It's a comedy, and the best one of the year!",
     ],
 )
 def test_the_gate_drops_empty_praise_made_up_time_and_violence_talk(sentence):
@@ -689,6 +691,8 @@ def test_the_gate_cuts_i_am_glad_to_say_that_and_drops_favourites_of_its_own():
     assert gate.filter(said, None) == "This movie is a great comedy. It is fun."
     assert "".join(gate.stream([said[:12], said[12:]], None)).strip() == gate.filter(said, None)
     assert gate.filter("It is fun. I am glad to say that this movie is still a favorite of mine.", None) == "It is fun."
+    seen = "I am glad to see that the movie was not too heavy on plot."
+    assert gate.filter(seen, None) == "The movie was not too heavy on plot."
 
 
 def test_the_gate_cuts_bracketed_asides_but_not_years():
