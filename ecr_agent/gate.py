@@ -36,7 +36,9 @@ MUDDLE = re.compile(
     r"|\(\s*\d{0,4}\s*\.{2,}|^\s*[)\]]"
     # the kind doubted or denied: "I'm not sure if it's a horror film", "it's not a horror film!" (of Annabelle)
     r"|\bnot\s+sure\s+(?:if|whether)\s+(?:this|it|the\s+\w+)(?:'s|\s+is|\s+was)\s+(?:really\s+)?(?:a|an)\s+[\w-]+\s+(?:movie|film)\b"
-    r"|\b(?:it|this|that)(?:'s|\s+is|\s+was)\s+not\s+(?:a|an)\s+[\w-]+\s+(?:movie|film)\b",
+    r"|\b(?:it|this|that)(?:'s|\s+is|\s+was)\s+not\s+(?:a|an)\s+[\w-]+\s+(?:movie|film)\b"
+    # "This is a comedy that has nothing to do with time travel" (after "time travel movies like Looper")
+    r"|\bnothing\s+to\s+do\s+with\b",
     re.I,
 )
 """A sentence that doubts what the movie is ("I'm not sure if this is a movie or an episode of the series, but it's

@@ -248,6 +248,8 @@ class TurnReading:
         asked_people: the people that question names, each with their credit on ``asked_about`` (``star``,
             ``director``, ``composer``…; None when neither the KG nor the metadata credit them).
         unknown: names the message says it liked or watched that we do not know (`UnknownTitles.read`).
+        nearest: when ``request`` is not met as a whole, the part of it the pick meets ("something about time
+            travel"), else None.
     """
 
     text: str
@@ -263,6 +265,7 @@ class TurnReading:
     asked_about: Movie | None = None
     asked_people: tuple[tuple[str, str | None], ...] = ()
     unknown: tuple[str, ...] = ()
+    nearest: str | None = None
 
     @property
     def act(self) -> Act:
@@ -450,6 +453,8 @@ def acknowledge(reading: TurnReading, key: str = "") -> str:
         thanks = _choose(THANKS, key)
         return f"{thanks} I hope you enjoy {reading.accepted[-1]}." if reading.accepted else thanks
     if reading.request and not reading.request_met:
+        if reading.nearest:  # "time travel movies like Looper": none is both, the pick is about time travel
+            return f"{UNMET_REQUEST} {reading.request} in my catalogue, so here is {reading.nearest}."
         return f"{UNMET_REQUEST} {reading.request} in my catalogue, sorry."
     if reading.unknown:  # said, not passed over: "I loved Zorblax Returns, anything like that?"
         names = reading.unknown[:2]

@@ -10,7 +10,7 @@ import logging
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from ecr_agent.config import Paths, StoreNotBuiltError
@@ -307,6 +307,11 @@ class ECRPipeline:
             turn.opening = "I couldn't find a movie for that yet. Could you tell me one you enjoyed?"
             return turn
         reading = self.reading(turns, feedback, turn.request, request_met)
+        if reading.request and not request_met:
+            from ecr_agent.ranker.requests import part_met
+
+            met = part_met(turn.request, turn.recommendations[0].movie_id, self.linker.kg, self.linker.catalog)
+            reading = replace(reading, nearest=met.describe() if met is not None else None)
         best = turn.recommendations[0]
         focus = []
         if turn.request:

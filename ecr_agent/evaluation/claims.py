@@ -220,6 +220,13 @@ CLAIM_PATTERNS: dict[str, tuple[ClaimKind, str]] = {
         r"\b(?i:it|this\s+(?:movie|film|story|one)|the\s+(?:movie|film|story|plot)|which)(?:\s+is|\s+was|['’]s)\s+"
         r"(?i:(?:all|mainly|really|mostly|basically|essentially)\s+)?(?i:about)\s+(?:this:\s+)?(?P<plot>[^.!?;]{3,160})",
     ),
+    # "It's not just about time travel, it has …" said of The Shining, after "time travel movies like Looper" (a
+    # played chat, 2026-12-02)
+    "not just about X": (
+        "plot",
+        r"\b(?i:it|this\s+(?:movie|film|story|one)|the\s+(?:movie|film|story|plot))(?:\s+is|\s+was|['’]s)\s+"
+        r"(?i:not\s+(?:just|only|simply)\s+)(?i:about)\s+(?P<plot>[^,.!?;]{3,80})",
+    ),
     "a movie about X": (
         "plot",
         r"\b(?i:it|this|that)(?:\s+is|\s+was|['’]s)\s+(?i:a|an)\s+(?i:[\w-]+\s+){0,2}?"

@@ -1286,11 +1286,18 @@ def honour_request(
     return full + added + rest, bool(full or added)
 
 
+def part_met(request: Request, movie_id: str, kg: KnowledgeGraph, catalog: MovieCatalog) -> Request | None:
+    """The first single-kind part of a request of several kinds that ``movie_id`` satisfies (the part
+    `honour_request` honoured when the whole could not be met), None when it satisfies none or the request has one
+    kind."""
+    return next((part for part in _parts(request) if satisfies(movie_id, part, kg, catalog)), None)
+
+
 def _parts(request: Request) -> list[Request]:
     """The single-kind requests of a request of several kinds (people, then genres, then a topic asked with "like X",
     then like), else none."""
     parts = [
-        Request(people=request.people, person_names=request.person_names),
+        Request(people=request.people, person_names=request.person_names, makers=request.makers),
         Request(genres=request.genres, genre_names=request.genre_names, genres_together=request.genres_together),
         # "time travel movies like Looper": the subject named outright before the movie it is like
         *([Request(topics=request.topics)] if request.topics and request.like_movies else []),

@@ -361,3 +361,12 @@ def test_have_you_seen_without_a_question_mark_is_still_answered():
     assert user_act(said) == "statement"
     assert acknowledge(TurnReading(said), "k") in ABOUT_ME[1][1]
     assert acknowledge(TurnReading("I like comedy, action, and musicals."), "k") == ""
+
+
+def test_an_unmet_request_names_the_part_the_pick_meets():
+    # a played chat (2026-12-02): "I couldn't find something about time travel like Looper (2012) in my catalogue,
+    # sorry. Try About Time (2013)" did not say why About Time came next
+    reading = TurnReading("time travel movies like Looper", request="something about time travel like Looper (2012)")
+    unmet = replace(reading, request_met=False, nearest="something about time travel")
+    assert acknowledge(unmet).endswith("in my catalogue, so here is something about time travel.")
+    assert acknowledge(replace(reading, request_met=False)).endswith("in my catalogue, sorry.")

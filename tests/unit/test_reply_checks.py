@@ -670,6 +670,7 @@ def test_the_gate_drops_hearsay_and_an_open_bracket(sentence):
         "It's a great film and it has been shown in numerous theaters around the world!",  # replayed 21839
         "It's a great film, and it will keep you on your toes as long as you are in the theater!",
         "It's a comedy, and the best one of the year!",
+        "This is a comedy that has nothing to do with time travel, but it's very funny.",
     ],
 )
 def test_the_gate_drops_empty_praise_made_up_time_and_violence_talk(sentence):
@@ -773,3 +774,13 @@ def test_a_wrong_year_after_the_recommended_title_is_false(book: FactBook):
     robot = book.resolve("I, Robot (2004)")[0]
     assert verdicts("I, Robot (2014) is a great movie.", robot, book) == {("year", "2014"): False}
     assert verdicts("I, Robot (2004) is a great movie.", robot, book) == {}
+
+
+def test_not_just_about_is_a_plot_claim(book: FactBook):
+    # a played chat (2026-12-02): "It's not just about time travel" said of The Shining
+    from ecr_agent.gate import SentenceGate
+
+    shining = book.resolve("The Shining (1980)")[0]
+    said = "It's not just about time travel, it has an interesting moral message."
+    assert verdicts(said, shining, book) == {("plot", "time travel"): False}
+    assert SentenceGate(book).filter(f"It is scary. {said}", shining) == "It is scary."

@@ -618,3 +618,12 @@ def test_a_genre_word_after_crazy_describes_a_movie(linker):
     # replayed ReDial test 22722: "It's crazy funny!" (of The Grand Budapest Hotel) got "A comedy movie? Happy to help."
     assert ask(linker, "It's crazy funny!") is None
     assert ask(linker, "I want something super funny").genre_names == ("Comedy film",)
+
+
+def test_part_met_names_what_an_unmet_request_still_gets(linker):
+    from ecr_agent.ranker.requests import part_met
+
+    request = ask(linker, "something by Stephen King like Titanic")
+    shining = movie_id(linker, "The Shining (1980)")
+    assert part_met(request, shining, linker.kg, linker.catalog).describe() == "something by Stephen King"
+    assert part_met(ask(linker, "something by Stephen King"), shining, linker.kg, linker.catalog) is None
