@@ -83,8 +83,10 @@ AS_ITS_VIEWER = re.compile(
     r"|\b(?:I['’]m|I\s+am)\s+(?:not\s+)?(?:really\s+)?(?:a|an)\s+(?:[\w-]+\s+){0,2}?fan\b"
     # "not too long or complicated for me - just enough so that my imagination can work" (the 2026-12-02 bench)
     r"|\btoo\s+[\w-]+(?:\s+or\s+[\w-]+)?\s+for\s+me\b|\bmy\s+(?:imagination|mind|brain|heart)\b"
-    # favourites of its own, which the assistant says it has none of ("still a favorite of mine", the 14:16 bench)
+    # favourites of its own, which the assistant says it has none of ("still a favorite of mine", the 14:16 bench),
+    # and a viewer's persona ("I am a movie lover, and this is the best.", replayed ReDial test 22977)
     r"|\bfavou?rites?\s+of\s+mine\b|\bmy\s+(?:all[- ]time\s+|personal\s+)?favou?rites?\b"
+    r"|\bI(?:['’]m|\s+am)\s+(?:a\s+)?(?:huge\s+|big\s+|real\s+)?(?:movie|film|cinema)\s+(?:lover|buff|fan|addict|nerd|geek)"
     # "the movie was able to make a difference for me." (a scripted chat of 2026-12-02)
     r"|\bfor\s+me\W*$",
     re.I,
@@ -114,6 +116,8 @@ HEARSAY = re.compile(
     r"|\bstill\s+alive\b|\bthriving\b|\bbeen\s+made\s+into\b"
     r"|\b(?:was|is|been)\s+(?:a\s+)?(?:(?:great|huge|big|box[- ]office|major)\s+)?(?:hit|success|successful)\b"
     r"|\bgoing\s+strong\b|\balive\s+and\s+kicking\b|\bremembered\s+for\b|\bstill\s+being\s+watched\b"
+    # "the first comedy in a long time which has been made by a female director" (replayed ReDial test 21142)
+    r"|\bfirst\s+(?:\w+\s+){0,3}in\s+(?:a\s+long\s+time|years|decades|ages)\b"
     # "it has become an iconic franchise", "the franchise has continued its journey" (scripted chats, 2026-12-02)
     r"|\bbec(?:o|a)me\s+(?:an?\s+)?(?:\w+\s+)?(?:iconic|classic|cult|phenomenon)\b|\bcontinued\s+its\b"
     r"|\bglad\b[^.!?]*\breleased\b|\bstill\s+(?:being\s+made|popular|around|relevant|available|in\s+theaters)\b"

@@ -216,7 +216,9 @@ NAMED_LIKED = (
 )
 """The user shares movies they like: a word for them before the pick (not "great" or "fun": it fits any genre)."""
 ACCEPTED = ("Great, I hope you enjoy {movie}!", "Wonderful, {movie} is a good choice.", "I think you'll like {movie}!")
-REQUEST = ("{Request} it is!", "Sure, {request}.", "Good idea, {request}.", "{Request}? Happy to help.")
+REQUEST = ("{Request} it is!", "Sure, {request}.", "Good idea, {request}.", "{Request}, coming up.")
+"""How a request is said back ("An action or comedy movie? Happy to help." asked back what the user had just said,
+replayed ReDial test 20713)."""
 PICKS_WITH_FACT = (
     "How about {title}? It's {fact}.",
     "You might enjoy {title}, {fact}.",

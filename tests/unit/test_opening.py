@@ -198,7 +198,7 @@ def test_movies_the_user_says_they_like_get_a_word_when_nothing_else_is_said():
     assert "Super Troopers (2001)" in acknowledge(shared)
     asked = TurnReading("I loved Super Troopers. Something like it?", liked_named=("Super Troopers (2001)",))
     assert acknowledge(replace(asked, request="something like Super Troopers (2001)")).endswith(
-        ("Super Troopers (2001) it is!", "something like Super Troopers (2001).", "Happy to help.")
+        ("Super Troopers (2001) it is!", "something like Super Troopers (2001).", "coming up.")
     )  # the request says more than the liking
 
 

@@ -671,6 +671,8 @@ def test_the_gate_drops_hearsay_and_an_open_bracket(sentence):
         "It's a great film, and it will keep you on your toes as long as you are in the theater!",
         "It's a comedy, and the best one of the year!",
         "This is a comedy that has nothing to do with time travel, but it's very funny.",
+        "I am a movie lover, and this is the best.",  # replayed ReDial test 22977
+        "This is the first comedy in a long time which has been made by a female director.",  # 21142
     ],
 )
 def test_the_gate_drops_empty_praise_made_up_time_and_violence_talk(sentence):
