@@ -65,7 +65,17 @@ NEGATIVE = re.compile(
     r"|^\W*nah\b|\bno\s+MovieX\b|\btoo\s+(?!(?:good|great|cool|fun|funny|many|they|today|really|pretty|early|only"
     r"|anyway|everybody)\b)\w{3,}(?:y|ish|ic|ent|ous|al|ive|ed|ing|ble|ful|ant)\b"
     # "they are good but not quite right" (replayed ReDial test 22065 took both movies up)
-    r"|\bnot\s+quite\s+(?:right|it|there|what\s+i)\b",
+    r"|\bnot\s+quite\s+(?:right|it|there|what\s+i)\b"
+    # read from the audited train replies the reader missed (2026-12-02 15:00): "I'm really really tired of remakes",
+    # "i kind of avoid DC movies", "Rotten Tomatoes kept me away", "That movie was strange" ("weird" left out: "that
+    # was weird though" is no), "I wasnt a very big fan of MovieX", "Those two movies aren't really thrillers", "its
+    # not a Suspense", "not sure I can watch that one more time"
+    r"|\b(?:tired|sick)\s+of\b|\bavoid(?:ed|ing|s)?\b|\bkept\s+(?:me|us|them)\s+away\b"
+    r"|\b(?:was|is|seems?|seemed|looks?|looked)\s+(?:kind\s+of\s+|kinda\s+|a\s+bit\s+|pretty\s+|really\s+)?strange\b"
+    r"|(?:n't|\bnot|\bwasnt|\bisnt)\s+(?:a\s+)?(?:very|really|that|so)\s+(?:big\s+|huge\s+)?fan\b"
+    r"|(?:n't|\bnot|\bisnt|\barent)\s+(?:really\s+|exactly\s+|even\s+)?(?:an?\s+)?(?:thrillers?|comed(?:y|ies)|horrors?"
+    r"|dramas?|suspense|romances?|rom[\s-]?coms?|musicals?|westerns?|documentar(?:y|ies)|action\s+(?:movies?|films?))\b"
+    r"|\bnot\s+sure\s+(?:i|we|they)\s+(?:can|could|would|want)\b",
     re.I | re.M,
 )
 POSITIVE = re.compile(
@@ -148,6 +158,8 @@ REDIRECTS = re.compile(
     r"|lighter)\b"
     r"|\b(?:was|am|i'?m)\s+(?:\w+\s+)?(?:thinking|looking|hoping)\s+(?:more\s+)?(?:of|for|about|along|like)\b"
     r"|\bthinking\s+more\b|\bmore\s+(?:into|like|along)\b|\bmore\s+of\s+an?\b|\b(?:tv|television)\s+(?:show|series)\b"
+    # "i like more movies like MovieY" (audited train)
+    r"|\b(?:like|prefer|want)\s+more\s+(?:\w+\s+)?like\b"
     r"|\bthan\s+what\s+i\b|\bwhat\s+i'?m\s+(?:after|looking)\b|\bin\s+the\s+mood\s+for\b|\bi'?d\s+(?:rather|prefer)\b"
     r"|\bi\s+(?:would\s+|'d\s+|really\s+)?(?:like|want|wanted|prefer)\s+(?:something|one|a\s+movie)\b|\bpreferably\b"
     r"|\binterested\s+in\s+more\b|\bsomething\s+(?:i\s+have\s*n'?t|i\s+haven'?t|from\s+the)\b"
@@ -188,11 +200,12 @@ SEEN_DENIAL = re.compile(
 sounds great") are not negated."""
 NOT_A_NO = re.compile(
     r"\bnothing\s+too\b|\bnot\s+too\s+much\b|\bbeen\s+too\s+long\b|\bnot\s+(?:quite\s+)?as\s+\w+\s+as\b"
-    r"|\b(?:like|liked|love|loved|enjoy|enjoyed)\s+(?:\w+\s+){0,3}too\s+much\b",
+    r"|\b(?:like|liked|love|loved|enjoy|enjoyed)\s+(?:\w+\s+){0,3}too\s+much\b"
+    r"|\bnever\s+(?:get|gets|got|grow|grew)\s+(?:tired|sick)\s+of\b",
     re.I,
 )
 """Words a negative cue would misread: a wish ("nothing too serious"), a comparison ("not as good as MovieY"), an
-idiom ("it's been too long"), or "I liked that one too much"."""
+idiom ("it's been too long", "I never get tired of it"), or "I liked that one too much"."""
 CONCESSION = re.compile(r"\b(?:but|though|although|however|overall)\b", re.I)
 LEAD_IN = re.compile(
     r"(?:\b(?:and|also|too|or|but|i|we|he|she|they|you|really|just|always|recently|first|the|movie|film|is|was|as"

@@ -98,6 +98,15 @@ def test_public_api_is_pinned():
         ("I have not seen MovieX I think I will give that one a try!", False, True, False, True),  # 21701
         ("Haven't seen that one. But will give it a go.", False, True, False, True),
         ("I don't care much for comic book movies though. I want to go to the theater.", False, False, True, False),
+        # the audited train replies the reader missed (2026-12-02 15:00), and two that are no critique
+        ("i kind of avoid DC movies since Nolan left", False, False, True, False),
+        ("Rotten Tomatoes kept me away", False, False, True, False),
+        ("Those two movies aren't really thrillers.", False, False, True, False),
+        ("I wasnt a very big fan of MovieX", False, False, True, False),
+        ("No, I'm really really tired of remakes", False, False, True, False),
+        ("That movie was strange atleast in my opinion", False, False, True, False),
+        ("I love ghostbusters I never get tired of it", True, False, False, True),
+        ("Oh yes, that was weird though", False, False, False, False),
     ],
 )
 def test_cues(text, seen, not_seen, negative, positive):
