@@ -121,7 +121,7 @@ HEARSAY = re.compile(
     # "it has become an iconic franchise", "the franchise has continued its journey" (scripted chats, 2026-12-02)
     r"|\bbec(?:o|a)me\s+(?:an?\s+)?(?:\w+\s+)?(?:iconic|classic|cult|phenomenon)\b|\bcontinued\s+its\b"
     r"|\bglad\b[^.!?]*\breleased\b|\bstill\s+(?:being\s+made|popular|around|relevant|available|in\s+theaters)\b"
-    r"|\b(?:will\s+be|was|being)\s+released\b|\b(?:into|in)\s+(?:the\s+)?(?:\w+\s+)?(?:theaters?|theatres?|cinemas?)\b"
+    r"|\b(?:will\s+be|was|being|been)\s+released\b|\b(?:into|in)\s+(?:the\s+)?(?:\w+\s+)?(?:theaters?|theatres?|cinemas?)\b"
     r"|\bnominat(?:ed|ion|ions)\b|\b(?:academy\s+awards?|oscars?|golden\s+globes?|emmys?|award[- ]winning)\b",
     re.I,
 )

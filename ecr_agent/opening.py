@@ -26,7 +26,8 @@ ACT_PATTERNS: tuple[tuple[Act, re.Pattern[str]], ...] = (
         "goodbye",
         re.compile(
             r"\b(bye|goodbye|good ?night|see you|take care|that'?s all)\b"
-            r"|^\W*((thanks?|thank you)\W+)?(you,? too|same to you)\W*$"  # "Thanks you too!", "You, too." (21313)
+            # "Thanks you too!", "You, too." (21313), "thanks you to" (21387)
+            r"|^\W*((thanks?|thank you)\W+)?(you,? too?|same to you)\W*$"
             r"|\bhave an? (great|good|nice|wonderful|lovely|awesome) (day|night|evening|weekend|one)\b(?![^?]*\?)"
             r"|\b(great|nice|good|fun) (talking|chatting) (to|with) you\b(?![^?]*\?)"
             r"|\bhope (i|that|this|it) (helped|helps)\b(?![^?]*\?)"  # "I hope I helped you some today." (20543)

@@ -22,7 +22,9 @@ _SEE = r"(?:seen|saw|watched|see|watch|heard of)"
 NOT_SEEN = re.compile(
     rf"\b(?:have\s*n[o']t|has\s*n[o']t|have'?t|never|not|did\s*n[o']t|didnt|havent|not\s+yet)\s+(?:\w+\s+)?{_SEE}\b"
     r"|\bnew to me\b|\bnot familiar\b|\bnever heard\b|\bhaven'?t\b(?!\s+(?:liked|enjoyed))"
-    r"|\bdon'?t\s+think\s+i(?:'?ve|\s+have)\b|\bhave\s+yet\s+to\b|\b(?:saw|seen)\s+(?:the\s+)?(?:trailers?|previews?)\b",
+    r"|\bdon'?t\s+think\s+i(?:'?ve|\s+have)\b|\bhave\s+yet\s+to\b|\b(?:saw|seen)\s+(?:the\s+)?(?:trailers?|previews?)\b"
+    # "I don't think he seen that one" (replayed ReDial test 21387 said "Ah, you've already seen Mulan (1998).")
+    r"|\bdon'?t\s+think\s+(?:he|she|they|we|my\s+\w+)(?:'?ve|\s+(?:has|have|had))?\s+(?:ever\s+)?(?:seen|saw|watched)\b",
     re.I,
 )
 _TARGET = r"(?:it|that|this|them|those|MovieX)"

@@ -107,6 +107,7 @@ def test_public_api_is_pinned():
         ("That movie was strange atleast in my opinion", False, False, True, False),
         ("I love ghostbusters I never get tired of it", True, False, False, True),
         ("Oh yes, that was weird though", False, False, False, False),
+        ("I have heard of it but I don't think he seen that one.", False, True, False, False),  # replayed 21387
     ],
 )
 def test_cues(text, seen, not_seen, negative, positive):

@@ -56,6 +56,7 @@ def test_acts_are_read_from_the_message():
     assert user_act("I'm doing well thank you. I like horror") == "statement"
     assert user_act("Great, thanks!") == "thanks"
     assert user_act("Thanks you too!") == "goodbye" and user_act("You too! Any more?") == "question"  # 21932
+    assert user_act("thanks you to") == "goodbye"  # replayed ReDial test 21387 got "Anytime!" and a pick
     # replayed ReDial test 20642
     asking = "i like comdy movies like Click No, i have not, what is that about? it sounds interesting"
     assert user_act(asking) == "question"

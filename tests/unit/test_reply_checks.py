@@ -673,6 +673,7 @@ def test_the_gate_drops_hearsay_and_an_open_bracket(sentence):
         "This is a comedy that has nothing to do with time travel, but it's very funny.",
         "I am a movie lover, and this is the best.",  # replayed ReDial test 22977
         "This is the first comedy in a long time which has been made by a female director.",  # 21142
+        "It has the best acting in all of the movies that have been released since 2013.",  # replayed 22180
     ],
 )
 def test_the_gate_drops_empty_praise_made_up_time_and_violence_talk(sentence):

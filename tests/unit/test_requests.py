@@ -627,3 +627,11 @@ def test_part_met_names_what_an_unmet_request_still_gets(linker):
     shining = movie_id(linker, "The Shining (1980)")
     assert part_met(request, shining, linker.kg, linker.catalog).describe() == "something by Stephen King"
     assert part_met(ask(linker, "something by Stephen King"), shining, linker.kg, linker.catalog) is None
+
+
+def test_a_title_with_never_in_it_negates_nothing(linker):
+    # replayed ReDial test 22915: "Never Let Me Go (2010)" turned horror away, and the next replies said "I couldn't
+    # find something like Frozen (2010) other than horror movies"
+    liked = ask(linker, "I liked Never Let Me Go (2010) as well though the horror was subtle")
+    assert liked is None or not liked.avoid_genres
+    assert ask(linker, "I never liked horror").avoid_names == ("Horror film",)
