@@ -140,12 +140,13 @@ no), "is it too scary for a 6 year old?", "Is it a kids movie?"."""
 UNSURE_NO = frozenset({"family"})
 """Genres whose absence says no "no": the metadata tags 64 of its 399 animated movies *family* (not The Lion King)."""
 KIND_QUESTION = re.compile(
-    r"\b(is|was)\s+(it|that|this)(\s+one|\s+movie|\s+film)?\s+(\w+\s+){0,3}?"
-    rf"({'|'.join(words for words, _, _ in KIND_WORDS)})\b[^.!?]{{0,40}}\?",
+    r"\b(is|was)\s+((it|that|this)(\s+one|\s+movie|\s+film)?\s+|((?-i:[A-Z])[\w'&:.-]*\s+){1,6}(\(\d{4}\)\s+)?)"
+    rf"(\w+\s+){{0,3}}?({'|'.join(words for words, _, _ in KIND_WORDS)})\b[^.!?]{{0,40}}\?",
     re.I,
 )
-"""A yes/no question about what kind the movie on the table is: it asks, it does not request ("is that one scary
-too?" asked for horror, and "Is it a kids movie?" for family movies, in a chat about Stephen King)."""
+"""A yes/no question about what kind the movie on the table, or a movie it names, is: it asks, it does not request
+("is that one scary too?" asked for horror, and "Is it a kids movie?" for family movies, in a chat about Stephen King;
+"was Veronica (1972) also horror?" turned horror away, replayed ReDial test 22915)."""
 
 GOODBYES = (
     "You're welcome, enjoy your movie night!",

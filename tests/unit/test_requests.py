@@ -635,3 +635,5 @@ def test_a_title_with_never_in_it_negates_nothing(linker):
     liked = ask(linker, "I liked Never Let Me Go (2010) as well though the horror was subtle")
     assert liked is None or not liked.avoid_genres
     assert ask(linker, "I never liked horror").avoid_names == ("Horror film",)
+    # and a question whether a movie it names is of a kind asks for nothing ("something other than horror movies")
+    assert ask(linker, "I haven't seen Veronica (2017) was Veronica (1972) also horror?") is None
