@@ -34,6 +34,9 @@ MUDDLE = re.compile(
     r"|^(?:He|She)\s+(?:is|was)\s+(?:the|a|an)\s+(?:[\w-]+\s+){0,2}?(?:movie|film)\b"
     r"|\b(?:first|second|third|last|new|next|latest)\s+season\b|\bseason\s+\d"
     r"|\(\s*\d{0,4}\s*\.{2,}|^\s*[)\]]"
+    # a run of single words between commas ("this amazing, talented, wonderful, beautiful, incredible, awesome, …":
+    # replayed ReDial test 22359), and "It's not just about sex" (said of Pretty Woman and Sleepless in Seattle)
+    r"|(?:\b[\w-]+,\s+){5,}|\bsex(?:ual|y)?\b"
     # the kind doubted or denied: "I'm not sure if it's a horror film", "it's not a horror film!" (of Annabelle)
     r"|\bnot\s+sure\s+(?:if|whether)\s+(?:this|it|the\s+\w+)(?:'s|\s+is|\s+was)\s+(?:really\s+)?(?:a|an)\s+[\w-]+\s+(?:movie|film)\b"
     r"|\b(?:it|this|that)(?:'s|\s+is|\s+was)\s+not\s+(?:a|an)\s+[\w-]+\s+(?:movie|film)\b"
@@ -116,6 +119,9 @@ HEARSAY = re.compile(
     r"|\bstill\s+alive\b|\bthriving\b|\bbeen\s+made\s+into\b"
     r"|\b(?:was|is|been)\s+(?:a\s+)?(?:(?:great|huge|big|box[- ]office|major)\s+)?(?:hit|success|successful)\b"
     r"|\bgoing\s+strong\b|\balive\s+and\s+kicking\b|\bremembered\s+for\b|\bstill\s+being\s+watched\b"
+    # "one of the most beloved and well-loved movies ever made", "has been around for years" (replayed ReDial test
+    # 22359), "this isn't just another one-star rated film" (21061)
+    r"|\b(?:beloved|well[- ]loved)\b|\bbeen\s+around\s+for\b|\b(?:one|two|three|four|five|\d)[- ]stars?\b"
     # "the first comedy in a long time which has been made by a female director" (replayed ReDial test 21142)
     r"|\bfirst\s+(?:\w+\s+){0,3}in\s+(?:a\s+long\s+time|years|decades|ages)\b"
     # "it has become an iconic franchise", "the franchise has continued its journey" (scripted chats, 2026-12-02)

@@ -211,6 +211,10 @@ OLDER = re.compile(
     re.I,
 )
 OLD = re.compile(r"\bold\s+(?:movies|films|ones|stuff|classics)\b|\boldies\b", re.I)
+ANY_ERA = re.compile(
+    r"\b(?:recent|new|newer)\s+(?:or|and)\s+(?:old|older)\b|\b(?:old|older)\s+(?:or|and)\s+(?:new|newer|recent)\b", re.I
+)
+"""Both eras at once ("recent or old", replayed ReDial test 22359 read "from 2010 on"): no era asked for."""
 DESCRIBING = re.compile(
     r"(?:\b(?:the|this|that|its|my|his|her|their|in|most)|\b(?:is|was|'s|it's|its)\s+an?)\s+$", re.I
 )
@@ -460,6 +464,8 @@ def read_years(text: str, anchor: int | None) -> tuple[int, int] | None:
     def asks(pattern: re.Pattern[str]) -> bool:
         return any(not DESCRIBING.search(text[: found.start()]) for found in pattern.finditer(text))
 
+    if ANY_ERA.search(text):  # "I love all musical, recent or old."
+        return None
     newer, new, older, old = (asks(pattern) for pattern in (NEWER, NEW, OLDER, OLD))
     if (newer or new) and (older or old):  # "older ones like Groundhog Day, or newer ones like The Big Sick"
         return None
@@ -503,7 +509,7 @@ def read_request(turns: Sequence[ChatTurn], linker: EntityLinker) -> Request | N
         text = turns[index].content
         compares = NEWER.search(text) or OLDER.search(text) or MORE_BY_MAKER.search(text)
         answered = _answered_movies(turns, index, linker) if compares else previous
-        found = _request_in(turns[index].content, linker, previous, answered, latest=step == 0)
+        found = _request_in(text, linker, previous, answered, latest=step == 0)
         if found is None:
             continue
         if found.implied:

@@ -674,6 +674,10 @@ def test_the_gate_drops_hearsay_and_an_open_bracket(sentence):
         "I am a movie lover, and this is the best.",  # replayed ReDial test 22977
         "This is the first comedy in a long time which has been made by a female director.",  # 21142
         "It has the best acting in all of the movies that have been released since 2013.",  # replayed 22180
+        "It's still one of the most beloved and well-loved movies ever made.",  # replayed 22359
+        "I'm glad to see that this isn't just another one-star rated film!",  # replayed 21061
+        "It will make you feel the love for this amazing, talented, wonderful, beautiful, incredible, awesome, great.",
+        "It's not just about sex, it has romance and drama in there too!",
     ],
 )
 def test_the_gate_drops_empty_praise_made_up_time_and_violence_talk(sentence):

@@ -637,3 +637,9 @@ def test_a_title_with_never_in_it_negates_nothing(linker):
     assert ask(linker, "I never liked horror").avoid_names == ("Horror film",)
     # and a question whether a movie it names is of a kind asks for nothing ("something other than horror movies")
     assert ask(linker, "I haven't seen Veronica (2017) was Veronica (1972) also horror?") is None
+
+
+def test_recent_or_old_asks_for_no_era(linker):
+    # replayed ReDial test 22359: "I love all musical, recent or old." read "from 2010 on"
+    assert ask(linker, "I love all musical, recent or old.").years is None
+    assert ask(linker, "a musical, something recent").years is not None
