@@ -266,8 +266,8 @@ class EntityLinker:
         """Whether a longer title starts inside the ``n`` words at ``i`` and runs past them: the longer one is meant
         ("the Avengers: Infinity War (2018)" linked The Avengers and War (2007), replayed ReDial test 20943)."""
         for j in range(i + 1, i + n):
-            for m in range(min(self.max_ngram, len(words) - j), i + n - j, -1):
-                if m > n and " ".join(words[j : j + m]) in self.titles:
+            for m in range(min(self.max_ngram, len(words) - j), max(n, i + n - j), -1):
+                if " ".join(words[j : j + m]) in self.titles:
                     return True
         return False
 

@@ -268,25 +268,16 @@ def item_rule_verdict(item: FeedbackItem) -> RuleVerdict:
     dislike, and got "Sorry Finding Nemo (2003) didn't work for you")."""
     just_suggested = item.source == "suggested" and bool(item.suggestion)
     verdict = rule_verdict(item.clause, item.reply, item.named, just_suggested=just_suggested)
-    if (
-        just_suggested
-        and BARE_NO.match(item.reply)
-        and OFFER.search(item.suggestion)
-        and not ASKS_IF_SEEN.search(item.suggestion)
-    ):
+    if not just_suggested:
+        return verdict
+    asks_if_seen = bool(ASKS_IF_SEEN.search(item.suggestion))
+    bare_no = bool(BARE_NO.match(item.reply))
+    if bare_no and not asks_if_seen and OFFER.search(item.suggestion):
         return replace(verdict, turned_down=True, accepted=False, said_no=True)
-    if (
-        just_suggested
-        and NO_SEEN_IT.match(item.reply)
-        and verdict.seen is True
-        and not verdict.accepted
-        and OTHER not in item.reply
-    ):
+    if NO_SEEN_IT.match(item.reply) and verdict.seen is True and not verdict.accepted and OTHER not in item.reply:
         return replace(verdict, turned_down=True, moved_on=True)
-    if just_suggested and BARE_NO.match(item.reply) and ASKS_IF_SEEN.search(item.suggestion):
-        return replace(verdict, turned_down=False, accepted=False, seen=False, seen_only=True)
-    if just_suggested and BARE_YES.match(item.reply) and ASKS_IF_SEEN.search(item.suggestion):
-        return replace(verdict, turned_down=False, accepted=False, seen=True, seen_only=True)
+    if asks_if_seen and (bare_no or BARE_YES.match(item.reply)):
+        return replace(verdict, turned_down=False, accepted=False, seen=not bare_no, seen_only=True)
     return verdict
 
 

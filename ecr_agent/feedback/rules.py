@@ -106,7 +106,7 @@ POSITIVE = re.compile(
 TAKES_IT_UP = re.compile(
     r"\b(?:sounds?|looks?)\s+(?:\w+\s+)?(?:good|great|interesting|fun|awesome|cool|perfect|cute|lovely|sweet|wonderful"
     r"|neat|promising|intriguing)\b|\bcheck\s+(?:it|that|this|MovieX)?\s*out\b"
-    r"|\b(?:i'?ll|i\s+will|will)\s+(?:watch|try|give|add|definitely|check|look\s+(?:it|into))"
+    r"|\b(?:i'?ll|will)\s+(?:watch|try|give|add|definitely|check|look\s+(?:it|into))"
     r"|\bgive\s+(?:it|that|this|MovieX)(?:\s+one)?\s+a\s+(?:go|try|shot|watch|look|chance)\b"
     r"|\b(?:good|great|nice)\s+(?:one|idea|choice|suggestion|pick|call)\b|^\W*(?:perfect|excellent|awesome)\b",
     re.I,

@@ -565,13 +565,12 @@ def _previous_movies(turns: Sequence[ChatTurn], index: int, linker: EntityLinker
     return ()
 
 
-def _titles_blanked(text: str, linker: EntityLinker) -> str:
-    """``text`` with the movie titles it names blanked out, same length: "Never Let Me Go (2010)" negates nothing
-    (replayed ReDial test 22915 read "I liked Never Let Me Go (2010) as well though the horror was subtle" as turning
-    horror away)."""
-    for name in linker.link(text).names:
-        if name in linker.titles:
-            text = re.sub(_spaced(name), lambda match: " " * len(match.group(0)), text, flags=re.I)
+def _titles_blanked(text: str, titles: Iterable[str]) -> str:
+    """``text`` with the linked title keys ``titles`` blanked out, same length: "Never Let Me Go (2010)" negates
+    nothing (replayed ReDial test 22915 read "I liked Never Let Me Go (2010) as well though the horror was subtle" as
+    turning horror away)."""
+    for name in titles:
+        text = re.sub(_spaced(name), lambda match: " " * len(match.group(0)), text, flags=re.I)
     return text
 
 
@@ -623,10 +622,11 @@ def _request_in(
     asked = WISHED_FEELINGS[1].sub(" suspenseful ", WISHED_FEELINGS[0].sub(" scary ", asked))
     if (maker := MORE_BY_MAKER.search(asked)) and answered:  # "what else did that director make?"
         people.update(_makers_of(answered[0], maker["role"].lower(), linker))
+    titles = [name for name in linker.link(asked).names if name in linker.titles]
     for sentence in SENTENCE_BREAK.split(asked):
         liking = False  # a "like" cue opened in this sentence: its later movies are "like X" movies
         for clause in CLAUSE_BREAK.split(sentence):
-            negation = NEGATION.search(_titles_blanked(clause, linker))
+            negation = NEGATION.search(_titles_blanked(clause, titles))
             wished = clause if negation is None else clause[: negation.start()]
             if exhausted := SEEN_ALL.search(wished):  # "He's seen all the Clint Eastwood ones": not asked for
                 wished = wished[: exhausted.start()]
