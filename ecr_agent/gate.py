@@ -7,12 +7,12 @@ sentence that the invented-life detector flags, whose claims the fact book prove
 it down (`TALKS_DOWN`), that weighs it as if the assistant were to watch it (`AS_ITS_VIEWER`), that apologises
 (`APOLOGY`: the opening answers a turn-down), that reports how the movie was received (`HEARSAY`), that takes the
 pick as seen by the user (`PRESUMES_SEEN`), that praises nothing in particular (`BOILERPLATE`), that makes up a time
-(`TIME_TALK`) or that takes the movie for an actor (`CALLED_AN_ACTOR`); the lead-in "I am glad to say that" is cut
-(`GLAD_TO_SAY`), and a bracketed aside is cut from its sentence first (`ASIDE`). A film person named in passing
-must be in the movie (the claim checker's *person* claim), and a plot it tells must share at least half its words
-with the movie's plot (`unsupported_plot`). Streaming releases each sentence once it is complete, so what streams
-is exactly what `filter` returns. A last sentence the model left unfinished ('The user is: "I loved it') is dropped
-too: a reply never ends mid-sentence.
+(`TIME_TALK`), that takes the movie for an actor (`CALLED_AN_ACTOR`) or that names a movie with a year the catalogue
+lacks (`TITLE_YEAR`); the lead-in "I am glad to say that" is cut (`GLAD_TO_SAY`), and a bracketed aside is cut
+from its sentence first (`ASIDE`). A film person named in passing must be in the movie (the claim checker's *person*
+claim), and a plot it tells must share at least half its words with the movie's plot (`unsupported_plot`).
+Streaming releases each sentence once it is complete, so what streams is exactly what `filter` returns. A last
+sentence the model left unfinished ('The user is: "I loved it') is dropped too: a reply never ends mid-sentence.
 """
 
 from __future__ import annotations
@@ -158,13 +158,19 @@ and twice in the scripted chats of 2026-12-02 15:00): dropped."""
 
 TIME_TALK = re.compile(
     r"\b(?:\d{2})?\d[1-9]['’]?s\b|\bthis\s+year\b|\b(?:next|coming)\s+(?:few\s+|couple\s+(?:of\s+)?|\d+\s+)?(?:years?|decades?)\b"
-    r"|\b(?:film|movie)\s+for\s+me\b|\b(?:best|worst)\s+(?:\w+\s+)?of\s+the\s+(?:year|decade)\b",
+    r"|\b(?:film|movie)\s+for\s+me\b|\b(?:best|worst)\s+(?:\w+\s+)?of\s+(?:the\s+(?:year|decade)|(?:19|20)\d\d)\b",
     re.I,
 )
 """Time the model makes up, or a film weighed for itself: a decade that does not exist ("all the charm of the 95s"),
 "this year" and "in the next few years" (no source dates the chat: "this year has been an excellent film for me!",
 "it will be very popular in the next few years!", the scripted chats of 2026-12-02 15:00; "in the next 2 years",
-replayed ReDial test 20943): dropped."""
+replayed ReDial test 20943; "the best movie of 2018" said of The Circle (2017), 22104): dropped."""
+
+TITLE_YEAR = re.compile(r"\s*\((?:19|20)\d\d\)")
+MAX_TITLE_WORDS = 12
+"""A year in brackets after a title: the words before it must name a catalogue movie. The model invents some ("the
+same themes … from movies like Forrest Gumps' "The Lion King" or Forrest Games (2013)", replayed ReDial test 22104),
+and a sentence with one is dropped like a false claim."""
 
 LEADING_PRONOUN = re.compile(r"^(?:He|She)\b")
 """A sentence about "he" or "she" right after one that names no person: nobody can tell who it means ("Cast Away
@@ -205,7 +211,19 @@ class SentenceGate:
         name = YEAR_SUFFIX.sub("", self.book.title_of(movie_id)).strip()
         if name and re.search(re.escape(name) + CALLED_AN_ACTOR, sentence, re.I):
             return False
+        if any(
+            not self._known_title(sentence[: year.start()], year.group(0)) for year in TITLE_YEAR.finditer(sentence)
+        ):
+            return False
         return not false_claims(sentence, movie_id, self.book, previous, plot_must_match=True)
+
+    def _known_title(self, before: str, year: str) -> bool:
+        """Whether the last words of ``before`` (up to `MAX_TITLE_WORDS`), with or without the ``year`` after them,
+        name a movie of the fact book."""
+        assert self.book is not None
+        words = before.split()
+        titles = (" ".join(words[-n:]) for n in range(1, min(MAX_TITLE_WORDS, len(words)) + 1))
+        return any(self.book.resolve(title + year) or self.book.resolve(title) for title in titles)
 
     def filter(self, text: str, movie_id: str | None, context: str = "") -> str:
         """``text`` without its dropped sentences and asides (unchanged when nothing is cut); ``context`` is the

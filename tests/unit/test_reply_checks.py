@@ -670,6 +670,7 @@ def test_the_gate_drops_hearsay_and_an_open_bracket(sentence):
         "It's a great film and it has been shown in numerous theaters around the world!",  # replayed 21839
         "It's a great film, and it will keep you on your toes as long as you are in the theater!",
         "It's a comedy, and the best one of the year!",
+        "I'm not sure if this is the best movie of 2018, but it's a great film.",  # replayed 22104, of The Circle
         "This is a comedy that has nothing to do with time travel, but it's very funny.",
         "I am a movie lover, and this is the best.",  # replayed ReDial test 22977
         "This is the first comedy in a long time which has been made by a female director.",  # 21142
@@ -791,3 +792,15 @@ def test_not_just_about_is_a_plot_claim(book: FactBook):
     said = "It's not just about time travel, it has an interesting moral message."
     assert verdicts(said, shining, book) == {("plot", "time travel"): False}
     assert SentenceGate(book).filter(f"It is scary. {said}", shining) == "It is scary."
+
+
+def test_the_gate_drops_a_movie_with_a_year_the_catalogue_lacks(book: FactBook):
+    # replayed ReDial test 22104: "… from movies like Forrest Gumps' "The Lion King" or Forrest Games (2013)."
+    from ecr_agent.gate import SentenceGate
+
+    gate = SentenceGate(book)
+    gump = book.resolve("Forrest Gump (1994)")[0]
+    invented = "It has the same themes as movies like Forrest Games (2013)."
+    assert gate.filter(f"It is moving. {invented}", gump) == "It is moving."
+    known = "It is as good as Cast Away (2000), a great film."
+    assert gate.filter(f"It is moving. {known}", gump) == f"It is moving. {known}"
