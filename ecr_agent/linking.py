@@ -144,7 +144,8 @@ class EntityLinker:
         self.common_phrases = common
         self.titles: dict[str, str] = {}
         for movie in sorted(catalog.movies.values(), key=lambda m: m.mentions):
-            for name in (movie.title, movie.name):
+            # a misread id is linked by its title and year only: "Independence Day" is the 1996 film its mentions mean
+            for name in (movie.title,) if movie.movie_id in catalog.misread else (movie.title, movie.name):
                 key = title_key(name)
                 if key and key not in STOPWORDS and key not in common:
                     self.titles[key] = movie.movie_id  # most-mentioned movie wins a shared title

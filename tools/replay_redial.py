@@ -3,7 +3,8 @@
 Usage: python tools/replay_redial.py CONVERSATION_ID [CONVERSATION_ID ...] [--split test]
 
 At each seeker turn the chain answers after the dialogue's real history (the ReDial recommender's own turns, not
-ECR's earlier replies), with ``@ids`` written as titles, as a user would type them; each ECR reply is followed by the
+ECR's earlier replies), with ``@ids`` written as titles, as a user would type them (a misread id as the movie meant:
+"The Notebook (2004)", not ReDial's "The Notebook (2013)"); each ECR reply is followed by the
 feedback it read and by what the ReDial recommender said. Consecutive messages of one speaker are merged. Needs the
 store `bash run.sh demo` builds (``ECR_STORE_DIR``) and the data (``ECR_DATA_DIR``).
 """
@@ -12,17 +13,20 @@ from __future__ import annotations
 
 import argparse
 import time
+from dataclasses import replace
 
 from ecr_agent import ECRChain
 from ecr_agent.config import Paths
-from ecr_agent.data.redial import SPLITS, Dialogue, load_dialogues
+from ecr_agent.data.movies import MovieCatalog
+from ecr_agent.data.redial import MOVIE_MENTION, SPLITS, Dialogue, load_dialogues
 
 
-def turns_of(dialogue: Dialogue) -> list[dict[str, str]]:
-    """The dialogue as chat messages: ``@ids`` as titles, consecutive messages of one speaker merged."""
+def turns_of(dialogue: Dialogue, catalog: MovieCatalog) -> list[dict[str, str]]:
+    """The dialogue as chat messages: ``@ids`` as the titles meant, consecutive messages of one speaker merged."""
     turns: list[dict[str, str]] = []
     for message in dialogue.messages:
-        role, text = "user" if message.role == "seeker" else "assistant", dialogue.render(message)
+        meant = replace(message, text=MOVIE_MENTION.sub(lambda m: f"@{catalog.meant(m.group(1))}", message.text))
+        role, text = "user" if message.role == "seeker" else "assistant", dialogue.render(meant, catalog.titles)
         if turns and turns[-1]["role"] == role:
             turns[-1]["content"] += " " + text
         else:
@@ -38,11 +42,12 @@ def main() -> None:
     paths = Paths.from_env()
     dialogues = {d.conversation_id: d for d in load_dialogues(args.split, paths) if d.conversation_id in args.ids}
     chain = ECRChain.from_store(paths=paths)
+    catalog = MovieCatalog.load(paths)
     for conversation in args.ids:
         if conversation not in dialogues:
             print(f"==================== {conversation}: not in the {args.split} split")
             continue
-        turns = turns_of(dialogues[conversation])
+        turns = turns_of(dialogues[conversation], catalog)
         print(f"==================== {conversation}")
         for index, turn in enumerate(turns):
             if turn["role"] != "user":

@@ -5,13 +5,23 @@ from __future__ import annotations
 import csv
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import cached_property
+from pathlib import Path
 
 from ecr_agent.config import Paths
 from ecr_agent.data.redial import normalise_title
+
+CORRECTIONS_FILE = Path(__file__).with_name("redial_corrections.json")
+"""Our corrections of ReDial's movie list, each entry with its evidence in docs/data.md:
+
+- ``misread``: ids whose mentions mean a namesake, ``{"97219": "185139"}``: The Notebook (2013), a Hungarian war
+  drama, picked from ReDial's list by users who meant the 2004 romance;
+- ``misdescribed``: ids whose metadata (``id2info.json``) is another film's: "It (1990)" came with Goodfellas'
+  director and cast. Their metadata is not loaded, so no reply states it.
+"""
 
 YEAR_SUFFIX = re.compile(r"\((\d{4})\)\s*$")
 """The year a ReDial title ends with: ``"Secret Window (2004)"``."""
@@ -57,13 +67,17 @@ class Movie:
 class MovieCatalog:
     """All 6,924 ReDial movies keyed by id, with title lookup."""
 
-    def __init__(self, movies: dict[str, Movie]) -> None:
+    def __init__(self, movies: dict[str, Movie], misread: Mapping[str, str] | None = None) -> None:
         self.movies = movies
+        self.misread = {k: v for k, v in (misread or {}).items() if k in movies and v in movies}
+        """ReDial id → the namesake its mentions mean (`CORRECTIONS_FILE`); both in the catalogue."""
 
     @classmethod
     def load(cls, paths: Paths) -> MovieCatalog:
         links = json.loads(paths.data_file("redial/movie_dbpedia.json").read_text())
         infos = json.loads(paths.data_file("movies/id2info.json").read_text())
+        corrections = json.loads(CORRECTIONS_FILE.read_text(encoding="utf-8"))
+        misdescribed = set(corrections["misdescribed"])
         movies: dict[str, Movie] = {}
         with paths.data_file("redial/movies_with_mentions.csv").open(encoding="utf-8") as handle:
             for row in csv.DictReader(handle):
@@ -73,9 +87,14 @@ class MovieCatalog:
                     title=normalise_title(row["movieName"]),
                     mentions=int(row["nbMentions"]),
                     dbpedia_uri=links.get(movie_id),
-                    info=infos.get(movie_id, {}),
+                    info={} if movie_id in misdescribed else infos.get(movie_id, {}),
                 )
-        return cls(movies)
+        return cls(movies, corrections["misread"])
+
+    def meant(self, movie_id: str) -> str:
+        """The movie ReDial's users meant by ``movie_id``: the ranker learnt id 97219, "The Notebook (2013)", from
+        talk about the 2004 romance, so a pick of it is that film (its metadata would describe a war drama)."""
+        return self.misread.get(movie_id, movie_id)
 
     def __len__(self) -> int:
         return len(self.movies)

@@ -11,6 +11,7 @@ Emotions are not cached here: they belong to the emotion model and are attached 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from collections.abc import Sequence
@@ -23,7 +24,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
 from ecr_agent.config import Paths
-from ecr_agent.data.movies import MovieCatalog
+from ecr_agent.data.movies import CORRECTIONS_FILE, MovieCatalog
 from ecr_agent.data.redial import Dialogue, load_dialogues, render_mentions
 from ecr_agent.data.samples import merge_turns
 from ecr_agent.linking import EntityLinker
@@ -195,7 +196,10 @@ def movie_embeddings(catalog: MovieCatalog, nodes: NodeSpace, paths: Paths, kind
     if kind == "none":
         return torch.zeros(nodes.num_items, 384)
     target = paths.cache_dir / "ranker" / f"movies_{kind}.safetensors"
-    stamp = _stamp(paths, "movies/id2info.json", nodes, extra=f"{kind}:{MOVIE_TOKENS}:{len(nodes.item_ids)}")
+    corrected = hashlib.sha256(CORRECTIONS_FILE.read_bytes()).hexdigest()[:12]  # misdescribed movies embed no metadata
+    stamp = _stamp(
+        paths, "movies/id2info.json", nodes, extra=f"{kind}:{MOVIE_TOKENS}:{len(nodes.item_ids)}:{corrected}"
+    )
     cached = _read(target, stamp)
     if cached is None:
         encoder = SentenceEncoder(max_tokens=MOVIE_TOKENS)

@@ -256,21 +256,22 @@ class EmotionAwareRanker:
             turned_down=downs_of,
         ):
             probs = torch.softmax(self._ensemble(scored, chosen, embeddings, batch_size), dim=1)
-            top = probs.topk(min(k, probs.shape[1]), dim=1)
+            # a misread id's pick becomes the movie meant, which may already be among the picks
+            top = probs.topk(min(k + len(self.assets.catalog.misread), probs.shape[1]), dim=1)
             end = scored.start + top.indices.shape[0]
             downs = downs_of[scored.start : end] if downs_of is not None else None
             evidence = self._evidence(scored, top.indices, chosen[scored.start : end], downs)
             for row, (items, values) in enumerate(zip(top.indices.tolist(), top.values.tolist(), strict=True)):
-                results[live[scored.start + row]] = [
-                    Recommendation(
-                        movie_id=self.assets.nodes.item_ids[item],
-                        title=self._titles[item],
-                        score=round(prob, 6),
-                        evidence=evidence[row][slot],
-                    )
-                    for slot, (item, prob) in enumerate(zip(items, values, strict=True))
-                    if prob > 0.0
-                ]
+                picks = results[live[scored.start + row]]
+                for slot, (item, prob) in enumerate(zip(items, values, strict=True)):
+                    movie_id = self.assets.catalog.meant(self.assets.nodes.item_ids[item])
+                    meant_item = self.assets.item_index.get(movie_id, item)
+                    if prob <= 0.0 or probs[row, meant_item] <= 0.0:  # excluded (turned down, mentioned)
+                        continue
+                    if len(picks) == k or any(p.movie_id == movie_id for p in picks):
+                        continue
+                    title = self.assets.catalog.titles[movie_id]
+                    picks.append(Recommendation(movie_id, title, round(prob, 6), evidence[row][slot]))
         return results
 
     # ------------------------------------------------------------------ steps
@@ -476,7 +477,7 @@ def _load_detector(paths: Paths) -> object | None:
 def popular_movies(catalog: MovieCatalog, k: int = 10, exclude: Sequence[str] | set[str] = ()) -> list[Recommendation]:
     """The ``k`` most mentioned movies of ``catalog`` (``exclude`` removed), flagged ``popular_fallback`` — no model
     needed."""
-    banned = set(exclude)
+    banned = set(exclude) | set(catalog.misread)
     movies = sorted(catalog.movies.values(), key=lambda m: (-m.mentions, int(m.movie_id)))
     top = movies[0].mentions if movies else 1
     return [

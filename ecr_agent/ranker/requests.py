@@ -1274,6 +1274,7 @@ def honour_request(
     added: list[Recommendation] = []
     if len(full) < k and request:
         taken = {r.movie_id for r in ranked} | set(exclude) | set(request.like_movies)
+        taken |= set(catalog.misread)  # "Independence Day (2000)": its 87 mentions mean the 1996 film
         pool = [m for m in _pool(facts, request) if m not in taken and satisfies(m, request, kg, catalog)]
         if fallback_scores is not None:
             pool.sort(key=lambda m: (-fallback_scores.get(m, float("-inf")), -facts.popularity(m), int(m)))

@@ -72,6 +72,18 @@ def test_rank_returns_titles_scores_and_evidence(ranker):
     assert [p.movie_id for p in batch[0]] == [p.movie_id for p in picks]
 
 
+def test_a_pick_of_a_misread_redial_id_is_the_movie_meant(ranker, monkeypatch: pytest.MonkeyPatch):
+    turns = [ChatTurn("user", "I loved Toy Story and Finding Nemo, something funny for my kids?")]
+    picks = [p.movie_id for p in ranker.rank(turns, k=5)]
+    outside = next(m for m in ranker.assets.catalog.ids if m not in picks)
+    monkeypatch.setattr(ranker.assets.catalog, "misread", {picks[0]: outside, picks[2]: picks[1]})
+    again = ranker.rank(turns, k=5)
+    assert [p.movie_id for p in again[:3]] == [outside, picks[1], picks[3]]  # the meant pick once, in the first place
+    assert again[0].title == ranker.assets.catalog.titles[outside] and len(again) == 5
+    down = ranker.rank(turns, k=5, turned_down=[outside])  # a movie turned down does not come back as a meant one
+    assert outside not in [p.movie_id for p in down] and picks[0] not in [p.movie_id for p in down]
+
+
 class CountingDetector:
     """The real detector, counting the messages it is asked about."""
 

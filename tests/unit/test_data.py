@@ -106,6 +106,30 @@ def test_namesakes_are_remakes_and_duplicate_entries(paths):
     assert [catalog[m].title for m in sorted(fellowship - {"187310"})] == ["The Lord of the Rings"]
 
 
+def test_a_misread_redial_id_means_its_namesake(paths):
+    from ecr_agent.linking import EntityLinker
+    from ecr_agent.ranker.inference import popular_movies
+
+    catalog = MovieCatalog.load(paths)
+    # ReDial users picked "The Notebook (2013)", a Hungarian war drama, for the 2004 romance
+    assert catalog.meant("97219") == "185139" and catalog.meant("185139") == "185139"
+    assert catalog.meant("not-a-movie") == "not-a-movie"
+    assert all(
+        catalog[m].name.lower().removeprefix("the ") == catalog[n].name.lower().removeprefix("the ")
+        for m, n in catalog.misread.items()
+    )
+    assert not set(catalog.misread) & set(catalog.misread.values())  # nothing meant is itself misread
+    linker = EntityLinker.load(paths)
+    assert linker.link("I loved Independence Day").movie_ids == ("157991",)  # the 1996 film, not the 2000 one
+    assert linker.link("Have you seen Independence Day (2000)?").movie_ids == ("169085",)  # the year says which
+    # "It (1990)" came with Goodfellas' metadata: none is loaded, so no reply states it
+    assert catalog["204794"].info == {} and catalog["187028"].info["director"] == ["Andy Muschietti"]
+    assert "Scorsese" not in catalog["204794"].describe()
+    mentions = {m.movie_id: m.mentions for m in catalog.movies.values()}
+    popular = popular_movies(catalog, k=len(catalog))
+    assert not {r.movie_id for r in popular} & set(catalog.misread) and any(mentions[m] > 50 for m in catalog.misread)
+
+
 def test_the_entity_linker_reads_the_data_folder_it_is_given(tmp_path):
     from ecr_agent.linking import EntityLinker
 
