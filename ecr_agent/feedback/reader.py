@@ -312,7 +312,8 @@ def verdicts_from_probabilities(
         said_no = rule.said_no or (settled is None and p_liked[0] >= config.turned_down_threshold)
         turned_down = said_no or rule.moved_on
         unseen_only = rule.seen is False and not rule.accepted  # "No, I've never heard of that!"
-        accepted = not (turned_down or rule.silent or unseen_only or rule.seen_only) and (
+        asks_only = rule.asks and not rule.accepted  # "Is Shrek funny?" asks; "Loved it! Is there a sequel?" takes it
+        accepted = not (turned_down or rule.silent or unseen_only or rule.seen_only or asks_only) and (
             p_liked[1] >= config.accepted_threshold or rule.takes_it_up
         )
         said = rule.seen

@@ -580,6 +580,23 @@ def test_a_bare_yes_or_no_to_have_you_seen_it_says_seen_or_not_and_nothing_more(
     ]
 
 
+def test_a_question_about_the_movie_does_not_take_it_up():
+    from ecr_agent.feedback.dataset import FeedbackItem
+    from ecr_agent.feedback.model import FeedbackModelConfig
+
+    # a scripted chat (2026-12-02): the head took "Is Shrek funny?" as liking Shrek
+    def item(reply: str) -> FeedbackItem:
+        return FeedbackItem("1", "suggested", 2, reply, reply, "How about MovieX?", True, False, reply)
+
+    replies = ["Is MovieX funny?", "Is it scary?", "Loved MovieX! Is there a sequel?", "MovieX sounds good"]
+    liked = torch.tensor([[0.05, 0.9, 0.05]] * len(replies))
+    seen = torch.tensor([[0.3, 0.3, 0.4]] * len(replies))
+    config = FeedbackModelConfig(accepted_threshold=0.5, turned_down_threshold=0.5, seen_threshold=0.9)
+    verdicts = verdicts_from_probabilities([item(r) for r in replies], liked, seen, config)
+    assert [v.accepted for v in verdicts] == [False, False, True, True]
+    assert not any(v.turned_down for v in verdicts)
+
+
 def test_a_no_before_saying_the_movie_was_seen_moves_on_from_it():
     from ecr_agent.feedback.dataset import FeedbackItem
     from ecr_agent.feedback.model import FeedbackModelConfig
