@@ -309,8 +309,19 @@ def question_topic(text: str) -> Topic | None:
     return next((topic for topic, pattern in TOPIC_PATTERNS if pattern.search(text)), None)
 
 
+UNKNOWN_ANSWERS: dict[Topic, str] = {
+    "cast": "I don't have the cast of {title}, sorry.",
+    "director": "I don't know who directed {title}, sorry.",
+    "writer": "I don't know who wrote {title}, sorry.",
+    "plot": "I don't have a summary of {title}, sorry.",
+    "genre": "I don't know what kind of movie {title} is, sorry.",
+}
+"""What `answer` says when the metadata is silent on the topic (a misdescribed movie has none: docs/data.md)."""
+
+
 def answer(topic: Topic, movie: Movie) -> str | None:
-    """One true sentence answering ``topic`` about ``movie`` from its metadata, None when the data says nothing.
+    """One true sentence answering ``topic`` about ``movie`` from its metadata; when it says nothing, that we don't know
+    (`UNKNOWN_ANSWERS`), or None for a topic without such a sentence.
 
     The movie is named with its year, as a pick is, so the next turn knows what "not a fan of that one" answers (a
     played chat's "No, I don't see James Wan in the credits of It" left the movie unlinked and the turn-down unread).
@@ -336,6 +347,8 @@ def answer(topic: Topic, movie: Movie) -> str | None:
         return f"I don't know how long {movie.title} runs, sorry."
     if topic == "rating":
         return f"I don't have content ratings for {movie.title}, sorry; a parents' guide would know."
+    if topic in UNKNOWN_ANSWERS:  # said rather than passed over ("Who is in It (1990)?" got another pick)
+        return UNKNOWN_ANSWERS[topic].format(title=movie.title)
     return None
 
 

@@ -51,7 +51,7 @@ from pathlib import Path
 from typing import Literal
 
 from ecr_agent.config import DataNotFoundError, Paths
-from ecr_agent.data.movies import MovieCatalog
+from ecr_agent.data.movies import CORRECTIONS_FILE, MovieCatalog
 from ecr_agent.evaluation.generation import NOT_NAMES
 from ecr_agent.knowledge.graph import KnowledgeGraph
 from ecr_agent.sentences import split_sentences
@@ -136,7 +136,8 @@ _GENRE_NEAR: dict[str, frozenset[str]] = {
 }
 """Claimed labels that reviewers use loosely → the movie labels that make them true ("a thriller" for a crime film)."""
 _GENRE = "|".join(re.escape(word) for word in _GENRE_WORDS)
-_GENRE_CHAIN = rf"(?:{_GENRE})(?:[\s/]+(?:{_GENRE}))*"
+_GENRE_CHAIN = rf"(?:{_GENRE})(?:(?:\s+and\s+|,\s*|[\s/]+)(?:{_GENRE}))*"
+"""Genre words in a row: "horror", "sci-fi/action", "action and thriller" (Shutter Island is no action movie)."""
 _BARE_GENRES = (
     r"(?:romantic\s+comedy|rom-com|romcom|dramedy|comedy|drama|thriller|western|musical|documentary|biopic|cartoon)"
 )
@@ -211,7 +212,7 @@ CLAIM_PATTERNS: dict[str, tuple[ClaimKind, str]] = {
     "film from YEAR": ("year", rf"\b(?:film|movie|flick)\s+from\s+(?P<year>{YEAR})\b"),
     "a comedy": (
         "genre",
-        rf"\b(?:a|an)\s+{_ADJECTIVES}(?P<genre>(?:(?:{_GENRE})[\s/-]+)*{_BARE_GENRES})\b(?!\s+of\b)",
+        rf"\b(?:a|an)\s+{_ADJECTIVES}(?P<genre>(?:(?:{_GENRE})(?:\s+and\s+|,\s*|[\s/-]+))*{_BARE_GENRES})\b(?!\s+of\b)",
     ),
     "this horror film": ("genre", rf"\b{_DET}\s+{_ADJECTIVES}(?P<genre>{_GENRE_CHAIN})[\s-]+(?:{_FILM})\b"),
     "the horror genre": ("genre", rf"\b(?P<genre>{_GENRE_CHAIN})\s+genre\b"),
@@ -227,9 +228,10 @@ CLAIM_PATTERNS: dict[str, tuple[ClaimKind, str]] = {
         r"\b(?i:it|this\s+(?:movie|film|story|one)|the\s+(?:movie|film|story|plot))(?:\s+is|\s+was|['’]s)\s+"
         r"(?i:not\s+(?:just|only|simply)\s+)(?i:about)\s+(?P<plot>[^,.!?;]{3,80})",
     ),
+    # "I had no idea that the Prestige was a film about a young girl's life" (a scripted chat, 2026-12-02)
     "a movie about X": (
         "plot",
-        r"\b(?i:it|this|that)(?:\s+is|\s+was|['’]s)\s+(?i:a|an)\s+(?i:[\w-]+\s+){0,2}?"
+        r"(?:\b(?i:it|this|that)|\b(?!I\b)[A-Z][\w'’:-]*)(?:\s+is|\s+was|['’]s)\s+(?i:a|an)\s+(?i:[\w-]+\s+){0,2}?"
         r"(?i:movie|film|documentary|story|tale|comedy|drama|thriller)\s+(?i:about)\s+(?P<plot>[^.!?;]{3,160})",
     ),
     "tells the story of X": (
@@ -451,7 +453,7 @@ class FactBook:
         extra_people: set[tuple[str, ...]] = set()
         for movie_id in set(catalog.movies) | set(infos):
             movie = catalog.get(movie_id)
-            info = infos.get(movie_id) or (movie.info if movie else {})
+            info = movie.info if movie else infos[movie_id]  # the catalogue's: none for a misdescribed movie
             title = movie.title if movie else str(info.get("name", ""))
             people: dict[str, list[str]] = {
                 "director": list(info.get("director") or []),
@@ -563,6 +565,7 @@ class FactBook:
 def _fingerprint(paths: Paths) -> str:
     """Sizes and times of the source files, and this module's code: what a saved fact book was built from."""
     digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(CORRECTIONS_FILE.read_bytes())
     for name in SOURCES:
         try:
             stat = paths.data_file(name).stat()

@@ -140,6 +140,8 @@ LIFE_PATTERNS: dict[str, str] = {
         r"|\bas\s+much\s+as\s+I\s+do\b|\bI\s+(?:really\s+|just\s+)?love\s+(?:him|her)\b"
         # "his work has been so inspiring to me over many years!" (the 07:32 reply bench)
         r"|\b(?:to|for)\s+me\s+(?:over|for)\s+(?:many|so\s+many|the|all\s+these)\s+years\b"
+        # "Trust me, I'm the type of person who watches horror movies just to relax." (a scripted chat, 2026-12-02)
+        r"|\bI(?:\s+am|['’]m)\s+(?:the\s+(?:type|kind|sort)\s+of\s+(?:person|guy|girl)|someone|a\s+person)\s+who\b"
     ),
     "life_events": (
         r"\bon\s+(?:my|our)\s+(?:birthday|first\s+date|honeymoon|anniversary|wedding)\b"
@@ -153,6 +155,9 @@ LIFE_PATTERNS: dict[str, str] = {
         r"|\b(?:changed|touched|shaped|impacted|saved)\s+my\s+life\b|\bin\s+my\s+life\b"
         r"|\b(?:impact|impression|influence|mark|effect)\b[^.!?]{0,30}?\bon\s+(?:my\s+life|me)\b|\bme\s+personally\b"
         r"|\bmeans?\s+(?:a\s+lot|so\s+much|everything)\s+to\s+me\b"
+        # "it will be great to have you with me tonight!" (a scripted chat, 2026-12-02)
+        r"|\bhave\s+you\s+with\s+me\b|\b(?:watch|see)\s+(?:it|this|that)\s+with\s+me\b"
+        r"|\bwith\s+me\s+(?:tonight|today|this\s+(?:weekend|evening))\b"
     ),
 }
 """Name → regular expression (case-insensitive) of each kind of claimed experience; docs/replies.md lists them."""

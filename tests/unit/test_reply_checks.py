@@ -83,6 +83,8 @@ INVENTED = [
     ("I am a huge Jumanji fan.", "fandom"),
     # scripted chats of 2026-12-02
     ("I have been a fan of Thor: Ragnarok for years, and this film is the best.", "fandom"),
+    ("Trust me, I'm the type of person who watches horror movies just tp relax.", "fandom"),
+    ("It is a must see for any fans of this film, and it will be great to have you with me tonight!", "life_events"),
     ("I am so glad that the movie was able to make a huge impact on my life.", "life_events"),
     ("I am so happy that this movie was able make a huge impression on me.", "life_events"),
     ("This movie means a lot to me.", "life_events"),
@@ -792,6 +794,17 @@ def test_not_just_about_is_a_plot_claim(book: FactBook):
     said = "It's not just about time travel, it has an interesting moral message."
     assert verdicts(said, shining, book) == {("plot", "time travel"): False}
     assert SentenceGate(book).filter(f"It is scary. {said}", shining) == "It is scary."
+
+
+def test_a_row_of_genres_and_a_titled_movie_about_x_are_checked(book: FactBook):
+    # scripted chats (2026-12-02): "an action and thriller movie" of Shutter Island, and a made-up Prestige plot
+    shutter, prestige = book.resolve("Shutter Island (2010)")[0], book.resolve("The Prestige (2006)")[0]
+    assert verdicts("It is an action and thriller movie.", shutter, book) == {("genre", "action and thriller"): False}
+    assert verdicts("It is a mystery and thriller movie.", shutter, book) == {("genre", "mystery and thriller"): True}
+    said = "I had no idea that the Prestige was a film about a young girl's life and how she is raised."
+    assert [kind for kind, _ in verdicts(said, prestige, book)] == ["plot"]
+    assert not any(verdicts(said, prestige, book).values())
+    assert verdicts("I was looking for a film about love.", prestige, book) == {}  # "I" is no title
 
 
 def test_the_gate_drops_a_movie_with_a_year_the_catalogue_lacks(book: FactBook):
