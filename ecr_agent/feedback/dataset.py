@@ -23,7 +23,7 @@ from typing import Literal
 
 from ecr_agent.config import Paths
 from ecr_agent.data.redial import MOVIE_MENTION, parse_dialogue, read_jsonl, split_of
-from ecr_agent.feedback.rules import OTHER
+from ecr_agent.feedback.rules import OTHER, WORD
 from ecr_agent.linking import EntityLinker
 from ecr_agent.sentences import split_clauses
 from ecr_agent.types import ChatTurn
@@ -121,8 +121,10 @@ def target_clause(marked: str, follow: int = 2) -> str:
     """The part of a marked reply that speaks about `TARGET`.
 
     When the reply names the target: each clause naming it, plus up to ``follow`` clauses after it that name no
-    movie ("I have seen MovieX. But I did not like it"). When it does not: the clauses that name no other movie
-    ("MovieY is my favourite. No, I don't like that one" → the second). The whole reply when nothing is left.
+    movie ("I have seen MovieX. But I did not like it"), and the clause before one that is the title alone ("I have
+    yet to watch the next one though, MovieX": replayed ReDial test 20387 read it as seen). When it does not: the
+    clauses that name no other movie ("MovieY is my favourite. No, I don't like that one" → the second). The whole
+    reply when nothing is left.
     """
     clauses = split_clauses(marked)
     named = [TARGET in clause for clause in clauses]
@@ -132,6 +134,8 @@ def target_clause(marked: str, follow: int = 2) -> str:
         for index, is_target in enumerate(named):
             if not is_target:
                 continue
+            if index and not movie[index - 1] and not WORD.search(clauses[index].replace(TARGET, "")):
+                keep.append(index - 1)  # "I have yet to watch the next one though, MovieX": the words come before
             keep.append(index)
             for after in range(index + 1, min(len(clauses), index + 1 + follow)):
                 if movie[after]:

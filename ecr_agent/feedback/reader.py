@@ -283,11 +283,11 @@ def item_rule_verdict(item: FeedbackItem) -> RuleVerdict:
 
 def rule_settles(rule: RuleVerdict) -> bool | None:
     """Whether the words alone settle "turned down" whatever the head says: True when they say no or move on, False
-    when the reply only asks about the movie, takes its critique back, speaks only of other movies or only says it
-    was seen, None when the head decides."""
+    when the reply only asks about the movie, takes its critique back, speaks only of other movies, only says it
+    was seen or asks for movies like it, None when the head decides."""
     if rule.said_no or rule.moved_on:
         return True
-    return False if rule.asks or rule.took_back or rule.silent or rule.seen_only else None
+    return False if rule.asks or rule.took_back or rule.silent or rule.seen_only or rule.wants_more_like else None
 
 
 def verdicts_from_probabilities(

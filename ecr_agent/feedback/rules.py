@@ -121,11 +121,20 @@ LIKE_NOT_LIKING = re.compile(
     r"|\b(?:something|anything)\s+(?:\w+\s+)?(?:funny|fun|good|great|cool|nice|interesting|exciting|sweet|cute)\b"
     # "we like romantic comedies": a kind of movie, not the one suggested (a played chat took It (2017) up on it)
     r"|\b(?:like|love|enjoy|prefer)\s+(?:\w+\s+)?(?:comedies|dramas|thrillers|horrors|romances|rom[\s-]*coms|westerns"
-    r"|musicals|documentaries|cartoons|movies|films|flicks)\b",
+    r"|musicals|documentaries|cartoons|movies|films|flicks)\b"
+    # "I actually haven't seen any of those you liked them?": the assistant's taste (replayed ReDial test 23055)
+    r"|\b(?:you|u)\s+(?:really\s+|also\s+|all\s+)?(?:liked|like|loved|love|enjoyed)\b",
     re.I,
 )
 """"like" asking or comparing ("I'd like something newer", "more like MovieY") or said of a kind of movie ("we like
 romantic comedies"), which says nothing good of the movie suggested."""
+WANTS_MORE_LIKE = re.compile(
+    r"(?:\b(?:something|anything)\s+(?:\w+\s+)?|\b(?:looking\s+for|want|wanting)\s+(?:\w+\s+){0,4}?)like\s+"
+    r"(?:the\s+)?(?:MovieY\s*(?:,|or|and|&)\s*(?:the\s+)?)*MovieX\b",
+    re.I,
+)
+"""Asking for movies like the target: the user likes it, whatever else the clause says ("Something like the MovieX
+Or MovieY I dont like the movie get out" had turned Titanic down, replayed ReDial test 20392)."""
 ASKS_FOR_MORE = re.compile(
     r"\b(?:any|anything|something|some|one|another|what)\s+(?:else|other|others|more)\b"
     r"|\bother\s+(?:suggestions?|ideas?|recommendations?|options?|movies?|films?|titles?)\b|^\W*others?\W*$",
@@ -307,6 +316,9 @@ class RuleVerdict:
     """A bare "yes" or "no" to "have you seen MovieX?": seen or not, and nothing said for or against it (the head took
     "yes" up, and the opening said "I think you'll like Jumanji (2017)!" to someone who had seen it; after "no" it
     said nothing of the movie)."""
+    wants_more_like: bool = False
+    """The target's clause asks for movies like it (`WANTS_MORE_LIKE`): accepted and not turned down whatever the head
+    says."""
     takes_it_up: bool = False
     """A cue that takes the target up on its own (`TAKES_IT_UP`) in a reply naming no other movie, or in the target's
     own clause: accepted whatever the head says."""
@@ -345,12 +357,14 @@ def rule_verdict(clause: str, reply: str, named: bool, just_suggested: bool = Fa
     # a reply naming the target speaks of it in its own clause ("MovieX is more what I'm after" takes it up), so
     # only a reply that does not name it moves on; its cues are then the whole reply's
     moved_on = just_suggested and not named and found.moves_on
-    negative = said.negative  # "I didn't like MovieY" says nothing against the target
+    asked = WANTS_MORE_LIKE.search(read) if named else None
+    wanted = asked is not None and not NEGATIVE.search(read[: asked.start()])
+    negative = said.negative and not wanted  # "I didn't like MovieY" says nothing against the target
     whole = found if read == reply else cues(reply)
     # a reply naming other movies but not the target takes it up only in the words about it ("I liked MovieY"
     # says nothing of the suggestion)
     elsewhere = not named and OTHER in reply
-    positive = said.positive if elsewhere else found.positive
+    positive = wanted or (said.positive if elsewhere else found.positive)
     return RuleVerdict(
         turned_down=negative or moved_on,
         accepted=positive and not negative and not moved_on,
@@ -359,6 +373,8 @@ def rule_verdict(clause: str, reply: str, named: bool, just_suggested: bool = Fa
         asks=whole.asks,
         said_no=negative,
         took_back=said.conceded,
-        takes_it_up=positive and not negative and not moved_on and not elsewhere and bool(TAKES_IT_UP.search(read)),
+        takes_it_up=wanted
+        or (positive and not negative and not moved_on and not elsewhere and bool(TAKES_IT_UP.search(read))),
+        wants_more_like=wanted,
         silent=elsewhere and not WORD.search(about) and not WORD.search(clause.rsplit(OTHER, 1)[-1]),
     )

@@ -171,7 +171,13 @@ LIGHT_GENRES = frozenset({"comedy", "family", "animation"})
 """Catalogue genres that lighten a movie: with violence turned away, the satisfying movies that have one come first."""
 WISHED_FEELINGS = (
     re.compile(r"\b(?:get|be|feel)\s+(?:really\s+|truly\s+|properly\s+)?(?:scared|spooked|frightened)\b", re.I),
-    re.compile(r"\bon\s+(?:the\s+)?edge(?:\s+of\s+(?:my|your|our|their)\s+seats?)?\b", re.I),
+    # not a movie's past effect: "It had me on the edge of my seat" (replayed ReDial test 20041 got "A thriller movie,
+    # coming up.")
+    re.compile(
+        r"(?<!had me )(?<!kept me )(?<!left me )(?<!was )(?<!were )"
+        r"\bon\s+(?:the\s+)?edge(?:\s+of\s+(?:my|your|our|their)\s+seats?)?\b",
+        re.I,
+    ),
 )
 """A feeling wished for, read as the genre that gives it: "I want to get scared" as *scary* (horror; "scared" alone
 turns a genre away: "I'm scared of horror movies"), "on edge" as *suspenseful* (thriller). A scripted chat of

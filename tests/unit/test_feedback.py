@@ -249,6 +249,25 @@ def test_target_clause_keeps_the_target_clause_and_what_follows_it():
     )
     # a reply that does not name the target: the clauses that name no other movie
     assert target_clause(f"{OTHER} is my favourite. No, I don't like that one") == "No, I don't like that one"
+    # a title alone after a comma takes the words before it (replayed ReDial test 20387 read 22 Jump Street as seen)
+    said = f"I have seen that movie. I have yet to watch the next one though, {TARGET}."
+    assert "yet to watch" in target_clause(said)
+    assert target_clause(f"I loved {OTHER}. {TARGET}") == f"{TARGET}"  # not another movie's words
+
+
+def test_asking_for_movies_like_the_target_likes_it_and_you_liked_is_the_assistants_taste():
+    # replayed ReDial test 20392: "I dont like the movie get out" (unlinked) had turned Titanic down
+    said = f"Something like the {TARGET} Or {OTHER} I dont like the movie get out"
+    verdict = rule_verdict(said, said, named=True)
+    assert verdict.accepted and not verdict.turned_down and verdict.wants_more_like
+    said = f"Something like {OTHER} Or {TARGET}"
+    assert rule_verdict(said, said, named=True).wants_more_like
+    for said in (f"But we don't like movies like {TARGET}", f"Can't stand movies like {TARGET}"):
+        assert rule_verdict(said, said, named=True).turned_down  # design-set replies: no request
+    # replayed ReDial test 23055: "you liked them?" asks about the assistant's taste
+    said = "I actually haven't seen any of those you liked them?"
+    verdict = rule_verdict(said, said, named=False)
+    assert not verdict.accepted and verdict.seen is False
 
 
 def test_feedback_items_pair_a_reply_with_the_suggestion_before_it():

@@ -576,6 +576,9 @@ def test_a_feeling_wished_for_asks_for_the_genre_that_gives_it(linker):
     assert ask(linker, "something that keeps me on the edge of my seat").genre_names == ("Thriller film",)
     assert ask(linker, "I don't want to get scared").avoid_names == ("Horror film",)
     assert ask(linker, "I'm scared of horror movies").avoid_names == ("Horror film",)
+    # replayed ReDial test 20041: a movie's past effect is no wish ("A thriller movie, coming up.")
+    told = ask(linker, "I saw it in theaters. It had me on the edge of my seat for the whole show.")
+    assert told is None or not told.genre_names
 
 
 def test_nothing_with_a_person_keeps_them_out(linker):
