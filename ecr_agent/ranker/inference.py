@@ -264,11 +264,12 @@ class EmotionAwareRanker:
             for row, (items, values) in enumerate(zip(top.indices.tolist(), top.values.tolist(), strict=True)):
                 picks = results[live[scored.start + row]]
                 for slot, (item, prob) in enumerate(zip(items, values, strict=True)):
+                    if len(picks) == k:
+                        break
                     movie_id = self.assets.catalog.meant(self.assets.nodes.item_ids[item])
                     meant_item = self.assets.item_index.get(movie_id, item)
-                    if prob <= 0.0 or probs[row, meant_item] <= 0.0:  # excluded (turned down, mentioned)
-                        continue
-                    if len(picks) == k or any(p.movie_id == movie_id for p in picks):
+                    # a zero probability is an excluded movie (turned down, mentioned), the meant one's too
+                    if prob <= 0.0 or probs[row, meant_item] <= 0.0 or any(p.movie_id == movie_id for p in picks):
                         continue
                     title = self.assets.catalog.titles[movie_id]
                     picks.append(Recommendation(movie_id, title, round(prob, 6), evidence[row][slot]))
