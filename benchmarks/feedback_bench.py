@@ -25,7 +25,9 @@ from typing import Any
 OUT = Path(__file__).resolve().parent / "feedback"
 METRICS = ("turned_down", "accepted", "seen", "not_seen")
 SET_NAMES = {
-    "valid": "validation questionnaires (thresholds chosen here)",
+    "valid": "validation questionnaires (thresholds chosen here before 2026-12-03)",
+    "valid_audited": "single-suggestion replies of the 357 validation dialogues labelled by our audit guideline "
+    "(since 2026-12-03 the thresholds are chosen here and on `iard_audited`)",
     "test": "test questionnaires",
     "test_agreed": "test questionnaires where the recommender's answer agrees with the seeker's",
     "test_audited": "single-suggestion replies of 261 test dialogues labelled by our audit guideline "
@@ -147,6 +149,12 @@ def fmt(scores: dict[str, Any] | None, metric: str) -> str:
     return f"{s['precision']:.2f} / {s['recall']:.2f}"
 
 
+def threshold_sets(results: dict[str, Any]) -> str:
+    """The sets the reader's thresholds were chosen on, from its training record."""
+    profile = (results.get("training_record") or {}).get("profile", {})
+    return "`valid_audited` and `iard_audited`" if profile.get("audited_valid") else "`valid` and `iard_audited`"
+
+
 def markdown(results: dict[str, Any]) -> str:
     lines = [
         "# Target-aware feedback reader (`ecr_agent/feedback`)",
@@ -167,7 +175,7 @@ def markdown(results: dict[str, Any]) -> str:
                 if training["features_s"] < 5
                 else "(now cached)"
             )
-            + "; thresholds chosen on `valid` and `iard_audited`: "
+            + f"; thresholds chosen on {threshold_sets(results)}: "
             + ", ".join(f"{k} {v:.3f}" for k, v in results["thresholds"].items())
             + "."
         )
@@ -175,7 +183,7 @@ def markdown(results: dict[str, Any]) -> str:
         record = results.get("training_record") or {}
         lines.append(
             f"Reader evaluated as found in the store (profile `{record.get('profile', {}).get('name', '?')}`, "
-            f"{record.get('train_examples', '?')} train items); thresholds chosen on `valid` and `iard_audited`: "
+            f"{record.get('train_examples', '?')} train items); thresholds chosen on {threshold_sets(results)}: "
             + ", ".join(f"{k} {v:.3f}" for k, v in results["thresholds"].items())
             + "."
         )

@@ -233,6 +233,9 @@ def redial_turns(roles_and_texts: Iterable[tuple[str, str]]) -> list[LinkedTurn]
     return [LinkedTurn(role, text, mention_spans(text)) for role, text in merged]  # type: ignore[arg-type]
 
 
+Split = Literal["train", "valid", "test"]
+
+
 def _questionnaire_file(split: str) -> str:
     return "redial/test_data.jsonl" if split == "test" else "redial/train_data.jsonl"
 
@@ -241,9 +244,7 @@ def _code(value: object) -> int:
     return value if isinstance(value, int) and value in (0, 1) else 2
 
 
-def questionnaire_examples(
-    split: Literal["train", "valid", "test"], paths: Paths, limit: int | None = None
-) -> list[FeedbackExample]:
+def questionnaire_examples(split: Split, paths: Paths, limit: int | None = None) -> list[FeedbackExample]:
     """Items of a ReDial split labelled by the seeker's questionnaire (first item per movie with an answer).
 
     ``train`` and ``valid`` are the splits `ecr_agent.data.redial.split_of` carves from the train file (the same
@@ -340,6 +341,8 @@ TEST_AUDIT_FILE = AUDIT_DIR / "redial_test_audit.jsonl"
 """Labels, by the same guideline, of 600 single-suggestion replies from 261 ReDial test dialogues (never trained on)."""
 TRAIN_AUDIT_FILE = AUDIT_DIR / "redial_train_audit.jsonl"
 """Labels, by the same guideline, of 2,100 single-suggestion replies from 856 ReDial train dialogues (training data)."""
+VALID_AUDIT_FILE = AUDIT_DIR / "redial_valid_audit.jsonl"
+"""Labels, by the same guideline, of the 733 single-suggestion replies of the 357 validation dialogues."""
 SEEN_CODES = {"no": 0, "yes": 1, "unsaid": 2}
 
 
@@ -380,15 +383,27 @@ def audited_train_examples(paths: Paths) -> list[FeedbackExample]:
     return _audited_redial_examples("train", TRAIN_AUDIT_FILE, paths)
 
 
-def _audited_redial_examples(split: Literal["train", "test"], audit_file: Path, paths: Paths) -> list[FeedbackExample]:
-    examples = []
+def audited_valid_examples(paths: Paths) -> list[FeedbackExample]:
+    """Single-suggestion replies of the validation carve of ReDial train (`split_of`) labelled by the audit guideline
+    (`VALID_AUDIT_FILE`): what the reader's thresholds are chosen on, with the IARD audit."""
+    return _audited_redial_examples("valid", VALID_AUDIT_FILE, paths)
+
+
+def redial_items(split: Split, paths: Paths) -> list[tuple[str, FeedbackItem]]:
+    """(conversation id, item) of every single-suggestion reply in a ReDial split (``train`` and ``valid`` are the
+    carves of ReDial's train file, `split_of`)."""
+    pairs = []
     for raw in read_jsonl(paths.data_file(_questionnaire_file(split))):
         dialogue = parse_dialogue(raw)
-        if split == "train" and split_of(dialogue.conversation_id) != "train":
+        if split != "test" and split_of(dialogue.conversation_id) != split:
             continue
         turns = redial_turns((m.role, m.text) for m in dialogue.messages)
-        items = single_suggestion_items(turns)
-        examples.extend(FeedbackExample(dialogue.conversation_id, item, 2, 2) for item in items)
+        pairs.extend((dialogue.conversation_id, item) for item in single_suggestion_items(turns))
+    return pairs
+
+
+def _audited_redial_examples(split: Split, audit_file: Path, paths: Paths) -> list[FeedbackExample]:
+    examples = [FeedbackExample(conversation, item, 2, 2) for conversation, item in redial_items(split, paths)]
     return _relabelled(examples, audit_file)
 
 

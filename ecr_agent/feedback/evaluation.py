@@ -2,7 +2,9 @@
 
 Held-out sets (`evaluation_sets`):
 
-- ``valid``: questionnaires of the validation dialogues carved from ReDial train (thresholds are chosen here);
+- ``valid``: questionnaires of the validation dialogues carved from ReDial train;
+- ``valid_audited``: the 733 single-suggestion replies of the same dialogues labelled by our audit guideline
+  (`audited_valid_examples`; thresholds are chosen here and on ``iard_audited``);
 - ``test``: questionnaires of the official test split (reporting only);
 - ``test_agreed``: the test items on which the recommender's questionnaire agrees with the seeker's about ``liked``
   (feedback a reader of the dialogue could see; the seeker's answer alone often is not in the text);
@@ -31,13 +33,23 @@ from ecr_agent.feedback.dataset import (
     FeedbackExample,
     audited_iard_examples,
     audited_test_examples,
+    audited_valid_examples,
     iard_examples,
     questionnaire_examples,
 )
 from ecr_agent.feedback.reader import FeedbackReader, MovieFeedback
 from ecr_agent.sentences import split_clauses
 
-EVALUATION_SETS = ("valid", "test", "test_agreed", "test_audited", "iard", "iard_broad", "iard_audited")
+EVALUATION_SETS = (
+    "valid",
+    "valid_audited",
+    "test",
+    "test_agreed",
+    "test_audited",
+    "iard",
+    "iard_broad",
+    "iard_audited",
+)
 NEGATIVE_CONFIDENCE = 0.5
 """The chain's old rule: a turn is a rejection when *negative* is its top label with at least this probability."""
 
@@ -80,6 +92,8 @@ def evaluation_sets(
             sets[name] = audited_iard_examples(paths)
         elif name == "test_audited":
             sets[name] = audited_test_examples(paths)
+        elif name == "valid_audited":
+            sets[name] = audited_valid_examples(paths)
         elif name in ("valid", "test"):
             sets[name] = questionnaire_examples(name, paths, limit=limit)  # type: ignore[arg-type]
         elif name == "test_agreed":

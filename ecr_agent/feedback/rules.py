@@ -43,7 +43,7 @@ SEEN = re.compile(
     re.I | re.M,
 )
 NEGATIVE = re.compile(
-    r"(?:\bnot|n't|\bnever|\b(?:dont|didnt|did't|doesnt|wasnt|isnt|cant|cannot|can\s+not))\s+(?:\w+\s+){0,2}(?:fan|like|liked|enjoy|enjoyed|love|loved|into|interested|good|great"
+    r"(?:\bnot|n't|\bnever|\b(?:dont|didnt|did't|doesnt|wasnt|isnt|cant|cannot|can\s+not))\s+(?:\w+\s+){0,2}(?:fan|like|liked|enjoy|enjoyed|love|loved|into|interested|keen|fond|good|great"
     r"|my\s+(?:thing|style|type|cup|genre)|for\s+me|care|big\s+on|impressed|funny|scary|appeal|stand|want|up\s+for"
     r"|sound|interested|think\s+i(?:'d|\s+would)?\s+(?:like|enjoy|want))"
     r"|\b(?:hate|hated|hates|dislike|disliked|boring|bored|awful|terrible|horrible|worst|stupid|lame|overrated"
@@ -77,7 +77,12 @@ NEGATIVE = re.compile(
     r"|(?:n't|\bnot|\bwasnt|\bisnt)\s+(?:a\s+)?(?:very|really|that|so)\s+(?:big\s+|huge\s+)?fan\b"
     r"|(?:n't|\bnot|\bisnt|\barent)\s+(?:really\s+|exactly\s+|even\s+)?(?:an?\s+)?(?:thrillers?|comed(?:y|ies)|horrors?"
     r"|dramas?|suspense|romances?|rom[\s-]?coms?|musicals?|westerns?|documentar(?:y|ies)|action\s+(?:movies?|films?))\b"
-    r"|\bnot\s+sure\s+(?:i|we|they)\s+(?:can|could|would|want)\b",
+    r"|\bnot\s+sure\s+(?:i|we|they)\s+(?:can|could|would|want)\b"
+    # the audited validation replies' misses (2026-12-03): "They didn't really enthuse me", "I'm going to hold off on
+    # seeing it", "I am not sure about MovieX", "it didn't seem to be for me", "Pff.."
+    r"|(?:n't|\bnot|\bdidnt|\bdoesnt)\s+(?:really\s+|quite\s+)?(?:enthuse|excite|grab|hook|thrill)\w*\s+(?:me|us)\b"
+    r"|\bhold(?:ing)?\s+off\b|\bnot\s+(?:so\s+|too\s+|really\s+)?sure\s+about\b"
+    r"|(?:n't|\bnot|\bdidnt|\bdoesnt)\s+seem\s+(?:\w+\s+){0,3}(?:for\s+me|my\s+(?:thing|style|type|cup))\b|^\W*pff+t?\b",
     re.I | re.M,
 )
 POSITIVE = re.compile(
@@ -123,7 +128,9 @@ LIKE_NOT_LIKING = re.compile(
     r"|\b(?:like|love|enjoy|prefer)\s+(?:\w+\s+)?(?:comedies|dramas|thrillers|horrors|romances|rom[\s-]*coms|westerns"
     r"|musicals|documentaries|cartoons|movies|films|flicks)\b"
     # "I actually haven't seen any of those you liked them?": the assistant's taste (replayed ReDial test 23055)
-    r"|\b(?:you|u)\s+(?:really\s+|also\s+|all\s+)?(?:liked|like|loved|love|enjoyed)\b",
+    r"|\b(?:you|u)\s+(?:really\s+|also\s+|all\s+)?(?:liked|like|loved|love|enjoyed)\b"
+    # "So many good part twos coming out": a good word for many other movies (a played chat took Frozen up on it)
+    r"|\b(?:so\s+many|lots\s+of|a\s+lot\s+of|plenty\s+of)\s+(?:\w+\s+)?(?:good|great|cool|fun|nice|awesome)\b",
     re.I,
 )
 """"like" asking or comparing ("I'd like something newer", "more like MovieY") or said of a kind of movie ("we like
@@ -137,7 +144,8 @@ WANTS_MORE_LIKE = re.compile(
 Or MovieY I dont like the movie get out" had turned Titanic down, replayed ReDial test 20392)."""
 ASKS_FOR_MORE = re.compile(
     r"\b(?:any|anything|something|some|one|another|what)\s+(?:else|other|others|more)\b"
-    r"|\bother\s+(?:suggestions?|ideas?|recommendations?|options?|movies?|films?|titles?)\b|^\W*others?\W*$",
+    r"|\bother\s+(?:suggestions?|ideas?|recommendations?|options?|movies?|films?|titles?)\b|^\W*others?\W*$"
+    r"|\b(?:which|what)\s+other\s+ones\b",
     re.I | re.M,
 )
 """Asking for more options ("any other ideas?", "one more suggestion please"): collecting, not declining, unless the
@@ -168,7 +176,7 @@ REDIRECTS = re.compile(
     r"\b(?:any|anything|something|some|one)\s+(?:more\s+|a\s+(?:little|bit)\s+)?(?:different|newer|older|recent|less"
     r"|lighter)\b"
     r"|\b(?:was|am|i'?m)\s+(?:\w+\s+)?(?:thinking|looking|hoping)\s+(?:more\s+)?(?:of|for|about|along|like)\b"
-    r"|\bthinking\s+more\b|\bmore\s+(?:into|like|along)\b|\bmore\s+of\s+an?\b|\b(?:tv|television)\s+(?:show|series)\b"
+    r"|\bthinking\s+more\b|\bmore\s+(?:into|like|along)\b|\bmore\s+of\s+an?\b|\bmore\s+(?:on|of)\s+the\s+\w+\s+side\b|\b(?:tv|television)\s+(?:show|series)\b"
     # "i like more movies like MovieY" (audited train)
     r"|\b(?:like|prefer|want)\s+more\s+(?:\w+\s+)?like\b"
     r"|\bthan\s+what\s+i\b|\bwhat\s+i'?m\s+(?:after|looking)\b|\bin\s+the\s+mood\s+for\b|\bi'?d\s+(?:rather|prefer)\b"
@@ -184,7 +192,8 @@ Hanks": the opening said "Fair enough, The Avengers (2012) isn't for everyone").
 PRAISE_BY_DENIAL = re.compile(
     r"(?:\bnever|\bnot|n't|\b(?:dont|didnt|doesnt|wont|cant))\s+(?:\w+\s+)?(?:disappoint\w*|let\s+(?:me|us|you)\s+down"
     r"|go\s+wrong|fails?\s+to\s+(?:impress|deliver|entertain))"
-    r"|\bwho\s+(?:does\s*n'?t|does\s+not|doesnt)\s+(?:like|love)\b|\bwhat'?s?\s+(?:is\s+)?(?:there\s+)?not\s+to\s+(?:like|love)\b",
+    r"|\bwho\s+(?:does\s*n'?t|does\s+not|doesnt)\s+(?:like|love)\b|\bwhat'?s?\s+(?:is\s+)?(?:there\s+)?not\s+to\s+(?:like|love)\b"
+    r"|\b(?:don'?t|do\s+not)\s+make\s+(?:\w+\s+){0,2}like\s+(?:that|this|it|them|those)\s+any\s*more\b",
     re.I,
 )
 """Praise that denies a negative ("Hitchcock never disappoints", "you can't go wrong", "who doesn't like gnomes?"):
@@ -204,13 +213,17 @@ ASKS_IF_IT_IS = re.compile(
 played chat turned Sing down on it and the reply said "Got it, Sing (2016) is off the list")."""
 SEEN_DENIAL = re.compile(
     r"\b(?:have|has|had)(?:\s*n[o']?t|'?t)\b(?!\s+(?:\w+\s+)?(?:liked|enjoyed|loved|cared|been))|\bhavent\b|\bnot\s+yet\b"
-    r"|(?:\bdid\s*n[o']?t|\bdidnt|\bnever)\s+(?:\w+\s+)?(?:seen|see|saw|heard)\b",
+    r"|(?:\bdid\s*n[o']?t|\bdidnt|\bnever)\s+(?:\w+\s+)?(?:seen|see|saw|heard|watched)\b"
+    r"|\b(?:did\s*n[o']?t|didnt|never\s+did)\s+(?:\w+\s+)?watch\b",
     re.I,
 )
 """"I haven't", "didn't see it", "not yet": about having seen the movie, so the words after them ("No, I haven't, it
 sounds great") are not negated."""
 NOT_A_NO = re.compile(
-    r"\bnothing\s+too\b|\bnot\s+too\s+much\b|\bbeen\s+too\s+long\b|\bnot\s+(?:quite\s+)?as\s+\w+\s+as\b"
+    r"\bnothing\s+too\b|\bnot\s+too\s+much\b|\bbeen\s+too\s+long\b|(?:\bnot|n't)\s+(?:quite\s+)?as\s+\w+\s+as\b"
+    # "ive watched that one not too long ago", "Im really not too picky" (audited validation replies, 2026-12-03)
+    r"|\bnot\s+(?:really\s+|all\s+)?(?:too|that)\s+(?!keen|fond|crazy|big|into|interested|much\b|good|great|funny"
+    r"|fun\b|interesting|exciting|impressive|entertaining|memorable|special|enjoyable)\w+"
     r"|\b(?:like|liked|love|loved|enjoy|enjoyed)\s+(?:\w+\s+){0,3}too\s+much\b"
     r"|\bnever\s+(?:get|gets|got|grow|grew)\s+(?:tired|sick)\s+of\b",
     re.I,

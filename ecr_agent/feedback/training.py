@@ -4,9 +4,9 @@ Recipe: questionnaire-labelled items of the ReDial train split (`questionnaire_e
 (`featurize`, cached under ``$ECR_STORE_DIR/cache/feedback``) → a small MLP with a ``liked`` and a ``seen`` head,
 trained with class-weighted cross-entropy (a turned-down movie is ~5 % of the items) on a ``liked`` target that
 mixes the seeker's questionnaire answer with the recommender's (ReDial asks both; where they disagree the text rarely
-shows the seeker's answer) → decision thresholds chosen on
-the validation split (`split_of`) together with the IARD audit (`audited_iard_examples`: labelled per reply, as the
-chain asks; never test) → ``model.safetensors`` + ``config.json`` in ``$ECR_STORE_DIR/models/feedback``.
+shows the seeker's answer) → decision thresholds chosen on the audited replies of the validation split
+(`audited_valid_examples`, `split_of`) together with the IARD audit (`audited_iard_examples`: both labelled per reply,
+as the chain asks; never test) → ``model.safetensors`` + ``config.json`` in ``$ECR_STORE_DIR/models/feedback``.
 
 Profiles: ``full`` (every train dialogue, 64 hidden units, 20 epochs: ~10 s after the features, which take
 ~1.5 min to embed once on one core and are cached), ``quick`` (the same data, fewer epochs), ``smoke`` (600
@@ -28,7 +28,13 @@ from torch.nn import functional as F
 
 from ecr_agent.config import Paths, force_offline
 from ecr_agent.cpu import torch_threads
-from ecr_agent.feedback.dataset import FeedbackExample, FeedbackItem, audited_iard_examples, questionnaire_examples
+from ecr_agent.feedback.dataset import (
+    FeedbackExample,
+    FeedbackItem,
+    audited_iard_examples,
+    audited_valid_examples,
+    questionnaire_examples,
+)
 from ecr_agent.feedback.evaluation import binary_scores
 from ecr_agent.feedback.model import (
     EMBEDDING_DIM,
@@ -69,6 +75,9 @@ class FeedbackTrainProfile:
     limit_valid: int | None = None
     limit_audited: int | None = None
     """Use only the first N items of the IARD audit for thresholds (smoke runs)."""
+    audited_valid: bool = True
+    """Choose thresholds on the audited validation replies (labelled by what the reply says) instead of the validation
+    questionnaires (what the seeker answered after the chat, often not in the text)."""
     seed: int = 0
 
 
@@ -123,13 +132,18 @@ def _train(profile: str, settings: FeedbackTrainProfile, paths: Paths, progress:
     started = time.perf_counter()
     torch.manual_seed(settings.seed)
     train = questionnaire_examples("train", paths, limit=settings.limit_train)
-    valid = questionnaire_examples("valid", paths, limit=settings.limit_valid)
+    valid = (
+        audited_valid_examples(paths)[: settings.limit_valid]
+        if settings.audited_valid
+        else questionnaire_examples("valid", paths, limit=settings.limit_valid)
+    )
     audited = audited_iard_examples(paths)[: settings.limit_audited]
     train_x, valid_x = cached_features(train, paths), cached_features([*valid, *audited], paths)
     features_s = time.perf_counter() - started
     config = FeedbackModelConfig(hidden=settings.hidden, dropout=settings.dropout)
     model = fit_head(config, train_x, train, settings, progress)
-    thresholds = choose_thresholds(model, valid_x, [*valid, *audited], audited=len(audited))
+    said = len(audited) + (len(valid) if settings.audited_valid else 0)  # labelled by what the reply says
+    thresholds = choose_thresholds(model, valid_x, [*valid, *audited], audited=said)
     model.config = replace(model.config, **thresholds)
     scores = validation_scores(model, valid_x, [*valid, *audited])
     wall = time.perf_counter() - started

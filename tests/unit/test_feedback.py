@@ -108,6 +108,18 @@ def test_public_api_is_pinned():
         ("I love ghostbusters I never get tired of it", True, False, False, True),
         ("Oh yes, that was weird though", False, False, False, False),
         ("I have heard of it but I don't think he seen that one.", False, True, False, False),  # replayed 21387
+        ("So many good part twos coming out", False, False, False, False),  # other movies' good word
+        # the audited validation replies the reader missed or misread (2026-12-03)
+        ("yes ive watched that one not too long ago", True, False, False, False),
+        ("Im really not too picky as long as the movie has a good plot", False, False, False, True),
+        ("yes i have seen it but it is not that good", True, False, True, False),
+        ("I never did watch that one!", False, True, False, False),
+        ("That was a good one They don't make movies like that anymore.", True, False, False, True),
+        ("They didn't really enthuse me.", False, False, True, False),
+        ("I heard mixed reviews so I'm going to hold off on seeing it", False, False, True, False),
+        ("I am not sure about MovieX. It didn't seem to be for me.", False, False, True, False),
+        ("Pff..", False, False, True, False),
+        ("not too keen on that", False, False, True, False),
     ],
 )
 def test_cues(text, seen, not_seen, negative, positive):
@@ -155,6 +167,8 @@ def test_a_reply_naming_other_movies_speaks_of_the_target_only_in_its_own_words(
         "I've seen it. it's a bit more of a teen movie than what I am after.",
         "I would like something more recent.",
         "lol no that's a kids movie",  # a scripted chat, after "like Toy Story but for adults"
+        "More on the romantic side",  # audited validation replies
+        "i saw MovieY\nyes i have seen it\nwhich other ones would you recommend me?",
     ],
 )
 def test_a_reply_moving_on_from_the_suggestion_just_before_turns_it_down(reply):
