@@ -11,6 +11,7 @@ director, not the 2012 movie *Hitchcock*; `surname_people`).
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from collections.abc import Sequence
@@ -81,6 +82,14 @@ PRAISED = re.compile(
     r"(?:is|was)\s+(?:the\s+best|a\s+genius|so\s+good|great|amazing|awesome|brilliant|my\s+favou?rite)"
 )
 """Praise after a surname says it is a person ("Nolan is the best")."""
+NAMES_A_MOVIE = re.compile(
+    r"\b(?:like|love|loved|liked|enjoyed|seen|saw|watched|watch|see|rewatched)\s+(?:(?:the\s+)?(?:movie|film)\s+)?(?P<rest>[^.!?,;]{3,60})",
+    re.I,
+)
+"""Where a misspelt title may follow ("somethin like jurasic park pls"): a word of liking or watching."""
+MISSPELT = 0.85
+"""Least `difflib` ratio of a misspelt title to a catalogue title ("jurasic park" → Jurassic Park: 0.96, "psyco" →
+Psycho: 0.91)."""
 
 
 @lru_cache(maxsize=1)
@@ -106,6 +115,8 @@ class LinkedText:
     movie_ids: tuple[str, ...] = ()
     entity_ids: tuple[int, ...] = ()
     names: tuple[str, ...] = field(default=(), compare=False)
+    typed: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    """(name, the words as typed) of a misspelt title (`EntityLinker.misspelt_title`): where the text names it."""
 
 
 def _tokens(text: str) -> list[tuple[str, bool]]:
@@ -151,6 +162,13 @@ class EntityLinker:
                     self.titles[key] = movie.movie_id  # most-mentioned movie wins a shared title
                     if "-" in key:  # "Spider Man" as "Spider-Man"
                         self.titles[key.replace("-", " ")] = movie.movie_id
+        self.read_misspellings = False
+        """Whether `link` also reads a misspelt title (`misspelt_title`): on for a chat's typed messages
+        (`ecr_agent.pipeline.ECRPipeline` sets it), off for ReDial's, whose movies are ``@ids``, so the models train on
+        what they always did."""
+        self._titles_by_initial: dict[str, list[str]] = {}
+        for key in self.titles:
+            self._titles_by_initial.setdefault(key[0], []).append(key)
         self.catalog_genres = frozenset(g.lower() for m in catalog.movies.values() for g in m.info.get("genre", []))
         self.entities: dict[str, int] = {}
         self.genres: set[str] = set()
@@ -294,10 +312,34 @@ class EntityLinker:
         if not written or len(written) == len(linked.movie_ids):
             return linked
         dropped = {self.kg.movie_entity.get(m) for m in linked.movie_ids if m not in written}
-        return LinkedText(tuple(written), tuple(e for e in linked.entity_ids if e not in dropped), linked.names)
+        entities = tuple(e for e in linked.entity_ids if e not in dropped)
+        return LinkedText(tuple(written), entities, linked.names, linked.typed)
+
+    def misspelt_title(self, text: str) -> tuple[str, str, str] | None:
+        """(movie id, title key, the words as typed) of a title typed with a typo after a word of liking or watching
+        ("somethin like jurasic park pls" got Black Panther). Only words outside the everyday vocabulary start a
+        search, so "scary movies" never becomes Scary Movie; the longest window within `MISSPELT` of a title wins."""
+        everyday = everyday_words()
+        for match in NAMES_A_MOVIE.finditer(text):
+            words = [word for word, _ in _tokens(match.group("rest"))][:4]
+            for n in range(len(words), 0, -1):
+                key = " ".join(words[:n])
+                odd = [w for w in words[:n] if w not in everyday and w not in STOPWORDS and w.isalpha()]
+                if len(key) < 5 or not odd or key in self.titles or key in self.entities:
+                    continue
+                candidates = [t for t in self._titles_by_initial.get(key[0], ()) if abs(len(t) - len(key)) <= 3]
+                found = difflib.get_close_matches(key, candidates, n=1, cutoff=MISSPELT)
+                if found and found[0] not in self.surnames and self.entities.get(found[0]) not in self.film_people:
+                    return (
+                        self.titles[found[0]],
+                        found[0],
+                        key,
+                    )  # "Hitchcok" is the director as much as Hitchcock (2012)
+        return None
 
     def link(self, text: str) -> LinkedText:
-        """Movies (``@ids`` first, then titles) and entities mentioned in ``text``; unknown ids are dropped."""
+        """Movies (``@ids`` first, then titles, then, with `read_misspellings`, one `misspelt_title` when none is
+        typed right) and entities mentioned in ``text``; unknown ids are dropped."""
         movies = [m for m in MOVIE_MENTION.findall(text) if m in self.catalog]
         entities: list[int] = []
         names: list[str] = []
@@ -337,9 +379,14 @@ class EntityLinker:
                 break
             else:
                 i += 1
+        typed: tuple[tuple[str, str], ...] = ()
+        if self.read_misspellings and not movies and (misspelt := self.misspelt_title(plain)) is not None:
+            movies.append(misspelt[0])
+            names.append(misspelt[1])
+            typed = (misspelt[1:],)
         movies = list(dict.fromkeys(movies))
         movie_entities = [self.kg.movie_entity[m] for m in movies if m in self.kg.movie_entity]
-        return LinkedText(tuple(movies), tuple(dict.fromkeys(movie_entities + entities)), tuple(names))
+        return LinkedText(tuple(movies), tuple(dict.fromkeys(movie_entities + entities)), tuple(names), typed)
 
 
 def brought_up(turns: Sequence[ChatTurn], index: int, linker: EntityLinker) -> tuple[tuple[str, ...], tuple[str, ...]]:

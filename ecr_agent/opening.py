@@ -80,7 +80,7 @@ TOPIC_PATTERNS: tuple[tuple[Topic, re.Pattern[str]], ...] = (
             re.I,
         ),
     ),
-    ("year", re.compile(r"\b(when did it|what year|how old|come out|released)\b", re.I)),
+    ("year", re.compile(r"\b(when did it|what year|how old(?!\s+(?:are|r)\s+(?:you|u)\b)|come out|released)\b", re.I)),
     (
         "genre",
         re.compile(
@@ -176,6 +176,16 @@ ABOUT_ME: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
     (
         re.compile(r"\b(?:what|how)\s+about\s+your\s+day\b|\bhow(?:'s|\s+is|\s+was)\s+your\s+day\b", re.I),
         ("All good here, thanks for asking!",),
+    ),
+    (
+        # "how old are you?" was answered "The Avengers came out in 2012." (a scripted chat, 2026-12-03)
+        re.compile(
+            r"\bhow\s+old\s+(?:are|r)\s+(?:you|u)\b|\bwhere\s+(?:are|r)\s+(?:you|u)\s+from\b|\bwho\s+(?:are|r)\s+(?:you|u)\b"
+            r"|\bwhat(?:'s|\s+is)\s+your\s+name\b|\b(?:are|r)\s+(?:you|u)\s+(?:a\s+|an\s+)?(?:bot|robot|human|person|real"
+            r"|ai|machine|computer|program)\b",
+            re.I,
+        ),
+        ("I'm a movie recommender, a program, so I have no age or life story to tell!",),
     ),
 )
 """Questions about the assistant's own viewing or taste, answered honestly: it has no life to tell."""

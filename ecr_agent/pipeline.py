@@ -169,6 +169,7 @@ class ECRPipeline:
         from ecr_agent.knowledge.stores import KnowledgeStore
 
         linker = EntityLinker.load(paths)
+        linker.read_misspellings = True  # "somethin like jurasic park pls" is typed, not a ReDial @id
         detector = ranker = feedback = None
         try:
             from ecr_agent.emotion.inference import EmotionPredictor

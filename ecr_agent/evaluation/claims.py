@@ -598,6 +598,7 @@ class Claim:
         pattern: the name of the `CLAIM_PATTERNS` entry that found it.
         actor: for a role claim, the actor it names, if any.
         about_recommended: False when the claim names another movie.
+        negated: a genre the claim denies ("It is not a comedy"): true when the movie is not of it.
     """
 
     kind: ClaimKind
@@ -608,6 +609,7 @@ class Claim:
     pattern: str
     actor: str | None = None
     about_recommended: bool = True
+    negated: bool = False
 
 
 def _clean_name(name: str | None) -> str | None:
@@ -665,7 +667,9 @@ def find_claims(reply: str, movie: str, book: FactBook | None = None) -> list[Cl
     claims: list[Claim] = []
     seen: set[tuple[str, tuple[str, ...], str]] = set()
 
-    def add(kind: ClaimKind, value: str, match: re.Match[str], pattern: str, actor: str | None = None) -> None:
+    def add(
+        kind: ClaimKind, value: str, match: re.Match[str], pattern: str, actor: str | None = None, negated: bool = False
+    ) -> None:
         about, attached, other = movie, None, None
         if book is not None:
             attached = _attached_title(reply, match.start(), match.end(), book)
@@ -695,6 +699,7 @@ def find_claims(reply: str, movie: str, book: FactBook | None = None) -> list[Cl
                 pattern=pattern,
                 actor=actor,
                 about_recommended=other is None,
+                negated=negated,
             )
         )
 
@@ -712,7 +717,8 @@ def find_claims(reply: str, movie: str, book: FactBook | None = None) -> list[Cl
                 continue
             if kind == "genre":
                 if _genres_of(groups["genre"]) and not _offers_a_choice(reply, match):
-                    add("genre", groups["genre"].lower(), match, pattern)
+                    negated = bool(_DENIED.search(reply, 0, match.start()))
+                    add("genre", groups["genre"].lower(), match, pattern, negated=negated)
                 continue
             name, role = _clean_name(groups.get("name")), _clean_name(groups.get("role"))
             if kind == "role":
@@ -735,6 +741,9 @@ def find_claims(reply: str, movie: str, book: FactBook | None = None) -> list[Cl
     return sorted(claims, key=lambda c: c.span)
 
 
+_DENIED = re.compile(r"(?:\bnot|n't|\bnever)\s+(?:really\s+|exactly\s+|quite\s+|even\s+)?$", re.I)
+"""Words that deny the genre after them: "It is not a comedy" said of Daddy's Home (a scripted chat, 2026-12-03);
+"not just a comedy" says it is one."""
 _REQUEST_ECHO = re.compile(
     r"\b(?:something|anything|one|ones|movies?|films?|stuff)\s+(?:with|by|starring|featuring|from)\s+$", re.IGNORECASE
 )
@@ -869,7 +878,8 @@ def _verify_on(claim: Claim, movie_id: str, book: FactBook) -> bool | None:
     if claim.kind == "genre":
         if not movie.genres:
             return None
-        return all(_GENRE_NEAR.get(genre, {genre}) & movie.genres for genre in _genres_of(claim.value))
+        found = [bool(_GENRE_NEAR.get(genre, {genre}) & movie.genres) for genre in _genres_of(claim.value)]
+        return not any(found) if claim.negated else all(found)
     keys = book.keys(movie_id)
     character, actor = claim.value, claim.actor
     if actor is not None and keys.cast and _matches(character, keys.cast) and not _matches(actor, keys.cast):

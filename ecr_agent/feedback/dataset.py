@@ -429,7 +429,7 @@ def link_turn(turn: ChatTurn, linker: EntityLinker) -> LinkedTurn:
         movie = linker.titles.get(name)
         if movie is None or movie not in linked.movie_ids:
             continue
-        for match in _title_pattern(name).finditer(text):
+        for match in _title_pattern(dict(linked.typed).get(name, name)).finditer(text):
             if not any(match.start() < end and start < match.end() for start, end in taken):
                 spans.append((movie, match.start(), match.end()))
                 taken.append((match.start(), match.end()))

@@ -143,7 +143,7 @@ WANTS_MORE_LIKE = re.compile(
 """Asking for movies like the target: the user likes it, whatever else the clause says ("Something like the MovieX
 Or MovieY I dont like the movie get out" had turned Titanic down, replayed ReDial test 20392)."""
 ASKS_FOR_MORE = re.compile(
-    r"\b(?:any|anything|something|some|one|another|what)\s+(?:else|other|others|more)\b"
+    r"\b(?:any|anything|something|some|one|another|what|wat|wut)\s+(?:else|other|others|more)\b"
     r"|\bother\s+(?:suggestions?|ideas?|recommendations?|options?|movies?|films?|titles?)\b|^\W*others?\W*$"
     r"|\b(?:which|what)\s+other\s+ones\b",
     re.I | re.M,

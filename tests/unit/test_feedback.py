@@ -168,6 +168,7 @@ def test_a_reply_naming_other_movies_speaks_of_the_target_only_in_its_own_words(
         "I would like something more recent.",
         "lol no that's a kids movie",  # a scripted chat, after "like Toy Story but for adults"
         "More on the romantic side",  # audited validation replies
+        "seen it already lol, wat else",  # a scripted chat took it up
         "i saw MovieY\nyes i have seen it\nwhich other ones would you recommend me?",
     ],
 )

@@ -183,3 +183,20 @@ def test_an_assistant_message_with_full_titles_brings_up_only_those(linker):
 )
 def test_a_longer_title_starting_inside_a_match_is_the_one_meant(linker, text, meant):
     assert [linker.catalog[m].title for m in linker.link(text).movie_ids] == meant
+
+
+def test_a_misspelt_title_after_a_word_of_liking_links_in_a_chat(linker):
+    # a scripted chat: "somethin like jurasic park pls" got Black Panther (2026-12-03)
+    assert linker.link("somethin like jurasic park pls").movie_ids == ()  # ReDial's @ids: off unless asked
+    linker.read_misspellings = True
+    try:
+        for text, meant in [
+            ("somethin like jurasic park pls", "Jurassic Park"),
+            ("I liked the godfater", "The Godfather"),
+            ("I loved psyco", "Psycho"),
+        ]:
+            assert [linker.catalog[m].name for m in linker.link(text).movie_ids] == [meant], text
+        for text in ("I like scary movies", "I like Hitchcok movies", "Have you seen anything good lately?"):
+            assert linker.link(text).movie_ids == (), text  # everyday words, and a misspelt film person
+    finally:
+        linker.read_misspellings = False

@@ -69,6 +69,9 @@ def test_acts_are_read_from_the_message():
     assert user_act("I hope that helps, what else do you have?") == "question"
     assert about_me("My day is awesome, what about your day?") == "All good here, thanks for asking!"
     assert about_me("Hello what a good movie you have seen?") in ABOUT_ME[1][1]  # replayed ReDial test 21166
+    # a scripted chat answered "how old are you?" with the pick's year (2026-12-03)
+    assert question_topic("how old are you?") is None and question_topic("how old is it?") == "year"
+    assert about_me("how old are you?") == about_me("are you a bot?") == ABOUT_ME[3][1][0]
     assert question_topic("Who is in it?") == "cast"
     assert question_topic("who directed that one") == "director"
     assert question_topic("what else did that director make?") is None  # a request for more of their movies

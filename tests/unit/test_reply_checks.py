@@ -397,6 +397,10 @@ def test_factbook_merges_kg_and_metadata(book: FactBook):
         (IT_2017, "This is a movie that will make you laugh.", "genre", "laugh", False),
         (IT_2017, "It is so scary!", "genre", "scary", True),
         (FORREST_GUMP, "The movie is terrifying.", "genre", "terrifying", False),
+        # a denied genre is true when the movie is not of it (a scripted chat said Daddy's Home "is not a comedy")
+        (ZOOLANDER, "It is not a comedy, but it has heart.", "genre", "comedy", False),
+        (ZOOLANDER, "It's not just a comedy, it has heart.", "genre", "comedy", True),
+        (IT_2017, "It is not a comedy.", "genre", "comedy", True),
         (ROCKY_HORROR, ACTING_BY_THREE, "cast", "Tim Curry", True),
         (ROCKY_HORROR, ACTING_BY_THREE, "cast", "Peter Suschitzky", False),  # the cinematographer
         (ROCKY_HORROR, ACTING_BY_ASIDE, "cast", "Peter Suschitzky", False),  # a name in brackets joins the list
