@@ -161,7 +161,8 @@ PARTINGS = ("Have a great day!", "Take care!", "Thanks for chatting, take care!"
 THANKS = ("You're welcome!", "My pleasure!", "Happy to help!", "Anytime!")
 ABOUT_ME: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
     (
-        re.compile(r"\byour\s+(?:own\s+|all[- ]time\s+)?favou?rites?\b", re.I),
+        # "What are your top favorite three movies?" (replayed ReDial test 21409)
+        re.compile(r"\byour\s+(?:own\s+|all[- ]time\s+|top\s+|(?:\w+\s+)?most\s+)?favou?rites?\b", re.I),
         ("I don't have favourites of my own, but I know what people love.", "No favourites of my own, I'm afraid!"),
     ),
     (
@@ -472,7 +473,8 @@ def acknowledge(reading: TurnReading, key: str = "") -> str:
     # "… Have you seen Deadpool 2 (2018) yet" ends on a question without its mark (replayed ReDial test 20943 got
     # no answer); "Have you seen it? I loved it" tells a liking, and is not answered
     tail = reading.text if act == "question" else re.split(r"[.!?]\s+", reading.text.strip())[-1]
-    if act in ("question", "statement") and (said := about_me(tail, key)):
+    # "Fine thanks. What are your top favorite three movies?" thanks for nothing the assistant suggested
+    if act in ("question", "statement", "thanks") and (said := about_me(tail, key)):
         return said
     # "I think I'll go with this one. Thank you"; thanks beside a first request answer small talk ("Great, thanks!
     # I'm in the mood for something with suspense": replayed ReDial test 22102), so the request is acknowledged

@@ -69,6 +69,7 @@ def test_acts_are_read_from_the_message():
     assert user_act("I hope that helps, what else do you have?") == "question"
     assert about_me("My day is awesome, what about your day?") == "All good here, thanks for asking!"
     assert about_me("Hello what a good movie you have seen?") in ABOUT_ME[1][1]  # replayed ReDial test 21166
+    assert about_me("Fine thanks. What are your top favorite three movies?") in ABOUT_ME[0][1]  # replayed 21409
     # a scripted chat answered "how old are you?" with the pick's year (2026-12-03)
     assert question_topic("how old are you?") is None and question_topic("how old is it?") == "year"
     assert about_me("how old are you?") == about_me("are you a bot?") == ABOUT_ME[3][1][0]
@@ -178,6 +179,8 @@ def test_thanks_beside_a_first_request_is_small_talk():
     reading = TurnReading(said, request="a thriller", liked_named=("Gone Girl (2014)",))
     assert acknowledge(reading) not in THANKS and "thriller" in acknowledge(reading)
     assert acknowledge(TurnReading("Great, thanks!")) in THANKS
+    # replayed ReDial test 21409: "You're welcome!" answered "Fine thanks. What are your top favorite three movies?"
+    assert acknowledge(TurnReading("Fine thanks. What are your top favorite three movies?")) in ABOUT_ME[0][1]
 
 
 def test_what_the_user_says_of_the_movie_comes_before_the_laugh():
