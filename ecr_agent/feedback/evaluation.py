@@ -30,6 +30,7 @@ from ecr_agent.feedback.dataset import (
     AUDIT_FILE,
     TARGET,
     TEST_AUDIT_FILE,
+    VALID_AUDIT_FILE,
     FeedbackExample,
     audited_iard_examples,
     audited_test_examples,
@@ -169,6 +170,7 @@ def _readable(marked: str) -> str:
 AGREEMENT_FILES = {
     "test_audited": (TEST_AUDIT_FILE, TEST_AUDIT_FILE.with_name("redial_test_audit_second.jsonl")),
     "iard_audited": (AUDIT_FILE, AUDIT_FILE.with_name("iard_audit_second.jsonl")),
+    "valid_audited": (VALID_AUDIT_FILE, VALID_AUDIT_FILE.with_name("redial_valid_audit_second.jsonl")),
 }
 """Each audited set's labels and a second, independent annotation of the same items by the same guideline."""
 
