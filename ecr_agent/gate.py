@@ -90,6 +90,9 @@ AS_ITS_VIEWER = re.compile(
     # and a viewer's persona ("I am a movie lover, and this is the best.", replayed ReDial test 22977)
     r"|\bfavou?rites?\s+of\s+mine\b|\bmy\s+(?:all[- ]time\s+|personal\s+)?favou?rites?\b"
     r"|\bI(?:['’]m|\s+am)\s+(?:a\s+)?(?:huge\s+|big\s+|real\s+)?(?:movie|film|cinema)\s+(?:lover|buff|fan|addict|nerd|geek)"
+    # the opening's honest "I'm a movie recommender, a program" echoed as a persona ("I'm a movie recommender, and this
+    # is the best Jumanji ever!", a scripted chat of 2026-12-03)
+    r"|\bI(?:['’]m|\s+am)\s+(?:a|an|your)\s+(?:[\w-]+\s+){0,2}?(?:recommender|program|bot|assistant|ai)\b"
     # "the movie was able to make a difference for me." (a scripted chat of 2026-12-02)
     r"|\bfor\s+me\W*$",
     re.I,

@@ -580,6 +580,7 @@ def test_the_gate_drops_a_sentence_that_runs_the_pick_down():
         "I'm not sure if this movie is worth the money, but it's a great film.",  # 20743
         "This movie was an absolute must for me, and it's one of the best movies ever made!",  # a played chat
         "I'm not a big horror fan, but I do enjoy the movie.",  # Reservoir Dogs, the 08:56 reply bench
+        "I'm a movie recommender, and this is the best Jumanji ever!",  # the opening's words as a persona
     ],
 )
 def test_the_gate_drops_a_sentence_that_weighs_the_pick_as_its_viewer(sentence):
