@@ -196,10 +196,14 @@ LOW_MOOD = re.compile(
     r"\b(?:i'?m|i\s+am|im|i\s+feel|i'?ve\s+been|feeling)\s+(?:(?:so|really|kind\s+of|kinda|a\s+(?:bit|little)|pretty|very"
     r"|quite|rather|super|feeling|just|a\s+little\s+bit)\s+){0,2}(?:down|sad|blue|low|depressed|upset|stressed(?:\s+out)?"
     r"|lonely|miserable|gloomy|heartbroken|anxious|overwhelmed|burnt\s+out|burned\s+out)\b(?!\s+(?:for|to|with)\b)"
-    r"|(?:\b(?:a|such\s+a|had\s+a|having\s+a)\s+|^\W*)(?:really\s+)?(?:rough|bad|hard|tough|terrible|awful|long|crappy)\s+(?:day|week)\b",
+    r"|(?:\b(?:a|such\s+a|had\s+a|having\s+a)\s+|^\W*)(?:really\s+)?(?:rough|bad|hard|tough|terrible|awful|long|crappy)\s+(?:day|week)\b"
+    # "I just broke up with my girlfriend" got Black Panther and not a word (a scripted chat, 2026-12-03)
+    r"|\b(?:broke|breaking|split)\s+up\s+with\b|\b(?:got|been|was)\s+dumped\b|\b(?:lost|losing)\s+my\s+(?:job|dog|cat|mom"
+    r"|dad|mother|father|grandma|grandpa|grandmother|grandfather)\b|\bmy\s+(?:\w+\s+)?(?:died|passed\s+away)\b",
     re.I,
 )
-"""The user says they feel low ("I'm feeling kind of down today", "rough day at work"): the reply is sorry first, and
+"""The user says they feel low ("I'm feeling kind of down today", "rough day at work", "I just broke up with my
+girlfriend"): the reply is sorry first, and
 the request reader asks for a comedy, as for "cheer me up" (a scripted chat answered "I'm feeling kind of down
 today" with Black Panther, It and The Shining, and not a word for the feeling)."""
 SYMPATHY = (

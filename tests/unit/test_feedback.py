@@ -120,6 +120,7 @@ def test_public_api_is_pinned():
         ("I am not sure about MovieX. It didn't seem to be for me.", False, False, True, False),
         ("Pff..", False, False, True, False),
         ("not too keen on that", False, False, True, False),
+        ("ok we'll go with that", False, False, False, True),  # a scripted chat, 2026-12-03
     ],
 )
 def test_cues(text, seen, not_seen, negative, positive):

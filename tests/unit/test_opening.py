@@ -334,7 +334,12 @@ def test_tell_me_more_who_plays_the_lead_and_is_it_long_are_questions_about_the_
 
 def test_a_user_feeling_low_hears_sorry_first():
     # a scripted chat (2026-12-02): "I'm feeling kind of down today" got Black Panther and not a word for the feeling
-    for said in ("I'm feeling kind of down today", "rough day at work, need a movie", "I am so stressed out"):
+    for said in (
+        "I'm feeling kind of down today",
+        "rough day at work, need a movie",
+        "I am so stressed out",
+        "I just broke up with my girlfriend",  # a scripted chat, 2026-12-03
+    ):
         assert LOW_MOOD.search(said), said
         assert acknowledge(TurnReading(said, request="a comedy movie"), key=said) in SYMPATHY
     for said in ("I'm down for anything", "The Notebook made me sad", "I'm not sad at all", "I'm feeling great"):
