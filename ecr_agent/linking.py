@@ -16,7 +16,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from ecr_agent.config import Paths
@@ -87,6 +87,16 @@ NAMES_A_MOVIE = re.compile(
     re.I,
 )
 """Where a misspelt title may follow ("somethin like jurasic park pls"): a word of liking or watching."""
+NAMES_A_PERSON = re.compile(
+    r"\b(?:with|by|starring|featuring|love|loved|like|liked|enjoy|enjoyed|of)\s+(?P<rest>[a-z][\w'-]*\s+[a-z][\w'-]*)",
+    re.I,
+)
+"""Where a misspelt film person may follow: two words after "with", "by", "starring" or a word of liking ("i love
+brad pit movies")."""
+MISSPELT_PERSON = 0.88
+"""Least `difflib` ratio of two typed words to a film person's name ("brad pit" → Brad Pitt: 0.94)."""
+MIN_PERSON_MOVIES = 5
+"""Only people credited on this many movies are guessed from a typo: the famous names users type."""
 MISSPELT = 0.85
 """Least `difflib` ratio of a misspelt title to a catalogue title ("jurasic park" → Jurassic Park: 0.96, "psyco" →
 Psycho: 0.91)."""
@@ -337,6 +347,30 @@ class EntityLinker:
                     )  # "Hitchcok" is the director as much as Hitchcock (2012)
         return None
 
+    def misspelt_person(self, text: str) -> tuple[int, str] | None:
+        """(KG id, name key) of a film person typed with a typo after "with", "by" or a word of liking ("i love brad
+        pit movies" got Black Panther): two words that link nothing, within `MISSPELT_PERSON` of the name of someone
+        credited on at least `MIN_PERSON_MOVIES` movies."""
+        for match in NAMES_A_PERSON.finditer(text):
+            key = title_key(match.group("rest"))
+            if key in self.entities or key in self.titles or any(w in STOPWORDS for w in key.split()):
+                continue
+            candidates = [n for n in self._people_by_initial.get(key[0], ()) if abs(len(n) - len(key)) <= 3]
+            found = difflib.get_close_matches(key, candidates, n=1, cutoff=MISSPELT_PERSON)
+            if found:
+                return self.entities[found[0]], found[0]
+        return None
+
+    @cached_property
+    def _people_by_initial(self) -> dict[str, list[str]]:
+        """Name keys of the people credited on `MIN_PERSON_MOVIES` movies or more, by first letter."""
+        famous = {person for person, movies in self.film_credits.items() if len(movies) >= MIN_PERSON_MOVIES}
+        index: dict[str, list[str]] = {}
+        for key, entity in self.entities.items():
+            if entity in famous and " " in key:
+                index.setdefault(key[0], []).append(key)
+        return index
+
     def link(self, text: str) -> LinkedText:
         """Movies (``@ids`` first, then titles, then, with `read_misspellings`, one `misspelt_title` when none is
         typed right) and entities mentioned in ``text``; unknown ids are dropped."""
@@ -384,6 +418,9 @@ class EntityLinker:
             movies.append(misspelt[0])
             names.append(misspelt[1])
             typed = (misspelt[1:],)
+        if self.read_misspellings and (person := self.misspelt_person(plain)) is not None and person[0] not in entities:
+            entities.append(person[0])
+            names.append(person[1])
         movies = list(dict.fromkeys(movies))
         movie_entities = [self.kg.movie_entity[m] for m in movies if m in self.kg.movie_entity]
         return LinkedText(tuple(movies), tuple(dict.fromkeys(movie_entities + entities)), tuple(names), typed)

@@ -102,7 +102,7 @@ POSITIVE = re.compile(
     r"|\b(?:want|wanting|wanted|meaning|intending|dying|hope|hoping|planning)\s+(?:to|too)\b"
     r"(?!\s+(?:go|find|know|get|ask)\b|\s+(?:\w+\s+)?(?:something|anything|some|a\s+movie|movies|one\s+that)\b)"
     r"|\bgive\s+(?:it|that|this|them|MovieX)(?:\s+one)?\s+a\s+(?:go|try|shot|watch|look|chance)\b|\btake\s+a\s+look\b"
-    r"|\b(?:go|going|goes)\s+with\s+(?:that|it|this|MovieX)\b"
+    r"|\b(?:go|going|goes)\s+with\s+(?:that|it|this|MovieX)\b|\b(?:that|it|this)\s+works\b|\bworks\s+for\s+(?:me|us)\b"
     r"|\bwill\s+(?:\w+\s+){0,3}?(?:watch|rent|try|see|check)\s+(?:it|that|this|them|MovieX)\b"
     r"|\b(?:should|going\s+to|could|might)\s+(?:\w+\s+)?(?:see|watch|try|rent)\s+(?:it|that|this|them|MovieX)\b"
     r"|\b(?:up\s+(?:for|to)\s+)?trying\s+(?:it|that|this|MovieX)\b|\btake\s+your\s+(?:recommendation|suggestion|advice|word)"
@@ -116,7 +116,7 @@ TAKES_IT_UP = re.compile(
     r"|\bgive\s+(?:it|that|this|MovieX)(?:\s+one)?\s+a\s+(?:go|try|shot|watch|look|chance)\b"
     r"|\b(?:good|great|nice)\s+(?:one|idea|choice|suggestion|pick|call)\b|^\W*(?:perfect|excellent|awesome)\b"
     # "ok we'll go with that" (a scripted chat got another pick and no word for the one taken, 2026-12-03)
-    r"|\b(?:go|going|goes)\s+with\s+(?:that|it|this|MovieX)\b",
+    r"|\b(?:go|going|goes)\s+with\s+(?:that|it|this|MovieX)\b|\b(?:that|it|this)\s+works\b|\bworks\s+for\s+(?:me|us)\b",
     re.I,
 )
 """The positive cues that take a suggestion up on their own ("Sounds good", "I'll check it out", "Perfect!"), not

@@ -200,8 +200,13 @@ DECADE = re.compile(
 )
 """A decade: "the 80s", "1990's", "2000s", "the nineties" (not "in my 30s")."""
 DECADE_WORDS = {"fifties": 1950, "sixties": 1960, "seventies": 1970, "eighties": 1980, "nineties": 1990}
-NEWER = re.compile(r"\b(?:more\s+recent|newer|more\s+modern|too\s+(?:old|dated))\b", re.I)
-"""Newer than the movie the user answers or names ("something more recent", "nah, too old for me")."""
+NEWER = re.compile(
+    r"\b(?:more\s+recent|newer|more\s+modern|too\s+(?:old|dated)"
+    r"|(?:not|no|nothing)\s+(?:the\s+|too\s+|that\s+|so\s+)?(?:old|older|dated)(?:\s+(?:ones?|movies?|films?|stuff))?)\b",
+    re.I,
+)
+"""Newer than the movie the user answers or names ("something more recent", "nah, too old for me", "not the old
+ones": a scripted chat of 2026-12-03 kept offering Brad Pitt's 1990s and 2004 movies)."""
 # "new ones" alone is not an era: "I love musicals and am looking for some new ones!" means new to the user
 NEW = re.compile(
     r"\b(?:latest|new\s+releases?|new\s+(?:movies|films|ones|stuff)\s+(?:out|in\s+theaters?|this\s+year)"
@@ -472,7 +477,9 @@ def read_years(text: str, anchor: int | None) -> tuple[int, int] | None:
 
     if ANY_ERA.search(text):  # "I love all musical, recent or old."
         return None
-    newer, new, older, old = (asks(pattern) for pattern in (NEWER, NEW, OLDER, OLD))
+    newer, new = asks(NEWER), asks(NEW)
+    text = NEWER.sub(" ", text)  # "not the old ones" asks for no old movie
+    older, old = asks(OLDER), asks(OLD)
     if (newer or new) and (older or old):  # "older ones like Groundhog Day, or newer ones like The Big Sick"
         return None
     if newer:
@@ -651,6 +658,8 @@ def _request_in(
                 like.extend(seen[-1:] or previous[-1:])
             if negation is not None:
                 negated = clause[negation.start() :]
+                if newer := NEWER.search(negated):  # "not the old ones" wishes for newer ones
+                    wishes.append((newer.group(0), tuple(seen)))
                 linked = linker.link(negated)
                 seen.extend(linked.movie_ids)
                 turned_away: dict[int, str] = {}

@@ -121,6 +121,7 @@ def test_public_api_is_pinned():
         ("Pff..", False, False, True, False),
         ("not too keen on that", False, False, True, False),
         ("ok we'll go with that", False, False, False, True),  # a scripted chat, 2026-12-03
+        ("haha ok that works", False, False, False, True),
     ],
 )
 def test_cues(text, seen, not_seen, negative, positive):

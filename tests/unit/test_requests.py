@@ -358,6 +358,10 @@ def test_too_scary_turns_horror_away(linker):
 def test_too_old_asks_for_something_newer_than_the_pick(linker):
     request = ask(linker, "I want something with Tom Hanks", "Have you seen Cast Away (2000)?", "nah, too old for me")
     assert request is not None and request.years is not None and request.years[0] > 2000
+    # a scripted chat (2026-12-03) kept offering Brad Pitt's 1990s and 2004 movies after "not the old ones"
+    request = ask(linker, "I love Brad Pitt movies", "Have you seen Seven (1995)?", "not the old ones")
+    assert request is not None and request.years is not None and request.years[0] > 1995
+    assert "Brad Pitt" in request.person_names
 
 
 def test_sequels_are_found_by_name_not_by_a_shared_first_word(linker):
