@@ -62,6 +62,7 @@ def test_acts_are_read_from_the_message():
     assert user_act(asking) == "question"
     assert user_act("That man knows how to make a movie Well, thank you for helping me") == "goodbye"
     assert user_act("I hope I helped you some today.") == "goodbye"  # the 08:56 reply bench recommended on
+    assert user_act("thanks anyway") == user_act("never mind") == "goodbye"  # a scripted chat, 2026-12-03
     # replayed ReDial test 22257 and 21019
     assert user_act("Do you think The Lego Batman Movie (2017) is kids friendly? Me neither") == "question"
     assert question_topic("Do you think The Lego Batman Movie (2017) is kids friendly? Me neither") == "rating"
