@@ -339,12 +339,9 @@ class EntityLinker:
                     continue
                 candidates = [t for t in self._titles_by_initial.get(key[0], ()) if abs(len(t) - len(key)) <= 3]
                 found = difflib.get_close_matches(key, candidates, n=1, cutoff=MISSPELT)
+                # a film person's name is no title: "Hitchcok" is the director as much as Hitchcock (2012)
                 if found and found[0] not in self.surnames and self.entities.get(found[0]) not in self.film_people:
-                    return (
-                        self.titles[found[0]],
-                        found[0],
-                        key,
-                    )  # "Hitchcok" is the director as much as Hitchcock (2012)
+                    return self.titles[found[0]], found[0], key
         return None
 
     def misspelt_person(self, text: str) -> tuple[int, str] | None:
