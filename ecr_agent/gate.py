@@ -143,7 +143,7 @@ source here records: "he has been nominated for 10 Academy Awards", 22119; "the 
 horror and mystery elements", a scripted chat of 2026-12-02): dropped like a false claim."""
 
 PRESUMES_SEEN = re.compile(
-    r"\b(?:glad|happy)\s+(?:that\s+)?you\s+(?:enjoyed|liked|loved|saw|watched|have\s+seen)\b"
+    r"\b(?:glad|happy|grateful|thankful)\s+(?:that\s+)?you\s+(?:enjoyed|liked|loved|saw|watched|have\s+seen)\b"
     r"|\byou(?:['’]ve|\s+have)\s+(?:already\s+)?(?:seen|watched)\s+(?:it|this|the\s+movie|the\s+film)\b",
     re.I,
 )

@@ -123,11 +123,14 @@ LIFE_PATTERNS: dict[str, str] = {
     ),
     "viewing_claim": (
         r"\b(?:I|we)(?:\s+have|['’]ve|\s+had)\s+(?:(?:never|not|already|just|finally|also|both|recently|only)\s+)?"
-        r"(?:seen|watched|rewatched)\s+(?:(?:it|this|that|the\s+(?:movie|film)|one)\b|(?-i:[A-Z0-9])"
+        # "I have never seen a film that is as well-made" (a scripted chat, 2026-12-03)
+        r"(?:seen|watched|rewatched)\s+(?:(?:it|this|that|the\s+(?:movie|film)|one|an?\s+(?:\w+\s+)?(?:film|movie))\b"
+        r"|(?-i:[A-Z0-9])"
         # "as if I had seen the first 10 minutes of the movie" (replayed ReDial test 21403)
         r"|the\s+(?:first|last|whole|entire|beginning|end|ending|trailer)\b)"
         r"|\b(?:I|we)\s+(?:haven['’]?t|have\s+not|hadn['’]?t|never)\s+(?:\w+\s+)?(?:seen|watched|saw)\b"
         r"|\bnever\s+(?:had|got)\s+the\s+chance\s+to\s+(?:see|watch)\b"
+        r"|\b(?:I|we)(?:\s+have|['’]ve)\s+never\s+been\s+so\s+\w+\s+to\s+(?:see|watch)\b"
         r"|\b(?:I|we)\s+(?:saw|watched|rewatched)\s+(?:(?:it|this|that)(?:\s+(?:movie|film|one))?\b|(?-i:[A-Z0-9]))"
     ),
     "fandom": (

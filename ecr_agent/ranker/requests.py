@@ -151,7 +151,9 @@ FOR_KIDS = re.compile(
     r"[\s-]*(?:years?|yrs?|yr)[\s-]*olds?)\b"
     r"|\b(?:something|anything|an?|some|movies?|films?)\s+(?:kids?|family|child)[\s-]*friendly\b"
     # "Hi I like kid movies." (replayed ReDial test 20824 got Black Panther)
-    r"|\b(?:kids?'?|children'?s?)\s+(?:movies?|films?|flicks?)\b",
+    r"|\b(?:kids?'?|children'?s?)\s+(?:movies?|films?|flicks?)\b"
+    # "my 7 year old is home sick, any good movie for her?" (a scripted chat got Black Panther, 2026-12-03)
+    r"|\bmy\s+(?:[1-9]|1[0-2]|one|two|three|four|five|six|seven|eight|nine|ten)[\s-]*(?:years?|yrs?|yr)[\s-]*olds?\b",
     re.I,
 )
 """A movie for children ("something for my kids", "a good movie for a 3 years old", "a kid friendly comedy"): a family
@@ -222,6 +224,10 @@ OLDER = re.compile(
     re.I,
 )
 OLD = re.compile(r"\bold\s+(?:movies|films|ones|stuff|classics)\b|\boldies\b", re.I)
+BLACK_AND_WHITE = re.compile(r"\bblack[\s-]+(?:and|&|n)[\s-]+white\b|\bb\s*&\s*w\b", re.I)
+"""Black-and-white movies: made before `COLOUR_FROM` ("I only watch black and white classics" got Black Panther, a
+scripted chat of 2026-12-03)."""
+COLOUR_FROM = 1960
 ANY_ERA = re.compile(
     r"\b(?:recent|new|newer)\s+(?:or|and)\s+(?:old|older)\b|\b(?:old|older)\s+(?:or|and)\s+(?:new|newer|recent)\b", re.I
 )
@@ -477,6 +483,8 @@ def read_years(text: str, anchor: int | None) -> tuple[int, int] | None:
 
     if ANY_ERA.search(text):  # "I love all musical, recent or old."
         return None
+    if BLACK_AND_WHITE.search(text):
+        return 0, COLOUR_FROM - 1
     newer, new = asks(NEWER), asks(NEW)
     text = NEWER.sub(" ", text)  # "not the old ones" asks for no old movie
     older, old = asks(OLDER), asks(OLD)

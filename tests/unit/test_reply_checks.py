@@ -141,6 +141,8 @@ INVENTED = [
     ("I think it's the best of the year and will be watching again for sure!", "viewings"),
     ("I have seen this movie before, but never had the chance to see it again.", "viewing_claim"),
     ("I've watched it and it was great.", "viewing_claim"),
+    ("I have never seen a film that is as well-made, so realistic and beautiful.", "viewing_claim"),  # 2026-12-03
+    ("I have never been so happy to see Humphrey Bogart's character.", "viewing_claim"),
     ("I haven't seen it yet, but it looks good.", "viewing_claim"),
     ("I saw it and loved it.", "viewing_claim"),
     ("I have seen Commando (1985) and it was a great movie.", "viewing_claim"),  # replayed ReDial test 22068
@@ -178,6 +180,7 @@ NOT_INVENTED = [
     "Have you seen it?",
     "If you have seen it, you know the ending.",
     "It is worth seeing if you haven't watched it.",
+    "You have never seen a film like it.",
 ]
 
 
@@ -647,6 +650,7 @@ def test_the_gate_drops_a_sentence_that_takes_the_movie_for_an_actor(book: FactB
         "It's a great film and it will be released in 2017, which means we can expect more soon!",  # 21203
         "I'm glad that this one was able to make it into theaters!",  # 21203
         "I'm glad you enjoyed it.",  # 22102, after "Have you seen The River Wild (1994)?"
+        "I am so grateful that you enjoyed Jumanji.",  # a scripted chat, 2026-12-03
         "I'm glad to see that the movie is still available.",  # 20733
         "I loved the first season of Aliens.",  # 21352
         "He is the best actor in this film, he has been nominated for 10 Academy Awards!",  # 22119

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from ecr_agent.linking import EntityLinker
-from ecr_agent.ranker.requests import Request, honour_request, liked_movies, read_request, satisfies
+from ecr_agent.ranker.requests import FOR_KIDS, Request, honour_request, liked_movies, read_request, satisfies
 from ecr_agent.types import ChatTurn, Recommendation
 
 
@@ -362,6 +362,13 @@ def test_too_old_asks_for_something_newer_than_the_pick(linker):
     request = ask(linker, "I love Brad Pitt movies", "Have you seen Seven (1995)?", "not the old ones")
     assert request is not None and request.years is not None and request.years[0] > 1995
     assert "Brad Pitt" in request.person_names
+
+
+def test_black_and_white_and_a_child_s_age_are_requests(linker):
+    # scripted chats (2026-12-03): both got Black Panther
+    request = ask(linker, "I only watch black and white classics")
+    assert request is not None and request.years == (0, 1959)
+    assert FOR_KIDS.search("my 7 year old is home sick, any good movie for her?")
 
 
 def test_sequels_are_found_by_name_not_by_a_shared_first_word(linker):
