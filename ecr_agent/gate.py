@@ -7,21 +7,23 @@ sentence that the invented-life detector flags, whose claims the fact book prove
 it down (`TALKS_DOWN`), that weighs it as if the assistant were to watch it (`AS_ITS_VIEWER`), that apologises
 (`APOLOGY`: the opening answers a turn-down), that reports how the movie was received (`HEARSAY`), that takes the
 pick as seen by the user (`PRESUMES_SEEN`), that praises nothing in particular (`BOILERPLATE`), that makes up a time
-(`TIME_TALK`), that takes the movie for an actor (`CALLED_AN_ACTOR`) or that names a movie with a year the catalogue
-lacks (`TITLE_YEAR`); the lead-in "I am glad to say that" is cut (`GLAD_TO_SAY`), and a bracketed aside is cut
-from its sentence first (`ASIDE`). A film person named in passing must be in the movie (the claim checker's *person*
-claim), and a plot it tells must share at least half its words with the movie's plot (`unsupported_plot`).
+(`TIME_TALK`), that takes the movie for an actor (`CALLED_AN_ACTOR`), that names a movie with a year the catalogue
+lacks (`TITLE_YEAR`) or that garbles the name of one of the movie's people (`GARBLED`); the lead-in "I am glad to
+say that" is cut (`GLAD_TO_SAY`), and a bracketed aside is cut from its sentence first (`ASIDE`). A film person
+named in passing must be in the movie (the claim checker's *person* claim), and a plot it tells must share at least
+half its words with the movie's plot (`unsupported_plot`).
 Streaming releases each sentence once it is complete, so what streams is exactly what `filter` returns. A last
 sentence the model left unfinished ('The user is: "I loved it') is dropped too: a reply never ends mid-sentence.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable, Iterator
 
 from ecr_agent.data.movies import YEAR_SUFFIX
-from ecr_agent.evaluation.claims import FactBook, false_claims, people_named
+from ecr_agent.evaluation.claims import FactBook, false_claims, name_key, people_named
 from ecr_agent.evaluation.life import invented_life
 from ecr_agent.sentences import is_sentence_end, split_sentences
 
@@ -175,6 +177,12 @@ MAX_TITLE_WORDS = 12
 same themes … from movies like Forrest Gumps' "The Lion King" or Forrest Games (2013)", replayed ReDial test 22104),
 and a sentence with one is dropped like a false claim."""
 
+GARBLED = 0.75
+"""Least `difflib` ratio at which a name that is nobody reads as a garbled name of the movie's own people ("great
+acting by Kristen Wiigs", "Humphry Bogie is the best actor of his generation": scripted chats of 2026-12-03); the
+sentence is dropped."""
+CAPITALISED_NAME = re.compile(r"\b[A-Z][a-z'’]+(?:\s+[A-Z][a-z'’]+)+")
+
 LEADING_PRONOUN = re.compile(r"^(?:He|She)\b")
 """A sentence about "he" or "she" right after one that names no person: nobody can tell who it means ("Cast Away
 came out in 2000. He is the best director in my opinion", a played chat about Tom Hanks): dropped."""
@@ -218,7 +226,23 @@ class SentenceGate:
             not self._known_title(sentence[: year.start()], year.group(0)) for year in TITLE_YEAR.finditer(sentence)
         ):
             return False
+        if self._garbles_a_name(sentence, movie_id):
+            return False
         return not false_claims(sentence, movie_id, self.book, previous, plot_must_match=True)
+
+    def _garbles_a_name(self, sentence: str, movie_id: str) -> bool:
+        """Whether ``sentence`` names nobody the sources know by a name within `GARBLED` of one of the movie's own
+        director, cast or writers (a real person or an exact name is left to the claim checker)."""
+        assert self.book is not None
+        keys = self.book.keys(movie_id)
+        own = {" ".join(key) for key in (*keys.director, *keys.cast, *keys.writer) if len(key) >= 2}
+        for match in CAPITALISED_NAME.finditer(sentence):
+            said = " ".join(name_key(match.group(0)))
+            if said in own or self.book.is_person(match.group(0)) or self.book.resolve(match.group(0)):
+                continue
+            if difflib.get_close_matches(said, own, n=1, cutoff=GARBLED):
+                return True
+        return False
 
     def _known_title(self, before: str, year: str) -> bool:
         """Whether the last words of ``before`` (up to `MAX_TITLE_WORDS`), with or without the ``year`` after them,

@@ -826,3 +826,14 @@ def test_the_gate_drops_a_movie_with_a_year_the_catalogue_lacks(book: FactBook):
     assert gate.filter(f"It is moving. {invented}", gump) == "It is moving."
     known = "It is as good as Cast Away (2000), a great film."
     assert gate.filter(f"It is moving. {known}", gump) == f"It is moving. {known}"
+
+
+def test_the_gate_drops_a_garbled_name_of_the_movie_s_own_people(book: FactBook):
+    # scripted chats (2026-12-03): "Humphry Bogie is the best actor of his generation" said of Key Largo (1948)
+    from ecr_agent.gate import SentenceGate
+
+    gate = SentenceGate(book)
+    key_largo = book.resolve("Key Largo (1948)")[0]
+    assert not gate.keep("Humphry Bogie is the best actor of his generation!", key_largo)
+    assert gate.keep("Humphrey Bogart is the best actor of his generation!", key_largo)
+    assert gate.keep("It is a great crime movie.", key_largo)
