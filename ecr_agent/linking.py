@@ -176,9 +176,6 @@ class EntityLinker:
         """Whether `link` also reads a misspelt title (`misspelt_title`): on for a chat's typed messages
         (`ecr_agent.pipeline.ECRPipeline` sets it), off for ReDial's, whose movies are ``@ids``, so the models train on
         what they always did."""
-        self._titles_by_initial: dict[str, list[str]] = {}
-        for key in self.titles:
-            self._titles_by_initial.setdefault(key[0], []).append(key)
         self.catalog_genres = frozenset(g.lower() for m in catalog.movies.values() for g in m.info.get("genre", []))
         self.entities: dict[str, int] = {}
         self.genres: set[str] = set()
@@ -357,6 +354,14 @@ class EntityLinker:
             if found:
                 return self.entities[found[0]], found[0]
         return None
+
+    @cached_property
+    def _titles_by_initial(self) -> dict[str, list[str]]:
+        """Title keys by first letter: the candidates of `misspelt_title`."""
+        index: dict[str, list[str]] = {}
+        for key in self.titles:
+            index.setdefault(key[0], []).append(key)
+        return index
 
     @cached_property
     def _people_by_initial(self) -> dict[str, list[str]]:

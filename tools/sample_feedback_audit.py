@@ -19,8 +19,6 @@ from ecr_agent.config import Paths
 from ecr_agent.data.movies import MovieCatalog
 from ecr_agent.feedback.dataset import redial_items
 
-KEYS = ("conversation_id", "turn_index", "movie_id")
-
 
 def batches(split: str, count: int, paths: Paths) -> list[list[dict]]:
     """The split's single-suggestion items as ``count`` batches of annotation rows, dialogues kept together."""

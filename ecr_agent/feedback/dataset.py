@@ -425,11 +425,12 @@ def link_turn(turn: ChatTurn, linker: EntityLinker) -> LinkedTurn:
     spans = [(movie, start, end) for movie, start, end in mention_spans(text) if movie in linker.catalog]
     linked = linker.link_message(turn)
     taken = [(start, end) for _, start, end in spans]
+    typed = dict(linked.typed)  # a misspelt title is found where it was typed
     for name in linked.names:
         movie = linker.titles.get(name)
         if movie is None or movie not in linked.movie_ids:
             continue
-        for match in _title_pattern(dict(linked.typed).get(name, name)).finditer(text):
+        for match in _title_pattern(typed.get(name, name)).finditer(text):
             if not any(match.start() < end and start < match.end() for start, end in taken):
                 spans.append((movie, match.start(), match.end()))
                 taken.append((match.start(), match.end()))

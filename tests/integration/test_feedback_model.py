@@ -9,7 +9,7 @@ import pytest
 
 from ecr_agent.config import Paths
 from ecr_agent.feedback import FeedbackReader
-from ecr_agent.feedback.evaluation import evaluate_reader, evaluation_sets
+from ecr_agent.feedback.evaluation import EVALUATION_SETS, evaluate_reader, evaluation_sets
 from ecr_agent.feedback.model import CONFIG_FILE, WEIGHTS_FILE
 from ecr_agent.feedback.training import train_feedback
 from ecr_agent.types import ChatTurn
@@ -81,16 +81,7 @@ def test_a_clause_naming_two_movies_splits(reader):
 def test_evaluation_reports_every_held_out_set(reader, trained):
     sets = {name: examples[:60] for name, examples in evaluation_sets(trained[0], limit=10).items()}
     results = evaluate_reader(reader, sets)
-    assert set(results) == {
-        "valid",
-        "valid_audited",
-        "test",
-        "test_agreed",
-        "test_audited",
-        "iard",
-        "iard_broad",
-        "iard_audited",
-    }
+    assert set(results) == set(EVALUATION_SETS)
     for scores in results.values():
         for key in ("turned_down", "accepted", "seen"):
             assert 0.0 <= scores[key]["precision"] <= 1.0 and 0.0 <= scores[key]["recall"] <= 1.0
