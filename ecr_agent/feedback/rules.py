@@ -139,8 +139,10 @@ LIKE_NOT_LIKING = re.compile(
 """"like" asking or comparing ("I'd like something newer", "more like MovieY") or said of a kind of movie ("we like
 romantic comedies"), which says nothing good of the movie suggested."""
 WANTS_MORE_LIKE = re.compile(
-    r"(?:\b(?:something|anything)\s+(?:\w+\s+)?|\b(?:looking\s+for|want|wanting)\s+(?:\w+\s+){0,4}?)like\s+"
-    r"(?:the\s+)?(?:MovieY\s*(?:,|or|and|&)\s*(?:the\s+)?)*MovieX\b",
+    # "Do you know of any movies similar to MovieX …? I'm not so much into teenage movies" had turned Mean Girls down
+    # (replayed ReDial test 22152)
+    r"(?:\b(?:something|anything|any\s+(?:movies?|films?))\s+(?:\w+\s+)?|\b(?:looking\s+for|want|wanting)\s+(?:\w+\s+){0,4}?)"
+    r"(?:like|similar\s+to)\s+(?:the\s+)?(?:MovieY\s*(?:,|or|and|&)\s*(?:the\s+)?)*MovieX\b",
     re.I,
 )
 """Asking for movies like the target: the user likes it, whatever else the clause says ("Something like the MovieX

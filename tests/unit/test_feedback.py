@@ -279,6 +279,10 @@ def test_asking_for_movies_like_the_target_likes_it_and_you_liked_is_the_assista
     assert verdict.accepted and not verdict.turned_down and verdict.wants_more_like
     said = f"Something like {OTHER} Or {TARGET}"
     assert rule_verdict(said, said, named=True).wants_more_like
+    # replayed ReDial test 22152: "similar to" asks the same
+    said = f"Do you know of any movies similar to {TARGET} that I might like I'm not so much into teenage movies"
+    verdict = rule_verdict(said, said, named=True)
+    assert verdict.wants_more_like and not verdict.turned_down
     for said in (f"But we don't like movies like {TARGET}", f"Can't stand movies like {TARGET}"):
         assert rule_verdict(said, said, named=True).turned_down  # design-set replies: no request
     # replayed ReDial test 23055: "you liked them?" asks about the assistant's taste
