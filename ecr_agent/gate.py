@@ -133,7 +133,13 @@ HEARSAY = re.compile(
     r"|\bbec(?:o|a)me\s+(?:an?\s+)?(?:\w+\s+)?(?:iconic|classic|cult|phenomenon)\b|\bcontinued\s+its\b"
     r"|\bglad\b[^.!?]*\breleased\b|\bstill\s+(?:being\s+made|popular|around|relevant|available|in\s+theaters)\b"
     r"|\b(?:will\s+be|was|being|been)\s+released\b|\b(?:into|in)\s+(?:the\s+)?(?:\w+\s+)?(?:theaters?|theatres?|cinemas?)\b"
-    r"|\bnominat(?:ed|ion|ions)\b|\b(?:academy\s+awards?|oscars?|golden\s+globes?|emmys?|award[- ]winning)\b",
+    r"|\bnominat(?:ed|ion|ions)\b|\b(?:academy\s+awards?|oscars?|golden\s+globes?|emmys?|award[- ]winning)\b"
+    # "The movie has been watched by so many people.", "an audience of 10,528 viewers" (a scripted chat, 2026-12-03)
+    r"|\b(?:watched|seen|enjoyed|loved)\s+by\s+(?:so\s+)?(?:many|millions|thousands|lots|\d)"
+    r"|\b(?:audience|viewers)\s+of\s+(?:over\s+)?\d|\b\d[\d,.]*\s+(?:viewers|fans|views)\b"
+    # "The Lego movie is now available on DVD." (a scripted chat, 2026-12-03)
+    r"|\bavailable\s+(?:on|to\s+(?:stream|rent|buy)|for\s+(?:streaming|rent|purchase))\b"
+    r"|\bon\s+(?:dvd|blu[- ]?ray|netflix|hulu|amazon|disney\+)\b",
     re.I,
 )
 """What the sources cannot back: how the movie was received ("it has been praised by many people who have watched it
@@ -146,7 +152,9 @@ horror and mystery elements", a scripted chat of 2026-12-02): dropped like a fal
 
 PRESUMES_SEEN = re.compile(
     r"\b(?:glad|happy|grateful|thankful)\s+(?:that\s+)?you\s+(?:enjoyed|liked|loved|saw|watched|have\s+seen)\b"
-    r"|\byou(?:['’]ve|\s+have)\s+(?:already\s+)?(?:seen|watched)\s+(?:it|this|the\s+movie|the\s+film)\b",
+    r"|\byou(?:['’]ve|\s+have)\s+(?:already\s+)?(?:seen|watched)\s+(?:it|this|the\s+movie|the\s+film)\b"
+    # "You enjoyed the movie." after a pick the user had only asked about (a scripted chat, 2026-12-03)
+    r"|^\W*you\s+(?:really\s+|must\s+have\s+|clearly\s+)?(?:enjoyed|liked|loved)\s+(?:it|this|that|the\s+(?:movie|film))\b",
     re.I,
 )
 """A sentence that takes the new pick as seen by the user ("I'm glad you enjoyed it." right after "Have you seen The

@@ -19,7 +19,9 @@ from typing import Literal
 from ecr_agent.data.movies import Movie, genre_display
 
 Act = Literal["goodbye", "thanks", "laugh", "question", "statement"]
-Topic = Literal["cast", "director", "writer", "plot", "genre", "year", "length", "rating", "quality"]
+Topic = Literal[
+    "reason", "sequel", "cast", "director", "writer", "plot", "genre", "year", "length", "rating", "quality"
+]
 
 ACT_PATTERNS: tuple[tuple[Act, re.Pattern[str]], ...] = (
     (
@@ -47,7 +49,7 @@ ACT_PATTERNS: tuple[tuple[Act, re.Pattern[str]], ...] = (
     (
         "question",
         re.compile(
-            r"\?\s*$|^\s*(who|what|when|is it|was it|does it|did it)\b"
+            r"\?\s*$|^\s*(who|what|when|why|is it|was it|does it|did it)\b|^\W*(but|and|so|ok(ay)?|hmm+|wait)\W+why\b"
             # "Do you think The Lego Batman Movie (2017) is kids friendly? Me neither" (replayed ReDial test 22257)
             r"|^\s*(do|does|would|could|can) you (think|know|recommend|suggest)\b[^?]*\?"
             r"|\b(what|which|who) ((movies?|films?) )?(have|did|do) you\b"
@@ -64,6 +66,20 @@ ACT_PATTERNS: tuple[tuple[Act, re.Pattern[str]], ...] = (
 for the help" with no question or request for more is a goodbye)."""
 
 TOPIC_PATTERNS: tuple[tuple[Topic, re.Pattern[str]], ...] = (
+    (
+        # "why would you recommend that?" got another pick and no reason (a scripted chat, 2026-12-03)
+        "reason",
+        re.compile(
+            r"^\W*(?:(?:but|and|ok(?:ay)?|so|hmm+|um+|really|wait)\W+)?why(?:\s+(?:that|this|it|them|those))?"
+            r"(?:\s+(?:one|movie|film))?\W*$"
+            r"|\bwhy\s+(?:would|did|do|should)\s+(?:you|u)\s+(?:recommend|suggest|pick|choose|think|say)\b"
+            r"|\bwhy\s+(?:would|should|will)\s+(?:i|we)\s+(?:like|love|enjoy|want|watch|see)\b"
+            r"|\bwhat\s+makes\s+(?:you|u)\s+think\b|\bwhy\s+(?:that|this)\s+(?:one|movie|film)\b",
+            re.I,
+        ),
+    ),
+    # "Loved it! Is there a sequel?", "Didn't that get a sequel?" (ReDial seekers ask it)
+    ("sequel", re.compile(r"\b(?:sequels?|prequels?|part\s+(?:2|two|ii)|follow[\s-]?ups?)\b", re.I)),
     ("director", re.compile(r"\b(who directed|director|directed by)\b", re.I)),
     ("writer", re.compile(r"\b(who wrote|writer|written by)\b", re.I)),
     (
@@ -213,6 +229,23 @@ SYMPATHY = (
     "Sorry to hear that. Maybe something light will help.",
     "That sounds hard. Let me find you something uplifting.",
 )
+COMPLAINT = re.compile(
+    r"\b(?:your|these|those|the|that|this|ur|all\s+the|all\s+your)\s+(?:\w+\s+)?(?:recommendations?|suggestions?"
+    r"|picks?|choices?|ideas)\s+(?:are|is|were|was|have\s+been|r)\s+(?:\w+\s+)?(?:terrible|awful|bad|horrible|lame"
+    r"|boring|crap|crappy|garbage|trash|rubbish|useless|the\s+worst|not\s+(?:good|great|helpful|helping))\b"
+    r"|\b(?:terrible|awful|bad|horrible|lame|crappy|lousy|useless)\s+(?:recommendations?|suggestions?|picks?)\b"
+    r"|\b(?:you|u)(?:'re|\s+are|\s+r)\s+(?:\w+\s+)?(?:useless|terrible|awful|bad\s+at\s+this|no\s+help"
+    r"|not\s+(?:helping|helpful|listening))\b"
+    r"|\b(?:that'?s|thats|that\s+is)\s+not\s+what\s+i\s+(?:asked|wanted|said)\b|\bnot\s+what\s+i\s+asked\s+for\b"
+    r"|\b(?:you|u)\s+(?:aren'?t|are\s+not|arent|r\s+not)\s+listening\b",
+    re.I,
+)
+"""A complaint about the picks themselves ("your recommendations are terrible", "that's not what I asked for"): a
+scripted chat answered it with another pick and not a word."""
+APOLOGIES = (
+    "Sorry those picks missed the mark; let me try something different.",
+    "Sorry about that, let me do better.",
+)
 LAUGHS = ("Ha, fair enough!", "Haha, nothing wrong with that!", "Ha, I like your style.")
 TURNED_DOWN = (
     "Fair enough, {movie} {verb}n't for everyone.",
@@ -271,6 +304,8 @@ class TurnReading:
         unknown: names the message says it liked or watched that we do not know (`UnknownTitles.read`).
         nearest: when ``request`` is not met as a whole, the part of it the pick meets ("something about time
             travel"), else None.
+        reasons: why ``asked_about`` was picked, when the message asks why (`ecr_agent.ranker.requests.pick_reasons`).
+        series: the other movies of ``asked_about``'s series, oldest first, when the message asks for a sequel.
     """
 
     text: str
@@ -287,6 +322,8 @@ class TurnReading:
     asked_people: tuple[tuple[str, str | None], ...] = ()
     unknown: tuple[str, ...] = ()
     nearest: str | None = None
+    reasons: tuple[str, ...] = ()
+    series: tuple[Movie, ...] = ()
 
     @property
     def act(self) -> Act:
@@ -376,6 +413,10 @@ def answer_question(reading: TurnReading) -> str | None:
         return None
     topic = question_topic(reading.text)
     movie = reading.asked_about
+    if topic == "reason":
+        return explain_pick(movie, reading.reasons)
+    if topic == "sequel":
+        return tell_series(movie, reading.series)
     if reading.asked_people and topic in (None, "cast", "director", "writer") and PERSON_QUESTION.search(reading.text):
         return answer_credit(movie, reading.asked_people)
     asked = next(((genre, said) for pattern, genre, said in KIND_QUESTIONS if pattern.search(reading.text)), None)
@@ -388,6 +429,30 @@ def answer_question(reading: TurnReading) -> str | None:
             return f"{movie.title} is {_kind(movie)}; I don't have content ratings to say whether it suits kids."
         return f"{'Yes' if yes else 'No'}, {movie.title} {'is' if yes else 'is not'} {said}: it's {_kind(movie)}."
     return answer(topic, movie) if topic else None
+
+
+def explain_pick(movie: Movie, reasons: Sequence[str]) -> str:
+    """Why ``movie`` was suggested, in the conversation's terms; with no reason to tell, that it was a guess."""
+    if reasons:
+        return f"I suggested {movie.title} because {join_names(reasons)}."
+    fact = pick_fact(movie)
+    said = f": {movie.title} is {fact}" if fact else ""
+    return f"It was my best guess from what you've said so far{said}. Tell me a movie you love and I'll aim closer."
+
+
+def tell_series(movie: Movie, series: Sequence[Movie]) -> str:
+    """What comes before and after ``movie`` in its series ("Toy Story (1995) is followed by Toy Story 2 (1999)…"), or
+    that we know of none."""
+    if not series:
+        return f"I don't know of a sequel or prequel to {movie.title}, sorry."
+    if movie.year is None or any(other.year is None for other in series):
+        return f"{movie.title} is from the same series as {join_names([m.title for m in series[:3]])}."
+    before = [m.title for m in series if m.year <= movie.year][-2:]
+    after = [m.title for m in series if m.year > movie.year][:3]
+    said = [f"{movie.title} follows {join_names(before)}"] if before else []
+    if after:
+        said.append(f"{'it' if said else movie.title} is followed by {join_names(after)}")
+    return " and ".join(said) + "."
 
 
 def answer_credit(movie: Movie, people: Sequence[tuple[str, str | None]]) -> str:
@@ -476,6 +541,8 @@ def acknowledge(reading: TurnReading, key: str = "") -> str:
         return f"{said} I hope you enjoy {taken[-1]}!" if taken else said
     if said := answer_question(reading):
         return said
+    if COMPLAINT.search(reading.text):
+        return " ".join(filter(None, (_choose(APOLOGIES, key), _echo(reading.request, key) if reading.request else "")))
     # "… Have you seen Deadpool 2 (2018) yet" ends on a question without its mark (replayed ReDial test 20943 got
     # no answer); "Have you seen it? I loved it" tells a liking, and is not answered
     tail = reading.text if act == "question" else re.split(r"[.!?]\s+", reading.text.strip())[-1]

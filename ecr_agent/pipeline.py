@@ -18,7 +18,15 @@ from ecr_agent.evaluation.claims import FactBook
 from ecr_agent.gate import SentenceGate
 from ecr_agent.linking import EntityLinker, brought_up
 from ecr_agent.loading import paused_gc
-from ecr_agent.opening import UNMET_REQUEST, TurnReading, answer_question, farewell, user_act, write_opening
+from ecr_agent.opening import (
+    UNMET_REQUEST,
+    TurnReading,
+    answer_question,
+    farewell,
+    question_topic,
+    user_act,
+    write_opening,
+)
 from ecr_agent.types import ChatTurn, Emotions, Recommendation
 from ecr_agent.unknown_titles import UnknownTitles
 
@@ -37,6 +45,8 @@ QUESTION_SENTENCE = re.compile(
 Click No, i have not, what is that about?" asks about the pick, not about Click; "Do you think The Lego Batman
 Movie (2017) is kids friendly?" about The Lego Batman Movie, not the Batman of the turn before: replayed ReDial test
 22257)."""
+WHAT_ABOUT = re.compile(r"\b(?:what|how)\s+about\s+([^,.!?;]+)", re.I)
+"""A movie the message brings up before its question ("what about Shrek, did it get a sequel?")."""
 SMALLTALK = frozenset(
     "hi hello hey hiya howdy yo good morning evening afternoon day night how are you doing today there thanks thank "
     "ok okay cool great fine well i am im i'm not bad too and what's up sup nice to meet how's hows it is going "
@@ -354,7 +364,7 @@ class ECRPipeline:
         turned_down = {f.movie_id for f in latest if f.turned_down}
         answers = [f for f in latest if f.source == "suggested" and not named - {f.movie_id}]
         titles = self._titles
-        asked_about, asked_people = None, ()
+        asked_about, asked_people, reasons, series = None, (), (), ()
         if user_act(turns[-1].content) == "question":
             # the movies the last assistant turn that names one names, its new pick first: "Who is in it?" asks about
             # that one ("How about Heat?", "How are you?"; an answer naming no year, "Yes, It is a horror movie.",
@@ -368,6 +378,10 @@ class ECRPipeline:
             # "i like comedies like Click. what is that about?": a question naming no movie asks about the pick
             questions = QUESTION_SENTENCE.findall(turns[-1].content)
             in_question = [m for q in questions for m in self.linker.link(q).movie_ids]
+            # "what about Shrek, did it get a sequel?": the movie the message brings up, not the pick
+            in_question = in_question or [
+                m for about in WHAT_ABOUT.findall(turns[-1].content) for m in self.linker.link(about).movie_ids
+            ]
             movie_id = (in_question or (picks if questions else ()) or named_ids or picks or (None,))[0]
             asked_about = self.linker.catalog.get(movie_id) if movie_id else None
             if asked_about is not None:
@@ -377,6 +391,17 @@ class ECRPipeline:
                     (name, credited_role(asked_about.movie_id, person, self.linker))
                     for person, name in people_named(" ".join(questions) or turns[-1].content, self.linker).items()
                 )
+                topic = question_topic(turns[-1].content)
+                if topic == "reason":  # "why would you recommend that?"
+                    from ecr_agent.ranker.requests import pick_reasons
+
+                    liked = [m for m in feedback.accepted() if m != asked_about.movie_id]
+                    reasons = pick_reasons(asked_about.movie_id, request, liked, self.linker.kg, self.linker.catalog)
+                elif topic == "sequel":  # "Loved it! Is there a sequel?"
+                    from ecr_agent.ranker.requests import same_series
+
+                    found = same_series(asked_about.movie_id, self.linker.kg, self.linker.catalog)
+                    series = tuple(self.linker.catalog[m] for m in found)
         from ecr_agent.feedback.rules import BARE_NO, cues
         from ecr_agent.ranker.requests import liked_movies
 
@@ -414,6 +439,8 @@ class ECRPipeline:
             asked_about=asked_about,
             asked_people=asked_people,
             unknown=self.unknown_titles.read(turns[-1].content),
+            reasons=reasons,
+            series=series,
         )
 
     def retrieve(self, recommendation: Recommendation, query: str) -> list[dict]:

@@ -183,7 +183,10 @@ def _spelt_alike(name: str, other: str) -> bool:
 
 MIN_SPELT_ALIKE = 12
 SPELT_ALIKE = 0.93
-SEQUEL_MARK = re.compile(r"\s*(?::|-\s|\d+\b|(?:II|III|IV|V|VI)\b|(?:Part|Chapter|Returns|Reloaded)\b)", re.I)
+SEQUEL_MARK = re.compile(
+    r"\s*(?::|-\s|\d+\b|(?:II|III|IV|V|VI)\b|(?:Part|Chapter|Returns|Reloaded)\b|(?:the\s+)?(?:Second|Third|Fourth|Final)\b)",
+    re.I,
+)
 """What follows a movie's name in a sequel's: "Annabelle 2", "Annabelle: Creation", "It Chapter Two"."""
 
 GENRE_DISPLAY = {

@@ -29,6 +29,7 @@ from ecr_agent.feedback.model import (
 from ecr_agent.feedback.rules import (
     ASKS_IF_SEEN,
     BARE_NO,
+    BARE_SEEN,
     BARE_YES,
     NEGATIVE,
     NO_SEEN_IT,
@@ -263,7 +264,8 @@ def item_rule_verdict(item: FeedbackItem) -> RuleVerdict:
     """`rule_verdict` of one item: "moves on" counts when the assistant suggested the target in the turn just before,
     and a bare "no" says no to it when that turn offered it rather than asked whether the user had seen it
     (`BARE_NO`: "lol no" after "ok, how about MovieX"), and after "have you seen MovieX?" says it was not seen; a bare
-    "yes" to that question says it was seen (`BARE_YES`). Either says nothing more (`RuleVerdict.seen_only`).
+    "yes" to that question says it was seen (`BARE_YES`), as "seen it" alone does after any suggestion (`BARE_SEEN`).
+    These say nothing more (`RuleVerdict.seen_only`).
     A "no" leading a reply that says the movie was seen moves on from it (`NO_SEEN_IT`: "no, already seen" is no
     dislike, and got "Sorry Finding Nemo (2003) didn't work for you")."""
     just_suggested = item.source == "suggested" and bool(item.suggestion)
@@ -276,7 +278,7 @@ def item_rule_verdict(item: FeedbackItem) -> RuleVerdict:
         return replace(verdict, turned_down=True, accepted=False, said_no=True)
     if NO_SEEN_IT.match(item.reply) and verdict.seen is True and not verdict.accepted and OTHER not in item.reply:
         return replace(verdict, turned_down=True, moved_on=True)
-    if asks_if_seen and (bare_no or BARE_YES.match(item.reply)):
+    if BARE_SEEN.match(item.reply) or (asks_if_seen and (bare_no or BARE_YES.match(item.reply))):
         return replace(verdict, turned_down=False, accepted=False, seen=not bare_no, seen_only=True)
     return verdict
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ecr_agent.opening import FINE_THANKS
+from ecr_agent.opening import COMPLAINT, FINE_THANKS
 
 OTHER = "MovieY"
 """Placeholder of every other movie in a feedback item's texts (the target is ``MovieX``)."""
@@ -159,6 +159,13 @@ BARE_YES = re.compile(r"^\W*(?:(?:lol|haha+|oh|um+|well)\W+)?(?:yes+|yeah+|yep|y
 BARE_NO = re.compile(r"^\W*(?:(?:lol|haha+|hmm+|um+|uh+|well)\W+)?(?:no+|nope|nop)\W*$", re.I)
 """A reply that is only a "no": it turns down an offer ("ok, how about MovieX" → "lol no") but only says "not seen"
 after "Have you seen MovieX?" (`ecr_agent.feedback.reader.item_rule_verdict` tells the two apart)."""
+BARE_SEEN = re.compile(
+    r"^\W*(?:(?:oh|yes+|yeah+|yep|yup|ya|ok(?:ay)?|um+|well|lol|haha+)\W+)?(?:i(?:'?ve|\s+have)\s+)?(?:already\s+)?"
+    r"(?:seen|saw|watched)\s+(?:it|that|this|them|those|(?:that|this)\s+one|MovieX)(?:\s+(?:already|before))?\W*$",
+    re.I,
+)
+"""A reply that only says the movie was seen ("seen it", "I've already watched that one"): neither taken up nor turned
+down (the head took "seen it" for liking it, so the ranker counted the movie among the user's likes)."""
 NO_SEEN_IT = re.compile(r"^\W*(?:no+|nope)\b", re.I)
 """"No, they have seen that a hundred times", "no, already seen": a "no" that leads a reply saying the movie was seen
 moves on from it (the head took Hook up in a played chat, and the opening said nothing of the turn-down)."""
@@ -188,6 +195,8 @@ REDIRECTS = re.compile(
     r"|\bi\s+(?:would\s+|'d\s+|really\s+)?(?:like|want|wanted|prefer)\s+(?:something|one|a\s+movie)\b|\bpreferably\b"
     r"|\binterested\s+in\s+more\b|\bsomething\s+(?:i\s+have\s*n'?t|i\s+haven'?t|from\s+the)\b"
     r"|\b(?:what|how)\s+about\s+(?:something|anything|some|one|movies?)\b"
+    # "no, something actually good" (a scripted chat kept the pick unread and the opening said nothing of it)
+    r"|^\W*(?:no+|nope|nah)\b[\s,.!-]+(?:\w+\s+)?(?:something|anything|another|different|else|other)\b"
     rf"|{SAYS_IT_IS_FOR_KIDS}",
     re.I,
 )
@@ -278,7 +287,8 @@ def cues(text: str) -> Cues:
     text = FINE_THANKS.sub(" ", PRAISE_BY_DENIAL.sub(" great ", text.replace("\u2019", "'")))
     not_seen = bool(NOT_SEEN.search(text))
     criticised, conceded = _critique(text)
-    negative = criticised and not conceded
+    # "your suggestions are bad" says no to the picks on the table (a scripted chat kept It (2017) among the options)
+    negative = (criticised and not conceded) or bool(COMPLAINT.search(text))
     positive = bool(POSITIVE.search(LIKE_NOT_LIKING.sub(" ", NEGATIVE.sub(" ", ASKS_ABOUT_IT.sub(" ", text)))))
     seen = bool(SEEN.search(NOT_SEEN.sub(" ", text)))
     redirects, more = bool(REDIRECTS.search(text)), bool(ASKS_FOR_MORE.search(text))

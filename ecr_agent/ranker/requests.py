@@ -50,11 +50,11 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 
 from ecr_agent.data.movies import CATALOGUE_GENRE_WORDS as GENRE_WORDS
-from ecr_agent.data.movies import YEAR_SUFFIX, MovieCatalog, genre_display, genre_needs
+from ecr_agent.data.movies import SEQUEL_MARK, YEAR_SUFFIX, MovieCatalog, genre_display, genre_needs
 from ecr_agent.knowledge.graph import PERSON_RELATIONS, KnowledgeGraph, entity_label, relation_label
 from ecr_agent.linking import GENRE_WORDS as LINKER_GENRE_WORDS
 from ecr_agent.linking import EntityLinker, brought_up, title_key
-from ecr_agent.opening import KIND_QUESTION, LOW_MOOD, MORE_BY_MAKER, PERSON_QUESTION
+from ecr_agent.opening import KIND_QUESTION, LOW_MOOD, MORE_BY_MAKER, PERSON_QUESTION, join_names
 from ecr_agent.types import ChatTurn, Recommendation
 
 __all__ = ["Request", "honour_request", "read_request", "satisfies"]
@@ -1324,6 +1324,69 @@ def honour_request(
                 return ordered, False
     rest = [rec for _, _, rec in sorted(partial, key=lambda item: item[:2])]
     return full + added + rest, bool(full or added)
+
+
+def pick_reasons(
+    movie_id: str, request: Request | None, liked: Iterable[str], kg: KnowledgeGraph, catalog: MovieCatalog
+) -> tuple[str, ...]:
+    """Why a pick fits the conversation, as clauses for the user: the request it meets ("you asked for something by
+    Stephen King") and what it shares with the closest movie the user liked ("it has horror and Stephen King in
+    common with The Shining (1980), which you liked"). Empty when neither holds: the ranker's guess has no reason
+    to tell in words (a played chat answered "why would you recommend that?" with another pick).
+
+    Args:
+        movie_id: the pick.
+        request: the request standing when it was picked (`read_request`); an implied one is no request.
+        liked: the movies the user liked or took up, best first.
+        kg: the knowledge graph (series, people).
+        catalog: the movie catalogue (genres, people, titles).
+    """
+    facts = _facts(kg, catalog)
+    reasons = []
+    if request and not request.implied and satisfies(movie_id, request, kg, catalog):
+        reasons.append(f"you asked for {request.describe()}")
+    best: tuple[int, str, list[str]] | None = None
+    for other in liked:
+        if other not in catalog.movies or facts.same_movie(movie_id, other):
+            continue
+        if (
+            movie_id in facts.series.get(other, ())
+            or movie_id in catalog.sequels([other])
+            or other in catalog.sequels([movie_id])
+        ):
+            found = (10, other, [])
+        else:
+            genres, people, score = facts._shared(movie_id, other)
+            found = (score, other, [_genre_word(genre_display(g)) for g in genres[:2]] + people[:2])
+        if found[0] > 0 and (best is None or found[0] > best[0]):
+            best = found
+    if best is not None:
+        _, other, shared = best
+        title = catalog[other].title
+        if not shared:
+            reasons.append(f"it's from the same series as {title}, which you liked")
+        else:
+            reasons.append(f"it has {join_names(shared)} in common with {title}, which you liked")
+    return tuple(reasons)
+
+
+def same_series(movie_id: str, kg: KnowledgeGraph, catalog: MovieCatalog) -> list[str]:
+    """The other catalogue movies of ``movie_id``'s series, oldest first: the KG's sequel and prequel links, and titles
+    that continue its name or that its name continues ("Toy Story 2" for Toy Story and back; "Thor" and "Thor: The
+    Dark World" for Thor: Ragnarok)."""
+    facts = _facts(kg, catalog)
+    movie = catalog.get(movie_id)
+    if movie is None:
+        return []
+    name = movie.name.lower()
+    found = set(facts.series.get(movie_id, ())) | catalog.sequels([movie_id])
+    found |= {
+        other.movie_id
+        for other in catalog.movies.values()
+        if name.startswith(other.name.lower()) and SEQUEL_MARK.match(movie.name[len(other.name) :])
+    }
+    others = [catalog[m] for m in found if m in catalog.movies and not facts.same_movie(m, movie_id)]
+    return [other.movie_id for other in sorted(others, key=lambda m: (m.year or 9999, m.name))]
 
 
 def part_met(request: Request, movie_id: str, kg: KnowledgeGraph, catalog: MovieCatalog) -> Request | None:

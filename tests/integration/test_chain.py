@@ -135,6 +135,21 @@ def test_the_subject_names_the_pick_or_the_movie_asked_about(chain):
     assert answer.subject is not None and answer.subject["title"] == "Sleepless in Seattle (1993)"
 
 
+def test_why_and_sequel_questions_are_answered_about_the_movie_on_the_table(chain):
+    asked = [
+        {"role": "user", "content": "I loved Toy Story (1995). Something animated?"},
+        {"role": "assistant", "content": "How about Toy Story 2 (1999)?"},
+        {"role": "user", "content": "why that one?"},
+    ]
+    why = chain.invoke({"messages": asked})
+    assert why.subject is not None and why.subject["title"] == "Toy Story 2 (1999)"
+    assert why.reply.startswith("I suggested Toy Story 2 (1999) because you asked for")
+    asked[-1] = {"role": "user", "content": "what about Shrek (2001), did it get a sequel?"}
+    sequel = chain.invoke({"messages": asked})
+    assert sequel.subject is not None and sequel.subject["title"] == "Shrek (2001)"
+    assert sequel.reply.startswith("Shrek (2001) is followed by Shrek 2 (2004)")
+
+
 def test_reply_eval_reads_a_turn_through_the_stream(chain):
     from ecr_agent.reply_eval import chain_answer
 

@@ -122,6 +122,7 @@ def test_public_api_is_pinned():
         ("not too keen on that", False, False, True, False),
         ("ok we'll go with that", False, False, False, True),  # a scripted chat, 2026-12-03
         ("haha ok that works", False, False, False, True),
+        ("your suggestions are bad", False, False, True, False),  # a scripted chat, 2026-12-03
     ],
 )
 def test_cues(text, seen, not_seen, negative, positive):
@@ -219,6 +220,28 @@ def test_a_bare_no_turns_down_an_offer_but_only_says_not_seen_to_a_question():
     assert verdict("Have you seen MovieX?", "no").seen is False
     assert not verdict("How about MovieX? Have you seen it?", "no").turned_down
     assert not verdict("How about MovieX", "no, but it sounds fun").turned_down  # more than a bare no
+
+
+def test_seen_it_alone_says_seen_and_nothing_more():
+    from ecr_agent.feedback.dataset import FeedbackItem
+    from ecr_agent.feedback.reader import item_rule_verdict
+
+    def verdict(reply: str):
+        return item_rule_verdict(FeedbackItem("1", "suggested", 2, reply, reply, "Try MovieX", False, False, reply))
+
+    # a scripted chat: the head took "seen it" for liking the movie, so the ranker counted it among the likes
+    for reply in ("seen it", "I've already seen that one.", "Yeah watched it"):
+        found = verdict(reply)
+        assert (found.seen, found.seen_only, found.accepted, found.turned_down) == (True, True, False, False), reply
+    assert verdict("seen it, loved it").accepted
+    assert verdict("seen it already lol, wat else").moved_on
+
+
+def test_a_no_that_asks_for_something_else_moves_on():
+    # "no, something actually good" after a pick: the scripted chat read nothing and said nothing of it
+    for reply in ("no, something actually good", "Nope, anything else?", "no. something different"):
+        assert cues(reply).moves_on, reply
+    assert not cues("no, I haven't seen it").moves_on
 
 
 def test_a_yes_no_question_about_the_movie_is_no_critique():

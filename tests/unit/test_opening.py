@@ -15,9 +15,11 @@ from ecr_agent.opening import (
     acknowledge,
     answer,
     answer_question,
+    explain_pick,
     farewell,
     pick_fact,
     question_topic,
+    tell_series,
     user_act,
     write_opening,
 )
@@ -386,3 +388,40 @@ def test_an_unmet_request_names_the_part_the_pick_meets():
     unmet = replace(reading, request_met=False, nearest="something about time travel")
     assert acknowledge(unmet).endswith("in my catalogue, so here is something about time travel.")
     assert acknowledge(replace(reading, request_met=False)).endswith("in my catalogue, sorry.")
+
+
+def test_why_asks_for_the_reason_of_the_pick():
+    for text in ("why would you recommend that?", "Why?", "but why that one", "what makes you think I'd like it?"):
+        assert question_topic(text) == "reason", text
+        assert user_act(text) == "question", text
+    for text in ("Why not?", "I don't know why I'm afraid of heights", "why is it rated R?"):
+        assert question_topic(text) != "reason", text
+    reading = TurnReading("why would you recommend that?", asked_about=MISERY, reasons=("you asked for a thriller",))
+    assert answer_question(reading) == "I suggested Misery (1990) because you asked for a thriller."
+    guess = answer_question(replace(reading, reasons=()))
+    assert guess.startswith("It was my best guess from what you've said so far: Misery (1990) is a drama")
+    assert explain_pick(BARE, ()).startswith("It was my best guess from what you've said so far.")
+
+
+def test_a_complaint_about_the_picks_gets_an_apology():
+    for text in ("your recommendations are terrible", "that's not what I asked for", "you're not listening"):
+        assert acknowledge(TurnReading(text)).startswith("Sorry"), text
+    assert acknowledge(TurnReading("I hate horror movies")) == ""
+    # a movie turned down is named in the apology instead
+    down = TurnReading("that's a terrible suggestion", turned_down=("Misery (1990)",))
+    assert "Misery (1990)" in acknowledge(down)
+
+
+def test_a_sequel_question_is_answered_from_the_series():
+    assert question_topic("Loved it! Is there a sequel?") == "sequel"
+    assert question_topic("Is the sequel any good?") == "sequel"
+    first, second, third = (
+        Movie(str(i), f"Saga{n} ({year})", 1) for i, (n, year) in enumerate((("", 1990), (" 2", 1995), (" 3", 2001)))
+    )
+    assert tell_series(first, [second, third]) == "Saga (1990) is followed by Saga 2 (1995) and Saga 3 (2001)."
+    assert (
+        tell_series(second, [first, third]) == "Saga 2 (1995) follows Saga (1990) and it is followed by Saga 3 (2001)."
+    )
+    assert tell_series(MISERY, []) == "I don't know of a sequel or prequel to Misery (1990), sorry."
+    reading = TurnReading("Is there a sequel?", asked_about=first, series=(second,))
+    assert answer_question(reading) == "Saga (1990) is followed by Saga 2 (1995)."

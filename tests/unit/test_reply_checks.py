@@ -651,6 +651,10 @@ def test_the_gate_drops_a_sentence_that_takes_the_movie_for_an_actor(book: FactB
         "I'm glad that this one was able to make it into theaters!",  # 21203
         "I'm glad you enjoyed it.",  # 22102, after "Have you seen The River Wild (1994)?"
         "I am so grateful that you enjoyed Jumanji.",  # a scripted chat, 2026-12-03
+        "You enjoyed the movie.",  # a scripted chat, 2026-12-03, after "why would you recommend that?"
+        "The movie has been watched by so many people.",  # a scripted chat, 2026-12-03
+        "It's not too bad for an audience of 10,528 viewers who are fans of horror movies!",
+        "The Lego movie is now available on DVD.",
         "I'm glad to see that the movie is still available.",  # 20733
         "I loved the first season of Aliens.",  # 21352
         "He is the best actor in this film, he has been nominated for 10 Academy Awards!",  # 22119

@@ -657,3 +657,34 @@ def test_recent_or_old_asks_for_no_era(linker):
     # replayed ReDial test 22359: "I love all musical, recent or old." read "from 2010 on"
     assert ask(linker, "I love all musical, recent or old.").years is None
     assert ask(linker, "a musical, something recent").years is not None
+
+
+def test_pick_reasons_name_the_request_and_what_the_pick_shares_with_a_liked_movie(linker):
+    from ecr_agent.ranker.requests import pick_reasons
+
+    carrie = movie_id(linker, "Carrie (1976)")
+    request = ask(linker, "I'm in the mood for something by Stephen King")
+    shining = movie_id(linker, "The Shining (1980)")
+    reasons = pick_reasons(carrie, request, [shining], linker.kg, linker.catalog)
+    assert reasons[0] == "you asked for something by Stephen King"
+    assert reasons[1].startswith("it has ") and reasons[1].endswith(
+        "in common with The Shining (1980), which you liked"
+    )
+    assert "horror" in reasons[1] and "Stephen King" in reasons[1]
+    # a request the pick does not meet, and liked movies it shares nothing with, give no reason
+    harry = movie_id(linker, "When Harry Met Sally... (1989)")
+    assert pick_reasons(harry, request, [shining], linker.kg, linker.catalog) == ()
+    assert pick_reasons(carrie, None, [], linker.kg, linker.catalog) == ()
+
+
+def test_same_series_finds_sequels_and_prequels_by_name_and_kg(linker):
+    from ecr_agent.ranker.requests import same_series
+
+    def titles(title: str) -> list[str]:
+        return [linker.catalog[m].title for m in same_series(movie_id(linker, title), linker.kg, linker.catalog)]
+
+    assert titles("Toy Story (1995)")[:3] == ["Toy Story 2 (1999)", "Toy Story 3 (2010)", "Toy Story 4 (2018)"]
+    assert "Toy Story (1995)" in titles("Toy Story 3 (2010)")  # back to the first
+    assert "Shrek the Third (2007)" in titles("Shrek (2001)")
+    assert titles("Get Out (2017)") == []
+    assert "It (1990)" not in titles("It (2017)")  # a namesake, not a sequel
