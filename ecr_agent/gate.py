@@ -137,6 +137,8 @@ HEARSAY = re.compile(
     # "The movie has been watched by so many people.", "an audience of 10,528 viewers" (a scripted chat, 2026-12-03)
     r"|\b(?:watched|seen|enjoyed|loved)\s+by\s+(?:so\s+)?(?:many|millions|thousands|lots|\d)"
     r"|\b(?:audience|viewers)\s+of\s+(?:over\s+)?\d|\b\d[\d,.]*\s+(?:viewers|fans|views)\b"
+    # "this genre of movies, which has been growing in popularity over the years" (replayed ReDial test 20850)
+    r"|\b(?:growing|grown|gaining|gained|rising)\s+in\s+popularity\b|\bpopular\s+over\s+the\s+years\b"
     # "The Lego movie is now available on DVD." (a scripted chat, 2026-12-03)
     r"|\bavailable\s+(?:on|to\s+(?:stream|rent|buy)|for\s+(?:streaming|rent|purchase))\b"
     r"|\bon\s+(?:dvd|blu[- ]?ray|netflix|hulu|amazon|disney\+)\b",

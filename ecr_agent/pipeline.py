@@ -45,6 +45,8 @@ QUESTION_SENTENCE = re.compile(
 Click No, i have not, what is that about?" asks about the pick, not about Click; "Do you think The Lego Batman
 Movie (2017) is kids friendly?" about The Lego Batman Movie, not the Batman of the turn before: replayed ReDial test
 22257)."""
+MARKED_QUESTION = re.compile(r"[^.!?]+\?")
+"""Any sentence with a question mark, whatever its words ("You mean Star Wars (1977) ?")."""
 WHAT_ABOUT = re.compile(r"\b(?:what|how)\s+about\s+([^,.!?;]+)", re.I)
 """A movie the message brings up before its question ("what about Shrek, did it get a sequel?")."""
 SMALLTALK = frozenset(
@@ -378,9 +380,12 @@ class ECRPipeline:
             # "i like comedies like Click. what is that about?": a question naming no movie asks about the pick
             questions = QUESTION_SENTENCE.findall(turns[-1].content)
             in_question = [m for q in questions for m in self.linker.link(q).movie_ids]
-            # "what about Shrek, did it get a sequel?": the movie the message brings up, not the pick
+            # "what about Shrek, did it get a sequel?": the movie the message brings up, not the pick; "You mean Star
+            # Wars (1977) ? What is that about?" (replayed ReDial test 20850 told the plot of the pick, Elf)
             in_question = in_question or [
-                m for about in WHAT_ABOUT.findall(turns[-1].content) for m in self.linker.link(about).movie_ids
+                m
+                for about in (*WHAT_ABOUT.findall(turns[-1].content), *MARKED_QUESTION.findall(turns[-1].content))
+                for m in self.linker.link(about).movie_ids
             ]
             movie_id = (in_question or (picks if questions else ()) or named_ids or picks or (None,))[0]
             asked_about = self.linker.catalog.get(movie_id) if movie_id else None

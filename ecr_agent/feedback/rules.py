@@ -116,7 +116,9 @@ TAKES_IT_UP = re.compile(
     r"|\bgive\s+(?:it|that|this|MovieX)(?:\s+one)?\s+a\s+(?:go|try|shot|watch|look|chance)\b"
     r"|\b(?:good|great|nice)\s+(?:one|idea|choice|suggestion|pick|call)\b|^\W*(?:perfect|excellent|awesome)\b"
     # "ok we'll go with that" (a scripted chat got another pick and no word for the one taken, 2026-12-03)
-    r"|\b(?:go|going|goes)\s+with\s+(?:that|it|this|MovieX)\b|\b(?:that|it|this)\s+works\b|\bworks\s+for\s+(?:me|us)\b",
+    r"|\b(?:go|going|goes)\s+with\s+(?:that|it|this|MovieX)\b|\b(?:that|it|this)\s+works\b|\bworks\s+for\s+(?:me|us)\b"
+    # "I guess i could try it." (replayed ReDial test 20850 took nothing up)
+    r"|\b(?:i|we)\s+(?:could|might|should|can)\s+(?:\w+\s+)?(?:try|watch|see|rent)\s+(?:it|that|this|MovieX)\b",
     re.I,
 )
 """The positive cues that take a suggestion up on their own ("Sounds good", "I'll check it out", "Perfect!"), not

@@ -251,6 +251,13 @@ def test_a_yes_no_question_about_the_movie_is_no_critique():
     assert rule_verdict(said, said, named=False).said_no
 
 
+def test_i_could_try_it_takes_the_pick_up_whatever_the_head_says():
+    # replayed ReDial test 20850: the head left Nutcracker (1982) open after "I guess i could try it."
+    for reply in ("I guess i could try it.", "we might watch that"):
+        assert rule_verdict(reply, reply, named=False, just_suggested=True).takes_it_up, reply
+    assert not rule_verdict("could you try another?", "could you try another?", named=False).takes_it_up
+
+
 def test_sounds_cute_takes_the_pick_up():
     # a played chat (date night): "ok that one sounds cute" got no acknowledgement
     for reply in ("ok that one sounds cute", "sounds really lovely", "that sounds promising"):
