@@ -73,6 +73,9 @@ train) is Dwayne Johnson: a seeker who means the 1996 movie links it with its id
 MIN_LOWERCASE_MENTIONS = 70
 """ReDial mentions a movie needs for its one-word title to link typed in lower case (Superbad 299, Shrek 78; not
 Clueless 68, "I am clueless", nor Heist 4 or Getaway 1)."""
+VIEWING_VERBS = frozenset("saw seen watched watching rewatched rewatching".split())
+"""Verbs after which a lower-case one-word title is the movie even when it is an everyday word ("she already saw
+frozen like 50 times": a scripted chat gave the "seen" to the pick)."""
 MOVIE_NOUNS = frozenset("movie movies film films flick flicks genre".split())
 """Words after a genre that make it one ("war movies"), not a title."""
 VERB_OBJECTS = frozenset("it that this them those these the a an you your all every to".split())
@@ -282,6 +285,17 @@ class EntityLinker:
             and self.catalog[movie_id].mentions >= MIN_LOWERCASE_MENTIONS
         )
 
+    def _watched(self, words: list[str], i: int, key: str, movie_id: str) -> bool:
+        """Whether a one-word title typed in lower case follows a verb of watching and is a movie ReDial users
+        bring up, everyday word or not ("saw frozen", "watched split"; not "saw coming")."""
+        return (
+            i > 0
+            and words[i - 1] in VIEWING_VERBS
+            and len(key) >= 5
+            and key.isalpha()
+            and self.catalog[movie_id].mentions >= MIN_LOWERCASE_MENTIONS
+        )
+
     def _said_as_a_genre(self, words: list[str], i: int) -> bool:
         """Whether a one-word title names its genre before a word for movies ("War movies are a hobby of mine",
         replayed ReDial test 23102, linked War (2007))."""
@@ -394,7 +408,12 @@ class EntityLinker:
                 if title is None and entity is None:
                     continue
                 capitalised = any(caps[i : i + n])
-                typed_lower = n == 1 and not capitalised and title is not None and self._unmistakable(key, title)
+                typed_lower = (
+                    n == 1
+                    and not capitalised
+                    and title is not None
+                    and (self._unmistakable(key, title) or self._watched(words, i, key, title))
+                )
                 if n == 1 and not capitalised and key not in self.genres and not typed_lower:
                     continue
                 if n == 1 and title is not None and starts[i] and self._said_as_a_verb(words, i):

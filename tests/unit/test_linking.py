@@ -152,6 +152,10 @@ def test_a_lower_case_one_word_title_links_when_it_is_no_everyday_word_and_a_wel
     assert titles("i like comedies but not romantic ones. superbad is my fav") == ["Superbad (2007)"]
     assert titles("loved deadpool and zootopia") == ["Deadpool (2016)", "Zootopia"]
     assert titles("I am clueless, a heist movie maybe? the getaway car chase kind") == []
+    # an everyday word right after a verb of watching (a scripted chat gave "seen" to the pick, 2026-12-03)
+    assert titles("she already saw frozen like 50 times") == ["Frozen (2013)"]
+    assert titles("they have frozen yogurt for us") == []
+    assert titles("never saw that coming") == []
 
 
 def test_an_assistant_message_with_full_titles_brings_up_only_those(linker):
