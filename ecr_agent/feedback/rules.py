@@ -152,7 +152,9 @@ Or MovieY I dont like the movie get out" had turned Titanic down, replayed ReDia
 ASKS_FOR_MORE = re.compile(
     r"\b(?:any|anything|something|some|one|another|what|wat|wut)\s+(?:else|other|others|more)\b"
     r"|\bother\s+(?:suggestions?|ideas?|recommendations?|options?|movies?|films?|titles?)\b|^\W*others?\W*$"
-    r"|\b(?:which|what)\s+other\s+ones\b",
+    r"|\b(?:which|what)\s+other\s+ones\b"
+    # "seen it, another one" (a scripted chat took Inside Out up on it, 2026-12-03)
+    r"|\banother\s+(?:one|pick|suggestion|recommendation|idea|movie|film|title)\b",
     re.I | re.M,
 )
 """Asking for more options ("any other ideas?", "one more suggestion please"): collecting, not declining, unless the

@@ -337,6 +337,28 @@ TOPIC_MIN_MOVIES = 3
 TOPIC_MAX_MOVIES = 400
 """A topic word must be named by at least 3 and at most 400 of the ~6,500 catalogue plots (rarer: nothing to offer;
 commoner: "life", "love", "man" say nothing about what the user wants)."""
+STUDIOS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "pixar": ("Pixar", ("Pixar_Animation_Studios", "Pixar")),
+    "disney": (
+        "Disney",
+        ("Walt_Disney_Pictures", "Walt_Disney_Animation_Studios", "Walt_Disney_Feature_Animation", "DisneyToon_Studios",
+         "Disneytoon_Studios"),
+    ),
+    "marvel": ("Marvel", ("Marvel_Studios", "Marvel_Entertainment", "Marvel_Enterprises")),
+    "dreamworks": ("DreamWorks", ("DreamWorks_Animation", "DreamWorks_Pictures")),
+    "ghibli": ("Studio Ghibli", ("Studio_Ghibli",)),
+    "blumhouse": ("Blumhouse", ("Blumhouse_Productions",)),
+    "lucasfilm": ("Lucasfilm", ("Lucasfilm", "Lucasfilm_Ltd.")),
+    "a24": ("A24", ("A24_(company)",)),
+    "aardman": ("Aardman", ("Aardman_Animations",)),
+    "laika": ("Laika", ("Laika_(company)",)),
+}  # fmt: skip
+"""Studio words users ask for ("I love Pixar movies", "any Marvel ones?") → their display name and the DBpedia
+companies that make their movies (a movie's ``productionCompany``, ``company`` or ``distributor``; Disney's
+distribution arm, which also releases Miramax's and Touchstone's films, is not one). A played chat answered "I love
+Pixar movies" with The Lego Movie."""
+STUDIO = re.compile(r"\b(" + "|".join(STUDIOS) + r")(?:'?s)?\b", re.I)
+STUDIO_RELATIONS = ("productionCompany", "company", "distributor")
 RECENT_FROM = 2010
 """"Recent" with no movie to compare with: from this year on (ReDial's chats are from 2017–2018)."""
 OLD_BEFORE = 1990
@@ -385,11 +407,14 @@ class Request:
     """Read from movies the user says they like ("I loved Jumanji"), not asked for: honoured, never announced."""
     genres_together: bool = False
     """The genres are wanted in one movie ("a horror comedy", "humor and horror together"), not any one of them."""
+    studios: tuple[str, ...] = ()
+    """`STUDIOS` keys the movie must come from ("pixar")."""
 
     def __bool__(self) -> bool:
         return bool(
             self.people
             or self.genres
+            or self.studios
             or self.like_movies
             or self.avoid_genres
             or self.avoid_people
@@ -402,7 +427,7 @@ class Request:
     def refines(self) -> bool:
         """Only turns genres away, names an era or a topic: it adds to the request it follows instead of replacing
         it ("Any good documentaries?" → "Something about nature maybe": documentaries about nature)."""
-        return not (self.people or self.genres or self.like_movies)
+        return not (self.people or self.genres or self.studios or self.like_movies)
 
     def describe(self) -> str:
         """A phrase for replies: ``"a Horror film by Stephen King"``, ``"something like The Martian (2015)"``."""
@@ -412,6 +437,8 @@ class Request:
             genres = joint.join(dict.fromkeys(_genre_word(name) for name in self.genre_names)) + " movie"
             head = f"{'an' if genres[:1] in 'aeiou' else 'a'} {genres}"
         parts = [head]
+        if self.studios:
+            parts.append("from " + " or ".join(STUDIOS[s][0] for s in self.studios))
         if self.topics:
             parts.append("about " + " or ".join(TOPIC_NAMES.get(t, t) for t in self.topics))
         for word, names in (
@@ -634,6 +661,7 @@ def _request_in(
     avoided: dict[int, str] = {}
     avoided_people: dict[int, str] = {}
     avoided_topics: list[str] = []
+    studios: list[str] = []
     violent: set[int] = set()  # genres turned away only for violence
     seen: list[str] = []  # movies named so far in the message: what "like that" points back to
     wishes: list[tuple[str, tuple[str, ...]]] = []  # each clause before any negation, and the movies named before it
@@ -652,6 +680,7 @@ def _request_in(
             if exhausted := SEEN_ALL.search(wished):  # "He's seen all the Clint Eastwood ones": not asked for
                 wished = wished[: exhausted.start()]
             wishes.append((wished, tuple(seen)))
+            studios.extend(word.lower() for word in STUDIO.findall(wished))
             cue = _like_cue(wished)
             movies = _read_part(wished if cue is None else wished[: cue.start()], linker, facts, people, genres)
             if liking:
@@ -709,7 +738,10 @@ def _request_in(
     named = [YEAR_SUFFIX.sub("", linker.catalog[m].title).strip() for m in dict.fromkeys(seen) if m in linker.catalog]
     untitled = [(_without(part, named), before) for part, before in wishes]
     topics = tuple(dict.fromkeys(t for part, _ in untitled for t in _topics(part, facts, people.values())))
-    if not (people or genres or like_movies or avoided or avoided_people or avoided_topics or years or topics):
+    studios = [s for s in dict.fromkeys(studios) if facts.studio_movies(s)]
+    if not (
+        people or genres or studios or like_movies or avoided or avoided_people or avoided_topics or years or topics
+    ):
         liked = tuple(m for m in liked_movies(text, linker) if m in facts.known) if latest else ()
         if not liked:
             return None
@@ -733,6 +765,7 @@ def _request_in(
         topics=topics,
         makers=tuple(name for name in people.values() if facts.makes(name)),
         genres_together=len(genres) > 1 and _genres_together(text, linker),
+        studios=tuple(studios),
     )
 
 
@@ -1052,6 +1085,18 @@ class _Facts:
                 index.setdefault(plot_stem(word), set()).add(movie.movie_id)
         return {word: frozenset(movies) for word, movies in index.items()}
 
+    @lru_cache(maxsize=16)  # noqa: B019 - one _Facts per graph, kept for the process
+    def studio_movies(self, studio: str) -> frozenset[str]:
+        """The catalogue movies a `STUDIOS` studio made (its companies in the KG), empty for an unknown word."""
+        companies = {self.kg.entity_ids.get(f"<http://dbpedia.org/resource/{name}>") for name in STUDIOS[studio][1]}
+        relations = self.kg.ontology_relations(STUDIO_RELATIONS)
+        return frozenset(
+            movie_id
+            for movie_id, entity in self.kg.movie_entity.items()
+            if movie_id in self.known
+            and any(rel in relations and tail in companies for rel, tail in self.kg._adjacency.get(str(entity), []))
+        )
+
     def plot_movies(self, topic: str) -> frozenset[str]:
         """The movies whose plot names ``topic`` (any number: "alien" and "aliens" alike; a `PLOT_PHRASES` topic by
         its pattern)."""
@@ -1222,6 +1267,9 @@ def _reasons(facts: _Facts, movie_id: str, request: Request) -> list[str | None]
     if request.avoid_topics:
         hit = any(movie_id in facts.plot_movies_about(t) for t in request.avoid_topics)
         reasons.append(None if hit else "not about " + " or ".join(request.avoid_topics))
+    if request.studios:
+        made = (s for s in request.studios if movie_id in facts.studio_movies(s))
+        reasons.append(next((f"from {STUDIOS[s][0]}" for s in made), None))
     if request.topics:
         topics = (t for t in request.topics if movie_id in facts.plot_movies(t))
         reasons.append(next((f"about {TOPIC_NAMES.get(t, t)}" for t in topics), None))
@@ -1402,6 +1450,7 @@ def _parts(request: Request) -> list[Request]:
     parts = [
         Request(people=request.people, person_names=request.person_names, makers=request.makers),
         Request(genres=request.genres, genre_names=request.genre_names, genres_together=request.genres_together),
+        Request(studios=request.studios),
         # "time travel movies like Looper": the subject named outright before the movie it is like
         *([Request(topics=request.topics)] if request.topics and request.like_movies else []),
         Request(like_movies=request.like_movies, like_titles=request.like_titles),
@@ -1439,6 +1488,8 @@ def _pool(facts: _Facts, request: Request) -> list[str]:
                 for genre in facts.genres.get(other, set()):
                     found |= facts.by_genre.get(genre, set())
         pools.append(found)
+    if request.studios:
+        pools.append(set().union(*(facts.studio_movies(s) for s in request.studios)))
     if request.topics:
         pools.append(set().union(*(facts.plot_movies(t) for t in request.topics)))
     if request.years:

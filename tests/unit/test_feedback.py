@@ -235,6 +235,7 @@ def test_seen_it_alone_says_seen_and_nothing_more():
         assert (found.seen, found.seen_only, found.accepted, found.turned_down) == (True, True, False, False), reply
     assert verdict("seen it, loved it").accepted
     assert verdict("seen it already lol, wat else").moved_on
+    assert verdict("seen it, another one").moved_on  # a scripted chat took Inside Out up on it
 
 
 def test_a_no_that_asks_for_something_else_moves_on():

@@ -688,3 +688,18 @@ def test_same_series_finds_sequels_and_prequels_by_name_and_kg(linker):
     assert "Shrek the Third (2007)" in titles("Shrek (2001)")
     assert titles("Get Out (2017)") == []
     assert "It (1990)" not in titles("It (2017)")  # a namesake, not a sequel
+
+
+def test_a_studio_is_a_request_met_by_the_movies_its_companies_made(linker):
+    # a scripted chat answered "I love Pixar movies" with The Lego Movie (2014)
+    pixar = ask(linker, "I love Pixar movies")
+    assert pixar is not None and pixar.studios == ("pixar",) and pixar.describe() == "something from Pixar"
+    ranked, found = honour_request(candidates(linker), pixar, linker.kg, linker.catalog, k=5)
+    assert found and ranked[0].evidence[0] == "from Pixar"
+    assert "The Lego Movie (2014)" not in [rec.title for rec in ranked[:5]]
+    assert not satisfies(movie_id(linker, "The Lego Movie (2014)"), pixar, linker.kg, linker.catalog)
+    kids = ask(linker, "Disney movies for my kids")
+    assert kids.studios == ("disney",) and kids.describe() == "a family movie from Disney"
+    assert satisfies(movie_id(linker, "Mary Poppins (1964)"), kids, linker.kg, linker.catalog)
+    assert not ask(linker, "I'm not a fan of Disney, something scary").studios  # turned away, not asked for
+    assert ask(linker, "any good Marvel movies?").studios == ("marvel",)
