@@ -61,6 +61,7 @@ def kind(request: Request | None) -> str:
         for n, v in (
             ("person", request.people),
             ("genre", request.genres),
+            ("studio", request.studios),
             ("like", request.like_movies),
             ("avoid", request.avoid_genres),
             ("avoid person", request.avoid_people),

@@ -102,8 +102,12 @@ VERB_BEFORE_LIKE = frozenset(
 )
 """A "like" after one of these words is the verb or a comparison of what is ("I like horror", "it sounds like"),
 not a request; after anything else ("something like", "movies like", or at the start) it asks for similar movies."""
-SEEN_ALL = re.compile(r"\b(?:seen|watched|saw)\s+(?:all|every(?:thing|one)?|most)\b|\bran\s+out\s+of\b", re.I)
-"""Having seen all of someone's or something's movies ("he's seen all the Clint Eastwood ones"): no request for them."""
+SEEN_ALL = re.compile(
+    r"\b(?:seen|watched|saw)\s+(?:all|every(?:thing|one)?|most)\b|\bran\s+out\s+of\b|\bcaught\s+up\s+(?:on|with)\b",
+    re.I,
+)
+"""Having seen all of someone's or something's movies ("he's seen all the Clint Eastwood ones", "I'm all caught up on the
+marvel movies now"): no request for them."""
 ASKING_FOR_MORE = frozenset("else what which movies films ones any".split())
 """Words before "is like" / "are like" that ask for similar movies rather than describe one."""
 ANAPHORA = re.compile(r"^\s*(?:that|this|it|those|these|them)\b", re.I)

@@ -703,3 +703,4 @@ def test_a_studio_is_a_request_met_by_the_movies_its_companies_made(linker):
     assert satisfies(movie_id(linker, "Mary Poppins (1964)"), kids, linker.kg, linker.catalog)
     assert not ask(linker, "I'm not a fan of Disney, something scary").studios  # turned away, not asked for
     assert ask(linker, "any good Marvel movies?").studios == ("marvel",)
+    assert ask(linker, "But I'm all caught up on the marvel movies now.") is None  # ReDial test, seen them all
