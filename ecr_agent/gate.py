@@ -140,7 +140,9 @@ HEARSAY = re.compile(
     # "this genre of movies, which has been growing in popularity over the years" (replayed ReDial test 20850)
     r"|\b(?:growing|grown|gaining|gained|rising)\s+in\s+popularity\b|\bpopular\s+over\s+the\s+years\b"
     # "The Lego movie is now available on DVD." (a scripted chat, 2026-12-03)
-    r"|\bavailable\s+(?:on|to\s+(?:stream|rent|buy)|for\s+(?:streaming|rent|purchase))\b"
+    r"|\bavailable\s+(?:on|to\s+(?:stream|rent|buy)|for\s+(?:streaming|rent|purchase))\b|\bnot\s+(?:yet\s+)?available\b"
+    # "it has been shown in many countries around the world" (a scripted chat, 2026-12-03)
+    r"|\bbeen\s+shown\s+(?:in|on|at|to)\b"
     r"|\bon\s+(?:dvd|blu[- ]?ray|netflix|hulu|amazon|disney\+)\b",
     re.I,
 )
@@ -156,7 +158,8 @@ PRESUMES_SEEN = re.compile(
     r"\b(?:glad|happy|grateful|thankful)\s+(?:that\s+)?you\s+(?:enjoyed|liked|loved|saw|watched|have\s+seen)\b"
     r"|\byou(?:['’]ve|\s+have)\s+(?:already\s+)?(?:seen|watched)\s+(?:it|this|the\s+movie|the\s+film)\b"
     # "You enjoyed the movie." after a pick the user had only asked about (a scripted chat, 2026-12-03)
-    r"|^\W*you\s+(?:really\s+|must\s+have\s+|clearly\s+)?(?:enjoyed|liked|loved)\s+(?:it|this|that|the\s+(?:movie|film))\b",
+    r"|^\W*you(?:['’]re|\s+are)?\s+(?:really\s+|must\s+have\s+|clearly\s+)?(?:enjoyed|liked|loved|enjoying|loving)"
+    r"\s+(?:it|this|that|the\s+(?:movie|film))\b",
     re.I,
 )
 """A sentence that takes the new pick as seen by the user ("I'm glad you enjoyed it." right after "Have you seen The

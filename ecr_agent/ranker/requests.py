@@ -106,8 +106,8 @@ SEEN_ALL = re.compile(
     r"\b(?:seen|watched|saw)\s+(?:all|every(?:thing|one)?|most)\b|\bran\s+out\s+of\b|\bcaught\s+up\s+(?:on|with)\b",
     re.I,
 )
-"""Having seen all of someone's or something's movies ("he's seen all the Clint Eastwood ones", "I'm all caught up on the
-marvel movies now"): no request for them."""
+"""Having seen all of someone's or something's movies ("he's seen all the Clint Eastwood ones", "I'm all caught up on
+the marvel movies now"): no request for them."""
 ASKING_FOR_MORE = frozenset("else what which movies films ones any".split())
 """Words before "is like" / "are like" that ask for similar movies rather than describe one."""
 ANAPHORA = re.compile(r"^\s*(?:that|this|it|those|these|them)\b", re.I)
@@ -349,6 +349,7 @@ STUDIOS: dict[str, tuple[str, tuple[str, ...]]] = {
          "Disneytoon_Studios"),
     ),
     "marvel": ("Marvel", ("Marvel_Studios", "Marvel_Entertainment", "Marvel_Enterprises")),
+    "dc": ("DC", ("DC_Entertainment", "DC_Comics", "DC_Films")),
     "dreamworks": ("DreamWorks", ("DreamWorks_Animation", "DreamWorks_Pictures")),
     "ghibli": ("Studio Ghibli", ("Studio_Ghibli",)),
     "blumhouse": ("Blumhouse", ("Blumhouse_Productions",)),
@@ -356,12 +357,39 @@ STUDIOS: dict[str, tuple[str, tuple[str, ...]]] = {
     "a24": ("A24", ("A24_(company)",)),
     "aardman": ("Aardman", ("Aardman_Animations",)),
     "laika": ("Laika", ("Laika_(company)",)),
+    "superhero": ("superhero", ("Marvel_Studios", "Marvel_Entertainment", "Marvel_Enterprises", "DC_Entertainment",
+                                "DC_Comics", "DC_Films")),
 }  # fmt: skip
 """Studio words users ask for ("I love Pixar movies", "any Marvel ones?") → their display name and the DBpedia
 companies that make their movies (a movie's ``productionCompany``, ``company`` or ``distributor``; Disney's
 distribution arm, which also releases Miramax's and Touchstone's films, is not one). A played chat answered "I love
 Pixar movies" with The Lego Movie."""
-STUDIO = re.compile(r"\b(" + "|".join(STUDIOS) + r")(?:'?s)?\b", re.I)
+SUPERHEROES = re.compile(
+    r"super[\s-]?hero|\bmutants?\b|\bx-men\b|\bsuperpowers?\b|\b(?:batman|superman|spider-man|iron\s+man|captain\s+america"
+    r"|avengers|wolverine|deadpool|black\s+panther|wonder\s+woman|hulk|ant-man|justice\s+league|aquaman|doctor\s+strange"
+    r"|fantastic\s+four|green\s+lantern|daredevil|hellboy|thor|guardians\s+of\s+the\s+galaxy)\b",
+    re.I,
+)
+"""What marks a superhero movie in its catalogue title or plot, besides Marvel's and DC's companies: the KG credits
+Black Panther and Deadpool to neither."""
+STUDIO = re.compile(
+    r"\b(" + "|".join(s for s in STUDIOS if s not in ("dc", "superhero")) + r")(?:'?s)?\b"
+    r"|\b(dc)(?=\s+(?:movies?|films?|comics?|universe|ones|heroes|superheroes|stuff)\b)|\b(super[\s-]?hero)(?:e?s)?\b",
+    re.I,
+)
+"""A studio word ("Pixar", "DC movies": "DC" alone may be Washington's), or "superheroes" (no catalogue genre marks
+them: Marvel's and DC's movies, and those `SUPERHEROES` finds)."""
+
+
+def studios_named(text: str) -> list[str]:
+    """The `STUDIOS` keys ``text`` names ("superheroes" → ``superhero``)."""
+    found = []
+    for match in STUDIO.finditer(text):
+        word = next(group for group in match.groups() if group).lower()
+        found.append("superhero" if word.startswith("super") else word)
+    return list(dict.fromkeys(found))
+
+
 STUDIO_RELATIONS = ("productionCompany", "company", "distributor")
 RECENT_FROM = 2010
 """"Recent" with no movie to compare with: from this year on (ReDial's chats are from 2017–2018)."""
@@ -413,12 +441,15 @@ class Request:
     """The genres are wanted in one movie ("a horror comedy", "humor and horror together"), not any one of them."""
     studios: tuple[str, ...] = ()
     """`STUDIOS` keys the movie must come from ("pixar")."""
+    avoid_studios: tuple[str, ...] = ()
+    """`STUDIOS` keys turned away ("no superheroes please": Marvel and DC)."""
 
     def __bool__(self) -> bool:
         return bool(
             self.people
             or self.genres
             or self.studios
+            or self.avoid_studios
             or self.like_movies
             or self.avoid_genres
             or self.avoid_people
@@ -442,7 +473,7 @@ class Request:
             head = f"{'an' if genres[:1] in 'aeiou' else 'a'} {genres}"
         parts = [head]
         if self.studios:
-            parts.append("from " + " or ".join(STUDIOS[s][0] for s in self.studios))
+            parts.append(" or ".join(_studio_phrase(s) for s in self.studios))
         if self.topics:
             parts.append("about " + " or ".join(TOPIC_NAMES.get(t, t) for t in self.topics))
         for word, names in (
@@ -460,9 +491,16 @@ class Request:
             parts.append("without " + " or ".join(self.avoid_people_names))
         if self.avoid_topics:
             parts.append("not about " + " or ".join(self.avoid_topics))
+        if self.avoid_studios:
+            parts.append("not " + " or ".join(_studio_phrase(s) for s in self.avoid_studios))
         if self.years:
             parts.append(describe_years(self.years))
         return " ".join(parts)
+
+
+def _studio_phrase(studio: str) -> str:
+    """``"from Pixar"``, or ``"about superheroes"``."""
+    return "about superheroes" if studio == "superhero" else f"from {STUDIOS[studio][0]}"
 
 
 def describe_years(years: tuple[int, int]) -> str:
@@ -603,6 +641,9 @@ def _refined(request: Request, later: Request) -> Request:
         avoid_people=tuple(dict.fromkeys(request.avoid_people + later.avoid_people)),
         avoid_people_names=tuple(dict.fromkeys(request.avoid_people_names + later.avoid_people_names)),
         avoid_topics=tuple(dict.fromkeys(request.avoid_topics + later.avoid_topics)),
+        avoid_studios=tuple(
+            dict.fromkeys(s for s in request.avoid_studios + later.avoid_studios if s not in request.studios)
+        ),
         years=later.years or request.years,
         topics=later.topics or request.topics,
     )
@@ -666,6 +707,7 @@ def _request_in(
     avoided_people: dict[int, str] = {}
     avoided_topics: list[str] = []
     studios: list[str] = []
+    avoided_studios: list[str] = []
     violent: set[int] = set()  # genres turned away only for violence
     seen: list[str] = []  # movies named so far in the message: what "like that" points back to
     wishes: list[tuple[str, tuple[str, ...]]] = []  # each clause before any negation, and the movies named before it
@@ -684,7 +726,7 @@ def _request_in(
             if exhausted := SEEN_ALL.search(wished):  # "He's seen all the Clint Eastwood ones": not asked for
                 wished = wished[: exhausted.start()]
             wishes.append((wished, tuple(seen)))
-            studios.extend(word.lower() for word in STUDIO.findall(wished))
+            studios.extend(studios_named(wished))
             cue = _like_cue(wished)
             movies = _read_part(wished if cue is None else wished[: cue.start()], linker, facts, people, genres)
             if liking:
@@ -718,6 +760,7 @@ def _request_in(
                     if person in turned_away and re.search(said, negated, re.I):
                         avoided_people[person] = turned_away[person]
                 avoided_topics.extend(_avoided_topics(negated, facts, linked.names))
+                avoided_studios.extend(studios_named(negated))
             liking = liking or cue is not None
     like_movies = tuple(facts.same_title_with(m, people) for m in dict.fromkeys(like) if m in facts.known)
     if _for_grown_ups(text):
@@ -743,8 +786,18 @@ def _request_in(
     untitled = [(_without(part, named), before) for part, before in wishes]
     topics = tuple(dict.fromkeys(t for part, _ in untitled for t in _topics(part, facts, people.values())))
     studios = [s for s in dict.fromkeys(studios) if facts.studio_movies(s)]
+    avoided_studios = [s for s in dict.fromkeys(avoided_studios) if s not in studios and facts.studio_movies(s)]
     if not (
-        people or genres or studios or like_movies or avoided or avoided_people or avoided_topics or years or topics
+        people
+        or genres
+        or studios
+        or like_movies
+        or avoided
+        or avoided_people
+        or avoided_topics
+        or avoided_studios
+        or years
+        or topics
     ):
         liked = tuple(m for m in liked_movies(text, linker) if m in facts.known) if latest else ()
         if not liked:
@@ -770,6 +823,7 @@ def _request_in(
         makers=tuple(name for name in people.values() if facts.makes(name)),
         genres_together=len(genres) > 1 and _genres_together(text, linker),
         studios=tuple(studios),
+        avoid_studios=tuple(avoided_studios),
     )
 
 
@@ -1094,12 +1148,19 @@ class _Facts:
         """The catalogue movies a `STUDIOS` studio made (its companies in the KG), empty for an unknown word."""
         companies = {self.kg.entity_ids.get(f"<http://dbpedia.org/resource/{name}>") for name in STUDIOS[studio][1]}
         relations = self.kg.ontology_relations(STUDIO_RELATIONS)
-        return frozenset(
+        made = {
             movie_id
             for movie_id, entity in self.kg.movie_entity.items()
             if movie_id in self.known
             and any(rel in relations and tail in companies for rel, tail in self.kg._adjacency.get(str(entity), []))
-        )
+        }
+        if studio == "superhero":
+            made |= {
+                movie.movie_id
+                for movie in self.catalog.movies.values()
+                if SUPERHEROES.search(movie.name) or SUPERHEROES.search(str(movie.info.get("plot", "")))
+            }
+        return frozenset(made)
 
     def plot_movies(self, topic: str) -> frozenset[str]:
         """The movies whose plot names ``topic`` (any number: "alien" and "aliens" alike; a `PLOT_PHRASES` topic by
@@ -1273,7 +1334,10 @@ def _reasons(facts: _Facts, movie_id: str, request: Request) -> list[str | None]
         reasons.append(None if hit else "not about " + " or ".join(request.avoid_topics))
     if request.studios:
         made = (s for s in request.studios if movie_id in facts.studio_movies(s))
-        reasons.append(next((f"from {STUDIOS[s][0]}" for s in made), None))
+        reasons.append(next((_studio_phrase(s) for s in made), None))
+    if request.avoid_studios:
+        hit = any(movie_id in facts.studio_movies(s) for s in request.avoid_studios)
+        reasons.append(None if hit else "not " + " or ".join(_studio_phrase(s) for s in request.avoid_studios))
     if request.topics:
         topics = (t for t in request.topics if movie_id in facts.plot_movies(t))
         reasons.append(next((f"about {TOPIC_NAMES.get(t, t)}" for t in topics), None))
@@ -1461,6 +1525,7 @@ def _parts(request: Request) -> list[Request]:
         Request(avoid_genres=request.avoid_genres, avoid_names=request.avoid_names),
         Request(avoid_people=request.avoid_people, avoid_people_names=request.avoid_people_names),
         Request(avoid_topics=request.avoid_topics),
+        Request(avoid_studios=request.avoid_studios),
         Request(years=request.years),
         Request(topics=request.topics),
     ]

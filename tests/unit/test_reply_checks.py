@@ -655,6 +655,9 @@ def test_the_gate_drops_a_sentence_that_takes_the_movie_for_an_actor(book: FactB
         "The movie has been watched by so many people.",  # a scripted chat, 2026-12-03
         "It's not too bad for an audience of 10,528 viewers who are fans of horror movies!",
         "The Lego movie is now available on DVD.",
+        "You're enjoying the movie.",  # scripted chats, 2026-12-03
+        "It is a great film, and it has been shown in many countries around the world!",
+        "I loved Shrek (2001) and it was a great movie, but the sequel is not available.",
         "It will be enjoyed by everyone who loves this genre, which has been growing in popularity over the years!",
         "I'm glad to see that the movie is still available.",  # 20733
         "I loved the first season of Aliens.",  # 21352

@@ -704,3 +704,18 @@ def test_a_studio_is_a_request_met_by_the_movies_its_companies_made(linker):
     assert not ask(linker, "I'm not a fan of Disney, something scary").studios  # turned away, not asked for
     assert ask(linker, "any good Marvel movies?").studios == ("marvel",)
     assert ask(linker, "But I'm all caught up on the marvel movies now.") is None  # ReDial test, seen them all
+
+
+def test_superheroes_are_marvel_dc_and_heroes_named_in_titles_or_plots(linker):
+    # "no superheroes please" got Wonder Woman (a scripted chat, 2026-12-03): no genre marks superhero movies
+    away = ask(linker, "I don't want anything animated and no superheroes please")
+    assert away.avoid_studios == ("superhero",) and "not about superheroes" in away.describe()
+    ranked, found = honour_request(candidates(linker), away, linker.kg, linker.catalog, k=5)
+    shown = [rec.title for rec in ranked[:5]]
+    assert found and not {"Wonder Woman (2017)", "Black Panther (2018)", "Deadpool (2016)"} & set(shown), shown
+    wanted = ask(linker, "any superhero movies?")
+    for title in ("Black Panther (2018)", "Wonder Woman (2017)", "The Dark Knight (2008)"):
+        assert satisfies(movie_id(linker, title), wanted, linker.kg, linker.catalog), title
+    assert not satisfies(movie_id(linker, "Jumanji (2017)"), wanted, linker.kg, linker.catalog)
+    assert ask(linker, "I like DC movies").studios == ("dc",)
+    assert not ask(linker, "I live in Washington DC, want a comedy").studios
