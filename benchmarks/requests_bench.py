@@ -66,6 +66,7 @@ def kind(request: Request | None) -> str:
             ("avoid", request.avoid_genres),
             ("avoid person", request.avoid_people),
             ("avoid topic", request.avoid_topics),
+            ("avoid studio", request.avoid_studios),
             ("era", request.years),
             ("topic", request.topics),
         )
