@@ -245,7 +245,8 @@ class SentenceGate:
 
     def _garbles_a_name(self, sentence: str, movie_id: str) -> bool:
         """Whether ``sentence`` names nobody the sources know by a name within `GARBLED` of one of the movie's own
-        director, cast or writers (a real person or an exact name is left to the claim checker)."""
+        director, cast or writers, or by a real person's name with an "s" stuck on ("Kristen Wiigs"; a real person or
+        an exact name is left to the claim checker)."""
         assert self.book is not None
         keys = self.book.keys(movie_id)
         own = {" ".join(key) for key in (*keys.director, *keys.cast, *keys.writer) if len(key) >= 2}
@@ -254,6 +255,9 @@ class SentenceGate:
             if said in own or self.book.is_person(match.group(0)) or self.book.resolve(match.group(0)):
                 continue
             if difflib.get_close_matches(said, own, n=1, cutoff=GARBLED):
+                return True
+            # "great acting by Kristen Wiigs" of Jumanji (a scripted chat): a real name with an "s" stuck on it
+            if match.group(0).endswith("s") and self.book.is_person(match.group(0)[:-1]):
                 return True
         return False
 

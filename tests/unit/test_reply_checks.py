@@ -845,3 +845,7 @@ def test_the_gate_drops_a_garbled_name_of_the_movie_s_own_people(book: FactBook)
     assert not gate.keep("Humphry Bogie is the best actor of his generation!", key_largo)
     assert gate.keep("Humphrey Bogart is the best actor of his generation!", key_largo)
     assert gate.keep("It is a great crime movie.", key_largo)
+    # "it has great acting by Kristen Wiigs" said of Jumanji (2017), a scripted chat (2026-12-03)
+    jumanji = book.resolve("Jumanji (2017)")[0]
+    assert not gate.keep("It is a comedy, and it has great acting by Kristen Wiigs.", jumanji)
+    assert gate.keep("It has great acting by Dwayne Johnson.", jumanji)
