@@ -94,6 +94,7 @@ TOPIC_PATTERNS: tuple[tuple[Topic, re.Pattern[str]], ...] = (
         "plot",
         re.compile(
             r"\b(what('?s| is| was) (it|that|this|that one|this one|the (movie|film|one)|that (movie|film)) about"
+            r"|what (are|were) (they|those|these|them|those two|the two) about"
             r"|about what|plot|story|what happens|tell me (a (little |bit )?)?more|tell me about (it|that|this))\b",
             re.I,
         ),
@@ -488,8 +489,16 @@ def pick_fact(
     focus_genres = [g for g in genres if g.lower() in wanted or genre_display(g).lower() in wanted]
     shown = focus_genres + [g for g in genres if g not in focus_genres]  # "interested in sci-fi": sci-fi first
     kind = _article(f"{join_names(shown[:2])} movie") if genres else "a movie"
-    roles = (("director", "directed by"), ("writer", "written by"), ("star", "with"))
-    focused = [f"{label} {name}" for key, label in roles for name in info.get(key, []) if name.lower() in wanted]
+    # an actor who also has a writing credit is named for the acting ("Ghostbusters (1984), … with Rick Moranis": the
+    # metadata also lists him among its writers, and a replayed chat said "written by Rick Moranis")
+    stars = {name.lower() for name in info.get("star", [])}
+    roles = (("director", "directed by"), ("star", "with"), ("writer", "written by"))
+    focused = [
+        f"{label} {name}"
+        for key, label in roles
+        for name in info.get(key, [])
+        if name.lower() in wanted and not (key == "writer" and name.lower() in stars)
+    ]
     people = focused[:1]
     if not people:
         if info.get("director"):

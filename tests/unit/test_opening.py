@@ -425,3 +425,20 @@ def test_a_sequel_question_is_answered_from_the_series():
     assert tell_series(MISERY, []) == "I don't know of a sequel or prequel to Misery (1990), sorry."
     reading = TurnReading("Is there a sequel?", asked_about=first, series=(second,))
     assert answer_question(reading) == "Saga (1990) is followed by Saga 2 (1995)."
+
+
+def test_an_actor_with_a_writing_credit_is_named_for_the_acting():
+    # replayed ReDial test 21668: "Ghostbusters (1984) … written by Rick Moranis" (the metadata lists him as a writer)
+    ghostbusters = Movie(
+        "3",
+        "Ghostbusters (1984)",
+        5,
+        info={"genre": ["comedy"], "writer": ["Dan Aykroyd", "Rick Moranis"], "star": ["Bill Murray"]},
+    )
+    credits = {"star": ["Rick Moranis"]}
+    assert pick_fact(ghostbusters, ["Rick Moranis"], credits) == "a comedy movie with Rick Moranis"
+    assert pick_fact(MISERY, ["Stephen King"]) == "a drama and thriller movie written by Stephen King"
+
+
+def test_what_are_they_about_asks_for_the_plot():
+    assert question_topic("Never heard of them. But I'll check them out. what are they about?") == "plot"
