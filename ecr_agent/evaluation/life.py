@@ -124,7 +124,9 @@ LIFE_PATTERNS: dict[str, str] = {
     "viewing_claim": (
         r"\b(?:I|we)(?:\s+have|['’]ve|\s+had)\s+(?:(?:never|not|already|just|finally|also|both|recently|only)\s+)?"
         # "I have never seen a film that is as well-made" (a scripted chat, 2026-12-03)
-        r"(?:seen|watched|rewatched)\s+(?:(?:it|this|that|the\s+(?:movie|film)|one|an?\s+(?:\w+\s+)?(?:film|movie))\b"
+        r"(?:seen|watched|rewatched)\s+(?:(?:it|this|that|the\s+(?:movie|film)|one|an?\s+(?:\w+\s+)?(?:film|movie"
+        # "I have never seen a musical that is as beautiful" (replayed ReDial test 21787)
+        r"|musical|comedy|drama|thriller|romance|horror\s+movie|cartoon|documentary|western|war\s+movie))\b"
         r"|(?-i:[A-Z0-9])"
         # "as if I had seen the first 10 minutes of the movie" (replayed ReDial test 21403)
         r"|the\s+(?:first|last|whole|entire|beginning|end|ending|trailer)\b)"

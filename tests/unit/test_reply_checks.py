@@ -142,6 +142,7 @@ INVENTED = [
     ("I have seen this movie before, but never had the chance to see it again.", "viewing_claim"),
     ("I've watched it and it was great.", "viewing_claim"),
     ("I have never seen a film that is as well-made, so realistic and beautiful.", "viewing_claim"),  # 2026-12-03
+    ("I have never seen a musical that is as beautiful, so true to its genre.", "viewing_claim"),  # 21787
     ("I have never been so happy to see Humphrey Bogart's character.", "viewing_claim"),
     ("I haven't seen it yet, but it looks good.", "viewing_claim"),
     ("I saw it and loved it.", "viewing_claim"),
