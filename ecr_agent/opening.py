@@ -409,7 +409,16 @@ def answer(topic: Topic, movie: Movie) -> str | None:
 
 def answer_question(reading: TurnReading) -> str | None:
     """The answer to a fact question the last message asks about a movie ("Who is in it?"), None when it asks none
-    or the metadata cannot answer it."""
+    or the metadata cannot answer it. A movie the message says it loved gets a word first ("Loved it! Is there a
+    sequel?" → "Glad you enjoyed Shrek (2001)! Shrek (2001) is followed by …")."""
+    answer = _answer_question(reading)
+    movie = reading.asked_about
+    if answer and movie is not None and movie.title in reading.liked_seen:
+        return f"Glad you enjoyed {movie.title}! {answer}"
+    return answer
+
+
+def _answer_question(reading: TurnReading) -> str | None:
     if reading.act != "question" or reading.asked_about is None:
         return None
     topic = question_topic(reading.text)

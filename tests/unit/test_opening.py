@@ -425,6 +425,8 @@ def test_a_sequel_question_is_answered_from_the_series():
     assert tell_series(MISERY, []) == "I don't know of a sequel or prequel to Misery (1990), sorry."
     reading = TurnReading("Is there a sequel?", asked_about=first, series=(second,))
     assert answer_question(reading) == "Saga (1990) is followed by Saga 2 (1995)."
+    loved = replace(reading, text="Loved it! Is there a sequel?", liked_seen=("Saga (1990)",))
+    assert answer_question(loved) == "Glad you enjoyed Saga (1990)! Saga (1990) is followed by Saga 2 (1995)."
 
 
 def test_an_actor_with_a_writing_credit_is_named_for_the_acting():
