@@ -45,8 +45,9 @@ QUESTION_SENTENCE = re.compile(
 Click No, i have not, what is that about?" asks about the pick, not about Click; "Do you think The Lego Batman
 Movie (2017) is kids friendly?" about The Lego Batman Movie, not the Batman of the turn before: replayed ReDial test
 22257)."""
-MARKED_QUESTION = re.compile(r"[^.!?]+\?")
-"""Any sentence with a question mark, whatever its words ("You mean Star Wars (1977) ?")."""
+MARKED_QUESTION = re.compile(r"[^.!?,]+\?")
+"""Any question with its mark, whatever its words ("You mean Star Wars (1977) ?"), from its last comma: "i like
+comedies like Click No, i have not, what is that about?" still asks about the pick."""
 WHAT_ABOUT = re.compile(r"\b(?:what|how)\s+about\s+([^,.!?;]+)", re.I)
 """A movie the message brings up before its question ("what about Shrek, did it get a sequel?")."""
 SMALLTALK = frozenset(

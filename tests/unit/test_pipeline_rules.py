@@ -36,3 +36,15 @@ def test_ty_for_asking_and_a_bare_you_are_small_talk():
     # replayed ReDial test 21839: "I am good ty for asking" got "Anytime!" and a pick; "you?" got the same pick again
     assert is_smalltalk("I am good ty for asking") and not is_smalltalk("hi, looking for a movie")
     assert ask_about_taste("you?").startswith("All good here, thanks for asking!")
+
+
+def test_a_marked_question_is_read_from_its_last_comma():
+    from ecr_agent.pipeline import MARKED_QUESTION
+
+    # "You mean Star Wars (1977) ? What is that about?" (replayed ReDial test 20850) names the movie asked about
+    found = MARKED_QUESTION.findall("You mean Star Wars (1977) ? What is that about?")
+    assert found[0] == "You mean Star Wars (1977) ?"
+    # a question after commas does not take the movie liked before them
+    assert MARKED_QUESTION.findall("i like comedies like Click No, i have not, what is that about?") == [
+        " what is that about?"
+    ]
