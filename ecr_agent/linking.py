@@ -278,23 +278,17 @@ class EntityLinker:
     def _unmistakable(self, key: str, movie_id: str) -> bool:
         """Whether a one-word title typed in lower case is the movie: no everyday word, and a movie ReDial users
         bring up ("superbad is my fav", "loved deadpool"; not "heist" or "getaway")."""
-        return (
-            len(key) >= 5
-            and key.isalpha()
-            and key not in everyday_words()
-            and self.catalog[movie_id].mentions >= MIN_LOWERCASE_MENTIONS
-        )
+        return key not in everyday_words() and self._brought_up_word(key, movie_id)
 
     def _watched(self, words: list[str], i: int, key: str, movie_id: str) -> bool:
         """Whether a one-word title typed in lower case follows a verb of watching and is a movie ReDial users
         bring up, everyday word or not ("saw frozen", "watched split"; not "saw coming")."""
-        return (
-            i > 0
-            and words[i - 1] in VIEWING_VERBS
-            and len(key) >= 5
-            and key.isalpha()
-            and self.catalog[movie_id].mentions >= MIN_LOWERCASE_MENTIONS
-        )
+        return i > 0 and words[i - 1] in VIEWING_VERBS and self._brought_up_word(key, movie_id)
+
+    def _brought_up_word(self, key: str, movie_id: str) -> bool:
+        """Whether a one-word title of five letters or more names a movie ReDial users bring up often enough to be
+        read in lower case (`MIN_LOWERCASE_MENTIONS`)."""
+        return len(key) >= 5 and key.isalpha() and self.catalog[movie_id].mentions >= MIN_LOWERCASE_MENTIONS
 
     def _said_as_a_genre(self, words: list[str], i: int) -> bool:
         """Whether a one-word title names its genre before a word for movies ("War movies are a hobby of mine",

@@ -357,13 +357,12 @@ STUDIOS: dict[str, tuple[str, tuple[str, ...]]] = {
     "a24": ("A24", ("A24_(company)",)),
     "aardman": ("Aardman", ("Aardman_Animations",)),
     "laika": ("Laika", ("Laika_(company)",)),
-    "superhero": ("superhero", ("Marvel_Studios", "Marvel_Entertainment", "Marvel_Enterprises", "DC_Entertainment",
-                                "DC_Comics", "DC_Films")),
 }  # fmt: skip
 """Studio words users ask for ("I love Pixar movies", "any Marvel ones?") → their display name and the DBpedia
 companies that make their movies (a movie's ``productionCompany``, ``company`` or ``distributor``; Disney's
 distribution arm, which also releases Miramax's and Touchstone's films, is not one). A played chat answered "I love
 Pixar movies" with The Lego Movie."""
+STUDIOS["superhero"] = ("superhero", STUDIOS["marvel"][1] + STUDIOS["dc"][1])  # and `SUPERHEROES`
 SUPERHEROES = re.compile(
     r"super[\s-]?hero|\bmutants?\b|\bx-men\b|\bsuperpowers?\b|\b(?:batman|superman|spider-man|iron\s+man|captain\s+america"
     r"|avengers|wolverine|deadpool|black\s+panther|wonder\s+woman|hulk|ant-man|justice\s+league|aquaman|doctor\s+strange"
@@ -1461,15 +1460,12 @@ def pick_reasons(
     reasons = []
     if request and not request.implied and satisfies(movie_id, request, kg, catalog):
         reasons.append(f"you asked for {request.describe()}")
+    series = set(same_series(movie_id, kg, catalog))
     best: tuple[int, str, list[str]] | None = None
     for other in liked:
         if other not in catalog.movies or facts.same_movie(movie_id, other):
             continue
-        if (
-            movie_id in facts.series.get(other, ())
-            or movie_id in catalog.sequels([other])
-            or other in catalog.sequels([movie_id])
-        ):
+        if other in series:
             found = (10, other, [])
         else:
             genres, people, score = facts._shared(movie_id, other)
