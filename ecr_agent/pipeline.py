@@ -19,11 +19,16 @@ from ecr_agent.gate import SentenceGate
 from ecr_agent.linking import EntityLinker, brought_up
 from ecr_agent.loading import paused_gc
 from ecr_agent.opening import (
+    ASKS_IF_I_SAW,
+    KIND_QUESTION,
+    PERSON_QUESTION,
     UNMET_REQUEST,
     TurnReading,
     answer_question,
+    closes_with_thanks,
     farewell,
     question_topic,
+    thank_and_close,
     user_act,
     write_opening,
 )
@@ -321,6 +326,9 @@ class ECRPipeline:
             turn.opening = "I couldn't find a movie for that yet. Could you tell me one you enjoyed?"
             return turn
         reading = self.reading(turns, feedback, turn.request, request_met)
+        if closes_with_thanks(reading):
+            turn.opening, turn.recommendations = thank_and_close(reading, key), []
+            return turn
         if reading.request and not request_met:
             from ecr_agent.ranker.requests import part_met
 
@@ -368,7 +376,8 @@ class ECRPipeline:
         answers = [f for f in latest if f.source == "suggested" and not named - {f.movie_id}]
         titles = self._titles
         asked_about, asked_people, reasons, series = None, (), (), ()
-        if user_act(turns[-1].content) == "question":
+        # "Have you seen Clue (1985)" asks about the movie too, with or without its question mark
+        if user_act(turns[-1].content) == "question" or ASKS_IF_I_SAW.search(turns[-1].content):
             # the movies the last assistant turn that names one names, its new pick first: "Who is in it?" asks about
             # that one ("How about Heat?", "How are you?"; an answer naming no year, "Yes, It is a horror movie.",
             # keeps the movie asked about before: "Did James Wan direct it?" was read as a request)
@@ -381,6 +390,10 @@ class ECRPipeline:
             # "i like comedies like Click. what is that about?": a question naming no movie asks about the pick
             questions = QUESTION_SENTENCE.findall(turns[-1].content)
             in_question = [m for q in questions for m in self.linker.link(q).movie_ids]
+            # "I haven't seen Veronica (2017) was Veronica (1972) also horror?": the movie the yes/no question names
+            text = turns[-1].content
+            asking = [found.group() for pattern in (KIND_QUESTION, PERSON_QUESTION) for found in pattern.finditer(text)]
+            in_question = [m for span in asking for m in self.linker.link(span).movie_ids] or in_question
             # "what about Shrek, did it get a sequel?": the movie the message brings up, not the pick; "You mean Star
             # Wars (1977) ? What is that about?" (replayed ReDial test 20850 told the plot of the pick, Elf)
             in_question = in_question or [

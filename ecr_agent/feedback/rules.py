@@ -22,6 +22,9 @@ _SEE = r"(?:seen|saw|watched|see|watch|heard of)"
 NOT_SEEN = re.compile(
     rf"\b(?:have\s*n[o']t|has\s*n[o']t|have'?t|never|not|did\s*n[o']t|didnt|havent|not\s+yet)\s+(?:\w+\s+)?{_SEE}\b"
     r"|\bnew to me\b|\bnot familiar\b|\bnever heard\b|\bhaven'?t\b(?!\s+(?:liked|enjoyed))"
+    # "hmm I don't belive I seen The Town" (replayed ReDial test 22844 said "Ah, you've already seen The Town")
+    r"|\bdon'?t\s+(?:think|believe|belive|beleive|recall|remember)\s+(?:that\s+)?i(?:'?ve|\s+have)?\s+(?:ever\s+)?"
+    r"(?:seen|saw|watched|heard\s+of)\b"
     r"|\bdon'?t\s+think\s+i(?:'?ve|\s+have)\b|\bhave\s+yet\s+to\b|\b(?:saw|seen)\s+(?:the\s+)?(?:trailers?|previews?)\b"
     # "I don't think he seen that one" (replayed ReDial test 21387 said "Ah, you've already seen Mulan (1998).")
     r"|\bdon'?t\s+think\s+(?:he|she|they|we|my\s+\w+)(?:'?ve|\s+(?:has|have|had))?\s+(?:ever\s+)?(?:seen|saw|watched)\b",
@@ -104,7 +107,8 @@ POSITIVE = re.compile(
     r"|\bgive\s+(?:it|that|this|them|MovieX)(?:\s+one)?\s+a\s+(?:go|try|shot|watch|look|chance)\b|\btake\s+a\s+look\b"
     r"|\b(?:go|going|goes)\s+with\s+(?:that|it|this|MovieX)\b|\b(?:that|it|this)\s+works\b|\bworks\s+for\s+(?:me|us)\b"
     r"|\bwill\s+(?:\w+\s+){0,3}?(?:watch|rent|try|see|check)\s+(?:it|that|this|them|MovieX)\b"
-    r"|\b(?:should|going\s+to|could|might)\s+(?:\w+\s+)?(?:see|watch|try|rent)\s+(?:it|that|this|them|MovieX)\b"
+    r"|\b(?:should|going\s+to|could|might|can)\s+(?:\w+\s+)?(?:see|watch|try|rent)\s+(?:it|that|this|them|MovieX)\b"
+    r"|\b(?:have|need|got)\s+to\s+(?:look\s+(?:for|up|into)|find|get|rent)\s+(?:it|that|this|them|MovieX)\b"
     r"|\b(?:up\s+(?:for|to)\s+)?trying\s+(?:it|that|this|MovieX)\b|\btake\s+your\s+(?:recommendation|suggestion|advice|word)"
     r"|\badding\s+(?:it|that|this|them|MovieX)\b",
     re.I,
@@ -118,7 +122,9 @@ TAKES_IT_UP = re.compile(
     # "ok we'll go with that" (a scripted chat got another pick and no word for the one taken, 2026-12-03)
     r"|\b(?:go|going|goes)\s+with\s+(?:that|it|this|MovieX)\b|\b(?:that|it|this)\s+works\b|\bworks\s+for\s+(?:me|us)\b"
     # "I guess i could try it." (replayed ReDial test 20850 took nothing up)
-    r"|\b(?:i|we)\s+(?:could|might|should|can)\s+(?:\w+\s+)?(?:try|watch|see|rent)\s+(?:it|that|this|MovieX)\b",
+    r"|\b(?:i|we)\s+(?:could|might|should|can)\s+(?:\w+\s+)?(?:try|watch|see|rent)\s+(?:it|that|this|MovieX)\b"
+    # "I have to look for that one." (replayed ReDial test 22364 got a new pick and no word for it)
+    r"|\b(?:i|we)\s+(?:have|need|got)\s+to\s+(?:look\s+(?:for|up|into)|find|get|rent)\s+(?:it|that|this|them|MovieX)\b",
     re.I,
 )
 """The positive cues that take a suggestion up on their own ("Sounds good", "I'll check it out", "Perfect!"), not

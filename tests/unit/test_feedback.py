@@ -785,3 +785,13 @@ def test_turned_down_threshold_is_a_model_score_below_one_even_when_only_rules_c
     assert 0.4 < threshold < 1.0
     # When the model does find one, its score is the threshold.
     assert best_threshold(down_scores, [True, False, False, True, False], candidates=candidates) == pytest.approx(0.4)
+
+
+def test_doubting_having_seen_it_is_not_seen_and_planning_to_find_it_takes_it_up():
+    # replayed ReDial test 22844 said "Ah, you've already seen The Town (2010)."
+    for reply in ("hmm I don’t belive I seen MovieX", "I don't believe I've ever seen it", "I don't recall I saw it"):
+        assert rule_verdict(reply, reply, named="MovieX" in reply, just_suggested=True).seen is False, reply
+    # replayed ReDial tests 22364 and 20906: the pick was taken up without a word for it
+    for reply in ("I have to look for that one.", "Ok I can try it."):
+        assert rule_verdict(reply, reply, named=False, just_suggested=True).accepted, reply
+    assert not rule_verdict("I need to find something else", "", named=False, just_suggested=True).accepted

@@ -211,3 +211,14 @@ def test_a_misspelt_title_after_a_word_of_liking_links_in_a_chat(linker):
             }, text
     finally:
         linker.read_misspellings = False
+
+
+def test_a_lower_case_title_after_an_article_is_a_noun_phrase(linker):
+    # replayed ReDial test 22592: "a good ghost story" was read as the movie Ghost Story (1981)
+    assert linker.link("Hi--I'm looking for a good ghost story").movie_ids == ()
+    assert linker.link("I want a love story").movie_ids == ()
+    for text, title in (
+        ("I watched a quiet place", "A Quiet Place (2018)"),
+        ("a movie like jurassic park", "Jurassic Park (1993)"),
+    ):
+        assert [linker.catalog[m].title for m in linker.link(text).movie_ids] == [title]  # the article is the title's

@@ -15,11 +15,13 @@ from ecr_agent.opening import (
     acknowledge,
     answer,
     answer_question,
+    closes_with_thanks,
     explain_pick,
     farewell,
     pick_fact,
     question_topic,
     tell_series,
+    thank_and_close,
     user_act,
     write_opening,
 )
@@ -444,3 +446,42 @@ def test_an_actor_with_a_writing_credit_is_named_for_the_acting():
 
 def test_what_are_they_about_asks_for_the_plot():
     assert question_topic("Never heard of them. But I'll check them out. what are they about?") == "plot"
+
+
+def test_thanks_that_end_the_search_close_it_instead_of_pushing_a_new_pick():
+    # replayed ReDial test 22182, 21641, 21674, 21655: each got a pick nobody asked for
+    taken = TurnReading("Thanks i will try Risky Business (1983)", accepted=("Risky Business (1983)",))
+    assert closes_with_thanks(taken)
+    said = thank_and_close(taken)
+    assert "I hope you enjoy Risky Business (1983)." in said and said.endswith("If you'd like another pick, just ask.")
+    for text in ("Thank you!", "you too thanks", "Ok thanks so much"):
+        assert closes_with_thanks(TurnReading(text)), text
+    assert user_act("Thanks for the great action movie recommendations :)") == "goodbye"
+    assert farewell(text="Thanks for the great action movie recommendations :)").endswith("just ask.")
+    assert user_act("I think I already have my list of movies for this weekend and you?") == "goodbye"
+    # thanks that ask for more, request something, or turn a movie down keep the search going
+    assert not closes_with_thanks(TurnReading("Thanks! Anything else?"))
+    assert not closes_with_thanks(TurnReading("Thanks! Who is in it?"))
+    assert not closes_with_thanks(TurnReading("Thanks, something funny now", request="a comedy movie"))
+    assert not closes_with_thanks(TurnReading("Thanks, but I hated it", turned_down=("Misery (1990)",)))
+    assert not closes_with_thanks(TurnReading("Thanks, I love Stephen King"))
+
+
+def test_how_are_you_answered_with_thanks_is_small_talk():
+    assert user_act("It's going great, thanks!") == "statement"  # replayed ReDial test 22446 got "My pleasure!"
+    assert acknowledge(TurnReading("It's going great, thanks!")) == "Glad to hear it!"
+    assert acknowledge(TurnReading("I'm good, thanks for asking")) == "Glad to hear it!"
+
+
+def test_asked_whether_i_saw_a_movie_says_no_life_and_what_the_movie_is():
+    said = acknowledge(TurnReading("Have you seen Misery (1990)", asked_about=MISERY))
+    assert said.startswith(tuple(a for _, answers in ABOUT_ME for a in answers))
+    assert "Misery (1990) is a drama and thriller movie directed by Rob Reiner" in said
+    assert about_me("What are you going to watch") is not None  # replayed ReDial test 21678 got only a pick
+
+
+def test_a_kind_question_without_an_article_is_answered():
+    # replayed ReDial test 22915: "was Veronica (1972) also horror?" got a pick and no answer
+    veronica = Movie("5", "Veronica (1972)", 1, info={"genre": ["drama"]})
+    reading = TurnReading("I haven't seen Veronica (2017) was Veronica (1972) also horror?", asked_about=veronica)
+    assert answer_question(reading) == "No, Veronica (1972) is not a horror movie: it's a drama movie."
