@@ -99,11 +99,23 @@ TOPIC_PATTERNS: tuple[tuple[Topic, re.Pattern[str]], ...] = (
         re.compile(
             r"\b(what('?s| is| was) (it|that|this|that one|this one|the (movie|film|one)|that (movie|film)) about"
             r"|what (are|were) (they|those|these|them|those two|the two) about"
-            r"|about what|plot|story|what happens|tell me (a (little |bit )?)?more|tell me about (it|that|this))\b",
+            r"|about what|plot|story|what happens|tell me (a (little |bit )?)?more|tell me about (it|that|this))\b"
+            # "What is The Lucky One (2012) about?" (replayed ReDial valid 14193 got a pick and no answer)
+            r"|\bwhat('s| is| was| are| were)\s+[^?.!]{1,80}?\s+about\s*(\?|$)",
             re.I,
         ),
     ),
-    ("year", re.compile(r"\b(when did it|what year|how old(?!\s+(?:are|r)\s+(?:you|u)\b)|come out|released)\b", re.I)),
+    (
+        # "Didn't a movie come out about that?" (of a video game) asks no year (replayed ReDial valid 10457 answered
+        # "Hannibal came out in 2001.")
+        "year",
+        re.compile(
+            r"\b(when did it|what year|how old(?!\s+(?:are|r)\s+(?:you|u)\b)|released)\b"
+            r"|\bwhen\b[^.!?]*\b(come|came)\s+out\b"
+            r"|\b(did|has|have)\s+(it|that|this|that one|this one)\b[^.!?]*\b(come|came)\s+out\b",
+            re.I,
+        ),
+    ),
     (
         "genre",
         re.compile(
@@ -652,6 +664,13 @@ CLOSING_THANKS = re.compile(
 )
 """A message that is thanks and nothing else ("Thank you!", "you too thanks", "Ok thanks so much")."""
 WANTS_MORE = re.compile(r"\?|\b(?:another|else|more|others?|similar|next)\b", re.I)
+PRAISES_THE_PICKS = re.compile(
+    r"\b(?:good|great|nice|awesome|helpful|excellent|wonderful|fantastic)\s+(?:suggestions?|recommendations?|recs|ideas"
+    r"|picks|choices)\b",
+    re.I,
+)
+"""Thanks with a word for the picks as a whole ("You had some good suggestions. Thank you": replayed ReDial valid
+2421 got a new pick)."""
 
 
 def closes_with_thanks(reading: TurnReading) -> bool:
@@ -660,7 +679,7 @@ def closes_with_thanks(reading: TurnReading) -> bool:
     answered them with a new pick the user had not asked for; the reply now thanks back and leaves the door open."""
     if reading.act != "thanks" or reading.request or reading.turned_down or WANTS_MORE.search(reading.text):
         return False
-    return bool(reading.accepted) or bool(CLOSING_THANKS.match(reading.text))
+    return bool(reading.accepted or CLOSING_THANKS.match(reading.text) or PRAISES_THE_PICKS.search(reading.text))
 
 
 def thank_and_close(reading: TurnReading, key: str = "") -> str:

@@ -73,7 +73,11 @@ SERIES_RELATIONS = ("subsequentWork", "previousWork")
 CATCH_ALL_GENRE = "drama"
 
 LIKE_CUE = re.compile(
-    r"\b(?:similar to|in the (?:vein|style|spirit) of|along the lines of|reminiscent of|reminds? me of|like)\b", re.I
+    r"\b(?:similar to|in the (?:vein|style|spirit) of|along the lines of|reminiscent of|reminds? me of|like"
+    # "Something to the effect of Cruel Intentions (1999)", "what can you compare Looper (2012) to?" (replayed ReDial
+    # test 20454, 22604: both got picks like neither)
+    r"|to the effect of|comparable to|compare)\b",
+    re.I,
 )
 SENTENCE_BREAK = re.compile(r"(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSt)(?<!\bJr)(?<!\bvs)[.!?;\n]+|\bbut\b", re.I)
 """Where a sentence ends for reading requests; "Mr." and the like do not end one ("Mr. Holland's Opus")."""
@@ -227,7 +231,7 @@ OLDER = re.compile(
     r"|\bolder\s+(?:movies|films|ones|stuff|classics)\b",
     re.I,
 )
-OLD = re.compile(r"\bold\s+(?:movies|films|ones|stuff|classics)\b|\boldies\b", re.I)
+OLD = re.compile(r"\bold\s+(?:movies|films|ones|stuff|classics)\b|\boldies\b|\bold[\s-]?school\b", re.I)
 BLACK_AND_WHITE = re.compile(r"\bblack[\s-]+(?:and|&|n)[\s-]+white\b|\bb\s*&\s*w\b", re.I)
 """Black-and-white movies: made before `COLOUR_FROM` ("I only watch black and white classics" got Black Panther, a
 scripted chat of 2026-12-03)."""
@@ -327,6 +331,16 @@ NOT_THEIR_BEST = r"(?!['’]s\s+(?:very\s+)?(?:best|finest|greatest|strongest|to
 """After a name: "Not Nolan's best" ranks a movie among his, it does not turn him away."""
 SUBJECT_MOVIES = re.compile(DISLIKE + r"(?P<word>[a-z]{3,})\s+(?:movies?|films?|flicks?|stuff)\b", re.I)
 """A subject disliked before a word for movies ("not really into space movies", "Not a fan of stoner flicks")."""
+SUBJECTS_DISLIKED = (
+    re.compile(
+        r"\b(?:do\s*n[o']?t|dont|never)\s+(?:really\s+)?(?:like|enjoy)\s+(?:anything\s+)?(?:about|with)\s+(?:the\s+)?"
+        r"(?P<word>[a-z]{3,})\b",
+        re.I,
+    ),
+    re.compile(r"\b(?:scared|afraid|terrified|creeped\s+out|freaked\s+out)\s+(?:of|by)\s+(?P<word>[a-z]{3,})\b", re.I),
+)
+"""A subject disliked after it is named ("There's just something I don't like about dolls", "I'm scared of clowns"):
+replayed ReDial valid 16569 got Child's Play for the first."""
 NOT_SUBJECTS = frozenset(
     "kid kids children child family old older new newer good bad long short cheesy sad dumb stupid boring these those"
     " such popular famous typical usual normal regular recent many much more most other whole real watch see seen"
@@ -924,10 +938,11 @@ def _avoided_topics(text: str, facts: _Facts, names: Iterable[str] = ()) -> list
     `_topics` checks a topic)."""
     found = []
     name_words = {word for name in names for word in name.lower().split()}
-    for match in SUBJECT_MOVIES.finditer(text):
-        word = match.group("word").lower()
-        if _subject(word, facts, name_words, NOT_AVOIDED_TOPICS):
-            found.append(word)
+    for pattern in (SUBJECT_MOVIES, *SUBJECTS_DISLIKED):
+        for match in pattern.finditer(text):
+            word = match.group("word").lower()
+            if _subject(word, facts, name_words, NOT_AVOIDED_TOPICS) and word not in found:
+                found.append(word)
     return found
 
 

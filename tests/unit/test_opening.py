@@ -454,7 +454,7 @@ def test_thanks_that_end_the_search_close_it_instead_of_pushing_a_new_pick():
     assert closes_with_thanks(taken)
     said = thank_and_close(taken)
     assert "I hope you enjoy Risky Business (1983)." in said and said.endswith("If you'd like another pick, just ask.")
-    for text in ("Thank you!", "you too thanks", "Ok thanks so much"):
+    for text in ("Thank you!", "you too thanks", "Ok thanks so much", "You had some good suggestions. Thank you"):
         assert closes_with_thanks(TurnReading(text)), text
     assert user_act("Thanks for the great action movie recommendations :)") == "goodbye"
     assert farewell(text="Thanks for the great action movie recommendations :)").endswith("just ask.")
@@ -485,3 +485,11 @@ def test_a_kind_question_without_an_article_is_answered():
     veronica = Movie("5", "Veronica (1972)", 1, info={"genre": ["drama"]})
     reading = TurnReading("I haven't seen Veronica (2017) was Veronica (1972) also horror?", asked_about=veronica)
     assert answer_question(reading) == "No, Veronica (1972) is not a horror movie: it's a drama movie."
+
+
+def test_a_plot_question_may_name_the_movie_and_a_movie_coming_out_asks_no_year():
+    assert question_topic("What is The Lucky One (2012) about?") == "plot"  # replayed ReDial valid 14193: no answer
+    assert question_topic("What is your favorite movie about time travel?") is None
+    # replayed ReDial valid 10457, of a video game: "Hannibal came out in 2001."
+    assert question_topic("Oh yes, heard of that. Didn't a movie come out about that?") is None
+    assert question_topic("When did it come out?") == question_topic("Has it come out yet?") == "year"

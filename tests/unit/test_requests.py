@@ -70,6 +70,16 @@ def test_like_x_is_a_like_request(linker):
     assert all(satisfies(r.movie_id, request, linker.kg, linker.catalog) for r in ranked[:5])
 
 
+def test_to_the_effect_of_x_and_compare_x_to_are_like_requests(linker):
+    # replayed ReDial test 20454 and 22604: both got picks like neither movie
+    for message, title in (
+        ("Something to the effect of Cruel Intentions (1999)", "Cruel Intentions (1999)"),
+        ("No, I haven't, what can you compare Looper (2012)  to?", "Looper (2012)"),
+    ):
+        request = ask(linker, message)
+        assert request is not None and request.like_movies == (movie_id(linker, title),), message
+
+
 def test_i_like_a_genre_is_a_genre_request_but_not_when_negated(linker):
     request = ask(linker, "I like horror")
     assert request is not None and request.genre_names == ("Horror film",)
@@ -223,6 +233,7 @@ def title_year(linker: EntityLinker, movie: str) -> int:
         ("Any good comedies from the 2000s?", (2000, 2009)),
         ("I'm really into the seventies", (1970, 1979)),
         ("I love old movies", (0, 1989)),
+        ("I'm looking for a good old school Disney animated movie", (0, 1989)),  # replayed ReDial test 22919
         ("I'm looking for any recent horror movies", (2010, 9999)),
         ("I'm in my 30s and like comedies", None),
         ("No, they don't have to be recent", None),
@@ -719,3 +730,15 @@ def test_superheroes_are_marvel_dc_and_heroes_named_in_titles_or_plots(linker):
     assert not satisfies(movie_id(linker, "Jumanji (2017)"), wanted, linker.kg, linker.catalog)
     assert ask(linker, "I like DC movies").studios == ("dc",)
     assert not ask(linker, "I live in Washington DC, want a comedy").studios
+
+
+def test_a_subject_disliked_after_it_is_named_is_kept_out(linker):
+    # replayed ReDial valid 16569: "something I don't like about dolls" got Child's Play
+    for message, subject in (
+        ("There's just something I don't like about dolls.", "dolls"),
+        ("I'm scared of clowns", "clowns"),
+        ("I don't like anything with zombies", "zombies"),
+    ):
+        request = ask(linker, message)
+        assert request is not None and request.avoid_topics == (subject,), message
+    assert ask(linker, "I don't like about the ending") is None
