@@ -231,7 +231,13 @@ OLDER = re.compile(
     r"|\bolder\s+(?:movies|films|ones|stuff|classics)\b",
     re.I,
 )
-OLD = re.compile(r"\bold\s+(?:movies|films|ones|stuff|classics)\b|\boldies\b|\bold[\s-]?school\b", re.I)
+OLD = re.compile(
+    r"\bold\s+(?:movies|films|ones|stuff|classics)\b|\boldies\b"
+    # "a good old school Disney animated movie" (replayed ReDial test 22919 got Inside Out), not "Very old school."
+    # said of a pick, nor "unless you're thinking old school horror"
+    r"|\b(?:an?|some|the|good|great|classic|more|any)\s+old[\s-]?school\s+\w",
+    re.I,
+)
 BLACK_AND_WHITE = re.compile(r"\bblack[\s-]+(?:and|&|n)[\s-]+white\b|\bb\s*&\s*w\b", re.I)
 """Black-and-white movies: made before `COLOUR_FROM` ("I only watch black and white classics" got Black Panther, a
 scripted chat of 2026-12-03)."""

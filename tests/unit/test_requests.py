@@ -234,6 +234,7 @@ def title_year(linker: EntityLinker, movie: str) -> int:
         ("I'm really into the seventies", (1970, 1979)),
         ("I love old movies", (0, 1989)),
         ("I'm looking for a good old school Disney animated movie", (0, 1989)),  # replayed ReDial test 22919
+        ("Very old school.", None),  # said of a pick
         ("I'm looking for any recent horror movies", (2010, 9999)),
         ("I'm in my 30s and like comedies", None),
         ("No, they don't have to be recent", None),
