@@ -40,8 +40,8 @@ ACT_PATTERNS: tuple[tuple[Act, re.Pattern[str]], ...] = (
             r"|(i|we) (think|guess) (i|we) can (plan|pick|choose|decide))\b(?![^?]*\?)"
             # thanks for the help, asking for nothing more, closes the chat
             # "Thanks for the great action movie recommendations :)" (replayed ReDial test 21655 got another pick)
-            r"|\b(thanks|thank you)( so much| again)? for ((the|your|all the|all your)( [\w-]+){0,3}? "
-            r"(help|suggestions?|recommendations?|recs|ideas|chat)|helping( me| us)?)\b"
+            r"|\b(thanks|thank you)( so much| so| again)? for ((the|your|all the|all your)( [\w-]+){0,3}? "
+            r"(help|suggestions?|recommendations?|recs|ideas|chat|time)|helping( me| us)?)\b"
             r"(?![^?]*\?)(?![^.!]*\b(another|more|else)\b)"
             # "I think I already have my list of movies for this weekend and you?" (replayed ReDial test 21735)
             r"|\b(i|we) (already )?(have|got) (my|our|a) (list|movies? for (tonight|the weekend|this weekend))\b",
@@ -58,7 +58,7 @@ ACT_PATTERNS: tuple[tuple[Act, re.Pattern[str]], ...] = (
             r"|^\s*(do|does|would|could|can) you (think|know|recommend|suggest)\b[^?]*\?"
             r"|\b(what|which|who) ((movies?|films?) )?(have|did|do) you\b"
             # "No, i have not, what is that about? it sounds interesting"
-            r"|\b(what|who)('s|\s+is|\s+was)\s+(it|that|this|in\s+it)\b[^.!?]*\?"
+            r"|\b(what|who)('s|\s+is|\s+was)\s+(it|that|this|in\s+(it|that|this))\b[^.!?]*\?"
             # "Tell me more" after a pick (a scripted chat got a new pick instead)
             r"|\btell me (a (little |bit )?)?more\b(?!\s+(movies|films|options|suggestions|titles))"
             r"|\btell me about (it|that|this)\b",
@@ -121,7 +121,7 @@ TOPIC_PATTERNS: tuple[tuple[Topic, re.Pattern[str]], ...] = (
         re.compile(
             # "is that one scary too?" (a scripted chat, 2026-12-02: read as a request for horror)
             r"\b(is (it|that|this)( one| movie| film)? (too |very |really |that |so )?(a |an )?(scary|funny|comedy"
-            r"|horror|drama|romantic|sad|cartoon|animated|animation|kids?|family)|what kind"
+            r"|horror|drama|romantic|sad|cartoon|animated|animation|kids?|family)|what (kind|type|sort)"
             r"|genre)\b"
             # "Is Inglourious Basterds (2009) a comedy?" (replayed ReDial test 21269)
             r"|\b(is|was) [^?.!]{1,60}? (a|an) (comedy|horror|drama|thriller|romance|romantic|action|animated|family"

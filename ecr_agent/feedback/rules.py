@@ -30,6 +30,12 @@ NOT_SEEN = re.compile(
     r"|\bdon'?t\s+think\s+(?:he|she|they|we|my\s+\w+)(?:'?ve|\s+(?:has|have|had))?\s+(?:ever\s+)?(?:seen|saw|watched)\b",
     re.I,
 )
+UNSURE_SEEN = re.compile(
+    r"\b(?:can'?t|cannot|don'?t|do\s+not)\s+(?:really\s+)?(?:remember|recall)\s+(?:if|whether)\s+(?:i|we)\b[^.!?]*",
+    re.I,
+)
+""""I can't remember if I've seen that." says neither (replayed ReDial valid 13544 said "Ah, you've already seen
+Bridesmaids")."""
 _TARGET = r"(?:it|that|this|them|those|MovieX)"
 SEEN = re.compile(
     r"\b(?:i'?ve|i\s+have|have|already|i|we|we'?ve|both)\s+(?:\w+\s+)?(?:seen|saw|watched)\b"
@@ -300,7 +306,7 @@ def cues(text: str) -> Cues:
     # "your suggestions are bad" says no to the picks on the table (a scripted chat kept It (2017) among the options)
     negative = (criticised and not conceded) or bool(COMPLAINT.search(text))
     positive = bool(POSITIVE.search(LIKE_NOT_LIKING.sub(" ", NEGATIVE.sub(" ", ASKS_ABOUT_IT.sub(" ", text)))))
-    seen = bool(SEEN.search(NOT_SEEN.sub(" ", text)))
+    seen = bool(SEEN.search(UNSURE_SEEN.sub(" ", NOT_SEEN.sub(" ", text))))
     redirects, more = bool(REDIRECTS.search(text)), bool(ASKS_FOR_MORE.search(text))
     # moving on: the movie does not fit, so the reply says what it is after instead, or has seen the movie and asks
     # for more ("I have seen / Other?"); a good word for the movie takes it up

@@ -83,9 +83,12 @@ SENTENCE_BREAK = re.compile(r"(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSt)(?<!
 """Where a sentence ends for reading requests; "Mr." and the like do not end one ("Mr. Holland's Opus")."""
 CLAUSE_BREAK = re.compile(
     r",|(?:(?<=movies)|(?<=films)|(?<=flicks)|(?<=ones))[\s.]+(?=(?:something|anything)\s+like\b)"
+    r"|\s+(?=(?i:i|we)\s+(?i:could|would|'d|can|might)\s+(?i:also\s+|still\s+|just\s+)?(?i:go\s+for|do|watch|try)\b)"
 )
-"""Commas, and a "something like X" run on after a kind turned away ("i dont like superhero movies something like
-Hangover (2010) i liked hangover really much!", replayed ReDial test 21099, turned The Hangover down)."""
+"""Commas, a "something like X" run on after a kind turned away ("i dont like superhero movies something like
+Hangover (2010) i liked hangover really much!", replayed ReDial test 21099, turned The Hangover down), and a new wish
+run on after one ("if you're not into scifi that much I could also go for a comedy", replayed ReDial valid 15051,
+turned comedy away)."""
 NEGATION = re.compile(
     r"\b(?:not|no|never|nothing|none|neither|nor|without|except|besides|avoid|cannot|"
     r"(?:do|does|did|is|was|are|were|wo|ca|could|would|have|has)n'?t|"

@@ -795,3 +795,9 @@ def test_doubting_having_seen_it_is_not_seen_and_planning_to_find_it_takes_it_up
     for reply in ("I have to look for that one.", "Ok I can try it."):
         assert rule_verdict(reply, reply, named=False, just_suggested=True).accepted, reply
     assert not rule_verdict("I need to find something else", "", named=False, just_suggested=True).accepted
+
+
+def test_not_remembering_whether_one_saw_it_says_neither():
+    # replayed ReDial valid 13544 said "Ah, you've already seen Bridesmaids"
+    reply = "I can't remember if I've seen that."
+    assert rule_verdict(reply, reply, named=False, just_suggested=True).seen is None

@@ -493,3 +493,11 @@ def test_a_plot_question_may_name_the_movie_and_a_movie_coming_out_asks_no_year(
     # replayed ReDial valid 10457, of a video game: "Hannibal came out in 2001."
     assert question_topic("Oh yes, heard of that. Didn't a movie come out about that?") is None
     assert question_topic("When did it come out?") == question_topic("Has it come out yet?") == "year"
+
+
+def test_questions_read_from_more_validation_chats():
+    assert user_act("Thanks so for your time") == "goodbye"  # replayed ReDial valid 13816 got a new pick
+    # replayed ReDial valid 4322 and 16239: a pick and no answer
+    said = "I havent't seen Hush (2016) yet Who's in that one? That sounds like a movie I would get into"
+    assert user_act(said) == "question" and question_topic(said) == "cast"
+    assert question_topic("What type of movie is that?") == "genre"

@@ -743,3 +743,9 @@ def test_a_subject_disliked_after_it_is_named_is_kept_out(linker):
         request = ask(linker, message)
         assert request is not None and request.avoid_topics == (subject,), message
     assert ask(linker, "I don't like about the ending") is None
+
+
+def test_a_wish_run_on_after_a_negated_one_is_wished(linker):
+    # replayed ReDial valid 15051: "Sure, something other than comedy movies."
+    request = ask(linker, "though if you're not into scifi that much I could also go for a comedy")
+    assert request is not None and request.genre_names == ("Comedy film",) and not request.avoid_genres
