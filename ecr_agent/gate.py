@@ -69,7 +69,11 @@ TALKS_DOWN = re.compile(
     r"|\blots\s+of\s+bad\b|\bnot\s+always\s+(?:funny|good|well[- ]made|entertaining)\b"
     r"|\bbad\s+(?:acting|writing|dialogue|effects)\b|\black\s+of\b|\bclich[eé]d?\b|\bflaws\b"
     r"|\bcould\s+(?:have\s+been|be)\s+(?:improved|better)\b"
-    r"|\b(?:lots|a\s+lot|plenty)\s+of\s+(?:violence|gore|blood)\b",
+    r"|\b(?:lots|a\s+lot|plenty)\s+of\s+(?:violence|gore|blood)\b"
+    # the 2026-12-03 15:28 reply bench: "too many plot holes in this one" (of Thor: Ragnarok), "the main character is
+    # not very believable", "it doesn't have any great plot points"
+    r"|\bplot\s+holes?\b|(?:n't|\bnot)\s+(?:very\s+|really\s+|that\s+)?believable\b"
+    r"|\b(?:does\s*n['’]?t|doesnt|does\s+not)\s+have\s+(?:any|much)\s+(?:great|good|real)\b",
     re.I,
 )
 """A sentence that runs the recommended movie down ("It's not a bad film, but it is too slow and boring for me to enjoy
@@ -85,9 +89,11 @@ AS_ITS_VIEWER = re.compile(
     r"\b(?:choice|pick|fit|option|must(?:-see)?)\s+for\s+me\b|\bfor\s+me\s+(?:not\s+)?to\s+(?:watch|enjoy|see|like)\b"
     r"|\bnot\s+sure\s+(?:if|whether)\s+(?:this|it|the)\s+(?:\w+\s+)?(?:is|was|would\s+be)\s+(?:worth|a\s+good|the\s+right"
     r"|right|for\s+me)\b"
-    r"|\b(?:I['’]m|I\s+am)\s+(?:not\s+)?(?:really\s+)?(?:a|an)\s+(?:[\w-]+\s+){0,2}?fan\b"
+    r"|\b(?:I['’]m|I\s+am)\s+(?:not\s+)?(?:really\s+)?(?:a|an)\s+(?:[\w-]+\s+){0,2}?(?:fan|person|guy|girl|type)\b"
+    # "it will be hard for me not watching this one!" (the 2026-12-03 15:28 reply bench)
+    r"|\bhard\s+for\s+me\b"
     # "not too long or complicated for me - just enough so that my imagination can work" (the 2026-12-02 bench)
-    r"|\btoo\s+[\w-]+(?:\s+or\s+[\w-]+)?\s+for\s+me\b|\bmy\s+(?:imagination|mind|brain|heart)\b"
+    r"|\btoo\s+[\w-]+(?:\s+(?:or|and)\s+[\w-]+)?\s+for\s+me\b|\bmy\s+(?:imagination|mind|brain|heart)\b"
     # favourites of its own, which the assistant says it has none of ("still a favorite of mine", the 14:16 bench),
     # and a viewer's persona ("I am a movie lover, and this is the best.", replayed ReDial test 22977)
     r"|\bfavou?rites?\s+of\s+mine\b|\bmy\s+(?:all[- ]time\s+|personal\s+)?favou?rites?\b"

@@ -850,3 +850,19 @@ def test_the_gate_drops_a_garbled_name_of_the_movie_s_own_people(book: FactBook)
     jumanji = book.resolve("Jumanji (2017)")[0]
     assert not gate.keep("It is a comedy, and it has great acting by Kristen Wiigs.", jumanji)
     assert gate.keep("It has great acting by Dwayne Johnson.", jumanji)
+
+
+def test_the_gate_drops_a_viewer_persona_and_a_pick_run_down():
+    from ecr_agent.gate import AS_ITS_VIEWER, TALKS_DOWN
+
+    # sentences of the 2026-12-03 15:28 reply bench
+    for sentence in (
+        "I'm not a big horror person otherwise, but I do enjoy the movie.",
+        "It's a great film, and it will be hard for me not watching this one!",
+        "The story is a little too dark and claustrophobic for me, but the characters are so well-developed.",
+    ):
+        assert AS_ITS_VIEWER.search(sentence), sentence
+    for sentence in ("There are too many plot holes in this one.", "The main character is not very believable."):
+        assert TALKS_DOWN.search(sentence), sentence
+    assert not AS_ITS_VIEWER.search("It is a great film for anyone who loves horror.")
+    assert not TALKS_DOWN.search("The twist is believable and earned.")
