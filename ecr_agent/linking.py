@@ -43,6 +43,7 @@ GENRE_WORDS = {
     "animation": ("animated", "cartoon", "cartoons"),
     "thriller": ("thrilling", "thrillers"),
     "suspense": ("suspenseful",),
+    "biography": ("biopic", "biopics"),
 }  # fmt: skip
 """How people describe a genre ("something funny") → the genre's key; they link like the genre's own name. Common
 misspellings too ("somthing scray pls" got Black Panther in a scripted chat)."""
@@ -91,11 +92,13 @@ NAMES_A_MOVIE = re.compile(
 )
 """Where a misspelt title may follow ("somethin like jurasic park pls"): a word of liking or watching."""
 NAMES_A_PERSON = re.compile(
-    r"\b(?:with|by|starring|featuring|love|loved|like|liked|enjoy|enjoyed|of)\s+(?P<rest>[a-z][\w'-]*\s+[a-z][\w'-]*)",
+    r"\b(?:with|by|starring|featuring|love|loved|like|liked|enjoy|enjoyed|of|actor|actress|director)\s+"
+    r"(?P<rest>[a-z][\w'-]*\s+[a-z][\w'-]*)",
     re.I,
 )
-"""Where a misspelt film person may follow: two words after "with", "by", "starring" or a word of liking ("i love
-brad pit movies")."""
+"""Where a misspelt film person may follow: two words after "with", "by", "starring", a word of liking ("i love
+brad pit movies") or of a film person's work ("the British actor David Tenant": replayed ReDial valid 18489 got Black
+Panther)."""
 MISSPELT_PERSON = 0.88
 """Least `difflib` ratio of two typed words to a film person's name ("brad pit" → Brad Pitt: 0.94)."""
 MIN_PERSON_MOVIES = 5
@@ -203,8 +206,8 @@ class EntityLinker:
                 self._add_genre_aliases(key, index)
         for genre, words in GENRE_WORDS.items():
             if genre in self.genres:
-                for word in words:
-                    self.entities.setdefault(word, self.entities[genre])
+                for word in words:  # the list wins over a KG label: "thrillers" had linked the KG's genre "Thrillers"
+                    self.entities[word] = self.entities[genre]
                     self.genres.add(word)
         for nickname, label in NICKNAMES.items():
             if label in self.entities:

@@ -40,11 +40,15 @@ ACT_PATTERNS: tuple[tuple[Act, re.Pattern[str]], ...] = (
             r"|(i|we) (think|guess) (i|we) can (plan|pick|choose|decide))\b(?![^?]*\?)"
             # thanks for the help, asking for nothing more, closes the chat
             # "Thanks for the great action movie recommendations :)" (replayed ReDial test 21655 got another pick)
-            r"|\b(thanks|thank you)( so much| so| again)? for ((the|your|all the|all your)( [\w-]+){0,3}? "
+            # "Well, thanks you for help" (replayed ReDial valid 15458 got a new pick)
+            r"|\b(thanks|thank you|thanks you)( so much| so| again)? for "
+            r"(help\b|(the|your|all the|all your)( [\w-]+){0,3}? "
             r"(help|suggestions?|recommendations?|recs|ideas|chat|time)|helping( me| us)?)\b"
             r"(?![^?]*\?)(?![^.!]*\b(another|more|else)\b)"
             # "I think I already have my list of movies for this weekend and you?" (replayed ReDial test 21735)
-            r"|\b(i|we) (already )?(have|got) (my|our|a) (list|movies? for (tonight|the weekend|this weekend))\b",
+            r"|\b(i|we) (already )?(have|got) (my|our|a) (list|movies? for (tonight|the weekend|this weekend))\b"
+            # "no i think i am good with those thank you" (replayed ReDial valid 3958 got a new pick)
+            r"|\b(i'?m|i am|we'?re|we are) (good|set|fine|all good|happy) with (those|these|that|them|this|what)\b",
             re.I,
         ),
     ),
@@ -669,6 +673,13 @@ PRAISES_THE_PICKS = re.compile(
     r"|picks|choices)\b",
     re.I,
 )
+TAKES_UP = re.compile(
+    r"\b(?:i'?ll|i\s+will|ill|i'?m\s+going\s+to|gonna|i\s+(?:have|need)\s+to)\s+(?:have\s+to\s+|definitely\s+|def\s+"
+    r"|surely\s+)?(?:check|watch|try|look\s+(?:for|into|up)|add)\b",
+    re.I,
+)
+"""Thanks beside a plan to watch ("awesome ill have to check it out thanks": replayed ReDial valid 6965 got a new pick,
+its suggestion written without a year and so not read as taken up)."""
 """Thanks with a word for the picks as a whole ("You had some good suggestions. Thank you": replayed ReDial valid
 2421 got a new pick)."""
 
@@ -679,7 +690,10 @@ def closes_with_thanks(reading: TurnReading) -> bool:
     answered them with a new pick the user had not asked for; the reply now thanks back and leaves the door open."""
     if reading.act != "thanks" or reading.request or reading.turned_down or WANTS_MORE.search(reading.text):
         return False
-    return bool(reading.accepted or CLOSING_THANKS.match(reading.text) or PRAISES_THE_PICKS.search(reading.text))
+    said = reading.text
+    return bool(
+        reading.accepted or CLOSING_THANKS.match(said) or PRAISES_THE_PICKS.search(said) or TAKES_UP.search(said)
+    )
 
 
 def thank_and_close(reading: TurnReading, key: str = "") -> str:

@@ -58,11 +58,14 @@ WHAT_ABOUT = re.compile(r"\b(?:what|how)\s+about\s+([^,.!?;]+)", re.I)
 SMALLTALK = frozenset(
     "hi hello hey hiya howdy yo good morning evening afternoon day night how are you doing today there thanks thank "
     "ok okay cool great fine well i am im i'm not bad too and what's up sup nice to meet how's hows it is going "
-    "greetings things pretty about yourself u what ty thx for asking r ur doin whats wassup".split()
+    "greetings things pretty about yourself u what ty thx for asking r ur doin whats wassup merry christmas happy "
+    "holidays new year".split()
 )
-STRETCHED_GREETING = re.compile(r"^(?:h+e+l+o+w?|h+i+|h+e+y+|h+e+l+o+o+|y+o+)$")
-"""Greetings typed long or short ("hellllo", "heloo", "hiii", "heyyy"): replayed ReDial valid 2165 and 15561 got
-Black Panther for "hellllo … how r u" and "heloo … hello", not a question about taste."""
+REPEATS = re.compile(r"(.)\1+")
+SQUEEZED_SMALLTALK = frozenset(REPEATS.sub(r"\1", word) for word in SMALLTALK)
+"""`SMALLTALK` with letters typed twice or more read once, so greetings typed long or short match ("hellllo",
+"heloo", "hiii", "merrryyyyy christmas"): replayed ReDial valid 2165, 15561 and 1797 got Black Panther for "hellllo …
+how r u", "heloo … hello" and "merrryyyyy christmas!", not a question about taste."""
 WORD = re.compile(r"[a-z']+")
 REQUEST_POOL = 200
 """Ranked candidates searched for movies that satisfy an explicit request before the KG fills in."""
@@ -138,7 +141,7 @@ def untraced(name: str, inputs: dict[str, Any]) -> Iterator[StepRun]:
 def is_smalltalk(text: str) -> bool:
     """True for greetings and pleasantries that say nothing about taste ("hi", "hello, how are you?")."""
     words = WORD.findall(text.lower())
-    return all(w in SMALLTALK or STRETCHED_GREETING.match(w) for w in words)
+    return all(w in SMALLTALK or REPEATS.sub(r"\1", w) in SQUEEZED_SMALLTALK for w in words)
 
 
 def clip(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:

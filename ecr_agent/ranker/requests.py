@@ -76,7 +76,9 @@ LIKE_CUE = re.compile(
     r"\b(?:similar to|in the (?:vein|style|spirit) of|along the lines of|reminiscent of|reminds? me of|like"
     # "Something to the effect of Cruel Intentions (1999)", "what can you compare Looper (2012) to?" (replayed ReDial
     # test 20454, 22604: both got picks like neither)
-    r"|to the effect of|comparable to|compare)\b",
+    r"|to the effect of|comparable to|compare"
+    # "a movie along the same lines as Water for Elephants (2011)" (replayed ReDial valid 14193 got Airplane!)
+    r"|(?:along|on) the same lines as|in the same (?:vein|style) as|the same kind of (?:movie|film) as)\b",
     re.I,
 )
 SENTENCE_BREAK = re.compile(r"(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSt)(?<!\bJr)(?<!\bvs)[.!?;\n]+|\bbut\b", re.I)
@@ -306,6 +308,28 @@ TOPIC_STOP = frozenset(
     i you we they he she me my your our their his her them too also though now then lol haha thanks do did does can
     could would will should have has had""".split()
 )
+SUBJECT_WISHED = re.compile(
+    r"\b(?:love|loves|like|likes|enjoy|enjoys|into|want|prefer|fan\s+of|looking\s+for|mood\s+for|up\s+for)\s+"
+    r"(?:(?:a|an|some|good|great|more|any|the|old|classic|cheesy|fun|really)\s+)*"
+    r"(?P<word>[a-z]{3,})[\s-]+(?:movies?|films?|flicks?)\b",
+    re.I,
+)
+"""A subject wished for before a word for movies ("Nice, I love revenge flicks.", replayed ReDial valid 19372, got The
+Incredible Hulk; "I like heist movies", "in the mood for zombie movies"), checked as `_topics` checks a topic."""
+NOT_WISHED_SUBJECTS = frozenset(
+    """war superhero superheroes disney marvel pixar indie foreign all your you both few another second general current
+    various watching seeing classic vintage contemporary perfect terrible decent serious cute goofy silly oddball
+    meaningful inspiring artistic visual darker adult chick date psychological mysterious spoof british italian
+    french european international christian horrible weird quirky smart clever cheesy campy dumb stupid feel""".split()
+)
+"""Words before "movies" that other readers own (`WAR_WORDS`, `SUPERHEROES`, `STUDIO`) or that say what a movie is like
+or where it is from, not what it is about: read from the ReDial **train** seeker turns that `SUBJECT_WISHED` matches
+("I like all movies", "classic films", "chick flicks", "British movies"); words ending like an adjective are left out
+too (`ADJECTIVE_ENDING`)."""
+ADJECTIVE_ENDING = re.compile(r"(?:ous|ful|ive|ic|ical|able|ible|est|ish|less|ese)$")
+SUBGENRES = frozenset({"zombie", "heist", "gangster", "slasher", "stoner"})
+"""Words that name a kind within a catalogue genre ("zombie", "heist", "gangster"): no genre request reads them, so a
+wish for "zombie movies" is a wish for movies whose plots name zombies (it had read nothing)."""
 DESCRIBED_BEFORE = re.compile(
     r"(?:\b(?:the|that|this|those|these)|\b(?:is|was|'s|it's|its)\s+an?(?:\s+\w+){0,2})\s+$", re.I
 )
@@ -926,6 +950,16 @@ def _topics(text: str, facts: _Facts, names: Iterable[str] = ()) -> list[str]:
         for word in alternatives:
             if not word.endswith("ly") and _subject(word, facts, name_words, NOT_TOPICS):
                 found.append(word)
+    for match in SUBJECT_WISHED.finditer(text):
+        word = match.group("word").lower()
+        if NEGATION.search(text[max(0, match.start() - 30) : match.start()]) or word in NOT_WISHED_SUBJECTS:
+            continue
+        # "I love stoner movies like Pineapple Express (2008)": the examples say it, a plot word would only narrow it
+        if ADJECTIVE_ENDING.search(word) or LIKE_CUE.match(text[match.end() :].lstrip(" ,.;:-")):
+            continue
+        word = f"{word}s" if word in SUBGENRES else word  # "something about zombies"
+        if word not in found and _subject(word, facts, name_words, (NOT_TOPICS - SUBGENRES) | NOT_SUBJECTS):
+            found.append(word)
     return found
 
 
@@ -950,7 +984,8 @@ def _avoided_topics(text: str, facts: _Facts, names: Iterable[str] = ()) -> list
     for pattern in (SUBJECT_MOVIES, *SUBJECTS_DISLIKED):
         for match in pattern.finditer(text):
             word = match.group("word").lower()
-            if _subject(word, facts, name_words, NOT_AVOIDED_TOPICS) and word not in found:
+            word = f"{word}s" if word in SUBGENRES else word  # "not into zombie movies": no zombies
+            if _subject(word, facts, name_words, NOT_AVOIDED_TOPICS - SUBGENRES) and word not in found:
                 found.append(word)
     return found
 

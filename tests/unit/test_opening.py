@@ -501,3 +501,12 @@ def test_questions_read_from_more_validation_chats():
     said = "I havent't seen Hush (2016) yet Who's in that one? That sounds like a movie I would get into"
     assert user_act(said) == "question" and question_topic(said) == "cast"
     assert question_topic("What type of movie is that?") == "genre"
+
+
+def test_closings_read_from_more_validation_chats():
+    # replayed ReDial valid 15458, 3958 and 6965: each got a new pick
+    assert user_act("Well, thanks you for help") == "goodbye"
+    assert user_act("no i think i am good with those thank you") == "goodbye"
+    assert user_act("I'm good with horror though") == "statement"
+    assert closes_with_thanks(TurnReading("awesome ill have to check it out thanks"))
+    assert not closes_with_thanks(TurnReading("thanks, I'll watch it. Anything else?"))

@@ -9,6 +9,7 @@ def test_small_talk_and_clipping():
     assert is_smalltalk("Greetings")  # replayed ReDial test 21716 got Black Panther
     # replayed ReDial valid 2165 and 15561 got Black Panther too
     assert is_smalltalk("hellllo how r u") and is_smalltalk("heloo") and is_smalltalk("heyyy, hiii")
+    assert is_smalltalk("merrryyyyy christmas!")  # replayed ReDial valid 1797
     assert not is_smalltalk("heloo, anything scary?")
     assert ask_about_taste("hello").endswith("?")
     assert clip("x" * 5000).startswith("x") and len(clip("ab" * 5000)) == 2000

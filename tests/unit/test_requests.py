@@ -749,3 +749,25 @@ def test_a_wish_run_on_after_a_negated_one_is_wished(linker):
     # replayed ReDial valid 15051: "Sure, something other than comedy movies."
     request = ask(linker, "though if you're not into scifi that much I could also go for a comedy")
     assert request is not None and request.genre_names == ("Comedy film",) and not request.avoid_genres
+
+
+def test_genre_words_and_subjects_wished_before_movies(linker):
+    # "thrillers" had linked the KG's genre "Thrillers", which names no catalogue genre: no request at all
+    assert ask(linker, "i have it is ok i prefer thrillers though").describe() == "a thriller movie"
+    assert ask(linker, "I like biopics").describe() == "a biographical movie"
+    # replayed ReDial valid 19372: "Nice, I love revenge flicks." got The Incredible Hulk
+    for message, topic in (
+        ("Nice, I love revenge flicks.", "revenge"),
+        ("I love zombie movies", "zombies"),
+        ("I'm into space movies", "space"),
+    ):
+        request = ask(linker, message)
+        assert request is not None and request.topics == (topic,), message
+    avoided = ask(linker, "I don't like zombie movies")
+    assert avoided is not None and avoided.topics == () and avoided.avoid_topics == ("zombies",)
+    assert ask(linker, "I love action movies").topics == ()
+    assert ask(linker, "I like all movies") is None and ask(linker, "I like classic films") is None
+    stoner = ask(linker, "I love stoner movies like Pineapple Express (2008)")  # the example says it
+    assert stoner is not None and stoner.topics == () and stoner.like_movies
+    water = movie_id(linker, "Water for Elephants (2011)")  # replayed ReDial valid 14193 got Airplane!
+    assert ask(linker, "a movie along the same lines as Water for Elephants (2011)").like_movies == (water,)
