@@ -7,9 +7,12 @@ Which letter is which system is kept in a separate key file that judges never re
 answers and writes benchmarks/reply/judged.{md,json}: mean scores and flag rates per system, and how often the
 judges agree on each flag.
 
-    .venv/bin/python benchmarks/reply_judging.py make --contexts 40 --judges 2
-    # each judge reads benchmarks/reply/judging/packet_<n>.md and GUIDE.md, writes judge_<n>.jsonl
-    .venv/bin/python benchmarks/reply_judging.py score
+    .venv/bin/python benchmarks/reply_judging.py make --round <name> --contexts 40 --judges 2
+    # each judge reads benchmarks/reply/judging/<name>/packet_<n>.md and GUIDE.md, writes judge_<n>.jsonl
+    .venv/bin/python benchmarks/reply_judging.py score --round <name>
+
+Each round keeps its own folder (the replies it judged are in its packets), and `score` adds the round to
+benchmarks/reply/judged.md, keeping the rounds scored before.
 """
 
 from __future__ import annotations
@@ -60,12 +63,12 @@ Judge every letter of every context. Do not try to guess which system wrote whic
 """
 
 
-def make(contexts_wanted: int, judges: int, seed: int) -> None:
+def make(folder: Path, contexts_wanted: int, judges: int, seed: int) -> None:
     rows = {name: {r.key: r for r in load_rows(REPLY / f"replies_{name}.jsonl")} for name in ("before", "after")}
     contexts = [c for c in reply_contexts("test", 10_000, Paths.from_env()) if c.key in rows["after"]]
     chosen = random.Random(seed).sample(contexts, contexts_wanted)
-    JUDGING.mkdir(parents=True, exist_ok=True)
-    (JUDGING / "GUIDE.md").write_text(GUIDE)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "GUIDE.md").write_text(GUIDE)
     key: dict[str, dict[str, dict[str, str]]] = {}
     for judge in range(1, judges + 1):
         shuffle = random.Random(seed * 100 + judge)
@@ -87,16 +90,16 @@ def make(contexts_wanted: int, judges: int, seed: int) -> None:
             lines.append("")
             for letter, system in zip("ABC", order, strict=True):
                 lines.append(f"**{letter}:** {replies[system]}\n")
-        (JUDGING / f"packet_{judge}.md").write_text("\n".join(lines))
-    (JUDGING / "key.json").write_text(json.dumps({"seed": seed, "key": key}, indent=2) + "\n")
+        (folder / f"packet_{judge}.md").write_text("\n".join(lines))
+    (folder / "key.json").write_text(json.dumps({"seed": seed, "key": key}, indent=2) + "\n")
 
 
-def score() -> None:
-    key = json.loads((JUDGING / "key.json").read_text())["key"]
+def score(folder: Path, label: str) -> None:
+    key = json.loads((folder / "key.json").read_text())["key"]
     by_system: dict[str, dict[str, list[float]]] = {s: defaultdict(list) for s in SYSTEMS}
     flags_by_judge: dict[str, dict[tuple[str, str], dict[str, bool]]] = {}
     for judge, mapping in key.items():
-        answers = [json.loads(line) for line in (JUDGING / f"judge_{judge}.jsonl").read_text().splitlines() if line]
+        answers = [json.loads(line) for line in (folder / f"judge_{judge}.jsonl").read_text().splitlines() if line]
         seen = {(a["context"], a["letter"]) for a in answers}
         wanted = {(c, letter) for c, letters in mapping.items() for letter in letters}
         if seen != wanted:
@@ -117,54 +120,74 @@ def score() -> None:
         for flag in FLAGS:
             agreement[flag] = sum(first[k][flag] == second[k][flag] for k in first) / len(first)
     contexts = len(next(iter(key.values())))
-    report = {
+    rounds = (
+        json.loads((REPLY / "judged.json").read_text()).get("rounds", {}) if (REPLY / "judged.json").exists() else {}
+    )
+    rounds[folder.name] = {
+        "label": label,
         "scored": datetime.now(UTC).isoformat(timespec="seconds"),
         "contexts": contexts,
         "judges": len(judges),
         "means": means,
         "flag_agreement": agreement,
     }
-    (REPLY / "judged.json").write_text(json.dumps(report, indent=2) + "\n")
+    (REPLY / "judged.json").write_text(json.dumps({"rounds": rounds}, indent=2) + "\n")
+    (REPLY / "judged.md").write_text(render(rounds))
+    print(render({folder.name: rounds[folder.name]}))
+
+
+def render(rounds: dict[str, dict]) -> str:
+    """judged.md: one table per round, newest last."""
+    lines = [
+        "# Replies judged blind on the paper's five dimensions (issue #13's protocol)",
+        "",
+        "Each round: held-out ReDial test contexts drawn from the reply bench's 200, independent language-model judges,"
+        " each with its own shuffle of the three replies per context (letters A–C; the key stayed out of their reach),"
+        " scoring the paper's five 0–9 dimensions and four yes/no flags. Packets, guide, answers and key per round:"
+        " [judging/](judging/). Reproduce: `python benchmarks/reply_judging.py make --round <name>`, then `score`.",
+    ]
     header = (
         "| reply | Emo Int | Emo Pers | Log Pers | Info | Life | fits the turn | false claim | invented life "
         "| wrong apology |"
     )
-    lines = [
-        "# Replies judged blind on the paper's five dimensions (issue #13's protocol)",
-        "",
-        f"Scored {report['scored']}: {contexts} held-out ReDial test contexts drawn from the reply bench's 200, "
-        f"{len(judges)} independent judges, each with its own shuffle of the three replies per context (letters A–C; "
-        "the key stayed out of their reach). Packets, guide, answers and key: [judging/](judging/). Reproduce: "
-        "`python benchmarks/reply_judging.py make` then `score`.",
-        "",
-        header,
-        "| --- " * 10 + "|",
-    ]
-    names = {"before": "before (afe102e)", "after": "after (replies_after.jsonl)", "human": "ReDial human recommender"}
-    for system in SYSTEMS:
-        m = means[system]
-        scores = " | ".join(f"{m[d]:.1f}" for d in DIMENSIONS)
-        flags = " | ".join(f"{100 * m[f]:.0f} %" for f in FLAGS)
-        lines.append(f"| {names[system]} | {scores} | {flags} |")
-    if agreement:
-        lines += ["", "Judges agree on " + ", ".join(f"{f} {100 * a:.0f} %" for f, a in agreement.items()) + "."]
-    (REPLY / "judged.md").write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    for name, report in rounds.items():
+        lines += [
+            "",
+            f"## Round `{name}`: {report['label']}",
+            "",
+            f"Scored {report['scored']}: {report['contexts']} contexts, {report['judges']} judges.",
+            "",
+            header,
+            "| --- " * 10 + "|",
+        ]
+        names = {"before": "before (afe102e)", "after": f"after ({report['label']})", "human": "ReDial human"}
+        for system in SYSTEMS:
+            m = report["means"][system]
+            scores = " | ".join(f"{m[d]:.1f}" for d in DIMENSIONS)
+            flags = " | ".join(f"{100 * m[f]:.0f} %" for f in FLAGS)
+            lines.append(f"| {names[system]} | {scores} | {flags} |")
+        if report["flag_agreement"]:
+            agreed = ", ".join(f"{f} {100 * a:.0f} %" for f, a in report["flag_agreement"].items())
+            lines += ["", f"Judges agree on {agreed}."]
+    return "\n".join(lines) + "\n"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     made = commands.add_parser("make", help="write the blinded packets, the guide and the key")
+    made.add_argument("--round", required=True, help="the round's folder name under benchmarks/reply/judging")
     made.add_argument("--contexts", type=int, default=40)
     made.add_argument("--judges", type=int, default=2)
     made.add_argument("--seed", type=int, default=13)
-    commands.add_parser("score", help="unblind the judges' answers and write judged.{md,json}")
+    scored = commands.add_parser("score", help="unblind the judges' answers and add the round to judged.{md,json}")
+    scored.add_argument("--round", required=True)
+    scored.add_argument("--label", required=True, help="what the 'after' replies are, e.g. the revision")
     args = parser.parse_args()
     if args.command == "make":
-        make(args.contexts, args.judges, args.seed)
+        make(JUDGING / args.round, args.contexts, args.judges, args.seed)
     else:
-        score()
+        score(JUDGING / args.round, args.label)
 
 
 if __name__ == "__main__":
