@@ -325,6 +325,9 @@ _TITLE_RUN = re.compile(
     r"(?:[A-Z0-9][\w'’:!\-.]*|&)(?:\s+(?:[A-Z0-9&][\w'’:!\-.]*|of|the|a|an|and|or|in|on|at|to|for|with))*"
 )
 _AFTER_TITLE = re.compile(r"^\s+(?:in|from)\s+(" + _TITLE_RUN.pattern + r")")
+_SUBJECT_TITLE = re.compile(r"^\s*(" + _TITLE_RUN.pattern + r")\s*\((?:19|20)\d\d\)\s+(?:is|was)\b")
+"""A sentence whose subject is a titled movie ("Clue (1985) is a comedy and crime movie directed by Jonathan Lynn"):
+its claims are about that movie, however far into the sentence they come."""
 _BEFORE_TITLE = re.compile(
     r"(" + _TITLE_RUN.pattern + r")\s*(?:\((?:19|20)\d\d\))?\s*(?:,|\bis\b|\bwas\b|['’]s)?\s*(?:also\s+)?$"
 )
@@ -646,6 +649,9 @@ def _attached_title(reply: str, start: int, end: int, book: FactBook) -> str | N
             key = title_key(text)
             if key and key not in _NOT_NAME_WORDS and key in book.titles and text[:1].isupper():
                 return text
+    subject = _SUBJECT_TITLE.match(reply[sentence_start:start])
+    if subject and (key := title_key(subject.group(1).strip(",.:"))) in book.titles:
+        return subject.group(1).strip(",.:")
     return None
 
 

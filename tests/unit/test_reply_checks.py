@@ -450,6 +450,11 @@ def test_claims_about_another_movie(book: FactBook):
     assert year.movie == "Titanic" and verify(year, book) is True
     role = find_claims("Julia Roberts's performance in Pretty Woman is iconic.", FORREST_GUMP, book)
     assert [(c.kind, c.movie, verify(c, book)) for c in role] == [("cast", "Pretty Woman", True)]
+    # a sentence whose subject is a titled movie is about it ("Have you seen Clue?" is answered with what Clue is,
+    # then the pick follows: the 16:24 reply bench had called "directed by Jonathan Lynn" false of the pick)
+    said = "I can't watch movies myself! Titanic (1997) is a drama and romance movie directed by James Cameron."
+    director = next(c for c in find_claims(said, FORREST_GUMP, book) if c.kind == "director")
+    assert director.movie == "Titanic" and verify(director, book) is True
 
 
 def test_fact_report(book: FactBook):
