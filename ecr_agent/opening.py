@@ -42,13 +42,15 @@ ACT_PATTERNS: tuple[tuple[Act, re.Pattern[str]], ...] = (
             # "Thanks for the great action movie recommendations :)" (replayed ReDial test 21655 got another pick)
             # "Well, thanks you for help" (replayed ReDial valid 15458 got a new pick)
             r"|\b(thanks|thank you|thanks you)( so much| so| again)? for "
-            r"(help\b|(the|your|all the|all your)( [\w-]+){0,3}? "
+            r"(help\b|(the|your|all the|all your|all of the|all of your)( [\w-]+){0,3}? "
             r"(help|suggestions?|recommendations?|recs|ideas|chat|time)|helping( me| us)?)\b"
             r"(?![^?]*\?)(?![^.!]*\b(another|more|else)\b)"
             # "I think I already have my list of movies for this weekend and you?" (replayed ReDial test 21735)
             r"|\b(i|we) (already )?(have|got) (my|our|a) (list|movies? for (tonight|the weekend|this weekend))\b"
             # "no i think i am good with those thank you" (replayed ReDial valid 3958 got a new pick)
-            r"|\b(i'?m|i am|we'?re|we are) (good|set|fine|all good|happy) with (those|these|that|them|this|what)\b",
+            r"|\b(i'?m|i am|we'?re|we are) (good|set|fine|all good|happy) with (those|these|that|them|this|what)\b"
+            # "Ohh those are good enough, thank you!" (replayed ReDial valid 18116 got a new pick)
+            r"|\b(those|these|that)('s| is| are| were) (good|great|fine|plenty) enough\b",
             re.I,
         ),
     ),
@@ -141,7 +143,9 @@ TOPIC_PATTERNS: tuple[tuple[Topic, re.Pattern[str]], ...] = (
             r"\b(is|was) (it|that|this|the (new|first|last) one)( \w+)? (good|any good|worth|great|fun|interesting)\b"
             r"|\bworth (watching|seeing|it)\b|\bhow (is|was) it\b|\bdid you like it\b"
             # "if I like The Hangover would I like it?" (replayed ReDial test 20210)
-            r"|\b(would|will|do you think) (i|we|he|she|they|my \w+) (like|enjoy|love)\b|\bshould (i|we) (watch|see)\b",
+            r"|\b(would|will|do you think) (i|we|he|she|they|my \w+) (like|enjoy|love)\b|\bshould (i|we) (watch|see)\b"
+            # "Did it get good reviews?" (replayed ReDial valid 13721 got a pick and no answer)
+            r"|\b(good|bad|great|any) reviews\b",
             re.I,
         ),
     ),
@@ -153,6 +157,8 @@ THIS_MOVIE = r"(it|that|this|the (movie|film)|(?-i:[A-Z0-9]))"
 PERSON_QUESTION = re.compile(
     r"\b(is|isn'?t|was|wasn'?t)\s+(?!there\b)(\S+\s+){1,4}?(in|starring in)\s+" + THIS_MOVIE + r"[^?]*\?"
     r"|\b(is|was)\s+(it|that|this)\s+(one\s+)?(with|by|starring)\b[^?]*\?"
+    # "Is The Dark Knight (2008) the film with Heath Ledger?" (replayed ReDial valid 15830: read as a request)
+    r"|\b(is|was)\s+[^?]{1,70}?\s+the\s+(one|movie|film)\s+(with|by|starring)\b[^?]*\?"
     r"|\b(does|doesn'?t|did|didn'?t)\s+(it|that|this)\s+(one\s+)?(have|star|feature)\b[^?]*\?"
     r"|\b(did|didn'?t)\s+(\S+\s+){1,4}?(direct|write|make)\s+" + THIS_MOVIE + r"[^?]*\?",
     re.I,
@@ -356,6 +362,8 @@ class TurnReading:
 
 
 FINE_THANKS = re.compile(
+    # "I am, thanks. I hope you are as well." (replayed ReDial valid 6090 got "Happy to help!")
+    r"\b(i'?m|im|i am)\s*,\s*(thanks|thank you)\b|"
     r"\b(i'?m|im|i am|doing|(it'?s|its|it is|things are|everything'?s|everything is|all'?s|all is)(\s+going)?|going)"
     r"\s+(really\s+|pretty\s+|very\s+|so\s+)?(good|great|fine|well|ok|okay|alright|not bad)\s*[,.!]?\s*"
     r"(thanks|thank you|thx|ty)"
@@ -663,7 +671,7 @@ OPEN_DOOR = "If you'd like another pick, just ask."
 CLOSING_THANKS = re.compile(
     r"^\W*(?:(?:ok(?:ay)?|great|cool|awesome|nice|perfect|alright|sounds\s+good|you\s+too|and|well|oh)\W+)*"
     r"(?:thanks|thank\s+(?:you|u)|thx|ty|much\s+appreciated)(?:\s+(?:so|very)\s+much|\s+a\s+lot|\s+again)?"
-    r"(?:\W+(?:you\s+too|again))?\W*$",
+    r"(?:\W+(?:you\s+too|again|great|awesome|perfect|cool))*\W*$",
     re.I,
 )
 """A message that is thanks and nothing else ("Thank you!", "you too thanks", "Ok thanks so much")."""

@@ -20,6 +20,7 @@ from ecr_agent.linking import EntityLinker, brought_up
 from ecr_agent.loading import paused_gc
 from ecr_agent.opening import (
     ASKS_IF_I_SAW,
+    FINE_THANKS,
     KIND_QUESTION,
     PERSON_QUESTION,
     UNMET_REQUEST,
@@ -59,7 +60,7 @@ SMALLTALK = frozenset(
     "hi hello hey hiya howdy yo good morning evening afternoon day night how are you doing today there thanks thank "
     "ok okay cool great fine well i am im i'm not bad too and what's up sup nice to meet how's hows it is going "
     "greetings things pretty about yourself u what ty thx for asking r ur doin whats wassup merry christmas happy "
-    "holidays new year".split()
+    "holidays new year it's its".split()
 )
 REPEATS = re.compile(r"(.)\1+")
 SQUEEZED_SMALLTALK = frozenset(REPEATS.sub(r"\1", word) for word in SMALLTALK)
@@ -300,14 +301,19 @@ class ECRPipeline:
         linked = self.linker.link(user_text)
         key = "\n".join(t.content for t in turns)
         if all(is_smalltalk(t.content) for t in turns if t.role == "user") and not linked.entity_ids:
-            turn.opening = ask_about_taste(turns[-1].content)
+            turn.opening = ask_about_taste(" ".join(_latest_user_run(turns)))
             return turn
         with step("feedback", {"messages": len(turns)}) as run:
             feedback = self.feedback.read(turns)
             turn.rejected, turn.accepted, turn.seen = feedback.turned_down(), feedback.accepted(), feedback.seen()
             run.outputs.update(turned_down=turn.rejected, accepted=turn.accepted, seen=turn.seen)
         if user_act(turns[-1].content) == "goodbye":
-            downs = [m.movie_id for m in feedback.latest() if m.turned_down and not m.moved_on]
+            from ecr_agent.feedback.rules import cues
+
+            # only a goodbye with words against a movie is sorry for it ("Bye!" and "Thank you for all the
+            # suggestions" got "Sorry Hostel (2011) didn't work for you.": replayed ReDial valid 16505, 13317)
+            against = cues(turns[-1].content).negative
+            downs = [m.movie_id for m in feedback.latest() if m.turned_down and not m.moved_on and against]
             turn.opening = farewell(key, self._titles(downs), turns[-1].content)
             return turn
         from ecr_agent.ranker.requests import read_request
@@ -512,9 +518,22 @@ def ask_about_taste(last_message: str) -> str:
     a plain "All good here", which claims no life)."""
     words = WORD.findall(last_message.lower())
     greeting = "Hi there! " if any(w in words for w in ("hi", "hello", "hey")) else ""
+    if FINE_THANKS.search(last_message):  # "It's going great, thanks!"
+        greeting += "Glad to hear it! "
     if HOW_ARE_YOU.search(last_message):
         greeting += "All good here, thanks for asking! "
     return f"{greeting}I'd love to help you find a movie. What kind of films do you enjoy, or one you loved recently?"
+
+
+def _latest_user_run(turns: Sequence[ChatTurn]) -> list[str]:
+    """The user's messages since the assistant last spoke, oldest first ("Hello, how are you?", "It's going great,
+    thanks!": replayed ReDial test 22446 answered only the second)."""
+    run: list[str] = []
+    for turn in reversed(turns):
+        if turn.role != "user":
+            break
+        run.append(turn.content)
+    return run[::-1]
 
 
 def _share_embeddings(detector: Any) -> None:

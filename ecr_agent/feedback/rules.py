@@ -129,6 +129,8 @@ TAKES_IT_UP = re.compile(
     r"|\b(?:go|going|goes)\s+with\s+(?:that|it|this|MovieX)\b|\b(?:that|it|this)\s+works\b|\bworks\s+for\s+(?:me|us)\b"
     # "I guess i could try it." (replayed ReDial test 20850 took nothing up)
     r"|\b(?:i|we)\s+(?:could|might|should|can)\s+(?:\w+\s+)?(?:try|watch|see|rent)\s+(?:it|that|this|MovieX)\b"
+    # "I will have to add it to my list" (replayed ReDial valid 13982)
+    r"|\badd\s+(?:it|that|this|them|MovieX)\s+to\s+(?:my|the|our)\s+(?:watch\s*)?list\b"
     # "I have to look for that one." (replayed ReDial test 22364 got a new pick and no word for it)
     r"|\b(?:i|we)\s+(?:have|need|got)\s+to\s+(?:look\s+(?:for|up|into)|find|get|rent)\s+(?:it|that|this|them|MovieX)\b",
     re.I,

@@ -510,3 +510,19 @@ def test_closings_read_from_more_validation_chats():
     assert user_act("I'm good with horror though") == "statement"
     assert closes_with_thanks(TurnReading("awesome ill have to check it out thanks"))
     assert not closes_with_thanks(TurnReading("thanks, I'll watch it. Anything else?"))
+
+
+def test_more_closings_and_questions_from_validation_chats():
+    assert user_act("Thank you for all of the wonderful suggestions!") == "goodbye"  # valid 15046: a new pick
+    assert user_act("Ohh those are good enough, thank you!") == "goodbye"  # valid 18116: a new pick
+    assert closes_with_thanks(TurnReading("Thank you! Great!"))  # valid 9935: a new pick
+    assert acknowledge(TurnReading("I am, thanks. I hope you are as well.")) == "Glad to hear it!"  # "Happy to help!"
+    assert question_topic("Did it get good reviews?") == "quality"
+    # valid 15830: "Is The Dark Knight (2008) the film with Heath Ledger?" was read as a request for him
+    knight = Movie("6", "The Dark Knight (2008)", 9, info={"star": ["Christian Bale", "Heath Ledger"]})
+    reading = TurnReading(
+        "Is The Dark Knight (2008) the film with Heath Ledger?",
+        asked_about=knight,
+        asked_people=(("Heath Ledger", "star"),),
+    )
+    assert answer_question(reading) == "Yes, Heath Ledger is in The Dark Knight (2008)."

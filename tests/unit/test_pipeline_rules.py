@@ -52,3 +52,10 @@ def test_a_marked_question_is_read_from_its_last_comma():
     assert MARKED_QUESTION.findall("i like comedies like Click No, i have not, what is that about?") == [
         " what is that about?"
     ]
+
+
+def test_small_talk_answers_every_message_since_the_assistant_spoke():
+    # replayed ReDial test 22446: "Hello, how are you?" then "It's going great, thanks!" got "My pleasure!" and a pick
+    said = ask_about_taste("Hello, how are you? It's going great, thanks!")
+    assert said.startswith("Hi there! Glad to hear it! All good here, thanks for asking!") and said.endswith("?")
+    assert is_smalltalk("It's going great, thanks!")
