@@ -225,11 +225,13 @@ PRAISE_BY_DENIAL = re.compile(
     r"(?:\bnever|\bnot|n't|\b(?:dont|didnt|doesnt|wont|cant))\s+(?:\w+\s+)?(?:disappoint\w*|let\s+(?:me|us|you)\s+down"
     r"|go\s+wrong|fails?\s+to\s+(?:impress|deliver|entertain))"
     r"|\bwho\s+(?:does\s*n'?t|does\s+not|doesnt)\s+(?:like|love)\b|\bwhat'?s?\s+(?:is\s+)?(?:there\s+)?not\s+to\s+(?:like|love)\b"
-    r"|\b(?:don'?t|do\s+not)\s+make\s+(?:\w+\s+){0,2}like\s+(?:that|this|it|them|those)\s+any\s*more\b",
+    r"|\b(?:don'?t|do\s+not)\s+make\s+(?:\w+\s+){0,2}like\s+(?:that|this|it|them|those)\s+any\s*more\b"
+    # "It doesn't sound too bad." (IARD 11372 got "Sorry Hot Fuzz (2007) didn't work for you.")
+    r"|(?:\bnot|n't|\b(?:doesnt|isnt|wasnt))\s+(?:sound|look|seem)?s?\s*(?:too|that|so|half|all)?\s*bad\b",
     re.I,
 )
-"""Praise that denies a negative ("Hitchcock never disappoints", "you can't go wrong", "who doesn't like gnomes?"):
-positive, not negative."""
+"""Praise that denies a negative ("Hitchcock never disappoints", "you can't go wrong", "who doesn't like gnomes?",
+"doesn't sound too bad", "not bad"): positive, not negative."""
 ASKS_ABOUT_IT = re.compile(
     r"\b(?:is|was|are|were|does|did|would|will)\s+(?:it|that|this|they|i|MovieX|the\s+(?:movie|film|one))\b[^.!?\n]*\?",
     re.I,

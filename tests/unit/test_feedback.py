@@ -801,3 +801,10 @@ def test_not_remembering_whether_one_saw_it_says_neither():
     # replayed ReDial valid 13544 said "Ah, you've already seen Bridesmaids"
     reply = "I can't remember if I've seen that."
     assert rule_verdict(reply, reply, named=False, just_suggested=True).seen is None
+
+
+def test_a_denied_bad_is_praise():
+    # IARD 11372: "It doesn't sound too bad." got "Sorry Hot Fuzz (2007) didn't work for you."
+    for reply in ("It doesn't sound too bad.", "not bad at all", "It wasn't that bad"):
+        verdict = rule_verdict(reply, reply, named=False, just_suggested=True)
+        assert not verdict.turned_down and verdict.accepted, reply
