@@ -306,10 +306,11 @@ class EntityLinker:
         return genre and i + 1 < len(words) and words[i + 1] in MOVIE_NOUNS
 
     def _overtaken(self, words: list[str], i: int, n: int) -> bool:
-        """Whether a longer title starts inside the ``n`` words at ``i`` and runs past them: the longer one is meant
-        ("the Avengers: Infinity War (2018)" linked The Avengers and War (2007), replayed ReDial test 20943)."""
+        """Whether a title at least as long starts inside the ``n`` words at ``i`` and runs past them: that one is
+        meant ("the Avengers: Infinity War (2018)" linked The Avengers and War (2007), replayed ReDial test 20943; "any
+        of the star wars" linked The Star (2017), replayed ReDial valid 13240)."""
         for j in range(i + 1, i + n):
-            for m in range(min(self.max_ngram, len(words) - j), max(n, i + n - j), -1):
+            for m in range(min(self.max_ngram, len(words) - j), max(n - 1, i + n - j), -1):
                 if " ".join(words[j : j + m]) in self.titles:
                     return True
         return False

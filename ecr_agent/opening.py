@@ -671,10 +671,12 @@ OPEN_DOOR = "If you'd like another pick, just ask."
 CLOSING_THANKS = re.compile(
     r"^\W*(?:(?:ok(?:ay)?|great|cool|awesome|nice|perfect|alright|sounds\s+good|you\s+too|and|well|oh)\W+)*"
     r"(?:thanks|thank\s+(?:you|u)|thx|ty|much\s+appreciated)(?:\s+(?:so|very)\s+much|\s+a\s+lot|\s+again)?"
-    r"(?:\W+(?:you\s+too|again|great|awesome|perfect|cool))*\W*$",
+    r"(?:\s+for\s+(?:those|these|that|them|it|everything|all))?"
+    r"(?:\W+(?:you\s+too|again|great|awesome|perfect|cool|(?:i\s+)?(?:really\s+)?app?r[ei]c+iate\s+(?:it|that)))*\W*$",
     re.I,
 )
-"""A message that is thanks and nothing else ("Thank you!", "you too thanks", "Ok thanks so much")."""
+"""A message that is thanks and nothing else ("Thank you!", "you too thanks", "Ok thanks so much", "well thanks for
+those", "thank you so much i appriciate it!": replayed ReDial valid 13908 and 3561 got a new pick)."""
 WANTS_MORE = re.compile(r"\?|\b(?:another|else|more|others?|similar|next)\b", re.I)
 PRAISES_THE_PICKS = re.compile(
     r"\b(?:good|great|nice|awesome|helpful|excellent|wonderful|fantastic)\s+(?:suggestions?|recommendations?|recs|ideas"

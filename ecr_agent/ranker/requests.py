@@ -559,7 +559,7 @@ def describe_years(years: tuple[int, int]) -> str:
         return f"from {first} on"
     if first <= 0:
         return f"from before {last + 1}"
-    return f"from {first} to {last}"
+    return f"from {first}" if first == last else f"from {first} to {last}"
 
 
 def _year(catalog: MovieCatalog, movie_id: str) -> int | None:

@@ -222,3 +222,12 @@ def test_a_lower_case_title_after_an_article_is_a_noun_phrase(linker):
         ("a movie like jurassic park", "Jurassic Park (1993)"),
     ):
         assert [linker.catalog[m].title for m in linker.link(text).movie_ids] == [title]  # the article is the title's
+
+
+def test_a_title_as_long_that_runs_past_the_first_is_meant(linker):
+    # replayed ReDial valid 13240: "any of the star wars" linked The Star (2017)
+    for text in ("Oh I dont like any of the star wars... I know Im wierd", "any of the Star Wars movies"):
+        assert [linker.catalog[m].title for m in linker.link(text).movie_ids] == ["Star Wars (1977)"], text
+    assert [linker.catalog[m].title for m in linker.link("I watched The Star last week").movie_ids] == [
+        "The Star (2017)"
+    ]

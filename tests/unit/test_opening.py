@@ -526,3 +526,10 @@ def test_more_closings_and_questions_from_validation_chats():
         asked_people=(("Heath Ledger", "star"),),
     )
     assert answer_question(reading) == "Yes, Heath Ledger is in The Dark Knight (2008)."
+
+
+def test_thanks_for_those_and_appreciation_close_too():
+    # replayed ReDial valid 13908 and 3561 got a new pick
+    for text in ("Okay, well thanks for those", "thank you so much i appriciate it!", "Thanks, I really appreciate it"):
+        assert closes_with_thanks(TurnReading(text)), text
+    assert not closes_with_thanks(TurnReading("thanks for that, anything else?"))

@@ -771,3 +771,9 @@ def test_genre_words_and_subjects_wished_before_movies(linker):
     assert stoner is not None and stoner.topics == () and stoner.like_movies
     water = movie_id(linker, "Water for Elephants (2011)")  # replayed ReDial valid 14193 got Airplane!
     assert ask(linker, "a movie along the same lines as Water for Elephants (2011)").like_movies == (water,)
+
+
+def test_one_year_is_said_once():
+    from ecr_agent.ranker.requests import describe_years
+
+    assert describe_years((2016, 2016)) == "from 2016" and describe_years((2015, 2017)) == "from 2015 to 2017"
