@@ -48,9 +48,11 @@ ACT_PATTERNS: tuple[tuple[Act, re.Pattern[str]], ...] = (
             # "I think I already have my list of movies for this weekend and you?" (replayed ReDial test 21735)
             r"|\b(i|we) (already )?(have|got) (my|our|a) (list|movies? for (tonight|the weekend|this weekend))\b"
             # "no i think i am good with those thank you" (replayed ReDial valid 3958 got a new pick)
-            r"|\b(i'?m|i am|we'?re|we are) (good|set|fine|all good|happy) with (those|these|that|them|this|what)\b"
+            r"|\b(i'?m|i am|we'?re|we are) (good|set|all good) with (those|these|them)\b(?![^?]*\?)"
+            r"(?![^.!]*\b(another|more|else)\b)"
             # "Ohh those are good enough, thank you!" (replayed ReDial valid 18116 got a new pick)
-            r"|\b(those|these|that)('s| is| are| were) (good|great|fine|plenty) enough\b",
+            r"|\b(those|these|that)('s| is| are| were) (good|great|fine|plenty) enough\b(?![^?]*\?)"
+            r"(?![^.!]*\b(another|more|else)\b)",
             re.I,
         ),
     ),

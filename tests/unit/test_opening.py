@@ -508,6 +508,8 @@ def test_closings_read_from_more_validation_chats():
     assert user_act("Well, thanks you for help") == "goodbye"
     assert user_act("no i think i am good with those thank you") == "goodbye"
     assert user_act("I'm good with horror though") == "statement"
+    assert user_act("Sure, I'm fine with that. What else?") == "question"
+    assert user_act("That's good enough, any more like it?") == "question"
     assert closes_with_thanks(TurnReading("awesome ill have to check it out thanks"))
     assert not closes_with_thanks(TurnReading("thanks, I'll watch it. Anything else?"))
 
