@@ -384,6 +384,9 @@ NOT_TOPICS = GENERIC_TOPICS | GENRE_WORDS.keys() | ADJECTIVES | INTENSIFIERS
 """Words that are no topic asked for (`_topics`)."""
 NOT_AVOIDED_TOPICS = GENERIC_TOPICS | GENRE_WORDS.keys() | INTENSIFIERS | TOPIC_STOP | NOT_SUBJECTS
 """Words that are no subject turned away (`_avoided_topics`; a genre adjective such as "superhero" may be one)."""
+WISHED_SUBJECT_STOP = (NOT_TOPICS - SUBGENRES) | NOT_SUBJECTS
+"""Words that are no subject wished before "movies" (`SUBJECT_WISHED`): a kind within a genre may be one."""
+AVOIDED_SUBJECT_STOP = NOT_AVOIDED_TOPICS - SUBGENRES
 TOPIC_MIN_MOVIES = 3
 TOPIC_MAX_MOVIES = 400
 """A topic word must be named by at least 3 and at most 400 of the ~6,500 catalogue plots (rarer: nothing to offer;
@@ -957,8 +960,8 @@ def _topics(text: str, facts: _Facts, names: Iterable[str] = ()) -> list[str]:
         # "I love stoner movies like Pineapple Express (2008)": the examples say it, a plot word would only narrow it
         if ADJECTIVE_ENDING.search(word) or LIKE_CUE.match(text[match.end() :].lstrip(" ,.;:-")):
             continue
-        word = f"{word}s" if word in SUBGENRES else word  # "something about zombies"
-        if word not in found and _subject(word, facts, name_words, (NOT_TOPICS - SUBGENRES) | NOT_SUBJECTS):
+        word = _as_subject(word)
+        if word not in found and _subject(word, facts, name_words, WISHED_SUBJECT_STOP):
             found.append(word)
     return found
 
@@ -983,11 +986,16 @@ def _avoided_topics(text: str, facts: _Facts, names: Iterable[str] = ()) -> list
     name_words = {word for name in names for word in name.lower().split()}
     for pattern in (SUBJECT_MOVIES, *SUBJECTS_DISLIKED):
         for match in pattern.finditer(text):
-            word = match.group("word").lower()
-            word = f"{word}s" if word in SUBGENRES else word  # "not into zombie movies": no zombies
-            if _subject(word, facts, name_words, NOT_AVOIDED_TOPICS - SUBGENRES) and word not in found:
+            word = _as_subject(match.group("word").lower())
+            if _subject(word, facts, name_words, AVOIDED_SUBJECT_STOP) and word not in found:
                 found.append(word)
     return found
+
+
+def _as_subject(word: str) -> str:
+    """A kind within a genre as the subject its plots name: "zombie" → "zombies" ("something about zombies"; "not
+    into zombie movies": no zombies)."""
+    return f"{word}s" if word in SUBGENRES else word
 
 
 def _subject(word: str, facts: _Facts, name_words: Collection[str], stop: Collection[str]) -> bool:
