@@ -152,6 +152,8 @@ LIFE_PATTERNS: dict[str, str] = {
         r"\bon\s+(?:my|our)\s+(?:birthday|first\s+date|honeymoon|anniversary|wedding)\b"
         r"|\bon\s+a\s+(?:date|plane|flight)\b|\bat\s+a\s+sleepover\b"
         r"|\bmy\s+(?:school|teacher|class|job|boss|dog|cat|hometown)\b"
+        # "it has inspired me to write this blog post about it" (replayed ReDial test 21641, 2026-12-03)
+        r"|\binspired\s+me\b|\bblog(?:\s+post)?\b"
         r"|\b(?:best|worst|funniest|scariest|saddest|greatest)\b[^.!?]{0,40}?\b(?:in|of)\s+my\s+(?:life|lifetime)\b"
         # "it was a great way to end my holiday" (a scripted chat, 2026-12-02)
         r"|\b(?:start|end|spend|begin|finish)\s+(?:my|our)\s+(?:day|night|evening|morning|weekend|holidays?"

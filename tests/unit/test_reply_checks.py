@@ -88,6 +88,7 @@ INVENTED = [
     ("I am so glad that the movie was able to make a huge impact on my life.", "life_events"),
     ("I am so happy that this movie was able make a huge impression on me.", "life_events"),
     ("This movie means a lot to me.", "life_events"),
+    ("It has inspired me to write this blog post about it.", "life_events"),  # replayed ReDial test 21641
     ("It is hard to put into words how much of an emotional impact it has on me personally.", "life_events"),
     ("I'm a huge fan of the X-Men franchise.", "fandom"),
     ("This film is one of my favorites, and the best action movie ever made!", "fandom"),
