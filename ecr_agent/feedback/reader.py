@@ -201,6 +201,8 @@ class FeedbackReader:
             return False
         needs = [genre_needs(self.linker.kg.name(genre)) for found in genres for genre in found]
         movie_genres = set(self.linker.catalog[item.movie_id].info.get("genre", ()))
+        if "music" in movie_genres:  # "afraid it would be like a musical" of La La Land, which the metadata calls music
+            movie_genres.add("musical")
         return all(need and not need <= movie_genres for need in needs)
 
     def _faults_someone_else(self, item: FeedbackItem) -> bool:

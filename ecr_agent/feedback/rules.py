@@ -64,10 +64,13 @@ NEGATIVE = re.compile(
     # "not a big Vin Diesel fan", "not what I'm in the mood for", "it does not interest me", "a little young for them"
     r"|\bnot\s+(?:really\s+)?an?\s+(?:\w+\s+){1,3}fan\b|\bnot\s+(?:really\s+|exactly\s+)?what\s+i'?m\b"
     r"|(?:n't|\bnot)\s+interest\s+(?:me|us|them)\b|\bboycott\w*|\b(?:a\s+(?:little|bit)|kind\s+of|kinda)\s+\w+\s+for"
-    r"\s+(?:my\s+tastes?|me|us|them|him|her)\b"
+    r"\s+(?:my\s+tastes?|me|us|them|him|her|MovieX)\b"
     # "don't think it is my cup of tea", "a little too slapstick for me"
     r"|(?:n'?t|\bnot)\s+think\s+(?:it'?s|it\s+is|that'?s|that\s+is|it\s+would\s+be)\s+(?:\w+\s+){0,2}(?:my|for\s+me)\b"
-    r"|\btoo\s+\w+(?:\s+\w+)?\s+for\s+(?:me|us|my)\b"
+    r"|\btoo\s+\w+(?:\s+\w+)?\s+for\s+(?:me|us|my|MovieX)\b"
+    # "They are a bit old for MovieX", "I saw the trailer and was afraid it would be like a musical" (audited
+    # validation replies, 2026-12-03 night)
+    r"|\bafraid\s+(?:that\s+)?(?:it|that|this|MovieX)\s+(?:would|will|might|may)\s+be\b"
     # "nah, too sappy", "a bit too predictable", "so no MovieX"
     # "That one sucked", "made no sense to me", "hot garbage", "MovieX not so much", "did't love that one" (audited
     # train replies, 2026-12-01 11:50)
@@ -259,7 +262,11 @@ NOT_A_NO = re.compile(
     r"|\bnot\s+(?:really\s+|all\s+)?(?:too|that)\s+(?!keen|fond|crazy|big|into|interested|much\b|good|great|funny"
     r"|fun\b|interesting|exciting|impressive|entertaining|memorable|special|enjoyable)\w+"
     r"|\b(?:like|liked|love|loved|enjoy|enjoyed)\s+(?:\w+\s+){0,3}too\s+much\b"
-    r"|\bnever\s+(?:get|gets|got|grow|grew)\s+(?:tired|sick)\s+of\b",
+    r"|\bnever\s+(?:get|gets|got|grow|grew)\s+(?:tired|sick)\s+of\b"
+    # "Any genre is great I am just bored watching Netflix" (the user's mood), "I liked that movie, but I didn't
+    # exactly love it" (lukewarm): audited validation replies, 2026-12-03 night
+    r"|\b(?:i'?m|i\s+am|we'?re|we\s+are|get|getting)\s+(?:just\s+|so\s+|really\s+|kinda\s+|a\s+(?:little|bit)\s+)?bored\b"
+    r"|(?:\bdid\s*n'?t|\bdidnt)\s+(?:exactly|quite|necessarily)\s+love\b",
     re.I,
 )
 """Words a negative cue would misread: a wish ("nothing too serious"), a comparison ("not as good as MovieY"), an
@@ -313,8 +320,12 @@ def cues(text: str) -> Cues:
     seen = bool(SEEN.search(UNSURE_SEEN.sub(" ", NOT_SEEN.sub(" ", text))))
     redirects, more = bool(REDIRECTS.search(text)), bool(ASKS_FOR_MORE.search(text))
     # moving on: the movie does not fit, so the reply says what it is after instead, or has seen the movie and asks
-    # for more ("I have seen / Other?"); a good word for the movie takes it up
-    moves_on = not negative and not positive and (redirects or (seen and not not_seen and more))
+    # for more ("I have seen / Other?"); a good word for the movie takes it up, unless a concession after it moves on
+    moves_on = (
+        not negative
+        and (redirects or (seen and not not_seen and more))
+        and (not positive or _moves_on_after_concession(text))
+    )
     asks = bool(ASKS_A_FACT.search(text.strip())) and not (more or redirects) and not negative
     return Cues(
         seen=seen,
@@ -325,6 +336,17 @@ def cues(text: str) -> Cues:
         asks=asks,
         conceded=conceded,
     )
+
+
+def _moves_on_after_concession(text: str) -> bool:
+    """Whether the words after the last concession move on with no good word of their own: "I love that one, but want
+    something newer", "Great choice, but again I have seen it. Anything newer?" (the audited validation and train
+    replies turn these down: a good word, then a reason the movie does not fit)."""
+    *before, last = CONCESSION.split(text)
+    if not before or POSITIVE.search(LIKE_NOT_LIKING.sub(" ", THANKS.sub(" ", last))):
+        return False
+    seen = SEEN.search(UNSURE_SEEN.sub(" ", NOT_SEEN.sub(" ", last))) and not NOT_SEEN.search(last)
+    return bool(REDIRECTS.search(last) or (seen and ASKS_FOR_MORE.search(last)))
 
 
 def _critique(text: str) -> tuple[bool, bool]:

@@ -576,6 +576,10 @@ def test_words_against_the_target_settle_it_and_a_question_does_not():
         # replayed ReDial tests 23145 and 22065 (2026-12-02): "too Hey" is no "too sappy"
         ("I liked that too Hey you too and thanks", False),
         ("Hmm they are good but not quite right I like cars a lot too", True),
+        # audited validation replies (2026-12-03 night)
+        ("No I didn't I saw the trailer and was afraid it would be like a musical", True),
+        ("Any genre is great I am just bored watching Netflix\nI have seen that it is one of my favorites", False),
+        ("I liked that movie, but I didn't exactly love it.", False),  # lukewarm
     ],
 )
 def test_what_says_no_to_the_target(reply, said_no):
@@ -586,7 +590,12 @@ def test_what_says_no_to_the_target(reply, said_no):
     ("reply", "moved_on"),
     [
         ("I have seen\nOther?", True),  # seen it and asks for more: it does not fit
-        ("Great choice, but again I have seen it.  Anything newer?", False),  # a good word takes it up
+        # a good word, then a reason it does not fit (the audited train and validation replies turn these down)
+        ("Great choice, but again I have seen it.  Anything newer?", True),
+        ("something like MovieY\nI love that one, but want something newer", True),
+        ("We do enjoy singing along with it, but I am looking for something new to us.", True),
+        ("I liked it, but I'll check out the others too. Anything newer?", False),  # a good word after the concession
+        ("Sounds great! Anything more?", False),  # collecting options
         ("Not yet but I really want to see it.\nOne more suggestion please.", False),  # collecting options
         ("I have never seen that one.\nWhat else do you suggest?", False),
         ("Can you do one more example?", False),
@@ -599,6 +608,11 @@ def test_what_says_no_to_the_target(reply, said_no):
 )
 def test_what_moves_on_from_the_suggestion(reply, moved_on):
     assert rule_verdict(reply, reply, named=False, just_suggested=True).moved_on is moved_on
+
+
+def test_the_audience_too_old_for_a_named_movie_turns_it_down():
+    reply = "I was thinking something like MovieY . They are a bit old for MovieX"
+    assert rule_verdict("They are a bit old for MovieX", reply, named=True).said_no
 
 
 def test_sparing_clears_only_the_turn_down_of_the_movies_asked_for_more_of():
@@ -747,6 +761,10 @@ def test_a_fault_found_with_a_genre_the_suggestion_is_not_does_not_turn_it_down(
     assert down("How about Black Panther (2018)?", "not my thing, I hate romantic comedies") == [True]
     # the audited train replies: the genres the user likes are no fault
     assert down("How about Peter Rabbit (2018)?", "That is a little young for them, they do like action/sci-fi") == [
+        True
+    ]
+    # audited validation reply: the metadata calls La La Land "music", and the user fears a musical
+    assert down("Did you see La La Land (2016)?", "No I saw the trailer and was afraid it would be like a musical") == [
         True
     ]
 
