@@ -89,7 +89,7 @@ NEGATIVE = re.compile(
     r"|(?:n't|\bnot|\bwasnt|\bisnt)\s+(?:a\s+)?(?:very|really|that|so)\s+(?:big\s+|huge\s+)?fan\b"
     r"|(?:n't|\bnot|\bisnt|\barent)\s+(?:really\s+|exactly\s+|even\s+)?(?:an?\s+)?(?:thrillers?|comed(?:y|ies)|horrors?"
     r"|dramas?|suspense|romances?|rom[\s-]?coms?|musicals?|westerns?|documentar(?:y|ies)|action\s+(?:movies?|films?))\b"
-    r"|\bnot\s+sure\s+(?:i|we|they)\s+(?:can|could|would|want)\b"
+    r"|\bnot\s+sure\s+(?:i|we|they)\s+(?:can|could|would|want)\b|\bforgettable\b"
     # the audited validation replies' misses (2026-12-03): "They didn't really enthuse me", "I'm going to hold off on
     # seeing it", "I am not sure about MovieX", "it didn't seem to be for me", "Pff.."
     r"|(?:n't|\bnot|\bdidnt|\bdoesnt)\s+(?:really\s+|quite\s+)?(?:enthuse|excite|grab|hook|thrill)\w*\s+(?:me|us)\b"
@@ -105,7 +105,7 @@ POSITIVE = re.compile(
     r"|(?:have|need|want|going)\s+to\s+(?:watch|see|check)|appreciate|add\s+(?:\S+\s+){0,6}?to\s+my\s+(?:watch\s*)?list"
     r"|add\s+(?:it|that|them|this|MovieX)\s+to|good\s+(?:one|idea|choice|suggestion|pick|movie|call)|great"
     r"\s+(?:one|idea|choice|suggestion|pick|movie)|love|loved|like|liked|enjoy|enjoyed|favou?rites?|awesome|amazing"
-    r"|perfect|excellent|interesting|interested|nice|thanks|thank\s+you|good|great|fun|funny|cool"
+    r"|perfect|excellent|interesting|interested|nice|thanks|thank\s+you|good|great|fun|funny|cool|more\s+like\s+it"
     r"|can'?t\s+wait|cannot\s+wait)\b"
     # "Those are exactly the kind of movie I'm looking for!", "just what I was after"
     r"|\b(?:exactly|just)\s+(?:the\s+(?:kind|sort|type)\s+of|what)\b"
@@ -124,7 +124,7 @@ POSITIVE = re.compile(
 )
 TAKES_IT_UP = re.compile(
     r"\b(?:sounds?|looks?)\s+(?:\w+\s+)?(?:good|great|interesting|fun|awesome|cool|perfect|cute|lovely|sweet|wonderful"
-    r"|neat|promising|intriguing)\b|\bcheck\s+(?:it|that|this|MovieX)?\s*out\b"
+    r"|neat|promising|intriguing)\b|\bcheck\s+(?:it|that|this|MovieX)?\s*out\b|\bmore\s+like\s+it\b"
     r"|\b(?:i'?ll|will)\s+(?:watch|try|give|add|definitely|check|look\s+(?:it|into))"
     r"|\bgive\s+(?:it|that|this|MovieX)(?:\s+one)?\s+a\s+(?:go|try|shot|watch|look|chance)\b"
     r"|\b(?:good|great|nice)\s+(?:one|idea|choice|suggestion|pick|call)\b|^\W*(?:perfect|excellent|awesome)\b"
@@ -141,8 +141,9 @@ TAKES_IT_UP = re.compile(
 """The positive cues that take a suggestion up on their own ("Sounds good", "I'll check it out", "Perfect!"), not
 only a good word near it: the head gave "Sounds good" after a suggestion p = 0.47 and the movie was not taken up."""
 LIKE_NOT_LIKING = re.compile(
-    r"\b(?:would\s+|'d\s+)?like\s+(?:something|anything|some|a\s+movie|movies)\b"
-    r"|\b(?:movies?|films?|something|anything|ones?|stuff|more|things?|similar|just)\s+like\b"
+    r"\b(?:like|prefer|want)\s+more\s+(?:\w+\s+)?like\b"  # first: "i like more movies like MovieY" is one wish
+    r"|\b(?:would\s+|'d\s+)?like\s+(?:something|anything|some|a\s+movie|movies)\b"
+    r"|\b(?:movies?|films?|something|anything|ones?|stuff|more|things?|similar|just)\s+like\b(?!\s+it\s*(?:[.!]|$))"
     r"|[,(]\s*like\b"  # "something older maybe, like 80s?": "such as"
     # "something funny but also romantic": a kind asked for (a scripted chat took Thor: Ragnarok up on it)
     r"|\b(?:something|anything)\s+(?:\w+\s+)?(?:funny|fun|good|great|cool|nice|interesting|exciting|sweet|cute)\b"
@@ -152,7 +153,12 @@ LIKE_NOT_LIKING = re.compile(
     # "I actually haven't seen any of those you liked them?": the assistant's taste (replayed ReDial test 23055)
     r"|\b(?:you|u)\s+(?:really\s+|also\s+|all\s+)?(?:liked|like|loved|love|enjoyed)\b"
     # "So many good part twos coming out": a good word for many other movies (a played chat took Frozen up on it)
-    r"|\b(?:so\s+many|lots\s+of|a\s+lot\s+of|plenty\s+of)\s+(?:\w+\s+)?(?:good|great|cool|fun|nice|awesome)\b",
+    r"|\b(?:so\s+many|lots\s+of|a\s+lot\s+of|plenty\s+of)\s+(?:\w+\s+)?(?:good|great|cool|fun|nice|awesome)\b"
+    # a wish, not praise (audited train replies, 2026-12-03 night): "I'm interested in more adult stuff", "i like more
+    # movies like MovieY", "do you know of any good ones?", "any mystery movies that are good"
+    r"|\binterested\s+in\s+(?:more|something|anything|some)\b"
+    r"|\bany\s+(?:\w+\s+){0,2}?(?:good|great|funny|fun)\s+(?:ones?|movies?|films?|flicks?)\b"
+    r"|\b(?:movies?|films?|ones?)\s+that\s+(?:are|is)\s+(?:really\s+)?(?:good|great|funny|fun)\b",
     re.I,
 )
 """"like" asking or comparing ("I'd like something newer", "more like MovieY") or said of a kind of movie ("we like
@@ -209,10 +215,10 @@ REDIRECTS = re.compile(
     r"\b(?:any|anything|something|some|one)\s+(?:more\s+|a\s+(?:little|bit)\s+)?(?:different|newer|older|recent|less"
     r"|lighter)\b"
     r"|\b(?:was|am|i'?m)\s+(?:\w+\s+)?(?:thinking|looking|hoping)\s+(?:more\s+)?(?:of|for|about|along|like)\b"
-    r"|\bthinking\s+more\b|\bmore\s+(?:into|like|along)\b|\bmore\s+of\s+an?\b|\bmore\s+(?:on|of)\s+the\s+\w+\s+side\b|\b(?:tv|television)\s+(?:show|series)\b"
+    r"|\bthinking\s+more\b|\bmore\s+(?:into|like(?!\s+it\b)|along)\b|\bmore\s+of\s+an?\b|\bmore\s+(?:on|of)\s+the\s+\w+\s+side\b|\b(?:tv|television)\s+(?:show|series)\b"
     # "i like more movies like MovieY" (audited train)
     r"|\b(?:like|prefer|want)\s+more\s+(?:\w+\s+)?like\b"
-    r"|\bthan\s+what\s+i\b|\bwhat\s+i'?m\s+(?:after|looking)\b|\bin\s+the\s+mood\s+for\b|\bi'?d\s+(?:rather|prefer)\b"
+    r"|^\W*(?:just\s+)?looking\s+for\b|\bthan\s+what\s+i\b|\bwhat\s+i'?m\s+(?:after|looking)\b|\bin\s+the\s+mood\s+for\b|\bi'?d\s+(?:rather|prefer)\b"
     r"|\bi\s+(?:would\s+|'d\s+|really\s+)?(?:like|want|wanted|prefer)\s+(?:something|one|a\s+movie)\b|\bpreferably\b"
     r"|\binterested\s+in\s+more\b|\bsomething\s+(?:i\s+have\s*n'?t|i\s+haven'?t|from\s+the)\b"
     r"|\b(?:what|how)\s+about\s+(?:something|anything|some|one|movies?)\b"

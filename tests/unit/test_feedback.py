@@ -580,6 +580,7 @@ def test_words_against_the_target_settle_it_and_a_question_does_not():
         ("No I didn't I saw the trailer and was afraid it would be like a musical", True),
         ("Any genre is great I am just bored watching Netflix\nI have seen that it is one of my favorites", False),
         ("I liked that movie, but I didn't exactly love it.", False),  # lukewarm
+        ("I have not seen it either. It's one of the forgettable Marvel movies I guess. lol", True),
     ],
 )
 def test_what_says_no_to_the_target(reply, said_no):
@@ -596,6 +597,12 @@ def test_what_says_no_to_the_target(reply, said_no):
         ("We do enjoy singing along with it, but I am looking for something new to us.", True),
         ("I liked it, but I'll check out the others too. Anything newer?", False),  # a good word after the concession
         ("Sounds great! Anything more?", False),  # collecting options
+        # a wish, not a good word (audited train replies, 2026-12-03 night)
+        ("I'm interested in more adult stuff.", True),
+        ("lol, i like more movies like MovieY", True),
+        ("looking for something romantic. not about a crazy clown", True),
+        ("No, but btw, I'm looking for a mystery movie, do you know of any good ones?", True),
+        ("That's more like it!", False),  # takes it up
         ("Not yet but I really want to see it.\nOne more suggestion please.", False),  # collecting options
         ("I have never seen that one.\nWhat else do you suggest?", False),
         ("Can you do one more example?", False),
@@ -608,6 +615,11 @@ def test_what_says_no_to_the_target(reply, said_no):
 )
 def test_what_moves_on_from_the_suggestion(reply, moved_on):
     assert rule_verdict(reply, reply, named=False, just_suggested=True).moved_on is moved_on
+
+
+def test_thats_more_like_it_takes_the_pick_up():
+    verdict = rule_verdict("That's more like it!", "That's more like it!", named=False, just_suggested=True)
+    assert verdict.accepted and verdict.takes_it_up and not verdict.turned_down
 
 
 def test_the_audience_too_old_for_a_named_movie_turns_it_down():
