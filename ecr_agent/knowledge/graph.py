@@ -30,6 +30,8 @@ PERSON_RELATIONS = (
 )  # fmt: skip
 """DBpedia relations whose tail is a person: an entity at the tail of one of these is a person."""
 REBUILD = "run `ecr build` to rebuild it"
+DISAMBIGUATION = re.compile(r"\s*\([^)]*\)$")
+"""The bracket that tells DBpedia resources of one name apart: "Titanic (1997 film)"."""
 
 
 def strip_brackets(uri: str) -> str:
@@ -38,8 +40,9 @@ def strip_brackets(uri: str) -> str:
 
 def entity_label(uri: str) -> str:
     """Readable name of a DBpedia resource: ``<…/Titanic_(1997_film)>`` → ``'Titanic'``."""
-    local = unquote(strip_brackets(uri).rsplit("/", 1)[-1]).replace("_", " ")
-    return re.sub(r"\s*\([^)]*\)$", "", local).strip() or local
+    local = strip_brackets(uri).rsplit("/", 1)[-1]
+    local = (unquote(local) if "%" in local else local).replace("_", " ")
+    return (DISAMBIGUATION.sub("", local).strip() or local) if local.endswith(")") else local.strip() or local
 
 
 def relation_label(uri: str) -> str:
