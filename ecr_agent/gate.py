@@ -62,8 +62,9 @@ demo conversation, 2026-12-01 07:47): the opening already answers a turn-down, a
 new pick, so the sentence is dropped."""
 
 TALKS_DOWN = re.compile(
-    r"\b(?:boring|dull|tedious|clumsy|lazy|annoying|bland|mediocre|forgettable)\b|(?<!not\s)\btoo\s+(?:slow|long|predictable|confusing)\b"
-    r"|\bhard\s+to\s+(?:follow|keep\s+track|enjoy|watch)\b|\bno\s+(?:real\s+)?(?:direction|substance|plot|story)\b"
+    r"\b(?:boring|dull|tedious|clumsy|lazy|annoying|bland|mediocre|forgettable)\b"
+    r"|(?<!not\s)\btoo\s+(?:slow|long|predictable|confusing|dark|violent|gory|depressing)\b"
+    r"|\bhard\s+to\s+(?:follow|keep\s+track|enjoy|watch)\b|\bno\s+(?:real\s+|good\s+|great\s+)?(?:direction|substance|plot|story)\b"
     r"|(?:n't|\bnot)\s+(?:really\s+|very\s+)?(?:interesting|exciting|entertaining)\b"
     r"|\bnot\s+(?:too\s+|very\s+|that\s+)?much\s+fun\b|\bnot\s+as\s+good\b|\bnot\s+for\s+everyone\b"
     r"|\blots\s+of\s+bad\b|\bnot\s+always\s+(?:funny|good|well[- ]made|entertaining)\b"
@@ -80,10 +81,11 @@ TALKS_DOWN = re.compile(
 it", right after the user turned a movie down as too slow: the 2026-12-01 demo; "It's too long and … hard to keep
 track of the plot points"; Stalingrad "has no real story to tell and … many other things … that aren't really
 interesting or exciting enough", replayed ReDial test 23102; "It's funny, but not too much fun to watch", 22044;
-"it's not as good in terms of plot or direction", 21960; "some really bad acting by the actors", "quite cliched in
-many ways", the 08:56 reply bench; "some scenes which could be improved for better pacing", twice in the scripted
-chats of 2026-12-02; "with lots of violence but it has some good moments too!" right after "too violent for me",
-15:00): dropped, since the reply recommends the movie."""
+"it's not as good in terms of plot or direction", 21960; "It is too dark and violent, it has no good story to be
+told in this film" of Natural Born Killers, replayed ReDial valid 625; "some really bad acting by the actors",
+"quite cliched in many ways", the 08:56 reply bench; "some scenes which could be improved for better pacing",
+twice in the scripted chats of 2026-12-02; "with lots of violence but it has some good moments too!" right after
+"too violent for me", 15:00): dropped, since the reply recommends the movie."""
 
 AS_ITS_VIEWER = re.compile(
     r"\b(?:choice|pick|fit|option|must(?:-see)?)\s+for\s+me\b|\bfor\s+me\s+(?:not\s+)?to\s+(?:watch|enjoy|see|like)\b"

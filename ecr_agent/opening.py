@@ -679,7 +679,9 @@ CLOSING_THANKS = re.compile(
 )
 """A message that is thanks and nothing else ("Thank you!", "you too thanks", "Ok thanks so much", "well thanks for
 those", "thank you so much i appriciate it!": replayed ReDial valid 13908 and 3561 got a new pick)."""
-WANTS_MORE = re.compile(r"\?|\b(?:another|else|more|others?|similar|next)\b", re.I)
+WANTS_MORE = re.compile(r"\?|\b(?:another|else|more|(?<!the\s)others?|similar|next)\b", re.I)
+""""the others" are movies already named ("I loved the first 2, but I haven't seen any of the others. I'll check it
+out. Thanks!" is a closing: replayed ReDial valid 779 got a new pick)."""
 PRAISES_THE_PICKS = re.compile(
     r"\b(?:good|great|nice|awesome|helpful|excellent|wonderful|fantastic)\s+(?:suggestions?|recommendations?|recs|ideas"
     r"|picks|choices)\b",

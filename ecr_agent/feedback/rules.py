@@ -90,6 +90,8 @@ NEGATIVE = re.compile(
     r"|(?:n't|\bnot|\bisnt|\barent)\s+(?:really\s+|exactly\s+|even\s+)?(?:an?\s+)?(?:thrillers?|comed(?:y|ies)|horrors?"
     r"|dramas?|suspense|romances?|rom[\s-]?coms?|musicals?|westerns?|documentar(?:y|ies)|action\s+(?:movies?|films?))\b"
     r"|\bnot\s+sure\s+(?:i|we|they)\s+(?:can|could|would|want)\b|\bforgettable\b"
+    # "what about Les Misérables (2012) ??" → "its depressing" (replayed ReDial valid 1107 took nothing from it)
+    r"|\b(?:it'?s|it\s+is|that'?s|that\s+is|was|looks|seems|sounds|so|too|kinda|kind\s+of|a\s+bit)\s+depressing\b"
     # the audited validation replies' misses (2026-12-03): "They didn't really enthuse me", "I'm going to hold off on
     # seeing it", "I am not sure about MovieX", "it didn't seem to be for me", "Pff.."
     r"|(?:n't|\bnot|\bdidnt|\bdoesnt)\s+(?:really\s+|quite\s+)?(?:enthuse|excite|grab|hook|thrill)\w*\s+(?:me|us)\b"

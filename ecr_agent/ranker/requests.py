@@ -95,11 +95,13 @@ NEGATION = re.compile(
     r"\b(?:not|no|never|nothing|none|neither|nor|without|except|besides|avoid|cannot|"
     r"(?:do|does|did|is|was|are|were|wo|ca|could|would|have|has)n'?t|"
     r"hate[sd]?|hating|dislike[sd]?|other than|instead of|tired of|sick of|rather not|"
-    r"scared|afraid|frightened|terrified|fear|can'?t stand|stay away)\b|\btoo(?=\s+[a-z])(?!\s+(?:old|dated)\b)",
+    r"scared|afraid|frightened|terrified|fear|can'?t stand|stay away|forget(?:\s+about)?|enough\s+(?:of|with))\b"
+    r"|\btoo(?=\s+[a-z])(?!\s+(?:old|dated)\b)",
     re.I,
 )
 """Words after which a clause's people, genres and "like X" are not wished for ("I don't like horror", "too scary for
-me lol": horror turned away); "too old" wishes for something newer (`NEWER`)."""
+me lol": horror turned away; "Forget about horror movies", replayed ReDial valid 1107, got "Sure, a horror movie");
+"too old" wishes for something newer (`NEWER`)."""
 ADVERBS = frozenset(
     "really also just too especially kinda generally usually always mostly definitely actually still all both even "
     "typically normally totally absolutely truly often honestly so most much kind sort of".split()

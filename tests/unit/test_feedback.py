@@ -581,6 +581,8 @@ def test_words_against_the_target_settle_it_and_a_question_does_not():
         ("Any genre is great I am just bored watching Netflix\nI have seen that it is one of my favorites", False),
         ("I liked that movie, but I didn't exactly love it.", False),  # lukewarm
         ("I have not seen it either. It's one of the forgettable Marvel movies I guess. lol", True),
+        ("its depressing", True),  # replayed ReDial valid 1107, after "what about Les Misérables (2012) ??"
+        ("I love depressing movies", False),
     ],
 )
 def test_what_says_no_to_the_target(reply, said_no):

@@ -465,6 +465,10 @@ def test_thanks_that_end_the_search_close_it_instead_of_pushing_a_new_pick():
     assert not closes_with_thanks(TurnReading("Thanks, something funny now", request="a comedy movie"))
     assert not closes_with_thanks(TurnReading("Thanks, but I hated it", turned_down=("Misery (1990)",)))
     assert not closes_with_thanks(TurnReading("Thanks, I love Stephen King"))
+    # "the others" are movies already named (replayed ReDial valid 779 got a new pick)
+    said = "Ooo! I loved the first 2, but I haven't seen any of the others. I'll check it out. Thanks!"
+    assert closes_with_thanks(TurnReading(said))
+    assert not closes_with_thanks(TurnReading("Thanks! Any others?"))
 
 
 def test_how_are_you_answered_with_thanks_is_small_talk():

@@ -868,7 +868,11 @@ def test_the_gate_drops_a_viewer_persona_and_a_pick_run_down():
         "The story is a little too dark and claustrophobic for me, but the characters are so well-developed.",
     ):
         assert AS_ITS_VIEWER.search(sentence), sentence
-    for sentence in ("There are too many plot holes in this one.", "The main character is not very believable."):
+    for sentence in (
+        "There are too many plot holes in this one.",
+        "The main character is not very believable.",
+        "It is too dark and violent, it has no good story to be told in this film....",  # replayed ReDial valid 625
+    ):
         assert TALKS_DOWN.search(sentence), sentence
     assert not AS_ITS_VIEWER.search("It is a great film for anyone who loves horror.")
     assert not TALKS_DOWN.search("The twist is believable and earned.")

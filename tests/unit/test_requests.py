@@ -745,6 +745,12 @@ def test_a_subject_disliked_after_it_is_named_is_kept_out(linker):
     assert ask(linker, "I don't like about the ending") is None
 
 
+def test_forget_about_a_genre_turns_it_away(linker):
+    # replayed ReDial valid 1107: "Forget about horror movies. Go watch Overnight." got "Sure, a horror movie"
+    request = ask(linker, "Forget about horror movies. Go watch it, it's about a filmmaker")
+    assert request is not None and not request.genres and request.avoid_genres
+
+
 def test_a_wish_run_on_after_a_negated_one_is_wished(linker):
     # replayed ReDial valid 15051: "Sure, something other than comedy movies."
     request = ask(linker, "though if you're not into scifi that much I could also go for a comedy")
