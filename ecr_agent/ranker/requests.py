@@ -289,6 +289,15 @@ KINDS_BY_PLOT = (
     (re.compile(r"\b(?:kung[\s-]?fu|karate|martial[\s-]+arts?)\b", re.I), "martial"),
     (re.compile(r"\btime[\s-]*travel(?:l?ing|l?ers?)?\b|\btime\s+machines?\b", re.I), "time travel"),
     (re.compile(r"\bdanc(?:e|ing)\s+(?:movies?|films?|flicks?|ones?)\b", re.I), "dance"),
+    # "I like political movies" (replayed ReDial valid 1107 read nothing); an adjective, so `SUBJECT_WISHED` skips it
+    (
+        re.compile(
+            r"\bpolitical\s+(?:movies?|films?|flicks?|ones?|thrillers?|dramas?|comed(?:y|ies)|satires?)\b"
+            r"|\b(?:about|with|involving)\s+politics\b",
+            re.I,
+        ),
+        "politics",
+    ),
 )
 """Kinds of movie no catalogue genre names, asked for as words their plots use: "a kung-fu movie" (a played chat got
 no request) → movies whose plot says "martial" (44 catalogue plots; the KG files one catalogue movie as a martial arts
@@ -301,8 +310,14 @@ PLOT_PHRASES = {
         re.I,
     ),
     "dance": re.compile(r"\bdanc(?:e|er|ers|es|ing)\b", re.I),
+    "politics": re.compile(
+        r"\bpolitic(?:s|al|ian|ians|ally)\b|\bpresidential\b|\bu\.?s\.?\s+president\b|\bsenat(?:e|or|ors)\b"
+        r"|\bcongress(?:man|woman|ional)?\b|\bwhite\s+house\b|\bwatergate\b",
+        re.I,
+    ),
 }
-"""Topics that are a phrase in the plots, not one word: 31 catalogue plots travel in time, 63 dance."""
+"""Topics that are a phrase in the plots, not one word: 31 catalogue plots travel in time, 63 dance, 85 are about
+politics (politicians, senators, the White House; a plain "president" is often a class president, so not it)."""
 TOPIC_NAMES = {"martial": "martial arts", "dance": "dancing"}
 """How a topic word of `KINDS_BY_PLOT` is said ("something about martial arts")."""
 TOPIC_STOP = frozenset(

@@ -629,6 +629,9 @@ def test_time_travel_and_dance_are_plot_phrases(linker):
     # "a good dance movie" read nothing
     assert ask(linker, "something about time travel").topics == ("time travel",)
     assert ask(linker, "a good dance movie").describe() == "something about dancing"
+    # replayed ReDial valid 1107: "I like political movies" read nothing ("political" ends like an adjective)
+    assert ask(linker, "I like political movies").describe() == "something about politics"
+    assert ask(linker, "a political thriller").topics == ("politics",)
     request = ask(linker, "I love time travel movies like Looper")
     ranked, met_whole = honour_request(candidates(linker), request, linker.kg, linker.catalog, k=5)
     assert not met_whole  # no time-travel plot shares a genre and a core person with Looper
