@@ -92,6 +92,9 @@ NEGATIVE = re.compile(
     r"|\bnot\s+sure\s+(?:i|we|they)\s+(?:can|could|would|want)\b|\bforgettable\b"
     # "what about Les Misérables (2012) ??" → "its depressing" (replayed ReDial valid 1107 took nothing from it)
     r"|\b(?:it'?s|it\s+is|that'?s|that\s+is|was|looks|seems|sounds|so|too|kinda|kind\s+of|a\s+bit)\s+depressing\b"
+    # "I thought it would be alot scarier than it was, which is a let down" (replayed ReDial valid 4322 read it as
+    # seen only); "never let me down" is praise (`PRAISE_BY_DENIAL`)
+    r"|\b(?:a|such\s+a|big|huge|real|total)\s+let\s*-?\s*down\b|\bletdown\b"
     # the audited validation replies' misses (2026-12-03): "They didn't really enthuse me", "I'm going to hold off on
     # seeing it", "I am not sure about MovieX", "it didn't seem to be for me", "Pff.."
     r"|(?:n't|\bnot|\bdidnt|\bdoesnt)\s+(?:really\s+|quite\s+)?(?:enthuse|excite|grab|hook|thrill)\w*\s+(?:me|us)\b"
@@ -127,7 +130,7 @@ POSITIVE = re.compile(
 TAKES_IT_UP = re.compile(
     r"\b(?:sounds?|looks?)\s+(?:\w+\s+)?(?:good|great|interesting|fun|awesome|cool|perfect|cute|lovely|sweet|wonderful"
     r"|neat|promising|intriguing)\b|\bcheck\s+(?:it|that|this|MovieX)?\s*out\b|\bmore\s+like\s+it\b"
-    r"|\b(?:i'?ll|will)\s+(?:watch|try|give|add|definitely|check|look\s+(?:it|into))"
+    r"|\b(?:i'?ll|will)\s+(?:have\s+to\s+)?(?:watch|try|give|add|definitely|check|look\s+(?:it|into))"
     r"|\bgive\s+(?:it|that|this|MovieX)(?:\s+one)?\s+a\s+(?:go|try|shot|watch|look|chance)\b"
     r"|\b(?:good|great|nice)\s+(?:one|idea|choice|suggestion|pick|call)\b|^\W*(?:perfect|excellent|awesome)\b"
     # "ok we'll go with that" (a scripted chat got another pick and no word for the one taken, 2026-12-03)
@@ -233,7 +236,7 @@ REDIRECTS = re.compile(
 "lol no that's a kids movie": a scripted chat laughed back and kept the pick's kind; "what about something with Tom
 Hanks": the opening said "Fair enough, The Avengers (2012) isn't for everyone")."""
 PRAISE_BY_DENIAL = re.compile(
-    r"(?:\bnever|\bnot|n't|\b(?:dont|didnt|doesnt|wont|cant))\s+(?:\w+\s+)?(?:disappoint\w*|let\s+(?:me|us|you)\s+down"
+    r"(?:\bnever|\bnot|n't|\b(?:dont|didnt|doesnt|wont|cant))\s+(?:\w+\s+)?(?:disappoint\w*|lets?\s+(?:me|us|you)\s+down"
     r"|go\s+wrong|fails?\s+to\s+(?:impress|deliver|entertain))"
     r"|\bwho\s+(?:does\s*n'?t|does\s+not|doesnt)\s+(?:like|love)\b|\bwhat'?s?\s+(?:is\s+)?(?:there\s+)?not\s+to\s+(?:like|love)\b"
     r"|\b(?:don'?t|do\s+not)\s+make\s+(?:\w+\s+){0,2}like\s+(?:that|this|it|them|those)\s+any\s*more\b"

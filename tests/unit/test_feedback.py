@@ -256,6 +256,9 @@ def test_i_could_try_it_takes_the_pick_up_whatever_the_head_says():
     # replayed ReDial test 20850: the head left Nutcracker (1982) open after "I guess i could try it."
     for reply in ("I guess i could try it.", "we might watch that"):
         assert rule_verdict(reply, reply, named=False, just_suggested=True).takes_it_up, reply
+    # replayed ReDial valid 4008: "I haven't seen The Princess Bride (1987). I will have to watch it!" took nothing up
+    said = "I haven't seen MovieX. I will have to watch it!"
+    assert rule_verdict(said, said, named=True).takes_it_up
     assert not rule_verdict("could you try another?", "could you try another?", named=False).takes_it_up
 
 
@@ -582,6 +585,8 @@ def test_words_against_the_target_settle_it_and_a_question_does_not():
         ("I liked that movie, but I didn't exactly love it.", False),  # lukewarm
         ("I have not seen it either. It's one of the forgettable Marvel movies I guess. lol", True),
         ("its depressing", True),  # replayed ReDial valid 1107, after "what about Les Misérables (2012) ??"
+        ("I thought it would be alot scarier than it was, which is a let down", True),  # replayed ReDial valid 4322
+        ("Nolan never lets me down", False),
         ("I love depressing movies", False),
     ],
 )

@@ -231,3 +231,10 @@ def test_a_title_as_long_that_runs_past_the_first_is_meant(linker):
     assert [linker.catalog[m].title for m in linker.link("I watched The Star last week").movie_ids] == [
         "The Star (2017)"
     ]
+
+
+def test_the_box_office_is_no_title(linker):
+    # replayed ReDial valid 4341: "So happy Marvel is slaying it at the Box Office" linked The Box (2003)
+    assert not linker.link("So happy Marvel is slaying it at the Box Office").movie_ids
+    watched = linker.link("I watched The Box last night").movie_ids
+    assert [linker.catalog[m].title for m in watched] == ["The Box (2003)"]
