@@ -215,6 +215,10 @@ ASKS_IF_I_SAW = re.compile(
     re.I,
 )
 """A question about the assistant's own viewing ("Have you seen Clue (1985)?")."""
+PROPOSES = re.compile(
+    r"^\W*(?:so\s+|and\s+|well\s+|hmm+\W+)?(?:what|how)\s+about\s+(?!something|anything|some\b)", re.I
+)
+"""A message that proposes a movie of its own ("What about Slumdog Millionaire (2008)?")."""
 ABOUT_ME: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
     (
         # "What are your top favorite three movies?" (replayed ReDial test 21409)
@@ -610,6 +614,11 @@ def acknowledge(reading: TurnReading, key: str = "") -> str:
         if movie is not None and ASKS_IF_I_SAW.search(tail) and (fact := pick_fact(movie)):
             return f"{said} {movie.title} is {fact}."
         return said
+    # "What about Upstream Color (2013)?" proposes a movie: say what it is (replayed ReDial valid 4362 got a pick and
+    # no word of it)
+    movie = reading.asked_about
+    if act == "question" and movie is not None and PROPOSES.match(tail) and (fact := pick_fact(movie)):
+        return f"{movie.title} is {fact}."
     # "I think I'll go with this one. Thank you"; thanks beside a first request answer small talk ("Great, thanks!
     # I'm in the mood for something with suspense": replayed ReDial test 22102), so the request is acknowledged
     if act == "thanks" and (reading.accepted or not reading.request):

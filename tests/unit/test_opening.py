@@ -383,6 +383,13 @@ def test_have_you_seen_without_a_question_mark_is_still_answered():
     assert acknowledge(TurnReading("I like comedy, action, and musicals."), "k") == ""
 
 
+def test_what_about_a_movie_says_what_it_is():
+    # replayed ReDial valid 4362: "What about Slumdog Millionaire (2008)?" got a pick and no word of it
+    said = acknowledge(TurnReading("What about Misery (1990)? I loved Pan's.", asked_about=MISERY), "k")
+    assert said.startswith("Misery (1990) is a drama and thriller movie directed by Rob Reiner")
+    assert acknowledge(TurnReading("what about something older?", asked_about=MISERY), "k") != said
+
+
 def test_an_unmet_request_names_the_part_the_pick_meets():
     # a played chat (2026-12-02): "I couldn't find something about time travel like Looper (2012) in my catalogue,
     # sorry. Try About Time (2013)" did not say why About Time came next
