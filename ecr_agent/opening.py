@@ -194,6 +194,13 @@ KIND_QUESTION = re.compile(
 """A yes/no question about what kind the movie on the table, or a movie it names, is: it asks, it does not request
 ("is that one scary too?" asked for horror, and "Is it a kids movie?" for family movies, in a chat about Stephen King;
 "was Veronica (1972) also horror?" turned horror away, replayed ReDial test 22915)."""
+LIKENESS_QUESTION = re.compile(
+    r"\b(is|was)\s+(it|that|this)(\s+one|\s+movie|\s+film)?\s+(anything\s+|at\s+all\s+|kind\s+of\s+|kinda\s+"
+    r"|sort\s+of\s+|a\s+lot\s+|much\s+)?(like|similar\s+to)\s+[^.!?]{1,80}\?",
+    re.I,
+)
+"""A yes/no question whether the movie on the table is like another ("Is it like Moana (2016) in terms of feel
+good?"): it asks, it does not request (replayed ReDial valid 4520 got "A comedy movie, coming up")."""
 
 GOODBYES = (
     "You're welcome, enjoy your movie night!",

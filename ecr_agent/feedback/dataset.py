@@ -23,14 +23,12 @@ from typing import Literal
 
 from ecr_agent.config import Paths
 from ecr_agent.data.redial import MOVIE_MENTION, parse_dialogue, read_jsonl, split_of
-from ecr_agent.feedback.rules import OTHER, WORD
+from ecr_agent.feedback.rules import OTHER, TARGET, WORD
 from ecr_agent.linking import EntityLinker
 from ecr_agent.sentences import split_clauses
 from ecr_agent.types import ChatTurn
 
 Source = Literal["suggested", "named"]
-TARGET = "MovieX"
-"""Placeholder of the movie a verdict is about (a token MiniLM reads as "movie" + a marker)."""
 IARD_FILE = "redial/train_extra_iard.jsonl"
 QUESTIONNAIRE_SPLITS = ("train", "valid", "test")
 IARD_JOIN = "..."

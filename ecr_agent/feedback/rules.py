@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from ecr_agent.opening import COMPLAINT, FINE_THANKS
 
+TARGET = "MovieX"
+"""Placeholder of the movie a verdict is about (a token MiniLM reads as "movie" + a marker)."""
 OTHER = "MovieY"
 """Placeholder of every other movie in a feedback item's texts (the target is ``MovieX``)."""
 
@@ -436,8 +438,13 @@ def rule_verdict(clause: str, reply: str, named: bool, just_suggested: bool = Fa
     said = found if about == read else cues(about)  # each distinct text is read once
     seen = False if said.not_seen else True if said.seen else None
     # a reply naming the target speaks of it in its own clause ("MovieX is more what I'm after" takes it up), so
-    # only a reply that does not name it moves on; its cues are then the whole reply's
-    moved_on = just_suggested and not named and found.moves_on
+    # a reply that names it moves on only after a concession ("I liked MovieX more than most disney offerings but I
+    # guess I was looking for Anime", replayed ReDial valid 4596 got "Oh nice, you've already seen Moana")
+    if named:  # the clause has lost the concession ("…offerings I guess…"): read from the target to another movie
+        after = reply[reply.find(TARGET) :].split(OTHER)[0]
+        moved_on = just_suggested and not found.negative and _moves_on_after_concession(after)
+    else:
+        moved_on = just_suggested and found.moves_on
     asked = WANTS_MORE_LIKE.search(read) if named else None
     wanted = asked is not None and not NEGATIVE.search(read[: asked.start()])
     negative = said.negative and not wanted  # "I didn't like MovieY" says nothing against the target

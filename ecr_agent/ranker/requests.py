@@ -54,7 +54,7 @@ from ecr_agent.data.movies import SEQUEL_MARK, YEAR_SUFFIX, MovieCatalog, genre_
 from ecr_agent.knowledge.graph import PERSON_RELATIONS, KnowledgeGraph, entity_label, relation_label
 from ecr_agent.linking import GENRE_WORDS as LINKER_GENRE_WORDS
 from ecr_agent.linking import EntityLinker, brought_up, title_key
-from ecr_agent.opening import KIND_QUESTION, LOW_MOOD, MORE_BY_MAKER, PERSON_QUESTION, join_names
+from ecr_agent.opening import KIND_QUESTION, LIKENESS_QUESTION, LOW_MOOD, MORE_BY_MAKER, PERSON_QUESTION, join_names
 from ecr_agent.types import ChatTurn, Recommendation
 
 __all__ = ["Request", "honour_request", "read_request", "satisfies"]
@@ -777,9 +777,11 @@ def _request_in(
     violent: set[int] = set()  # genres turned away only for violence
     seen: list[str] = []  # movies named so far in the message: what "like that" points back to
     wishes: list[tuple[str, tuple[str, ...]]] = []  # each clause before any negation, and the movies named before it
-    # "Is Jack Nicholson in it?" and "Is it a kids movie?" ask about the movie on the table: no request for Jack
-    # Nicholson or for family movies
-    asked = KIND_QUESTION.sub(" . ", PERSON_QUESTION.sub(" . ", text.replace("’", "'")))
+    # "Is Jack Nicholson in it?", "Is it a kids movie?" and "Is it like Moana?" ask about the movie on the table: no
+    # request for Jack Nicholson, for family movies or for movies like Moana
+    asked = text.replace("’", "'")
+    for question in (PERSON_QUESTION, KIND_QUESTION, LIKENESS_QUESTION):
+        asked = question.sub(" . ", asked)
     asked = WISHED_FEELINGS[1].sub(" suspenseful ", WISHED_FEELINGS[0].sub(" scary ", asked))
     if (maker := MORE_BY_MAKER.search(asked)) and answered:  # "what else did that director make?"
         people.update(_makers_of(answered[0], maker["role"].lower(), linker))

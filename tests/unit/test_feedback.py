@@ -624,6 +624,16 @@ def test_what_moves_on_from_the_suggestion(reply, moved_on):
     assert rule_verdict(reply, reply, named=False, just_suggested=True).moved_on is moved_on
 
 
+def test_a_named_suggestion_liked_then_a_concession_that_moves_on_moves_on():
+    # replayed ReDial valid 4596: "Oh nice, you've already seen Moana (2016)!"
+    reply = "I liked MovieX more than most disney offerings but I guess I was looking for Anime"
+    clause = "I liked MovieX more than most disney offerings I guess I was looking for Anime"  # target_clause
+    assert rule_verdict(clause, reply, named=True, just_suggested=True).moved_on
+    assert not rule_verdict(clause, reply, named=True).moved_on  # a movie the user brought up: not a suggestion
+    other = "MovieX was pretty good\nMovieY was visually beautiful but lost something from the original"
+    assert not rule_verdict("MovieX was pretty good", other, named=True, just_suggested=True).moved_on
+
+
 def test_thats_more_like_it_takes_the_pick_up():
     verdict = rule_verdict("That's more like it!", "That's more like it!", named=False, just_suggested=True)
     assert verdict.accepted and verdict.takes_it_up and not verdict.turned_down

@@ -748,6 +748,13 @@ def test_a_subject_disliked_after_it_is_named_is_kept_out(linker):
     assert ask(linker, "I don't like about the ending") is None
 
 
+def test_asking_whether_the_movie_is_like_another_requests_nothing(linker):
+    # replayed ReDial valid 4520: "Is it like Moana (2016) in terms of feel good?" got "A comedy movie, coming up"
+    asked = ask(linker, "Is it like Moana (2016) in terms of feel good?")
+    assert asked is None or (asked.implied and not asked.genres)  # a movie named is a taste, never announced
+    assert ask(linker, "Anything like Moana (2016)?").like_titles == ("Moana (2016)",)
+
+
 def test_forget_about_a_genre_turns_it_away(linker):
     # replayed ReDial valid 1107: "Forget about horror movies. Go watch Overnight." got "Sure, a horror movie"
     request = ask(linker, "Forget about horror movies. Go watch it, it's about a filmmaker")
