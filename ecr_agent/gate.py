@@ -192,6 +192,9 @@ TIME_TALK = re.compile(
 "it will be very popular in the next few years!", the scripted chats of 2026-12-02 15:00; "in the next 2 years",
 replayed ReDial test 20943; "the best movie of 2018" said of The Circle (2017), 22104): dropped."""
 
+BARE_YEAR = re.compile(r"(?<!\()\b(?:18|19|20)\d\d\b(?!\s*\))")
+"""A year said outright, not in a title's brackets: only the movie's own year may be (the 2026-12-03 scripted chats:
+"his stories are just as inspiring … as they were when he first wrote them down in 1947!" of The Shining)."""
 TITLE_YEAR = re.compile(r"\s*\((?:19|20)\d\d\)")
 MAX_TITLE_WORDS = 12
 """A year in brackets after a title: the words before it must name a catalogue movie. The model invents some ("the
@@ -246,6 +249,9 @@ class SentenceGate:
         if any(
             not self._known_title(sentence[: year.start()], year.group(0)) for year in TITLE_YEAR.finditer(sentence)
         ):
+            return False
+        own_year = YEAR_SUFFIX.search(self.book.title_of(movie_id))
+        if any(own_year is None or year.group(0) not in own_year.group(0) for year in BARE_YEAR.finditer(sentence)):
             return False
         if self._garbles_a_name(sentence, movie_id):
             return False

@@ -624,7 +624,8 @@ def acknowledge(reading: TurnReading, key: str = "") -> str:
     # "What about Upstream Color (2013)?" proposes a movie: say what it is (replayed ReDial valid 4362 got a pick and
     # no word of it)
     movie = reading.asked_about
-    if act == "question" and movie is not None and PROPOSES.match(tail) and (fact := pick_fact(movie)):
+    named = movie is not None and movie.name.lower() in tail.lower()
+    if act == "question" and named and PROPOSES.match(tail) and (fact := pick_fact(movie)):  # not "what about Marvel?"
         return f"{movie.title} is {fact}."
     # "I think I'll go with this one. Thank you"; thanks beside a first request answer small talk ("Great, thanks!
     # I'm in the mood for something with suspense": replayed ReDial test 22102), so the request is acknowledged
@@ -687,7 +688,7 @@ OPEN_DOOR = "If you'd like another pick, just ask."
 
 
 CLOSING_THANKS = re.compile(
-    r"^\W*(?:(?:ok(?:ay)?|great|cool|awesome|nice|perfect|alright|sounds\s+good|you\s+too|and|well|oh)\W+)*"
+    r"^\W*(?:(?:ok(?:ay)?|k+|great|cool|awesome|nice|perfect|alright|sounds\s+good|you\s+too|and|well|oh)\W+)*"
     r"(?:thanks|thank\s+(?:you|u)|thx|ty|much\s+appreciated)(?:\s+(?:so|very)\s+much|\s+a\s+lot|\s+again)?"
     r"(?:\s+for\s+(?:those|these|that|them|it|everything|all))?"
     r"(?:\W+(?:you\s+too|again|great|awesome|perfect|cool|(?:i\s+)?(?:really\s+)?app?r[ei]c+iate\s+(?:it|that)))*\W*$",

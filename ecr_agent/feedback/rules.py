@@ -164,6 +164,8 @@ LIKE_NOT_LIKING = re.compile(
     # a wish, not praise (audited train replies, 2026-12-03 night): "I'm interested in more adult stuff", "i like more
     # movies like MovieY", "do you know of any good ones?", "any mystery movies that are good"
     r"|\binterested\s+in\s+(?:more|something|anything|some)\b"
+    # "she already saw frozen like 50 times" (a scripted chat answered "Ah, Frozen (2013), good choice.")
+    r"|\blike\s+(?:\d+|a\s+(?:hundred|thousand|million|dozen|billion)|a\s+(?:bunch|lot)\s+of)\s+times\b"
     r"|\bany\s+(?:\w+\s+){0,2}?(?:good|great|funny|fun)\s+(?:ones?|movies?|films?|flicks?)\b"
     r"|\b(?:movies?|films?|ones?)\s+that\s+(?:are|is)\s+(?:really\s+)?(?:good|great|funny|fun)\b",
     re.I,

@@ -634,6 +634,12 @@ def test_a_named_suggestion_liked_then_a_concession_that_moves_on_moves_on():
     assert not rule_verdict("MovieX was pretty good", other, named=True, just_suggested=True).moved_on
 
 
+def test_seen_like_50_times_is_no_liking():
+    # a scripted chat: "she already saw frozen like 50 times" got "Ah, Frozen (2013), good choice."
+    verdict = rule_verdict("she already saw MovieX like 50 times", "she already saw MovieX like 50 times", named=True)
+    assert verdict.seen and not verdict.accepted
+
+
 def test_thats_more_like_it_takes_the_pick_up():
     verdict = rule_verdict("That's more like it!", "That's more like it!", named=False, just_suggested=True)
     assert verdict.accepted and verdict.takes_it_up and not verdict.turned_down

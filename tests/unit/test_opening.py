@@ -388,6 +388,8 @@ def test_what_about_a_movie_says_what_it_is():
     said = acknowledge(TurnReading("What about Misery (1990)? I loved Pan's.", asked_about=MISERY), "k")
     assert said.startswith("Misery (1990) is a drama and thriller movie directed by Rob Reiner")
     assert acknowledge(TurnReading("what about something older?", asked_about=MISERY), "k") != said
+    # a chat's "what about Marvel? something funny" names no movie: the pick on the table is not described
+    assert not acknowledge(TurnReading("what about Marvel? something funny", asked_about=MISERY), "k").startswith("Mis")
 
 
 def test_an_unmet_request_names_the_part_the_pick_meets():
@@ -461,7 +463,13 @@ def test_thanks_that_end_the_search_close_it_instead_of_pushing_a_new_pick():
     assert closes_with_thanks(taken)
     said = thank_and_close(taken)
     assert "I hope you enjoy Risky Business (1983)." in said and said.endswith("If you'd like another pick, just ask.")
-    for text in ("Thank you!", "you too thanks", "Ok thanks so much", "You had some good suggestions. Thank you"):
+    for text in (
+        "Thank you!",
+        "you too thanks",
+        "Ok thanks so much",
+        "You had some good suggestions. Thank you",
+        "kk thx",
+    ):
         assert closes_with_thanks(TurnReading(text)), text
     assert user_act("Thanks for the great action movie recommendations :)") == "goodbye"
     assert farewell(text="Thanks for the great action movie recommendations :)").endswith("just ask.")

@@ -623,6 +623,18 @@ def test_a_leading_he_refers_to_the_only_person_the_opening_names(book: FactBook
     )
 
 
+def test_the_gate_drops_a_year_that_is_not_the_movies(book: FactBook):
+    from ecr_agent.gate import SentenceGate
+
+    gate = SentenceGate(book)
+    # a scripted chat (2026-12-03 night) recommending The Shining (1980): Stephen King wrote nothing in 1947
+    movie = next(m for m, facts in book.facts.items() if facts.title.endswith("(1980)"))
+    made_up = "His stories are as inspiring as when he first wrote them down in 1947!"
+    assert gate.filter(f"It is scary. {made_up}", movie) == "It is scary."
+    kept = "It came out in 1980 and it still holds up. The 1980s loved it."
+    assert gate.filter(kept, movie) == kept
+
+
 def test_the_gate_drops_a_generated_apology_and_a_title_cut_short():
     from ecr_agent.gate import SentenceGate
 
