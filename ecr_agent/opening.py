@@ -27,7 +27,7 @@ ACT_PATTERNS: tuple[tuple[Act, re.Pattern[str]], ...] = (
     (
         "goodbye",
         re.compile(
-            r"\b(bye|goodbye|good ?night|see you|take care|that'?s all)\b"
+            r"\b(bye|goodbye|good ?night|see you|see ya|cya|peace out|take care|that'?s all)\b"
             # "thanks anyway" gave up on the picks (a scripted chat got another one, 2026-12-03)
             r"|\b(thanks|thank you) any ?(way|how)s?\b|^\W*(never ?mind|forget it)\W*$"
             # "Thanks you too!", "You, too." (21313), "thanks you to" (21387)

@@ -126,7 +126,8 @@ POSITIVE = re.compile(
     r"|\b(?:should|going\s+to|could|might|can)\s+(?:\w+\s+)?(?:see|watch|try|rent)\s+(?:it|that|this|them|MovieX)\b"
     r"|\b(?:have|need|got)\s+to\s+(?:look\s+(?:for|up|into)|find|get|rent)\s+(?:it|that|this|them|MovieX)\b"
     r"|\b(?:up\s+(?:for|to)\s+)?trying\s+(?:it|that|this|MovieX)\b|\btake\s+your\s+(?:recommendation|suggestion|advice|word)"
-    r"|\badding\s+(?:it|that|this|them|MovieX)\b",
+    r"|\badding\s+(?:it|that|this|them|MovieX)\b"
+    r"|\b(?:going\s+to|gonna)\s+(?:show|put\s+on)\s+(?:them|her|him|the\s+kids|my\s+\w+|it|that|this|MovieX)\b",
     re.I,
 )
 TAKES_IT_UP = re.compile(
@@ -141,6 +142,9 @@ TAKES_IT_UP = re.compile(
     r"|\b(?:i|we)\s+(?:could|might|should|can)\s+(?:\w+\s+)?(?:try|watch|see|rent)\s+(?:it|that|this|MovieX)\b"
     # "I will have to add it to my list" (replayed ReDial valid 13982)
     r"|\badd\s+(?:it|that|this|them|MovieX)\s+to\s+(?:my|the|our)\s+(?:watch\s*)?list\b"
+    # "I think I'm going to show them Finding Nemo (2003)." (replayed ReDial valid 10711 got a new pick, no word for it)
+    r"|\b(?:i'?m|i\s+am|we'?re|we\s+are)\s+(?:going\s+to|gonna)\s+(?:show|put\s+on)\s+(?:them|her|him|the\s+kids|my\s+\w+"
+    r"|it|that|this|MovieX)\b"
     # "I have to look for that one." (replayed ReDial test 22364 got a new pick and no word for it)
     r"|\b(?:i|we)\s+(?:have|need|got)\s+to\s+(?:look\s+(?:for|up|into)|find|get|rent)\s+(?:it|that|this|them|MovieX)\b",
     re.I,

@@ -142,11 +142,12 @@ after anything else ("something funny", "I want to laugh") it asks."""
 ADJECTIVES = frozenset(word for words in LINKER_GENRE_WORDS.values() for word in words)
 TOKEN = re.compile(r"[a-z0-9']+")
 GENRE_PHRASES = {"rom com": "romantic comedy", "romcom": "romantic comedy"} | {
-    spelling: "sci-fi" for spelling in ("sci fi", "scifi", "sci fic", "scific", "sci fy", "scify", "syfy", "sy fy")
+    spelling: "sci-fi"
+    for spelling in ("sci fi", "scifi", "sci fic", "scific", "sci fy", "scify", "syfy", "sy fy", "scfi", "sifi")
 }
 """Genre spellings the linker does not link (two tokens, one it does not know, or a typo: "interested in sci-fic",
-replayed ReDial test 22632) → the linker key they mean."""
-GENRE_PHRASE = re.compile(r"\b(?:sci[\s-]*f[iy]c?|sy[\s-]*fy|rom[\s-]*com)s?\b", re.I)
+replayed ReDial test 22632; "a good scfi movie", replayed ReDial valid 11409 got Get Out) → the linker key they mean."""
+GENRE_PHRASE = re.compile(r"\b(?:sci[\s-]*f[iy]c?|scfi|sifi|sy[\s-]*fy|rom[\s-]*com)s?\b", re.I)
 CHEER_UP = re.compile(
     r"\bcheer\s+(?:me|us|her|him|them)\s+up\b|\bfeel[\s-]*good\b|\buplifting\b|\blight[\s-]*hearted\b"
     r"|\bmake\s+(?:me|us)\s+(?:laugh|smile)\b|\bsomething\s+happy\b",

@@ -259,6 +259,8 @@ def test_i_could_try_it_takes_the_pick_up_whatever_the_head_says():
     # replayed ReDial valid 4008: "I haven't seen The Princess Bride (1987). I will have to watch it!" took nothing up
     said = "I haven't seen MovieX. I will have to watch it!"
     assert rule_verdict(said, said, named=True).takes_it_up
+    said = "I think I'm going to show them MovieX."  # replayed ReDial valid 10711 got a new pick and no word for it
+    assert rule_verdict(said, said, named=True).takes_it_up
     assert not rule_verdict("could you try another?", "could you try another?", named=False).takes_it_up
 
 

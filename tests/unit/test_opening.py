@@ -325,6 +325,9 @@ def test_being_all_set_is_a_goodbye():
     assert user_act("Well thank you so much I think I can plan my movie night now.") == "goodbye"
     assert user_act("I'm all set, thanks!") == "goodbye"
     assert user_act("You, too.") == "goodbye"  # replayed ReDial test 21313 got a new pick
+    for said in ("cya", "ok see ya", "alright, peace out."):  # replayed ReDial valid 10949 got a new pick
+        assert user_act(said) == "goodbye", said
+    assert user_act("I'll watch it later tonight") != "goodbye"
     assert user_act("I think I can pick one, but what else is like Heat?") != "goodbye"
 
 

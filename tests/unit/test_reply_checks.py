@@ -630,7 +630,7 @@ def test_the_gate_drops_a_year_that_is_not_the_movies(book: FactBook):
     # a scripted chat (2026-12-03 night) recommending The Shining (1980): Stephen King wrote nothing in 1947
     movie = next(m for m, facts in book.facts.items() if facts.title.endswith("(1980)"))
     made_up = "His stories are as inspiring as when he first wrote them down in 1947!"
-    assert gate.filter(f"It is scary. {made_up}", movie) == "It is scary."
+    assert gate.filter(f"It is a classic. {made_up}", movie) == "It is a classic."
     kept = "It came out in 1980 and it still holds up. The 1980s loved it."
     assert gate.filter(kept, movie) == kept
 

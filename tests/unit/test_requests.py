@@ -90,7 +90,13 @@ def test_i_like_a_genre_is_a_genre_request_but_not_when_negated(linker):
     assert negated.genre_names == () and negated.avoid_names == ("Horror film",)
     funny = ask(linker, "Something funny, not scary")
     assert funny.genre_names == ("Comedy film",) and funny.avoid_names == ("Horror film",)
-    for message in ("I am fine and interested in sci-fic", "any good Sci-Fi?", "I love syfy movies"):
+    # "a good scfi movie": replayed ReDial valid 11409 got Get Out
+    for message in (
+        "I am fine and interested in sci-fic",
+        "any good Sci-Fi?",
+        "I love syfy movies",
+        "a good scfi movie",
+    ):
         request = ask(linker, message)  # "sci-fic": replayed ReDial test 22632
         assert request is not None and request.genre_names == ("Science fiction film",), message
 
