@@ -93,12 +93,13 @@ NAMES_A_MOVIE = re.compile(
 """Where a misspelt title may follow ("somethin like jurasic park pls"): a word of liking or watching."""
 NAMES_A_PERSON = re.compile(
     r"\b(?:with|by|starring|featuring|love|loved|like|liked|enjoy|enjoyed|of|actor|actress|director)\s+"
-    r"(?P<rest>[a-z][\w'-]*\s+[a-z][\w'-]*)",
+    r"(?=(?P<rest>[a-z][\w'-]*\s+[a-z][\w'-]*))",
     re.I,
 )
 """Where a misspelt film person may follow: two words after "with", "by", "starring", a word of liking ("i love
 brad pit movies") or of a film person's work ("the British actor David Tenant": replayed ReDial valid 18489 got Black
-Panther)."""
+Panther). The two words are looked ahead at, so "love comedies with leslie neilsen" still tries the words after
+"with" (replayed ReDial valid 13076 read only Robin Williams)."""
 MISSPELT_PERSON = 0.88
 """Least `difflib` ratio of two typed words to a film person's name ("brad pit" → Brad Pitt: 0.94)."""
 MIN_PERSON_MOVIES = 5

@@ -300,6 +300,13 @@ TURNED_DOWN = (
 MOVED_ON = ("Sure, something other than {movie} then.", "Okay, let's find something besides {movie}.")
 """For a suggestion the user moved on from without a word against it ("Seen it. Anything else?"): no "sorry"."""
 SEEN_LIKED = ("Glad you enjoyed {movie}!", "Oh nice, you've already seen {movie}!", "{movie} is a great one, isn't it?")
+SEEN_LIKED_BOTH = (
+    "Glad you enjoyed {movie}!",
+    "Oh nice, you've already seen {movie}!",
+    "{movie}: great ones, aren't they?",
+)
+"""`SEEN_LIKED` for two movies ("yeah, they are all great movies!" after Patch Adams and Good Morning, Vietnam:
+replayed ReDial valid 13076 named only the second)."""
 SEEN = ("Ah, you've already seen {movie}.", "Right, you've seen {movie} already.")
 NOT_SEEN = ("Ah, {movie} would be a new one for you then.", "No worries, {movie} is new to you then.")
 """For "Haha what? I've never heard of that" (a played chat got a laugh back, "Haha, good one!")."""
@@ -647,9 +654,10 @@ def acknowledge(reading: TurnReading, key: str = "") -> str:
         return f"{_choose(SYMPATHY, key)} {asked}".strip()
     # what the user said of the movie comes before the laugh ("lol that one is hilarious, seen it a million times")
     if reading.liked_seen:
-        return _choose(SEEN_LIKED, key).format(movie=reading.liked_seen[-1])
+        liked = reading.liked_seen[-2:]
+        return _choose(SEEN_LIKED if len(liked) == 1 else SEEN_LIKED_BOTH, key).format(movie=join_names(liked))
     if reading.seen:
-        return _choose(SEEN, key).format(movie=reading.seen[-1])
+        return _choose(SEEN, key).format(movie=join_names(reading.seen[-2:]))
     # "Haha nice. Anything like it but newer?": the taking up, then what they ask for next
     asked = _echo(reading.request, key) if reading.request else ""
     if reading.accepted:

@@ -45,7 +45,8 @@ SEEN = re.compile(
     r"|\bi\s+(?:really\s+|also\s+|absolutely\s+|just\s+)?(?:love|loved|liked|enjoyed|hated|remember)\b"
     r"|\bgreat movie\b|\b(?:one\s+of\s+)?my\s+(?:absolute\s+|all[- ]time\s+)?favou?rites?\b"
     # "I have." / "lol, I did!" answering "have you seen it?"; "I did see that one"
-    r"|\bi\s+(?:have|did)\s*(?:[.!,;]|$)|\bi\s+did\s+(?:\w+\s+)?(?:see|watch)\b"
+    # "I have and he certainly did a superb job with the voice too" (replayed ReDial valid 13076 said nothing of it)
+    r"|\bi\s+(?:have|did)\s*(?:[.!,;]|$|and\b)|\bi\s+did\s+(?:\w+\s+)?(?:see|watch)\b"
     # a verdict on the movie in the past tense, or a past liking denied: the user knows it
     rf"|\b{_TARGET}\s+(?:one\s+|movie\s+|film\s+)?was\s+(?:\w+\s+){{0,2}}(?:good|great|funny|fun|amazing|awesome"
     r"|hilarious|sad|scary|boring|terrible|awful|ok|okay|so-so|inspiring|cute|one)\b"
@@ -113,6 +114,7 @@ POSITIVE = re.compile(
     r"|add\s+(?:it|that|them|this|MovieX)\s+to|good\s+(?:one|idea|choice|suggestion|pick|movie|call)|great"
     r"\s+(?:one|idea|choice|suggestion|pick|movie)|love|loved|like|liked|enjoy|enjoyed|favou?rites?|awesome|amazing"
     r"|perfect|excellent|interesting|interested|nice|thanks|thank\s+you|good|great|fun|funny|cool|more\s+like\s+it"
+    r"|superb|fantastic|brilliant|wonderful|terrific|incredible|outstanding|masterpiece"
     r"|can'?t\s+wait|cannot\s+wait)\b"
     # "Those are exactly the kind of movie I'm looking for!", "just what I was after"
     r"|\b(?:exactly|just)\s+(?:the\s+(?:kind|sort|type)\s+of|what)\b"

@@ -135,6 +135,10 @@ def test_rule_verdict_reads_seen_where_the_reply_speaks_of_the_target():
     assert rule_verdict(trailer, trailer, named=False).seen is False
     # a reply that does not name the target: "I liked MovieY" is about the other movie
     assert rule_verdict("Any movies like that?", f"I liked {OTHER}. Any movies like that?", named=False).seen is None
+    # replayed ReDial valid 13076, after "Have you seen that one?" (Aladdin): said nothing of it
+    superb = "I have and he certainly did a superb job with the voice too"
+    verdict = rule_verdict(superb, superb, named=False, just_suggested=True)
+    assert verdict.seen is True and verdict.accepted
 
 
 @pytest.mark.parametrize(

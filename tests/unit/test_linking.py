@@ -203,7 +203,13 @@ def test_a_misspelt_title_after_a_word_of_liking_links_in_a_chat(linker):
         for text in ("I like scary movies", "I like Hitchcok movies", "Have you seen anything good lately?"):
             assert linker.link(text).movie_ids == (), text  # everyday words, and a misspelt film person
         # a misspelt film person: "i love brad pit movies" got Black Panther (a scripted chat, 2026-12-03)
-        for text, meant in [("i love brad pit movies", "Brad Pitt"), ("something with seth rogan", "Seth Rogen")]:
+        # "comedies with leslie neilsen": the words after "with", though "love comedies with" matched first (replayed
+        # ReDial valid 13076)
+        for text, meant in [
+            ("i love brad pit movies", "Brad Pitt"),
+            ("something with seth rogan", "Seth Rogen"),
+            ("i love comedies with leslie neilsen or robin williams", "Leslie Nielsen"),
+        ]:
             assert meant in {linker.kg.name(e) for e in linker.link(text).entity_ids}, text
         for text in ("something to watch with my girlfriend", "I love action movies", "by the way, thanks"):
             assert not {linker.kg.name(e) for e in linker.link(text).entity_ids} & {

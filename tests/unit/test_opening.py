@@ -191,6 +191,10 @@ def test_thanks_beside_a_first_request_is_small_talk():
 def test_what_the_user_says_of_the_movie_comes_before_the_laugh():
     seen = TurnReading("lol that one is hilarious, seen it a million times", liked_seen=("Step Brothers (2008)",))
     assert "Step Brothers (2008)" in acknowledge(seen)
+    # "yeah, they are all great movies!" after two picks names both (replayed ReDial valid 13076 named the second)
+    both = TurnReading("yeah, they are all great movies!", liked_seen=("Patch Adams (1998)", "Hook (1991)"))
+    for key in ("a", "b", "c", "d"):
+        assert "Patch Adams (1998) and Hook (1991)" in acknowledge(both, key), key
     assert acknowledge(TurnReading("Haha! What's wrong with me then?")) in LAUGHS
 
 
