@@ -272,11 +272,12 @@ YEAR_SPAN = re.compile(
 """"from 2015-2017", "between 2000 and 2010", "2015-17": the years from the first to the last."""
 YEAR_BOUND = re.compile(
     rf"\b(?:(after|since|newer\s+than|more\s+recent\s+than|later\s+than|post)|(before|older\s+than|earlier\s+than|pre)"
-    rf"|(from|in))[\s-]+({_YEAR})\b(?!\s*\))(\s*(?:on\b|onwards?\b|or\s+(?:later|newer)\b|and\s+(?:later|newer|up)\b))?",
+    rf"|(from|in|for))[\s-]+({_YEAR})\b(?!\s*\))"
+    r"(\s*(?:on\b|onwards?\b|or\s+(?:later|newer|beyond)\b|and\s+(?:later|newer|up|beyond)\b))?",
     re.I,
 )
-""""after 2010", "before 1980", "from 2015 on" bound the era; "from 2016" alone asks for that year. A year in
-parentheses is a title's ("It (2017)")."""
+""""after 2010", "before 1980", "from 2015 on", "for 2018 and beyond" (replayed ReDial valid 13175 got It (2017)) bound
+the era; "from 2016" alone asks for that year. A year in parentheses is a title's ("It (2017)")."""
 TOPIC = re.compile(
     r"(?i:\b(?P<lead>any|anything|something|movies?|films?|ones?|documentar(?:y|ies)|specifically|preferably)\s+"
     r"(?:with|about|involving|featuring|that\s+(?:has|have|features?))\s+"

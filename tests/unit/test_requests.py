@@ -255,6 +255,7 @@ def title_year(linker: EntityLinker, movie: str) -> int:
         ("Any good comedy from 2015-2017?", (2015, 2017)),
         ("a thriller released between 2000 and 2010", (2000, 2010)),
         ("something from 2015 onwards", (2015, 9999)),
+        ("new stuff for 2018 and beyond I've seen everything else lol", (2018, 9999)),  # replayed ReDial valid 13175
         ("anything made after 2010 please", (2011, 9999)),
         ("a horror movie from before 1980", (0, 1979)),
         ("a comedy from 2016", (2016, 2016)),
