@@ -250,6 +250,17 @@ ABOUT_ME: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
         ),
         ("I'm a movie recommender, a program, so I have no age or life story to tell!",),
     ),
+    (
+        # "what can you help with?" got a pick and no answer (replayed ReDial valid 13175)
+        re.compile(
+            r"\bwhat\s+(?:else\s+)?(?:can|could|do)\s+(?:you|u)\s+(?:help(?:\s+me)?\s+with|do|know(?!\s+about))\b"
+            r"|\bwhat\s+(?:are|r)\s+(?:you|u)\s+good\s+(?:at|for)\b",
+            re.I,
+        ),
+        (
+            "I recommend movies: tell me a genre, an actor or director, an era, or a movie you loved, and I'll find one.",
+        ),
+    ),
 )
 """Questions about the assistant's own viewing or taste, answered honestly: it has no life to tell."""
 UNMET_REQUEST = "I couldn't find"

@@ -390,6 +390,13 @@ def test_have_you_seen_without_a_question_mark_is_still_answered():
     assert acknowledge(TurnReading("I like comedy, action, and musicals."), "k") == ""
 
 
+def test_what_can_you_help_with_is_answered():
+    # replayed ReDial valid 13175: "what can you help with?" got a pick and no answer
+    for said in ("what can you help with?", "What else can you do?"):
+        assert acknowledge(TurnReading(said), "k").startswith("I recommend movies"), said
+    assert not acknowledge(TurnReading("What do you know about Titanic?"), "k").startswith("I recommend movies")
+
+
 def test_what_about_a_movie_says_what_it_is():
     # replayed ReDial valid 4362: "What about Slumdog Millionaire (2008)?" got a pick and no word of it
     said = acknowledge(TurnReading("What about Misery (1990)? I loved Pan's.", asked_about=MISERY), "k")
