@@ -258,7 +258,8 @@ ABOUT_ME: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
             re.I,
         ),
         (
-            "I recommend movies: tell me a genre, an actor or director, an era, or a movie you loved, and I'll find one.",
+            "I recommend movies: tell me a genre, an actor or director, an era, or a movie you loved, and I'll find "
+            "one.",
         ),
     ),
 )
