@@ -452,7 +452,9 @@ class ECRPipeline:
             text=turns[-1].content,
             turned_down=titles(f.movie_id for f in downs),
             moved_on=titles(f.movie_id for f in downs if f.moved_on),
-            accepted=titles(f.movie_id for f in answers if f.accepted and not f.turned_down and said.positive),
+            accepted=titles(
+                f.movie_id for f in answers if f.accepted and not f.turned_down and (said.positive or f.chosen)
+            ),
             seen=titles(f.movie_id for f in seen),
             liked_seen=titles(f.movie_id for f in seen if f.accepted and said.positive),
             # a bare "no" answers "Have you seen X?" (the reader only then calls X unseen on it)

@@ -31,9 +31,11 @@ from ecr_agent.feedback.rules import (
     BARE_NO,
     BARE_SEEN,
     BARE_YES,
+    CHOSEN,
     NEGATIVE,
     NO_SEEN_IT,
     OFFER,
+    OFFERS_A_CHOICE,
     OTHER,
     RuleVerdict,
     cues,
@@ -74,6 +76,9 @@ class MovieFeedback:
     turn_index: int
     p_turned_down: float
     moved_on: bool = False
+    chosen: bool = False
+    """Picked from an offer of it or another by its title alone ("Step Brothers!" after "Elf or Step Brothers?"):
+    taken up though the words say nothing good of it."""
 
     @property
     def says_something(self) -> bool:
@@ -250,6 +255,7 @@ class FeedbackReader:
             turn_index=item.turn_index,
             p_turned_down=1.0 if verdict.turned_down else 0.0,
             moved_on=verdict.moved_on,
+            chosen=verdict.chosen,
         )
 
 
@@ -272,6 +278,8 @@ def item_rule_verdict(item: FeedbackItem) -> RuleVerdict:
     dislike, and got "Sorry Finding Nemo (2003) didn't work for you")."""
     just_suggested = item.source == "suggested" and bool(item.suggestion)
     verdict = rule_verdict(item.clause, item.reply, item.named, just_suggested=just_suggested)
+    if item.named and CHOSEN.match(item.reply) and OFFERS_A_CHOICE.search(item.suggestion):
+        return replace(verdict, turned_down=False, said_no=False, moved_on=False, accepted=True, chosen=True)
     if not just_suggested:
         return verdict
     asks_if_seen = bool(ASKS_IF_SEEN.search(item.suggestion))
@@ -288,10 +296,11 @@ def item_rule_verdict(item: FeedbackItem) -> RuleVerdict:
 def rule_settles(rule: RuleVerdict) -> bool | None:
     """Whether the words alone settle "turned down" whatever the head says: True when they say no or move on, False
     when the reply only asks about the movie, takes its critique back, speaks only of other movies, only says it
-    was seen or asks for movies like it, None when the head decides."""
+    was seen, asks for movies like it or picks it from an offer, None when the head decides."""
     if rule.said_no or rule.moved_on:
         return True
-    return False if rule.asks or rule.took_back or rule.silent or rule.seen_only or rule.wants_more_like else None
+    settled = rule.asks or rule.took_back or rule.silent or rule.seen_only or rule.wants_more_like or rule.chosen
+    return False if settled else None
 
 
 def verdicts_from_probabilities(
@@ -318,7 +327,7 @@ def verdicts_from_probabilities(
         unseen_only = rule.seen is False and not rule.accepted  # "No, I've never heard of that!"
         asks_only = rule.asks and not rule.accepted  # "Is Shrek funny?" asks; "Loved it! Is there a sequel?" takes it
         accepted = not (turned_down or rule.silent or unseen_only or rule.seen_only or asks_only) and (
-            p_liked[1] >= config.accepted_threshold or rule.takes_it_up
+            p_liked[1] >= config.accepted_threshold or rule.takes_it_up or rule.chosen
         )
         said = rule.seen
         if said is None and not rule.silent and max(p_seen[0], p_seen[1]) >= config.seen_threshold:
@@ -333,6 +342,7 @@ def verdicts_from_probabilities(
                 turn_index=item.turn_index,
                 p_turned_down=float(p_liked[0]),
                 moved_on=rule.moved_on and not said_no,
+                chosen=rule.chosen,
             )
         )
     return verdicts

@@ -217,6 +217,10 @@ OFFER = re.compile(
     re.I,
 )
 """An assistant turn that offers a movie."""
+CHOSEN = re.compile(rf"^\W*(?:the\s+)?{TARGET}\s*(?:[.!\n]|$)", re.I)
+"""A reply that opens with the target's title alone, as a sentence: the user picks it (`RuleVerdict.chosen`)."""
+OFFERS_A_CHOICE = re.compile(rf"{TARGET}[^.?!\n]*\bor\b[^.?!\n]*{OTHER}|{OTHER}[^.?!\n]*\bor\b[^.?!\n]*{TARGET}")
+"""An assistant turn offering the target or another movie ("like Kingsman or Spider-Man: Homecoming?")."""
 ASKS_IF_SEEN = re.compile(
     r"\b(?:have|did|do)\s+(?:you|u)\s+(?:ever\s+|already\s+)?(?:seen|see|saw|watched|watch|heard)\b", re.I
 )
@@ -413,6 +417,10 @@ class RuleVerdict:
     takes_it_up: bool = False
     """A cue that takes the target up on its own (`TAKES_IT_UP`) in a reply naming no other movie, or in the target's
     own clause: accepted whatever the head says."""
+    chosen: bool = False
+    """The reply opens with the target's title alone, answering an offer of it or another ("You want action adventure
+    like Kingsman or Spider-Man: Homecoming?" → "Kingsman. I dont care for superhero films"): taken up whatever the
+    rest says (replayed ReDial valid 779 turned both down)."""
     silent: bool = False
     """The reply names other movies and has no words about the target, neither before the first other movie (less
     those leading into it) nor after the last ("I liked MovieY" after a suggestion of MovieX): the head, which reads

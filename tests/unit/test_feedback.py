@@ -646,6 +646,19 @@ def test_seen_like_50_times_is_no_liking():
     assert verdict.seen and not verdict.accepted
 
 
+def test_a_title_alone_picked_from_an_offer_takes_it_up(rules):
+    # "Kingsman. I dont care for superhero films" after "Kingsman or Spider-Man: Homecoming?" turned both down
+    # (replayed ReDial valid 779; there the short title "Kingsman" links nothing, so it is still misread)
+    offer = [ChatTurn("user", "a comedy"), ChatTurn("assistant", "How about Elf (2003) or Step Brothers (2008)?")]
+    verdicts = {
+        m.movie_id: m for m in rules.read([*offer, ChatTurn("user", "Step Brothers! Not into Will Ferrell")]).movies
+    }
+    chosen = [m for m in verdicts.values() if m.chosen]
+    assert len(chosen) == 1 and chosen[0].accepted and not chosen[0].turned_down
+    one = [ChatTurn("user", "a comedy"), ChatTurn("assistant", "How about Step Brothers (2008)?")]
+    assert not any(m.chosen for m in rules.read([*one, ChatTurn("user", "Step Brothers. Hated it")]).movies)
+
+
 def test_thats_more_like_it_takes_the_pick_up():
     verdict = rule_verdict("That's more like it!", "That's more like it!", named=False, just_suggested=True)
     assert verdict.accepted and verdict.takes_it_up and not verdict.turned_down
