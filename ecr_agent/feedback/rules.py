@@ -220,7 +220,7 @@ OFFER = re.compile(
 CHOSEN = re.compile(rf"^\W*(?:the\s+)?{TARGET}\s*(?:[.!\n]|$)", re.I)
 """A reply that opens with the target's title alone, as a sentence: the user picks it (`RuleVerdict.chosen`)."""
 OFFERS_A_CHOICE = re.compile(rf"{TARGET}[^.?!\n]*\bor\b[^.?!\n]*{OTHER}|{OTHER}[^.?!\n]*\bor\b[^.?!\n]*{TARGET}")
-"""An assistant turn offering the target or another movie ("like Kingsman or Spider-Man: Homecoming?")."""
+"""An assistant turn offering the target or another movie ("How about Elf (2003) or Step Brothers (2008)?")."""
 ASKS_IF_SEEN = re.compile(
     r"\b(?:have|did|do)\s+(?:you|u)\s+(?:ever\s+|already\s+)?(?:seen|see|saw|watched|watch|heard)\b", re.I
 )
@@ -418,9 +418,9 @@ class RuleVerdict:
     """A cue that takes the target up on its own (`TAKES_IT_UP`) in a reply naming no other movie, or in the target's
     own clause: accepted whatever the head says."""
     chosen: bool = False
-    """The reply opens with the target's title alone, answering an offer of it or another ("You want action adventure
-    like Kingsman or Spider-Man: Homecoming?" → "Kingsman. I dont care for superhero films"): taken up whatever the
-    rest says (replayed ReDial valid 779 turned both down)."""
+    """The reply opens with the target's title alone, answering an offer of it or another ("How about Elf (2003) or
+    Step Brothers (2008)?" → "Step Brothers! Not into Will Ferrell though"): taken up whatever the rest says. Replayed
+    ReDial valid 779 ("Kingsman. I dont care for superhero films") turned both down; its short title links nothing."""
     silent: bool = False
     """The reply names other movies and has no words about the target, neither before the first other movie (less
     those leading into it) nor after the last ("I liked MovieY" after a suggestion of MovieX): the head, which reads
