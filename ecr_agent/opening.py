@@ -748,8 +748,11 @@ def closes_with_thanks(reading: TurnReading) -> bool:
 
 
 def thank_and_close(reading: TurnReading, key: str = "") -> str:
-    """The whole reply to `closes_with_thanks` thanks: no new pick, the movie taken up wished well."""
-    enjoy = f" I hope you enjoy {reading.accepted[-1]}." if reading.accepted else ""
+    """The whole reply to `closes_with_thanks` thanks: no new pick, the movie taken up wished well, unless the user has
+    seen it ("yes we did Thanks for the advice" after "Did you see The Avengers (2012)": replayed ReDial valid 13723
+    got "I hope you enjoy The Avengers (2012)")."""
+    fresh = [title for title in reading.accepted if title not in reading.seen]
+    enjoy = f" I hope you enjoy {fresh[-1]}." if fresh else ""
     return f"{_choose(THANKS, key)}{enjoy} {OPEN_DOOR}"
 
 

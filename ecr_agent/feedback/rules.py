@@ -217,6 +217,13 @@ OFFER = re.compile(
     re.I,
 )
 """An assistant turn that offers a movie."""
+LIKES_TARGET = re.compile(
+    rf"\b(?:i|we)\s+(?:\w+\s+)?(?:like|love|liked|loved|enjoy|enjoyed|adore)\s+(?:the\s+)?(?:{OTHER}\s*(?:,|and|&|or)\s*)*"
+    rf"{TARGET}\b",
+    re.I,
+)
+"""A liking said of the named target itself: words against something before it are not about the target ("but I do
+not like it so much it, is good I like Saw (2004)", replayed ReDial valid 13564, turned Saw down)."""
 CHOSEN = re.compile(rf"^\W*(?:the\s+)?{TARGET}\s*(?:[.!\n]|$)", re.I)
 """A reply that opens with the target's title alone, as a sentence: the user picks it (`RuleVerdict.chosen`)."""
 OFFERS_A_CHOICE = re.compile(rf"{TARGET}[^.?!\n]*\bor\b[^.?!\n]*{OTHER}|{OTHER}[^.?!\n]*\bor\b[^.?!\n]*{TARGET}")
@@ -450,7 +457,8 @@ def rule_verdict(clause: str, reply: str, named: bool, just_suggested: bool = Fa
     """
     read = clause if named else reply
     found = cues(read)
-    about = read if named else _about_the_target(clause, reply)
+    liking = LIKES_TARGET.search(read) if named else None
+    about = (read[liking.start() :] if liking else read) if named else _about_the_target(clause, reply)
     said = found if about == read else cues(about)  # each distinct text is read once
     seen = False if said.not_seen else True if said.seen else None
     # a reply naming the target speaks of it in its own clause ("MovieX is more what I'm after" takes it up), so

@@ -664,6 +664,15 @@ def test_thats_more_like_it_takes_the_pick_up():
     assert verdict.accepted and verdict.takes_it_up and not verdict.turned_down
 
 
+def test_a_liking_said_of_the_named_movie_is_not_undone_by_words_before_it():
+    # replayed ReDial valid 13564: "No problem, let's skip Saw (2004) and The Photographer (2000)"
+    reply = "is good movie, but I do not like it so much it, is good I like MovieX and MovieY hat kind of movies?"
+    clause = "I do not like it so much it, is good I like MovieX and MovieY hat kind of movies"
+    assert not rule_verdict(clause, reply, named=True).turned_down
+    assert rule_verdict("I do not like MovieX", "I do not like MovieX", named=True).turned_down
+    assert rule_verdict("I dont like MovieX", "I dont like MovieX", named=True).turned_down
+
+
 def test_the_audience_too_old_for_a_named_movie_turns_it_down():
     reply = "I was thinking something like MovieY . They are a bit old for MovieX"
     assert rule_verdict("They are a bit old for MovieX", reply, named=True).said_no

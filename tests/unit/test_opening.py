@@ -477,6 +477,9 @@ def test_thanks_that_end_the_search_close_it_instead_of_pushing_a_new_pick():
     assert closes_with_thanks(taken)
     said = thank_and_close(taken)
     assert "I hope you enjoy Risky Business (1983)." in said and said.endswith("If you'd like another pick, just ask.")
+    # replayed ReDial valid 13723: "yes we did Thanks for the advice" after "Did you see The Avengers (2012)"
+    seen = TurnReading("yes we did Thanks", accepted=("The Avengers (2012)",), seen=("The Avengers (2012)",))
+    assert "enjoy" not in thank_and_close(seen)
     for text in (
         "Thank you!",
         "you too thanks",
