@@ -298,7 +298,11 @@ NOT_A_NO = re.compile(
     # "Any genre is great I am just bored watching Netflix" (the user's mood), "I liked that movie, but I didn't
     # exactly love it" (lukewarm): audited validation replies, 2026-12-03 night
     r"|\b(?:i'?m|i\s+am|we'?re|we\s+are|get|getting)\s+(?:just\s+|so\s+|really\s+|kinda\s+|a\s+(?:little|bit)\s+)?bored\b"
-    r"|(?:\bdid\s*n'?t|\bdidnt)\s+(?:exactly|quite|necessarily)\s+love\b",
+    r"|(?:\bdid\s*n'?t|\bdidnt)\s+(?:exactly|quite|necessarily)\s+love\b"
+    # another movie of the series: "300 was good too. I didn't really like the sequel" (replayed ReDial valid 13905
+    # got "Fair enough, 300 (2007) isn't for everyone")
+    r"|(?:n't|\bnot|\bdidnt|\bdont)\s+(?:really\s+|much\s+|particularly\s+)?(?:like|love|enjoy|care\s+for)\s+"
+    r"(?:the|its|that)\s+(?:sequels?|prequels?|remakes?|second(?:\s+one)?|third(?:\s+one)?|other\s+ones|rest|reboot)\b",
     re.I,
 )
 """Words a negative cue would misread: a wish ("nothing too serious"), a comparison ("not as good as MovieY"), an

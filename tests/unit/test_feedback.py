@@ -593,6 +593,7 @@ def test_words_against_the_target_settle_it_and_a_question_does_not():
         ("its depressing", True),  # replayed ReDial valid 1107, after "what about Les Misérables (2012) ??"
         ("I thought it would be alot scarier than it was, which is a let down", True),  # replayed ReDial valid 4322
         ("Nolan never lets me down", False),
+        ("300 was good too.\nI didn't really like the sequel", False),  # replayed ReDial valid 13905: another movie
         ("I love depressing movies", False),
     ],
 )
