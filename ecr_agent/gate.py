@@ -243,15 +243,16 @@ class SentenceGate:
             return True
         if LEADING_PRONOUN.match(sentence) and not people_named(previous, self.book):
             return False
-        name = YEAR_SUFFIX.sub("", self.book.title_of(movie_id)).strip()
+        title = self.book.title_of(movie_id)
+        name = YEAR_SUFFIX.sub("", title).strip()
         if name and re.search(re.escape(name) + CALLED_AN_ACTOR, sentence, re.I):
             return False
         if any(
             not self._known_title(sentence[: year.start()], year.group(0)) for year in TITLE_YEAR.finditer(sentence)
         ):
             return False
-        own_year = YEAR_SUFFIX.search(self.book.title_of(movie_id))
-        if any(own_year is None or year.group(0) not in own_year.group(0) for year in BARE_YEAR.finditer(sentence)):
+        own_year = YEAR_SUFFIX.search(title)
+        if any(own_year is None or year.group(0) != own_year.group(1) for year in BARE_YEAR.finditer(sentence)):
             return False
         if self._garbles_a_name(sentence, movie_id):
             return False

@@ -279,7 +279,9 @@ def item_rule_verdict(item: FeedbackItem) -> RuleVerdict:
     just_suggested = item.source == "suggested" and bool(item.suggestion)
     verdict = rule_verdict(item.clause, item.reply, item.named, just_suggested=just_suggested)
     if item.named and CHOSEN.match(item.reply) and OFFERS_A_CHOICE.search(item.suggestion):
-        return replace(verdict, turned_down=False, said_no=False, moved_on=False, accepted=True, chosen=True)
+        return replace(
+            verdict, turned_down=False, said_no=False, moved_on=False, accepted=True, takes_it_up=True, chosen=True
+        )
     if not just_suggested:
         return verdict
     asks_if_seen = bool(ASKS_IF_SEEN.search(item.suggestion))
@@ -327,7 +329,7 @@ def verdicts_from_probabilities(
         unseen_only = rule.seen is False and not rule.accepted  # "No, I've never heard of that!"
         asks_only = rule.asks and not rule.accepted  # "Is Shrek funny?" asks; "Loved it! Is there a sequel?" takes it
         accepted = not (turned_down or rule.silent or unseen_only or rule.seen_only or asks_only) and (
-            p_liked[1] >= config.accepted_threshold or rule.takes_it_up or rule.chosen
+            p_liked[1] >= config.accepted_threshold or rule.takes_it_up
         )
         said = rule.seen
         if said is None and not rule.silent and max(p_seen[0], p_seen[1]) >= config.seen_threshold:

@@ -353,7 +353,7 @@ def cues(text: str) -> Cues:
     # "your suggestions are bad" says no to the picks on the table (a scripted chat kept It (2017) among the options)
     negative = (criticised and not conceded) or bool(COMPLAINT.search(text))
     positive = bool(POSITIVE.search(LIKE_NOT_LIKING.sub(" ", NEGATIVE.sub(" ", ASKS_ABOUT_IT.sub(" ", text)))))
-    seen = bool(SEEN.search(UNSURE_SEEN.sub(" ", NOT_SEEN.sub(" ", text))))
+    seen = _says_seen(text)
     redirects, more = bool(REDIRECTS.search(text)), bool(ASKS_FOR_MORE.search(text))
     # moving on: the movie does not fit, so the reply says what it is after instead, or has seen the movie and asks
     # for more ("I have seen / Other?"); a good word for the movie takes it up, unless a concession after it moves on
@@ -379,10 +379,21 @@ def _moves_on_after_concession(text: str) -> bool:
     something newer", "Great choice, but again I have seen it. Anything newer?" (the audited validation and train
     replies turn these down: a good word, then a reason the movie does not fit)."""
     *before, last = CONCESSION.split(text)
-    if not before or POSITIVE.search(LIKE_NOT_LIKING.sub(" ", THANKS.sub(" ", last))):
+    if not before or _good_word(last):
         return False
-    seen = SEEN.search(UNSURE_SEEN.sub(" ", NOT_SEEN.sub(" ", last))) and not NOT_SEEN.search(last)
+    seen = _says_seen(last) and not NOT_SEEN.search(last)
     return bool(REDIRECTS.search(last) or (seen and ASKS_FOR_MORE.search(last)))
+
+
+def _says_seen(text: str) -> bool:
+    """Whether ``text`` says the movie was seen, its "haven't seen" and "can't remember if I saw" read first."""
+    return bool(SEEN.search(UNSURE_SEEN.sub(" ", NOT_SEEN.sub(" ", text))))
+
+
+def _good_word(text: str) -> bool:
+    """Whether the words after a concession say something good of the target: thanks and "like" asking or comparing
+    are not that."""
+    return bool(POSITIVE.search(LIKE_NOT_LIKING.sub(" ", THANKS.sub(" ", text))))
 
 
 def _critique(text: str) -> tuple[bool, bool]:
@@ -392,12 +403,7 @@ def _critique(text: str) -> tuple[bool, bool]:
     if not NEGATIVE.search(text):
         return False, False
     *before, last = CONCESSION.split(text)
-    taken_back = bool(
-        before
-        and POSITIVE.search(LIKE_NOT_LIKING.sub(" ", THANKS.sub(" ", last)))
-        and not NEGATIVE.search(last)
-        and not ELSEWHERE.search(last)
-    )
+    taken_back = bool(before and _good_word(last) and not NEGATIVE.search(last) and not ELSEWHERE.search(last))
     return True, taken_back
 
 
