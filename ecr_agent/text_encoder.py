@@ -15,7 +15,7 @@ force_offline()
 
 import torch  # noqa: E402
 
-from ecr_agent.minilm import MiniLM, WordPieceTokenizer, mean_pool, pad_batch  # noqa: E402
+from ecr_agent.minilm import MiniLM, mean_pool, pad_batch, shared_tokenizer  # noqa: E402
 
 MAX_TOKENS = 256
 
@@ -42,7 +42,7 @@ class SentenceEncoder:
 
     def __init__(self, max_tokens: int = MAX_TOKENS, bf16: bool | None = None) -> None:
         path = minilm_path()
-        self.tokenizer = WordPieceTokenizer(path)
+        self.tokenizer = shared_tokenizer(path)
         self.model = MiniLM.from_pretrained(path)
         self.max_tokens = max_tokens
         self.bf16 = native_bfloat16() if bf16 is None else bf16

@@ -23,7 +23,7 @@ force_offline()
 import torch  # noqa: E402
 from torch import nn  # noqa: E402
 
-from ecr_agent.minilm import BertConfig, MiniLM, WordPieceTokenizer, mean_pool, pad_batch  # noqa: E402
+from ecr_agent.minilm import BertConfig, MiniLM, WordPieceTokenizer, mean_pool, pad_batch, shared_tokenizer  # noqa: E402
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +85,7 @@ def encoder_path() -> Path:
 
 
 def load_tokenizer(path: Path | None = None) -> WordPieceTokenizer:
-    return WordPieceTokenizer(path or encoder_path())
+    return shared_tokenizer(path or encoder_path())
 
 
 class EmotionClassifier(nn.Module):
@@ -159,10 +159,13 @@ def save_weights(model: EmotionClassifier, directory: Path) -> Path:
 
 
 def load_weights(model: EmotionClassifier, path: Path) -> None:
-    """Load ``model.safetensors`` into ``model`` (strict: every tensor must match)."""
+    """Load ``model.safetensors`` into ``model`` (strict: every tensor must match).
+
+    The model takes the file's tensors rather than copying them into its own ones.
+    """
     from safetensors.torch import load_file
 
-    missing, unexpected = model.load_state_dict(load_file(str(path)), strict=False)
+    missing, unexpected = model.load_state_dict(load_file(str(path)), strict=False, assign=True)
     missing = [k for k in missing if not k.endswith("position_ids")]
     if missing or unexpected:
         raise ValueError(f"weights do not match the model: missing {missing[:3]}, unexpected {unexpected[:3]}")

@@ -84,6 +84,7 @@ class KnowledgeGraph:
         self.movie_entity: dict[str, int] = {}
         self.entity_movie: dict[int, str] = {}
         self.movie_titles: dict[int, str] = {}
+        self._movie_facts: dict[int, list[Triple]] = {}
 
     @classmethod
     def load(cls, paths: Paths, catalog: MovieCatalog | None = None) -> KnowledgeGraph:
@@ -97,6 +98,7 @@ class KnowledgeGraph:
 
     def link_movies(self, catalog: MovieCatalog) -> None:
         """Attach ReDial ids and titles to the movie entities of the graph."""
+        self._movie_facts.clear()
         for movie in catalog.movies.values():
             index = self.entity_ids.get(movie.dbpedia_uri or "")
             if index is not None:
@@ -138,40 +140,40 @@ class KnowledgeGraph:
 
     def triples(self) -> Iterator[Triple]:
         """Every fact of the graph (no self loops) with readable names."""
+        for head in self._adjacency:
+            yield from self._head_triples(int(head))
+
+    def _head_triples(self, head: int) -> Iterator[Triple]:
         self_loop = self.relation_ids.get(SELF_LOOP)
-        for head, edges in self._adjacency.items():
-            h = int(head)
-            for relation, tail in edges:
-                if relation == self_loop:
-                    continue
-                yield Triple(
-                    head=self.name(h),
-                    relation=relation_label(self.relation_uris[relation]),
-                    tail=self.name(tail),
-                    head_uri=strip_brackets(self.uris[h]),
-                    relation_uri=strip_brackets(self.relation_uris[relation]),
-                    tail_uri=strip_brackets(self.uris[tail]),
-                    head_movie_id=self.entity_movie.get(h),
-                )
+        for relation, tail in self._adjacency.get(str(head), ()):
+            if relation == self_loop:
+                continue
+            yield Triple(
+                head=self.name(head),
+                relation=relation_label(self.relation_uris[relation]),
+                tail=self.name(tail),
+                head_uri=strip_brackets(self.uris[head]),
+                relation_uri=strip_brackets(self.relation_uris[relation]),
+                tail_uri=strip_brackets(self.uris[tail]),
+                head_movie_id=self.entity_movie.get(head),
+            )
 
     def tails(self, entity: int) -> set[int]:
         """The entities ``entity``'s facts point to (a movie's director, stars, genres, …)."""
         return {tail for _, tail in self._adjacency.get(str(entity), ())}
 
     def movie_facts(self, movie_id: str) -> list[Triple]:
-        """Facts whose head is the given ReDial movie (empty for unknown or unlinked movies)."""
+        """Facts whose head is the given ReDial movie (empty for unknown or unlinked movies).
+
+        Built per movie on first use: naming all 81k facts up front took 1.3 s and 43 MB in a chat's first turn.
+        """
         entity = self.movie_entity.get(movie_id)
         if entity is None:
             return []
-        return [t for t in self._triples_by_head.get(entity, [])]
-
-    @cached_property
-    def _triples_by_head(self) -> dict[int, list[Triple]]:
-        by_head: dict[int, list[Triple]] = {}
-        for triple in self.triples():
-            if triple.head_movie_id is not None:
-                by_head.setdefault(self.movie_entity[triple.head_movie_id], []).append(triple)
-        return by_head
+        facts = self._movie_facts.get(entity)
+        if facts is None:
+            facts = self._movie_facts[entity] = list(self._head_triples(entity))
+        return list(facts)
 
 
 class RDFGraph:
