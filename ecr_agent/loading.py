@@ -38,4 +38,3 @@ def paused_gc() -> Iterator[None]:
             gc.freeze()
             gc.unfreeze()
         gc.enable()
-
