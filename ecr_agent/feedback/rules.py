@@ -386,8 +386,10 @@ def _moves_on_after_concession(text: str) -> bool:
 
 
 def _says_seen(text: str) -> bool:
-    """Whether ``text`` says the movie was seen, its "haven't seen" and "can't remember if I saw" read first."""
-    return bool(SEEN.search(UNSURE_SEEN.sub(" ", NOT_SEEN.sub(" ", text))))
+    """Whether ``text`` says the movie was seen, its "haven't seen", "can't remember if I saw" and "have you seen it?"
+    (asked of the recommender, not said of the user: a scripted chat's "Have you seen it?" marked two movies seen)
+    read first."""
+    return bool(SEEN.search(UNSURE_SEEN.sub(" ", NOT_SEEN.sub(" ", ASKS_IF_SEEN.sub(" ", text)))))
 
 
 def _good_word(text: str) -> bool:

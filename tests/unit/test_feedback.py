@@ -123,6 +123,9 @@ def test_public_api_is_pinned():
         ("ok we'll go with that", False, False, False, True),  # a scripted chat, 2026-12-03
         ("haha ok that works", False, False, False, True),
         ("your suggestions are bad", False, False, True, False),  # a scripted chat, 2026-12-03
+        # asked of the recommender, not said of the user (a scripted chat, 2026-12-04, marked two movies seen)
+        ("Have you seen it?", False, False, False, False),
+        ("Have you seen it? I have!", True, False, False, False),
     ],
 )
 def test_cues(text, seen, not_seen, negative, positive):

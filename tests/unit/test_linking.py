@@ -74,6 +74,22 @@ def test_the_rock_is_dwayne_johnson_unless_the_year_says_the_movie(linker):
     assert [linker.catalog[m].title for m in linker.link("How about The Rock (1996)?").movie_ids] == ["The Rock (1996)"]
 
 
+def test_the_marx_brothers_are_no_movie_called_brothers(linker):
+    linked = linker.link("I'm a Marx Brothers fan, any old comedies?")
+    assert not linked.movie_ids
+    assert "Groucho Marx" in {linker.kg.name(e) for e in linked.entity_ids}
+
+
+def test_the_part_of_a_title_before_its_colon_links_the_movie(linker):
+    # "Kingsman." linked nothing (a replayed ReDial test turn)
+    assert [linker.catalog[m].name.split(":")[0] for m in linker.link("Kingsman.").movie_ids] == ["Kingsman"]
+    assert "Talladega Nights" in linker.catalog[linker.link("Talladega Nights was funny").movie_ids[0]].name
+    # never a person, a year, or an everyday word
+    assert not linker.link("I love Jackie Chan movies").movie_ids
+    assert not linker.link("movies from 2001 please").movie_ids
+    assert not linker.link("the last one was good").movie_ids
+
+
 def test_a_one_word_title_opening_a_sentence_as_a_verb_is_no_movie(linker):
     def titles(text: str) -> list[str]:
         return [linker.catalog[m].title for m in linker.link(text).movie_ids]

@@ -8,6 +8,7 @@ from ecr_agent.opening import (
     GOODBYES,
     LAUGHS,
     LOW_MOOD,
+    PERSON_QUESTION,
     SYMPATHY,
     THANKS,
     TurnReading,
@@ -85,6 +86,9 @@ def test_acts_are_read_from_the_message():
     assert question_topic("Is it any good?") == "quality"
     assert question_topic("I have not Is that a good mmovie?") == "quality"  # replayed ReDial test 20458
     assert question_topic("What is good about it?") is None
+    assert question_topic("How many stars would you give it?") == "quality"  # a replayed ReDial test got a new pick
+    assert PERSON_QUESTION.search("is that the Tarantino movie?")  # was read as a request for his movies
+    assert not PERSON_QUESTION.search("is that the best movie?")
     assert question_topic("I'm looking for an old Disney movie. Do you know of any good ones?") is None  # 22919
     assert question_topic("Is Inglourious Basterds (2009) a comedy?") == "genre"  # replayed ReDial test 21269
     assert question_topic("Is it a cartoon?") == "genre"
@@ -503,6 +507,19 @@ def test_thanks_that_end_the_search_close_it_instead_of_pushing_a_new_pick():
     assert not closes_with_thanks(TurnReading("Thanks! Any others?"))
 
 
+def test_thanks_with_a_plan_to_watch_or_a_choice_between_suggestions_close_the_search():
+    for text in ("Ready the popcorn! Thank you!", "Sounds great, thanks", "That looks really good. Thanks!"):
+        assert closes_with_thanks(TurnReading(text)), text
+    # one suggestion turned down, the other taken: the user has chosen (a replayed ReDial test got a third pick)
+    chose = TurnReading(
+        "EuroTrip was good, a bit strange for us. But we will watch Super Troopers. Thanks!",
+        turned_down=("EuroTrip (2004)",),
+        accepted=("Super Troopers (2001)",),
+    )
+    assert closes_with_thanks(chose) and "I hope you enjoy Super Troopers (2001)." in thank_and_close(chose)
+    assert not closes_with_thanks(TurnReading("Thanks, but that sounds boring", turned_down=("Misery (1990)",)))
+
+
 def test_how_are_you_answered_with_thanks_is_small_talk():
     assert user_act("It's going great, thanks!") == "statement"  # replayed ReDial test 22446 got "My pleasure!"
     assert acknowledge(TurnReading("It's going great, thanks!")) == "Glad to hear it!"
@@ -571,3 +588,18 @@ def test_thanks_for_those_and_appreciation_close_too():
     for text in ("Okay, well thanks for those", "thank you so much i appriciate it!", "Thanks, I really appreciate it"):
         assert closes_with_thanks(TurnReading(text)), text
     assert not closes_with_thanks(TurnReading("thanks for that, anything else?"))
+
+
+def test_which_is_better_compares_the_two_suggestions_without_a_verdict():
+    # a replayed ReDial test turn answered "which do you think is better?" with a third pick
+    assert question_topic("which do you think is better?") == "compare"
+    assert question_topic("Which one would you pick?") == "compare"
+    assert question_topic("Which one is scarier?") == "compare"
+    assert question_topic("Which one has Stephen King in it?") != "compare"
+    reading = TurnReading("which do you think is better?", asked_about=MISERY, compared=(MISERY, BARE))
+    said = answer_question(reading)
+    assert said.startswith("I can't say which you'd enjoy more")
+    assert "Misery (1990) is a drama and thriller movie" in said and "I know little about Obscure (1950)" in said
+    # with one movie on the table it is a question about that one
+    alone = answer_question(TurnReading("which do you think is better?", asked_about=MISERY))
+    assert alone.startswith("I can't rate it for you")
