@@ -54,6 +54,8 @@ Movie (2017) is kids friendly?" about The Lego Batman Movie, not the Batman of t
 MARKED_QUESTION = re.compile(r"[^.!?,]+\?")
 """Any question with its mark, whatever its words ("You mean Star Wars (1977) ?"), from its last comma: "i like
 comedies like Click No, i have not, what is that about?" still asks about the pick."""
+ENDS_ON_IT = re.compile(r"\b(?:it|that(?:\s+one)?|this(?:\s+one)?)\W*$", re.I)
+"""A message whose last words point back at a movie ("… Have you seen it?"): the one named last."""
 WHAT_ABOUT = re.compile(r"\b(?:what|how)\s+about\s+([^,.!?;]+)", re.I)
 """A movie the message brings up before its question ("what about Shrek, did it get a sequel?")."""
 SMALLTALK = frozenset(
@@ -418,7 +420,10 @@ class ECRPipeline:
                 for about in (*WHAT_ABOUT.findall(turns[-1].content), *MARKED_QUESTION.findall(turns[-1].content))
                 for m in self.linker.link(about).movie_ids
             ]
-            movie_id = (in_question or (picks if questions else ()) or named_ids or picks or (None,))[0]
+            # "I like When Harry Met Sally... (1989) too Have you seen it?": "it" is the movie named last, not Titanic,
+            # named first (replayed ReDial validation 14199)
+            named_order = named_ids[::-1] if ENDS_ON_IT.search(text) else named_ids
+            movie_id = (in_question or (picks if questions else ()) or named_order or picks or (None,))[0]
             asked_about = self.linker.catalog.get(movie_id) if movie_id else None
             if asked_about is not None:
                 from ecr_agent.ranker.requests import credited_role, people_named

@@ -304,6 +304,34 @@ def test_a_goodbye_gets_a_farewell_not_a_new_pick(chain):
     assert result.recommendations == [] and "?" not in result.reply and result.reply
 
 
+def test_choosing_one_of_two_suggestions_with_thanks_closes_with_both_read(chain):
+    messages = [
+        {"role": "user", "content": "We want a comedy for a road trip night"},
+        {"role": "assistant", "content": "Have you seen EuroTrip (2004) or Super Troopers (2001)?"},
+        {"role": "user", "content": "EuroTrip was strange for us. But i think we will watch Super Troopers. THanks!"},
+    ]
+    result = chain.invoke({"messages": messages})
+    assert [m["title"] for m in result.accepted] == ["Super Troopers (2001)"]
+    assert [m["title"] for m in result.turned_down] == ["EuroTrip (2004)"]
+    assert result.recommendations == [] and "I hope you enjoy Super Troopers (2001)." in result.reply
+
+
+def test_have_you_seen_it_asked_of_us_is_about_the_movie_named_last_and_marks_nothing_seen(chain):
+    messages = [
+        {"role": "user", "content": "Do you know of any good romance movies?"},
+        {"role": "assistant", "content": "Ghost (1990) That is the best one I have ever watched."},
+        {
+            "role": "user",
+            "content": "I like Titanic (1997) too. I love When Harry Met Sally... (1989) Have you seen it?",
+        },
+    ]
+    turn = chain.prepare({"messages": messages})
+    assert "When Harry Met Sally... (1989)" in turn.opening and "Titanic" not in turn.opening
+    asked = [{"role": "user", "content": "I like action movies"}, {"role": "assistant", "content": "Die Hard (1988)?"}]
+    result = chain.invoke({"messages": [*asked, {"role": "user", "content": "Have you seen it?"}]})
+    assert result.seen == []
+
+
 def test_the_generated_part_never_claims_a_life(chain):
     from ecr_agent.evaluation.life import invented_life
 
