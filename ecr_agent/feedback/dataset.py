@@ -410,11 +410,12 @@ def _audited_redial_examples(split: Split, audit_file: Path, paths: Paths) -> li
 
 def _title_pattern(key: str) -> re.Pattern[str]:
     """A linked name's spans in the text; a name ending in a year takes the bracket closing it ("Hook (1991)" is one
-    mention, not "MovieX)")."""
+    mention, not "MovieX)"), and a trailing stop or colon unless it ends the sentence ("Kingsman. I dont care for
+    superhero films" picks Kingsman out of an offer: `feedback.rules.CHOSEN` needs its full stop)."""
     tokens = key.split()
     body = r"[^A-Za-z0-9@]+".join(re.escape(token) for token in tokens)
     close = r"\)?" if re.fullmatch(r"(?:19|20)\d\d", tokens[-1]) else ""
-    return re.compile(rf"(?<![A-Za-z0-9@]){body}{close}[.:]?(?![A-Za-z0-9])", re.I)
+    return re.compile(rf"(?<![A-Za-z0-9@]){body}{close}(?:[.:](?!\s+[A-Z]|\s*$))?(?![A-Za-z0-9])", re.I)
 
 
 def link_turn(turn: ChatTurn, linker: EntityLinker) -> LinkedTurn:

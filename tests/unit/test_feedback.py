@@ -472,6 +472,19 @@ def test_rule_reader_does_not_apologise_for_a_binge(rules, linker):
     assert [m.source for m in feedback.movies] == ["suggested"]
 
 
+def test_a_title_chosen_from_an_offer_as_a_sentence_of_its_own_is_taken_up(rules, linker):
+    # replayed ReDial validation 779: the full stop after "Kingsman" had been swallowed, so both were turned down
+    feedback = rules.read(
+        [
+            ChatTurn("user", "I'm looking for a good action flick"),
+            ChatTurn("assistant", "Kingsman: The Secret Service (2014) or Spider-Man: Homecoming (2017)?"),
+            ChatTurn("user", "Kingsman. I dont care for superhero films"),
+        ]
+    )
+    assert [linker.catalog[m].title for m in feedback.accepted()] == ["Kingsman: The Secret Service (2014)"]
+    assert [linker.catalog[m].title for m in feedback.turned_down()] == ["Spider-Man: Homecoming (2017)"]
+
+
 def test_moving_on_turns_down_the_new_pick_only(rules, linker):
     feedback = rules.read(
         [
