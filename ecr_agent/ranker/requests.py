@@ -757,6 +757,25 @@ def _answered_movies(turns: Sequence[ChatTurn], index: int, linker: EntityLinker
     return ()
 
 
+_CLAUSE_PART = r"(?:(?!\b(?:and|but|so)\b)[^.!?,;])*"
+CREDIT_STATEMENT = re.compile(
+    rf"{_CLAUSE_PART}\b(?:was|were|is|got)\s+(?:also\s+)?involved\b{_CLAUSE_PART}"
+    rf"|{_CLAUSE_PART}\b(?:directed|produced|wrote|made)\s+(?:it|that|this)(?:\s+one)?\b{_CLAUSE_PART}"
+    rf"|{_CLAUSE_PART}\b(?:was|is)\s+(?:also\s+)?in\s+(?:it|that|this)(?:\s+one)?\b{_CLAUSE_PART}",
+    re.I,
+)
+"""A clause that tells who was behind or in the movie on the table ("harvey weinstein was involved", "Spielberg
+produced that one"): information, not a request for the person's movies (replayed ReDial validation 1107 got "Sure,
+something with Harvey Weinstein")."""
+POINTS_BACK_AT_PERSON = re.compile(
+    r"\b(?:with|by|from|starring)\s+(?:him|her|them)\b|\b(?:his|her|their)\s+(?:other\s+)?(?:movies|films|work)\b"
+    r"|\b(?:love|loved|like|liked|adore|enjoy|enjoyed)\s+(?:him|her|them)\b",
+    re.I,
+)
+"""A wish for more of the person a credit statement names, or a liking for them ("Johnny Depp was in it and I loved
+him"): then the statement names who is asked for."""
+
+
 def _request_in(
     text: str,
     linker: EntityLinker,
@@ -782,7 +801,8 @@ def _request_in(
     # "Is Jack Nicholson in it?", "Is it a kids movie?" and "Is it like Moana?" ask about the movie on the table: no
     # request for Jack Nicholson, for family movies or for movies like Moana
     asked = text.replace("’", "'")
-    for question in (PERSON_QUESTION, KIND_QUESTION, LIKENESS_QUESTION):
+    told = () if POINTS_BACK_AT_PERSON.search(asked) else (CREDIT_STATEMENT,)  # "Tom Hanks was in it, more with him?"
+    for question in (PERSON_QUESTION, KIND_QUESTION, LIKENESS_QUESTION, *told):
         asked = question.sub(" . ", asked)
     asked = WISHED_FEELINGS[1].sub(" suspenseful ", WISHED_FEELINGS[0].sub(" scary ", asked))
     if (maker := MORE_BY_MAKER.search(asked)) and answered:  # "what else did that director make?"

@@ -800,3 +800,13 @@ def test_one_year_is_said_once():
     from ecr_agent.ranker.requests import describe_years
 
     assert describe_years((2016, 2016)) == "from 2016" and describe_years((2015, 2017)) == "from 2015 to 2017"
+
+
+def test_who_was_behind_the_movie_on_the_table_is_told_not_asked_for(linker):
+    # replayed ReDial validation 1107: "harvey weinstein was involved" got "Sure, something with Harvey Weinstein"
+    assert ask(linker, "harvey weinstein was involved") is None
+    assert ask(linker, "Spielberg produced that one") is None
+    assert ask(linker, "Harvey Weinstein was involved but I want a comedy").describe() == "a comedy movie"
+    # unless the message wishes for more of them, or likes them
+    assert ask(linker, "Tom Hanks was in it, anything else with him?").describe() == "something with Tom Hanks"
+    assert ask(linker, "Johnny Depp was in it and I loved him").describe() == "something with Johnny Depp"
