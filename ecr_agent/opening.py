@@ -20,7 +20,19 @@ from ecr_agent.data.movies import Movie, genre_display
 
 Act = Literal["goodbye", "thanks", "laugh", "question", "statement"]
 Topic = Literal[
-    "reason", "compare", "sequel", "cast", "director", "writer", "plot", "genre", "year", "length", "rating", "quality"
+    "reason",
+    "compare",
+    "likeness",
+    "sequel",
+    "cast",
+    "director",
+    "writer",
+    "plot",
+    "genre",
+    "year",
+    "length",
+    "rating",
+    "quality",
 ]
 
 ACT_PATTERNS: tuple[tuple[Act, re.Pattern[str]], ...] = (
@@ -447,6 +459,8 @@ def question_topic(text: str) -> Topic | None:
     more of the pick's maker (`MORE_BY_MAKER`)."""
     if MORE_BY_MAKER.search(text):
         return None
+    if LIKENESS_QUESTION.search(text):
+        return "likeness"
     return next((topic for topic, pattern in TOPIC_PATTERNS if pattern.search(text)), None)
 
 
@@ -515,6 +529,8 @@ def _answer_question(reading: TurnReading) -> str | None:
         return tell_series(movie, reading.series)
     if topic == "compare":
         return compare(reading.compared) if len(reading.compared) > 1 else answer("quality", movie)
+    if topic == "likeness" and len(reading.compared) > 1:
+        return likeness(*reading.compared[:2])
     if reading.asked_people and topic in (None, "cast", "director", "writer") and PERSON_QUESTION.search(reading.text):
         return answer_credit(movie, reading.asked_people)
     asked = next(((genre, said) for pattern, genre, said in KIND_QUESTIONS if pattern.search(reading.text)), None)
@@ -538,6 +554,25 @@ def compare(movies: Sequence[Movie]) -> str:
         for movie in movies[:2]
     ]
     return f"I can't say which you'd enjoy more, but here's the difference: {said[0]}, and {said[1]}."
+
+
+def likeness(movie: Movie, other: Movie) -> str:
+    """What ``movie`` shares with ``other`` by the metadata (genres, people), for "Is it like Moana?"; a feeling ("in
+    terms of feel good") is not in the data, so only what they have in common is said."""
+    genres = [g for g in movie.info.get("genre", []) if g in other.info.get("genre", [])]
+    people = [
+        name
+        for key in ("director", "writer", "star")
+        for name in movie.info.get(key, [])
+        if name in other.info.get(key, [])
+    ]
+    if not genres and not people:
+        kinds = f": {movie.title} is {_kind(movie)}" if movie.info.get("genre") else ""
+        said = f", {other.title} {_kind(other)}" if kinds and other.info.get("genre") else ""
+        return f"Not by what I know of them{kinds}{said}."
+    shared = [f"both {join_names(genres[:2])} movies"] if genres else []
+    shared += [f"both with {join_names(list(dict.fromkeys(people))[:2])}"] if people else []
+    return f"In some ways: {movie.title} and {other.title} are {' and '.join(shared)}."
 
 
 def explain_pick(movie: Movie, reasons: Sequence[str]) -> str:

@@ -22,6 +22,7 @@ from ecr_agent.opening import (
     ASKS_IF_I_SAW,
     FINE_THANKS,
     KIND_QUESTION,
+    LIKENESS_QUESTION,
     PERSON_QUESTION,
     UNMET_REQUEST,
     TurnReading,
@@ -424,6 +425,11 @@ class ECRPipeline:
             # named first (replayed ReDial validation 14199)
             named_order = named_ids[::-1] if ENDS_ON_IT.search(text) else named_ids
             movie_id = (in_question or (picks if questions else ()) or named_order or picks or (None,))[0]
+            # "Is it like Moana (2016) in terms of feel good?": about the pick, compared with the movie it names
+            likened = [m for m in named_ids if m not in picks] if LIKENESS_QUESTION.search(text) and picks else []
+            if likened:
+                movie_id = picks[0]
+                compared = tuple(self.linker.catalog[m] for m in (picks[0], likened[0]) if m in self.linker.catalog)
             asked_about = self.linker.catalog.get(movie_id) if movie_id else None
             if asked_about is not None:
                 from ecr_agent.ranker.requests import credited_role, people_named

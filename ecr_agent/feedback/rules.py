@@ -158,6 +158,8 @@ LIKE_NOT_LIKING = re.compile(
     r"|\b(?:would\s+|'d\s+)?like\s+(?:something|anything|some|a\s+movie|movies)\b"
     r"|\b(?:movies?|films?|something|anything|ones?|stuff|more|things?|similar|just)\s+like\b(?!\s+it\s*(?:[.!]|$))"
     r"|[,(]\s*like\b"  # "something older maybe, like 80s?": "such as"
+    # "Is it like Titanic?": whether the suggestion resembles another movie (a scripted chat took Titanic up on it)
+    r"|\b(?:is|was|isn'?t|wasn'?t)\s+(?:it|that|this)(?:\s+one|\s+movie|\s+film)?\s+(?:\w+\s+)?like\b"
     # "something funny but also romantic": a kind asked for (a scripted chat took Thor: Ragnarok up on it)
     r"|\b(?:something|anything)\s+(?:\w+\s+)?(?:funny|fun|good|great|cool|nice|interesting|exciting|sweet|cute)\b"
     # "we like romantic comedies": a kind of movie, not the one suggested (a played chat took It (2017) up on it)
@@ -187,6 +189,9 @@ WANTS_MORE_LIKE = re.compile(
 )
 """Asking for movies like the target: the user likes it, whatever else the clause says ("Something like the MovieX
 Or MovieY I dont like the movie get out" had turned Titanic down, replayed ReDial test 20392)."""
+LIKENED = re.compile(r"\b(?:is|was|isn'?t|wasn'?t)\s+(?:it|that|this)(?:\s+one|\s+movie|\s+film)?\s+$", re.I)
+"""The words before "anything like MovieX" that make it a question whether the suggestion is like the target ("is
+that anything like Titanic?"), not a wish for movies like it (a scripted chat took Titanic up on it)."""
 ASKS_FOR_MORE = re.compile(
     r"\b(?:any|anything|something|some|one|another|what|wat|wut)\s+(?:else|other|others|more)\b"
     r"|\bother\s+(?:suggestions?|ideas?|recommendations?|options?|movies?|films?|titles?)\b|^\W*others?\W*$"
@@ -482,7 +487,9 @@ def rule_verdict(clause: str, reply: str, named: bool, just_suggested: bool = Fa
     else:
         moved_on = just_suggested and found.moves_on
     asked = WANTS_MORE_LIKE.search(read) if named else None
-    wanted = asked is not None and not NEGATIVE.search(read[: asked.start()])
+    wanted = (
+        asked is not None and not NEGATIVE.search(read[: asked.start()]) and not LIKENED.search(read[: asked.start()])
+    )
     negative = said.negative and not wanted  # "I didn't like MovieY" says nothing against the target
     whole = found if read == reply else cues(reply)
     # a reply naming other movies but not the target takes it up only in the words about it ("I liked MovieY"

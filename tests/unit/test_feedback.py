@@ -126,6 +126,7 @@ def test_public_api_is_pinned():
         # asked of the recommender, not said of the user (a scripted chat, 2026-12-04, marked two movies seen)
         ("Have you seen it?", False, False, False, False),
         ("Have you seen it? I have!", True, False, False, False),
+        ("Is it like MovieX?", False, False, False, False),  # whether the suggestion resembles it (2026-12-04)
     ],
 )
 def test_cues(text, seen, not_seen, negative, positive):
@@ -483,6 +484,18 @@ def test_a_title_chosen_from_an_offer_as_a_sentence_of_its_own_is_taken_up(rules
     )
     assert [linker.catalog[m].title for m in feedback.accepted()] == ["Kingsman: The Secret Service (2014)"]
     assert [linker.catalog[m].title for m in feedback.turned_down()] == ["Spider-Man: Homecoming (2017)"]
+
+
+def test_asking_whether_the_suggestion_is_like_a_movie_takes_neither_up(rules, linker):
+    for asked in ("is that anything like Titanic?", "Is it like Titanic?"):
+        feedback = rules.read(
+            [
+                ChatTurn("user", "I want a thriller"),
+                ChatTurn("assistant", "How about Gone Girl (2014)?"),
+                ChatTurn("user", asked),
+            ]
+        )
+        assert feedback.accepted() == [] and feedback.turned_down() == [], asked
 
 
 def test_moving_on_turns_down_the_new_pick_only(rules, linker):

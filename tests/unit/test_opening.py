@@ -603,3 +603,13 @@ def test_which_is_better_compares_the_two_suggestions_without_a_verdict():
     # with one movie on the table it is a question about that one
     alone = answer_question(TurnReading("which do you think is better?", asked_about=MISERY))
     assert alone.startswith("I can't rate it for you")
+
+
+def test_is_it_like_another_movie_is_answered_by_what_they_share():
+    # replayed ReDial valid 4520: "Is it like Moana (2016) in terms of feel good?" got a pick and no answer
+    assert question_topic("Is it like Moana (2016) in terms of feel good?") == "likeness"
+    said = answer_question(TurnReading("Is it like Misery?", asked_about=MISERY, compared=(MISERY, MISERY)))
+    assert said.startswith("In some ways: Misery (1990) and Misery (1990) are both drama and thriller movies")
+    assert answer_question(TurnReading("Is it like Obscure?", asked_about=MISERY, compared=(MISERY, BARE))).startswith(
+        "Not by what I know of them: Misery (1990) is a drama and thriller movie"
+    )
