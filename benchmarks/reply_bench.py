@@ -44,11 +44,20 @@ contexts, generate, out = json.load(open(sys.argv[1])), sys.argv[2] == "1", open
 chain = ECRChain.from_store()
 for context in contexts:
     started = time.perf_counter()
-    turn = chain.prepare({"messages": context["messages"]})
-    reply = chain.respond(turn, list(chain.stream_prepared(turn))).reply if generate else turn.opening
-    picks = [r.movie_id for r in turn.recommendations]
-    row = {"key": context["key"], "reply": reply, "opening": turn.opening, "recommendations": picks,
-           "subject": picks[0] if picks else None, "seconds": round(time.perf_counter() - started, 3)}
+    if hasattr(chain, "respond"):  # revisions before the streamed chunks carried the subject (afe102e)
+        turn = chain.prepare({"messages": context["messages"]})
+        reply = chain.respond(turn, list(chain.stream_prepared(turn))).reply if generate else turn.opening
+        opening, picks = turn.opening, [r.movie_id for r in turn.recommendations]
+        subject = picks[0] if picks else None
+    else:  # as `ecr_agent.reply_eval.chain_answer` reads a turn
+        chunks = chain.stream({"messages": context["messages"]})
+        first = next(chunks)
+        reply = sum(chunks, first).reply if generate else first.reply
+        chunks.close()
+        opening, picks = first.reply, [r.movie_id for r in first.recommendations]
+        subject = first.subject["movie_id"] if first.subject else None
+    row = {"key": context["key"], "reply": reply, "opening": opening, "recommendations": picks,
+           "subject": subject, "seconds": round(time.perf_counter() - started, 3)}
     out.write(json.dumps(row) + "\\n")
 """
 SHOWN = 12

@@ -12,6 +12,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from typing import Any
 
 CONVERSATIONS = (
@@ -23,6 +24,16 @@ CONVERSATIONS = (
         {"role": "user", "content": "I hated Top Gun, it was boring."},
     ],
 )
+CHAT = (
+    "I loved The Notebook and Titanic, any ideas for tonight?",
+    "I've seen that one already. Something else?",
+    "Who is in it?",
+    "Hmm, anything a bit funnier?",
+    "What's it about?",
+    "Anything older?",
+    "Is it a romance too?",
+)
+"""One continuing chat: each turn's prompt starts with the last one's, as in a real conversation."""
 COLD_START = (
     "import sys, time; t = time.perf_counter(); from ecr_agent import ECRChain; "
     "ECRChain.from_store(int8=sys.argv[1] == 'int8', runtime=sys.argv[2]); print(time.perf_counter() - t)"
@@ -119,13 +130,31 @@ def time_turns(chain: Any, turns: int) -> dict[str, list[float]]:
     return times
 
 
+def time_chat(chain: Any, messages: Sequence[str] = CHAT) -> list[float]:
+    """Seconds of each reply, as shipped, after the first of one continuing chat (the reply before joins the history).
+
+    The other figures switch conversation every turn, so llama.cpp re-reads each prompt but the system prompt; in a
+    chat the history up to the user's previous message is still in its cache.
+    """
+    history: list[dict[str, str]] = []
+    seconds = []
+    for text in messages:
+        history.append({"role": "user", "content": text})
+        started = time.perf_counter()
+        reply = "".join(chunk.reply for chunk in chain.stream({"messages": history}))
+        seconds.append(time.perf_counter() - started)
+        history.append({"role": "assistant", "content": reply})
+    return seconds[1:]
+
+
 def run_bench(
     turns: int = 10, new_tokens: int = 60, int8: bool = False, runtime: str = "auto", under_load: bool = False
 ) -> dict[str, Any]:
     """Measure one chat turn end to end (DESIGN.md's ``ecr bench`` keys), idle and, with ``under_load``, busy.
 
     The DESIGN keys time turns that generate exactly ``new_tokens`` tokens (stop rules off), so the figure does not
-    depend on how soon a reply happens to end; ``reply_*`` keys time the replies as shipped (stop at sentence end).
+    depend on how soon a reply happens to end; ``reply_*`` keys time the replies as shipped (stop at sentence end);
+    ``chat_reply_latency_p50_s`` the replies as shipped in the later turns of one continuing chat (`time_chat`).
     ``first_token_s`` is when the user sees the first text: the opening (acknowledgement, pick, facts), streamed as
     soon as the turn is prepared; ``first_generated_s`` is when the first generated sentence follows it (the
     `SentenceGate` releases whole sentences). ``prepare_*`` is everything before the language model (emotions,
@@ -143,6 +172,7 @@ def run_bench(
         **_turn_figures(chain, generator, turns),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         **_cold_start_figures(int8, runtime),
+        "chat_reply_latency_p50_s": round(statistics.median(time_chat(chain)), 3),
         "rank_contexts_per_s": rank_throughput(chain),
         "turns": turns,
         "new_tokens": new_tokens,

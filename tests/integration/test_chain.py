@@ -213,6 +213,7 @@ def test_bench_times_forced_budget_turns_and_shipped_replies(tiny_store):
     assert 0 < figures["first_token_s"] < figures["turn_latency_p50_s"] <= figures["turn_latency_p95_s"]
     assert figures["tokens_per_s"] > 0 and figures["cold_start_s"] > 0 and figures["peak_rss_mb"] > 100
     assert sorted(figures["cold_start_runs_s"])[1] == figures["cold_start_s"]  # the median of three fresh processes
+    assert figures["chat_reply_latency_p50_s"] > 0
     assert figures["reply_tokens_median"] <= 8 + 2  # the budget holds (re-tokenising may differ by a token or two)
 
 
