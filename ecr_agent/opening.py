@@ -688,9 +688,14 @@ def acknowledge(reading: TurnReading, key: str = "") -> str:
             return f"Sure, {reading.request} instead of {join_names(downs)}."
         phrases = MOVED_ON if set(downs) <= set(reading.moved_on) else TURNED_DOWN
         said = _choose(phrases, key).format(movie=join_names(downs), verb="are" if len(downs) > 1 else "is")
-        taken = [title for title in reading.accepted if title not in reading.turned_down]
-        # "EuroTrip was good, but … i think we will watch Super Troopers": one skipped, one taken up
-        return f"{said} I hope you enjoy {taken[-1]}!" if taken else said
+        # "EuroTrip was good, but … i think we will watch Super Troopers": one skipped, one taken up; one skipped, one
+        # seen and liked ("I have seen Only You (1994) and enjoyed it but never seen Lionheart (1990)": an IARD reply
+        # was wished "I hope you enjoy Only You")
+        taken = [t for t in reading.accepted if t not in reading.turned_down and t not in reading.seen]
+        if taken:
+            return f"{said} I hope you enjoy {taken[-1]}!"
+        liked = [t for t in reading.liked_seen if t not in reading.turned_down]
+        return f"{said} Glad you enjoyed {liked[-1]}, though!" if liked else said
     if said := answer_question(reading):
         return said
     if COMPLAINT.search(reading.text):
@@ -715,7 +720,8 @@ def acknowledge(reading: TurnReading, key: str = "") -> str:
     # I'm in the mood for something with suspense": replayed ReDial test 22102), so the request is acknowledged
     if act == "thanks" and (reading.accepted or not reading.request):
         thanks = _choose(THANKS, key)
-        return f"{thanks} I hope you enjoy {reading.accepted[-1]}." if reading.accepted else thanks
+        fresh = [title for title in reading.accepted if title not in reading.seen]
+        return f"{thanks} I hope you enjoy {fresh[-1]}." if fresh else thanks
     if reading.request and not reading.request_met:
         if reading.nearest:  # "time travel movies like Looper": none is both, the pick is about time travel
             return f"{UNMET_REQUEST} {reading.request} in my catalogue, so here is {reading.nearest}."

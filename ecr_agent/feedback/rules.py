@@ -294,9 +294,7 @@ SEEN_DENIAL = re.compile(
 """"I haven't", "didn't see it", "not yet": about having seen the movie, so the words after them ("No, I haven't, it
 sounds great") are not negated."""
 NOT_A_NO = re.compile(
-    r"\bnothing\s+too\b|\bnot\s+too\s+much\b|\bbeen\s+too\s+long\b"
-    # "not as scary as" compares; "not as good as the first three" is a no (audited validation reply, 2026-12-04)
-    r"|(?:\bnot|n't)\s+(?:quite\s+)?as\s+(?!good\b|great\b|funny\b|fun\b|interesting\b|entertaining\b)\w+\s+as\b"
+    r"\bnothing\s+too\b|\bnot\s+too\s+much\b|\bbeen\s+too\s+long\b|(?:\bnot|n't)\s+(?:quite\s+)?as\s+\w+\s+as\b"
     # "ive watched that one not too long ago", "Im really not too picky" (audited validation replies, 2026-12-03)
     r"|\bnot\s+(?:really\s+|all\s+)?(?:too|that)\s+(?!keen|fond|crazy|big|into|interested|much\b|good|great|funny"
     r"|fun\b|interesting|exciting|impressive|entertaining|memorable|special|enjoyable)\w+"

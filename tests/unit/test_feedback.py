@@ -127,8 +127,9 @@ def test_public_api_is_pinned():
         ("Have you seen it?", False, False, False, False),
         ("Have you seen it? I have!", True, False, False, False),
         ("Is it like MovieX?", False, False, False, False),  # whether the suggestion resembles it (2026-12-04)
-        ("To be honest, is is not as good as the first three.", False, False, True, False),  # audited validation
-        ("it is not as scary as The Ring, which is fine", False, False, False, False),
+        # a comparison, not a no: "It was okay, not as good as the book" (an IARD reply; reading "not as good as"
+        # as a no, tried 2026-12-04, turned The Martian down there and was a wash on the validation audit)
+        ("It was okay, not as good as the book.", True, False, False, False),
     ],
 )
 def test_cues(text, seen, not_seen, negative, positive):

@@ -613,3 +613,20 @@ def test_is_it_like_another_movie_is_answered_by_what_they_share():
     assert answer_question(TurnReading("Is it like Obscure?", asked_about=MISERY, compared=(MISERY, BARE))).startswith(
         "Not by what I know of them: Misery (1990) is a drama and thriller movie"
     )
+
+
+def test_a_turn_down_beside_a_movie_seen_and_liked_wishes_no_enjoyment_of_it():
+    # an IARD reply: "I have seen Only You (1994) and enjoyed it but never seen Lionheart (1990). I'm not a big fan of
+    # thriller movies." had been answered "… I hope you enjoy Only You (1994)!"
+    reading = TurnReading(
+        "I have seen Only You (1994) and enjoyed it but never seen Lionheart (1990). Not a big fan of thrillers.",
+        turned_down=("Lionheart (1990)",),
+        accepted=("Only You (1994)",),
+        seen=("Only You (1994)",),
+        liked_seen=("Only You (1994)",),
+    )
+    said = acknowledge(reading)
+    assert "I hope you enjoy" not in said and said.endswith("Glad you enjoyed Only You (1994), though!")
+    assert "I hope you enjoy" not in acknowledge(
+        TurnReading("Loved it, thanks!", accepted=("Elf (2003)",), seen=("Elf (2003)",))
+    )
