@@ -829,7 +829,11 @@ def thank_and_close(reading: TurnReading, key: str = "") -> str:
     got "I hope you enjoy The Avengers (2012)")."""
     fresh = [title for title in reading.accepted if title not in reading.seen]
     enjoy = f" I hope you enjoy {fresh[-1]}." if fresh else ""
-    return f"{_choose(THANKS, key)}{enjoy} {OPEN_DOOR}"
+    # "I don't like the Rocky (1976) movies, but … The Shawshank Redemption (1994) … I will watch that. Thanks": the
+    # turn-down is said too (IARD openings had closed without it)
+    downs = reading.turned_down[-2:]
+    skipped = _choose(TURNED_DOWN, key).format(movie=join_names(downs), verb="are" if len(downs) > 1 else "is")
+    return f"{skipped + ' ' if downs else ''}{_choose(THANKS, key)}{enjoy} {OPEN_DOOR}"
 
 
 def farewell(key: str = "", turned_down: Sequence[str] = (), text: str = "") -> str:

@@ -516,7 +516,9 @@ def test_thanks_with_a_plan_to_watch_or_a_choice_between_suggestions_close_the_s
         turned_down=("EuroTrip (2004)",),
         accepted=("Super Troopers (2001)",),
     )
-    assert closes_with_thanks(chose) and "I hope you enjoy Super Troopers (2001)." in thank_and_close(chose)
+    said = thank_and_close(chose)
+    assert closes_with_thanks(chose) and "I hope you enjoy Super Troopers (2001)." in said
+    assert said.index("EuroTrip (2004)") < said.index("Super Troopers")  # the turn-down is said too, first
     assert not closes_with_thanks(TurnReading("Thanks, but that sounds boring", turned_down=("Misery (1990)",)))
 
 
