@@ -29,7 +29,9 @@ NOT_SEEN = re.compile(
     r"(?:seen|saw|watched|heard\s+of)\b"
     r"|\bdon'?t\s+think\s+i(?:'?ve|\s+have)\b|\bhave\s+yet\s+to\b|\b(?:saw|seen)\s+(?:the\s+)?(?:trailers?|previews?)\b"
     # "I don't think he seen that one" (replayed ReDial test 21387 said "Ah, you've already seen Mulan (1998).")
-    r"|\bdon'?t\s+think\s+(?:he|she|they|we|my\s+\w+)(?:'?ve|\s+(?:has|have|had))?\s+(?:ever\s+)?(?:seen|saw|watched)\b",
+    r"|\bdon'?t\s+think\s+(?:he|she|they|we|my\s+\w+)(?:'?ve|\s+(?:has|have|had))?\s+(?:ever\s+)?(?:seen|saw|watched)\b"
+    # "I saw Iron Man (2008) but not Thor" (an IARD opening said "you've already seen Iron Man (2008) and Thor")
+    r"|\b(?:saw|seen|watched)\b[^.!?\n]{1,60}?\bbut\s+not\s+(?=(?-i:[A-Z])|MovieX)",
     re.I,
 )
 UNSURE_SEEN = re.compile(
@@ -273,7 +275,11 @@ PRAISE_BY_DENIAL = re.compile(
 """Praise that denies a negative ("Hitchcock never disappoints", "you can't go wrong", "who doesn't like gnomes?",
 "doesn't sound too bad", "not bad"): positive, not negative."""
 ASKS_ABOUT_IT = re.compile(
-    r"\b(?:is|was|are|were|does|did|would|will)\s+(?:it|that|this|they|i|MovieX|the\s+(?:movie|film|one))\b[^.!?\n]*\?",
+    r"\b(?:is|was|are|were|does|did|would|will)\s+(?:it|that|this|they|i|MovieX|the\s+(?:movie|film|one))\b[^.!?\n]*\?"
+    # asked in a statement's word order: "Lady Bird (2017) is good as well?" (an IARD opening said "Glad you enjoyed")
+    r"|(?:\b(?:it|that|this|MovieX)|\))\s+(?:is|was)\s+(?:\w+\s+){0,2}?(?:good|great|funny|scary|worth\s+\w+)\b[^.!?\n]{0,20}\?"
+    # a title as typed: "Was Thor any good?" (an IARD opening said "Glad you enjoyed Thor!")
+    r"|\b(?:is|was)\s+(?-i:[A-Z])[^.!?\n]{0,60}?\b(?:any\s+good|good|great|funny|scary|worth\s+\w+)\b[^.!?\n]{0,20}\?",
     re.I,
 )
 """A yes/no question about the movie ("Is it interesting?", "Would I like it?"): its good words ask, not praise."""

@@ -127,6 +127,10 @@ def test_public_api_is_pinned():
         ("Have you seen it?", False, False, False, False),
         ("Have you seen it? I have!", True, False, False, False),
         ("Is it like MovieX?", False, False, False, False),  # whether the suggestion resembles it (2026-12-04)
+        ("MovieX is good as well? What's that movie about?", False, False, False, False),  # an IARD reply, asking
+        ("MovieX is good!", False, False, False, True),
+        ("I saw Iron Man (2008) but not Thor. Was Thor any good?", False, True, False, False),  # IARD, titles typed
+        ("Lady Bird (2017) is good as well? What's that movie about?", False, False, False, False),
         # a comparison, not a no: "It was okay, not as good as the book" (an IARD reply; reading "not as good as"
         # as a no, tried 2026-12-04, turned The Martian down there and was a wash on the validation audit)
         ("It was okay, not as good as the book.", True, False, False, False),
