@@ -686,8 +686,7 @@ def acknowledge(reading: TurnReading, key: str = "") -> str:
         if set(downs) <= set(reading.moved_on) and reading.request and reading.request_met:
             # "something a bit older, maybe 80s?" after a pick: what they asked for, not only what they left
             return f"Sure, {reading.request} instead of {join_names(downs)}."
-        phrases = MOVED_ON if set(downs) <= set(reading.moved_on) else TURNED_DOWN
-        said = _choose(phrases, key).format(movie=join_names(downs), verb="are" if len(downs) > 1 else "is")
+        said = _turned_down(downs, key, MOVED_ON if set(downs) <= set(reading.moved_on) else TURNED_DOWN)
         # "EuroTrip was good, but … i think we will watch Super Troopers": one skipped, one taken up; one skipped, one
         # seen and liked ("I have seen Only You (1994) and enjoyed it but never seen Lionheart (1990)": an IARD reply
         # was wished "I hope you enjoy Only You")
@@ -756,6 +755,11 @@ def acknowledge(reading: TurnReading, key: str = "") -> str:
     if FINE_THANKS.search(reading.text):  # "It's going great, thanks!"
         return "Glad to hear it!"
     return ""
+
+
+def _turned_down(movies: Sequence[str], key: str, phrases: Sequence[str] = TURNED_DOWN) -> str:
+    """The sentence that lets one or two movies go ("Got it, Rocky (1976) is off the list.")."""
+    return _choose(phrases, key).format(movie=join_names(movies), verb="are" if len(movies) > 1 else "is")
 
 
 def _echo(request: str, key: str) -> str:
@@ -832,8 +836,8 @@ def thank_and_close(reading: TurnReading, key: str = "") -> str:
     # "I don't like the Rocky (1976) movies, but … The Shawshank Redemption (1994) … I will watch that. Thanks": the
     # turn-down is said too (IARD openings had closed without it)
     downs = reading.turned_down[-2:]
-    skipped = _choose(TURNED_DOWN, key).format(movie=join_names(downs), verb="are" if len(downs) > 1 else "is")
-    return f"{skipped + ' ' if downs else ''}{_choose(THANKS, key)}{enjoy} {OPEN_DOOR}"
+    skipped = f"{_turned_down(downs, key)} " if downs else ""
+    return f"{skipped}{_choose(THANKS, key)}{enjoy} {OPEN_DOOR}"
 
 
 def farewell(key: str = "", turned_down: Sequence[str] = (), text: str = "") -> str:

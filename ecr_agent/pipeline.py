@@ -392,7 +392,7 @@ class ECRPipeline:
         # answers to the suggestions: all of them when the message names no movie, else the suggestions it names,
         # provided it names nothing else ("EuroTrip was good ... But we will watch Super Troopers" answers both)
         answers = [
-            f for f in latest if f.movie_id in suggested and (not named or (f.movie_id in named and named <= suggested))
+            f for f in latest if f.source == "suggested" and (not named or (f.movie_id in named and named <= suggested))
         ]
         titles = self._titles
         asked_about, asked_people, reasons, series, compared = None, (), (), (), ()

@@ -155,13 +155,15 @@ TAKES_IT_UP = re.compile(
 )
 """The positive cues that take a suggestion up on their own ("Sounds good", "I'll check it out", "Perfect!"), not
 only a good word near it: the head gave "Sounds good" after a suggestion p = 0.47 and the movie was not taken up."""
+_IS_THE_PICK = r"\b(?:is|was|isn'?t|wasn'?t)\s+(?:it|that|this)(?:\s+one|\s+movie|\s+film)?\s+"
+"""The start of a question whether the suggestion is something ("is that …", "was it …")."""
 LIKE_NOT_LIKING = re.compile(
     r"\b(?:like|prefer|want)\s+more\s+(?:\w+\s+)?like\b"  # first: "i like more movies like MovieY" is one wish
     r"|\b(?:would\s+|'d\s+)?like\s+(?:something|anything|some|a\s+movie|movies)\b"
     r"|\b(?:movies?|films?|something|anything|ones?|stuff|more|things?|similar|just)\s+like\b(?!\s+it\s*(?:[.!]|$))"
     r"|[,(]\s*like\b"  # "something older maybe, like 80s?": "such as"
     # "Is it like Titanic?": whether the suggestion resembles another movie (a scripted chat took Titanic up on it)
-    r"|\b(?:is|was|isn'?t|wasn'?t)\s+(?:it|that|this)(?:\s+one|\s+movie|\s+film)?\s+(?:\w+\s+)?like\b"
+    rf"|{_IS_THE_PICK}(?:\w+\s+)?like\b"
     # "something funny but also romantic": a kind asked for (a scripted chat took Thor: Ragnarok up on it)
     r"|\b(?:something|anything)\s+(?:\w+\s+)?(?:funny|fun|good|great|cool|nice|interesting|exciting|sweet|cute)\b"
     # "we like romantic comedies": a kind of movie, not the one suggested (a played chat took It (2017) up on it)
@@ -191,7 +193,7 @@ WANTS_MORE_LIKE = re.compile(
 )
 """Asking for movies like the target: the user likes it, whatever else the clause says ("Something like the MovieX
 Or MovieY I dont like the movie get out" had turned Titanic down, replayed ReDial test 20392)."""
-LIKENED = re.compile(r"\b(?:is|was|isn'?t|wasn'?t)\s+(?:it|that|this)(?:\s+one|\s+movie|\s+film)?\s+$", re.I)
+LIKENED = re.compile(rf"{_IS_THE_PICK}$", re.I)
 """The words before "anything like MovieX" that make it a question whether the suggestion is like the target ("is
 that anything like Titanic?"), not a wish for movies like it (a scripted chat took Titanic up on it)."""
 ASKS_FOR_MORE = re.compile(
