@@ -67,6 +67,10 @@ disappoints")."""
 COMMON_PHRASE_TITLES = Path(__file__).parent / "data" / "common_phrase_titles.json"
 """Titles ReDial users type far more often as plain words than they mention the movie ("anything else", "awesome",
 "lol", "hope"; `tools/common_phrase_titles.py` counts them in the train messages): not linked by name."""
+LOWER_CASE_PHRASE_TITLES = Path(__file__).parent / "data" / "lower_case_phrase_titles.json"
+"""Titles of several words that ReDial users type in lower case as a phrase about as often as the movie comes up
+("a movie for date night", "my kids watch it every day", "old school movies"; counted by the same tool): linked only
+when capitalised or with their year (replayed ReDial test 23260 marked Every Day (2018) seen)."""
 NICKNAMES = {"the rock": "dwayne johnson", "marx brothers": "groucho marx"}
 """What people call a film person → the label of the KG entity. In ReDial's seeker messages "the Rock" (50 times in
 train) is Dwayne Johnson: a seeker who means the 1996 movie links it with its id; in a chat the movie still links as
@@ -124,10 +128,11 @@ COMPOUNDS = frozenset({"box office", "box offices"})
 replayed ReDial valid 4341, linked The Box (2003))."""
 
 
-@lru_cache(maxsize=1)
-def common_phrase_titles() -> frozenset[str]:
-    """The packaged `COMMON_PHRASE_TITLES` keys."""
-    return frozenset(json.loads(COMMON_PHRASE_TITLES.read_text(encoding="utf-8")))
+@lru_cache(maxsize=2)
+def phrase_titles(path: Path = COMMON_PHRASE_TITLES) -> frozenset[str]:
+    """The keys of a packaged list of titles that are also phrases (`COMMON_PHRASE_TITLES`,
+    `LOWER_CASE_PHRASE_TITLES`)."""
+    return frozenset(json.loads(path.read_text(encoding="utf-8")))
 
 
 @dataclass(frozen=True)
@@ -176,12 +181,22 @@ def title_key(name: str) -> str:
 class EntityLinker:
     """Longest-match linker over movie titles and KG entity labels; `link` is the one verb."""
 
-    def __init__(self, catalog: MovieCatalog, kg: KnowledgeGraph, common_phrases: frozenset[str] | None = None) -> None:
-        """``common_phrases``: title keys never linked by name (default: `COMMON_PHRASE_TITLES`)."""
+    def __init__(
+        self,
+        catalog: MovieCatalog,
+        kg: KnowledgeGraph,
+        common_phrases: frozenset[str] | None = None,
+        lower_case_phrases: frozenset[str] | None = None,
+    ) -> None:
+        """``common_phrases``: title keys never linked by name (default: `COMMON_PHRASE_TITLES`);
+        ``lower_case_phrases``: keys linked by name only when capitalised (default: `LOWER_CASE_PHRASE_TITLES`)."""
         self.catalog = catalog
         self.kg = kg
-        common = common_phrase_titles() if common_phrases is None else common_phrases
+        common = phrase_titles() if common_phrases is None else common_phrases
         self.common_phrases = common
+        self.lower_case_phrases = (
+            phrase_titles(LOWER_CASE_PHRASE_TITLES) if lower_case_phrases is None else lower_case_phrases
+        )
         self.titles: dict[str, str] = {}
         for movie in sorted(catalog.movies.values(), key=lambda m: m.mentions):
             # a misread id is linked by its title and year only: "Independence Day" is the 1996 film its mentions mean
@@ -265,10 +280,11 @@ class EntityLinker:
         catalog: MovieCatalog | None = None,
         kg: KnowledgeGraph | None = None,
         common_phrases: frozenset[str] | None = None,
+        lower_case_phrases: frozenset[str] | None = None,
     ) -> EntityLinker:
         """The linker over the catalogue and KG in ``paths``'s data folder (``catalog`` and ``kg`` when loaded)."""
         catalog = catalog or MovieCatalog.load(paths)
-        return cls(catalog, kg or KnowledgeGraph.load(paths, catalog=catalog), common_phrases)
+        return cls(catalog, kg or KnowledgeGraph.load(paths, catalog=catalog), common_phrases, lower_case_phrases)
 
     def entity_named(self, name: str) -> int | None:
         """The KG entity a name of `LinkedText.names` links: a person's surname, or an entity's label."""
@@ -456,6 +472,8 @@ class EntityLinker:
                 if title is not None and self._overtaken(words, i, n):
                     i += 1  # "the Avengers: Infinity War (2018)" is one title, not The Avengers and War (2007)
                     break
+                if n > 1 and title is not None and not capitalised and key in self.lower_case_phrases:
+                    title = None
                 if title is not None and (typed_lower or typed_as_a_title(words[i : i + n], caps[i : i + n])):
                     movies.append(title)
                 elif entity is not None:

@@ -128,6 +128,17 @@ def test_titles_typed_more_as_words_than_as_the_movie_do_not_link_by_name(linker
     assert {"anything else", "lol", "awesome"} <= linker.common_phrases
 
 
+def test_titles_typed_in_lower_case_as_phrases_link_only_when_capitalised(linker):
+    # replayed ReDial test 23260: "my kids watch thas movie every day" marked Every Day (2018) seen
+    assert linker.link("my kids watch thas movie every day").movie_ids == ()
+    assert linker.link("Hi Im looking for a good movie for date night. Maybe a romantic comedy.").movie_ids == ()
+    assert [linker.catalog[m].title for m in linker.link("I loved Date Night with Steve Carell").movie_ids] == [
+        "Date Night (2010)"
+    ]
+    assert [linker.catalog[m].title for m in linker.link("love pulp fiction").movie_ids] == ["Pulp Fiction (1994)"]
+    assert {"every day", "date night", "old school"} <= linker.lower_case_phrases
+
+
 def test_a_hyphenated_name_links_typed_with_a_space(linker):
     # replayed ReDial test 22125
     assert [linker.kg.name(e) for e in linker.link("I quite enjoy Daniel Day Lewis").entity_ids] == ["Daniel Day-Lewis"]
