@@ -37,6 +37,7 @@ from ecr_agent.feedback.rules import (
     OFFER,
     OFFERS_A_CHOICE,
     OTHER,
+    TARGET,
     RuleVerdict,
     cues,
     rule_verdict,
@@ -50,6 +51,7 @@ force_offline()
 logger = logging.getLogger(__name__)
 
 MODEL_NAME = "feedback"
+IF = re.compile(r"\W*if\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -186,12 +188,42 @@ class FeedbackReader:
         if not items:
             return []
         verdicts = [self._rule(item) for item in items] if self.model is None else self._model_verdicts(items)
-        return [
-            replace(verdict, turned_down=False)
-            if verdict.turned_down and (self._faults_someone_else(item) or self._faults_another_kind(item))
-            else verdict
-            for item, verdict in zip(items, verdicts, strict=True)
-        ]
+        judged = []
+        for item, verdict in zip(items, verdicts, strict=True):
+            if verdict.turned_down and (self._faults_someone_else(item) or self._faults_another_kind(item)):
+                verdict = replace(verdict, turned_down=False)
+            elif not verdict.turned_down and not verdict.chosen and self._faults_its_kind(item):
+                verdict = replace(verdict, turned_down=True, accepted=False, p_turned_down=1.0)
+            judged.append(verdict)
+        return judged
+
+    def _genre_faults(self, clauses: Sequence[str]) -> list[frozenset[str]] | None:
+        """The catalogue genres each of ``clauses``' words against something names ("I'm not big on horror" →
+        horror), or None when a fault names no genre the catalogue can check."""
+        faults = [said for clause in clauses if (said := _words_against(clause))]
+        genres = [[e for e in self.linker.link(c).entity_ids if e in self.linker.genre_entities] for c in faults]
+        if not faults or not all(genres):
+            return None
+        needs = [genre_needs(self.linker.kg.name(genre)) for found in genres for genre in found]
+        return needs if all(needs) else None
+
+    def _movie_genres(self, movie_id: str) -> set[str]:
+        genres = set(self.linker.catalog[movie_id].info.get("genre", ()))
+        if "music" in genres:  # "afraid it would be like a musical" of La La Land, which the metadata calls music
+            genres.add("musical")
+        return genres
+
+    def _faults_its_kind(self, item: FeedbackItem) -> bool:
+        """Whether a reply that names the target finds fault, in words naming no movie, with a genre the target is
+        ("Not so much horror. I'm not big on horror. I've never seen MovieX" of a horror movie: audited validation):
+        the user turns the kind away, and this movie with it."""
+        if not item.named:
+            return False
+        # "If not horror you know any good comedies?" asks, it finds no fault (audited train)
+        free = [c for c in split_clauses(item.reply) if TARGET not in c and OTHER not in c and not IF.match(c)]
+        needs = self._genre_faults(free)
+        genres = self._movie_genres(item.movie_id)
+        return needs is not None and any(need <= genres for need in needs)
 
     def _faults_another_kind(self, item: FeedbackItem) -> bool:
         """Whether a reply that does not name the target finds fault only with genres the target is not ("she
@@ -200,15 +232,9 @@ class FeedbackReader:
         ("superhero movies") leaves the turn-down standing."""
         if item.named or OTHER in item.reply:
             return False
-        faults = [said for clause in split_clauses(item.reply) if (said := _words_against(clause))]
-        genres = [[e for e in self.linker.link(c).entity_ids if e in self.linker.genre_entities] for c in faults]
-        if not faults or not all(genres):
-            return False
-        needs = [genre_needs(self.linker.kg.name(genre)) for found in genres for genre in found]
-        movie_genres = set(self.linker.catalog[item.movie_id].info.get("genre", ()))
-        if "music" in movie_genres:  # "afraid it would be like a musical" of La La Land, which the metadata calls music
-            movie_genres.add("musical")
-        return all(need and not need <= movie_genres for need in needs)
+        needs = self._genre_faults(split_clauses(item.reply))
+        genres = self._movie_genres(item.movie_id)
+        return needs is not None and all(not need <= genres for need in needs)
 
     def _faults_someone_else(self, item: FeedbackItem) -> bool:
         """Whether a reply that does not name the target finds fault with film people who are not in it ("Hmm I

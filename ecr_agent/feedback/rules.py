@@ -59,7 +59,9 @@ SEEN = re.compile(
 NEGATIVE = re.compile(
     r"(?:\bnot|n't|\bnever|\b(?:dont|didnt|did't|doesnt|wasnt|isnt|cant|cannot|can\s+not))\s+(?:\w+\s+){0,2}(?:fan|like|liked|enjoy|enjoyed|love|loved|into|interested|keen|fond|good|great"
     r"|my\s+(?:thing|style|type|cup|genre)|for\s+me|care|big\s+on|impressed|funny|scary|appeal|stand|want|up\s+for"
-    r"|sound|interested|think\s+i(?:'d|\s+would)?\s+(?:like|enjoy|want))"
+    # "I do not think she would be into that" (audited train)
+    r"|sound|interested|think\s+(?:i|she|he|they|we|my\s+\w+|the\s+kids)(?:'d|\s+would|\s+will)?\s+(?:be\s+)?"
+    r"(?:like|enjoy|want|into|interested))"
     r"|\b(?:hate|hated|hates|dislike|disliked|boring|bored|awful|terrible|horrible|worst|stupid|lame|overrated"
     r"|meh|ehh+|no\s+thanks|pass\s+on|i'?ll\s+pass|not\s+a\s+fan|can'?t\s+stand|disappoint\w*|annoying|dumb|cheesy|too\s+(?:scary|gory|violent"
     r"|long|slow|sad|dark|weird|much)|not\s+really(?!\s+(?:picky|particular|fussy|sure|seen|watched|heard))|no\s+interest|rather\s+not|wasn'?t\s+(?:a\s+)?(?:fan|good|great))\b"
@@ -67,7 +69,7 @@ NEGATIVE = re.compile(
     r"|(?:^|\n)\s*(?:ugh\s*)?pass\s*(?:[.!,;]|$)|\bno\s+thank\s*(?:s|you)\b|\b(?:will\s+not|won'?t|wont|never)\s+(?:\w+\s+)?watch\b"
     r"|(?:\bnot|n't)\s+(?:\w+\s+){0,2}my\s+favou?rites?\b|\bnot\s+such\s+a\s+(?:big\s+)?fan\b"
     # "not a big Vin Diesel fan", "not what I'm in the mood for", "it does not interest me", "a little young for them"
-    r"|\bnot\s+(?:really\s+)?an?\s+(?:\w+\s+){1,3}fan\b|\bnot\s+(?:really\s+|exactly\s+)?what\s+i'?m\b"
+    r"|\bnot\s+(?:really\s+)?(?:much\s+of\s+)?an?\s+(?:\w+\s+){1,3}fan\b|\bnot\s+(?:really\s+|exactly\s+)?what\s+i'?m\b"
     r"|(?:n't|\bnot)\s+interest\s+(?:me|us|them)\b|\bboycott\w*|\b(?:a\s+(?:little|bit)|kind\s+of|kinda)\s+\w+\s+for"
     r"\s+(?:my\s+tastes?|me|us|them|him|her|MovieX)\b"
     # "don't think it is my cup of tea", "a little too slapstick for me"
@@ -94,7 +96,7 @@ NEGATIVE = re.compile(
     r"|(?:n't|\bnot|\bwasnt|\bisnt)\s+(?:a\s+)?(?:very|really|that|so)\s+(?:big\s+|huge\s+)?fan\b"
     r"|(?:n't|\bnot|\bisnt|\barent)\s+(?:really\s+|exactly\s+|even\s+)?(?:an?\s+)?(?:thrillers?|comed(?:y|ies)|horrors?"
     r"|dramas?|suspense|romances?|rom[\s-]?coms?|musicals?|westerns?|documentar(?:y|ies)|action\s+(?:movies?|films?))\b"
-    r"|\bnot\s+sure\s+(?:i|we|they)\s+(?:can|could|would|want)\b|\bforgettable\b"
+    r"|\bnot\s+sure\s+(?:if\s+|whether\s+)?(?:i|we|they)\s+(?:really\s+)?(?:can|could|would|want)\b|\bforgettable\b"
     # "what about Les Misérables (2012) ??" → "its depressing" (replayed ReDial valid 1107 took nothing from it)
     r"|\b(?:it'?s|it\s+is|that'?s|that\s+is|was|looks|seems|sounds|so|too|kinda|kind\s+of|a\s+bit)\s+depressing\b"
     # "I thought it would be alot scarier than it was, which is a let down" (replayed ReDial valid 4322 read it as
@@ -104,7 +106,11 @@ NEGATIVE = re.compile(
     # seeing it", "I am not sure about MovieX", "it didn't seem to be for me", "Pff.."
     r"|(?:n't|\bnot|\bdidnt|\bdoesnt)\s+(?:really\s+|quite\s+)?(?:enthuse|excite|grab|hook|thrill)\w*\s+(?:me|us)\b"
     r"|\bhold(?:ing)?\s+off\b|\bnot\s+(?:so\s+|too\s+|really\s+)?sure\s+about\b"
-    r"|(?:n't|\bnot|\bdidnt|\bdoesnt)\s+seem\s+(?:\w+\s+){0,3}(?:for\s+me|my\s+(?:thing|style|type|cup))\b|^\W*pff+t?\b",
+    r"|(?:n't|\bnot|\bdidnt|\bdoesnt)\s+seem\s+(?:\w+\s+){0,3}(?:for\s+me|my\s+(?:thing|style|type|cup))\b|^\W*pff+t?\b"
+    # the audited IARD replies' misses (2026-12-04): "Haven't really wanted to", "Its not something i'd watch again",
+    # "I probably lost my interest in it"
+    r"|(?:n't|\bnever|\bhavent)\s+(?:really\s+|ever\s+)?(?:wanted|cared)\s+to\b"
+    r"|(?:n't|\bnot|\bnever)\s+(?:[\w']+\s+){0,4}watch\s+(?:\w+\s+)?again\b|\blost\s+(?:my\s+|all\s+|our\s+)?interest\b",
     re.I | re.M,
 )
 POSITIVE = re.compile(
@@ -113,8 +119,8 @@ POSITIVE = re.compile(
     r"|MovieX)?\s*out|i'?ll\s+(?:watch|try|look|give|add|have|definitely|check)"
     r"|will\s+(?:definitely\s+|def\s+|surely\s+)?(?:have\s+to\s+)?(?:watch|check|try|look|see)"
     r"|(?:have|need|want|going)\s+to\s+(?:watch|see|check)|appreciate|add\s+(?:\S+\s+){0,6}?to\s+my\s+(?:watch\s*)?list"
-    r"|add\s+(?:it|that|them|this|MovieX)\s+to|good\s+(?:one|idea|choice|suggestion|pick|movie|call)|great"
-    r"\s+(?:one|idea|choice|suggestion|pick|movie)|love|loved|like|liked|enjoy|enjoyed|favou?rites?|awesome|amazing"
+    r"|add\s+(?:it|that|them|this|MovieX)\s+to|good\s+(?:one|idea|choice|suggestion|pick|movie|call)s?|great"
+    r"\s+(?:one|idea|choice|suggestion|pick|movie)s?|love|loved|like|liked|enjoy|enjoyed|favou?rites?|awesome|amazing"
     r"|perfect|excellent|interesting|interested|nice|thanks|thank\s+you|good|great|fun|funny|cool|more\s+like\s+it"
     r"|superb|fantastic|brilliant|wonderful|terrific|incredible|outstanding|masterpiece"
     r"|can'?t\s+wait|cannot\s+wait)\b"
@@ -129,6 +135,7 @@ POSITIVE = re.compile(
     r"|\bwill\s+(?:\w+\s+){0,3}?(?:watch|rent|try|see|check)\s+(?:it|that|this|them|MovieX)\b"
     r"|\b(?:should|going\s+to|could|might|can)\s+(?:\w+\s+)?(?:see|watch|try|rent)\s+(?:it|that|this|them|MovieX)\b"
     r"|\b(?:have|need|got)\s+to\s+(?:look\s+(?:for|up|into)|find|get|rent)\s+(?:it|that|this|them|MovieX)\b"
+    r"|\b(?:might|may|could|should)\s+(?:\w+\s+)?look\s+(?:for|up|into)\s+(?:it|that|this|them|MovieX)\b"
     r"|\b(?:up\s+(?:for|to)\s+)?trying\s+(?:it|that|this|MovieX)\b|\btake\s+your\s+(?:recommendation|suggestion|advice|word)"
     r"|\badding\s+(?:it|that|this|them|MovieX)\b"
     r"|\b(?:going\s+to|gonna)\s+(?:show|put\s+on)\s+(?:them|her|him|the\s+kids|my\s+\w+|it|that|this|MovieX)\b",
@@ -139,7 +146,7 @@ TAKES_IT_UP = re.compile(
     r"|neat|promising|intriguing)\b|\bcheck\s+(?:it|that|this|MovieX)?\s*out\b|\bmore\s+like\s+it\b"
     r"|\b(?:i'?ll|will)\s+(?:have\s+to\s+)?(?:watch|try|give|add|definitely|check|look\s+(?:it|into))"
     r"|\bgive\s+(?:it|that|this|MovieX)(?:\s+one)?\s+a\s+(?:go|try|shot|watch|look|chance)\b"
-    r"|\b(?:good|great|nice)\s+(?:one|idea|choice|suggestion|pick|call)\b|^\W*(?:perfect|excellent|awesome)\b"
+    r"|\b(?:good|great|nice)\s+(?:one|idea|choice|suggestion|pick|call)s?\b|^\W*(?:perfect|excellent|awesome)\b"
     # "ok we'll go with that" (a scripted chat got another pick and no word for the one taken, 2026-12-03)
     r"|\b(?:go|going|goes)\s+with\s+(?:that|it|this|MovieX)\b|\b(?:that|it|this)\s+works\b|\bworks\s+for\s+(?:me|us)\b"
     # "I guess i could try it." (replayed ReDial test 20850 took nothing up)
@@ -207,9 +214,12 @@ ASKS_FOR_MORE = re.compile(
 """Asking for more options ("any other ideas?", "one more suggestion please"): collecting, not declining, unless the
 user has seen the movie ("I have seen / Other?")."""
 BARE_YES = re.compile(r"^\W*(?:(?:lol|haha+|oh|um+|well)\W+)?(?:yes+|yeah+|yep|yup|ya|i\s+have|i\s+did)\W*$", re.I)
-BARE_NO = re.compile(r"^\W*(?:(?:lol|haha+|hmm+|um+|uh+|well)\W+)?(?:no+|nope|nop)\W*$", re.I)
-"""A reply that is only a "no": it turns down an offer ("ok, how about MovieX" → "lol no") but only says "not seen"
-after "Have you seen MovieX?" (`ecr_agent.feedback.reader.item_rule_verdict` tells the two apart)."""
+BARE_NO = re.compile(
+    r"^\W*(?:(?:lol|haha+|hmm+|um+|uh+|well)\W+)?(?:(?:no+|nope|nop)(?:\W+not\s+at\s+all)?|not\s+at\s+all)\W*$", re.I
+)
+"""A reply that is only a "no" ("No, not at all."): it turns down an offer ("ok, how about MovieX" → "lol no") but
+only says "not seen" after "Have you seen MovieX?" (`ecr_agent.feedback.reader.item_rule_verdict` tells the two
+apart)."""
 BARE_SEEN = re.compile(
     r"^\W*(?:(?:oh|yes+|yeah+|yep|yup|ya|ok(?:ay)?|um+|well|lol|haha+)\W+)?(?:i(?:'?ve|\s+have)\s+)?(?:already\s+)?"
     r"(?:seen|saw|watched)\s+(?:it|that|this|them|those|(?:that|this)\s+one|MovieX)(?:\s+(?:already|before))?\W*$",
@@ -250,6 +260,8 @@ REDIRECTS = re.compile(
     r"\b(?:any|anything|something|some|one)\s+(?:more\s+|a\s+(?:little|bit)\s+)?(?:different|newer|older|recent|less"
     r"|lighter)\b"
     r"|\b(?:was|am|i'?m)\s+(?:\w+\s+)?(?:thinking|looking|hoping)\s+(?:more\s+)?(?:of|for|about|along|like)\b"
+    # "Is there movies more masculine?" (audited IARD)
+    r"|\b(?:movies?|films?|something|anything)\s+(?:a\s+(?:little|bit)\s+)?more\s+(?!like\b|of\b|along\b)\w+"
     r"|\bthinking\s+more\b|\bmore\s+(?:into|like(?!\s+it\b)|along)\b|\bmore\s+of\s+an?\b|\bmore\s+(?:on|of)\s+the\s+\w+\s+side\b|\b(?:tv|television)\s+(?:show|series)\b"
     # "i like more movies like MovieY" (audited train)
     r"|\b(?:like|prefer|want)\s+more\s+(?:\w+\s+)?like\b"
@@ -294,7 +306,7 @@ ASKS_IF_IT_IS = re.compile(
 """A yes/no question about the movie ("is it too scary for a 6 year old?"): a worry to answer, not a critique (a
 played chat turned Sing down on it and the reply said "Got it, Sing (2016) is off the list")."""
 SEEN_DENIAL = re.compile(
-    r"\b(?:have|has|had)(?:\s*n[o']?t|'?t)\b(?!\s+(?:\w+\s+)?(?:liked|enjoyed|loved|cared|been))|\bhavent\b|\bnot\s+yet\b"
+    r"\b(?:have|has|had)(?:\s*n[o']?t|'?t)\b(?!\s+(?:\w+\s+)?(?:liked|enjoyed|loved|cared|been|wanted))|\bhavent\b|\bnot\s+yet\b"
     r"|(?:\bdid\s*n[o']?t|\bdidnt|\bnever)\s+(?:\w+\s+)?(?:seen|see|saw|heard|watched)\b"
     r"|\b(?:did\s*n[o']?t|didnt|never\s+did)\s+(?:\w+\s+)?watch\b",
     re.I,
@@ -320,11 +332,14 @@ NOT_A_NO = re.compile(
 )
 """Words a negative cue would misread: a wish ("nothing too serious"), a comparison ("not as good as MovieY"), an
 idiom ("it's been too long", "I never get tired of it"), or "I liked that one too much"."""
-CONCESSION = re.compile(r"\b(?:but|though|although|however|overall)\b", re.I)
+CONCESSION = re.compile(r"\b(?:but|although|overall)\b|\b(?:though|however)\b(?!\s*(?:[.!?\n]|$))", re.I)
+"""A concession; "though" or "however" that ends a sentence concedes to what came before it ("Not a huge fan of
+Katherine Heigel though. I really enjoy Sandra Bullock movies": audited IARD)."""
 LEAD_IN = re.compile(
     r"(?:\b(?:and|also|too|or|but|i|we|he|she|they|you|really|just|always|recently|first|the|movie|film|is|was|as"
     r"|good|such|like|liked|love|loved|enjoy|enjoyed|watch|watched|see|saw|seen|want|wanted|to|have|has|did|do|of"
-    r"|called|named|in|with|prefer|mean)\b\s*)+$",
+    r"|called|named|in|with|prefer|mean|ll|will|check|out|try|go|give|add|rent|pick|choose|think|going|gonna|show|put"
+    r"|on|them|for|might|could|may|should)\b\s*)+$",
     re.I,
 )
 """The words that lead into another movie ("I also loved ", "have you seen the movie ", "as good as "): about it,
@@ -365,7 +380,9 @@ def cues(text: str) -> Cues:
     criticised, conceded = _critique(text)
     # "your suggestions are bad" says no to the picks on the table (a scripted chat kept It (2017) among the options)
     negative = (criticised and not conceded) or bool(COMPLAINT.search(text))
-    positive = bool(POSITIVE.search(LIKE_NOT_LIKING.sub(" ", NEGATIVE.sub(" ", ASKS_ABOUT_IT.sub(" ", text)))))
+    # "I haven't seen either Good choices": the "haven't" is about having seen them, it negates no good word
+    unasked = SEEN_DENIAL.sub(" ", ASKS_ABOUT_IT.sub(" ", text))
+    positive = bool(POSITIVE.search(LIKE_NOT_LIKING.sub(" ", NEGATIVE.sub(" ", unasked))))
     seen = _says_seen(text)
     redirects, more = bool(REDIRECTS.search(text)), bool(ASKS_FOR_MORE.search(text))
     # moving on: the movie does not fit, so the reply says what it is after instead, or has seen the movie and asks
@@ -403,6 +420,17 @@ def _says_seen(text: str) -> bool:
     (asked of the recommender, not said of the user: a scripted chat's "Have you seen it?" marked two movies seen)
     read first."""
     return bool(SEEN.search(UNSURE_SEEN.sub(" ", NOT_SEEN.sub(" ", ASKS_IF_SEEN.sub(" ", text)))))
+
+
+def _says_anything(text: str) -> bool:
+    """Whether ``text`` holds any cue: the words after the last other movie of "I love MovieY, can you recommend
+    anything like that?" or "I liked MovieY starring leonardo Dicaprio" speak of it, not of the suggestion (replayed
+    ReDial test 21692 marked Deadpool 2 taken up and seen on the first; the audited train replies label such words
+    "nothing said" 17 times in 19)."""
+    if not WORD.search(text):
+        return False
+    said = cues(text)
+    return said.seen or said.not_seen or said.negative or said.positive or said.moves_on
 
 
 def _good_word(text: str) -> bool:
@@ -455,8 +483,9 @@ class RuleVerdict:
     ReDial valid 779 ("Kingsman. I dont care for superhero films") turned both down; its short title links nothing."""
     silent: bool = False
     """The reply names other movies and has no words about the target, neither before the first other movie (less
-    those leading into it) nor after the last ("I liked MovieY" after a suggestion of MovieX): the head, which reads
-    the whole reply, may not take the target up, turn it down or call it seen."""
+    those leading into it) nor a cue after the last ("I liked MovieY", "I love MovieY, anything like that?" after a
+    suggestion of MovieX): the head, which reads the whole reply, may not take the target up, turn it down or call it
+    seen."""
 
 
 def _about_the_target(clause: str, reply: str) -> str:
@@ -492,8 +521,9 @@ def rule_verdict(clause: str, reply: str, named: bool, just_suggested: bool = Fa
     if named:  # the clause has lost the concession ("…offerings I guess…"): read from the target to another movie
         after = reply[reply.find(TARGET) :].split(OTHER)[0]
         moved_on = just_suggested and not found.negative and _moves_on_after_concession(after)
-    else:
-        moved_on = just_suggested and found.moves_on
+    else:  # a reply naming other movies moves on in the words about the target too ("What about something for
+        # fictional. Maybe science fiction. MovieY is nice.": the whole reply's good word is MovieY's)
+        moved_on = just_suggested and (found.moves_on or (OTHER in reply and said.moves_on))
     asked = WANTS_MORE_LIKE.search(read) if named else None
     wanted = (
         asked is not None and not NEGATIVE.search(read[: asked.start()]) and not LIKENED.search(read[: asked.start()])
@@ -513,7 +543,7 @@ def rule_verdict(clause: str, reply: str, named: bool, just_suggested: bool = Fa
         said_no=negative,
         took_back=said.conceded,
         takes_it_up=wanted
-        or (positive and not negative and not moved_on and not elsewhere and bool(TAKES_IT_UP.search(read))),
+        or (positive and not negative and not moved_on and bool(TAKES_IT_UP.search(about if elsewhere else read))),
         wants_more_like=wanted,
-        silent=elsewhere and not WORD.search(about) and not WORD.search(clause.rsplit(OTHER, 1)[-1]),
+        silent=elsewhere and not WORD.search(about) and not _says_anything(clause.rsplit(OTHER, 1)[-1]),
     )

@@ -157,7 +157,8 @@ def test_rule_verdict_reads_seen_where_the_reply_speaks_of_the_target():
     [
         # replayed ReDial test 22632: "I liked Cocoon" answered "you need a movie now Grimm"
         (f"I liked {OTHER}", f"I liked {OTHER}", True, None, False),
-        (f"I liked {OTHER} but it was long", f"I liked {OTHER} but it was long", False, None, False),
+        (f"I liked {OTHER} but it was long", f"I liked {OTHER} but it was long", True, None, False),  # no cue
+        (f"I liked {OTHER} but it was too long", f"I liked {OTHER} but it was too long", False, None, False),
         (f"Yes! Cute movie. As good as {OTHER}", f"Yes! Cute movie. As good as {OTHER}", False, None, False),
         (f"yes, he loved that and also {OTHER}", f"yes, he loved that and also {OTHER}", False, True, True),
         (
@@ -168,6 +169,16 @@ def test_rule_verdict_reads_seen_where_the_reply_speaks_of_the_target():
             False,
         ),
         ("It was fun", f"I love {OTHER}. It was fun", False, True, True),
+        # words after the other movie that ask for more like it say nothing of the target (replayed ReDial test 21692
+        # marked Deadpool 2 taken up and seen)
+        (
+            f"I love {OTHER} , can you recommend anything like that?",
+            f"I love {OTHER} , can you recommend anything like that?",
+            True,
+            None,
+            False,
+        ),
+        ("Seen it though", f"I liked {OTHER}. Seen it though", False, True, False),
     ],
 )
 def test_a_reply_naming_other_movies_speaks_of_the_target_only_in_its_own_words(clause, reply, silent, seen, accepted):
@@ -230,6 +241,7 @@ def test_a_bare_no_turns_down_an_offer_but_only_says_not_seen_to_a_question():
         return item_rule_verdict(FeedbackItem("1", "suggested", 2, reply, reply, suggestion, False, False, reply))
 
     assert verdict("ok, how about MovieX", "lol no").turned_down  # the audited train replies
+    assert verdict("HOW ABOUT THIS MOVIE? MovieX", "No, not at all.").turned_down
     assert verdict("You might like MovieX", "Nope.").said_no
     assert not verdict("Have you seen MovieX?", "no").turned_down
     assert verdict("Have you seen MovieX?", "no").seen is False
@@ -631,6 +643,18 @@ def test_words_against_the_target_settle_it_and_a_question_does_not():
         ("Nolan never lets me down", False),
         ("300 was good too.\nI didn't really like the sequel", False),  # replayed ReDial valid 13905: another movie
         ("I love depressing movies", False),
+        # audited IARD and train replies (2026-12-04)
+        ("No, I haven't seen that. Haven't really wanted to. And never read the books", True),
+        ("It was ok. Its not something i'd watch again.", True),
+        ("I have seen some parts of this but I didn't continued watching so I probably lost my interest in it.", True),
+        ("I haven't seen that one. I'm not sure if I really want to watch a cartoon though.", True),
+        ("No. I'm not much of an Adam Sandler fan", True),
+        ("I do not think she would be into that", True),
+        (
+            "Oh I watched that one. Not a huge fan of Katherine Heigel though. I really enjoy Sandra Bullock movies.",
+            True,
+        ),
+        ("I haven't watched it again", False),
     ],
 )
 def test_what_says_no_to_the_target(reply, said_no):
@@ -661,6 +685,10 @@ def test_what_says_no_to_the_target(reply, said_no):
         ("I was looking for something I haven't seen before.", True),
         ("Also pretty old\nDo you know something more recent?", True),
         ("do you know of any more recent ones?", True),
+        ("Is there movies more masculine?", True),  # audited IARD
+        ("Hmm, might look into that.\nAnything a bit more indie or older you can recommend?", False),  # lukewarm
+        # a reply naming another movie moves on in the words before it (audited train)
+        ("What about something for fictional. Maybe science fiction. MovieY is nice.", True),
     ],
 )
 def test_what_moves_on_from_the_suggestion(reply, moved_on):
@@ -867,6 +895,34 @@ def test_a_fault_found_with_a_genre_the_suggestion_is_not_does_not_turn_it_down(
     assert down("Did you see La La Land (2016)?", "No I saw the trailer and was afraid it would be like a musical") == [
         True
     ]
+
+
+def test_a_fault_found_with_a_genre_the_named_movie_is_turns_it_down(rules):
+    # audited validation reply: "I'm not big on horror" beside "I've never seen It" turns the horror movie down
+    def down(suggestion: str, said: str) -> list[bool]:
+        turns = [ChatTurn("user", "a movie tonight"), ChatTurn("assistant", suggestion), ChatTurn("user", said)]
+        return [m.turned_down for m in rules.read(turns).latest()]
+
+    assert down("Have you seen It (2017)?", "Not so much horror. I'm not big on horror. I've never seen It (2017)") == [
+        True
+    ]
+    assert down("Have you seen Coco (2017)?", "I'm not big on horror. I've never seen Coco (2017)") == [False]
+    assert down("Have you seen It (2017)?", "If not horror you know any good comedies? Haven't seen It (2017)") == [
+        False
+    ]
+
+
+def test_taking_a_pick_up_in_the_words_before_another_movie(rules):
+    # replayed ReDial test 21410: "Good choices!" after two suggestions, before asking about a third movie
+    turns = [
+        ChatTurn("user", "I love 80s films"),
+        ChatTurn("assistant", "How about Rain Man (1988) or Back to the Future (1985)?"),
+        ChatTurn("user", "I haven't seen either. Good choices! Do you like The Breakfast Club (1985)?"),
+    ]
+    read = {m.movie_id: m for m in rules.read(turns).latest()}
+    titles = {rules.linker.catalog[m].title: v for m, v in read.items()}
+    assert titles["Rain Man (1988)"].accepted and titles["Back to the Future (1985)"].accepted
+    assert titles["Rain Man (1988)"].seen is False
 
 
 def test_a_fault_found_with_someone_not_in_the_suggestion_does_not_turn_it_down(rules, linker):
