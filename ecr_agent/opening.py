@@ -840,14 +840,18 @@ def thank_and_close(reading: TurnReading, key: str = "") -> str:
     return f"{skipped}{_choose(THANKS, key)}{enjoy} {OPEN_DOOR}"
 
 
-def farewell(key: str = "", turned_down: Sequence[str] = (), text: str = "") -> str:
+def farewell(key: str = "", turned_down: Sequence[str] = (), text: str = "", taken_up: Sequence[str] = ()) -> str:
     """The whole reply to a goodbye: no new pick. A goodbye that turns a movie down is answered first ("we didn't like
     Daddy's Home 2 very much … Goodbye!" got "My pleasure! Enjoy the movie.": replayed ReDial test 22333); one that
-    only thanks for the suggestion (``text``, `ONLY_THANKS`) offers another pick."""
+    only thanks for the suggestion (``text``, `ONLY_THANKS`) offers another pick; one with a plan to watch a movie
+    ``taken_up`` and not seen wishes it well ("I will watch that! Thanks for your help" of The BFG got "Have a great
+    movie night!": replayed ReDial test 21987)."""
     if turned_down:
         return f"Sorry {join_names(turned_down[-2:])} didn't work for you. {_choose(PARTINGS, key)}"
     if ONLY_THANKS.match(text):
         return f"{_choose(THANKS, key)} {OPEN_DOOR}"
+    if taken_up and TAKES_UP.search(text):
+        return f"I hope you enjoy {taken_up[-1]}. {_choose(PARTINGS, key)}"
     return _choose(GOODBYES, key)
 
 

@@ -317,7 +317,8 @@ class ECRPipeline:
             # suggestions" got "Sorry Hostel (2011) didn't work for you.": replayed ReDial valid 16505, 13317)
             against = cues(turns[-1].content).negative
             downs = [m.movie_id for m in feedback.latest() if m.turned_down and not m.moved_on and against]
-            turn.opening = farewell(key, self._titles(downs), turns[-1].content)
+            fresh = [m.movie_id for m in feedback.latest() if m.accepted and m.seen is not True]
+            turn.opening = farewell(key, self._titles(downs), turns[-1].content, self._titles(fresh))
             return turn
         from ecr_agent.ranker.requests import read_request
 

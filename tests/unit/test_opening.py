@@ -292,6 +292,10 @@ def test_a_goodbye_that_turns_a_movie_down_is_answered_first():
     said = farewell("k", ("Daddy's Home 2 (2017)",))
     assert said.startswith("Sorry Daddy's Home 2 (2017) didn't work for you.") and "Enjoy" not in said
     assert farewell("k") in GOODBYES
+    # replayed ReDial test 21987: a plan to watch the movie taken up is wished well, a plain goodbye is not
+    said = "I have been meaning to check out The BFG (2016) I will watch that! Thanks for your help"
+    assert farewell("k", (), said, ("The BFG (2016)",)).startswith("I hope you enjoy The BFG (2016). ")
+    assert farewell("k", (), "Yes, that's a classic! Thanks. Bye for now.", ("Stripes (1981)",)) in GOODBYES
 
 
 def test_a_suggestion_the_user_has_not_heard_of_is_acknowledged_before_a_laugh():
