@@ -238,6 +238,9 @@ GOODBYES = (
     "Enjoy the film, and come back anytime!",
     "Take care, and enjoy whatever you pick!",
 )
+WELCOMES = ("You're welcome", "My pleasure")
+"""How `GOODBYES` that answer thanks begin."""
+THANKED = re.compile(r"\b(thanks?|thank you|thx|ty|appreciate|appreciated)\b", re.I)
 PARTINGS = ("Have a great day!", "Take care!", "Thanks for chatting, take care!")
 """Goodbyes that wish nothing about a movie (after a turn-down)."""
 THANKS = ("You're welcome!", "My pleasure!", "Happy to help!", "Anytime!")
@@ -852,7 +855,9 @@ def farewell(key: str = "", turned_down: Sequence[str] = (), text: str = "", tak
         return f"{_choose(THANKS, key)} {OPEN_DOOR}"
     if taken_up and TAKES_UP.search(text):
         return f"I hope you enjoy {taken_up[-1]}. {_choose(PARTINGS, key)}"
-    return _choose(GOODBYES, key)
+    # "That's great. Have a good night!" thanked for nothing (replayed ReDial test 21113 got "You're welcome, …")
+    thanked = not text or THANKED.search(text)
+    return _choose(GOODBYES if thanked else tuple(g for g in GOODBYES if not g.startswith(WELCOMES)), key)
 
 
 def _choose(options: Sequence[str], key: str) -> str:

@@ -136,6 +136,7 @@ POSITIVE = re.compile(
     r"|\b(?:should|going\s+to|could|might|can)\s+(?:\w+\s+)?(?:see|watch|try|rent)\s+(?:it|that|this|them|MovieX)\b"
     r"|\b(?:have|need|got)\s+to\s+(?:look\s+(?:for|up|into)|find|get|rent)\s+(?:it|that|this|them|MovieX)\b"
     r"|\b(?:might|may|could|should)\s+(?:\w+\s+)?look\s+(?:for|up|into)\s+(?:it|that|this|them|MovieX)\b"
+    r"|\b(?:i|we)(?:\s+will\s+|'ll\s+|ll\s+|\s+)go\s+(?:to\s+)?(?:watch|see|rent)\s+(?:it|that|this|them|MovieX)\b"
     r"|\b(?:up\s+(?:for|to)\s+)?trying\s+(?:it|that|this|MovieX)\b|\btake\s+your\s+(?:recommendation|suggestion|advice|word)"
     r"|\badding\s+(?:it|that|this|them|MovieX)\b"
     r"|\b(?:going\s+to|gonna)\s+(?:show|put\s+on)\s+(?:them|her|him|the\s+kids|my\s+\w+|it|that|this|MovieX)\b",
@@ -151,6 +152,8 @@ TAKES_IT_UP = re.compile(
     r"|\b(?:go|going|goes)\s+with\s+(?:that|it|this|MovieX)\b|\b(?:that|it|this)\s+works\b|\bworks\s+for\s+(?:me|us)\b"
     # "I guess i could try it." (replayed ReDial test 20850 took nothing up)
     r"|\b(?:i|we)\s+(?:could|might|should|can)\s+(?:\w+\s+)?(?:try|watch|see|rent)\s+(?:it|that|this|MovieX)\b"
+    # "i go watch it" (replayed ReDial test 22638 got another pick and no word for it)
+    r"|\b(?:i|we)(?:\s+will\s+|'ll\s+|ll\s+|\s+)go\s+(?:to\s+)?(?:watch|see|rent)\s+(?:it|that|this|them|MovieX)\b"
     # "I will have to add it to my list" (replayed ReDial valid 13982)
     r"|\badd\s+(?:it|that|this|them|MovieX)\s+to\s+(?:my|the|our)\s+(?:watch\s*)?list\b"
     # "I think I'm going to show them Finding Nemo (2003)." (replayed ReDial valid 10711 got a new pick, no word for it)
@@ -351,6 +354,8 @@ ELSEWHERE = re.compile(
 )
 """A concession about other movies ("…, but I'll check out the others!", "But you've given a couple good ones") or
 about the chat ("No thanks my platoon would hate it … but this was fun") takes nothing back for the target."""
+RUN_TOGETHER = re.compile(r"\bi(love|loved|like|liked|enjoyed|hate|hated)\b", re.I)
+""""yess ilove it" (replayed ReDial test 22638 read nothing of it): "I" typed onto the verb."""
 CUE_NAMES = ("seen", "not_seen", "negative", "positive")
 """The cues the trained head reads as features (`Cues.vector`); ``moves_on`` is decided by rule only."""
 
@@ -375,7 +380,7 @@ class Cues:
 def cues(text: str) -> Cues:
     """Read the cues of ``text``; a negated positive ("didn't like it") counts as negative only."""
     # "I'm good, thanks for asking" answers "how are you?": no thanks for the suggestion
-    text = FINE_THANKS.sub(" ", PRAISE_BY_DENIAL.sub(" great ", text.replace("\u2019", "'")))
+    text = FINE_THANKS.sub(" ", PRAISE_BY_DENIAL.sub(" great ", RUN_TOGETHER.sub(r"i \1", text.replace("\u2019", "'"))))
     not_seen = bool(NOT_SEEN.search(text))
     criticised, conceded = _critique(text)
     # "your suggestions are bad" says no to the picks on the table (a scripted chat kept It (2017) among the options)

@@ -912,6 +912,12 @@ def test_a_fault_found_with_a_genre_the_named_movie_is_turns_it_down(rules):
     ]
 
 
+@pytest.mark.parametrize("reply", ["yess ilove it", "i go watch it", "I'll go see it"])
+def test_plain_and_run_together_words_take_the_pick_up(reply):
+    # replayed ReDial test 22638 read nothing of either
+    assert rule_verdict(reply, reply, named=False, just_suggested=True).accepted
+
+
 def test_taking_a_pick_up_in_the_words_before_another_movie(rules):
     # replayed ReDial test 21410: "Good choices!" after two suggestions, before asking about a third movie
     turns = [

@@ -296,6 +296,9 @@ def test_a_goodbye_that_turns_a_movie_down_is_answered_first():
     said = "I have been meaning to check out The BFG (2016) I will watch that! Thanks for your help"
     assert farewell("k", (), said, ("The BFG (2016)",)).startswith("I hope you enjoy The BFG (2016). ")
     assert farewell("k", (), "Yes, that's a classic! Thanks. Bye for now.", ("Stripes (1981)",)) in GOODBYES
+    # replayed ReDial test 21113: no thanks, no "You're welcome"
+    for key in "abcdefgh":
+        assert not farewell(key, (), "That's great. Have a good night!").startswith(("You're welcome", "My pleasure"))
 
 
 def test_a_suggestion_the_user_has_not_heard_of_is_acknowledged_before_a_laugh():
