@@ -803,7 +803,7 @@ PRAISES_THE_PICKS = re.compile(
     re.I,
 )
 TAKES_UP = re.compile(
-    r"\b(?:i'?ll|i\s+will|ill|i'?m\s+going\s+to|gonna|i\s+(?:have|need)\s+to)\s+(?:have\s+to\s+|definitely\s+|def\s+"
+    r"\b(?:i'?ll|we'?ll|i\s+will|we\s+will|ill|i'?m\s+going\s+to|gonna|i\s+(?:have|need)\s+to)\s+(?:have\s+to\s+|definitely\s+|def\s+"
     r"|surely\s+)?(?:check|watch|try|look\s+(?:for|into|up)|add)\b"
     r"|\bpopcorn\b|\b(?:sounds?|looks?)\s+(?:really\s+|very\s+|so\s+)?(?:good|great|perfect|fun|awesome|interesting"
     r"|like\s+a\s+plan)\b",

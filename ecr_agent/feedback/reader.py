@@ -358,7 +358,10 @@ def verdicts_from_probabilities(
             p_liked[1] >= config.accepted_threshold or rule.takes_it_up
         )
         said = rule.seen
-        if said is None and not rule.silent and max(p_seen[0], p_seen[1]) >= config.seen_threshold:
+        # "Have you seen Hereditary?" asks the assistant: the user has not said either way (a played chat marked it
+        # seen)
+        asked = bool(ASKS_IF_SEEN.search(item.clause))
+        if said is None and not rule.silent and not asked and max(p_seen[0], p_seen[1]) >= config.seen_threshold:
             said = p_seen[1] >= p_seen[0]
         verdicts.append(
             MovieFeedback(

@@ -116,7 +116,7 @@ NEGATIVE = re.compile(
 POSITIVE = re.compile(
     r"\b(?:sounds?\s+(?:\w+\s+)?(?:good|great|interesting|fun|awesome|cool|perfect|like|cute|lovely|sweet|wonderful|neat"
     r"|promising|intriguing)|check\s+(?:it|that|them|this|those"
-    r"|MovieX)?\s*out|i'?ll\s+(?:watch|try|look|give|add|have|definitely|check)"
+    r"|MovieX)?\s*out|(?:i|we)'?ll\s+(?:watch|try|look|give|add|have|definitely|check)"
     r"|will\s+(?:definitely\s+|def\s+|surely\s+)?(?:have\s+to\s+)?(?:watch|check|try|look|see)"
     r"|(?:have|need|want|going)\s+to\s+(?:watch|see|check)|appreciate|add\s+(?:\S+\s+){0,6}?to\s+my\s+(?:watch\s*)?list"
     r"|add\s+(?:it|that|them|this|MovieX)\s+to|good\s+(?:one|idea|choice|suggestion|pick|movie|call)s?|great"
@@ -145,7 +145,7 @@ POSITIVE = re.compile(
 TAKES_IT_UP = re.compile(
     r"\b(?:sounds?|looks?)\s+(?:\w+\s+)?(?:good|great|interesting|fun|awesome|cool|perfect|cute|lovely|sweet|wonderful"
     r"|neat|promising|intriguing)\b|\bcheck\s+(?:it|that|this|MovieX)?\s*out\b|\bmore\s+like\s+it\b"
-    r"|\b(?:i'?ll|will)\s+(?:have\s+to\s+)?(?:watch|try|give|add|definitely|check|look\s+(?:it|into))"
+    r"|\b(?:i'?ll|we'?ll|will)\s+(?:have\s+to\s+)?(?:watch|try|give|add|definitely|check|look\s+(?:it|into))"
     r"|\bgive\s+(?:it|that|this|MovieX)(?:\s+one)?\s+a\s+(?:go|try|shot|watch|look|chance)\b"
     r"|\b(?:good|great|nice)\s+(?:one|idea|choice|suggestion|pick|call)s?\b|^\W*(?:perfect|excellent|awesome)\b"
     # "ok we'll go with that" (a scripted chat got another pick and no word for the one taken, 2026-12-03)

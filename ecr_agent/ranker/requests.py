@@ -161,6 +161,8 @@ DATE_NIGHT = re.compile(
     re.I,
 )
 """A movie for a date ("looking for something for a date night": a played chat got It (2017)): a romance."""
+_KID_AGE = r"[1-9]|1[0-2]|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
+_OLDER_THAN_KIDS = r"1[3-9]|[2-9]\d|teen\w*|grown\w*|adults?|older|in\s+(?:their|high)|thirteen|fourteen|fifteen"
 FOR_KIDS = re.compile(
     r"\b(?:for|with)\s+(?:my|our|the|a|an|some|young|little|small)?\s*(?:young\s+|little\s+|small\s+)?"
     r"(?:kids?|children|child|toddlers?|little\s+ones|(?:[1-9]|1[0-2]|one|two|three|four|five|six|seven|eight|nine|ten)"
@@ -169,7 +171,11 @@ FOR_KIDS = re.compile(
     # "Hi I like kid movies." (replayed ReDial test 20824 got Black Panther)
     r"|\b(?:kids?'?|children'?s?)\s+(?:movies?|films?|flicks?)\b"
     # "my 7 year old is home sick, any good movie for her?" (a scripted chat got Black Panther, 2026-12-03)
-    r"|\bmy\s+(?:[1-9]|1[0-2]|one|two|three|four|five|six|seven|eight|nine|ten)[\s-]*(?:years?|yrs?|yr)[\s-]*olds?\b",
+    r"|\bmy\s+(?:[1-9]|1[0-2]|one|two|three|four|five|six|seven|eight|nine|ten)[\s-]*(?:years?|yrs?|yr)[\s-]*olds?\b"
+    # "my kids are 6 and 8, what can we watch?" (a played chat got Get Out, 2026-12-04); not "my kids are teenagers"
+    rf"|\b(?:my|our|the)\s+(?:kids|children|little\s+ones|toddlers?|grandkids|grandchildren)\b(?!\s+(?:are|is)\s+"
+    rf"(?:{_OLDER_THAN_KIDS}))"
+    rf"|\b(?:kids?|children|sons?|daughters?|boys?|girls?|nephews?|nieces?)\s+(?:are|is|aged?)\s+(?:{_KID_AGE})\b",
     re.I,
 )
 """A movie for children ("something for my kids", "a good movie for a 3 years old", "a kid friendly comedy"): a family
@@ -554,7 +560,8 @@ class Request:
             parts.append("like " + " or ".join(self.like_titles))
         if self.avoid_genres:
             avoided = dict.fromkeys(_genre_word(name) for name in self.avoid_names)
-            parts.append("other than " + " or ".join(avoided) + " movies")
+            # "a comedy movie but no musical movies", not "a comedy movie other than musical movies" (a played chat)
+            parts.append(("but no " if self.genres else "other than ") + " or ".join(avoided) + " movies")
         if self.avoid_people:
             parts.append("without " + " or ".join(self.avoid_people_names))
         if self.avoid_topics:

@@ -768,6 +768,10 @@ def test_the_head_may_not_take_up_a_movie_the_words_say_nothing_of_or_only_have_
     # replayed ReDial test 22632 ("I liked Cocoon" after "you need a movie now Grimm") and 20743
     assert [v.accepted for v in verdicts] == [False, False, True, True]
     assert [v.seen for v in verdicts] == [None, False, False, True]
+    # a played chat (2026-12-04): "Have you seen Hereditary?" asks the assistant, the head marked it seen
+    asked = [FeedbackItem("1", "named", 2, "Have you seen MovieX?", "Have you seen MovieX", "", True, False, "")]
+    verdict = verdicts_from_probabilities(asked, liked[:1], seen[:1], config)[0]
+    assert verdict.seen is None
 
 
 def test_a_bare_yes_or_no_to_have_you_seen_it_says_seen_or_not_and_nothing_more():
@@ -912,7 +916,7 @@ def test_a_fault_found_with_a_genre_the_named_movie_is_turns_it_down(rules):
     ]
 
 
-@pytest.mark.parametrize("reply", ["yess ilove it", "i go watch it", "I'll go see it"])
+@pytest.mark.parametrize("reply", ["yess ilove it", "i go watch it", "I'll go see it", "ok we'll try it"])
 def test_plain_and_run_together_words_take_the_pick_up(reply):
     # replayed ReDial test 22638 read nothing of either
     assert rule_verdict(reply, reply, named=False, just_suggested=True).accepted

@@ -388,6 +388,14 @@ def test_black_and_white_and_a_child_s_age_are_requests(linker):
     request = ask(linker, "I only watch black and white classics")
     assert request is not None and request.years == (0, 1959)
     assert FOR_KIDS.search("my 7 year old is home sick, any good movie for her?")
+    # a played chat (2026-12-04): "my kids are 6 and 8, what can we watch?" got Get Out, then It
+    for said in ("my kids are 6 and 8, what can we watch?", "Hi! My daughter is 5, any good movie for tonight?"):
+        assert FOR_KIDS.search(said), said
+    assert not FOR_KIDS.search("my kids are teenagers and love action movies")
+    request = ask(linker, "my kids are 6 and 8, what can we watch?", "How about WALL-E (2008)?", "is it scary?")
+    assert request is not None and request.genre_names == ("Family film",)
+    comedy = ask(linker, "something funny", "How about Coco (2017)?", "hmm I don't like musicals")
+    assert comedy is not None and comedy.describe() == "a comedy movie but no musical movies"
 
 
 def test_sequels_are_found_by_name_not_by_a_shared_first_word(linker):
