@@ -806,7 +806,7 @@ TAKES_UP = re.compile(
     r"\b(?:i'?ll|we'?ll|i\s+will|we\s+will|ill|i'?m\s+going\s+to|gonna|i\s+(?:have|need)\s+to)\s+(?:have\s+to\s+|definitely\s+|def\s+"
     r"|surely\s+)?(?:check|watch|try|look\s+(?:for|into|up)|add)\b"
     r"|\bpopcorn\b|\b(?:sounds?|looks?)\s+(?:really\s+|very\s+|so\s+)?(?:good|great|perfect|fun|awesome|interesting"
-    r"|like\s+a\s+plan)\b",
+    r"|nice|like\s+a\s+plan)\b",
     re.I,
 )
 """Thanks beside a plan to watch ("awesome ill have to check it out thanks": replayed ReDial valid 6965 got a new pick,

@@ -74,7 +74,8 @@ class UnknownTitles:
             return False
         if any(any(c.isdigit() for c in r) or sum(c.isupper() for c in r) > 1 for r in raw):
             return False  # "90s", "WW2", "NPH", "DDl"
-        if len(named) < 2 and (named[0] in everyday_words() or len(named[0]) < 5):
+        capitalised = sum(r[:1].isupper() for r in raw)  # "Knives Out": its second word is a stopword
+        if capitalised < 2 and (named[0] in everyday_words() or len(named[0]) < 5):
             return False  # "I like Chris", "I have not seen Elg": nobody and nothing we can tell
         if self._index.name_words.intersection(named):  # the index last: most names are ruled out above
             return False

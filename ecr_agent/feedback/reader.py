@@ -11,6 +11,7 @@ import logging
 import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Literal
 
 import torch
@@ -45,6 +46,7 @@ from ecr_agent.feedback.rules import (
 from ecr_agent.linking import EntityLinker
 from ecr_agent.sentences import split_clauses
 from ecr_agent.types import ChatTurn
+from ecr_agent.unknown_titles import UnknownTitles
 
 force_offline()
 
@@ -174,6 +176,7 @@ class FeedbackReader:
 
         A later turn's verdict replaces an earlier one, unless the later turn says nothing about the movie.
         """
+        turns = [self._unknown_as_another_movie(turn) for turn in turns]
         items = feedback_items(link_chat(turns, self.linker), newest_suggestions=True)
         latest: dict[str, MovieFeedback] = {}
         for verdict in self.judge(items):
@@ -182,6 +185,21 @@ class FeedbackReader:
                 latest.pop(verdict.movie_id, None)
                 latest[verdict.movie_id] = verdict
         return DialogueFeedback(tuple(sorted(latest.values(), key=lambda m: m.turn_index)))
+
+    @cached_property
+    def _unknown_titles(self) -> UnknownTitles:
+        return UnknownTitles(self.linker)
+
+    def _unknown_as_another_movie(self, turn: ChatTurn) -> ChatTurn:
+        """A user turn with the movies it names that we do not know written as another movie (`OTHER`): "I loved
+        Knives Out" after a suggestion of It (2017) took It up (a played chat, 2026-12-04), and the ranker then
+        offered horror."""
+        if turn.role != "user":
+            return turn
+        text = turn.content
+        for title in self._unknown_titles.read(text):
+            text = re.sub(rf"(?<!\w){re.escape(title)}(?!\w)", OTHER, text)
+        return turn if text == turn.content else ChatTurn(turn.role, text)
 
     def judge(self, items: Sequence[FeedbackItem]) -> list[MovieFeedback]:
         """One verdict per item (the model when trained, else the rules)."""

@@ -115,6 +115,7 @@ NEGATIVE = re.compile(
 )
 POSITIVE = re.compile(
     r"\b(?:sounds?\s+(?:\w+\s+)?(?:good|great|interesting|fun|awesome|cool|perfect|like|cute|lovely|sweet|wonderful|neat"
+    r"|nice|amazing|fantastic|excellent"
     r"|promising|intriguing)|check\s+(?:it|that|them|this|those"
     r"|MovieX)?\s*out|(?:i|we)'?ll\s+(?:watch|try|look|give|add|have|definitely|check)"
     r"|will\s+(?:definitely\s+|def\s+|surely\s+)?(?:have\s+to\s+)?(?:watch|check|try|look|see)"
@@ -143,7 +144,9 @@ POSITIVE = re.compile(
     re.I,
 )
 TAKES_IT_UP = re.compile(
+    # "that sounds nice" (a played chat got another pick and no word for it, 2026-12-04)
     r"\b(?:sounds?|looks?)\s+(?:\w+\s+)?(?:good|great|interesting|fun|awesome|cool|perfect|cute|lovely|sweet|wonderful"
+    r"|nice|amazing|fantastic|excellent"
     r"|neat|promising|intriguing)\b|\bcheck\s+(?:it|that|this|MovieX)?\s*out\b|\bmore\s+like\s+it\b"
     r"|\b(?:i'?ll|we'?ll|will)\s+(?:have\s+to\s+)?(?:watch|try|give|add|definitely|check|look\s+(?:it|into))"
     r"|\bgive\s+(?:it|that|this|MovieX)(?:\s+one)?\s+a\s+(?:go|try|shot|watch|look|chance)\b"

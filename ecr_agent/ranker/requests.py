@@ -81,8 +81,13 @@ LIKE_CUE = re.compile(
     r"|(?:along|on) the same lines as|in the same (?:vein|style) as|the same kind of (?:movie|film) as)\b",
     re.I,
 )
-SENTENCE_BREAK = re.compile(r"(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSt)(?<!\bJr)(?<!\bvs)[.!?;\n]+|\bbut\b", re.I)
-"""Where a sentence ends for reading requests; "Mr." and the like do not end one ("Mr. Holland's Opus")."""
+SENTENCE_BREAK = re.compile(
+    r"(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSt)(?<!\bJr)(?<!\bvs)[.!?;\n]+"
+    r"|(?<!\banything )(?<!\beverything )\bbut\b",
+    re.I,
+)
+"""Where a sentence ends for reading requests; "Mr." and the like do not end one ("Mr. Holland's Opus"), nor does the
+"but" of "anything but superheroes" (a played chat got "Sure, something about superheroes")."""
 CLAUSE_BREAK = re.compile(
     r",|(?:(?<=movies)|(?<=films)|(?<=flicks)|(?<=ones))[\s.]+(?=(?:something|anything)\s+like\b)"
     r"|\s+(?=(?i:i|we)\s+(?i:could|would|'d|can|might)\s+(?i:also\s+|still\s+|just\s+)?(?i:go\s+for|do|watch|try)\b)"
@@ -94,13 +99,14 @@ turned comedy away)."""
 NEGATION = re.compile(
     r"\b(?:not|no|never|nothing|none|neither|nor|without|except|besides|avoid|cannot|"
     r"(?:do|does|did|is|was|are|were|wo|ca|could|would|have|has)n'?t|"
-    r"hate[sd]?|hating|dislike[sd]?|other than|instead of|tired of|sick of|rather not|"
+    r"hate[sd]?|hating|dislike[sd]?|other than|instead of|tired of|sick of|rather not|(?:anything|everything) but|"
     r"scared|afraid|frightened|terrified|fear|can'?t stand|stay away|forget(?:\s+about)?|enough\s+(?:of|with))\b"
     r"|\btoo(?=\s+[a-z])(?!\s+(?:old|dated)\b)",
     re.I,
 )
 """Words after which a clause's people, genres and "like X" are not wished for ("I don't like horror", "too scary for
-me lol": horror turned away; "Forget about horror movies", replayed ReDial valid 1107, got "Sure, a horror movie");
+me lol": horror turned away; "Forget about horror movies", replayed ReDial valid 1107, got "Sure, a horror movie";
+"anything but superheroes", a played chat, got "Sure, something about superheroes");
 "too old" wishes for something newer (`NEWER`)."""
 ADVERBS = frozenset(
     "really also just too especially kinda generally usually always mostly definitely actually still all both even "

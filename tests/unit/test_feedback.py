@@ -922,6 +922,16 @@ def test_plain_and_run_together_words_take_the_pick_up(reply):
     assert rule_verdict(reply, reply, named=False, just_suggested=True).accepted
 
 
+def test_a_movie_we_do_not_know_is_another_movie_not_the_pick(rules):
+    # a played chat (2026-12-04): "I loved Knives Out" (2019) took It (2017) up, and the ranker then offered horror
+    def read(said: str) -> list[tuple[bool, bool | None]]:
+        turns = [ChatTurn("user", "something"), ChatTurn("assistant", "I'd suggest It (2017)."), ChatTurn("user", said)]
+        return [(m.accepted, m.seen) for m in rules.read(turns).latest()]
+
+    assert read("I loved Knives Out") == [(False, None)]
+    assert read("I loved it") == [(True, True)]
+
+
 def test_taking_a_pick_up_in_the_words_before_another_movie(rules):
     # replayed ReDial test 21410: "Good choices!" after two suggestions, before asking about a third movie
     turns = [

@@ -16,6 +16,7 @@ def test_a_name_the_user_liked_that_matches_nothing_is_unknown(unknown):
     assert unknown.read("I loved Zorblax Returns, anything like that?") == ("Zorblax Returns",)
     assert unknown.read("Have you seen The Banshees of Inisherin?") == ("The Banshees of Inisherin",)
     assert unknown.read("I liked Encanto a lot") == ("Encanto",)  # 2021
+    assert unknown.read("I loved Knives Out") == ("Knives Out",)  # 2019; a played chat praised the last pick for it
 
 
 @pytest.mark.parametrize(
