@@ -207,6 +207,9 @@ acting by Kristen Wiigs", "Humphry Bogie is the best actor of his generation": s
 sentence is dropped."""
 CAPITALISED_NAME = re.compile(r"\b[A-Z][a-z'’]+(?:\s+[A-Z][a-z'’]+)+")
 
+WORD = re.compile(r"[A-Za-z][\w'’-]*")
+"""A word of a sentence (`lone_names`)."""
+
 LEADING_PRONOUN = re.compile(r"^(?:He|She)\b")
 """A sentence about "he" or "she" right after one that names no person: nobody can tell who it means ("Cast Away
 came out in 2000. He is the best director in my opinion", a played chat about Tom Hanks): dropped."""
@@ -254,7 +257,7 @@ class SentenceGate:
         own_year = YEAR_SUFFIX.search(title)
         if any(own_year is None or year.group(0) != own_year.group(1) for year in BARE_YEAR.finditer(sentence)):
             return False
-        if self._garbles_a_name(sentence, movie_id):
+        if self._garbles_a_name(sentence, movie_id) or self._names_a_stranger(sentence, movie_id):
             return False
         return not false_claims(sentence, movie_id, self.book, previous, plot_must_match=True)
 
@@ -273,6 +276,18 @@ class SentenceGate:
                 return True
             # "great acting by Kristen Wiigs" of Jumanji (a scripted chat): a real name with an "s" stuck on it
             if match.group(0).endswith("s") and self.book.is_person(match.group(0)[:-1]):
+                return True
+        return False
+
+    def _names_a_stranger(self, sentence: str, movie_id: str) -> bool:
+        """Whether ``sentence`` calls someone by one name (`LONE_NAME`) that is a first or family name of a film
+        person but of nobody credited on the movie, and no word of its title or plot (a character's name)."""
+        assert self.book is not None
+        keys = self.book.keys(movie_id)
+        own = {word for key in (*keys.director, *keys.cast, *keys.writer) for word in key} | keys.story_words
+        for name in lone_names(sentence):
+            word = name_key(name)
+            if len(word) == 1 and word[0] not in own and word[0] in self.book.name_words:
                 return True
         return False
 
@@ -306,6 +321,34 @@ class SentenceGate:
         for i in range(released, len(sentences)):
             if self.keep(sentences[i], movie_id, _before(sentences, i, context)):
                 yield " " + sentences[i]
+
+
+def lone_names(sentence: str) -> list[str]:
+    """Capitalised words inside ``sentence`` with no capitalised word beside them: people called by one name ("the
+    acting by Sandra and Michael are excellent" of Red; "the cast including Alcott, Lovejoy, Nicholson" of The
+    Shining, whose Alcott and Lovejoy shot and cut it: played chats of 2026-12-04). Not its first word, nor one after
+    a stop or a quote."""
+    words = list(WORD.finditer(sentence))
+    names = []
+    for i, match in enumerate(words):
+        word = match.group(0)
+        if i == 0 or not word[0].isupper() or word.isupper() or len(word) < 3:
+            continue
+        before = sentence[words[i - 1].end() : match.start()]
+        if re.search(r"[.!?:\"“”]", before):
+            continue
+        if any(_joined(sentence, words, i, j) and words[j].group(0)[0].isupper() for j in (i - 1, i + 1)):
+            continue  # a word of a longer name ("Sandra Bullock"), which the claim checker reads whole
+        names.append(word)
+    return names
+
+
+def _joined(sentence: str, words: list[re.Match[str]], i: int, j: int) -> bool:
+    """Whether ``words[j]`` exists and only spaces part it from its neighbour ``words[i]``."""
+    if not 0 <= j < len(words):
+        return False
+    left, right = sorted((i, j))
+    return sentence[words[left].end() : words[right].start()].isspace()
 
 
 def _tidied(sentence: str) -> str:

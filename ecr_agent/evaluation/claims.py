@@ -47,6 +47,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -397,6 +398,10 @@ class _Keys:
     story_words: frozenset[str]
 
 
+COMMON_NAME_PEOPLE = 3
+"""People who must share a first or family name for `FactBook.name_words` to hold it."""
+
+
 @dataclass
 class FactBook:
     """Per-movie facts (director, cast, writer, genre, year, plot) from the DBpedia subgraph and ``id2info.json``.
@@ -544,6 +549,18 @@ class FactBook:
         """The ReDial title of ``movie`` (an id or a title); ``movie`` itself when unknown."""
         facts = self.facts.get(movie)
         return facts.title if facts else movie
+
+    @cached_property
+    def name_words(self) -> frozenset[str]:
+        """First and family names that at least `COMMON_NAME_PEOPLE` people of the sources share (``"michael"``,
+        ``"sandra"``, ``"smith"``): a word that only one or two bear is as likely a character or a place ("Belle",
+        "Southern")."""
+        counts: dict[str, int] = {}
+        for key in self.people:
+            if len(key) > 1:
+                for word in {key[0], key[-1]}:
+                    counts[word] = counts.get(word, 0) + 1
+        return frozenset(word for word, count in counts.items() if count >= COMMON_NAME_PEOPLE and len(word) > 2)
 
     def keys(self, movie_id: str) -> _Keys:
         """Name keys and plot words of one movie (cached)."""

@@ -870,6 +870,21 @@ def test_the_gate_drops_a_garbled_name_of_the_movie_s_own_people(book: FactBook)
     assert gate.keep("It has great acting by Dwayne Johnson.", jumanji)
 
 
+def test_the_gate_drops_a_person_called_by_one_name_who_is_not_in_the_movie(book: FactBook):
+    # played chats (2026-12-04): Red (2010) and The Hitman's Bodyguard got Miss Congeniality's "Sandra and Michael"
+    from ecr_agent.gate import SentenceGate, lone_names
+
+    gate = SentenceGate(book)
+    red = book.resolve("Red (2010)")[0]
+    assert lone_names("and the acting by Sandra and Michael are excellent.") == ["Sandra", "Michael"]
+    assert lone_names("It has great acting by Sandra Bullock and Michael Caine.") == []  # whole names
+    assert not gate.keep("This movie is a great comedy, and the acting by Sandra and Michael are excellent.", red)
+    assert gate.keep("This movie is a great comedy, and the acting by Bruce and Helen is excellent.", red)
+    congeniality = book.resolve("Miss Congeniality (2000)")[0]
+    assert gate.keep("The acting by Sandra and Michael is excellent.", congeniality)
+    assert gate.keep("It is a great comedy.", red)
+
+
 def test_the_gate_drops_a_viewer_persona_and_a_pick_run_down():
     from ecr_agent.gate import AS_ITS_VIEWER, TALKS_DOWN
 
