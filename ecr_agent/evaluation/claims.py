@@ -235,6 +235,13 @@ CLAIM_PATTERNS: dict[str, tuple[ClaimKind, str]] = {
         r"(?:\b(?i:it|this|that)|\b(?!I\b)[A-Z][\w'’:-]*)(?:\s+is|\s+was|['’]s)\s+(?i:a|an)\s+(?i:[\w-]+\s+){0,2}?"
         r"(?i:movie|film|documentary|story|tale|comedy|drama|thriller)\s+(?i:about)\s+(?P<plot>[^.!?;]{3,160})",
     ),
+    # "all of the charm you'd expect from a 2016 film about two young women who …" said of Why Him? (a played chat,
+    # 2026-12-04): a film the sentence describes anywhere in it, its year or kind before the word
+    "a 2016 film about X": (
+        "plot",
+        r"(?<![Ii]t's\s)(?<![Ii]t\sis\s)\b(?i:a|an)\s+(?:(?:19|20)\d\d\s+)(?i:[\w-]+\s+)?(?i:movie|film)\s+(?i:about)\s+"
+        r"(?P<plot>[^.!?;]{3,160})",
+    ),
     "tells the story of X": (
         "plot",
         r"\b(?i:tells|told)\s+(?i:the|a)\s+(?i:\w+\s+)?(?i:story|tale)\s+(?i:of|about)\s+(?P<plot>[^.!?;]{3,160})",

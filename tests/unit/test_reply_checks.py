@@ -841,6 +841,10 @@ def test_a_row_of_genres_and_a_titled_movie_about_x_are_checked(book: FactBook):
     assert [kind for kind, _ in verdicts(said, prestige, book)] == ["plot"]
     assert not any(verdicts(said, prestige, book).values())
     assert verdicts("I was looking for a film about love.", prestige, book) == {}  # "I" is no title
+    # a played chat (2026-12-04) said of Why Him? (2016): "… you'd expect from a 2016 film about two young women …"
+    why_him = book.resolve("Why Him? (2016)")[0]
+    said = "It has all the charm you'd expect from a 2016 film about two young women who grow up together."
+    assert verdicts(said, why_him, book).get(("plot", "two young women who grow up together")) is False
 
 
 def test_the_gate_drops_a_movie_with_a_year_the_catalogue_lacks(book: FactBook):
