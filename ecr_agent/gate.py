@@ -175,7 +175,10 @@ River Wild (1994)?": replayed ReDial test 22102): the generated part is about a 
 offered, so it is dropped."""
 
 BOILERPLATE = re.compile(
-    r"\b(?:a\s+)?(?:great|good|perfect|fine)\s+example\s+of\s+(?:how|what|the\s+best)\b|\bbest\s+use\s+of\s+your\b",
+    r"\b(?:a\s+)?(?:great|good|perfect|fine)\s+example\s+of\s+(?:how|what|the\s+best)\b|\bbest\s+use\s+of\s+your\b"
+    # "I'm glad to see that he was able to make this movie without any major mistakes" (The Shining and Mamma Mia! in
+    # played chats, 2026-12-04)
+    r"|\bwithout\s+any\s+(?:major\s+|big\s+|real\s+)?(?:mistakes|errors|flaws)\b",
     re.I,
 )
 """Praise that says nothing about the movie ("I think this movie is a great example of how to make the best use of

@@ -120,7 +120,9 @@ TOPIC_PATTERNS: tuple[tuple[Topic, re.Pattern[str]], ...] = (
     (
         "cast",
         re.compile(
-            r"\b(who('?s| is| was) in|who stars?|starring|cast|actors?|actress|who (plays|played|acts|is playing)"
+            # "who else is in it?" (a played chat got a new pick, 2026-12-04)
+            r"\b(who( else)?('?s| is| was) in|who( else)? stars?|starring|cast|actors?|actress"
+            r"|who (plays|played|acts|is playing)"
             r"|the lead)\b",
             re.I,
         ),
@@ -828,6 +830,38 @@ def closes_with_thanks(reading: TurnReading) -> bool:
     return bool(
         reading.accepted or CLOSING_THANKS.match(said) or PRAISES_THE_PICKS.search(said) or TAKES_UP.search(said)
     )
+
+
+COMMITS = re.compile(
+    r"\b(?:i'?ll|we'?ll|i\s+will|we\s+will|i'?m\s+(?:going\s+to|gonna)|we'?re\s+(?:going\s+to|gonna)|let'?s)\s+"
+    r"(?:definitely\s+|probably\s+|just\s+)?(?:watch|try|see|rent|go\s+(?:with|for))\s+"
+    r"(?:it|that|this|them|that\s+one|this\s+one)\b",
+    re.I,
+)
+"""A plan to watch the pick now ("ok I'll watch that one", "we'll try it", "let's go with that"), not a note for later
+("I'll check it out", "I'll add it to my list")."""
+SETTLED = ("Great choice!", "Sounds like a plan!", "Perfect!")
+
+
+def settles_on_a_pick(reading: TurnReading) -> bool:
+    """A plan to watch a movie the message takes up, asking for nothing more: the search is over (a played chat's "ok
+    I'll watch that one" of The Sixth Sense got "How about Saw (2004)?" after the user had asked for "something less
+    dark")."""
+    fresh = [title for title in reading.accepted if title not in reading.seen]
+    return (
+        bool(fresh)
+        and not reading.request
+        and not reading.turned_down
+        and reading.act == "statement"
+        and not WANTS_MORE.search(reading.text)
+        and bool(COMMITS.search(reading.text))
+    )
+
+
+def settle(reading: TurnReading, key: str = "") -> str:
+    """The whole reply to `settles_on_a_pick`: the movie wished well, and the door left open (no new pick)."""
+    fresh = [title for title in reading.accepted if title not in reading.seen]
+    return f"{_choose(SETTLED, key)} I hope you enjoy {fresh[-1]}. {OPEN_DOOR}"
 
 
 def thank_and_close(reading: TurnReading, key: str = "") -> str:

@@ -30,6 +30,8 @@ from ecr_agent.opening import (
     closes_with_thanks,
     farewell,
     question_topic,
+    settle,
+    settles_on_a_pick,
     thank_and_close,
     user_act,
     write_opening,
@@ -344,6 +346,9 @@ class ECRPipeline:
         reading = self.reading(turns, feedback, turn.request, request_met)
         if closes_with_thanks(reading):
             turn.opening, turn.recommendations = thank_and_close(reading, key), []
+            return turn
+        if settles_on_a_pick(reading):
+            turn.opening, turn.recommendations = settle(reading, key), []
             return turn
         if reading.request and not request_met:
             from ecr_agent.ranker.requests import part_met

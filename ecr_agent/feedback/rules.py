@@ -110,6 +110,9 @@ NEGATIVE = re.compile(
     # the audited IARD replies' misses (2026-12-04): "Haven't really wanted to", "Its not something i'd watch again",
     # "I probably lost my interest in it"
     r"|(?:n't|\bnever|\bhavent)\s+(?:really\s+|ever\s+)?(?:wanted|cared)\s+to\b"
+    # "sounds weird" of a plot just told (a played chat got another pick and no word for the turn-down, 2026-12-04)
+    r"|\b(?:sounds?|looks?|seems?)\s+(?:kind\s+of\s+|kinda\s+|a\s+(?:bit|little)\s+|pretty\s+|really\s+|too\s+|so\s+)?"
+    r"(?:weird|strange|odd|boring|dumb|stupid|lame|silly|bad|awful|terrible)\b"
     r"|(?:n't|\bnot|\bnever)\s+(?:[\w']+\s+){0,4}watch\s+(?:\w+\s+)?again\b|\blost\s+(?:my\s+|all\s+|our\s+)?interest\b",
     re.I | re.M,
 )
@@ -151,6 +154,9 @@ TAKES_IT_UP = re.compile(
     r"|\b(?:i'?ll|we'?ll|will)\s+(?:have\s+to\s+)?(?:watch|try|give|add|definitely|check|look\s+(?:it|into))"
     r"|\bgive\s+(?:it|that|this|MovieX)(?:\s+one)?\s+a\s+(?:go|try|shot|watch|look|chance)\b"
     r"|\b(?:good|great|nice)\s+(?:one|idea|choice|suggestion|pick|call)s?\b|^\W*(?:perfect|excellent|awesome)\b"
+    # "great" alone after a pick (a played chat got another pick and no word for it; "cool" and "nice" alone answer a
+    # fact as often as a pick in the audited train replies)
+    r"|^\W*(?:ok(?:ay)?\W+)?great\W*$"
     # "ok we'll go with that" (a scripted chat got another pick and no word for the one taken, 2026-12-03)
     r"|\b(?:go|going|goes)\s+with\s+(?:that|it|this|MovieX)\b|\b(?:that|it|this)\s+works\b|\bworks\s+for\s+(?:me|us)\b"
     # "I guess i could try it." (replayed ReDial test 20850 took nothing up)
@@ -326,6 +332,9 @@ NOT_A_NO = re.compile(
     r"|fun\b|interesting|exciting|impressive|entertaining|memorable|special|enjoyable)\w+"
     r"|\b(?:like|liked|love|loved|enjoy|enjoyed)\s+(?:\w+\s+){0,3}too\s+much\b"
     r"|\bnever\s+(?:get|gets|got|grow|grew)\s+(?:tired|sick)\s+of\b"
+    # a mood, not a verdict: "I don't want to cry tonight" after "is it sad?" (a played chat turned Mamma Mia! down)
+    r"|(?:n't|\bnot)\s+(?:really\s+)?(?:want|wanna)\s+(?:to\s+)?(?:cry|be\s+sad|feel\s+(?:sad|down|bad)"
+    r"|get\s+(?:sad|scared|depressed)|be\s+(?:scared|depressed)|think\s+(?:too\s+)?much)\b"
     # "Any genre is great I am just bored watching Netflix" (the user's mood), "I liked that movie, but I didn't
     # exactly love it" (lukewarm): audited validation replies, 2026-12-03 night
     r"|\b(?:i'?m|i\s+am|we'?re|we\s+are|get|getting)\s+(?:just\s+|so\s+|really\s+|kinda\s+|a\s+(?:little|bit)\s+)?bored\b"

@@ -197,6 +197,11 @@ WAR_WORDS = re.compile(
 """How people name war movies ("a war movie", "WWII films"); "war" alone is left out ("Star Wars", "war of words")."""
 VIOLENCE_WORDS = re.compile(r"\b(?:violen(?:t|ce)|gor(?:e|y)|gory|bloody|blood|brutal|graphic)\b", re.I)
 """Violence turned away ("nothing too violent", "no gore please"): horror and war movies are turned away with it."""
+LESS_DARK = re.compile(
+    r"\b(?:less|not\s+(?:so|as|too))\s+(?:dark|grim|heavy|intense|disturbing|creepy|scary)\b|\blighter\b", re.I
+)
+"""Asking for something less dark ("not that either, something less dark" after three thrillers: a played chat got
+The Sixth Sense, then Saw): horror and war are turned away as for violence."""
 LIGHT_GENRES = frozenset({"comedy", "family", "animation"})
 """Catalogue genres that lighten a movie: with violence turned away, the satisfying movies that have one come first."""
 WISHED_FEELINGS = (
@@ -842,6 +847,8 @@ def _request_in(
                 seen.extend(movies)
             elif SIMILAR.search(wished):
                 like.extend(seen[-1:] or previous[-1:])
+            if LESS_DARK.search(clause):  # "something less dark": as "nothing too violent"
+                _turn_away_violence(linker, facts, avoided, violent)
             if negation is not None:
                 negated = clause[negation.start() :]
                 if newer := NEWER.search(negated):  # "not the old ones" wishes for newer ones
@@ -853,10 +860,7 @@ def _request_in(
                 if WAR_WORDS.search(negated):
                     avoided.setdefault(WAR_GENRE, facts.genre_name(WAR_GENRE))
                 if VIOLENCE_WORDS.search(negated):
-                    for entity in (linker.entities.get("horror"), WAR_GENRE):
-                        if entity is not None and entity not in avoided:
-                            avoided[entity] = facts.genre_name(entity)
-                            violent.add(entity)
+                    _turn_away_violence(linker, facts, avoided, violent)
                 for name in linked.names:
                     person = linker.entity_named(name)
                     said = DISLIKE + _spaced(name) + NOT_THEIR_BEST
@@ -1058,6 +1062,14 @@ def _subject(word: str, facts: _Facts, name_words: Collection[str], stop: Collec
     if word in stop or plot_stem(word) in stop or word in name_words:
         return False
     return TOPIC_MIN_MOVIES <= len(facts.plot_movies(word)) <= TOPIC_MAX_MOVIES
+
+
+def _turn_away_violence(linker: EntityLinker, facts: _Facts, avoided: dict[int, str], violent: set[int]) -> None:
+    """Add horror and war to ``avoided`` (in place), marked ``violent``: turned away for how dark they are."""
+    for entity in (linker.entities.get("horror"), WAR_GENRE):
+        if entity is not None and entity not in avoided:
+            avoided[entity] = facts.genre_name(entity)
+            violent.add(entity)
 
 
 def plot_stem(word: str) -> str:

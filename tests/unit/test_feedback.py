@@ -655,6 +655,9 @@ def test_words_against_the_target_settle_it_and_a_question_does_not():
             True,
         ),
         ("I haven't watched it again", False),
+        # played chats (2026-12-04): a plot called weird; a mood, not a verdict
+        ("sounds weird", True),
+        ("I don't want to cry tonight", False),
     ],
 )
 def test_what_says_no_to_the_target(reply, said_no):
@@ -916,7 +919,7 @@ def test_a_fault_found_with_a_genre_the_named_movie_is_turns_it_down(rules):
     ]
 
 
-@pytest.mark.parametrize("reply", ["yess ilove it", "i go watch it", "I'll go see it", "ok we'll try it"])
+@pytest.mark.parametrize("reply", ["yess ilove it", "i go watch it", "I'll go see it", "ok we'll try it", "great"])
 def test_plain_and_run_together_words_take_the_pick_up(reply):
     # replayed ReDial test 22638 read nothing of either
     assert rule_verdict(reply, reply, named=False, just_suggested=True).accepted

@@ -288,6 +288,20 @@ def test_a_requested_person_the_metadata_misses_is_named_from_the_kg_credits():
     assert "Lauren Bacall" not in (pick_fact(MISERY, focus=["Lauren Bacall"]) or "")
 
 
+def test_a_plan_to_watch_the_pick_settles_the_search():
+    # a played chat (2026-12-04): "ok I'll watch that one" got "How about Saw (2004)?"
+    from ecr_agent.opening import OPEN_DOOR, TurnReading, settle, settles_on_a_pick
+
+    said = TurnReading("ok I'll watch that one", accepted=("The Sixth Sense (1999)",))
+    assert settles_on_a_pick(said)
+    assert settle(said, "k").endswith("I hope you enjoy The Sixth Sense (1999). " + OPEN_DOOR)
+    for text in ("I'll check it out", "I'll watch that one, anything else?", "ok I'll watch that one. Who is in it?"):
+        assert not settles_on_a_pick(TurnReading(text, accepted=("The Sixth Sense (1999)",))), text
+    assert not settles_on_a_pick(TurnReading("ok I'll watch that one"))  # nothing taken up
+    seen = TurnReading("I'll watch that one again", accepted=("Up (2009)",), seen=("Up (2009)",))
+    assert not settles_on_a_pick(seen)
+
+
 def test_a_goodbye_that_turns_a_movie_down_is_answered_first():
     said = farewell("k", ("Daddy's Home 2 (2017)",))
     assert said.startswith("Sorry Daddy's Home 2 (2017) didn't work for you.") and "Enjoy" not in said

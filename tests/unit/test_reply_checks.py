@@ -874,6 +874,14 @@ def test_the_gate_drops_a_garbled_name_of_the_movie_s_own_people(book: FactBook)
     assert gate.keep("It has great acting by Dwayne Johnson.", jumanji)
 
 
+def test_the_gate_drops_praise_for_making_no_mistakes():
+    from ecr_agent.gate import BOILERPLATE
+
+    said = "I am glad that the director has been able to make this film without any major mistakes and it's well done!"
+    assert BOILERPLATE.search(said)
+    assert not BOILERPLATE.search("It is a great comedy with a big heart.")
+
+
 def test_the_gate_drops_a_person_called_by_one_name_who_is_not_in_the_movie(book: FactBook):
     # played chats (2026-12-04): Red (2010) and The Hitman's Bodyguard got Miss Congeniality's "Sandra and Michael"
     from ecr_agent.gate import SentenceGate, lone_names

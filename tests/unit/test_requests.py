@@ -394,6 +394,9 @@ def test_black_and_white_and_a_child_s_age_are_requests(linker):
     assert not FOR_KIDS.search("my kids are teenagers and love action movies")
     request = ask(linker, "my kids are 6 and 8, what can we watch?", "How about WALL-E (2008)?", "is it scary?")
     assert request is not None and request.genre_names == ("Family film",)
+    # a played chat (2026-12-04): "something less dark" after three thrillers got The Sixth Sense, then Saw
+    darker = ask(linker, "I like thrillers", "How about Psycho (1960)?", "not that either, something less dark")
+    assert darker is not None and "Horror film" in darker.avoid_names
     # a played chat (2026-12-04): "anything but superheroes" got "Sure, something about superheroes"
     assert ask(linker, "anything but horror please").describe() == "something other than horror movies"
     comedy = ask(linker, "something funny", "How about Coco (2017)?", "hmm I don't like musicals")
