@@ -313,6 +313,12 @@ LOW_MOOD = re.compile(
 girlfriend"): the reply is sorry first, and
 the request reader asks for a comedy, as for "cheer me up" (a scripted chat answered "I'm feeling kind of down
 today" with Black Panther, It and The Shining, and not a word for the feeling)."""
+BORED = re.compile(
+    r"\b(?:i'?m|im|i\s+am|we'?re|we\s+are|getting|so)\s+(?:so\s+|really\s+|super\s+|kinda\s+|pretty\s+|just\s+)?bored\b",
+    re.I,
+)
+"""The user is bored ("I'm bored" got a horror pick and not a word: a played chat, 2026-12-04)."""
+BORED_REPLIES = ("Let's fix that!", "A good movie should fix that.", "Let's find you something fun.")
 SYMPATHY = (
     "Sorry you're feeling low; let's find something to lift your mood.",
     "Sorry to hear that. Maybe something light will help.",
@@ -739,6 +745,9 @@ def acknowledge(reading: TurnReading, key: str = "") -> str:
         # what else they asked for ("I'm sad, something with Tom Hanks?"); the comedy is the mood's own
         asked = _echo(reading.request, key) if reading.request and reading.request != "a comedy movie" else ""
         return f"{_choose(SYMPATHY, key)} {asked}".strip()
+    if BORED.search(reading.text) and not (reading.accepted or reading.seen or reading.turned_down):
+        asked = _echo(reading.request, key) if reading.request else ""
+        return f"{_choose(BORED_REPLIES, key)} {asked}".strip()
     # what the user said of the movie comes before the laugh ("lol that one is hilarious, seen it a million times")
     if reading.liked_seen:
         liked = reading.liked_seen[-2:]

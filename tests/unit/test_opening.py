@@ -288,6 +288,15 @@ def test_a_requested_person_the_metadata_misses_is_named_from_the_kg_credits():
     assert "Lauren Bacall" not in (pick_fact(MISERY, focus=["Lauren Bacall"]) or "")
 
 
+def test_boredom_gets_a_word_before_the_pick():
+    # a played chat (2026-12-04): "I'm bored" got a horror pick and not a word
+    from ecr_agent.opening import BORED_REPLIES
+
+    said = write_opening(TurnReading("I'm bored"), MISERY, key="k")
+    assert said.startswith(BORED_REPLIES)
+    assert not write_opening(TurnReading("I like thrillers"), MISERY, key="k").startswith(BORED_REPLIES)
+
+
 def test_a_plan_to_watch_the_pick_settles_the_search():
     # a played chat (2026-12-04): "ok I'll watch that one" got "How about Saw (2004)?"
     from ecr_agent.opening import OPEN_DOOR, TurnReading, settle, settles_on_a_pick
