@@ -210,7 +210,8 @@ class FeedbackReader:
         for item, verdict in zip(items, verdicts, strict=True):
             if verdict.turned_down and (self._faults_someone_else(item) or self._faults_another_kind(item)):
                 verdict = replace(verdict, turned_down=False)
-            elif not verdict.turned_down and not verdict.chosen and self._faults_its_kind(item):
+            # "I don't really like musicals very much. The only one I like is Grease (1978)" spares Grease (IARD)
+            elif not (verdict.turned_down or verdict.chosen or verdict.accepted) and self._faults_its_kind(item):
                 verdict = replace(verdict, turned_down=True, accepted=False, p_turned_down=1.0)
             judged.append(verdict)
         return judged

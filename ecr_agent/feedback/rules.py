@@ -50,7 +50,8 @@ SEEN = re.compile(
     # "I have and he certainly did a superb job with the voice too" (replayed ReDial valid 13076 said nothing of it)
     r"|\bi\s+(?:have|did)\s*(?:[.!,;]|$|and\b)|\bi\s+did\s+(?:\w+\s+)?(?:see|watch)\b"
     # a verdict on the movie in the past tense, or a past liking denied: the user knows it
-    rf"|\b{_TARGET}\s+(?:one\s+|movie\s+|film\s+)?was\s+(?:\w+\s+){{0,2}}(?:good|great|funny|fun|amazing|awesome"
+    # ("I heard that MovieX was good" has not seen it: IARD 19664)
+    rf"|(?<!heard\s)(?<!heard\sthat\s)\b{_TARGET}\s+(?:one\s+|movie\s+|film\s+)?was\s+(?:\w+\s+){{0,2}}(?:good|great|funny|fun|amazing|awesome"
     r"|hilarious|sad|scary|boring|terrible|awful|ok|okay|so-so|inspiring|cute|one)\b"
     rf"|\b(?:loved|liked|enjoyed|hated)\s+{_TARGET}\b"
     r"|\b(?:did\s*n[o']t|didnt)\s+(?:really\s+|much\s+)?(?:like|love|enjoy|care\s+(?:much\s+)?for)\b",
@@ -63,7 +64,7 @@ NEGATIVE = re.compile(
     r"|sound|interested|think\s+(?:i|she|he|they|we|my\s+\w+|the\s+kids)(?:'d|\s+would|\s+will)?\s+(?:be\s+)?"
     r"(?:like|enjoy|want|into|interested))"
     r"|\b(?:hate|hated|hates|dislike|disliked|boring|bored|awful|terrible|horrible|worst|stupid|lame|overrated"
-    r"|meh|ehh+|no\s+thanks|pass\s+on|i'?ll\s+pass|not\s+a\s+fan|can'?t\s+stand|disappoint\w*|annoying|dumb|cheesy|too\s+(?:scary|gory|violent"
+    r"|meh|ehh+|no\s+thanks|pass\s+on|i'?ll\s+pass|give\s+(?:it|that|this|them|MovieX)\s+a\s+pass|not\s+a\s+fan|can'?t\s+stand|disappoint\w*|annoying|dumb|cheesy|too\s+(?:scary|gory|violent"
     r"|long|slow|sad|dark|weird|much)|not\s+really(?!\s+(?:picky|particular|fussy|sure|seen|watched|heard))|no\s+interest|rather\s+not|wasn'?t\s+(?:a\s+)?(?:fan|good|great))\b"
     # "ugh\npass", "No thank you", "I will not watch that ever", "not one of my favorites", "not such a big fan"
     r"|(?:^|\n)\s*(?:ugh\s*)?pass\s*(?:[.!,;]|$)|\bno\s+thank\s*(?:s|you)\b|\b(?:will\s+not|won'?t|wont|never)\s+(?:\w+\s+)?watch\b"
@@ -97,6 +98,8 @@ NEGATIVE = re.compile(
     r"|(?:n't|\bnot|\bisnt|\barent)\s+(?:really\s+|exactly\s+|even\s+)?(?:an?\s+)?(?:thrillers?|comed(?:y|ies)|horrors?"
     r"|dramas?|suspense|romances?|rom[\s-]?coms?|musicals?|westerns?|documentar(?:y|ies)|action\s+(?:movies?|films?))\b"
     r"|\bnot\s+sure\s+(?:if\s+|whether\s+)?(?:i|we|they)\s+(?:really\s+)?(?:can|could|would|want)\b|\bforgettable\b"
+    # "Not too sure about Wall Street (1987) though, think i'll give it a pass" (IARD 19664 took Wall Street up)
+    r"|\bnot\s+(?:too|that|so)\s+sure\s+about\b"
     # "what about Les Misérables (2012) ??" → "its depressing" (replayed ReDial valid 1107 took nothing from it)
     r"|\b(?:it'?s|it\s+is|that'?s|that\s+is|was|looks|seems|sounds|so|too|kinda|kind\s+of|a\s+bit)\s+depressing\b"
     # "I thought it would be alot scarier than it was, which is a let down" (replayed ReDial valid 4322 read it as
@@ -328,7 +331,7 @@ sounds great") are not negated."""
 NOT_A_NO = re.compile(
     r"\bnothing\s+too\b|\bnot\s+too\s+much\b|\bbeen\s+too\s+long\b|(?:\bnot|n't)\s+(?:quite\s+)?as\s+\w+\s+as\b"
     # "ive watched that one not too long ago", "Im really not too picky" (audited validation replies, 2026-12-03)
-    r"|\bnot\s+(?:really\s+|all\s+)?(?:too|that)\s+(?!keen|fond|crazy|big|into|interested|much\b|good|great|funny"
+    r"|\bnot\s+(?:really\s+|all\s+)?(?:too|that)\s+(?!keen|fond|crazy|big|into|interested|much\b|good|great|funny|sure"
     r"|fun\b|interesting|exciting|impressive|entertaining|memorable|special|enjoyable)\w+"
     r"|\b(?:like|liked|love|loved|enjoy|enjoyed)\s+(?:\w+\s+){0,3}too\s+much\b"
     r"|\bnever\s+(?:get|gets|got|grow|grew)\s+(?:tired|sick)\s+of\b"

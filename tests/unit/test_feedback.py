@@ -658,6 +658,8 @@ def test_words_against_the_target_settle_it_and_a_question_does_not():
         # played chats (2026-12-04): a plot called weird; a mood, not a verdict
         ("sounds weird", True),
         ("I don't want to cry tonight", False),
+        # IARD 19664 (the evening reply bench): took Wall Street up
+        ("Not too sure about MovieX though, think i'll give it a pass.", True),
     ],
 )
 def test_what_says_no_to_the_target(reply, said_no):
@@ -914,6 +916,15 @@ def test_a_fault_found_with_a_genre_the_named_movie_is_turns_it_down(rules):
         True
     ]
     assert down("Have you seen Coco (2017)?", "I'm not big on horror. I've never seen Coco (2017)") == [False]
+    # IARD 10600 (the evening reply bench): the one musical the user likes is spared
+    said = "I don't really like musicals very much. The only one I like is Grease (1978)"
+    turns = [
+        ChatTurn("user", "something fun"),
+        ChatTurn("assistant", "Have you seen Coco (2017)?"),
+        ChatTurn("user", said),
+    ]
+    grease = [m for m in rules.read(turns).latest() if rules.linker.catalog[m.movie_id].title == "Grease (1978)"]
+    assert grease and not grease[0].turned_down and grease[0].accepted
     assert down("Have you seen It (2017)?", "If not horror you know any good comedies? Haven't seen It (2017)") == [
         False
     ]
@@ -923,6 +934,12 @@ def test_a_fault_found_with_a_genre_the_named_movie_is_turns_it_down(rules):
 def test_plain_and_run_together_words_take_the_pick_up(reply):
     # replayed ReDial test 22638 read nothing of either
     assert rule_verdict(reply, reply, named=False, just_suggested=True).accepted
+
+
+def test_hearing_that_a_movie_was_good_is_not_having_seen_it():
+    # IARD 19664 (the evening reply bench)
+    assert not cues("I heard that MovieX was good. Think I'll try that one.").seen
+    assert cues("MovieX was good.").seen
 
 
 def test_a_movie_we_do_not_know_is_another_movie_not_the_pick(rules):

@@ -392,6 +392,9 @@ def test_black_and_white_and_a_child_s_age_are_requests(linker):
     for said in ("my kids are 6 and 8, what can we watch?", "Hi! My daughter is 5, any good movie for tonight?"):
         assert FOR_KIDS.search(said), said
     assert not FOR_KIDS.search("my kids are teenagers and love action movies")
+    # IARD (the evening reply bench): a child's taste or a remark about child actors asks for no family movie
+    assert not FOR_KIDS.search("my kids love the superhero movies so I am trying to get into them")
+    assert not FOR_KIDS.search("I thought the effects were cool and the kids were good actors.")
     request = ask(linker, "my kids are 6 and 8, what can we watch?", "How about WALL-E (2008)?", "is it scary?")
     assert request is not None and request.genre_names == ("Family film",)
     # a played chat (2026-12-04): "something less dark" after three thrillers got The Sixth Sense, then Saw
@@ -399,6 +402,9 @@ def test_black_and_white_and_a_child_s_age_are_requests(linker):
     assert darker is not None and "Horror film" in darker.avoid_names
     # a played chat (2026-12-04): "anything but superheroes" got "Sure, something about superheroes"
     assert ask(linker, "anything but horror please").describe() == "something other than horror movies"
+    # the evening reply bench (test 22311): a concession, not an exception
+    action = ask(linker, "I like everything but I'd like to watch some action movies something like X-Men (2000) .")
+    assert action is not None and not action.avoid_genres and action.genre_names == ("Action film",)
     comedy = ask(linker, "something funny", "How about Coco (2017)?", "hmm I don't like musicals")
     assert comedy is not None and comedy.describe() == "a comedy movie but no musical movies"
 
