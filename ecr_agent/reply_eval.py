@@ -35,11 +35,12 @@ from ecr_agent.opening import UNMET_REQUEST
 IARD_FILE = "redial/train_extra_iard.jsonl"
 APOLOGY = re.compile(
     r"\b(sorry|apologi[sz]e|(?:is|are)n't for everyone|didn't work for you|let's skip|off the list|not for you"
-    r"|something other than|something besides)\b",
+    r"|something (?:other than|besides)(?! (?:[\w-]+ (?:or|and) )*[\w-]+ movies\b))\b",
     re.I,
 )
 """How a reply treats the user's last message as a turn-down (the old and the new openings alike). Until 2026-12-04
-17:15 UTC "aren't for everyone", the opening for two movies, went uncounted."""
+17:15 UTC "aren't for everyone", the opening for two movies, went uncounted; until 19:20 UTC a request's echo,
+"Something other than horror or war movies it is!", counted as one."""
 UNMET = re.compile(rf"\b{re.escape(UNMET_REQUEST)}\b[^.!?]*[.!?]")
 """The opening's "I couldn't find … in my catalogue, sorry." (`opening.UNMET_REQUEST`): an apology for the catalogue,
 not a reading of the user's message as a turn-down (until 2026-12-01 05:00 UTC it counted as one)."""

@@ -18,3 +18,9 @@ def test_an_opening_skipping_two_movies_counts_as_an_apology():
     for template in TURNED_DOWN:  # every turn-down opening, for one movie and for two
         assert treats_as_turn_down(template.format(movie="Elf (2003)", verb="is")), template
         assert treats_as_turn_down(template.format(movie="Elf (2003) and Up (2009)", verb="are")), template
+
+
+def test_a_request_echo_turning_a_kind_away_is_not_a_turn_down():
+    # the evening reply bench (2026-12-04, test 22858): "Know anything that's not too heavy?" counted as an apology
+    assert not treats_as_turn_down("Something other than horror or war movies it is! I'd suggest Jumanji (2017).")
+    assert treats_as_turn_down("Sure, something other than It (2017) then. Try Up (2009).")
