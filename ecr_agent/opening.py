@@ -59,6 +59,8 @@ ACT_PATTERNS: tuple[tuple[Act, re.Pattern[str]], ...] = (
             r"(?![^?]*\?)(?![^.!]*\b(another|more|else)\b)"
             # "I think I already have my list of movies for this weekend and you?" (replayed ReDial test 21735)
             r"|\b(i|we) (already )?(have|got) (my|our|a) (list|movies? for (tonight|the weekend|this weekend))\b"
+            # "Those are all great suggestions, I know what to watch tonight now!" (replayed ReDial test 21982)
+            r"|\b(i|we) (now )?know what (to watch|(i|we)('ll| will| am| are|'m|'re) (going to |gonna )?watch)\b"
             # "no i think i am good with those thank you" (replayed ReDial valid 3958 got a new pick)
             r"|\b(i'?m|i am|we'?re|we are) (good|set|all good) with (those|these|them)\b(?![^?]*\?)"
             r"(?![^.!]*\b(another|more|else)\b)"

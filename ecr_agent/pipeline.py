@@ -65,7 +65,7 @@ SMALLTALK = frozenset(
     "hi hello hey hiya howdy yo good morning evening afternoon day night how are you doing today there thanks thank "
     "ok okay cool great fine well i am im i'm not bad too and what's up sup nice to meet how's hows it is going "
     "greetings things pretty about yourself u what ty thx for asking r ur doin whats wassup merry christmas happy "
-    "holidays new year it's its".split()
+    "holidays new year it's its ya yah y'all yall".split()
 )
 REPEATS = re.compile(r"(.)\1+")
 SQUEEZED_SMALLTALK = frozenset(REPEATS.sub(r"\1", word) for word in SMALLTALK)
@@ -533,7 +533,8 @@ class ECRPipeline:
 
 
 HOW_ARE_YOU = re.compile(
-    r"\bhow(?:\s+are\s+(?:you|u)|\s+r\s+u|\s+is\s+it\s+going|['’]?s\s+it\s+going|\s+are\s+things)\b"
+    # "Hey how are ya?" (replayed ReDial test 21982 got a pick and no word back)
+    r"\bhow(?:\s+are\s+(?:you|u|ya|y'?all)|\s+r\s+(?:u|ya)|\s+is\s+it\s+going|['’]?s\s+it\s+going|\s+are\s+things)\b"
     # "Hello there! I'm pretty good What about you?" (replayed ReDial test 20970 got a pick and no word back)
     r"|\b(?:what|how)\s+about\s+(?:you|u|yourself)\b|\band\s+(?:you|u|yourself)\s*\?"
     r"|^\W*(?:you|u|yourself)\s*\?\W*$",  # "you?" asking back (replayed ReDial test 21839)

@@ -662,3 +662,9 @@ def test_a_turn_down_beside_a_movie_seen_and_liked_wishes_no_enjoyment_of_it():
     assert "I hope you enjoy" not in acknowledge(
         TurnReading("Loved it, thanks!", accepted=("Elf (2003)",), seen=("Elf (2003)",))
     )
+
+
+def test_knowing_what_to_watch_closes_the_chat():
+    # replayed ReDial test 21982 (2026-12-04 evening) got a new pick
+    assert user_act("Those are all great suggestions, I know what to watch tonight now!") == "goodbye"
+    assert user_act("I don't know what to watch tonight") != "goodbye"

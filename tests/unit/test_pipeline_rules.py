@@ -7,6 +7,7 @@ def test_small_talk_and_clipping():
     assert is_smalltalk("Hi! How are you today?") and is_smalltalk("")
     assert not is_smalltalk("hi, I love horror movies")
     assert is_smalltalk("Greetings")  # replayed ReDial test 21716 got Black Panther
+    assert is_smalltalk("Hey how are ya?")  # replayed ReDial test 21982 got Get Out and no word back
     # replayed ReDial valid 2165 and 15561 got Black Panther too
     assert is_smalltalk("hellllo how r u") and is_smalltalk("heloo") and is_smalltalk("heyyy, hiii")
     assert is_smalltalk("merrryyyyy christmas!")  # replayed ReDial valid 1797
