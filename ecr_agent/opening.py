@@ -436,6 +436,11 @@ class TurnReading:
     def act(self) -> Act:
         return user_act(self.text)
 
+    @property
+    def fresh(self) -> list[str]:
+        """The movies taken up that the user has not seen: the ones to wish well ("I hope you enjoy …")."""
+        return [title for title in self.accepted if title not in self.seen]
+
 
 FINE_THANKS = re.compile(
     # "I am, thanks. I hope you are as well." (replayed ReDial valid 6090 got "Happy to help!")
@@ -732,8 +737,7 @@ def acknowledge(reading: TurnReading, key: str = "") -> str:
     # I'm in the mood for something with suspense": replayed ReDial test 22102), so the request is acknowledged
     if act == "thanks" and (reading.accepted or not reading.request):
         thanks = _choose(THANKS, key)
-        fresh = [title for title in reading.accepted if title not in reading.seen]
-        return f"{thanks} I hope you enjoy {fresh[-1]}." if fresh else thanks
+        return f"{thanks} I hope you enjoy {reading.fresh[-1]}." if reading.fresh else thanks
     if reading.request and not reading.request_met:
         if reading.nearest:  # "time travel movies like Looper": none is both, the pick is about time travel
             return f"{UNMET_REQUEST} {reading.request} in my catalogue, so here is {reading.nearest}."
@@ -858,9 +862,8 @@ def settles_on_a_pick(reading: TurnReading) -> bool:
     """A plan to watch a movie the message takes up, asking for nothing more: the search is over (a played chat's "ok
     I'll watch that one" of The Sixth Sense got "How about Saw (2004)?" after the user had asked for "something less
     dark")."""
-    fresh = [title for title in reading.accepted if title not in reading.seen]
     return (
-        bool(fresh)
+        bool(reading.fresh)
         and not reading.request
         and not reading.turned_down
         and reading.act == "statement"
@@ -871,16 +874,14 @@ def settles_on_a_pick(reading: TurnReading) -> bool:
 
 def settle(reading: TurnReading, key: str = "") -> str:
     """The whole reply to `settles_on_a_pick`: the movie wished well, and the door left open (no new pick)."""
-    fresh = [title for title in reading.accepted if title not in reading.seen]
-    return f"{_choose(SETTLED, key)} I hope you enjoy {fresh[-1]}. {OPEN_DOOR}"
+    return f"{_choose(SETTLED, key)} I hope you enjoy {reading.fresh[-1]}. {OPEN_DOOR}"
 
 
 def thank_and_close(reading: TurnReading, key: str = "") -> str:
     """The whole reply to `closes_with_thanks` thanks: no new pick, the movie taken up wished well, unless the user has
     seen it ("yes we did Thanks for the advice" after "Did you see The Avengers (2012)": replayed ReDial valid 13723
     got "I hope you enjoy The Avengers (2012)")."""
-    fresh = [title for title in reading.accepted if title not in reading.seen]
-    enjoy = f" I hope you enjoy {fresh[-1]}." if fresh else ""
+    enjoy = f" I hope you enjoy {reading.fresh[-1]}." if reading.fresh else ""
     # "I don't like the Rocky (1976) movies, but … The Shawshank Redemption (1994) … I will watch that. Thanks": the
     # turn-down is said too (IARD openings had closed without it)
     downs = reading.turned_down[-2:]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
-from functools import cached_property
+from functools import lru_cache
 
 from ecr_agent.data.redial import MOVIE_MENTION
 from ecr_agent.knowledge.graph import entity_label
@@ -38,24 +38,29 @@ class _Index:
     title_keys: str  # every title key, joined: `_in_a_title` searches it
 
 
+@lru_cache(maxsize=2)
+def _index_of(linker: EntityLinker) -> _Index:
+    """Built on the first name read (about 0.2 s), not at load: few messages have one. One per linker, shared by the
+    pipeline's opening and the feedback reader."""
+    people = [title_key(entity_label(linker.kg.uris[p])).split() for p in linker.film_people]
+    titles = {re.sub(r" \d{4}$", "", key) for key in linker.titles}
+    names = {w for words in people if len(words) > 1 for w in (words[0], words[-1])}
+    return _Index(
+        name_words=frozenset(names),
+        known=sorted(titles | {" ".join(words) for words in people} | set(linker.genres) | names),
+        title_keys=" | ".join(titles),
+    )
+
+
 class UnknownTitles:
     """Reads names a message says it liked or watched that no movie, person or genre of the linker matches."""
 
     def __init__(self, linker: EntityLinker) -> None:
         self.linker = linker
 
-    @cached_property
+    @property
     def _index(self) -> _Index:
-        """Built on the first name read (about 0.2 s), not at load: few messages have one."""
-        linker = self.linker
-        people = [title_key(entity_label(linker.kg.uris[p])).split() for p in linker.film_people]
-        titles = {re.sub(r" \d{4}$", "", key) for key in linker.titles}
-        names = {w for words in people if len(words) > 1 for w in (words[0], words[-1])}
-        return _Index(
-            name_words=frozenset(names),
-            known=sorted(titles | {" ".join(words) for words in people} | set(linker.genres) | names),
-            title_keys=" | ".join(titles),
-        )
+        return _index_of(self.linker)
 
     def read(self, text: str) -> tuple[str, ...]:
         """The unknown names of ``text``, as typed ("Zorblax Returns")."""

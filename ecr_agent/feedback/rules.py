@@ -119,10 +119,18 @@ NEGATIVE = re.compile(
     r"|(?:n't|\bnot|\bnever)\s+(?:[\w']+\s+){0,4}watch\s+(?:\w+\s+)?again\b|\blost\s+(?:my\s+|all\s+|our\s+)?interest\b",
     re.I | re.M,
 )
+_SOUNDS_GOOD = (
+    r"good|great|interesting|fun|awesome|cool|perfect|cute|lovely|sweet|wonderful|nice|amazing|fantastic|excellent|neat"
+    r"|promising|intriguing"
+)
+"""What a pick "sounds" or "looks" when it is taken up ("that sounds nice": a played chat got another pick and no word
+for it, 2026-12-04)."""
+_GOES_TO_WATCH = (
+    r"\b(?:i|we)(?:\s+will\s+|'ll\s+|ll\s+|\s+)go\s+(?:to\s+)?(?:watch|see|rent)\s+(?:it|that|this|them|MovieX)\b"
+)
+""""i go watch it" (replayed ReDial test 22638 got another pick and no word for it), "I'll go see it"."""
 POSITIVE = re.compile(
-    r"\b(?:sounds?\s+(?:\w+\s+)?(?:good|great|interesting|fun|awesome|cool|perfect|like|cute|lovely|sweet|wonderful|neat"
-    r"|nice|amazing|fantastic|excellent"
-    r"|promising|intriguing)|check\s+(?:it|that|them|this|those"
+    rf"\b(?:sounds?\s+(?:\w+\s+)?(?:{_SOUNDS_GOOD}|like)|check\s+(?:it|that|them|this|those"
     r"|MovieX)?\s*out|(?:i|we)'?ll\s+(?:watch|try|look|give|add|have|definitely|check)"
     r"|will\s+(?:definitely\s+|def\s+|surely\s+)?(?:have\s+to\s+)?(?:watch|check|try|look|see)"
     r"|(?:have|need|want|going)\s+to\s+(?:watch|see|check)|appreciate|add\s+(?:\S+\s+){0,6}?to\s+my\s+(?:watch\s*)?list"
@@ -143,17 +151,14 @@ POSITIVE = re.compile(
     r"|\b(?:should|going\s+to|could|might|can)\s+(?:\w+\s+)?(?:see|watch|try|rent)\s+(?:it|that|this|them|MovieX)\b"
     r"|\b(?:have|need|got)\s+to\s+(?:look\s+(?:for|up|into)|find|get|rent)\s+(?:it|that|this|them|MovieX)\b"
     r"|\b(?:might|may|could|should)\s+(?:\w+\s+)?look\s+(?:for|up|into)\s+(?:it|that|this|them|MovieX)\b"
-    r"|\b(?:i|we)(?:\s+will\s+|'ll\s+|ll\s+|\s+)go\s+(?:to\s+)?(?:watch|see|rent)\s+(?:it|that|this|them|MovieX)\b"
+    rf"|{_GOES_TO_WATCH}"
     r"|\b(?:up\s+(?:for|to)\s+)?trying\s+(?:it|that|this|MovieX)\b|\btake\s+your\s+(?:recommendation|suggestion|advice|word)"
     r"|\badding\s+(?:it|that|this|them|MovieX)\b"
     r"|\b(?:going\s+to|gonna)\s+(?:show|put\s+on)\s+(?:them|her|him|the\s+kids|my\s+\w+|it|that|this|MovieX)\b",
     re.I,
 )
 TAKES_IT_UP = re.compile(
-    # "that sounds nice" (a played chat got another pick and no word for it, 2026-12-04)
-    r"\b(?:sounds?|looks?)\s+(?:\w+\s+)?(?:good|great|interesting|fun|awesome|cool|perfect|cute|lovely|sweet|wonderful"
-    r"|nice|amazing|fantastic|excellent"
-    r"|neat|promising|intriguing)\b|\bcheck\s+(?:it|that|this|MovieX)?\s*out\b|\bmore\s+like\s+it\b"
+    rf"\b(?:sounds?|looks?)\s+(?:\w+\s+)?(?:{_SOUNDS_GOOD})\b|\bcheck\s+(?:it|that|this|MovieX)?\s*out\b|\bmore\s+like\s+it\b"
     r"|\b(?:i'?ll|we'?ll|will)\s+(?:have\s+to\s+)?(?:watch|try|give|add|definitely|check|look\s+(?:it|into))"
     r"|\bgive\s+(?:it|that|this|MovieX)(?:\s+one)?\s+a\s+(?:go|try|shot|watch|look|chance)\b"
     r"|\b(?:good|great|nice)\s+(?:one|idea|choice|suggestion|pick|call)s?\b|^\W*(?:perfect|excellent|awesome)\b"
@@ -164,8 +169,7 @@ TAKES_IT_UP = re.compile(
     r"|\b(?:go|going|goes)\s+with\s+(?:that|it|this|MovieX)\b|\b(?:that|it|this)\s+works\b|\bworks\s+for\s+(?:me|us)\b"
     # "I guess i could try it." (replayed ReDial test 20850 took nothing up)
     r"|\b(?:i|we)\s+(?:could|might|should|can)\s+(?:\w+\s+)?(?:try|watch|see|rent)\s+(?:it|that|this|MovieX)\b"
-    # "i go watch it" (replayed ReDial test 22638 got another pick and no word for it)
-    r"|\b(?:i|we)(?:\s+will\s+|'ll\s+|ll\s+|\s+)go\s+(?:to\s+)?(?:watch|see|rent)\s+(?:it|that|this|them|MovieX)\b"
+    rf"|{_GOES_TO_WATCH}"
     # "I will have to add it to my list" (replayed ReDial valid 13982)
     r"|\badd\s+(?:it|that|this|them|MovieX)\s+to\s+(?:my|the|our)\s+(?:watch\s*)?list\b"
     # "I think I'm going to show them Finding Nemo (2003)." (replayed ReDial valid 10711 got a new pick, no word for it)
